@@ -1,0 +1,64 @@
+"""Paths and defaults, in one place.
+
+Every other module takes its paths and defaults from here; notebooks never build file paths
+themselves. Environment variables override the locations for users whose layout differs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Root of the repository (this file is ``src/wigan_deal/config.py``).
+PROJECT_ROOT: Path = Path(os.environ.get("WIGAN_DEAL_ROOT", Path(__file__).resolve().parents[2]))
+
+#: Committed, compact, tidy extracts built from the raw official files.
+DATA_DIR: Path = PROJECT_ROOT / "data"
+EXTRACTS_DIR: Path = DATA_DIR / "extracts"
+PROVENANCE_FILE: Path = DATA_DIR / "provenance.json"
+CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
+
+#: Raw official files (never committed). Default: ``../shared/data/raw`` beside the checkout.
+RAW_DIR: Path = Path(
+    os.environ.get("WIGAN_DEAL_RAW_DIR", PROJECT_ROOT.parent / "shared" / "data" / "raw")
+)
+#: Where ``python -m wigan_deal.data refresh`` downloads to (git-ignored).
+DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_DOWNLOAD_DIR", DATA_DIR / "raw"))
+#: Published example data used to validate the statistical engine.
+VALIDATION_DIR: Path = RAW_DIR.parent / "validation"
+
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+REPORTS_DIR: Path = Path(os.environ.get("WIGAN_DEAL_REPORTS_DIR", PROJECT_ROOT / "reports"))
+REPORT_CONFIG_FILE: Path = PROJECT_ROOT / "report_config.yml"
+
+# --- analysis defaults -------------------------------------------------------------------------
+ENGLAND: str = "E92000001"
+WIGAN: str = "E08000010"
+DEFAULT_AREA: str = WIGAN
+#: The Deal's start year; 2013 and 2014 are candidate alternatives (see notebooks/05_robustness).
+DEFAULT_BREAK_YEAR: int = 2011
+CANDIDATE_BREAK_YEARS: tuple[int, ...] = (2009, 2010, 2011, 2012, 2013, 2014)
+#: The data vintage contemporaneous with the King's Fund report (June 2019).
+REPORT_VINTAGE: str = "2019-05"
+DEFAULT_VINTAGE: str = REPORT_VINTAGE
+SEXES: tuple[str, ...] = ("Male", "Female")
+
+#: The ten constituent councils of the Greater Manchester Combined Authority (ONS codes).
+GREATER_MANCHESTER: tuple[str, ...] = (
+    "E08000001",  # Bolton
+    "E08000002",  # Bury
+    "E08000003",  # Manchester
+    "E08000004",  # Oldham
+    "E08000005",  # Rochdale
+    "E08000006",  # Salford
+    "E08000007",  # Stockport
+    "E08000008",  # Tameside
+    "E08000009",  # Trafford
+    "E08000010",  # Wigan
+)
+#: Greater Manchester health and social care devolution (co-intervention), from April 2016.
+GM_DEVOLUTION_YEAR: int = 2016
+
+#: Official licence of every source used.
+LICENCE: str = "Open Government Licence v3.0"
+LICENCE_URL: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
