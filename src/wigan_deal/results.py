@@ -1,0 +1,182 @@
+"""Record headline values from a notebook into a small JSON file.
+
+The report runner gives every notebook a ``results_path``; the notebook records its headline
+numbers (and small tables such as the claims verdicts) with a :class:`Recorder`::
+
+    rec = recorder(results_path, "02_healthy_life_expectancy")
+    rec.record("hle_gap_change", -1.2, label="Change in HLE gap (years)", unit="years",
+               lower=-2.0, upper=-0.4)
+    rec.record_table("claims", verdicts_frame)
+
+The file is rewritten atomically (temporary file + ``os.replace``) after every call, so a reader
+never sees a half-written file. With ``results_path=None`` (interactive use) values are kept in
+memory only. :func:`load_results` reads every notebook's file of one report folder.
+
+File layout (``FORMAT`` = ``"wigan_deal.results/1"``)::
+
+    {"format": ..., "notebook": "02_...", "values": {key: {"value", "label", "unit", "lower",
+     "upper", "note"}}, "tables": {key: {"columns": [...], "rows": [[...], ...]}}}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+FORMAT = "wigan_deal.results/1"
+#: Tables are for small summaries (claims verdicts, a few estimates), not data extracts.
+MAX_TABLE_ROWS = 500
+_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def to_json_value(value: Any, *, what: str = "value") -> Any:
+    """Convert ``value`` to a plain JSON value (numpy/pandas scalars, NaN -> ``None``).
+
+    Raises ``TypeError`` naming ``what`` when the value cannot be represented.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    # numpy / pandas scalars expose .item(); pandas NA / NaT are "missing".
+    type_name = type(value).__name__
+    if type_name in ("NAType", "NaTType"):
+        return None
+    if hasattr(value, "isoformat"):  # pandas Timestamp
+        return value.isoformat()
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return to_json_value(value.item(), what=what)
+    raise TypeError(
+        f"Cannot record {what} {value!r} of type {type(value).__name__}: results must be a number, "
+        "string, bool or None (numpy and pandas scalars are converted automatically). Record "
+        "several numbers under separate keys, or a small DataFrame with record_table()."
+    )
+
+
+def _check_key(key: Any) -> str:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(
+            f"Invalid result key {key!r}: keys are non-empty strings of letters, digits, '_', '.' "
+            "or '-' (for example 'hle_gap_change_male')."
+        )
+    return key
+
+
+class Recorder:
+    """Collects a notebook's headline values and writes them to ``path`` (or memory if ``None``)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, notebook: str) -> None:
+        if not isinstance(notebook, str) or not notebook:
+            raise ValueError(f"notebook must be the notebook's name (e.g. '02_...'), got {notebook!r}.")
+        self.path: Path | None = None if path is None else Path(path)
+        self.notebook = notebook
+        self.values: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, dict[str, list]] = {}
+        if self.path is not None:
+            self._write()
+
+    def record(
+        self,
+        key: str,
+        value: Any,
+        *,
+        label: str | None = None,
+        unit: str | None = None,
+        lower: Any = None,
+        upper: Any = None,
+        note: str | None = None,
+    ) -> Any:
+        """Record one headline value (with optional confidence interval); return ``value``."""
+        _check_key(key)
+        self.values[key] = {
+            "value": to_json_value(value, what=f"value for {key!r}"),
+            "label": label if label is not None else key,
+            "unit": unit,
+            "lower": to_json_value(lower, what=f"lower bound for {key!r}"),
+            "upper": to_json_value(upper, what=f"upper bound for {key!r}"),
+            "note": note,
+        }
+        self._write()
+        return value
+
+    def record_table(self, key: str, frame: Any) -> None:
+        """Record a small table (a pandas DataFrame or a list of dicts) under ``key``."""
+        _check_key(key)
+        if hasattr(frame, "columns") and hasattr(frame, "itertuples"):
+            columns = [str(c) for c in frame.columns]
+            raw_rows = [list(row) for row in frame.itertuples(index=False, name=None)]
+        elif isinstance(frame, list) and all(isinstance(r, Mapping) for r in frame):
+            columns = list(dict.fromkeys(str(k) for r in frame for k in r))
+            raw_rows = [[r.get(c) for c in columns] for r in frame]
+        else:
+            raise TypeError(
+                f"record_table({key!r}, ...) needs a pandas DataFrame or a list of dicts, got "
+                f"{type(frame).__name__}."
+            )
+        if len(raw_rows) > MAX_TABLE_ROWS:
+            raise ValueError(
+                f"Table {key!r} has {len(raw_rows)} rows; record_table is for small summaries of at "
+                f"most {MAX_TABLE_ROWS} rows. Record an aggregate instead."
+            )
+        rows = [
+            [to_json_value(v, what=f"cell ({i}, {columns[j]!r}) of table {key!r}") for j, v in enumerate(r)]
+            for i, r in enumerate(raw_rows)
+        ]
+        self.tables[key] = {"columns": columns, "rows": rows}
+        self._write()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, "notebook": self.notebook, "values": self.values, "tables": self.tables}
+
+    def _write(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.as_dict(), indent=2, allow_nan=False)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def recorder(results_path: str | os.PathLike[str] | None, notebook: str) -> Recorder:
+    """The notebook-facing constructor: ``rec = recorder(results_path, "02_...")``."""
+    return Recorder(results_path, notebook)
+
+
+def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read one results file; raise ``ValueError`` if it is not a results file."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a results file (expected format {FORMAT!r}).")
+    return data
+
+
+def load_results(folder: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """All notebook results of one report folder, keyed by notebook name (sorted by name).
+
+    JSON files in ``folder`` that are not results files are ignored.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            data = read_results(path)
+        except (ValueError, json.JSONDecodeError):
+            continue
+        out[data["notebook"]] = data
+    return dict(sorted(out.items()))

@@ -1,0 +1,91 @@
+"""wigan_deal.results: recording headline values from notebooks."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wigan_deal.results import FORMAT, Recorder, load_results, read_results, recorder
+
+
+def test_record_writes_json_after_every_call(tmp_path):
+    path = tmp_path / "02_hle.json"
+    rec = recorder(path, "02_hle")
+    assert json.loads(path.read_text()) == {"format": FORMAT, "notebook": "02_hle", "values": {}, "tables": {}}
+    rec.record("gap", np.float64(-1.25), label="HLE gap change", unit="years", lower=-2.0, upper=np.float32(-0.5))
+    data = json.loads(path.read_text())
+    assert data["values"]["gap"] == {
+        "value": -1.25, "label": "HLE gap change", "unit": "years", "lower": -2.0, "upper": -0.5, "note": None,
+    }
+    rec.record("n_areas", np.int64(151), note="upper-tier LAs")
+    data = read_results(path)
+    assert data["values"]["n_areas"]["value"] == 151
+    assert isinstance(data["values"]["n_areas"]["value"], int)
+    assert data["values"]["n_areas"]["label"] == "n_areas"  # label defaults to the key
+    assert list(data["values"]) == ["gap", "n_areas"]
+    # no temporary files left beside the result
+    assert [p.name for p in tmp_path.iterdir()] == ["02_hle.json"]
+
+
+def test_nan_numpy_bool_and_timestamps_are_converted(tmp_path):
+    rec = Recorder(tmp_path / "x.json", "x")
+    rec.record("missing", float("nan"))
+    rec.record("flag", np.bool_(True))
+    rec.record("when", pd.Timestamp("2019-06-01"))
+    rec.record("na", pd.NA)
+    values = read_results(tmp_path / "x.json")["values"]
+    assert values["missing"]["value"] is None
+    assert values["flag"]["value"] is True
+    assert values["when"]["value"] == "2019-06-01T00:00:00"
+    assert values["na"]["value"] is None
+
+
+def test_record_returns_value_and_memory_only_without_path(tmp_path):
+    rec = recorder(None, "interactive")
+    assert rec.record("a", 3.5) == 3.5
+    assert rec.as_dict()["values"]["a"]["value"] == 3.5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unserialisable_value_and_bad_key_are_rejected(tmp_path):
+    rec = recorder(tmp_path / "x.json", "x")
+    with pytest.raises(TypeError, match=r"Cannot record value for 'arr'.*ndarray"):
+        rec.record("arr", np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="Invalid result key 'bad key'"):
+        rec.record("bad key", 1)
+    with pytest.raises(ValueError, match="notebook must be"):
+        Recorder(None, "")
+    # failed calls left the file valid and unchanged
+    assert read_results(tmp_path / "x.json")["values"] == {}
+
+
+def test_record_table_from_dataframe_and_list_of_dicts(tmp_path):
+    rec = recorder(tmp_path / "06.json", "06_claims")
+    frame = pd.DataFrame(
+        {"claim": ["C1", "C2"], "verdict": ["supported", "not supported"], "estimate": [np.float64(1.5), np.nan]}
+    )
+    rec.record_table("claims", frame)
+    rec.record_table("small", [{"a": 1, "b": "x"}, {"a": 2, "c": True}])
+    tables = read_results(tmp_path / "06.json")["tables"]
+    assert tables["claims"] == {
+        "columns": ["claim", "verdict", "estimate"],
+        "rows": [["C1", "supported", 1.5], ["C2", "not supported", None]],
+    }
+    assert tables["small"] == {"columns": ["a", "b", "c"], "rows": [[1, "x", None], [2, None, True]]}
+    with pytest.raises(ValueError, match="at most 500 rows"):
+        rec.record_table("big", pd.DataFrame({"a": range(501)}))
+    with pytest.raises(TypeError, match="needs a pandas DataFrame"):
+        rec.record_table("bad", {"a": [1, 2]})
+
+
+def test_load_results_reads_all_notebooks_and_ignores_other_json(tmp_path):
+    recorder(tmp_path / "03_b.json", "03_b").record("x", 1)
+    recorder(tmp_path / "01_a.json", "01_a").record("y", 2)
+    (tmp_path / "other.json").write_text('{"not": "results"}')
+    (tmp_path / "broken.json").write_text("{")
+    results = load_results(tmp_path)
+    assert list(results) == ["01_a", "03_b"]
+    assert results["01_a"]["values"]["y"]["value"] == 2
+    with pytest.raises(ValueError, match="not a results file"):
+        read_results(tmp_path / "other.json")
