@@ -1,0 +1,812 @@
+"""Synthetic control for one treated area, with in-space placebo inference.
+
+Method (Abadie, Diamond & Hainmueller 2010, JASA 105:493; Abadie 2021, JEL 59:391): choose donor
+weights ``w >= 0`` with ``sum(w) = 1`` that minimise the squared pre-period distance between the
+treated area's outcome path and the weighted donors' paths; the synthetic control's post-period path
+is the counterfactual and ``gap = treated - synthetic``. Matching is on every pre-period outcome
+with equal weight (``V = I``). Optional covariates (``predictors``) are appended as extra rows with a
+fixed, documented scale (see :func:`fit_synth`); there is no nested optimisation of ``V``.
+
+Solver: the simplex-constrained least-squares problem ``min ||y - X w||`` is solved *exactly* by a
+single non-negative least-squares call. With ``D = X - y 1'`` the objective is ``||D w||`` and the
+NNLS problem ``min_{u >= 0} ||D u||^2 + (1 - 1'u)^2`` has solution ``u = w / (1 + ||D w||^2)``
+(compare the two sets of KKT conditions), so ``w = u / sum(u)``: no big-M penalty, no tuning. The
+KKT conditions of the original problem are checked on every fit (``d_j . p >= ||p||^2`` for all
+donors with equality on the support, ``p = D w``); a failed check falls back to SLSQP and raises
+:class:`SynthConvergenceError` if that fails too. One fit with 150 donors takes well under a
+millisecond, so a full placebo over 150 areas takes a fraction of a second.
+
+Inference: :meth:`SynthResult.placebo` re-fits treating each donor as treated (the real treated
+area never enters a placebo's donor pool) and ranks the post/pre RMSPE ratios; the permutation
+p-value is ``rank / n_units`` (Abadie et al. 2010, section 3.2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from wigan_deal.config import ENGLAND
+from wigan_deal.periods import (
+    DEFAULT_POST_RULE,
+    check_post_rule,
+    is_post,
+    parse_period,
+    period_midpoint,
+)
+
+__all__ = [
+    "AGGREGATE_PREFIXES",
+    "FEW_PRE_PERIODS",
+    "HULL_WARNING_RATIO",
+    "SynthConvergenceError",
+    "SynthInputError",
+    "SynthPlaceboResult",
+    "SynthResult",
+    "SynthWarning",
+    "fit_synth",
+    "simplex_least_squares",
+]
+
+#: Code prefixes of aggregates that are never donors: England/country (E92), regions (E12),
+#: inner/outer London (E13) and combined authorities (E47). A region or combined authority
+#: *contains* local areas (the North West and Greater Manchester contain Wigan), so using it as a
+#: donor would leak the treated unit into its own counterfactual.
+AGGREGATE_PREFIXES: tuple[str, ...] = (ENGLAND[:3], "E12", "E13", "E47")
+#: Minimum number of pre-periods below which a fit is refused.
+MIN_PRE_PERIODS: int = 2
+#: Fewer pre-periods than this triggers a :class:`SynthWarning` (Abadie 2021, section 7).
+FEW_PRE_PERIODS: int = 8
+#: Warn that the treated area looks outside the donors' convex hull when the pre-RMSPE exceeds
+#: this multiple of the between-area standard deviation of the pre-period outcome.
+HULL_WARNING_RATIO: float = 0.25
+#: Weights below this are treated as zero in :meth:`SynthResult.top_weights` and counts.
+WEIGHT_TOL: float = 1e-6
+#: Relative tolerance of the KKT check on the scaled problem.
+KKT_TOL: float = 1e-7
+
+
+class SynthWarning(UserWarning):
+    """A synthetic-control fit that runs but whose weights or inference deserve caution."""
+
+
+class SynthInputError(ValueError):
+    """The panel, treated area, donors or break year cannot support a synthetic-control fit."""
+
+
+class SynthConvergenceError(RuntimeError):
+    """The weight solver did not reach a point satisfying the optimality (KKT) conditions."""
+
+
+# ---------------------------------------------------------------------------------------------
+# solver
+# ---------------------------------------------------------------------------------------------
+
+
+def _kkt_violation(D: np.ndarray, w: np.ndarray) -> float:
+    """Largest violation of the KKT conditions of ``min ||D w||^2`` on the simplex (scaled D)."""
+    p = D @ w
+    q = float(p @ p)
+    g = D.T @ p - q  # must be >= 0 everywhere and == 0 where w > 0
+    support = w > WEIGHT_TOL
+    dual = max(0.0, float(-g.min())) if g.size else 0.0
+    comp = float(np.abs(g[support]).max()) if support.any() else np.inf
+    primal = abs(float(w.sum()) - 1.0) + max(0.0, float(-w.min()))
+    return max(dual, comp, primal)
+
+
+def _slsqp(D: np.ndarray, w0: np.ndarray) -> np.ndarray:
+    n = D.shape[1]
+    H = D.T @ D
+    res = optimize.minimize(
+        lambda w: float(w @ H @ w),
+        w0,
+        jac=lambda w: 2.0 * (H @ w),
+        method="SLSQP",
+        bounds=[(0.0, 1.0)] * n,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: np.ones(n)}],
+        options={"ftol": 1e-15, "maxiter": 1000},
+    )
+    w = np.clip(res.x, 0.0, None)
+    return w / w.sum()
+
+
+def simplex_least_squares(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Weights ``w >= 0``, ``sum(w) = 1`` minimising ``||y - X w||`` (rows periods, columns donors).
+
+    Exact reduction to one NNLS call (see the module docstring); the KKT conditions are verified
+    and a failed check falls back to SLSQP before raising :class:`SynthConvergenceError`. When the
+    target lies inside the donors' convex hull and there are more donors than rows, the optimum is
+    not unique; NNLS then returns a sparse (basic) solution with at most ``rows + 1`` donors.
+    """
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise SynthInputError(
+            f"simplex_least_squares needs y of shape (T,) and X of shape (T, J); got {y.shape} and "
+            f"{X.shape}."
+        )
+    if not (np.isfinite(y).all() and np.isfinite(X).all()):
+        raise SynthInputError("simplex_least_squares needs finite y and X (no NaN or inf).")
+    n = X.shape[1]
+    if n == 0:
+        raise SynthInputError("simplex_least_squares needs at least one donor column.")
+    if n == 1:
+        return np.ones(1)
+    D = X - y[:, None]
+    scale = float(np.sqrt(np.mean(D**2)))
+    if scale > 0:
+        D = D / scale
+    A = np.vstack([D, np.ones((1, n))])
+    b = np.zeros(A.shape[0])
+    b[-1] = 1.0
+    w = None
+    try:
+        u, _ = optimize.nnls(A, b, maxiter=50 * n)
+        if u.sum() > 0 and np.isfinite(u).all():
+            w = u / u.sum()
+    except RuntimeError:  # scipy raises when the iteration limit is reached
+        w = None
+    tol = KKT_TOL * (1.0 + float(np.abs(D).max())) ** 2
+    if w is not None and _kkt_violation(D, w) <= tol:
+        return w
+    w0 = w if w is not None else np.full(n, 1.0 / n)
+    w = _slsqp(D, w0)
+    violation = _kkt_violation(D, w)
+    if violation <= 100 * tol:
+        return w
+    raise SynthConvergenceError(
+        f"Synthetic-control weights did not converge: the largest KKT violation is {violation:.3g} "
+        f"(tolerance {100 * tol:.3g}) with {n} donors and {X.shape[0]} matching rows. Check the "
+        "panel for extreme or duplicated values, or restrict the donor pool."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# input normalisation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Panel:
+    values: np.ndarray  # periods x areas
+    codes: list[str]
+    labels: list[str]
+    start: np.ndarray
+    end: np.ndarray
+    names: dict[str, str]
+
+    @property
+    def time(self) -> np.ndarray:
+        return period_midpoint(self.start, self.end)
+
+
+def _label(start: int, end: int) -> str:
+    return str(start) if start == end else f"{start}-{end % 100:02d}"
+
+
+def _from_tidy(frame: pd.DataFrame, outcome: str) -> _Panel:
+    needed = ["area_code", "period_start", "period_end", outcome]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise SynthInputError(
+            f"The panel is missing column(s) {missing}: a tidy panel needs {needed} (optionally "
+            f"'area_name' and 'period'); columns present are {list(frame.columns)}."
+        )
+    df = frame.copy()
+    df["area_code"] = df["area_code"].astype(str)
+    df["period_start"] = pd.to_numeric(df["period_start"]).astype(int)
+    df["period_end"] = pd.to_numeric(df["period_end"]).astype(int)
+    df[outcome] = pd.to_numeric(df[outcome], errors="coerce").astype(float)
+    dup = df.duplicated(["area_code", "period_start", "period_end"], keep=False)
+    if dup.any():
+        row = df.loc[dup].iloc[0]
+        raise SynthInputError(
+            f"The panel has more than one row for area {row['area_code']} and period "
+            f"{_label(row['period_start'], row['period_end'])}: pass ONE indicator, sex and vintage "
+            "(filter on 'indicator', 'sex' and 'vintage' first)."
+        )
+    if "period" in df.columns:
+        df["_label"] = df["period"].astype(str)
+    else:
+        df["_label"] = [_label(s, e) for s, e in zip(df["period_start"], df["period_end"], strict=True)]
+    periods = (
+        df[["period_start", "period_end", "_label"]]
+        .drop_duplicates(["period_start", "period_end"])
+        .sort_values(["period_start", "period_end"])
+    )
+    wide = df.pivot(index=["period_start", "period_end"], columns="area_code", values=outcome)
+    wide = wide.reindex(pd.MultiIndex.from_frame(periods[["period_start", "period_end"]]))
+    names: dict[str, str] = {}
+    if "area_name" in df.columns:
+        names = dict(df[["area_code", "area_name"]].drop_duplicates("area_code").itertuples(False))
+        names = {str(k): str(v) for k, v in names.items()}
+    return _Panel(
+        values=wide.to_numpy(dtype=float),
+        codes=[str(c) for c in wide.columns],
+        labels=list(periods["_label"]),
+        start=periods["period_start"].to_numpy(int),
+        end=periods["period_end"].to_numpy(int),
+        names=names,
+    )
+
+
+def _from_wide(frame: pd.DataFrame, period_years: int | None) -> _Panel:
+    index = frame.index
+    if pd.api.types.is_float_dtype(index.dtype):
+        if period_years is None:
+            raise SynthInputError(
+                "A wide panel indexed by period midpoints needs period_years=: a midpoint is "
+                "ambiguous (2010.5 is both calendar year 2010 and the rolling period 2009-11). "
+                "Pass period_years=1 or 3, or index the frame by period labels ('2009-11')."
+            )
+        if int(period_years) < 1:
+            raise SynthInputError(f"period_years must be a positive integer, got {period_years!r}.")
+        start = np.rint(index.to_numpy(float) - period_years / 2.0).astype(int)
+        end = start + int(period_years) - 1
+        labels = [_label(s, e) for s, e in zip(start, end, strict=True)]
+    else:
+        try:
+            parsed = [parse_period(v) for v in index]
+        except ValueError as exc:
+            raise SynthInputError(
+                f"Cannot read the wide panel's index as periods: {exc} A wide panel has one row per "
+                "period (index = period label such as '2009-11', or midpoint with period_years=) "
+                "and one column per area code."
+            ) from exc
+        start = np.array([p[0] for p in parsed], dtype=int)
+        end = np.array([p[1] for p in parsed], dtype=int)
+        labels = [str(v) for v in index]
+    if pd.Series(list(zip(start, end, strict=True))).duplicated().any():
+        raise SynthInputError("The wide panel has the same period in more than one row.")
+    order = np.lexsort((end, start))
+    values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)[order]
+    return _Panel(
+        values=values,
+        codes=[str(c) for c in frame.columns],
+        labels=[labels[i] for i in order],
+        start=start[order],
+        end=end[order],
+        names={},
+    )
+
+
+def _to_panel(panel: pd.DataFrame, outcome: str, period_years: int | None) -> _Panel:
+    if not isinstance(panel, pd.DataFrame):
+        raise SynthInputError(
+            f"panel must be a pandas DataFrame (tidy: area_code, period_start, period_end, value; "
+            f"or wide: periods x area codes), got {type(panel).__name__}."
+        )
+    if panel.empty:
+        raise SynthInputError("The panel is empty: no areas or periods to fit.")
+    if "area_code" in panel.columns:
+        out = _from_tidy(panel, outcome)
+    else:
+        out = _from_wide(panel, period_years)
+    if len(set(out.codes)) != len(out.codes):
+        raise SynthInputError("The panel has duplicated area codes among its columns.")
+    return out
+
+
+def _closest_codes(code: str, panel: _Panel, n: int = 3) -> str:
+    by_code = difflib.get_close_matches(str(code), panel.codes, n=n, cutoff=0.5)
+    by_name = [c for c, name in panel.names.items() if str(code).strip().lower() == name.lower()]
+    hits = list(dict.fromkeys(by_name + by_code))[:n]
+    if not hits:
+        return "no close codes"
+    return ", ".join(f"{c} ({panel.names[c]})" if c in panel.names else c for c in hits)
+
+
+def _is_aggregate(code: str) -> bool:
+    return any(code.startswith(p) for p in AGGREGATE_PREFIXES)
+
+
+def _fmt_codes(codes: Sequence[str], limit: int = 12) -> str:
+    codes = list(codes)
+    head = ", ".join(codes[:limit])
+    return head + (f", ... ({len(codes)} in all)" if len(codes) > limit else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------------------------
+
+
+def _rmspe(gap: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(gap**2))) if gap.size else float("nan")
+
+
+def _ratio(post: float, pre: float) -> float:
+    if pre > 0:
+        return post / pre
+    return float("inf") if post > 0 else float("nan")
+
+
+@dataclass
+class SynthPlaceboResult:
+    """In-space placebo inference for a :class:`SynthResult`.
+
+    ``table`` has one row per unit (the treated first, ``is_treated`` True): area_code, pre_rmspe,
+    post_rmspe, ratio, mean_post_gap, kept (False if dropped by ``exclude_poor_fit``), and
+    ``rank_ratio`` among the kept units (1 = largest ratio). ``rank`` is the number of kept units
+    whose ratio is at least the treated's (ties count against the treated); ``p_value`` is
+    ``rank / n_units`` over the kept units.
+    """
+
+    treated: str
+    table: pd.DataFrame
+    gaps: pd.DataFrame
+    rank: int
+    n_units: int
+    p_value: float
+    n_dropped: int
+    exclude_poor_fit: float | None
+    break_year: float
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> str:
+        """Plain-text account of the placebo test."""
+        lines = [
+            f"In-space placebo test for {self.treated}: {self.n_units} units ranked by post/pre "
+            f"RMSPE ratio (the treated plus {self.n_units - 1} placebos).",
+            f"  treated rank {self.rank} of {self.n_units}; permutation p-value "
+            f"{self.rank}/{self.n_units} = {self.p_value:.3f}",
+        ]
+        if self.exclude_poor_fit is not None:
+            lines.append(
+                f"  {self.n_dropped} placebo(s) dropped with pre-RMSPE above "
+                f"{self.exclude_poor_fit:g} x the treated's"
+            )
+        minimum = 1.0 / self.n_units
+        lines.append(f"  smallest attainable p-value with {self.n_units} units: {minimum:.3f}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy (quantity, value) headline numbers."""
+        rows = [
+            ("placebo_rank", float(self.rank)),
+            ("placebo_n_units", float(self.n_units)),
+            ("placebo_p_value", self.p_value),
+            ("placebo_n_dropped", float(self.n_dropped)),
+        ]
+        return pd.DataFrame(rows, columns=["quantity", "value"])
+
+    def plot(self, ax=None, *, show_dropped: bool = False):
+        """Gap paths of all (kept) placebos in grey, the treated area in colour; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        kept = set(self.table.loc[self.table["kept"], "area_code"])
+        for code in self.gaps.columns:
+            if code == self.treated or (code not in kept and not show_dropped):
+                continue
+            ax.plot(self.gaps.index, self.gaps[code], color="0.75", lw=0.8, zorder=1)
+        label = self.names.get(self.treated, self.treated)
+        ax.plot(self.gaps.index, self.gaps[self.treated], color="C3", lw=2.2, label=label, zorder=3)
+        ax.axhline(0.0, color="black", lw=0.8)
+        ax.axvline(self.break_year, color="black", ls="--", lw=1, label=f"break ({self.break_year:g})")
+        ax.set_xlabel("period midpoint")
+        ax.set_ylabel("gap: area - synthetic")
+        ax.set_title(f"Placebo gaps (p = {self.rank}/{self.n_units} = {self.p_value:.3f})")
+        ax.legend(loc="best", frameon=False)
+        return ax
+
+
+@dataclass
+class SynthResult:
+    """A fitted synthetic control.
+
+    Attributes: ``weights`` (Series over every donor, sorted descending, summing to 1),
+    ``synthetic`` (Series by period label), ``gap`` (DataFrame: period, time, treated, synthetic,
+    gap, post), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio`` (post/pre), ``mean_post_gap``,
+    ``donors`` (pool used), ``dropped_donors`` ({code: reason}), ``warnings`` (messages issued).
+    """
+
+    treated: str
+    break_year: float
+    post_rule: str
+    weights: pd.Series
+    synthetic: pd.Series
+    gap: pd.DataFrame
+    pre_rmspe: float
+    post_rmspe: float
+    rmspe_ratio: float
+    mean_post_gap: float
+    donors: list[str]
+    dropped_donors: dict[str, str]
+    warnings: list[str]
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+    _match: np.ndarray = field(default=None, repr=False)  # matching rows x [treated, donors...]
+    _values: np.ndarray = field(default=None, repr=False)  # kept periods x [treated, donors...]
+    _post: np.ndarray = field(default=None, repr=False)
+
+    @property
+    def n_pre(self) -> int:
+        return int((~self._post).sum())
+
+    @property
+    def n_post(self) -> int:
+        return int(self._post.sum())
+
+    def top_weights(self, n: int | None = 10) -> pd.Series:
+        """The ``n`` largest weights, dropping those below 1e-6 (``n=None``: all non-zero)."""
+        nonzero = self.weights[self.weights >= WEIGHT_TOL]
+        return nonzero if n is None else nonzero.head(n)
+
+    # -- inference ------------------------------------------------------------------------------
+    def placebo(
+        self,
+        max_units: int | None = None,
+        *,
+        exclude_poor_fit: float | None = None,
+        seed: int = 0,
+    ) -> SynthPlaceboResult:
+        """In-space placebo: refit treating each donor as treated (Abadie et al. 2010).
+
+        Each placebo's donors are the other donors of this fit; the real treated area is never a
+        placebo donor. ``max_units`` caps the number of placebos (a seeded random sample of the
+        donor pool). ``exclude_poor_fit=k`` drops placebos whose pre-RMSPE exceeds ``k`` times the
+        treated's (Abadie et al. used 20, 5 and 2) before ranking.
+        """
+        n_donors = len(self.donors)
+        if n_donors < 2:
+            raise SynthInputError(
+                f"A placebo test needs at least 2 donors (each placebo needs a donor), got {n_donors}."
+            )
+        idx = np.arange(1, n_donors + 1)
+        if max_units is not None:
+            if int(max_units) < 1:
+                raise SynthInputError(f"max_units must be a positive integer, got {max_units!r}.")
+            if int(max_units) < n_donors:
+                rng = np.random.default_rng(seed)
+                idx = np.sort(rng.choice(idx, size=int(max_units), replace=False))
+        if exclude_poor_fit is not None and not exclude_poor_fit > 0:
+            raise SynthInputError(f"exclude_poor_fit must be positive, got {exclude_poor_fit!r}.")
+        pool = np.arange(1, n_donors + 1)
+        pre = ~self._post
+        codes = [self.treated, *self.donors]
+        gaps = {self.treated: self.gap["gap"].to_numpy()}
+        rows = [(self.treated, self.pre_rmspe, self.post_rmspe, self.rmspe_ratio, self.mean_post_gap)]
+        for j in idx:
+            others = pool[pool != j]
+            w = simplex_least_squares(self._match[:, j], self._match[:, others])
+            g = self._values[:, j] - self._values[:, others] @ w
+            pre_r, post_r = _rmspe(g[pre]), _rmspe(g[self._post])
+            rows.append((codes[j], pre_r, post_r, _ratio(post_r, pre_r), float(g[self._post].mean())))
+            gaps[codes[j]] = g
+        table = pd.DataFrame(
+            rows, columns=["area_code", "pre_rmspe", "post_rmspe", "ratio", "mean_post_gap"]
+        )
+        table["is_treated"] = table["area_code"] == self.treated
+        kept = np.ones(len(table), dtype=bool)
+        if exclude_poor_fit is not None:
+            kept = table["pre_rmspe"].to_numpy() <= exclude_poor_fit * self.pre_rmspe
+            kept[0] = True
+        table["kept"] = kept
+        ratios = table["ratio"].to_numpy()
+        treated_ratio = ratios[0]
+        rank = max(1, int(np.sum(ratios[kept] >= treated_ratio)))  # ties count against
+        n_units = int(kept.sum())
+        table["rank_ratio"] = np.nan
+        table.loc[kept, "rank_ratio"] = (
+            table.loc[kept, "ratio"].rank(ascending=False, method="min").to_numpy()
+        )
+        time = self.gap["time"].to_numpy()
+        gap_frame = pd.DataFrame(gaps, index=pd.Index(time, name="time"))
+        return SynthPlaceboResult(
+            treated=self.treated,
+            table=table,
+            gaps=gap_frame,
+            rank=rank,
+            n_units=n_units,
+            p_value=rank / n_units,
+            n_dropped=int((~kept).sum()),
+            exclude_poor_fit=exclude_poor_fit,
+            break_year=self.break_year,
+            names=self.names,
+        )
+
+    # -- reporting ------------------------------------------------------------------------------
+    def summary(self, n_weights: int = 10) -> str:
+        """Plain-text account of the fit."""
+        pre = self.gap.loc[~self.gap["post"], "period"]
+        post = self.gap.loc[self.gap["post"], "period"]
+        name = self.names.get(self.treated)
+        lines = [
+            f"Synthetic control for {self.treated}{f' ({name})' if name else ''}, break at the start "
+            f"of {self.break_year:g} (post rule {self.post_rule!r})",
+            f"  pre-periods: {len(pre)} ({pre.iloc[0]} to {pre.iloc[-1]}); post-periods: "
+            f"{len(post)} ({post.iloc[0]} to {post.iloc[-1]})",
+            f"  donor pool: {len(self.donors)} areas; {len(self.top_weights(None))} with weight "
+            f">= {WEIGHT_TOL:g}",
+        ]
+        if self.dropped_donors:
+            lines.append(
+                f"  dropped from the pool: {_fmt_codes([f'{c} ({r})' for c, r in self.dropped_donors.items()], 6)}"
+            )
+        lines.append("  top weights:")
+        for code, w in self.top_weights(n_weights).items():
+            label = f"{code} {self.names[code]}" if code in self.names else code
+            lines.append(f"    {label:<40s} {w:.4f}")
+        lines += [
+            f"  pre-RMSPE {self.pre_rmspe:.4g}; post-RMSPE {self.post_rmspe:.4g}; "
+            f"ratio {self.rmspe_ratio:.4g}",
+            f"  mean post-period gap (treated - synthetic): {self.mean_post_gap:+.4g}",
+        ]
+        for message in self.warnings:
+            lines.append(f"  WARNING: {message}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy (quantity, value) table of headline numbers and the non-zero weights."""
+        rows = [
+            ("break_year", float(self.break_year)),
+            ("n_pre", float(self.n_pre)),
+            ("n_post", float(self.n_post)),
+            ("n_donors", float(len(self.donors))),
+            ("n_nonzero_weights", float(len(self.top_weights(None)))),
+            ("pre_rmspe", self.pre_rmspe),
+            ("post_rmspe", self.post_rmspe),
+            ("rmspe_ratio", self.rmspe_ratio),
+            ("mean_post_gap", self.mean_post_gap),
+        ]
+        rows += [(f"weight[{code}]", float(w)) for code, w in self.top_weights(None).items()]
+        return pd.DataFrame(rows, columns=["quantity", "value"])
+
+    def plot(self, ax=None, kind: str = "paths"):
+        """Treated vs synthetic paths (``kind="paths"``) or the gap (``kind="gap"``); returns axes."""
+        import matplotlib.pyplot as plt
+
+        if kind not in ("paths", "gap"):
+            raise ValueError(f"Unknown plot kind {kind!r}: valid kinds are 'paths' and 'gap'.")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        t = self.gap["time"]
+        label = self.names.get(self.treated, self.treated)
+        if kind == "paths":
+            ax.plot(t, self.gap["treated"], color="C3", lw=2, marker="o", ms=3, label=label)
+            ax.plot(t, self.gap["synthetic"], color="C0", lw=2, ls="--", label=f"synthetic {label}")
+            ax.set_ylabel("outcome")
+        else:
+            ax.plot(t, self.gap["gap"], color="C3", lw=2, marker="o", ms=3, label=f"{label} - synthetic")
+            ax.axhline(0.0, color="black", lw=0.8)
+            ax.set_ylabel("gap: treated - synthetic")
+        ax.axvline(self.break_year, color="black", ls=":", lw=1, label=f"break ({self.break_year:g})")
+        ax.set_xlabel("period midpoint")
+        ax.set_title(f"Synthetic control: pre-RMSPE {self.pre_rmspe:.3g}, mean post gap "
+                     f"{self.mean_post_gap:+.3g}")
+        ax.legend(loc="best", frameon=False)
+        return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# fitting
+# ---------------------------------------------------------------------------------------------
+
+
+def _predictor_rows(
+    predictors: pd.DataFrame, codes: list[str], outcome_sd: float, weight: float
+) -> tuple[np.ndarray, list[str]]:
+    """Scaled covariate rows (covariates x codes) and the codes lacking a value."""
+    if not isinstance(predictors, pd.DataFrame):
+        raise SynthInputError(
+            "predictors must be a DataFrame indexed by area_code with one numeric column per "
+            f"covariate, got {type(predictors).__name__}."
+        )
+    frame = predictors.copy()
+    frame.index = frame.index.astype(str)
+    frame = frame.apply(pd.to_numeric, errors="coerce").reindex(codes)
+    missing = [c for c in codes if frame.loc[c].isna().any()]
+    sd = frame.std(ddof=0)
+    if (sd <= 0).any() or sd.isna().any():
+        bad = list(sd.index[(sd <= 0) | sd.isna()])
+        raise SynthInputError(f"Predictor column(s) {bad} are constant or empty across the areas.")
+    rows = ((frame - frame.mean()) / sd * outcome_sd * np.sqrt(weight)).to_numpy(float).T
+    return rows, missing
+
+
+def fit_synth(
+    panel: pd.DataFrame,
+    treated: str,
+    break_year: float,
+    *,
+    donors: Iterable[str] | None = None,
+    post_rule: str = DEFAULT_POST_RULE,
+    outcome: str = "value",
+    predictors: pd.DataFrame | None = None,
+    predictor_weight: float = 1.0,
+    period_years: int | None = None,
+) -> SynthResult:
+    """Fit a synthetic control for ``treated`` with an intervention starting in ``break_year``.
+
+    ``panel``: tidy (``area_code, period_start, period_end, <outcome>``, optionally ``area_name``
+    and ``period``) for one indicator/sex/vintage, or wide (rows = periods indexed by label, or by
+    midpoint together with ``period_years``; columns = area codes). Pre/post follows
+    :func:`wigan_deal.periods.is_post` with ``post_rule``.
+
+    Donor pool: ``donors`` or every other area; the treated area and aggregates
+    (:data:`AGGREGATE_PREFIXES`, including England) are excluded, and areas with a missing value
+    in any period the treated area is observed are dropped (listed in ``dropped_donors``).
+
+    ``predictors`` (optional): DataFrame indexed by area_code, one numeric column per covariate,
+    matched alongside the pre-period outcomes. Each covariate is standardised across areas and
+    rescaled to the between-area sd of the pre-period outcome times ``sqrt(predictor_weight)``, so
+    with the default weight a covariate counts as much as one pre-period. Donors lacking a
+    covariate are dropped. RMSPEs are always of the outcome only.
+    """
+    rule = check_post_rule(post_rule)
+    try:
+        break_year = float(break_year)
+    except (TypeError, ValueError) as exc:
+        raise SynthInputError(f"break_year must be a year such as 2011, got {break_year!r}.") from exc
+    data = _to_panel(panel, outcome, period_years)
+    treated = str(treated)
+    if treated not in data.codes:
+        raise SynthInputError(
+            f"Treated area {treated!r} is not in the panel ({len(data.codes)} areas). Closest codes: "
+            f"{_closest_codes(treated, data)}."
+        )
+    issued: list[str] = []
+
+    def warn(message: str) -> None:
+        issued.append(message)
+        warnings.warn(message, SynthWarning, stacklevel=3)
+
+    t_idx = data.codes.index(treated)
+    observed = np.isfinite(data.values[:, t_idx])
+    if not observed.any():
+        raise SynthInputError(f"Treated area {treated} has no non-missing values in the panel.")
+    if not observed.all():
+        lost = [lab for lab, ok in zip(data.labels, observed, strict=True) if not ok]
+        warn(f"Treated area {treated} has no value in period(s) {lost}; those periods are dropped.")
+    values = data.values[observed]
+    labels = [lab for lab, ok in zip(data.labels, observed, strict=True) if ok]
+    start, end = data.start[observed], data.end[observed]
+    post = is_post(start, end, break_year, rule)
+    n_pre, n_post = int((~post).sum()), int(post.sum())
+    span = f"{labels[0]} to {labels[-1]}"
+    if n_pre < MIN_PRE_PERIODS:
+        raise SynthInputError(
+            f"Only {n_pre} pre-period(s) before a {break_year:g} break with post rule {rule!r} "
+            f"(periods {span}): a synthetic control needs at least {MIN_PRE_PERIODS}. Choose a "
+            "later break year or an indicator with a longer history."
+        )
+    if n_post == 0:
+        raise SynthInputError(
+            f"No post-period after a {break_year:g} break with post rule {rule!r} (periods {span}): "
+            "choose an earlier break year or a later data vintage."
+        )
+
+    # --- donor pool ---------------------------------------------------------------------------
+    dropped: dict[str, str] = {}
+    explicit = donors is not None
+    if explicit:
+        if isinstance(donors, str):
+            donors = [donors]
+        requested = list(dict.fromkeys(str(c) for c in donors))
+        unknown = [c for c in requested if c not in data.codes]
+        if unknown:
+            valid = [c for c in data.codes if c != treated and not _is_aggregate(c)]
+            raise SynthInputError(
+                f"Unknown donor code(s) {unknown}: not in the panel. Valid donor codes are "
+                f"{_fmt_codes(valid)}."
+            )
+        for code in requested:
+            if code == treated:
+                dropped[code] = "treated area"
+            elif _is_aggregate(code):
+                dropped[code] = "aggregate (country/region/combined authority)"
+        if dropped:
+            warn(f"Removed from the requested donors: {dropped}.")
+        candidates = [c for c in requested if c not in dropped]
+    else:
+        candidates = []
+        for code in data.codes:
+            if code == treated:
+                continue
+            if _is_aggregate(code):
+                dropped[code] = "aggregate (country/region/combined authority)"
+            else:
+                candidates.append(code)
+    col = {c: i for i, c in enumerate(data.codes)}
+    complete = [c for c in candidates if np.isfinite(values[:, col[c]]).all()]
+    incomplete = [c for c in candidates if c not in complete]
+    for code in incomplete:
+        lost = [lab for lab, v in zip(labels, values[:, col[code]], strict=True) if not np.isfinite(v)]
+        dropped[code] = f"missing {', '.join(lost)}"
+    if explicit and incomplete:
+        warn(f"Requested donor(s) {incomplete} have missing values and were dropped.")
+    pool = complete
+
+    # --- matching rows ------------------------------------------------------------------------
+    units = [treated, *pool]
+    unit_values = values[:, [col[c] for c in units]]
+    match = unit_values[~post]
+    between_sd = float(np.mean(np.std(match, axis=1))) if len(units) > 1 else 0.0
+    if predictors is not None:
+        if not predictor_weight > 0:
+            raise SynthInputError(f"predictor_weight must be positive, got {predictor_weight!r}.")
+        rows, missing = _predictor_rows(predictors, units, between_sd or 1.0, predictor_weight)
+        if treated in missing:
+            raise SynthInputError(f"predictors have no (complete) row for the treated area {treated}.")
+        if missing:
+            for code in missing:
+                dropped[code] = "missing predictor"
+            keep = [i for i, c in enumerate(units) if c not in missing]
+            units = [units[i] for i in keep]
+            unit_values, match, rows = unit_values[:, keep], match[:, keep], rows[:, keep]
+            pool = units[1:]
+        match = np.vstack([match, rows])
+    if not pool:
+        raise SynthInputError(
+            f"No donors left for {treated}: {len(dropped)} candidate(s) were dropped "
+            f"({_fmt_codes([f'{c} ({r})' for c, r in dropped.items()], 6)})."
+        )
+
+    # --- warnings before fitting --------------------------------------------------------------
+    if n_pre < FEW_PRE_PERIODS:
+        warn(
+            f"few pre-periods: weights are poorly identified, with only {n_pre} pre-period(s) "
+            f"(fewer than {FEW_PRE_PERIODS}) to match on; treat the gap as descriptive."
+        )
+    if len(pool) > n_pre:
+        warn(
+            f"The donor pool ({len(pool)} areas) is larger than the number of pre-periods ({n_pre}): "
+            "risk of overfitting and interpolation bias (Abadie 2021). Consider restricting donors "
+            "to similar areas (e.g. the same deprivation decile or CIPFA nearest neighbours)."
+        )
+
+    w = simplex_least_squares(match[:, 0], match[:, 1:])
+    synthetic = unit_values[:, 1:] @ w
+    gap = unit_values[:, 0] - synthetic
+    pre_rmspe, post_rmspe = _rmspe(gap[~post]), _rmspe(gap[post])
+    if between_sd > 0 and pre_rmspe > HULL_WARNING_RATIO * between_sd:
+        above = int(np.sum(match[: n_pre, 0] > match[: n_pre, 1:].max(axis=1))) if pool else 0
+        below = int(np.sum(match[: n_pre, 0] < match[: n_pre, 1:].min(axis=1))) if pool else 0
+        warn(
+            f"The treated area looks outside the donors' convex hull: pre-RMSPE {pre_rmspe:.4g} is "
+            f"{pre_rmspe / between_sd:.2f} times the between-area sd of the pre-period outcome "
+            f"({between_sd:.4g}; warning threshold {HULL_WARNING_RATIO:g}); it is above every donor "
+            f"in {above} and below every donor in {below} of {n_pre} pre-periods. The synthetic "
+            "control cannot reproduce its pre-period path, so the gap is biased."
+        )
+
+    weights = pd.Series(w, index=pd.Index(pool, name="area_code"), name="weight")
+    weights = weights.sort_values(ascending=False, kind="stable")
+    time = period_midpoint(start, end)
+    gap_frame = pd.DataFrame(
+        {
+            "period": labels,
+            "time": time,
+            "treated": unit_values[:, 0],
+            "synthetic": synthetic,
+            "gap": gap,
+            "post": post,
+        }
+    )
+    return SynthResult(
+        treated=treated,
+        break_year=break_year,
+        post_rule=rule,
+        weights=weights,
+        synthetic=pd.Series(synthetic, index=pd.Index(labels, name="period"), name="synthetic"),
+        gap=gap_frame,
+        pre_rmspe=pre_rmspe,
+        post_rmspe=post_rmspe,
+        rmspe_ratio=_ratio(post_rmspe, pre_rmspe),
+        mean_post_gap=float(gap[post].mean()),
+        donors=list(pool),
+        dropped_donors=dropped,
+        warnings=issued,
+        names=data.names,
+        _match=match,
+        _values=unit_values,
+        _post=post,
+    )
