@@ -89,8 +89,11 @@ def test_exact_convex_combination_is_identified_in_the_test_data():
 
 def test_exact_convex_combination_recovered_with_post_effect():
     wide, true = exact_combination_panel(effect=2.0)
-    with pytest.warns(SynthWarning, match="larger than the number of pre-periods"):
+    with pytest.warns(SynthWarning) as rec:
         res = fit_synth(tidy(wide), "E08000010", 2011)
+    messages = " | ".join(str(r.message) for r in rec)
+    assert "larger than the number of pre-periods" in messages
+    assert "pre-period fit is exact" in messages
     assert res.weights.reindex(true.index).to_numpy() == pytest.approx(true.to_numpy(), abs=1e-4)
     assert list(res.top_weights(5).index) == ["E06000001", "E06000002", "E06000003"]
     assert res.pre_rmspe < 1e-8
@@ -101,6 +104,10 @@ def test_exact_convex_combination_recovered_with_post_effect():
     assert res.post_rmspe == pytest.approx(2.0, abs=1e-6)
     assert res.synthetic.loc["2015"] == pytest.approx(wide.loc[2015, "E08000010"] - 2.0, abs=1e-6)
     assert (res.n_pre, res.n_post) == (10, 5)
+    # exact fit: the ratio divides by the exact-fit floor, not by ~1e-14 of rounding noise
+    assert res.exact_pre_fit
+    level = np.sqrt(np.mean(wide.loc[wide.index < 2011].to_numpy() ** 2))
+    assert res.rmspe_ratio == pytest.approx(2.0 / (1e-8 * level), rel=1e-6)
 
 
 # --- solver ---------------------------------------------------------------------------------------
@@ -355,6 +362,25 @@ def test_placebo_excludes_treated_from_donor_pools():
     assert row["mean_post_gap"] == pytest.approx(direct.mean_post_gap, rel=1e-9)
 
 
+def test_placebo_ranks_exact_fits_by_post_rmspe_not_rounding_noise():
+    # 30 donors, 4 pre-periods: units inside the hull interpolate exactly (pre-RMSPE ~1e-14)
+    rng = np.random.default_rng(7)
+    years = list(range(2007, 2016))
+    wide = pd.DataFrame(random_walks(rng, 31, years=years), index=years,
+                        columns=["E08000010", *codes(30)])
+    wide["E08000010"] = wide.iloc[:, 1:6].mean(axis=1)  # inside the hull: an exact fit too
+    wide.loc[wide.index >= 2011, "E08000010"] += 50.0
+    res = fit_quietly(wide, "E08000010", 2011)
+    assert res.exact_pre_fit
+    with pytest.warns(SynthWarning, match="fit their pre-period exactly"):
+        pl = res.placebo()
+    assert pl.n_exact_fit == pl.table["exact_fit"].sum() >= 5
+    exact = pl.table[pl.table["exact_fit"]]
+    # among exact fits the ratio ordering is the post-RMSPE ordering
+    assert exact["ratio"].rank().tolist() == exact["post_rmspe"].rank().tolist()
+    assert pl.rank == 1
+
+
 def test_placebo_exclude_poor_fit_and_max_units():
     wide = factor_panel(seed=4, effect=6.0, n_units=12)
     wide["E06000099"] = wide.iloc[:, 1:].max(axis=1) + 40  # far above all: a hopeless placebo fit
@@ -395,7 +421,9 @@ def test_summary_to_frame_and_plots():
     assert ax.lines[0].get_ydata()[-1] == pytest.approx(2.0, abs=1e-6)
     with pytest.raises(ValueError, match="'bar'"):
         res.plot(kind="bar")
-    pl = res.placebo()
+    with pytest.warns(SynthWarning, match="1 of 21 units .* fit their pre-period exactly"):
+        pl = res.placebo()
+    assert pl.n_exact_fit == 1 and "fit their pre-period exactly" in pl.summary()
     ax = pl.plot()
     grey = [ln for ln in ax.lines if ln.get_color() == "0.75"]
     assert len(grey) == pl.n_units - 1

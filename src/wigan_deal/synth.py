@@ -70,6 +70,10 @@ HULL_WARNING_RATIO: float = 0.25
 WEIGHT_TOL: float = 1e-6
 #: Relative tolerance of the KKT check on the scaled problem.
 KKT_TOL: float = 1e-7
+#: A pre-RMSPE below this multiple of the outcome's root-mean-square level counts as an *exact*
+#: pre-period fit (interpolation). RMSPE ratios divide by ``max(pre_rmspe, floor)`` so that exact
+#: fits are ranked by their post-RMSPE instead of by floating-point noise in a ~1e-14 denominator.
+EXACT_FIT_TOL: float = 1e-8
 
 
 class SynthWarning(UserWarning):
@@ -322,9 +326,11 @@ def _rmspe(gap: np.ndarray) -> float:
     return float(np.sqrt(np.mean(gap**2))) if gap.size else float("nan")
 
 
-def _ratio(post: float, pre: float) -> float:
-    if pre > 0:
-        return post / pre
+def _ratio(post: float, pre: float, floor: float) -> float:
+    """post / pre with the pre-RMSPE floored at the exact-fit tolerance."""
+    denominator = max(pre, floor)
+    if denominator > 0:
+        return post / denominator
     return float("inf") if post > 0 else float("nan")
 
 
@@ -334,7 +340,8 @@ class SynthPlaceboResult:
 
     ``table`` has one row per unit (the treated first, ``is_treated`` True): area_code, pre_rmspe,
     post_rmspe, ratio, mean_post_gap, kept (False if dropped by ``exclude_poor_fit``), and
-    ``rank_ratio`` among the kept units (1 = largest ratio). ``rank`` is the number of kept units
+    ``exact_fit`` (pre-RMSPE below the exact-fit tolerance: interpolation, see
+    :data:`EXACT_FIT_TOL`) and ``rank_ratio`` among the kept units (1 = largest ratio). ``rank`` is the number of kept units
     whose ratio is at least the treated's (ties count against the treated); ``p_value`` is
     ``rank / n_units`` over the kept units.
     """
@@ -348,6 +355,7 @@ class SynthPlaceboResult:
     n_dropped: int
     exclude_poor_fit: float | None
     break_year: float
+    n_exact_fit: int = 0
     names: dict[str, str] = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
@@ -363,6 +371,11 @@ class SynthPlaceboResult:
                 f"  {self.n_dropped} placebo(s) dropped with pre-RMSPE above "
                 f"{self.exclude_poor_fit:g} x the treated's"
             )
+        if self.n_exact_fit:
+            lines.append(
+                f"  {self.n_exact_fit} kept unit(s) fit their pre-period exactly (interpolation); their "
+                "ratios rank by post-RMSPE alone, so the ranking mostly reflects post-period noise"
+            )
         minimum = 1.0 / self.n_units
         lines.append(f"  smallest attainable p-value with {self.n_units} units: {minimum:.3f}")
         return "\n".join(lines)
@@ -374,6 +387,7 @@ class SynthPlaceboResult:
             ("placebo_n_units", float(self.n_units)),
             ("placebo_p_value", self.p_value),
             ("placebo_n_dropped", float(self.n_dropped)),
+            ("placebo_n_exact_fit", float(self.n_exact_fit)),
         ]
         return pd.DataFrame(rows, columns=["quantity", "value"])
 
@@ -426,6 +440,12 @@ class SynthResult:
     _match: np.ndarray = field(default=None, repr=False)  # matching rows x [treated, donors...]
     _values: np.ndarray = field(default=None, repr=False)  # kept periods x [treated, donors...]
     _post: np.ndarray = field(default=None, repr=False)
+    _floor: float = field(default=0.0, repr=False)  # exact-fit floor of the pre-RMSPE
+
+    @property
+    def exact_pre_fit(self) -> bool:
+        """True if the pre-period fit is exact to numerical precision (interpolation)."""
+        return self.pre_rmspe <= self._floor
 
     @property
     def n_pre(self) -> int:
@@ -479,12 +499,15 @@ class SynthResult:
             w = simplex_least_squares(self._match[:, j], self._match[:, others])
             g = self._values[:, j] - self._values[:, others] @ w
             pre_r, post_r = _rmspe(g[pre]), _rmspe(g[self._post])
-            rows.append((codes[j], pre_r, post_r, _ratio(post_r, pre_r), float(g[self._post].mean())))
+            rows.append(
+                (codes[j], pre_r, post_r, _ratio(post_r, pre_r, self._floor), float(g[self._post].mean()))
+            )
             gaps[codes[j]] = g
         table = pd.DataFrame(
             rows, columns=["area_code", "pre_rmspe", "post_rmspe", "ratio", "mean_post_gap"]
         )
         table["is_treated"] = table["area_code"] == self.treated
+        table["exact_fit"] = table["pre_rmspe"] <= self._floor
         kept = np.ones(len(table), dtype=bool)
         if exclude_poor_fit is not None:
             kept = table["pre_rmspe"].to_numpy() <= exclude_poor_fit * self.pre_rmspe
@@ -494,6 +517,17 @@ class SynthResult:
         treated_ratio = ratios[0]
         rank = max(1, int(np.sum(ratios[kept] >= treated_ratio)))  # ties count against
         n_units = int(kept.sum())
+        n_exact = int((table["exact_fit"] & kept).sum())
+        if n_exact:
+            warnings.warn(
+                f"{n_exact} of {n_units} units in the placebo test (treated "
+                f"{'included' if self.exact_pre_fit else 'not included'}) fit their pre-period "
+                "exactly: with more donors than pre-periods the synthetic control interpolates, and "
+                "post/pre RMSPE ratios of exact fits are not comparable with the rest. Restrict the "
+                "donor pool to similar areas.",
+                SynthWarning,
+                stacklevel=2,
+            )
         table["rank_ratio"] = np.nan
         table.loc[kept, "rank_ratio"] = (
             table.loc[kept, "ratio"].rank(ascending=False, method="min").to_numpy()
@@ -510,6 +544,7 @@ class SynthResult:
             n_dropped=int((~kept).sum()),
             exclude_poor_fit=exclude_poor_fit,
             break_year=self.break_year,
+            n_exact_fit=n_exact,
             names=self.names,
         )
 
@@ -537,7 +572,7 @@ class SynthResult:
             lines.append(f"    {label:<40s} {w:.4f}")
         lines += [
             f"  pre-RMSPE {self.pre_rmspe:.4g}; post-RMSPE {self.post_rmspe:.4g}; "
-            f"ratio {self.rmspe_ratio:.4g}",
+            f"ratio {self.rmspe_ratio:.4g}{' (exact pre-period fit)' if self.exact_pre_fit else ''}",
             f"  mean post-period gap (treated - synthetic): {self.mean_post_gap:+.4g}",
         ]
         for message in self.warnings:
@@ -720,7 +755,9 @@ def fit_synth(
     incomplete = [c for c in candidates if c not in complete]
     for code in incomplete:
         lost = [lab for lab, v in zip(labels, values[:, col[code]], strict=True) if not np.isfinite(v)]
-        dropped[code] = f"missing {', '.join(lost)}"
+        dropped[code] = (
+            f"missing {', '.join(lost)}" if len(lost) <= 3 else f"missing {len(lost)} of {len(labels)} periods"
+        )
     if explicit and incomplete:
         warn(f"Requested donor(s) {incomplete} have missing values and were dropped.")
     pool = complete
@@ -767,9 +804,10 @@ def fit_synth(
     synthetic = unit_values[:, 1:] @ w
     gap = unit_values[:, 0] - synthetic
     pre_rmspe, post_rmspe = _rmspe(gap[~post]), _rmspe(gap[post])
+    floor = EXACT_FIT_TOL * float(np.sqrt(np.mean(unit_values[~post] ** 2)))
     if between_sd > 0 and pre_rmspe > HULL_WARNING_RATIO * between_sd:
-        above = int(np.sum(match[: n_pre, 0] > match[: n_pre, 1:].max(axis=1))) if pool else 0
-        below = int(np.sum(match[: n_pre, 0] < match[: n_pre, 1:].min(axis=1))) if pool else 0
+        above = int(np.sum(match[:n_pre, 0] > match[:n_pre, 1:].max(axis=1)))
+        below = int(np.sum(match[:n_pre, 0] < match[:n_pre, 1:].min(axis=1)))
         warn(
             f"The treated area looks outside the donors' convex hull: pre-RMSPE {pre_rmspe:.4g} is "
             f"{pre_rmspe / between_sd:.2f} times the between-area sd of the pre-period outcome "
@@ -778,6 +816,12 @@ def fit_synth(
             "control cannot reproduce its pre-period path, so the gap is biased."
         )
 
+    if pre_rmspe <= floor and len(pool) > n_pre:
+        warn(
+            f"The pre-period fit is exact (pre-RMSPE {pre_rmspe:.2g}) with {len(pool)} donors for "
+            f"{n_pre} pre-periods: the synthetic control interpolates, the weights may be one of many "
+            "exact solutions, and the RMSPE ratio is not meaningful."
+        )
     weights = pd.Series(w, index=pd.Index(pool, name="area_code"), name="weight")
     weights = weights.sort_values(ascending=False, kind="stable")
     time = period_midpoint(start, end)
@@ -800,7 +844,7 @@ def fit_synth(
         gap=gap_frame,
         pre_rmspe=pre_rmspe,
         post_rmspe=post_rmspe,
-        rmspe_ratio=_ratio(post_rmspe, pre_rmspe),
+        rmspe_ratio=_ratio(post_rmspe, pre_rmspe, floor),
         mean_post_gap=float(gap[post].mean()),
         donors=list(pool),
         dropped_donors=dropped,
@@ -809,4 +853,5 @@ def fit_synth(
         _match=match,
         _values=unit_values,
         _post=post,
+        _floor=floor,
     )
