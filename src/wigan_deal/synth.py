@@ -419,8 +419,9 @@ class SynthResult:
 
     Attributes: ``weights`` (Series over every donor, sorted descending, summing to 1),
     ``synthetic`` (Series by period label), ``gap`` (DataFrame: period, time, treated, synthetic,
-    gap, post), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio`` (post/pre), ``mean_post_gap``,
-    ``donors`` (pool used), ``dropped_donors`` ({code: reason}), ``warnings`` (messages issued).
+    gap, post), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio`` (post / max(pre, exact-fit floor),
+    see :data:`EXACT_FIT_TOL`), ``exact_pre_fit``, ``mean_post_gap``, ``donors`` (pool used),
+    ``dropped_donors`` ({code: reason}), ``warnings`` (messages issued).
     """
 
     treated: str
@@ -590,6 +591,7 @@ class SynthResult:
             ("pre_rmspe", self.pre_rmspe),
             ("post_rmspe", self.post_rmspe),
             ("rmspe_ratio", self.rmspe_ratio),
+            ("exact_pre_fit", float(self.exact_pre_fit)),
             ("mean_post_gap", self.mean_post_gap),
         ]
         rows += [(f"weight[{code}]", float(w)) for code, w in self.top_weights(None).items()]
