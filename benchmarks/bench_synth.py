@@ -50,13 +50,14 @@ def bench(panel: pd.DataFrame, label: str, treated: str = WIGAN, break_year: int
         res = fit_synth(panel, treated, break_year)
         t_fit = best_of(lambda: fit_synth(panel, treated, break_year), 20)
         t_placebo = best_of(res.placebo, 3)
-    pl = res.placebo()
+        pl = res.placebo()
     print(f"[{label}] {len(res.donors)} donors, {res.n_pre} pre + {res.n_post} post periods")
     print(f"  one fit (incl. input handling): {t_fit * 1e3:8.2f} ms")
     print(f"  full placebo ({pl.n_units - 1} refits): {t_placebo:8.3f} s "
           f"({t_placebo / (pl.n_units - 1) * 1e3:.2f} ms per refit)")
     print(f"  pre-RMSPE {res.pre_rmspe:.3g}, mean post gap {res.mean_post_gap:+.3g}, "
-          f"placebo p = {pl.rank}/{pl.n_units} = {pl.p_value:.3f}")
+          f"placebo p = {pl.rank}/{pl.n_units} = {pl.p_value:.3f} "
+          f"({pl.n_exact_fit} exact pre-period fits)")
 
 
 def main() -> None:
