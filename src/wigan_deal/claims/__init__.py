@@ -1,0 +1,217 @@
+"""The report's claims register: load ``data/report_claims.yml`` and apply its pre-specified rules.
+
+>>> from wigan_deal.claims import evaluate, evaluate_later_vintages
+>>> table = evaluate("E08000010")              # one row per claim, graded on report-era data
+>>> later = evaluate_later_vintages("E08000010")  # same rules on later vintages, never spliced
+
+See ``docs/claims.md`` for the rules and their rationale.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wigan_deal import config
+from wigan_deal import data as wd
+from wigan_deal.claims.evaluators import (
+    EVALUATORS,
+    ClaimResult,
+    NoDataError,
+    evaluate_spec,
+    not_testable,
+)
+from wigan_deal.claims.register import (
+    METHODS,
+    NOT_TESTABLE,
+    VERDICTS,
+    Claim,
+    ClaimsRegisterError,
+    Spec,
+    get_claim,
+    load_register,
+    parse_register,
+)
+
+__all__ = [
+    "EVALUATORS",
+    "METHODS",
+    "NOT_TESTABLE",
+    "NoDataError",
+    "VERDICTS",
+    "Claim",
+    "ClaimResult",
+    "ClaimsRegisterError",
+    "Spec",
+    "claim_details",
+    "claim_series",
+    "evaluate",
+    "evaluate_claim",
+    "evaluate_later_vintages",
+    "get_claim",
+    "load_register",
+    "parse_register",
+    "plot_claim",
+]
+
+SUMMARY_COLUMNS = [
+    "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
+    "comparison", "rule", "evidence", "data_used", "notebook",
+]
+LATER_COLUMNS = [
+    "claim_id", "check", "verdict", "estimate", "lower", "upper", "unit", "evidence", "data_used",
+]
+
+
+def _check_areas(area_code: str, comparator: str) -> None:
+    """Raise the data layer's error for an unknown area code."""
+    wd.check_area(area_code)
+    wd.check_area(comparator)
+
+
+def evaluate_claim(claim: Claim, area_code: str = config.DEFAULT_AREA, comparator: str = config.ENGLAND) -> ClaimResult:
+    """Apply one claim's pre-specified rule to ``area_code`` (report-era data)."""
+    if claim.method == "not_testable":
+        return not_testable(claim, area_code, comparator)
+    return evaluate_spec(claim, claim.spec(), area_code, comparator)
+
+
+def _row(claim: Claim, result: ClaimResult) -> dict:
+    return {
+        "claim_id": claim.id,
+        "claim": claim.wording,
+        "verdict": result.verdict,
+        "estimate": result.estimate,
+        "lower": result.lower,
+        "upper": result.upper,
+        "unit": result.unit,
+        "comparison": claim.comparison,
+        "rule": claim.rule_text(),
+        "evidence": result.evidence,
+        "data_used": result.data_used,
+        "notebook": claim.notebook,
+    }
+
+
+def evaluate(
+    area_code: str = config.DEFAULT_AREA,
+    *,
+    register: list[Claim] | None = None,
+    comparator: str = config.ENGLAND,
+) -> pd.DataFrame:
+    """One row per claim: verdict, estimate with 95% CI, evidence sentence and data used.
+
+    Uses the report-era data (the primary ``data`` block of each claim). Unknown area codes raise
+    the data layer's :class:`~wigan_deal.data.errors.UnknownAreaError`.
+    """
+    _check_areas(area_code, comparator)
+    register = load_register() if register is None else register
+    rows = [_row(claim, evaluate_claim(claim, area_code, comparator)) for claim in register]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def evaluate_later_vintages(
+    area_code: str = config.DEFAULT_AREA,
+    *,
+    register: list[Claim] | None = None,
+    comparator: str = config.ENGLAND,
+) -> pd.DataFrame:
+    """The same rules on later vintages / supplementary series ('did it last', revision checks).
+
+    One row per claim x check, labelled by the check; these are NOT the graded verdicts of
+    :func:`evaluate` and are never spliced with the report-era series.
+    """
+    _check_areas(area_code, comparator)
+    register = load_register() if register is None else register
+    rows = []
+    for claim in register:
+        for spec in claim.check_specs():
+            result = evaluate_spec(claim, spec, area_code, comparator)
+            rows.append(
+                {
+                    "claim_id": claim.id,
+                    "check": spec.label,
+                    "verdict": result.verdict,
+                    "estimate": result.estimate,
+                    "lower": result.lower,
+                    "upper": result.upper,
+                    "unit": result.unit,
+                    "evidence": result.evidence,
+                    "data_used": result.data_used,
+                }
+            )
+    return pd.DataFrame(rows, columns=LATER_COLUMNS)
+
+
+def claim_details(
+    claim_id: str,
+    area_code: str = config.DEFAULT_AREA,
+    *,
+    comparator: str = config.ENGLAND,
+    register: list[Claim] | None = None,
+) -> pd.DataFrame:
+    """The component numbers behind a claim's verdict (e.g. one row per sex), report-era data."""
+    _check_areas(area_code, comparator)
+    return evaluate_claim(get_claim(claim_id, register), area_code, comparator).components
+
+
+def claim_series(
+    claim_id: str,
+    area_code: str = config.DEFAULT_AREA,
+    *,
+    comparator: str = config.ENGLAND,
+    register: list[Claim] | None = None,
+) -> pd.DataFrame:
+    """The full report-era series behind a testable claim, for area and comparator, for plotting.
+
+    Columns: area_code, area_name, role ('area'/'comparator'), sex, period, time, value, used
+    (True for the periods the rule reads). Not-testable claims use their context data if any.
+    """
+    _check_areas(area_code, comparator)
+    claim = get_claim(claim_id, register)
+    spec = claim.spec() if claim.data is not None else claim.context_spec()
+    if spec is None:
+        raise ClaimsRegisterError(f"Claim {claim_id!r} is not testable and has no context data to plot.")
+    block = claim.data if claim.data is not None else claim.context
+    if block["loader"] == "load_finance":
+        fin = wd.load_finance(areas=[area_code, comparator], services=list(spec.indicators))
+        frame = fin.rename(columns={"financial_year": "period", "value_gbp000": "value", "service": "sex"})
+    else:
+        frame = wd.load_indicator(spec.indicator, areas=[area_code, comparator], vintage=spec.vintage)
+        frame = frame[frame["sex"].isin(spec.sexes)]
+    frame = frame.assign(
+        role=frame["area_code"].map({area_code: "area", comparator: "comparator"}),
+        time=(frame["period_start"] + frame["period_end"] + 1) / 2,
+    )
+    from wigan_deal.periods import parse_period
+
+    keys = {parse_period(p)[:2] for p in (*spec.periods, *([spec.baseline_period] if spec.baseline_period else []))}
+    frame["used"] = [(s, e) in keys for s, e in zip(frame["period_start"], frame["period_end"], strict=True)]
+    cols = ["area_code", "area_name", "role", "sex", "period", "time", "value", "used"]
+    return frame[cols].sort_values(["role", "sex", "time"]).reset_index(drop=True)
+
+
+def plot_claim(
+    claim_id: str,
+    area_code: str = config.DEFAULT_AREA,
+    ax=None,
+    *,
+    comparator: str = config.ENGLAND,
+    register: list[Claim] | None = None,
+):
+    """Small line chart of the series behind a claim, with the periods the rule reads marked."""
+    import matplotlib.pyplot as plt
+
+    series = claim_series(claim_id, area_code, comparator=comparator, register=register)
+    claim = get_claim(claim_id, register)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    for (role, sex, name), g in series.groupby(["role", "sex", "area_name"], sort=False):
+        style = "-" if role == "area" else "--"
+        ax.plot(g["time"], g["value"], style, marker="o", ms=3, label=f"{name} ({sex})")
+        used = g[g["used"]]
+        ax.plot(used["time"], used["value"], "o", ms=8, mfc="none", color="black")
+    ax.set_title(f"{claim.id}: {claim.wording[:60]}{'...' if len(claim.wording) > 60 else ''}", fontsize=9)
+    ax.set_xlabel("year (period midpoint)")
+    ax.legend(fontsize=7)
+    return ax
+

@@ -1,0 +1,513 @@
+"""One evaluator per ``method`` of the claims register: load the data, compute, apply the rule.
+
+Every evaluator takes a :class:`~wigan_deal.claims.register.Spec`, an area and a comparator and
+returns a :class:`ClaimResult`. Data come only from :mod:`wigan_deal.data` loaders; estimates use
+:class:`wigan_deal.its.Estimate` and its inference helpers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wigan_deal import config
+from wigan_deal import data as wd
+from wigan_deal.claims import rules
+from wigan_deal.claims.register import NOT_TESTABLE, Claim, Spec
+from wigan_deal.its import Estimate
+from wigan_deal.its.result import critical_value, linear_combination
+from wigan_deal.periods import parse_period
+
+Z95 = critical_value(0.05, None)
+
+
+class NoDataError(LookupError):
+    """The data for this area/period/sex is absent: the claim is not testable for this area."""
+
+
+@dataclass
+class ClaimResult:
+    """The outcome of applying one claim's rule to one area."""
+
+    verdict: str
+    estimate: float = math.nan
+    lower: float = math.nan
+    upper: float = math.nan
+    unit: str = ""
+    evidence: str = ""
+    data_used: str = ""
+    components: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def _fmt(x: float, d: int = 1, signed: bool = False) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
+
+
+def _ci_text(lower: float, upper: float, d: int = 2, source: str = "") -> str:
+    if not (math.isfinite(lower) and math.isfinite(upper)):
+        return "no CI computable"
+    tail = f", {source}" if source else ""
+    return f"95% CI {_fmt(lower, d, True)} to {_fmt(upper, d, True)}{tail}"
+
+
+def _estimate(value: float, se: float, name: str = "") -> Estimate:
+    """Normal-theory Estimate; NaN bounds when ``se`` is unknown."""
+    if not math.isfinite(se):
+        return Estimate(value, math.nan, math.nan, math.nan, math.nan, 0.05, name)
+    return linear_combination([1.0], np.array([value]), np.array([[se**2]]), 0.05, None, name)
+
+
+def indicator_meta(name: str) -> tuple[str, str]:
+    """(unit, unit_kind) of an indicator from the data layer's catalogue; ('', '') if unknown."""
+    try:
+        from wigan_deal.data.sources import INDICATORS
+    except ImportError:  # pragma: no cover - catalogue moved
+        return "", ""
+    for spec in INDICATORS:
+        if spec.name == name:
+            return spec.unit, spec.unit_kind
+    return "", ""
+
+
+def load_spec_frame(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
+    """Tidy indicator rows for the area and comparator at the spec's vintage and sexes."""
+    frame = wd.load_indicator(spec.indicator, areas=[area, comparator], vintage=spec.vintage)
+    if "sex" in frame.columns:
+        frame = frame[frame["sex"].isin(spec.sexes)]
+    return frame
+
+
+def _period_key(label: str) -> tuple[int, int]:
+    start, end, _ = parse_period(label)
+    return start, end
+
+
+def point(frame: pd.DataFrame, area: str, period: str, sex: str) -> pd.Series:
+    """The single row for area x period x sex, or :class:`NoDataError`."""
+    start, end = _period_key(period)
+    sel = frame[
+        (frame["area_code"] == area)
+        & (frame["period_start"] == start)
+        & (frame["period_end"] == end)
+        & ((frame["sex"] == sex) if "sex" in frame.columns else True)
+    ]
+    sel = sel[sel["value"].notna()]
+    if sel.empty:
+        raise NoDataError(f"no value for {area} in {period} ({sex})")
+    return sel.iloc[0]
+
+
+def _se_of(row: pd.Series, assumed_halfwidth: float | None) -> tuple[float, str]:
+    lo, hi = row.get("lower_ci", np.nan), row.get("upper_ci", np.nan)
+    if pd.notna(lo) and pd.notna(hi):
+        return (float(hi) - float(lo)) / (2 * Z95), "CI from the data"
+    if assumed_halfwidth is not None:
+        return float(assumed_halfwidth) / Z95, "approximate CI from the documented assumption"
+    return math.nan, "no CI"
+
+
+def _vintage_of(frame: pd.DataFrame, spec: Spec) -> str:
+    if spec.vintage:
+        return spec.vintage
+    if "vintage" in frame.columns and frame["vintage"].notna().any():
+        return str(frame["vintage"].dropna().iloc[0])
+    return "default"
+
+
+def data_used(spec: Spec, vintage: str | None = None) -> str:
+    vint = vintage or spec.vintage or "default"
+    periods = " -> ".join(spec.periods)
+    if spec.baseline_period and len(spec.periods) == 1:
+        periods = f"{periods} (gap vs {spec.baseline_period})"
+    sexes = "/".join(spec.sexes)
+    return f"{'+'.join(spec.indicators)}@{vint} [{sexes}; {periods}]"
+
+
+def _names(frame: pd.DataFrame, area: str, comparator: str) -> tuple[str, str]:
+    def name(code: str) -> str:
+        sel = frame.loc[frame["area_code"] == code, "area_name"] if "area_name" in frame else pd.Series()
+        return str(sel.iloc[0]) if len(sel) else code
+
+    return name(area), name(comparator)
+
+
+# --- change_vs_comparator ------------------------------------------------------------------------
+
+
+def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Area change between two periods minus the comparator's change, per sex, graded by
+    :func:`rules.grade_change` (then capped by ``params.cap_verdict`` if given)."""
+    if len(spec.periods) != 2:
+        raise ValueError(f"change_vs_comparator needs two periods (baseline, end); got {spec.periods}.")
+    params = spec.params
+    direction = params["direction"]
+    h_area = params.get("assumed_ci_halfwidth")
+    h_comp = params.get("assumed_comparator_ci_halfwidth", 0.0 if h_area is not None else None)
+    frame = load_spec_frame(spec, area, comparator)
+    area_name, comp_name = _names(frame, area, comparator)
+    base, end = spec.periods
+    unit, kind = indicator_meta(spec.indicator)
+    rows, texts = [], []
+    for sex in spec.sexes:
+        a0, a1 = point(frame, area, base, sex), point(frame, area, end, sex)
+        c0, c1 = point(frame, comparator, base, sex), point(frame, comparator, end, sex)
+        (se_a0, src), (se_a1, _) = _se_of(a0, h_area), _se_of(a1, h_area)
+        (se_c0, _), (se_c1, _) = _se_of(c0, h_comp), _se_of(c1, h_comp)
+        area_change = _estimate(a1.value - a0.value, math.hypot(se_a0, se_a1), "area change")
+        comp_change = float(c1.value - c0.value)
+        se_diff = math.sqrt(se_a0**2 + se_a1**2 + se_c0**2 + se_c1**2)
+        diff = _estimate(area_change.estimate - comp_change, se_diff, "difference in change")
+        rows.append(
+            {
+                "sex": sex,
+                "area_base": a0.value,
+                "area_end": a1.value,
+                "comparator_base": c0.value,
+                "comparator_end": c1.value,
+                "area_change": area_change.estimate,
+                "area_change_lower": area_change.lower,
+                "area_change_upper": area_change.upper,
+                "comparator_change": comp_change,
+                "area_change_pct": 100 * area_change.estimate / a0.value,
+                "comparator_change_pct": 100 * comp_change / c0.value,
+                "diff": diff.estimate,
+                "diff_se": diff.se,
+                "diff_lower": diff.lower,
+                "diff_upper": diff.upper,
+                "ci_source": src,
+            }
+        )
+        text = (
+            f"{sex}: {area_name} {_fmt(a0.value)} -> {_fmt(a1.value)} ({_fmt(area_change.estimate, 1, True)}) vs "
+            f"{comp_name} {_fmt(c0.value)} -> {_fmt(c1.value)} ({_fmt(comp_change, 1, True)}), "
+            f"difference {_fmt(diff.estimate, 2, True)} ({_ci_text(diff.lower, diff.upper, 2, src)})"
+        )
+        if kind == "rate":
+            text += (
+                f", relative change {_fmt(rows[-1]['area_change_pct'], 1, True)}% vs "
+                f"{_fmt(rows[-1]['comparator_change_pct'], 1, True)}%"
+            )
+        if h_area is not None and src.startswith("approximate"):
+            need = min(abs(area_change.estimate) / math.sqrt(2), rules.breakeven_halfwidth(diff.estimate, h_comp or 0))
+            text += f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
+        texts.append(text)
+    parts = pd.DataFrame(rows)
+    verdict = rules.cap_verdict(rules.grade_change(parts, direction), params.get("cap_verdict"))
+    k = len(parts)
+    estimate = _estimate(float(parts["diff"].mean()), math.sqrt(float((parts["diff_se"] ** 2).sum())) / k)
+    evidence = "; ".join(texts) + "."
+    if params.get("cap_verdict") and verdict == params["cap_verdict"]:
+        evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
+    unit_text = f"{unit} (difference in change, area minus comparator)" if unit else "difference in change"
+    return ClaimResult(
+        verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
+        data_used(spec, _vintage_of(frame, spec)), parts,
+    )
+
+
+# --- trend_vs_comparator -------------------------------------------------------------------------
+
+
+def linear_trend(time: np.ndarray, value: np.ndarray, name: str = "slope") -> Estimate:
+    """OLS slope of ``value`` on ``time`` with a t-based 95% CI (residual variance, df = n - 2)."""
+    time = np.asarray(time, float)
+    value = np.asarray(value, float)
+    n = len(time)
+    if n < 3:
+        raise NoDataError(f"a linear trend needs at least 3 points; got {n}")
+    X = np.column_stack([np.ones(n), time - time.mean()])
+    beta, *_ = np.linalg.lstsq(X, value, rcond=None)
+    resid = value - X @ beta
+    sigma2 = float(resid @ resid) / (n - 2)
+    cov = sigma2 * np.linalg.inv(X.T @ X)
+    return linear_combination([0.0, 1.0], beta, cov, 0.05, n - 2, name)
+
+
+def _series(frame: pd.DataFrame, code: str, first: int, last: int, sex: str) -> pd.DataFrame:
+    sel = frame[
+        (frame["area_code"] == code)
+        & (frame["period_start"] >= first)
+        & (frame["period_end"] <= last)
+        & ((frame["sex"] == sex) if "sex" in frame.columns else True)
+        & frame["value"].notna()
+    ].sort_values("period_start")
+    return sel
+
+
+def trend_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Linear trend of the annual series over the window, area vs comparator, graded by
+    :func:`rules.grade_trend`."""
+    first, last = _period_key(spec.periods[0])[0], _period_key(spec.periods[-1])[1]
+    sex = spec.sexes[0]
+    frame = load_spec_frame(spec, area, comparator)
+    area_name, comp_name = _names(frame, area, comparator)
+    a = _series(frame, area, first, last, sex)
+    c = _series(frame, comparator, first, last, sex)
+    expected = last - first + 1
+    if len(a) < 3 or len(c) < 3:
+        raise NoDataError(f"fewer than 3 annual values {first}-{last} for {area} or {comparator}")
+    mid = lambda f: (f["period_start"] + f["period_end"] + 1) / 2  # noqa: E731
+    slope_a = linear_trend(mid(a), a["value"], "area slope")
+    slope_c = linear_trend(mid(c), c["value"], "comparator slope")
+    direction = spec.params["direction"]
+    verdict = rules.grade_trend(slope_a.estimate, slope_a.lower, slope_a.upper, slope_c.estimate, direction)
+    unit, _ = indicator_meta(spec.indicator)
+    pp = "percentage points" if unit == "percent" else unit
+    gaps = f" ({len(a)} of {expected} years present)" if len(a) < expected else ""
+    evidence = (
+        f"{area_name} {int(a['period_start'].iloc[0])} {_fmt(a['value'].iloc[0])} -> "
+        f"{int(a['period_end'].iloc[-1])} {_fmt(a['value'].iloc[-1])}, linear trend "
+        f"{_fmt(slope_a.estimate, 2, True)} {pp}/year ({_ci_text(slope_a.lower, slope_a.upper)}, "
+        f"n={len(a)}{gaps}); {comp_name} {_fmt(c['value'].iloc[0])} -> {_fmt(c['value'].iloc[-1])}, trend "
+        f"{_fmt(slope_c.estimate, 2, True)}/year ({_ci_text(slope_c.lower, slope_c.upper)}); "
+        f"difference in slopes {_fmt(slope_a.estimate - slope_c.estimate, 2, True)}/year."
+    )
+    parts = pd.DataFrame(
+        [
+            {"role": "area", "code": area, **slope_a.as_dict(), "n": len(a),
+             "first": a["value"].iloc[0], "last": a["value"].iloc[-1]},
+            {"role": "comparator", "code": comparator, **slope_c.as_dict(), "n": len(c),
+             "first": c["value"].iloc[0], "last": c["value"].iloc[-1]},
+        ]
+    )
+    return ClaimResult(
+        verdict, slope_a.estimate, slope_a.lower, slope_a.upper, f"{pp} per year (area linear trend)",
+        evidence, data_used(spec, _vintage_of(frame, spec)), parts,
+    )
+
+
+# --- level_vs_comparator -------------------------------------------------------------------------
+
+
+def cohort_size(area: str, how: str | None) -> tuple[float, str]:
+    """Number of children in one year's cohort (approximation), and how it was obtained."""
+    if how in (None, "none"):
+        return math.nan, "no cohort size"
+    if how != "population_0_17_div_18":
+        raise ValueError(f"cohort_size {how!r} is not valid; use 'population_0_17_div_18' or 'none'.")
+    try:
+        pop = wd.load_population(areas=[area])
+    except TypeError:  # loader without an areas argument
+        pop = wd.load_population()
+    col = next((c for c in ("aged_0_17", "population_0_17") if c in pop.columns), None)
+    if col is None:
+        return math.nan, "no population aged 0-17 in the data layer"
+    sel = pop[(pop["area_code"] == area) & pop[col].notna()]
+    if "sex" in sel.columns:
+        sel = sel[sel["sex"].isin(["Persons", "All"])]
+    if sel.empty:
+        return math.nan, f"no population aged 0-17 for {area}"
+    year_col = "year" if "year" in sel.columns else None
+    row = sel.sort_values(year_col).iloc[-1] if year_col else sel.iloc[-1]
+    n = float(row[col]) / 18
+    when = f"mid-{int(row[year_col])} " if year_col else ""
+    return n, f"n ~ {n:,.0f} ({when}population aged 0-17 / 18)"
+
+
+def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Area level minus comparator level in one period, graded by :func:`rules.grade_level`."""
+    params = spec.params
+    direction, test = params["direction"], params["test"]
+    period, sex = spec.periods[-1], spec.sexes[0]
+    frame = load_spec_frame(spec, area, comparator)
+    area_name, comp_name = _names(frame, area, comparator)
+    a, c = point(frame, area, period, sex), point(frame, comparator, period, sex)
+    lower, upper, src = a.get("lower_ci", np.nan), a.get("upper_ci", np.nan), "CI from the data"
+    if not (pd.notna(lower) and pd.notna(upper)):
+        if params.get("assumed_sample_size"):
+            n = float(params["assumed_sample_size"])
+            src = f"approximate Wilson CI, assumed n = {n:,.0f}"
+        else:
+            n, src = cohort_size(area, params.get("cohort_size"))
+            src = f"approximate Wilson CI, {src}" if math.isfinite(n) else src
+        lower, upper = rules.wilson_interval(float(a.value), n)
+    lower, upper = float(lower), float(upper)
+    gap_narrowed, base_text = None, ""
+    if spec.baseline_period:
+        try:
+            a0, c0 = point(frame, area, spec.baseline_period, sex), point(frame, comparator, spec.baseline_period, sex)
+        except NoDataError:
+            base_text = f" No baseline value for {spec.baseline_period}."
+        else:
+            s = rules.sign(direction)
+            gap0, gap1 = float(a0.value - c0.value), float(a.value - c.value)
+            gap_narrowed = s * gap1 > s * gap0
+            base_text = (
+                f" Gap in {spec.baseline_period}: {_fmt(a0.value)} vs {_fmt(c0.value)} "
+                f"({_fmt(gap0, 1, True)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
+            )
+    threshold = params.get("fallback_threshold_pp")
+    verdict = rules.grade_level(
+        float(a.value), lower, upper, float(c.value), direction, test,
+        gap_narrowed=gap_narrowed, fallback_threshold=threshold,
+    )
+    diff = float(a.value - c.value)
+    unit, _ = indicator_meta(spec.indicator)
+    pp = "percentage points" if unit == "percent" else unit
+    evidence = (
+        f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src)}) vs {comp_name} "
+        f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}"
+    )
+    parts = pd.DataFrame(
+        [{"period": period, "area": float(a.value), "area_lower": lower, "area_upper": upper,
+          "comparator": float(c.value), "diff": diff, "ci_source": src, "gap_narrowed": gap_narrowed}]
+    )
+    return ClaimResult(
+        verdict, diff, lower - float(c.value), upper - float(c.value), f"{pp} (area minus comparator)",
+        evidence, data_used(spec, _vintage_of(frame, spec)), parts,
+    )
+
+
+# --- finance_change ------------------------------------------------------------------------------
+
+
+def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
+    """Net current expenditure (GBP thousand) of the measure ``indicators[0] - subtract_services``
+    for area and comparator in the spec's two financial years. Missing subtracted lines count as 0
+    (e.g. public health before 2013/14)."""
+    services = list(spec.indicators) + [s for s in spec.params.get("subtract_services", []) if s not in spec.indicators]
+    main, minus = spec.indicators[0], [s for s in services if s != spec.indicators[0]]
+    fin = wd.load_finance(areas=[area, comparator], services=services)
+    out = []
+    for code in (area, comparator):
+        for label in spec.periods:
+            start, end = _period_key(label)
+            sel = fin[(fin["area_code"] == code) & (fin["period_start"] == start) & (fin["period_end"] == end)]
+            by = sel.groupby("service")["value_gbp000"].sum(min_count=1)
+            if main not in by or pd.isna(by[main]):
+                raise NoDataError(f"no {main} outturn for {code} in {label}")
+            value = float(by[main]) - sum(float(by.get(s, 0.0)) if pd.notna(by.get(s, np.nan)) else 0.0 for s in minus)
+            name = str(sel["area_name"].iloc[0]) if len(sel) else code
+            out.append({"area_code": code, "area_name": name, "period": label, "value_gbp000": value})
+    return pd.DataFrame(out)
+
+
+def _finance_summary(spec: Spec, area: str, comparator: str) -> tuple[pd.DataFrame, dict]:
+    figs = finance_figures(spec, area, comparator)
+    res = {}
+    for role, code in (("area", area), ("comparator", comparator)):
+        sel = figs[figs["area_code"] == code]
+        v0, v1 = float(sel["value_gbp000"].iloc[0]), float(sel["value_gbp000"].iloc[-1])
+        res[role] = {"name": sel["area_name"].iloc[0], "v0": v0, "v1": v1, "change": v1 - v0,
+                     "pct": 100 * (v1 - v0) / v0}
+    return figs, res
+
+
+def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Cash change in net current expenditure (excluding ``subtract_services``), graded by
+    :func:`rules.grade_finance`; 'supported' is not attainable."""
+    figs, r = _finance_summary(spec, area, comparator)
+    a, c = r["area"], r["comparator"]
+    verdict = rules.grade_finance(a["change"])
+    minus = spec.params.get("subtract_services", [])
+    what = spec.indicators[0].replace("_", " ") + (f" excluding {', '.join(minus).replace('_', ' ')}" if minus else "")
+    claimed = spec.params.get("claimed_amount_gbp000")
+    share = spec.params.get("claimed_share")
+    claim_text = f" The claim is savings of more than GBP {claimed / 1000:.0f}m" if claimed else ""
+    if claimed and share:
+        claim_text += f" (about {share:.0%} of the budget)"
+    evidence = (
+        f"Net current expenditure on {what} (cash): {a['name']} GBP {a['v0'] / 1000:.1f}m ({spec.periods[0]}) -> "
+        f"GBP {a['v1'] / 1000:.1f}m ({spec.periods[-1]}), change GBP {a['change'] / 1000:+.1f}m "
+        f"({a['pct']:+.1f}%); {c['name']} {c['pct']:+.1f}%.{claim_text + '.' if claim_text else ''} "
+        "A cash fall is consistent with savings but does not measure savings against a counterfactual budget "
+        "(no deflator in our data; schools/academy transfers are inside the total)."
+    )
+    return ClaimResult(
+        verdict, a["change"] / 1000, math.nan, math.nan, "GBP m (cash change, area)", evidence,
+        data_used(spec, spec.vintage), figs,
+    )
+
+
+# --- contexts of not-testable claims -------------------------------------------------------------
+
+
+def finance_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Context: % change of a finance line, area minus comparator (percentage points)."""
+    figs, r = _finance_summary(spec, area, comparator)
+    a, c = r["area"], r["comparator"]
+    what = spec.indicators[0].replace("_", " ")
+    evidence = (
+        f"Context (not graded): net current expenditure on {what} {a['name']} GBP {a['v0']:,.0f}k "
+        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {a['pct']:+.1f}% in cash vs "
+        f"{c['name']} {c['pct']:+.1f}%."
+    )
+    return ClaimResult(
+        NOT_TESTABLE, a["pct"] - c["pct"], math.nan, math.nan,
+        "percentage points (area % change minus comparator % change)", evidence,
+        data_used(spec, spec.vintage), figs,
+    )
+
+
+def gap_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Context: change in the comparator-minus-area gap between two periods (positive = widening
+    for a higher-is-better indicator), per sex and averaged."""
+    frame = load_spec_frame(spec, area, comparator)
+    area_name, comp_name = _names(frame, area, comparator)
+    base, end = spec.periods
+    rows, texts = [], []
+    for sex in spec.sexes:
+        g0 = point(frame, comparator, base, sex).value - point(frame, area, base, sex).value
+        g1 = point(frame, comparator, end, sex).value - point(frame, area, end, sex).value
+        rows.append({"sex": sex, "gap_base": g0, "gap_end": g1, "gap_change": g1 - g0})
+        texts.append(f"{sex} gap {_fmt(g0, 2)} -> {_fmt(g1, 2)} ({_fmt(g1 - g0, 2, True)})")
+    parts = pd.DataFrame(rows)
+    unit, _ = indicator_meta(spec.indicator)
+    evidence = (
+        f"Context (proxy, not graded): {spec.indicator} gap {comp_name} minus {area_name}, {base} -> {end}: "
+        + "; ".join(texts) + "."
+    )
+    return ClaimResult(
+        NOT_TESTABLE, float(parts["gap_change"].mean()), math.nan, math.nan,
+        f"{unit} (change in gap; positive = widening)", evidence,
+        data_used(spec, _vintage_of(frame, spec)), parts,
+    )
+
+
+_CONTEXTS: dict[str, Callable[[Spec, str, str], ClaimResult]] = {
+    "finance_change": finance_context,
+    "gap_change": gap_context,
+}
+
+
+def not_testable(claim: Claim, area: str, comparator: str) -> ClaimResult:
+    """Verdict 'not testable with these data' always; a context estimate if the claim defines one."""
+    base = f"Not testable: {claim.reason.strip()} Data needed: {claim.data_needed.strip()}"
+    spec = claim.context_spec()
+    if spec is None:
+        return ClaimResult(NOT_TESTABLE, evidence=base)
+    try:
+        ctx = _CONTEXTS[claim.context["kind"]](spec, area, comparator)
+    except NoDataError as exc:
+        return ClaimResult(NOT_TESTABLE, evidence=f"{base} Context unavailable: {exc}.", data_used=data_used(spec))
+    ctx.evidence = f"{base} {ctx.evidence}"
+    return ctx
+
+
+EVALUATORS: dict[str, Callable[[Spec, str, str], ClaimResult]] = {
+    "change_vs_comparator": change_vs_comparator,
+    "trend_vs_comparator": trend_vs_comparator,
+    "level_vs_comparator": level_vs_comparator,
+    "finance_change": finance_change,
+}
+
+
+def evaluate_spec(claim: Claim, spec: Spec, area: str, comparator: str = config.ENGLAND) -> ClaimResult:
+    """Apply ``claim``'s method to ``spec``; missing data -> 'not testable with these data'."""
+    try:
+        return EVALUATORS[claim.method](spec, area, comparator)
+    except NoDataError as exc:
+        return ClaimResult(
+            NOT_TESTABLE,
+            evidence=f"Not testable for this area: {exc} ({data_used(spec)}).",
+            data_used=data_used(spec),
+        )

@@ -1,0 +1,264 @@
+"""Load and validate the claims register (``data/report_claims.yml``) into :class:`Claim` objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wigan_deal import config
+
+VERDICTS: tuple[str, ...] = (
+    "supported",
+    "partly supported",
+    "not supported",
+    "not testable with these data",
+)
+NOT_TESTABLE = VERDICTS[3]
+METHODS: tuple[str, ...] = (
+    "change_vs_comparator",
+    "trend_vs_comparator",
+    "level_vs_comparator",
+    "finance_change",
+    "not_testable",
+)
+CONTEXT_KINDS: tuple[str, ...] = ("finance_change", "gap_change")
+DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better")
+
+_REQUIRED = (
+    "id",
+    "wording",
+    "published_source",
+    "method",
+    "comparison",
+    "operational_meaning",
+    "decision_rule",
+    "notebook",
+)
+_REQUIRED_DATA = ("loader", "indicators", "vintage", "periods", "why")
+_REQUIRED_TOP = ("rules_written", "claims")
+
+
+class ClaimsRegisterError(ValueError):
+    """The claims register is missing, malformed or names an invalid value."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one evaluation reads: an indicator (or finance services) at a vintage over periods."""
+
+    indicators: tuple[str, ...]
+    vintage: str | None
+    periods: tuple[str, ...]
+    sexes: tuple[str, ...] = ("Persons",)
+    baseline_period: str | None = None
+    label: str = "primary (report-era data)"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def indicator(self) -> str:
+        return self.indicators[0]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the report with its pre-specified rule."""
+
+    id: str
+    wording: str
+    published_source: str
+    method: str
+    comparison: str
+    operational_meaning: str
+    decision_rule: dict[str, str]
+    notebook: str
+    data: dict[str, Any] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    data_needed: str | None = None
+    context: dict[str, Any] | None = None
+    later_checks: tuple[dict[str, Any], ...] = ()
+    estimate_definition: str = ""
+
+    @property
+    def testable(self) -> bool:
+        return self.method != "not_testable"
+
+    def rule_text(self) -> str:
+        """The decision rule as one line: ``verdict: condition | verdict: condition``."""
+        return " | ".join(f"{verdict}: {text}" for verdict, text in self.decision_rule.items())
+
+    def spec(self) -> Spec:
+        """The primary evaluation spec (report-era data)."""
+        if self.data is None:
+            raise ClaimsRegisterError(f"Claim {self.id!r} has no 'data' block: it is not testable.")
+        return _spec_from(self.data, self.params)
+
+    def context_spec(self) -> Spec | None:
+        """The context computation of a not-testable claim, if any."""
+        if self.context is None:
+            return None
+        return _spec_from(self.context, self.params, label="context only (not graded)")
+
+    def check_specs(self) -> list[Spec]:
+        """Later-vintage / supplementary checks: the primary spec with the check's overrides."""
+        if self.data is None:
+            return []
+        base = self.spec()
+        out = []
+        for check in self.later_checks:
+            params = {**base.params, **{k: v for k, v in check.items() if k in _PARAM_OVERRIDES}}
+            out.append(
+                Spec(
+                    indicators=(check["indicator"],) if "indicator" in check else base.indicators,
+                    vintage=str(check["vintage"]) if "vintage" in check else base.vintage,
+                    periods=tuple(str(p) for p in check.get("periods", base.periods)),
+                    sexes=tuple(check.get("sexes", base.sexes)),
+                    baseline_period=check.get("baseline_period", base.baseline_period),
+                    label=check["label"],
+                    params=params,
+                )
+            )
+        return out
+
+
+_PARAM_OVERRIDES = ("cohort_size", "assumed_sample_size", "assumed_ci_halfwidth", "fallback_threshold_pp")
+
+
+def _spec_from(block: dict[str, Any], params: dict[str, Any], label: str = "primary (report-era data)") -> Spec:
+    vintage = block.get("vintage")
+    return Spec(
+        indicators=tuple(block["indicators"]),
+        vintage=None if vintage in (None, "default") else str(vintage),
+        periods=tuple(str(p) for p in block["periods"]),
+        sexes=tuple(block.get("sexes", ("Persons",))),
+        baseline_period=block.get("baseline_period"),
+        label=label,
+        params=dict(params),
+    )
+
+
+def _fail(claim_id: str, what: str) -> None:
+    raise ClaimsRegisterError(f"Claims register, claim {claim_id!r}: {what}")
+
+
+def _validate_claim(raw: Any, index: int) -> Claim:
+    if not isinstance(raw, dict):
+        raise ClaimsRegisterError(
+            f"Claims register: entry #{index + 1} under 'claims' is a {type(raw).__name__}, "
+            "expected a mapping with fields " + ", ".join(_REQUIRED) + "."
+        )
+    cid = str(raw.get("id", f"#{index + 1}"))
+    for key in _REQUIRED:
+        if raw.get(key) in (None, "", [], {}):
+            _fail(cid, f"required field {key!r} is missing or empty (required: {', '.join(_REQUIRED)}).")
+    method = raw["method"]
+    if method not in METHODS:
+        _fail(cid, f"method {method!r} is not valid; valid methods are {', '.join(METHODS)}.")
+    rule = raw["decision_rule"]
+    if not isinstance(rule, dict):
+        _fail(cid, "field 'decision_rule' must map each verdict to its condition text.")
+    for verdict in rule:
+        if verdict not in VERDICTS:
+            _fail(cid, f"decision_rule names verdict {verdict!r}; allowed verdicts are {', '.join(map(repr, VERDICTS))}.")
+    params = raw.get("params") or {}
+    if method == "not_testable":
+        for key in ("reason", "data_needed"):
+            if not raw.get(key):
+                _fail(cid, f"method 'not_testable' requires field {key!r} (why it cannot be tested / what data would test it).")
+        if set(rule) != {NOT_TESTABLE}:
+            _fail(cid, f"a not_testable claim's decision_rule must have exactly the verdict {NOT_TESTABLE!r}.")
+        context = raw.get("context")
+        if context is not None:
+            if context.get("kind") not in CONTEXT_KINDS:
+                _fail(cid, f"context kind {context.get('kind')!r} is not valid; valid kinds are {', '.join(CONTEXT_KINDS)}.")
+            _validate_block(cid, "context", context)
+    else:
+        if not isinstance(raw.get("data"), dict):
+            _fail(cid, f"method {method!r} requires a 'data' block with fields {', '.join(_REQUIRED_DATA)}.")
+        _validate_block(cid, "data", raw["data"])
+        if method != "finance_change" and params.get("direction") not in DIRECTIONS:
+            _fail(cid, f"params.direction {params.get('direction')!r} is not valid; use one of {', '.join(DIRECTIONS)}.")
+        if method == "level_vs_comparator" and params.get("test") not in ("better", "in_line"):
+            _fail(cid, f"params.test {params.get('test')!r} is not valid for level_vs_comparator; use 'better' or 'in_line'.")
+        if "cap_verdict" in params and params["cap_verdict"] not in VERDICTS:
+            _fail(cid, f"params.cap_verdict {params['cap_verdict']!r} is not a valid verdict ({', '.join(VERDICTS)}).")
+        missing = [v for v in VERDICTS[:3] if v not in rule]
+        if missing:
+            _fail(cid, f"decision_rule must state the condition for every gradable verdict; missing {missing}.")
+    for i, check in enumerate(raw.get("later_checks") or []):
+        if not isinstance(check, dict) or not check.get("label"):
+            _fail(cid, f"later_checks entry #{i + 1} needs a 'label' (what the check is and which vintage).")
+    return Claim(
+        id=cid,
+        wording=str(raw["wording"]),
+        published_source=str(raw["published_source"]),
+        method=method,
+        comparison=str(raw["comparison"]),
+        operational_meaning=str(raw["operational_meaning"]).strip(),
+        decision_rule={str(k): str(v) for k, v in rule.items()},
+        notebook=str(raw["notebook"]),
+        data=raw.get("data"),
+        params=dict(params),
+        reason=raw.get("reason"),
+        data_needed=raw.get("data_needed"),
+        context=raw.get("context"),
+        later_checks=tuple(raw.get("later_checks") or ()),
+        estimate_definition=str(raw.get("estimate_definition", "")),
+    )
+
+
+def _validate_block(cid: str, name: str, block: dict[str, Any]) -> None:
+    for key in _REQUIRED_DATA:
+        if block.get(key) in (None, "", []):
+            _fail(cid, f"field '{name}.{key}' is missing (a {name} block needs {', '.join(_REQUIRED_DATA)}).")
+    if block["loader"] not in ("load_indicator", "load_finance"):
+        _fail(cid, f"'{name}.loader' {block['loader']!r} is not valid; use 'load_indicator' or 'load_finance'.")
+    if not isinstance(block["periods"], list) or not 1 <= len(block["periods"]) <= 2:
+        _fail(cid, f"'{name}.periods' must be a list of one period (a level) or two (baseline, end); got {block['periods']!r}.")
+
+
+def parse_register(text: str, source: str = "<string>") -> list[Claim]:
+    """Parse and validate register YAML text."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ClaimsRegisterError(f"Claims register {source} is not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ClaimsRegisterError(f"Claims register {source} must be a mapping with keys {', '.join(_REQUIRED_TOP)}.")
+    for key in _REQUIRED_TOP:
+        if not doc.get(key):
+            raise ClaimsRegisterError(f"Claims register {source}: top-level field {key!r} is missing or empty.")
+    if not isinstance(doc["claims"], list):
+        raise ClaimsRegisterError(f"Claims register {source}: 'claims' must be a list of claims.")
+    claims = [_validate_claim(raw, i) for i, raw in enumerate(doc["claims"])]
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.id in seen:
+            raise ClaimsRegisterError(f"Claims register {source}: claim id {claim.id!r} appears more than once.")
+        seen.add(claim.id)
+    return claims
+
+
+def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
+    """Read and validate the claims register; clear :class:`ClaimsRegisterError` on any problem."""
+    path = Path(path)
+    if not path.exists():
+        raise ClaimsRegisterError(
+            f"Claims register not found at {path}. The default is config.CLAIMS_FILE "
+            f"({config.CLAIMS_FILE}); pass path= to use another file."
+        )
+    return parse_register(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:
+    """The claim with id ``claim_id``."""
+    register = load_register() if register is None else register
+    for claim in register:
+        if claim.id == claim_id:
+            return claim
+    raise ClaimsRegisterError(
+        f"Unknown claim id {claim_id!r}; the register has: {', '.join(c.id for c in register)}."
+    )

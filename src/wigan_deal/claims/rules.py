@@ -1,0 +1,153 @@
+"""The pre-specified decision rules as pure functions: numbers in, verdict out.
+
+Each function implements, word for word, the ``decision_rule`` text of the claims that use its
+method in ``data/report_claims.yml``; they take plain numbers so the rules are unit-tested on
+their own, independently of any data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from wigan_deal.claims.register import DIRECTIONS, VERDICTS
+
+SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE = VERDICTS
+_RANK = {NOT_SUPPORTED: 0, PARTLY: 1, SUPPORTED: 2}
+
+
+def sign(direction: str) -> int:
+    """+1 if higher values are better, -1 if lower values are better."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction {direction!r} is not valid; use one of {', '.join(DIRECTIONS)}.")
+    return 1 if direction == "higher_is_better" else -1
+
+
+def _sig_good(s: int, lower, upper):
+    """Is the CI entirely on the good side of zero? NaN bounds -> False."""
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (lower > 0) if s > 0 else (upper < 0)
+
+
+def cap_verdict(verdict: str, cap: str | None) -> str:
+    """Lower ``verdict`` to ``cap`` when the rule says a higher verdict is not attainable."""
+    if cap is None or verdict not in _RANK or cap not in _RANK:
+        return verdict
+    return cap if _RANK[verdict] > _RANK[cap] else verdict
+
+
+def grade_change(parts: pd.DataFrame, direction: str) -> str:
+    """``change_vs_comparator`` rule over one row per sex.
+
+    ``parts`` columns: area_change, area_change_lower, area_change_upper, diff, diff_lower, diff_upper.
+    supported: for every row the area change AND the difference in change are on the good side with
+    95% CIs excluding 0; partly supported: for at least one row both are on the good side (point
+    estimates); not supported otherwise.
+    """
+    if parts.empty:
+        raise ValueError("grade_change needs at least one row (one per sex).")
+    s = sign(direction)
+    good_change = s * parts["area_change"].to_numpy(float) > 0
+    good_diff = s * parts["diff"].to_numpy(float) > 0
+    sig_change = good_change & _sig_good(s, parts["area_change_lower"], parts["area_change_upper"])
+    sig_diff = good_diff & _sig_good(s, parts["diff_lower"], parts["diff_upper"])
+    if bool(np.all(sig_change & sig_diff)):
+        return SUPPORTED
+    if bool(np.any(good_change & good_diff)):
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def grade_trend(
+    area_slope: float, area_lower: float, area_upper: float, comparator_slope: float, direction: str
+) -> str:
+    """``trend_vs_comparator`` rule (lower_is_better shown; mirrored for higher_is_better).
+
+    supported: area slope < 0 with 95% CI upper < 0 AND area slope <= comparator slope;
+    partly supported: CI below 0 but shallower than the comparator, OR slope < 0 and <= the
+    comparator's with a CI including 0; not supported otherwise.
+    """
+    s = sign(direction)
+    good = s * area_slope > 0
+    sig = good and bool(_sig_good(s, area_lower, area_upper))
+    as_steep = s * area_slope >= s * comparator_slope
+    if sig and as_steep:
+        return SUPPORTED
+    if sig or (good and as_steep):
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def grade_level(
+    area: float,
+    lower: float,
+    upper: float,
+    comparator: float,
+    direction: str,
+    test: str,
+    *,
+    gap_narrowed: bool | None = None,
+    fallback_threshold: float | None = None,
+) -> str:
+    """``level_vs_comparator`` rule.
+
+    test 'better': supported if the area is better than the comparator with the comparator outside
+    the area's 95% CI; partly if not worse by point estimate; not supported if worse.
+    test 'in_line': supported if the comparator lies in the area's CI or the area is better (no CI:
+    |difference| <= ``fallback_threshold`` or better); partly if significantly worse but the gap
+    narrowed since baseline; not supported otherwise.
+    """
+    s = sign(direction)
+    gap = s * (area - comparator)  # > 0: area better
+    has_ci = math.isfinite(lower) and math.isfinite(upper)
+    sig_better = has_ci and ((lower > comparator) if s > 0 else (upper < comparator))
+    sig_worse = has_ci and ((upper < comparator) if s > 0 else (lower > comparator))
+    if test == "better":
+        if gap > 0 and sig_better:
+            return SUPPORTED
+        return PARTLY if gap >= 0 else NOT_SUPPORTED
+    if test != "in_line":
+        raise ValueError(f"test {test!r} is not valid; use 'better' or 'in_line'.")
+    if has_ci:
+        in_line = not sig_worse
+    else:
+        if fallback_threshold is None:
+            raise ValueError("grade_level(test='in_line') without a CI needs fallback_threshold.")
+        in_line = gap >= 0 or abs(area - comparator) <= fallback_threshold
+    if in_line:
+        return SUPPORTED
+    if gap_narrowed:
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def grade_finance(change: float) -> str:
+    """``finance_change`` rule: partly supported if net expenditure fell in cash, else not supported.
+
+    'supported' is not attainable: outturn cannot measure savings against a counterfactual budget.
+    """
+    if not math.isfinite(change):
+        return NOT_TESTABLE
+    return PARTLY if change < 0 else NOT_SUPPORTED
+
+
+def wilson_interval(percent: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score 95% interval for a percentage from ``n`` trials, in percent."""
+    if not (n and n > 0) or not math.isfinite(percent):
+        return math.nan, math.nan
+    p = percent / 100.0
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def breakeven_halfwidth(diff: float, comparator_halfwidth: float = 0.0) -> float:
+    """LA 95% CI half-width below which a difference in change between two non-overlapping periods
+    would be significant, when each LA estimate has that half-width and the comparator's is given."""
+    val = diff**2 / 2 - comparator_halfwidth**2
+    return math.sqrt(val) if val > 0 else 0.0
