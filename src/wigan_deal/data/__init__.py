@@ -1,0 +1,51 @@
+"""Data layer: build tidy extracts from the raw official files, load them, look up areas.
+
+Build: ``python -m wigan_deal.data build`` (see :mod:`wigan_deal.data.build`);
+online refresh: ``python -m wigan_deal.data refresh`` (see :mod:`wigan_deal.data.refresh`).
+
+Loaders validate each extract against ``data/provenance.json`` (sha256, columns, dtypes, keys,
+value ranges) and cache it; every function takes an optional ``extracts_dir``.
+"""
+
+from .errors import (
+    ArgumentTypeError,
+    ChecksumError,
+    DataError,
+    MissingDataError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+    UnknownVintageError,
+)
+from .geography import CODE_CHANGES
+from .loaders import (
+    default_vintage,
+    indicators,
+    load_area_clusters,
+    load_finance,
+    load_indicator,
+    load_population,
+    load_population_by_age,
+    load_similar_areas,
+    load_spending_power,
+    provenance,
+    vintages,
+)
+from .lookup import (
+    COMPARATOR_KINDS,
+    area_name,
+    areas,
+    check_area,
+    check_areas,
+    comparators,
+    resolve_area,
+)
+from .store import clear_cache, read_extract
+
+__all__ = [
+    "ArgumentTypeError", "ChecksumError", "DataError", "MissingDataError", "UnknownAreaError",
+    "UnknownIndicatorError", "UnknownVintageError", "CODE_CHANGES", "COMPARATOR_KINDS",
+    "area_name", "areas", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
+    "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
+    "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
+    "resolve_area", "vintages",
+]

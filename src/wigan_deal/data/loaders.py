@@ -1,0 +1,197 @@
+"""Public loaders for the committed extracts (validated, cached, filtered)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import config
+from ..periods import period_midpoint
+from .build import FINANCE_SERVICES
+from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, UnknownVintageError
+from .lookup import check_areas
+from .sources import INDICATOR_SPECS
+from .store import read_extract, read_provenance
+
+SEX_CHOICES = ("Male", "Female", "Persons")
+
+
+def _as_list(value, what: str, valid: Iterable[str]) -> list[str]:
+    valid = list(valid)
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Iterable):
+        raise ArgumentTypeError(f"{what} must be a string or a list of strings from {valid}, not {value!r}.")
+    items = list(items)
+    bad = [v for v in items if v not in valid]
+    if bad:
+        raise DataError(f"Unknown {what} {bad[0]!r}: valid values are {valid}.")
+    return items
+
+
+def _check_indicator(name) -> str:
+    valid = sorted(INDICATOR_SPECS)
+    if not isinstance(name, str):
+        raise ArgumentTypeError(
+            f"Indicator name must be a string, not {name!r} ({type(name).__name__}). Valid indicators: {valid}."
+        )
+    if name not in INDICATOR_SPECS:
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UnknownIndicatorError(f"Unknown indicator {name!r}.{hint} Valid indicators: {valid}.")
+    return name
+
+
+def _indicator_rows(name: str, extracts_dir) -> pd.DataFrame:
+    data = read_extract("indicators.csv", extracts_dir)
+    return data[data["indicator"] == name]
+
+
+def vintages(name: str, extracts_dir: str | Path | None = None) -> list[str]:
+    """Vintages available for indicator ``name``, oldest first."""
+    name = _check_indicator(name)
+    return sorted(_indicator_rows(name, extracts_dir)["vintage"].unique())
+
+
+def default_vintage(name: str, extracts_dir: str | Path | None = None) -> str:
+    """``config.REPORT_VINTAGE`` if the indicator has it, else its earliest vintage."""
+    available = vintages(name, extracts_dir)
+    return config.REPORT_VINTAGE if config.REPORT_VINTAGE in available else available[0]
+
+
+def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str | Iterable[str] | None = None,
+                   vintage: str | None = None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """One indicator as a tidy frame (``indicators.csv`` columns plus ``time`` = period midpoint).
+
+    ``areas``: code/name or list (recoded GSS codes are accepted); ``sex``: 'Male'/'Female'/'Persons'
+    or list; ``vintage``: ``None`` = the default vintage (:func:`default_vintage`), ``"all"`` = every
+    vintage (tell them apart by the ``vintage`` column), or a specific vintage string.
+    Sorted by area_code, sex, period_start (then vintage).
+    """
+    name = _check_indicator(name)
+    frame = _indicator_rows(name, extracts_dir)
+    available = sorted(frame["vintage"].unique())
+    if vintage is None:
+        vintage = default_vintage(name, extracts_dir)
+    if not isinstance(vintage, str):
+        raise ArgumentTypeError(f"vintage must be a string such as {available[0]!r}, 'all' or None, not {vintage!r}.")
+    if vintage != "all":
+        if vintage not in available:
+            raise UnknownVintageError(
+                f"Indicator {name!r} has no vintage {vintage!r}; its vintages are {available} "
+                "(or pass vintage='all', or None for the default)."
+            )
+        frame = frame[frame["vintage"] == vintage]
+    if areas is not None:
+        frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
+    if sex is not None:
+        present = sorted(set(frame["sex"])) or list(SEX_CHOICES)
+        frame = frame[frame["sex"].isin(_as_list(sex, f"sex for {name}", present))]
+    frame = frame.sort_values(["area_code", "sex", "period_start", "vintage"]).reset_index(drop=True)
+    frame["time"] = period_midpoint(frame["period_start"], frame["period_end"])
+    return frame
+
+
+def indicators(extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """One row per indicator: metadata, vintages, default vintage, period coverage."""
+    data = read_extract("indicators.csv", extracts_dir)
+    rows = []
+    for spec in sorted(INDICATOR_SPECS.values(), key=lambda s: s.name):
+        part = data[data["indicator"] == spec.name]
+        if part.empty:
+            continue
+        default = config.REPORT_VINTAGE if config.REPORT_VINTAGE in set(part["vintage"]) else part["vintage"].min()
+        first = part.sort_values(["period_start", "period_end"]).iloc[0]["period"]
+        last = part.sort_values(["period_end", "period_start"]).iloc[-1]["period"]
+        rows.append({
+            "indicator": spec.name, "title": spec.title, "unit": spec.unit, "publisher": spec.publisher,
+            "fingertips_id": spec.fingertips_id, "table": spec.table,
+            "sexes": ";".join(s for s in SEX_CHOICES if s in set(part["sex"])),
+            "vintages": ";".join(sorted(part["vintage"].unique())), "default_vintage": default,
+            "first_period": first, "last_period": last, "period_type": spec.period_type,
+            "higher_is_better": spec.higher_is_better, "n_areas": part["area_code"].nunique(), "notes": spec.notes,
+        })
+    out = pd.DataFrame(rows)
+    out["fingertips_id"] = out["fingertips_id"].astype("Int64")
+    return out
+
+
+def _filter_areas(frame: pd.DataFrame, areas, extracts_dir) -> pd.DataFrame:
+    if areas is None:
+        return frame
+    return frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
+
+
+def load_finance(areas=None, services=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """RS net current expenditure (GBP thousand) by service; see ``flag`` for 2010/11 and derived rows."""
+    frame = _filter_areas(read_extract("finance.csv", extracts_dir), areas, extracts_dir)
+    if services is not None:
+        frame = frame[frame["service"].isin(_as_list(services, "service", FINANCE_SERVICES))]
+    return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)
+
+
+def load_population(areas=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """ONS MYE5 mid-year population, all ages, 2001-2019 (England, regions, upper-tier LAs)."""
+    frame = read_extract("population.csv", extracts_dir)
+    if areas is not None:
+        codes = [a for a in ([areas] if isinstance(areas, str) else list(areas))]
+        regions = [c for c in codes if isinstance(c, str) and c.upper().startswith("E12")]
+        others = check_areas([c for c in codes if c not in regions], extracts_dir) if len(regions) < len(codes) else []
+        frame = frame[frame["area_code"].isin(others + [r.upper() for r in regions])]
+    return frame.sort_values(["area_code", "year"]).reset_index(drop=True)
+
+
+def load_population_by_age(areas=None, sex: str | Iterable[str] | None = None,
+                           extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """ONS MYE2 mid-2019 population by broad age (all_ages, 0-17, 18+, 65+) and sex."""
+    frame = read_extract("population_age_2019.csv", extracts_dir)
+    frame = frame[~frame["area_code"].str.startswith("E12")] if areas is not None else frame
+    frame = _filter_areas(frame, areas, extracts_dir)
+    if sex is not None:
+        frame = frame[frame["sex"].isin(_as_list(sex, "sex", SEX_CHOICES))]
+    return frame.sort_values(["area_code", "sex"]).reset_index(drop=True)
+
+
+def load_spending_power(areas=None, series: str | Iterable[str] | None = None,
+                        extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """(Core) spending power, GBP million; ``series`` separates the two definitions (never splice them)."""
+    frame = _filter_areas(read_extract("core_spending_power.csv", extracts_dir), areas, extracts_dir)
+    if series is not None:
+        frame = frame[frame["series"].isin(_as_list(series, "series",
+                                                     ["revenue_spending_power", "core_spending_power"]))]
+    return frame.sort_values(["area_code", "column_year"]).reset_index(drop=True)
+
+
+def load_similar_areas(extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """ONS similar-areas neighbours as published (plus ``neighbour_code_harmonised``)."""
+    return read_extract("similar_areas.csv", extracts_dir)
+
+
+def load_area_clusters(extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """ONS explore-local-statistics cluster letters per LA."""
+    return read_extract("area_clusters.csv", extracts_dir)
+
+
+def provenance(extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """One row per raw dataset: publisher, title, ids, URL, licence, vintage, raw sha256/size, extract."""
+    prov = read_provenance(extracts_dir)
+    rows = []
+    for d in prov["datasets"]:
+        extract = d.get("extract")
+        rows.append({
+            "dataset": d["dataset"], "role": d["role"], "extract": extract, "indicator": d.get("indicator"),
+            "publisher": d["publisher"], "title": d["title"], "table": d.get("table"),
+            "fingertips_id": d.get("fingertips_id"), "url": d["url"], "licence": d["licence"],
+            "vintage": d["vintage"], "raw_path": d["raw"]["path"], "raw_sha256": d["raw"]["sha256"],
+            "raw_size_bytes": d["raw"]["size_bytes"], "raw_sha256_matches_catalogue": d["raw"]["sha256_matches"],
+            "output_rows": d.get("output_rows"),
+            "extract_rows": prov["extracts"][extract]["rows"] if extract else None,
+            "extract_sha256": prov["extracts"][extract]["sha256"] if extract else None,
+            "notes": d.get("notes", ""),
+        })
+    out = pd.DataFrame(rows)
+    for col in ("fingertips_id", "output_rows", "extract_rows"):
+        out[col] = out[col].astype("Int64")
+    return out

@@ -1,0 +1,178 @@
+"""Read the committed extracts with validation: checksum, columns, dtypes, duplicate keys, ranges.
+
+Validated frames are cached per (file, mtime, size), so repeated loads in a notebook are cheap;
+every call returns a fresh copy. Paths are resolved at call time from :mod:`wigan_deal.config`
+(``EXTRACTS_DIR``, ``PROVENANCE_FILE``) unless ``extracts_dir`` is given, in which case the
+provenance file is ``extracts_dir.parent / "provenance.json"`` (the layout ``build`` writes).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from .errors import REBUILD_HINT, ChecksumError, DataError, MissingDataError
+from .sources import INDICATOR_SPECS
+
+STR, INT, FLOAT, BOOL = "str", "Int64", "float64", "boolean"
+
+#: extract -> (column -> dtype, key columns)
+SCHEMAS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "indicators.csv": (
+        {"indicator": STR, "vintage": STR, "area_code": STR, "area_name": STR, "sex": STR, "period": STR,
+         "period_start": INT, "period_end": INT, "value": FLOAT, "lower_ci": FLOAT, "upper_ci": FLOAT},
+        ["indicator", "vintage", "area_code", "sex", "period"],
+    ),
+    "finance.csv": (
+        {"area_code": STR, "area_name": STR, "la_class": STR, "financial_year": STR, "period_start": INT,
+         "period_end": INT, "service": STR, "value_gbp000": FLOAT, "source": STR, "flag": STR},
+        ["area_code", "financial_year", "service"],
+    ),
+    "population.csv": (
+        {"area_code": STR, "area_name": STR, "geography": STR, "year": INT, "population": INT},
+        ["area_code", "year"],
+    ),
+    "population_age_2019.csv": (
+        {"area_code": STR, "area_name": STR, "geography": STR, "year": INT, "sex": STR, "all_ages": INT,
+         "aged_0_17": INT, "aged_18_plus": INT, "aged_65_plus": INT},
+        ["area_code", "sex"],
+    ),
+    "core_spending_power.csv": (
+        {"area_code": STR, "area_name": STR, "la_class": STR, "region": STR, "column_year": INT,
+         "financial_year": STR, "period_start": INT, "period_end": INT, "series": STR,
+         "value_gbp_million": FLOAT},
+        ["area_code", "column_year"],
+    ),
+    "areas.csv": (
+        {"area_code": STR, "area_name": STR, "area_type": STR, "region_code": STR, "region_name": STR,
+         "in_greater_manchester": BOOL, "dfe_la_number": INT, "cassr_code": INT},
+        ["area_code"],
+    ),
+    "similar_areas.csv": (
+        {"area_code": STR, "rank": INT, "neighbour_code": STR, "neighbour_code_harmonised": STR},
+        ["area_code", "rank"],
+    ),
+    "area_clusters.csv": (
+        {"area_code": STR, "area_name": STR, "global_cluster": STR, "economic_cluster": STR,
+         "demographic_cluster": STR},
+        ["area_code"],
+    ),
+}
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "years": (0.0, 120.0), "gap": (-60.0, 60.0), "percent": (0.0, 100.0), "rate": (0.0, np.inf),
+}
+
+
+def extracts_dir(path: str | Path | None = None) -> Path:
+    return Path(path) if path is not None else Path(config.EXTRACTS_DIR)
+
+
+def provenance_file(path: str | Path | None = None) -> Path:
+    if path is None:
+        return Path(config.PROVENANCE_FILE)
+    return Path(path).parent / "provenance.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _missing(path: Path) -> MissingDataError:
+    return MissingDataError(
+        f"Data file {path} is missing. Run `make data` (or `python -m wigan_deal.data build`) with the raw "
+        "files present in ../shared/data/raw (or WIGAN_DEAL_RAW_DIR set), or restore it with `git checkout -- data/`."
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _read_provenance(path: str, mtime_ns: int, size: int) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def read_provenance(extracts: str | Path | None = None) -> dict:
+    path = provenance_file(extracts)
+    if not path.exists():
+        raise _missing(path)
+    st = path.stat()
+    return _read_provenance(str(path), st.st_mtime_ns, st.st_size)
+
+
+def _validate(name: str, frame: pd.DataFrame, path: Path) -> None:
+    dtypes, key = SCHEMAS[name]
+    if list(frame.columns) != list(dtypes):
+        raise DataError(f"{path}: columns {list(frame.columns)} differ from the expected {list(dtypes)}. {REBUILD_HINT}")
+    dup = frame.duplicated(key, keep=False)
+    if dup.any():
+        raise DataError(f"{path}: {int(dup.sum())} rows share a key {key}, e.g.\n{frame[dup].head(4)}\n{REBUILD_HINT}")
+    if name == "indicators.csv":
+        kinds = frame["indicator"].map({k: s.unit_kind for k, s in INDICATOR_SPECS.items()})
+        if kinds.isna().any():
+            bad = sorted(frame.loc[kinds.isna(), "indicator"].unique())
+            raise DataError(f"{path}: unknown indicator(s) {bad}. {REBUILD_HINT}")
+        lo = kinds.map(lambda k: VALUE_RANGES[k][0])
+        hi = kinds.map(lambda k: VALUE_RANGES[k][1])
+        out = frame["value"].isna() | (frame["value"] < lo) | (frame["value"] > hi)
+        if out.any():
+            raise DataError(f"{path}: {int(out.sum())} values missing or outside their unit's range, e.g.\n"
+                            f"{frame[out].head(4)}\n{REBUILD_HINT}")
+        if (frame["period_end"] < frame["period_start"]).any():
+            raise DataError(f"{path}: period_end before period_start. {REBUILD_HINT}")
+    if name.startswith("population"):
+        counts = [c for c in frame.columns if c in ("population", "all_ages", "aged_0_17", "aged_18_plus", "aged_65_plus")]
+        if (frame[counts] <= 0).any().any() or frame[counts].isna().any().any():
+            raise DataError(f"{path}: non-positive or missing population counts. {REBUILD_HINT}")
+    if name == "finance.csv" and frame["value_gbp000"].isna().any():
+        raise DataError(f"{path}: missing value_gbp000. {REBUILD_HINT}")
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: str, mtime_ns: int, size: int, expected_sha: str) -> pd.DataFrame:
+    file = Path(path)
+    actual = _sha256(file)
+    if actual != expected_sha:
+        raise ChecksumError(
+            f"{file.name} has been changed since it was built: sha256 {actual} does not match {expected_sha} "
+            f"recorded in provenance.json. {REBUILD_HINT}"
+        )
+    name = file.name
+    dtypes, _ = SCHEMAS[name]
+    read_types = {c: ("float64" if t == FLOAT else "str") for c, t in dtypes.items()}
+    frame = pd.read_csv(file, dtype=read_types, keep_default_na=False,
+                        na_values={c: [""] for c, t in dtypes.items() if t == FLOAT})
+    for col, kind in dtypes.items():
+        if kind == INT:
+            frame[col] = pd.to_numeric(frame[col].mask(frame[col] == "")).astype("Int64")
+        elif kind == BOOL:
+            frame[col] = frame[col].map({"True": True, "False": False}).astype("boolean")
+        elif kind == STR:
+            frame[col] = frame[col].mask(frame[col] == "")
+    _validate(name, frame, file)
+    return frame
+
+
+def read_extract(name: str, extracts: str | Path | None = None) -> pd.DataFrame:
+    """Validated copy of one extract (e.g. ``"indicators.csv"``)."""
+    if name not in SCHEMAS:
+        raise DataError(f"Unknown extract {name!r}; valid: {sorted(SCHEMAS)}.")
+    path = extracts_dir(extracts) / name
+    if not path.exists():
+        raise _missing(path)
+    prov = read_provenance(extracts)
+    try:
+        expected = prov["extracts"][name]["sha256"]
+    except KeyError:
+        raise MissingDataError(f"provenance.json has no entry for {name}. {REBUILD_HINT}") from None
+    st = path.stat()
+    return _load(str(path), st.st_mtime_ns, st.st_size, expected).copy()
+
+
+def clear_cache() -> None:
+    _load.cache_clear()
+    _read_provenance.cache_clear()
