@@ -1,0 +1,106 @@
+"""Small result building blocks shared by the ITS models: :class:`Estimate` and inference helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with standard error, ``1 - alpha`` confidence interval and p-value."""
+
+    estimate: float
+    se: float
+    lower: float
+    upper: float
+    p_value: float
+    alpha: float = 0.05
+    name: str = ""
+
+    def describe(self) -> str:
+        """``estimate (95% CI lower to upper; p=...)`` without the name."""
+        level = round(100 * (1 - self.alpha))
+        return (
+            f"{self.estimate:.4g} ({level}% CI {self.lower:.4g} to {self.upper:.4g}; "
+            f"p={format_p(self.p_value)})"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.describe()}" if self.name else self.describe()
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "estimate": self.estimate,
+            "se": self.se,
+            "lower": self.lower,
+            "upper": self.upper,
+            "p_value": self.p_value,
+        }
+
+    @property
+    def excludes_zero(self) -> bool:
+        return bool(self.lower > 0 or self.upper < 0)
+
+
+def format_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "nan"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def critical_value(alpha: float, df: float | None) -> float:
+    """Two-sided critical value: Student t with ``df`` degrees of freedom, normal if ``df`` is None."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha={alpha!r} must be between 0 and 1 (e.g. 0.05 for 95% intervals).")
+    if df is None:
+        return float(stats.norm.ppf(1 - alpha / 2))
+    return float(stats.t.ppf(1 - alpha / 2, df))
+
+
+def two_sided_p(z, df: float | None):
+    z = np.abs(np.asarray(z, dtype=float))
+    if df is None:
+        return 2 * stats.norm.sf(z)
+    return 2 * stats.t.sf(z, df)
+
+
+def linear_combination(
+    L, beta: np.ndarray, cov: np.ndarray, alpha: float, df: float | None, name: str = ""
+) -> Estimate:
+    """``L @ beta`` with variance ``L V L'``, as an :class:`Estimate`."""
+    L = np.asarray(L, dtype=float)
+    est = float(L @ beta)
+    se = float(np.sqrt(max(L @ cov @ L, 0.0)))
+    q = critical_value(alpha, df)
+    p = float(two_sided_p(est / se, df)) if se > 0 else float("nan")
+    return Estimate(est, se, est - q * se, est + q * se, p, alpha, name)
+
+
+def params_frame(
+    terms, beta: np.ndarray, cov: np.ndarray, alpha: float, df: float | None
+) -> pd.DataFrame:
+    """Tidy coefficient table: term, estimate, se, lower, upper, p_value."""
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    q = critical_value(alpha, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = two_sided_p(beta / se, df)
+    return pd.DataFrame(
+        {
+            "term": list(terms),
+            "estimate": beta,
+            "se": se,
+            "lower": beta - q * se,
+            "upper": beta + q * se,
+            "p_value": p,
+        }
+    )
+
+
+def estimates_frame(estimates: dict[str, Estimate]) -> pd.DataFrame:
+    """One row per quantity: quantity, estimate, se, lower, upper, p_value."""
+    rows = [{"quantity": k, **v.as_dict()} for k, v in estimates.items()]
+    return pd.DataFrame(rows, columns=["quantity", "estimate", "se", "lower", "upper", "p_value"])
