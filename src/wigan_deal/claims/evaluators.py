@@ -52,11 +52,11 @@ def _fmt(x: float, d: int = 1, signed: bool = False) -> str:
     return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
 
 
-def _ci_text(lower: float, upper: float, d: int = 2, source: str = "") -> str:
+def _ci_text(lower: float, upper: float, d: int = 2, source: str = "", signed: bool = True) -> str:
     if not (math.isfinite(lower) and math.isfinite(upper)):
-        return "no CI computable"
+        return f"no CI computable: {source}" if source and source.startswith("no ") else "no CI computable"
     tail = f", {source}" if source else ""
-    return f"95% CI {_fmt(lower, d, True)} to {_fmt(upper, d, True)}{tail}"
+    return f"95% CI {_fmt(lower, d, signed)} to {_fmt(upper, d, signed)}{tail}"
 
 
 def _estimate(value: float, se: float, name: str = "") -> Estimate:
@@ -198,12 +198,16 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             )
         if h_area is not None and src.startswith("approximate"):
             need = min(abs(area_change.estimate) / math.sqrt(2), rules.breakeven_halfwidth(diff.estimate, h_comp or 0))
-            text += f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
+            text += (
+                f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
+                if need > 0 else f"; not significant at any LA CI width (assumed {h_area})"
+            )
         texts.append(text)
     parts = pd.DataFrame(rows)
     verdict = rules.cap_verdict(rules.grade_change(parts, direction), params.get("cap_verdict"))
     k = len(parts)
-    estimate = _estimate(float(parts["diff"].mean()), math.sqrt(float((parts["diff_se"] ** 2).sum())) / k)
+    # NaN-propagating: no CI for the average unless every sex has one
+    estimate = _estimate(float(parts["diff"].mean()), math.sqrt(float(np.sum(parts["diff_se"].to_numpy(float) ** 2))) / k)
     evidence = "; ".join(texts) + "."
     if params.get("cap_verdict") and verdict == params["cap_verdict"]:
         evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
@@ -294,22 +298,14 @@ def cohort_size(area: str, how: str | None) -> tuple[float, str]:
         return math.nan, "no cohort size"
     if how != "population_0_17_div_18":
         raise ValueError(f"cohort_size {how!r} is not valid; use 'population_0_17_div_18' or 'none'.")
-    try:
-        pop = wd.load_population(areas=[area])
-    except TypeError:  # loader without an areas argument
-        pop = wd.load_population()
-    col = next((c for c in ("aged_0_17", "population_0_17") if c in pop.columns), None)
-    if col is None:
-        return math.nan, "no population aged 0-17 in the data layer"
-    sel = pop[(pop["area_code"] == area) & pop[col].notna()]
-    if "sex" in sel.columns:
-        sel = sel[sel["sex"].isin(["Persons", "All"])]
-    if sel.empty:
+    pop = wd.load_population_by_age(areas=[area], sex="Persons")
+    sel = pop[pop["area_code"] == area] if "aged_0_17" in pop.columns else pop.iloc[0:0]
+    if sel.empty or sel["aged_0_17"].isna().all():
         return math.nan, f"no population aged 0-17 for {area}"
-    year_col = "year" if "year" in sel.columns else None
-    row = sel.sort_values(year_col).iloc[-1] if year_col else sel.iloc[-1]
+    row = sel.sort_values("year").iloc[-1]
+    col, year_col = "aged_0_17", "year"
     n = float(row[col]) / 18
-    when = f"mid-{int(row[year_col])} " if year_col else ""
+    when = f"mid-{int(row[year_col])} "
     return n, f"n ~ {n:,.0f} ({when}population aged 0-17 / 18)"
 
 
@@ -354,7 +350,7 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     unit, _ = indicator_meta(spec.indicator)
     pp = "percentage points" if unit == "percent" else unit
     evidence = (
-        f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src)}) vs {comp_name} "
+        f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
         f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}"
     )
     parts = pd.DataFrame(
@@ -376,7 +372,13 @@ def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
     (e.g. public health before 2013/14)."""
     services = list(spec.indicators) + [s for s in spec.params.get("subtract_services", []) if s not in spec.indicators]
     main, minus = spec.indicators[0], [s for s in services if s != spec.indicators[0]]
-    fin = wd.load_finance(areas=[area, comparator], services=services)
+    fin = wd.load_finance(areas=[area], services=services)
+    comp = wd.load_finance(areas=[comparator], services=services) if comparator != config.ENGLAND else None
+    if comp is None or comp.empty:
+        if comparator != config.ENGLAND:
+            raise NoDataError(f"no finance rows for comparator {comparator}")
+        comp = england_finance(services, spec.periods)
+    fin = pd.concat([fin, comp], ignore_index=True)
     out = []
     for code in (area, comparator):
         for label in spec.periods:
@@ -389,6 +391,27 @@ def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
             name = str(sel["area_name"].iloc[0]) if len(sel) else code
             out.append({"area_code": code, "area_name": name, "period": label, "value_gbp000": value})
     return pd.DataFrame(out)
+
+
+ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"
+
+
+def england_finance(services: list[str], periods: tuple[str, ...]) -> pd.DataFrame:
+    """England comparator for finance: the sum over the upper-tier councils that report the main
+    service in every one of ``periods`` (the RS extract has no England row and no districts)."""
+    fin = wd.load_finance(services=services)
+    keys = [_period_key(p) for p in periods]
+    fin = fin[[(s, e) in keys for s, e in zip(fin["period_start"], fin["period_end"], strict=True)]]
+    main = fin[fin["service"] == services[0]].dropna(subset=["value_gbp000"])
+    complete = main.groupby("area_code")["period_start"].nunique()
+    codes = complete[complete == len(keys)].index
+    fin = fin[fin["area_code"].isin(codes)]
+    out = (
+        fin.groupby(["financial_year", "period_start", "period_end", "service"], as_index=False)["value_gbp000"]
+        .sum(min_count=1)
+        .assign(area_code=config.ENGLAND, area_name=f"{ENGLAND_FINANCE_NAME}, n={len(codes)}")
+    )
+    return out
 
 
 def _finance_summary(spec: Spec, area: str, comparator: str) -> tuple[pd.DataFrame, dict]:

@@ -1,0 +1,166 @@
+"""Backtests of the claims register on the real extracts (NHS RAP style: stored expected values).
+
+Expected values in tests/expected/claims_wigan*.csv were computed once by wigan_deal.claims and then
+checked by hand against the raw files and SOURCES.md (e.g. Wigan male HLE 58.9 -> 60.5, England
+63.0 -> 63.4; GLD 2017/18 68.6 vs 71.5; ASC net expenditure 79,716 -> 79,329; RS total 2010/11
+511,389 and 2017/18 445,046 minus public health 26,287). If data or code change a number, these fail.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from wigan_deal import config
+from wigan_deal.claims import (
+    VERDICTS,
+    claim_details,
+    claim_series,
+    evaluate,
+    evaluate_later_vintages,
+    load_register,
+    parse_register,
+    plot_claim,
+)
+from wigan_deal.data import UnknownAreaError
+
+matplotlib.use("Agg")
+
+EXPECTED = Path(__file__).parent / "expected"
+LEEDS = "E08000035"
+
+
+@pytest.fixture(scope="module")
+def wigan() -> pd.DataFrame:
+    return evaluate(config.WIGAN)
+
+
+@pytest.fixture(scope="module")
+def wigan_later() -> pd.DataFrame:
+    return evaluate_later_vintages(config.WIGAN)
+
+
+def _compare(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None:
+    merged = expected.merge(actual, on=keys, how="outer", suffixes=("_exp", "_act"), indicator=True)
+    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", keys]
+    for _, row in merged.iterrows():
+        assert row["verdict_act"] == row["verdict_exp"], (row[keys].tolist(), row["verdict_act"])
+        for col in ("estimate", "lower", "upper"):
+            exp, act = row[f"{col}_exp"], row[f"{col}_act"]
+            if pd.isna(exp):
+                assert pd.isna(act), (row[keys].tolist(), col, act)
+            else:
+                assert act == pytest.approx(exp, abs=1e-5), (row[keys].tolist(), col)
+        exp_used = "" if pd.isna(row["data_used_exp"]) else row["data_used_exp"]
+        assert row["data_used_act"] == exp_used
+
+
+def test_wigan_verdicts_and_estimates_match_stored_backtest(wigan):
+    _compare(wigan, pd.read_csv(EXPECTED / "claims_wigan.csv"), ["claim_id"])
+
+
+def test_wigan_later_vintages_match_stored_backtest(wigan_later):
+    _compare(wigan_later, pd.read_csv(EXPECTED / "claims_wigan_later.csv"), ["claim_id", "check"])
+
+
+def test_summary_table_shape_and_verdicts(wigan):
+    assert list(wigan.columns) == [
+        "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
+        "comparison", "rule", "evidence", "data_used", "notebook",
+    ]
+    assert len(wigan) == 11 and wigan["verdict"].isin(VERDICTS).all()
+    assert set(wigan.loc[wigan["verdict"] == "not testable with these data", "claim_id"]) == {
+        "asc_balance", "hle_gap_widening_before", "care_homes", "staff_engagement", "workforce",
+    }
+    assert (wigan["evidence"].str.len() > 40).all()
+
+
+def test_hle_components_by_sex():
+    parts = claim_details("hle_increase").set_index("sex")
+    m, f = parts.loc["Male"], parts.loc["Female"]
+    assert (m.area_base, m.area_end, m.comparator_base, m.comparator_end) == pytest.approx((58.9, 60.5, 63.0, 63.4))
+    assert (f.area_base, f.area_end, f.comparator_base, f.comparator_end) == pytest.approx((60.0, 62.6, 64.0, 63.8))
+    assert m["diff"] == pytest.approx(1.2) and f["diff"] == pytest.approx(2.8)
+    # +/-1.5-year assumed LA CIs and +/-0.2 for England: half-width of the difference = sqrt(2*1.5^2 + 2*0.2^2)
+    assert m.diff_upper - m["diff"] == pytest.approx(math.sqrt(2 * 1.5**2 + 2 * 0.2**2), abs=1e-9)
+    assert m.diff_lower < 0 < f.diff_lower  # male not significant, female significant under the assumption
+
+
+def test_other_component_numbers():
+    school = claim_details("school_readiness").iloc[0]
+    assert (school.area, school.comparator) == pytest.approx((68.6, 71.5))
+    assert not school.gap_narrowed and "3,829" in school.ci_source
+    smoking = claim_details("smoking").set_index("role")
+    assert (smoking.loc["area", "first"], smoking.loc["area", "last"]) == pytest.approx((22.5, 15.6))
+    assert smoking.loc["area", "n"] == 7
+    asc = claim_details("asc_balance").set_index(["area_code", "period"])["value_gbp000"]
+    assert asc[(config.WIGAN, "2011/12")] == 79716 and asc[(config.WIGAN, "2017/18")] == 79329
+    savings = claim_details("savings").set_index(["area_code", "period"])["value_gbp000"]
+    assert savings[(config.WIGAN, "2010/11")] == 511389
+    assert savings[(config.WIGAN, "2017/18")] == 445046 - 26287
+    cancer = claim_details("premature_mortality").iloc[0]
+    assert (cancer.area_base, cancer.area_end, cancer.comparator_base, cancer.comparator_end) == pytest.approx(
+        (100.6, 93.6, 87.4, 78.0)
+    )
+
+
+def test_later_checks_are_labelled_and_use_their_own_vintage(wigan_later):
+    assert len(wigan_later) == 12
+    for row in wigan_later.itertuples():
+        vintage = row.data_used.split("@")[1].split(" ")[0]
+        assert vintage in row.check, (row.check, row.data_used)
+    hle_last = wigan_later[wigan_later["check"].str.startswith("did it last")].set_index("claim_id")
+    assert hle_last.loc["hle_increase", "data_used"] == "hle_birth@2026-05 [Male/Female; 2015-17 -> 2022-24]"
+
+
+def test_unknown_area_raises_data_layer_error():
+    with pytest.raises(UnknownAreaError):
+        evaluate("E08999999")
+    with pytest.raises(UnknownAreaError):
+        evaluate_later_vintages(config.WIGAN, comparator="nowhere")
+
+
+def test_another_la_gets_a_full_table():
+    leeds = evaluate(LEEDS)
+    assert len(leeds) == 11 and leeds["verdict"].isin(VERDICTS).all()
+    testable = leeds[leeds["claim_id"].isin(["hle_increase", "smoking", "physical_activity", "school_readiness",
+                                             "premature_mortality", "savings"])]
+    assert testable["estimate"].notna().all()
+    assert testable["evidence"].str.contains("Leeds").all()
+    assert not testable["evidence"].str.contains("Wigan").any()
+
+
+def test_la_comparator_instead_of_england():
+    table = evaluate(config.WIGAN, comparator="E08000018")  # Rotherham, Wigan's nearest ONS neighbour
+    row = table.set_index("claim_id").loc["savings"]
+    assert "Rotherham" in row.evidence and row.verdict == "partly supported"
+
+
+def test_missing_period_makes_claim_not_testable_for_that_area():
+    text = config.CLAIMS_FILE.read_text(encoding="utf-8").replace(
+        'periods: ["2009-11", "2015-17"]\n      why: The 2019-05', 'periods: ["2001-03", "2015-17"]\n      why: The 2019-05'
+    )
+    register = [c for c in parse_register(text) if c.id == "hle_increase"]
+    row = evaluate(config.WIGAN, register=register).iloc[0]
+    assert row.verdict == "not testable with these data"
+    assert "2001-03" in row.evidence and math.isnan(row.estimate)
+
+
+def test_claim_series_and_plot():
+    series = claim_series("hle_increase")
+    assert set(series["role"]) == {"area", "comparator"}
+    used = series[series["used"]]
+    assert len(used) == 8  # 2 periods x 2 sexes x 2 areas
+    assert len(claim_series("savings")) > 0
+    ax = plot_claim("smoking")
+    assert len(ax.lines) >= 2
+    with pytest.raises(ValueError, match="not testable"):
+        claim_series("care_homes")
+
+
+def test_register_round_trip_matches_default():
+    assert [c.id for c in load_register()] == evaluate(config.WIGAN).claim_id.tolist()
