@@ -39,7 +39,7 @@ from .lookup import (
     comparators,
     resolve_area,
 )
-from .store import clear_cache, read_extract
+from .store import clear_cache, read_extract, read_provenance
 
 __all__ = [
     "ArgumentTypeError", "ChecksumError", "DataError", "MissingDataError", "UnknownAreaError",
@@ -47,5 +47,5 @@ __all__ = [
     "area_name", "areas", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
-    "resolve_area", "vintages",
+    "read_provenance", "resolve_area", "vintages",
 ]
