@@ -62,7 +62,7 @@ def break_to_year(break_year) -> float:
                 "or a date such as '2011-04-01' / pd.Timestamp('2011-04-01')."
             ) from exc
         days = 366 if ts.is_leap_year else 365
-        return ts.year + (ts.dayofyear - 1) / days
+        return ts.year + (ts.day_of_year - 1) / days
     raise TypeError(
         f"break_year must be a year (int/float) or a date, not {type(break_year).__name__} "
         f"({break_year!r})."
