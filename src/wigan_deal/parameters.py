@@ -1,0 +1,231 @@
+"""Validate notebook / report parameters against the data, with one clear paragraph per error.
+
+Every notebook has one cell tagged ``parameters`` (``area_code``, ``comparators``, ``break_year``,
+``vintage``, ``sex``, ``post_rule``, ``results_path``) and then calls::
+
+    params = wigan_deal.parameters.validate(area_code=area_code, comparators=comparators,
+                                            break_year=break_year, vintage=vintage, sex=sex,
+                                            post_rule=post_rule)
+
+The report runner calls the same function before executing anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from wigan_deal import config, data
+from wigan_deal.periods import POST_RULES, is_post
+
+#: Names every notebook's ``parameters`` cell defines.
+PARAMETER_NAMES: tuple[str, ...] = (
+    "area_code", "comparators", "break_year", "vintage", "sex", "post_rule", "results_path",
+)
+#: Comparator kinds understood by :func:`wigan_deal.data.comparators`.
+COMPARATOR_KINDS: tuple[str, ...] = tuple(data.COMPARATOR_KINDS)
+DEFAULT_COMPARATORS: tuple[str, ...] = ("england", "gm", "nearest")
+UPPER_TIER_TYPES: tuple[str, ...] = ("Metropolitan District", "Unitary Authority", "County", "London Borough")
+#: GSS code prefixes of lower-tier (shire district) councils.
+LOWER_TIER_PREFIXES: tuple[str, ...] = ("E07",)
+#: The longest interrupted-time-series indicator; it bounds the valid break years.
+BREAK_YEAR_INDICATOR = "u75_prev_cancer_mortality"
+HLE_INDICATOR = "hle_birth"
+MIN_PRE_PERIODS = 3
+MIN_POST_PERIODS = 1
+
+
+class ParameterError(ValueError):
+    """A notebook/report parameter is invalid; the message says what would be valid."""
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """Validated parameters. ``comparators`` is the request (kinds and/or codes) as given;
+    ``comparator_codes`` the resolved, de-duplicated area codes (the area itself excluded)."""
+
+    area_code: str
+    area_name: str
+    comparators: tuple[str, ...]
+    comparator_codes: tuple[str, ...]
+    break_year: int
+    vintage: str
+    sex: str
+    post_rule: str
+
+    @property
+    def comparator_kinds(self) -> tuple[str, ...]:
+        return tuple(c for c in self.comparators if c in COMPARATOR_KINDS)
+
+
+def validate(
+    area_code: Any = config.DEFAULT_AREA,
+    comparators: Any = DEFAULT_COMPARATORS,
+    break_year: Any = config.DEFAULT_BREAK_YEAR,
+    vintage: Any = config.REPORT_VINTAGE,
+    sex: Any = "Male",
+    post_rule: Any = "start",
+) -> ReportParameters:
+    """Check every parameter against the data; return :class:`ReportParameters`.
+
+    Raises :class:`ParameterError` with one paragraph naming the bad value and the valid ones.
+    """
+    code, name = _check_area(area_code)
+    rule = _check_post_rule(post_rule)
+    year = _check_break_year(break_year, rule)
+    return ReportParameters(
+        area_code=code,
+        area_name=name,
+        comparators=_check_comparator_request(comparators),
+        comparator_codes=_resolve_comparators(code, comparators),
+        break_year=year,
+        vintage=_check_vintage(vintage),
+        sex=_check_sex(sex),
+        post_rule=rule,
+    )
+
+
+# --- area -----------------------------------------------------------------------------------------
+def _areas_table():
+    return data.areas()
+
+
+def _check_area(area: Any) -> tuple[str, str]:
+    if not isinstance(area, str) or not area.strip():
+        raise ParameterError(
+            f"area_code must be the ONS code (or name) of an English upper-tier local authority as "
+            f"a string, such as {config.WIGAN!r} (Wigan); got {area!r} ({type(area).__name__})."
+        )
+    try:
+        code = data.resolve_area(area)  # accepts codes, recoded codes and names
+    except data.UnknownAreaError as exc:
+        hint = ""
+        if area.strip().upper().startswith(LOWER_TIER_PREFIXES):
+            hint = (
+                " Codes starting E07 are shire districts (lower-tier councils), which do not run "
+                "adult social care or public health; give the county (E10) that contains it instead."
+            )
+        raise ParameterError(f"Invalid area_code {area!r}: {exc}{hint}") from None
+    table = _areas_table()
+    row = table.loc[table["area_code"] == code].iloc[0]
+    area_type = str(row["area_type"])
+    if code == config.ENGLAND or area_type == "England":
+        raise ParameterError(
+            f"Invalid area_code {area!r}: England ({config.ENGLAND}) is the national comparator, not "
+            "a local authority. Give an English upper-tier local authority (metropolitan district, "
+            f"unitary authority, county or London borough), such as {config.WIGAN!r} (Wigan)."
+        )
+    if area_type not in UPPER_TIER_TYPES:
+        raise ParameterError(
+            f"Invalid area_code {area!r}: {row['area_name']} is a {area_type}, not an upper-tier "
+            f"local authority; valid area types are {', '.join(UPPER_TIER_TYPES)}."
+        )
+    return code, str(row["area_name"])
+
+
+# --- comparators ----------------------------------------------------------------------------------
+def _check_comparator_request(comparators: Any) -> tuple[str, ...]:
+    if isinstance(comparators, str) or not isinstance(comparators, Sequence) or not comparators:
+        raise ParameterError(
+            f"comparators must be a non-empty list of comparator kinds ({', '.join(COMPARATOR_KINDS)}) "
+            f"and/or ONS area codes, such as ['england', 'gm', 'nearest']; got {comparators!r}."
+        )
+    bad = [c for c in comparators if not isinstance(c, str) or not c.strip()]
+    if bad:
+        raise ParameterError(
+            f"comparators must contain only strings (kinds {', '.join(COMPARATOR_KINDS)} or ONS area "
+            f"codes); got {bad[0]!r} in {list(comparators)!r}."
+        )
+    return tuple(c.strip() for c in comparators)
+
+
+def _resolve_comparators(area_code: str, comparators: Any) -> tuple[str, ...]:
+    request = _check_comparator_request(comparators)
+    codes: list[str] = []
+    for item in request:
+        if item.lower() in COMPARATOR_KINDS:
+            codes.extend(data.comparators(area_code, item.lower()))
+            continue
+        try:
+            item = data.check_area(item)
+        except data.UnknownAreaError as exc:
+            raise ParameterError(
+                f"Invalid comparator {item!r}: it is neither a comparator kind "
+                f"({', '.join(COMPARATOR_KINDS)}) nor a known area code. {exc}"
+            ) from None
+        if item == area_code:
+            raise ParameterError(
+                f"Invalid comparator {item!r}: it is the area being studied; comparators must be "
+                f"other areas or the kinds {', '.join(COMPARATOR_KINDS)}."
+            )
+        codes.append(item)
+    return tuple(dict.fromkeys(c for c in codes if c != area_code))
+
+
+# --- break year -----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def valid_break_years(post_rule: str = "start") -> tuple[int, ...]:
+    """Break years leaving >= 3 pre and >= 1 post periods in the longest ITS series.
+
+    Computed from :data:`BREAK_YEAR_INDICATOR`'s periods in the data, under ``post_rule``.
+    """
+    frame = data.load_indicator(BREAK_YEAR_INDICATOR)
+    periods = frame[["period_start", "period_end"]].drop_duplicates()
+    starts, ends = periods["period_start"].to_numpy(), periods["period_end"].to_numpy()
+    years = []
+    for year in range(int(starts.min()), int(ends.max()) + 2):
+        post = is_post(starts, ends, year, post_rule)
+        if (~post).sum() >= MIN_PRE_PERIODS and post.sum() >= MIN_POST_PERIODS:
+            years.append(year)
+    return tuple(years)
+
+
+def _check_break_year(break_year: Any, post_rule: str) -> int:
+    if isinstance(break_year, bool) or not isinstance(break_year, numbers.Integral):
+        raise ParameterError(
+            f"break_year must be a whole calendar year as an integer, such as "
+            f"{config.DEFAULT_BREAK_YEAR}; got {break_year!r} ({type(break_year).__name__})."
+        )
+    break_year = int(break_year)
+    valid = valid_break_years(post_rule)
+    if break_year not in valid:
+        raise ParameterError(
+            f"break_year {break_year} is outside the data: with post_rule {post_rule!r} the "
+            f"longest series ({BREAK_YEAR_INDICATOR}) leaves at least {MIN_PRE_PERIODS} pre-break "
+            f"and {MIN_POST_PERIODS} post-break period(s) only for break years {valid[0]}-{valid[-1]}."
+        )
+    return int(break_year)
+
+
+# --- vintage, sex, post rule ----------------------------------------------------------------------
+def _check_vintage(vintage: Any) -> str:
+    available = list(data.vintages(HLE_INDICATOR))
+    if not isinstance(vintage, str) or vintage not in available:
+        raise ParameterError(
+            f"Unknown vintage {vintage!r}: the healthy life expectancy data has vintages "
+            f"{', '.join(map(repr, available))} ({config.REPORT_VINTAGE!r} is the one the King's "
+            "Fund report saw)."
+        )
+    return vintage
+
+
+def _check_sex(sex: Any) -> str:
+    if sex not in config.SEXES:
+        raise ParameterError(
+            f"Invalid sex {sex!r}: valid values are {' and '.join(map(repr, config.SEXES))} "
+            "(capitalised, as in the official tables)."
+        )
+    return str(sex)
+
+
+def _check_post_rule(rule: Any) -> str:
+    if rule not in POST_RULES:
+        raise ParameterError(
+            f"Unknown post_rule {rule!r}: valid rules are 'start' (whole period after the break), "
+            "'mid' (midpoint after the break) and 'end' (any part after the break); see "
+            "wigan_deal.periods."
+        )
+    return str(rule)

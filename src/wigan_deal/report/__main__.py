@@ -1,0 +1,158 @@
+"""Command line: ``python -m wigan_deal.report [--area CODE] [--break-year YEAR] ...``.
+
+Defaults come from ``report_config.yml`` (``--config``), command-line flags override them.
+Exit codes: 0 report written (or no notebooks exist yet), 1 a notebook failed (previous report
+untouched), 2 invalid parameters or configuration (nothing run, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wigan_deal import config
+
+CONFIG_KEYS = ("area", "comparators", "break_year", "vintage", "sex", "post_rule", "jobs", "notebooks")
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "area": config.DEFAULT_AREA,
+    "comparators": ["england", "gm", "nearest"],
+    "break_year": config.DEFAULT_BREAK_YEAR,
+    "vintage": config.REPORT_VINTAGE,
+    "sex": "Male",
+    "post_rule": "start",
+    "jobs": 2,
+    "notebooks": "all",
+}
+
+
+class UsageError(ValueError):
+    """Bad configuration file or command-line value (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m wigan_deal.report",
+        description="Execute the analysis notebooks for one area and write reports/<area>/index.html.",
+    )
+    p.add_argument("--area", help="ONS code or name of an English upper-tier local authority")
+    p.add_argument("--break-year", help="intervention start year (default 2011)")
+    p.add_argument("--vintage", help="healthy life expectancy vintage, e.g. 2019-05")
+    p.add_argument("--sex", help="Male or Female")
+    p.add_argument("--post-rule", help="start | mid | end (see wigan_deal.periods)")
+    p.add_argument("--comparators", help="comma list of kinds (england,gm,nearest,all) and/or area codes")
+    p.add_argument("--notebooks", help="subset to run: comma list of prefixes, e.g. 02,05")
+    p.add_argument("--jobs", help="worker processes (default 2)")
+    p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
+    p.add_argument("--config", type=Path, default=None, help="YAML defaults (default report_config.yml)")
+    p.add_argument("--notebook-dir", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
+    return p
+
+
+def load_config(path: Path | None) -> dict[str, Any]:
+    """Built-in defaults overlaid with the YAML file (the default file may be absent)."""
+    explicit = path is not None
+    path = Path(path) if explicit else config.REPORT_CONFIG_FILE
+    settings = dict(BUILTIN_DEFAULTS)
+    if not path.exists():
+        if explicit:
+            raise UsageError(f"Configuration file {path} does not exist.")
+        return settings
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UsageError(f"Configuration file {path} is not valid YAML: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise UsageError(f"Configuration file {path} must be a mapping of settings, got {type(loaded).__name__}.")
+    unknown = sorted(set(loaded) - set(CONFIG_KEYS))
+    if unknown:
+        raise UsageError(
+            f"Unknown setting(s) {', '.join(map(repr, unknown))} in {path}; valid settings are "
+            f"{', '.join(CONFIG_KEYS)}."
+        )
+    settings.update(loaded)
+    return settings
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value]
+    return value  # let validate() reject it with a clear message
+
+
+def _coerce_year(value: Any) -> Any:
+    """CLI/YAML strings such as "2011" become ints; anything else goes to validate() unchanged."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}\s*", value):
+        return int(value)
+    return value
+
+
+def _coerce_jobs(value: Any) -> int:
+    try:
+        jobs = int(str(value))
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {value!r}.")
+    return jobs
+
+
+def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
+    settings = load_config(args.config)
+    for key in ("area", "break_year", "vintage", "sex", "post_rule", "comparators", "notebooks", "jobs"):
+        value = getattr(args, key)
+        if value is not None:
+            settings[key] = value
+    settings["comparators"] = _split(settings["comparators"])
+    settings["break_year"] = _coerce_year(settings["break_year"])
+    settings["jobs"] = _coerce_jobs(settings["jobs"])
+    nbs = settings["notebooks"]
+    settings["notebooks"] = None if nbs in (None, "all", ["all"]) else _split(nbs)
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from wigan_deal.parameters import ParameterError, validate
+    from wigan_deal.report.runner import ReportError, discover_notebooks, run_report
+
+    try:
+        settings = merged_settings(args)
+        params = validate(
+            area_code=settings["area"],
+            comparators=settings["comparators"],
+            break_year=settings["break_year"],
+            vintage=settings["vintage"],
+            sex=settings["sex"],
+            post_rule=settings["post_rule"],
+        )
+        notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
+    except (ParameterError, UsageError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not notebooks:
+        print(f"No notebooks yet: {args.notebook_dir} has no NN_*.ipynb files, so there is nothing to run "
+              "and no report was written.")
+        return 0
+    print(f"Report for {params.area_name} ({params.area_code}), break year {params.break_year}, "
+          f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")
+    start = time.perf_counter()
+    try:
+        folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"])
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Report written to {folder / 'index.html'} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Render a report folder's ``index.html``: parameters, verdicts, headline results, links.
+
+Self-contained (inline CSS, no scripts, no external resources); every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any
+
+CLAIMS_TABLE = "claims"
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2rem auto; max-width: 70rem;
+       padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid #c8c8c8; padding: .3rem .55rem; text-align: left; vertical-align: top; }
+th { background: #eef1f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.params th { width: 12rem; } .meta { color: #555; }
+.verdict { font-weight: bold; }
+.v-supported { background: #e3f4e3; } .v-not-supported, .v-contradicted { background: #fbe3e3; }
+.v-inconclusive, .v-partly-supported, .v-mixed { background: #fdf4d8; }
+"""
+
+
+@dataclass(frozen=True)
+class NotebookEntry:
+    """One executed notebook of the report and its run time."""
+
+    name: str
+    seconds: float
+
+
+def format_value(value: Any) -> str:
+    """Human-readable number (or text) for tables."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value == 0:
+            return "0"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 1:
+            return f"{value:.2f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _ci(lower: Any, upper: Any) -> str:
+    if lower is None and upper is None:
+        return ""
+    return f"{format_value(lower)} to {format_value(upper)}"
+
+
+def _css_class(text: Any) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in str(text).strip().lower()).strip("-")
+    return f"verdict v-{slug}" if slug else "verdict"
+
+
+def _cell(value: Any, *, verdict: bool = False) -> str:
+    text = escape(format_value(value))
+    if verdict:
+        return f'<td class="{escape(_css_class(value))}">{text}</td>'
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>"
+
+
+def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
+    """Generic HTML table; a column named 'verdict' is highlighted."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+    body = []
+    for row in rows:
+        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict") for c, v in zip(columns, row, strict=False))
+        body.append(f"<tr>{cells}</tr>")
+    cls = f' class="{escape(css)}"' if css else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def claims_tables(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, dict[str, list]]]:
+    """``(notebook, table)`` for every recorded table named ``claims``."""
+    return [
+        (name, data["tables"][CLAIMS_TABLE])
+        for name, data in results.items()
+        if CLAIMS_TABLE in data.get("tables", {})
+    ]
+
+
+def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    """Rows ``[notebook, label, value, unit, CI, note]`` of every recorded value."""
+    rows = []
+    for name, data in results.items():
+        for key, item in data.get("values", {}).items():
+            rows.append([
+                name, item.get("label") or key, item.get("value"), item.get("unit"),
+                _ci(item.get("lower"), item.get("upper")), item.get("note"),
+            ])
+    return rows
+
+
+def render_index(
+    *,
+    title: str,
+    parameters: Mapping[str, Any],
+    vintage: str,
+    notebooks: Sequence[NotebookEntry],
+    results: Mapping[str, Mapping[str, Any]],
+    generated: date | None = None,
+) -> str:
+    """The complete ``index.html`` text."""
+    generated = generated or date.today()
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
+        f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)</p>",
+    ]
+    claims = claims_tables(results)
+    if claims:
+        parts.append('<h2 id="verdicts">Verdicts on the report\'s claims</h2>')
+        for name, table in claims:
+            parts.append(f'<p class="meta">From {escape(name)}</p>')
+            parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    parts.append('<h2 id="parameters">Parameters</h2>')
+    param_rows = "".join(
+        f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
+        for k, v in parameters.items()
+    )
+    parts.append(f'<table class="params"><tbody>{param_rows}</tbody></table>')
+    parts.append('<h2 id="results">Headline results</h2>')
+    rows = headline_rows(results)
+    if rows:
+        parts.append(
+            render_table(["notebook", "result", "value", "unit", "95% CI", "note"], rows, css="results")
+        )
+    else:
+        parts.append("<p>No notebook recorded headline values.</p>")
+    parts.append('<h2 id="notebooks">Notebooks</h2><table class="notebooks"><thead><tr>'
+                 "<th>notebook</th><th>reader (code hidden)</th><th>full (with code)</th>"
+                 "<th>notebook file</th><th>run time</th></tr></thead><tbody>")
+    for nb in notebooks:
+        n = escape(nb.name)
+        parts.append(
+            f"<tr><td>{n}</td><td><a href=\"{n}.reader.html\">{n}.reader.html</a></td>"
+            f"<td><a href=\"{n}.html\">{n}.html</a></td><td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
+            f'<td class="num">{nb.seconds:.1f} s</td></tr>'
+        )
+    parts.append("</tbody></table></body></html>\n")
+    return "\n".join(parts)
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,364 @@
+"""Execute the notebooks with papermill in worker processes and publish a report folder atomically.
+
+Layout of a finished report ``<out>/<area_code>/``: ``<name>.ipynb`` (executed), ``<name>.html``,
+``<name>.reader.html`` (code hidden), ``<name>.json`` (recorded results, if any),
+``report.json`` (parameters, timings) and ``index.html``.
+
+Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
+without error is the previous report replaced (old folder renamed to a backup, temporary folder
+renamed into place, backup deleted). On failure the temporary folder is deleted and the previous
+report is left untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from wigan_deal import config
+from wigan_deal.report.html import write_html_pair
+
+NOTEBOOK_PATTERN = re.compile(r"^\d\d_.+\.ipynb$")
+KERNEL_NAME = "python3"
+#: Seconds any one cell may run before the notebook is failed.
+CELL_TIMEOUT = 1800
+#: Kernel stderr logs inside the temporary folder (removed before publishing).
+LOG_FOLDER = ".logs"
+
+
+class ReportError(RuntimeError):
+    """One or more notebooks failed; the message names each notebook and cell."""
+
+
+@dataclass(frozen=True)
+class NotebookTask:
+    """Everything a worker process needs to execute one notebook (picklable)."""
+
+    name: str
+    source: str
+    folder: str
+    parameters: dict[str, Any]
+    cwd: str
+    kernel_name: str = KERNEL_NAME
+    timeout: int | None = CELL_TIMEOUT
+
+
+@dataclass
+class NotebookOutcome:
+    name: str
+    ok: bool
+    seconds: float
+    error: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) -> list[Path]:
+    """Notebooks ``NN_*.ipynb`` in ``notebook_dir`` (sorted); ``select`` keeps a subset.
+
+    ``select`` items are two-digit prefixes (``"02"``) or full names (``"02_x"``, ``"02_x.ipynb"``).
+    Raises ``ValueError`` naming unknown selections and the available notebooks.
+    """
+    found = sorted(p for p in Path(notebook_dir).glob("*.ipynb") if NOTEBOOK_PATTERN.match(p.name))
+    if not select:
+        return found
+    chosen: list[Path] = []
+    unknown = []
+    for item in select:
+        key = item.strip().removesuffix(".ipynb")
+        matches = [p for p in found if p.stem == key or p.stem.split("_", 1)[0] == key]
+        if not matches:
+            unknown.append(item)
+        chosen.extend(m for m in matches if m not in chosen)
+    if unknown:
+        available = ", ".join(p.stem for p in found) or "none"
+        raise ValueError(
+            f"Unknown notebook selection {', '.join(map(repr, unknown))}: give two-digit prefixes "
+            f"(e.g. '02,05') or names of notebooks in {notebook_dir}; available: {available}."
+        )
+    return sorted(chosen)
+
+
+def error_outputs(nb: Any) -> list[str]:
+    """Descriptions of error outputs and stderr tracebacks in an executed notebook."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                problems.append(
+                    f"cell {index} ({_first_line(cell.get('source', ''))}) has an error output: "
+                    f"{out.get('ename')}: {out.get('evalue')}"
+                )
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in out.get("text", ""):
+                problems.append(
+                    f"cell {index} ({_first_line(cell.get('source', ''))}) printed a traceback to stderr"
+                )
+    return problems
+
+
+def _first_line(source: str) -> str:
+    lines = [line for line in str(source).splitlines() if line.strip()]
+    text = lines[0].strip() if lines else "<empty>"
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def execute_one(task: NotebookTask) -> NotebookOutcome:
+    """Worker: execute one notebook with papermill, check it, write its HTML pair."""
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    log_path = Path(task.folder) / LOG_FOLDER / f"{task.name}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with _stderr_to(log_path):
+        return _execute(task, log_path)
+
+
+def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
+    folder = Path(task.folder)
+    output = folder / f"{task.name}.ipynb"
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            task.source,
+            str(output),
+            parameters=task.parameters,
+            kernel_name=task.kernel_name,
+            cwd=task.cwd,
+            log_output=False,
+            progress_bar=False,
+            execution_timeout=task.timeout,
+        )
+    except PapermillExecutionError as exc:
+        return NotebookOutcome(
+            task.name, False, time.perf_counter() - start,
+            f"cell {exc.cell_index} (In [{exc.exec_count}]: {_first_line(exc.source)}) raised "
+            f"{exc.ename}: {exc.evalue}",
+            {"cell_index": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue,
+             "source": _first_line(exc.source)},
+        )
+    except Exception as exc:  # kernel death, timeout, missing kernel, unreadable notebook...
+        tail = _tail(log_path)
+        return NotebookOutcome(
+            task.name, False, time.perf_counter() - start,
+            f"{type(exc).__name__}: {exc}" + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
+        )
+    nb = nbformat.read(output, as_version=4)
+    problems = error_outputs(nb)
+    if problems:
+        return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
+    try:
+        write_html_pair(nb, folder, task.name)
+    except Exception as exc:
+        return NotebookOutcome(
+            task.name, False, time.perf_counter() - start, f"HTML conversion failed: {type(exc).__name__}: {exc}"
+        )
+    return NotebookOutcome(task.name, True, time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's stderr (inherited by the kernel it starts) to ``path``.
+
+    Kernels print start-up warnings to stderr; they would interleave with the progress lines.
+    The log's tail is shown when a kernel dies.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [ln for ln in text.splitlines() if ln.strip() and "without encryption" not in ln]
+    return "\n".join("      " + ln for ln in kept[-lines:])
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(out_dir: Path, area_code: str) -> None:
+    """Delete ``.tmp-<area>-<pid>`` / ``.old-<area>-<pid>`` folders left by runs that died."""
+    for path in list(out_dir.glob(f".tmp-{area_code}-*")) + list(out_dir.glob(f".old-{area_code}-*")):
+        suffix = path.name.rsplit("-", 1)[-1]
+        if suffix.isdigit() and not _pid_alive(int(suffix)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with renames only; ``final`` is never left half-written."""
+    backup = final.with_name(f".old-{final.name}-{os.getpid()}")
+    if final.exists():
+        os.rename(final, backup)
+    try:
+        os.rename(tmp, final)
+    except BaseException:
+        if backup.exists() and not final.exists():
+            os.rename(backup, final)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def notebook_parameters(params: Any, results_path: Path) -> dict[str, Any]:
+    """The values injected into each notebook's ``parameters`` cell."""
+    return {
+        "area_code": params.area_code,
+        "comparators": list(params.comparators),
+        "break_year": params.break_year,
+        "vintage": params.vintage,
+        "sex": params.sex,
+        "post_rule": params.post_rule,
+        "results_path": str(results_path),
+    }
+
+
+def run_report(
+    params: Any,
+    notebooks: Sequence[Path],
+    *,
+    out_dir: Path = config.REPORTS_DIR,
+    jobs: int = 2,
+    cwd: Path | None = None,
+    kernel_name: str = KERNEL_NAME,
+    timeout: int | None = CELL_TIMEOUT,
+    log: Callable[[str], None] = print,
+) -> Path:
+    """Execute ``notebooks`` for validated ``params``; publish ``<out_dir>/<area_code>/``.
+
+    ``params`` is a :class:`wigan_deal.parameters.ReportParameters`. ``cwd`` (default: the
+    notebooks' folder) is each kernel's working directory. Returns the report folder; raises
+    :class:`ReportError` (after deleting the temporary folder) if any notebook fails.
+    """
+    if not notebooks:
+        raise ValueError("run_report needs at least one notebook.")
+    if jobs < 1:
+        raise ValueError(f"jobs must be a positive number of worker processes, got {jobs!r}.")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out_dir, params.area_code)
+    tmp = out_dir / f".tmp-{params.area_code}-{os.getpid()}"
+    final = out_dir / params.area_code
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    tasks = [
+        NotebookTask(
+            name=nb.stem,
+            source=str(Path(nb).resolve()),
+            folder=str(tmp),
+            parameters=notebook_parameters(params, tmp / f"{nb.stem}.json"),
+            cwd=str(Path(cwd or Path(nb).parent).resolve()),
+            kernel_name=kernel_name,
+            timeout=timeout,
+        )
+        for nb in notebooks
+    ]
+    published = False
+    try:
+        outcomes = _execute_all(tasks, jobs, log)
+        failures = [o for o in outcomes if not o.ok]
+        if failures:
+            lines = [f"  {o.name}: {o.error}" for o in failures]
+            raise ReportError(
+                f"{len(failures)} of {len(tasks)} notebook(s) failed; the report for "
+                f"{params.area_code} was not written"
+                + (f" and the previous report in {final} is unchanged" if final.exists() else "")
+                + ":\n" + "\n".join(lines)
+            )
+        shutil.rmtree(tmp / LOG_FOLDER, ignore_errors=True)
+        write_index(tmp, params, outcomes)
+        publish(tmp, final)
+        published = True
+    finally:
+        if not published:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:
+    total = len(tasks)
+    workers = min(jobs, total)
+    log(f"Running {total} notebook(s) with {workers} worker process(es)...")
+    outcomes: dict[str, NotebookOutcome] = {}
+    # spawn: workers never inherit the parent's threads or open kernels.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(execute_one, task): task for task in tasks}
+        for done, future in enumerate(as_completed(futures), start=1):
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker process itself died
+                outcome = NotebookOutcome(task.name, False, 0.0, f"worker process failed: {type(exc).__name__}: {exc}")
+            outcomes[task.name] = outcome
+            status = f"done in {outcome.seconds:.1f} s" if outcome.ok else f"FAILED after {outcome.seconds:.1f} s"
+            log(f"[{done}/{total}] {task.name} {status}")
+    return [outcomes[t.name] for t in tasks]
+
+
+def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) -> Path:
+    """Write ``report.json`` and ``index.html`` for a folder of executed notebooks."""
+    from wigan_deal.report.index import NotebookEntry, render_index
+    from wigan_deal.results import load_results
+
+    shown = display_parameters(params)
+    today = date.today()
+    manifest = {
+        "parameters": shown,
+        "generated": today.isoformat(),
+        "notebooks": [asdict(o) for o in outcomes],
+    }
+    (folder / "report.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    html = render_index(
+        title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
+        parameters=shown,
+        vintage=f"healthy life expectancy vintage {params.vintage}",
+        notebooks=[NotebookEntry(o.name, o.seconds) for o in outcomes],
+        results=load_results(folder),
+        generated=today,
+    )
+    path = folder / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def display_parameters(params: Any) -> dict[str, Any]:
+    """Parameters as shown in the index and ``report.json``."""
+    return {
+        "area": f"{params.area_name} ({params.area_code})",
+        "comparators (as given)": list(params.comparators),
+        "comparator areas": len(params.comparator_codes),
+        "break year": params.break_year,
+        "HLE vintage": params.vintage,
+        "sex": params.sex,
+        "post rule": params.post_rule,
+    }

@@ -1,0 +1,81 @@
+"""Committed notebooks are clean: no outputs, one `parameters` cell with the contract names, python3 kernel.
+
+Checks the real notebooks in notebooks/ and the runner's fixture notebooks.
+"""
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from wigan_deal import config
+from wigan_deal.parameters import PARAMETER_NAMES
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+DEFAULTS = {
+    "area_code": config.DEFAULT_AREA,
+    "comparators": ["england", "gm", "nearest"],
+    "break_year": config.DEFAULT_BREAK_YEAR,
+    "vintage": config.REPORT_VINTAGE,
+    "sex": "Male",
+    "post_rule": "start",
+    "results_path": None,
+}
+REAL = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+ALL = REAL + sorted(FIXTURES.glob("*.ipynb"))
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def test_real_notebooks_exist():
+    if not REAL:
+        pytest.skip(f"no notebooks committed in {config.NOTEBOOKS_DIR} yet; only fixtures were checked")
+    assert all(p.name[:2].isdigit() and p.name[2] == "_" for p in REAL), [p.name for p in REAL]
+
+
+@pytest.mark.parametrize("path", ALL, ids=_id)
+def test_notebook_has_no_outputs_or_execution_counts(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    dirty = [
+        i for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
+    assert dirty == [], f"{path.name}: cells {dirty} have outputs or execution counts; clear them before committing"
+
+
+@pytest.mark.parametrize("path", ALL, ids=_id)
+def test_notebook_has_one_parameters_cell_with_the_contract_names(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters', expected exactly 1"
+    assert tagged[0].cell_type == "code"
+    assigned = {
+        target.id: node.value
+        for node in ast.parse(tagged[0].source).body if isinstance(node, ast.Assign)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
+    missing = set(PARAMETER_NAMES) - set(assigned)
+    assert not missing, f"{path.name}: parameters cell does not assign {sorted(missing)}"
+    values = {name: ast.literal_eval(assigned[name]) for name in PARAMETER_NAMES}
+    assert values == DEFAULTS, f"{path.name}: parameter defaults differ from the contract"
+
+
+@pytest.mark.parametrize("path", REAL, ids=_id)
+def test_first_code_cell_after_parameters_validates_them(path):
+    nb = nbformat.read(path, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    following = next(c for c in nb.cells[index + 1:] if c.cell_type == "code")
+    assert "validate(" in following.source, (
+        f"{path.name}: the first code cell after the parameters cell must call "
+        "wigan_deal.parameters.validate(...)"
+    )
+
+
+@pytest.mark.parametrize("path", ALL, ids=_id)
+def test_notebook_kernelspec_is_python3(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"

@@ -1,0 +1,95 @@
+"""index.html rendering and the offline notebook HTML exporter."""
+
+import base64
+import re
+from datetime import date
+
+import nbformat
+
+from wigan_deal.report.html import notebook_to_html
+from wigan_deal.report.index import NotebookEntry, format_value, headline_rows, render_index
+
+# 1x1 transparent PNG
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+        "0000000d4944415478da63f8ffff3f0005fe02fea7d6a9b00000000049454e44ae426082"
+    )
+).decode()
+
+
+def _results(with_claims: bool) -> dict:
+    tables = {}
+    if with_claims:
+        tables["claims"] = {
+            "columns": ["claim", "verdict", "estimate", "rule"],
+            "rows": [["Healthy life expectancy rose", "supported", 1.5, "CI excludes 0"],
+                     ["Budget saved <b>£115m</b>", "not supported", None, "r & d"]],
+        }
+    return {
+        "02_hle": {"notebook": "02_hle", "values": {
+            "gap": {"value": -1.234, "label": "HLE gap change", "unit": "years", "lower": -2.5, "upper": 0.25, "note": None},
+            "n": {"value": 151, "label": None, "unit": None, "lower": None, "upper": None, "note": "areas"},
+        }, "tables": {}},
+        "06_claims": {"notebook": "06_claims", "values": {}, "tables": tables},
+    }
+
+
+def _render(results):
+    return render_index(
+        title="Report: Wigan & co",
+        parameters={"area": "Wigan (E08000010)", "comparators": ["england", "gm"], "break year": 2011},
+        vintage="HLE 2019-05",
+        notebooks=[NotebookEntry("02_hle", 3.25), NotebookEntry("06_claims", 1.0)],
+        results=results,
+        generated=date(2024, 1, 31),
+    )
+
+
+def test_format_value():
+    assert [format_value(v) for v in (None, True, 151, 123456, 0.0, 78.456, 1234.5, 0.01234, float("nan"), "x")] == [
+        "", "yes", "151", "123,456", "0", "78.46", "1,234", "0.0123", "", "x"]
+
+
+def test_headline_rows_use_key_when_label_missing():
+    rows = headline_rows(_results(False))
+    assert rows == [["02_hle", "HLE gap change", -1.234, "years", "-2.50 to 0.25", None],
+                    ["02_hle", "n", 151, None, "", "areas"]]
+
+
+def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
+    html = _render(_results(True))
+    assert html.index('id="verdicts"') < html.index('id="parameters"') < html.index('id="results"')
+    assert html.index('id="results"') < html.index('id="notebooks"')
+    assert "<title>Report: Wigan &amp; co</title>" in html
+    assert "Generated 2024-01-31" in html and "data vintage HLE 2019-05" in html
+    assert "<th>claim</th><th>verdict</th><th>estimate</th><th>rule</th>" in html  # generic columns
+    assert '<td class="verdict v-supported">supported</td>' in html
+    assert "Budget saved &lt;b&gt;£115m&lt;/b&gt;" in html and "<td>r &amp; d</td>" in html
+    assert '<td class="num">-1.23</td>' in html and "<td>-2.50 to 0.25</td>" in html
+    assert "<td>england, gm</td>" in html
+    assert '<a href="02_hle.reader.html">' in html and '<td class="num">3.2 s</td>' in html
+    assert "<script" not in html and "http" not in html
+
+
+def test_index_without_claims_has_no_verdict_section():
+    html = _render(_results(False))
+    assert 'id="verdicts"' not in html and 'id="results"' in html
+    empty = _render({})
+    assert "No notebook recorded headline values." in empty
+
+
+def test_notebook_html_is_offline_and_reader_hides_code(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("make_plot()  # SECRET_CODE", execution_count=1)
+    code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title with $x^2$"), code]
+    full = notebook_to_html(nb, tmp_path / "a.html").read_text()
+    reader = notebook_to_html(nb, tmp_path / "a.reader.html", reader=True).read_text()
+    for page in (full, reader):
+        assert f"data:image/png;base64,{PNG}" in page
+        assert not re.search(r"<script[^>]*\bsrc=", page)
+        assert "cdnjs" not in page and "mathjax" not in page.lower() and "require.js" not in page
+        assert "<title>a</title>" in page
+    assert "SECRET_CODE" in full and "SECRET_CODE" not in reader
+    assert "Title with" in reader

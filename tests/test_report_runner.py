@@ -1,0 +1,282 @@
+"""The report runner (python -m wigan_deal.report) on tiny fixture notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from wigan_deal import config
+from wigan_deal.report.__main__ import BUILTIN_DEFAULTS, build_parser, main, merged_settings
+from wigan_deal.report.runner import (
+    _remove_stale_temporaries,
+    discover_notebooks,
+    error_outputs,
+    publish,
+)
+from wigan_deal.results import load_results
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+AREA = config.WIGAN
+
+
+def run_cli(*args: str, out: Path, notebook_dir: Path = FIXTURES) -> int:
+    return main(["--out", str(out), "--notebook-dir", str(notebook_dir), *args])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """One real run: notebooks 01-03 with two worker processes."""
+    out = tmp_path_factory.mktemp("reports")
+    import io
+    from contextlib import redirect_stdout
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        rc = run_cli("--area", AREA, "--notebooks", "01,02,03", "--jobs", "2", "--break-year", "2012",
+                     "--comparators", "england,gm", out=out)
+    return {"rc": rc, "out": out, "folder": out / AREA, "stdout": buf.getvalue()}
+
+
+# --- discovery and checks (fast) ------------------------------------------------------------------
+def test_discover_notebooks_orders_and_selects(tmp_path):
+    for name in ["02_b.ipynb", "01_a.ipynb", "10_c.ipynb", "scratch.ipynb", "1_x.ipynb", "03_d.txt"]:
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in discover_notebooks(tmp_path)] == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+    assert [p.stem for p in discover_notebooks(tmp_path, ["10", "01_a"])] == ["01_a", "10_c"]
+    with pytest.raises(ValueError, match=r"Unknown notebook selection '07'.*available: 01_a, 02_b, 10_c"):
+        discover_notebooks(tmp_path, ["07"])
+    assert discover_notebooks(tmp_path / "missing") == []
+
+
+def test_error_outputs_flags_errors_and_stderr_tracebacks_only():
+    nb = nbformat.v4.new_notebook()
+    ok = nbformat.v4.new_code_cell("import warnings")
+    ok.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: harmless\n")]
+    err = nbformat.v4.new_code_cell("1/0")
+    err.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    tb = nbformat.v4.new_code_cell("\nlog_it()")
+    tb.outputs = [nbformat.v4.new_output("stream", name="stderr", text="Traceback (most recent call last):\n")]
+    nb.cells = [ok, err, tb]
+    problems = error_outputs(nb)
+    assert problems == [
+        "cell 1 (1/0) has an error output: ZeroDivisionError: division by zero",
+        "cell 2 (log_it()) printed a traceback to stderr",
+    ]
+    nb.cells = [ok]
+    assert error_outputs(nb) == []
+
+
+def test_publish_replaces_folder_and_removes_backup(tmp_path):
+    final = tmp_path / AREA
+    final.mkdir()
+    (final / "old.txt").write_text("old")
+    tmp = tmp_path / f".tmp-{AREA}-1"
+    tmp.mkdir()
+    (tmp / "new.txt").write_text("new")
+    publish(tmp, final)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [AREA]
+    assert [p.name for p in final.iterdir()] == ["new.txt"]
+    # first report: nothing to back up
+    other = tmp_path / ".tmp-E08000035-2"
+    other.mkdir()
+    publish(other, tmp_path / "E08000035")
+    assert (tmp_path / "E08000035").is_dir() and not other.exists()
+
+
+def test_stale_temporaries_of_dead_runs_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".tmp-{AREA}-{dead_pid}"
+    live = tmp_path / f".tmp-{AREA}-{os.getpid()}"
+    other_area = tmp_path / f".tmp-E08000035-{dead_pid}"
+    for p in (stale, live, other_area):
+        p.mkdir()
+    _remove_stale_temporaries(tmp_path, AREA)
+    assert not stale.exists() and live.exists() and other_area.exists()
+
+
+# --- configuration and CLI coercion (fast) -----------------------------------------------------------
+def test_report_config_file_holds_the_project_defaults():
+    import yaml
+
+    loaded = yaml.safe_load(config.REPORT_CONFIG_FILE.read_text())
+    assert loaded == BUILTIN_DEFAULTS
+    assert loaded["area"] == config.DEFAULT_AREA
+    assert loaded["break_year"] == config.DEFAULT_BREAK_YEAR
+    assert loaded["vintage"] == config.REPORT_VINTAGE
+
+
+def test_cli_flags_override_config_and_strings_are_coerced(tmp_path):
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("break_year: 2013\nsex: Female\njobs: 3\nnotebooks: ['02']\n")
+    args = build_parser().parse_args(["--config", str(cfg), "--comparators", "england, E08000001", "--sex", "Male"])
+    s = merged_settings(args)
+    assert s["break_year"] == 2013 and s["sex"] == "Male" and s["jobs"] == 3
+    assert s["comparators"] == ["england", "E08000001"] and s["notebooks"] == ["02"]
+    s = merged_settings(build_parser().parse_args(["--config", str(cfg), "--break-year", "2011", "--notebooks", "all"]))
+    assert s["break_year"] == 2011 and s["notebooks"] is None
+    # a malformed year is NOT coerced: validate() must reject it with its own message
+    assert merged_settings(build_parser().parse_args(["--break-year", "2011x"]))["break_year"] == "2011x"
+
+
+@pytest.mark.parametrize(
+    ("args", "config_text", "message"),
+    [
+        (["--area", "E08000999"], None, "E08000999"),
+        (["--area", config.ENGLAND], None, "England"),
+        (["--break-year", "2011x"], None, "'2011x'"),
+        (["--break-year", "2030"], None, "break_year 2030 is outside the data"),
+        (["--sex", "male"], None, "'male'"),
+        (["--post-rule", "middle"], None, "'middle'"),
+        (["--vintage", "1999-01"], None, "'1999-01'"),
+        (["--comparators", "england,neighbours"], None, "'neighbours'"),
+        (["--jobs", "0"], None, "--jobs must be a positive"),
+        (["--notebooks", "99"], None, "Unknown notebook selection '99'"),
+        ([], "colour: blue\n", "Unknown setting(s) 'colour'"),
+        ([], "break_year: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_parameters_exit_2_and_create_nothing(tmp_path, capsys, args, config_text, message):
+    out = tmp_path / "reports"
+    extra = []
+    if config_text is not None:
+        cfg = tmp_path / "bad.yml"
+        cfg.write_text(config_text)
+        extra = ["--config", str(cfg)]
+    assert run_cli(*args, *extra, out=out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert not out.exists()
+
+
+def test_missing_explicit_config_is_an_error(tmp_path, capsys):
+    assert run_cli("--config", str(tmp_path / "nope.yml"), out=tmp_path / "r") == 2
+    assert "nope.yml does not exist" in capsys.readouterr().err
+
+
+def test_no_notebooks_yet_exits_0_with_message_and_writes_nothing(tmp_path, capsys):
+    empty = tmp_path / "notebooks"
+    empty.mkdir()
+    assert run_cli(out=tmp_path / "reports", notebook_dir=empty) == 0
+    assert "No notebooks yet" in capsys.readouterr().out
+    assert not (tmp_path / "reports").exists()
+
+
+def test_module_entry_point_rejects_bad_area(tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [sys.executable, "-m", "wigan_deal.report", "--area", "E08000999", "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "E08000999" in proc.stderr and not out.exists()
+
+
+# --- real runs (slow: each starts Jupyter kernels) ---------------------------------------------------
+@pytest.mark.slow
+def test_success_publishes_complete_report(report):
+    assert report["rc"] == 0
+    folder = report["folder"]
+    names = sorted(p.name for p in report["out"].iterdir())
+    assert names == [AREA]  # no temporary or backup folders left
+    expected = {"index.html", "report.json"}
+    for nb in ("01_values", "02_claims", "03_figure"):
+        expected |= {f"{nb}.ipynb", f"{nb}.html", f"{nb}.reader.html"}
+    expected |= {"01_values.json", "02_claims.json"}  # 03 records nothing
+    assert {p.name for p in folder.iterdir()} == expected
+    progress = re.findall(r"^\[(\d)/3\] (\S+) done in \d+\.\d s$", report["stdout"], flags=re.M)
+    assert sorted(n for _, n in progress) == ["01_values", "02_claims", "03_figure"]
+    assert [i for i, _ in progress] == ["1", "2", "3"]
+
+
+@pytest.mark.slow
+def test_parameters_reach_notebooks_and_results_are_recorded(report):
+    results = load_results(report["folder"])
+    values = results["01_values"]["values"]
+    assert values["break_year"]["value"] == 2012
+    assert values["area"]["value"] == AREA
+    assert values["comparators"]["value"] == "england,gm"
+    assert values["gap"] == {"value": -1.234, "label": "HLE gap change", "unit": "years",
+                             "lower": -2.5, "upper": 0.25, "note": "fixture"}
+    executed = nbformat.read(report["folder"] / "01_values.ipynb", as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "break_year = 2012" in injected[0].source
+    manifest = json.loads((report["folder"] / "report.json").read_text())
+    assert manifest["parameters"]["break year"] == 2012
+    assert [n["name"] for n in manifest["notebooks"]] == ["01_values", "02_claims", "03_figure"]
+
+
+@pytest.mark.slow
+def test_notebooks_run_in_parallel_worker_processes(report):
+    results = load_results(report["folder"])
+    a, b = results["01_values"]["values"], results["02_claims"]["values"]
+    assert a["worker_pid"]["value"] != b["worker_pid"]["value"]
+    assert a["worker_pid"]["value"] != os.getpid()
+    # each notebook sleeps 1 s; with two workers their run intervals overlap
+    assert a["t_start"]["value"] < b["t_end"]["value"] and b["t_start"]["value"] < a["t_end"]["value"]
+
+
+@pytest.mark.slow
+def test_index_has_verdicts_first_then_results_and_links(report):
+    html = (report["folder"] / "index.html").read_text()
+    verdicts, params, results, links = (html.index(s) for s in ('id="verdicts"', 'id="parameters"', 'id="results"', 'id="notebooks"'))
+    assert verdicts < params < results < links
+    assert "C1 healthy life expectancy rose" in html
+    assert '<td class="verdict v-not-supported">not supported</td>' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "Break year &lt;b&gt;used&lt;/b&gt;" in html
+    assert "<td>-2.50 to 0.25</td>" in html
+    assert "Wigan" in html and "healthy life expectancy vintage 2019-05" in html
+    for nb in ("01_values", "02_claims", "03_figure"):
+        for suffix in (".reader.html", ".html", ".ipynb"):
+            assert f'href="{nb}{suffix}"' in html
+    assert "<script" not in html and "http" not in html
+
+
+@pytest.mark.slow
+def test_notebook_html_is_self_contained_with_figure_and_reader_hides_code(report):
+    full = (report["folder"] / "03_figure.html").read_text()
+    reader = (report["folder"] / "03_figure.reader.html").read_text()
+    for page in (full, reader):
+        assert re.search(r'<img[^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', page)
+        assert "<script src" not in page and 'href="http' not in page and "cdnjs" not in page
+    assert ">axvline<" in full and "axvline" not in reader
+    prompt = re.compile(r">(In|Out)\s\[\d+\]:<")
+    assert prompt.search(full) and not prompt.search(reader)
+
+
+@pytest.mark.slow
+def test_failing_cell_exits_1_names_notebook_and_cell_and_keeps_previous_report(report, tmp_path, capsys):
+    out = tmp_path / "reports"
+    shutil.copytree(report["out"], out)
+    before = snapshot(out)
+    rc = run_cli("--area", AREA, "--notebooks", "01,04", out=out)
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "1 of 2 notebook(s) failed" in err
+    assert "04_fails: cell 5 (In [5]: raise ValueError(f'deliberate failure for {area_code}')) raised " \
+           "ValueError: deliberate failure for E08000010" in err
+    assert "previous report" in err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [AREA]
+
+
+@pytest.mark.slow
+def test_stderr_traceback_counts_as_failure(tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert run_cli("--notebooks", "05", out=out) == 1
+    err = capsys.readouterr().err
+    assert "05_stderr_traceback: cell 3 (import traceback) printed a traceback to stderr" in err
+    assert list(out.iterdir()) == []
