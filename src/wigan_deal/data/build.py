@@ -354,7 +354,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
             "publisher": source.publisher, "title": source.title, "table": source.table,
             "indicator": ("le_birth;le_65" if source.parser == "parse_ons_le_workbook" else source.indicator),
             "fingertips_id": fid, "url": source.url,
-            "api_url": FINGERTIPS_API.format(id=fid, area_type=102) if fid else None,
+            "api_url": FINGERTIPS_API.format(id=fid, area_type=source.api_area_type) if fid else None,
             "licence": config.LICENCE, "licence_url": config.LICENCE_URL, "vintage": source.vintage,
             "notes": source.notes or (spec.notes if spec else ""),
             "raw": raw[source.path],

@@ -28,7 +28,7 @@ AREA_TYPE_BY_PREFIX: dict[str, str] = {
 CODE_CHANGES: dict[str, str] = {
     "E08000038": "E08000016",  # Barnsley (recoded 2019/20 after a minor boundary change)
     "E08000039": "E08000019",  # Sheffield (idem)
-    "E06000048": "E06000057",  # Northumberland (recoded 2009 in the GSS register)
+    "E06000048": "E06000057",  # Northumberland (recoded 2013 after a minor boundary change)
     "E08000020": "E08000037",  # Gateshead (recoded 2013 after a minor boundary change)
 }
 

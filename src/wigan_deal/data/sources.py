@@ -158,15 +158,18 @@ class RawSource:
     fingertips_id: int | None = None
     notes: str = ""
     kwargs: dict[str, Any] = field(default_factory=dict)
+    #: Fingertips area_type_id the file was pulled with (101 = districts & UAs, 102 = counties & UAs).
+    api_area_type: int = 102
 
 
-def _ft(path, sha, indicator, vintage, fid, parser="parse_fingertips_csv", publisher=PHE, notes="", **kw):
+def _ft(path, sha, indicator, vintage, fid, parser="parse_fingertips_csv", publisher=PHE, notes="", area_type=102,
+        **kw):
     spec = INDICATOR_SPECS[indicator]
     return RawSource(
         path=path, sha256=sha, role="parsed", extract="indicators.csv", parser=parser,
         publisher=publisher, title=spec.title, url=FINGERTIPS_URL.format(id=fid) if fid else spec.url,
         vintage=vintage, table=spec.table, indicator=indicator, fingertips_id=fid, notes=notes,
-        kwargs={"indicator": indicator, "vintage": vintage, **kw},
+        kwargs={"indicator": indicator, "vintage": vintage, **kw}, api_area_type=area_type,
     )
 
 
@@ -181,13 +184,13 @@ SOURCES: tuple[RawSource, ...] = (
     _ft(HLE + "hle_birth_utla_2009-11_to_2016-18_fingertips_vintage2020-06.csv",
         "281d776b049a51059f58b6d4aa33db2df800d6af418d673676cb14a84ff9acca", "hle_birth", "2020-06", 90362),
     _ft(HLE + "hle_birth_la_2010-12_to_2018-20_fingertips_vintage2024-07.csv",
-        "a031ac563ae2759e0fe85e8bed4e4c5aa1618bcdb61b8380e92ba8b8875566e5", "hle_birth", "2024-07", 90362,
+        "a031ac563ae2759e0fe85e8bed4e4c5aa1618bcdb61b8380e92ba8b8875566e5", "hle_birth", "2024-07", 90362, area_type=101,
         publisher=OHID, notes="API area_type_id=101; lower-tier districts dropped."),
     _ft(HLE + "hle_birth_la_2011-13_to_2021-23_fingertips_vintage2025-04.csv",
-        "84e78c6d381ec92d1b5360b2cab8a25f2a56daabedf2269011ccb21d33854d82", "hle_birth", "2025-04", 90362,
+        "84e78c6d381ec92d1b5360b2cab8a25f2a56daabedf2269011ccb21d33854d82", "hle_birth", "2025-04", 90362, area_type=101,
         publisher=OHID, notes="Revised ONS back-series."),
     _ft(HLE + "hle_birth_la_2015-17_to_2022-24_fingertips_vintage2026-05.csv",
-        "057186b04560f4f24dd8a96e81a33e656ef42c018b41cc6871491c0100e75b13", "hle_birth", "2026-05", 90362,
+        "057186b04560f4f24dd8a96e81a33e656ef42c018b41cc6871491c0100e75b13", "hle_birth", "2026-05", 90362, area_type=101,
         publisher=OHID),
     # --- life expectancy -------------------------------------------------------------------------
     RawSource(
@@ -207,26 +210,26 @@ SOURCES: tuple[RawSource, ...] = (
     ),
     _ft("life_expectancy/le_birth_la_2015-17_to_2023-25_vintage2026.csv",
         "424e845ecdcc1d9335b597116eaa381ad947c50d1aa563170c52766dcad09261", "le_birth", "2026-05", 90366,
-        publisher=OHID),
+        publisher=OHID, area_type=101),
     _ft("life_expectancy/le_slope_index_inequality_utla_fingertips92901_vintage2019-05.csv",
         "4aca71e031bf4708793e6138434a6d82f5d2f63ec129ad70176410ca042961e5", "le_sii", "2019-05", 92901),
     # --- mortality -------------------------------------------------------------------------------
     _ft("mortality/u75_preventable_cancer_mortality_persons_la_2001-03_to_2015-17_fingertips40502_vintage2019-05.csv",
         "586406480855576b3f275a2cfed6d899659506124fdece429bc8dde9ebd9cfa9", "u75_prev_cancer_mortality",
-        "2019-05", 40502),
+        "2019-05", 40502, area_type=101),
     _ft("mortality/u75_preventable_mortality_by_sex_la_2010-2022_fingertips93721_vintage2024-04.csv",
         "edc123f93d367fcc2eebd6975036ce9319dcd5b00450c8942617b721aafcced1", "u75_preventable_mortality",
-        "2024-04", 93721, publisher=OHID, notes="Sex taken from the 'unit' column (Male/Female/Persons)."),
+        "2024-04", 93721, area_type=101, publisher=OHID, notes="Sex taken from the 'unit' column (Male/Female/Persons)."),
     # --- smoking and physical inactivity ---------------------------------------------------------
     _ft("smoking_physical_activity/smoking_prevalence_adults_aps_la_2011-2018_fingertips92443_vintage2020-08.csv",
-        "fcd1201a701daf2ff0ce4f9673dd34a8bb8dc384ff2cf7c3c275e629ce808da8", "smoking_prevalence", "2020-08", 92443),
+        "fcd1201a701daf2ff0ce4f9673dd34a8bb8dc384ff2cf7c3c275e629ce808da8", "smoking_prevalence", "2020-08", 92443, area_type=101),
     _ft("smoking_physical_activity/smoking_prevalence_adults_aps_la_2011-2024_fingertips92443_vintage2026-04.csv",
-        "2db467324fa4fd68f1b73ee5828d7b5d56df55e9177d48ca4281db1a7bc38a98", "smoking_prevalence", "2026-04", 92443,
+        "2db467324fa4fd68f1b73ee5828d7b5d56df55e9177d48ca4281db1a7bc38a98", "smoking_prevalence", "2026-04", 92443, area_type=101,
         publisher=OHID),
     _ft("smoking_physical_activity/physically_inactive_adults_la_2015-16_to_2018-19_fingertips93015_vintage2020-08.csv",
-        "a2eb6d714505862aa9e50ecc8a2b199b24cc10647b48cdf6ab040fb9e02a19cc", "physical_inactivity", "2020-08", 93015),
+        "a2eb6d714505862aa9e50ecc8a2b199b24cc10647b48cdf6ab040fb9e02a19cc", "physical_inactivity", "2020-08", 93015, area_type=101),
     _ft("smoking_physical_activity/physically_inactive_adults_la_2015-16_to_2024-25_vintage2026-05.csv",
-        "b3d50bd727480faee7867af13cc90d57f45f6cd0a5d4e5fe115ad75958144cdd", "physical_inactivity", "2026-05", 93015,
+        "b3d50bd727480faee7867af13cc90d57f45f6cd0a5d4e5fe115ad75958144cdd", "physical_inactivity", "2026-05", 93015, area_type=101,
         publisher=OHID),
     # --- school readiness ------------------------------------------------------------------------
     RawSource(
