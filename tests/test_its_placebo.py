@@ -151,3 +151,14 @@ def test_placebo_in_space_input_errors():
         placebo_in_space(mixed, "E00000000", 2011, higher_is_better=False)
     with pytest.raises(ValueError, match="Unknown statistic"):
         placebo_in_space(p, "E00000000", 2011, higher_is_better=False, statistic="effect")
+
+
+def test_aggregates_are_not_placebo_units():
+    p = make_panel(n_areas=6, seed=5)
+    england = p[p.area_code == "E00000001"].assign(area_code="E92000001")
+    with_england = pd.concat([p, england])
+    r = placebo_in_space(with_england, "E00000000", 2011, higher_is_better=False)
+    assert r.n_areas == 6 and "E92000001" in r.notes[0]
+    kept = placebo_in_space(with_england, "E00000000", 2011, higher_is_better=False,
+                            exclude_aggregates=False)
+    assert kept.n_areas == 7

@@ -23,6 +23,9 @@ from wigan_deal.its.result import format_p
 from wigan_deal.periods import DEFAULT_POST_RULE
 
 STATISTICS: tuple[str, ...] = ("level_change", "slope_change", "level_t", "slope_t")
+#: Code prefixes of aggregates (England, regions, combined authorities), not placebo units.
+#: Same list as ``wigan_deal.synth.AGGREGATE_PREFIXES``.
+AGGREGATE_PREFIXES: tuple[str, ...] = ("E92", "E12", "E13", "E47")
 
 
 @dataclass
@@ -111,6 +114,7 @@ def placebo_in_space(
     higher_is_better: bool | None = None,
     statistic: str = "level_change",
     hac_lags: int | None = None,
+    exclude_aggregates: bool = True,
 ) -> PlaceboInSpaceResult:
     """Fit the segmented model to every area in ``panel`` and rank ``treated`` among them.
 
@@ -118,7 +122,8 @@ def placebo_in_space(
     indicator/sex/vintage. ``higher_is_better`` must be given (True for life expectancy, False for
     mortality). ``statistic``: ``level_change``, ``slope_change`` or their t-values ``level_t`` /
     ``slope_t`` (Newey-West SEs with the same lag rule as :func:`fit_its`; ``hac_lags=0`` for
-    classical SEs). Areas with any missing period are dropped and listed.
+    classical SEs). Areas with any missing period are dropped and listed; aggregates (England,
+    regions: :data:`AGGREGATE_PREFIXES`) are excluded unless ``exclude_aggregates=False``.
     """
     if higher_is_better is None:
         raise ValueError(
@@ -137,6 +142,13 @@ def placebo_in_space(
             f"placebo_in_space: treated area {treated!r} is not in the panel "
             f"({panel['area_code'].nunique()} areas, e.g. {list(panel['area_code'].unique()[:3])})."
         )
+    notes = []
+    if exclude_aggregates:
+        codes = panel["area_code"].astype(str)
+        agg = codes.str.startswith(AGGREGATE_PREFIXES) & (codes != treated)
+        if agg.any():
+            notes.append(f"excluded aggregates: {', '.join(sorted(set(codes[agg])))}")
+            panel = panel[~agg]
     dup = panel.duplicated(["area_code", "period_start", "period_end"])
     if dup.any():
         raise ValueError(
@@ -144,8 +156,11 @@ def placebo_in_space(
             f"{panel.loc[dup, ['area_code', 'period_start']].iloc[0].tolist()}); filter to one "
             "indicator/sex/vintage first."
         )
-    wide = panel.pivot(index=["period_start", "period_end"], columns="area_code", values=outcome)
-    wide = wide.apply(pd.to_numeric, errors="coerce").sort_index()
+    numeric = panel[["area_code", "period_start", "period_end"]].assign(
+        _y=pd.to_numeric(panel[outcome], errors="coerce")
+    )
+    wide = numeric.pivot(index=["period_start", "period_end"], columns="area_code", values="_y")
+    wide = wide.sort_index()
     incomplete = wide.columns[wide.isna().any()].tolist()
     if treated in incomplete:
         gaps = wide.index[wide[treated].isna()].tolist()
@@ -184,7 +199,6 @@ def placebo_in_space(
     p2 = (1 + np.sum(np.abs(stat[ctrl]) >= abs(stat[t_idx]))) / (1 + n_ctrl)
     p1 = (1 + np.sum(improvement[ctrl] >= improvement[t_idx])) / (1 + n_ctrl)
     rank = int(1 + np.sum(improvement[ctrl] > improvement[t_idx]))
-    notes = []
     if incomplete:
         notes.append(f"dropped {len(incomplete)} area(s) with missing periods: {', '.join(map(str, incomplete))}")
     return PlaceboInSpaceResult(
