@@ -1,0 +1,407 @@
+"""Shared computations behind the notebooks (tables the notebooks show and record).
+
+Anything two notebooks need lives here, not in a notebook: comparator groups with data, group
+means, change tables with approximate CIs, single series for the ITS engine, all-area panels for
+placebo tests and synthetic control, ITS method-sensitivity tables, and finance tables in cash and
+per head. Every function takes validated parameters or plain codes and returns a DataFrame/dict.
+
+Layering: uses :mod:`wigan_deal.data`, :mod:`wigan_deal.its` and :mod:`wigan_deal.claims` (for the
+documented CI assumptions of the claims register); never imported by them.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from wigan_deal import config
+from wigan_deal import data as wd
+from wigan_deal.periods import parse_period
+
+Z95 = float(stats.norm.ppf(0.975))
+ENGLAND_FINANCE_LABEL = "England (sum of upper-tier councils)"
+
+# --- comparator groups --------------------------------------------------------------------------
+
+
+def group_label(area_code: str, kind: str) -> str:
+    """Readable name of a comparator kind for ``area_code`` ('gm' outside GM = regional peers)."""
+    kind = kind.lower()
+    if kind == "england":
+        return "England"
+    if kind == "gm":
+        if area_code in config.GREATER_MANCHESTER:
+            return "other GM boroughs (mean)"
+        return "regional peers (mean; area is not in GM)"
+    if kind == "region":
+        return "regional peers (mean)"
+    if kind == "nearest":
+        return "ONS similar areas (mean)"
+    if kind == "all":
+        return "all other upper-tier LAs (mean)"
+    return "chosen areas (mean)"
+
+
+def comparator_groups(params: Any, indicator: str | None = None, vintage: str | None = None) -> dict[str, list[str]]:
+    """Comparator groups of validated ``params`` as ``{label: [codes]}``, in the order requested.
+
+    Kinds map to :func:`wigan_deal.data.comparators`; explicit codes form one 'chosen areas' group.
+    With ``indicator`` (and ``vintage``) each group keeps only areas with data; a group can be empty
+    (the notebooks say so and skip it). England is always first.
+    """
+    groups: dict[str, list[str]] = {"England": [config.ENGLAND]}
+    chosen: list[str] = []
+    for item in params.comparators:
+        key = item.lower()
+        if key in wd.COMPARATOR_KINDS:
+            if key == "england":
+                continue
+            groups[group_label(params.area_code, key)] = wd.comparators(params.area_code, key)
+        else:
+            chosen.append(wd.check_area(item))
+    if chosen:
+        groups[group_label(params.area_code, "chosen")] = chosen
+    if indicator is not None:
+        present = set(wd.load_indicator(indicator, vintage=vintage)["area_code"])
+        groups = {k: [c for c in v if c in present] for k, v in groups.items()}
+    return groups
+
+
+def describe_groups(groups: dict[str, list[str]]) -> str:
+    """'England (1 area); other GM boroughs (mean) (9 areas); ...' for markdown."""
+    return "; ".join(f"{k} ({len(v)} area{'s' if len(v) != 1 else ''})" for k, v in groups.items())
+
+
+# --- series and panels --------------------------------------------------------------------------
+
+
+def series(indicator: str, area_code: str, sex: str, vintage: str | None = None) -> pd.DataFrame:
+    """One area's series (one sex, one vintage), ready for :func:`wigan_deal.its.fit_its`."""
+    return wd.load_indicator(indicator, areas=[area_code], sex=sex, vintage=vintage)
+
+
+def has_data(indicator: str, area_code: str, sex: str | None = None, vintage: str | None = None) -> bool:
+    return not wd.load_indicator(indicator, areas=[area_code], sex=sex, vintage=vintage).empty
+
+
+def group_means(indicator: str, groups: dict[str, list[str]], sex: str | Sequence[str] | None = None,
+                vintage: str | None = None) -> pd.DataFrame:
+    """Unweighted mean per period of each non-empty group (single-area groups are that area).
+
+    Tidy columns: area_code (= group label), area_name, sex, period, period_start, period_end,
+    time, value, lower_ci, upper_ci (CIs kept only for single-area groups), n_areas.
+    """
+    frames = []
+    for label, codes in groups.items():
+        if not codes:
+            continue
+        f = wd.load_indicator(indicator, areas=codes, sex=sex, vintage=vintage)
+        if f.empty:
+            continue
+        keys = ["sex", "period", "period_start", "period_end", "time"]
+        g = f.groupby(keys, as_index=False).agg(value=("value", "mean"), n_areas=("value", "count"),
+                                                 lower_ci=("lower_ci", "mean"), upper_ci=("upper_ci", "mean"))
+        if len(codes) > 1:
+            g[["lower_ci", "upper_ci"]] = np.nan
+        g["area_code"] = label
+        g["area_name"] = f["area_name"].iloc[0] if len(codes) == 1 else label
+        frames.append(g)
+    if not frames:
+        return pd.DataFrame(columns=["area_code", "area_name", "sex", "period", "period_start", "period_end",
+                                     "time", "value", "lower_ci", "upper_ci", "n_areas"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def trend_frame(indicator: str, area_code: str, groups: dict[str, list[str]],
+                sex: str | Sequence[str] | None = None, vintage: str | None = None) -> pd.DataFrame:
+    """The area's own series plus :func:`group_means` of the comparator groups (one frame)."""
+    own = wd.load_indicator(indicator, areas=[area_code], sex=sex, vintage=vintage).assign(n_areas=1)
+    out = pd.concat([own, group_means(indicator, groups, sex, vintage)], ignore_index=True)
+    return out[["area_code", "area_name", "sex", "period", "period_start", "period_end", "time",
+                "value", "lower_ci", "upper_ci", "n_areas"]]
+
+
+def panel(indicator: str, sex: str, vintage: str | None = None, *, exclude: Iterable[str] = (),
+          keep: str | None = None) -> pd.DataFrame:
+    """All upper-tier LAs (England and ``exclude`` removed; ``keep`` never removed) for one series."""
+    f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
+    drop = set(exclude) | {config.ENGLAND}
+    drop.discard(keep)
+    return f[~f["area_code"].isin(drop)].reset_index(drop=True)
+
+
+# --- change tables ------------------------------------------------------------------------------
+
+
+def _value(frame: pd.DataFrame, code: str, sex: str, period: str) -> float:
+    start, end, _ = parse_period(period)
+    sel = frame[(frame["area_code"] == code) & (frame["sex"] == sex)
+                & (frame["period_start"] == start) & (frame["period_end"] == end)]
+    return float(sel["value"].iloc[0]) if len(sel) else math.nan
+
+
+def hle_ci_assumption() -> tuple[float, float]:
+    """(LA, England) assumed 95% CI half-widths for one HLE estimate, from the claims register."""
+    from wigan_deal.claims import get_claim
+
+    params = get_claim("hle_increase").params
+    return float(params["assumed_ci_halfwidth"]), float(params["assumed_comparator_ci_halfwidth"])
+
+
+def change_table(indicator: str, area_code: str, comparator_codes: Sequence[str], start: str, end: str,
+                 *, vintage: str | None = None, sexes: Sequence[str] | None = None,
+                 halfwidth: float | None = None, england_halfwidth: float | None = None) -> pd.DataFrame:
+    """Change ``start`` -> ``end`` for the area, England and each comparator, by sex.
+
+    Columns: area_code, area_name, role ('area'/'England'/'comparator'), sex, start, end, value_start,
+    value_end, change, change_lower, change_upper, diff_vs_england, diff_lower, diff_upper.
+    CIs are approximate: each period estimate is given a 95% CI half-width (``halfwidth`` for LAs,
+    ``england_halfwidth`` for England), non-overlapping periods are independent; without half-widths
+    the CI columns are NaN. Areas lacking either period get NaN values.
+    """
+    codes = list(dict.fromkeys([area_code, config.ENGLAND, *comparator_codes]))
+    f = wd.load_indicator(indicator, areas=codes, sex=sexes, vintage=vintage)
+    names = dict(zip(f["area_code"], f["area_name"], strict=False))
+    rows = []
+    for sex in (sexes or sorted(f["sex"].unique())):
+        for code in codes:
+            v0, v1 = _value(f, code, sex, start), _value(f, code, sex, end)
+            hw = england_halfwidth if code == config.ENGLAND else halfwidth
+            se = math.sqrt(2) * hw / Z95 if hw is not None else math.nan
+            role = "area" if code == area_code else "England" if code == config.ENGLAND else "comparator"
+            rows.append({"area_code": code, "area_name": names.get(code, wd.area_name(code)), "role": role,
+                         "sex": sex, "start": start, "end": end, "value_start": v0, "value_end": v1,
+                         "change": v1 - v0, "change_lower": v1 - v0 - Z95 * se,
+                         "change_upper": v1 - v0 + Z95 * se, "_se": se})
+    out = pd.DataFrame(rows)
+    eng = out[out["role"] == "England"].set_index("sex")
+    out["diff_vs_england"] = out["change"] - out["sex"].map(eng["change"])
+    dse = np.sqrt(out["_se"] ** 2 + out["sex"].map(eng["_se"]) ** 2)
+    out["diff_lower"] = out["diff_vs_england"] - Z95 * dse
+    out["diff_upper"] = out["diff_vs_england"] + Z95 * dse
+    out.loc[out["role"] == "England", ["diff_vs_england", "diff_lower", "diff_upper"]] = np.nan
+    return out.drop(columns="_se")
+
+
+def hle_window(vintage: str, start: str = "2009-11", end: str = "2015-17") -> tuple[str, str, str]:
+    """(start, end, note): the requested HLE window, moved inside the vintage's periods if needed."""
+    f = wd.load_indicator("hle_birth", areas=[config.ENGLAND], vintage=vintage)
+    labels = list(dict.fromkeys(f.sort_values("period_start")["period"]))
+    notes = []
+    if start not in labels:
+        notes.append(f"{start} is not in vintage {vintage}; the first period {labels[0]} is used instead")
+        start = labels[0]
+    if end not in labels:
+        later = [p for p in labels if parse_period(p)[0] >= parse_period(start)[0]]
+        notes.append(f"{end} is not in vintage {vintage}; the last period {later[-1]} is used instead")
+        end = later[-1]
+    return start, end, "; ".join(notes)
+
+
+def hle_change_table(area_code: str, comparator_codes: Sequence[str], vintage: str, start: str = "2009-11",
+                     end: str = "2015-17") -> pd.DataFrame:
+    """:func:`change_table` for HLE with the claims register's assumed CI half-widths."""
+    hw, ehw = hle_ci_assumption()
+    return change_table("hle_birth", area_code, comparator_codes, start, end, vintage=vintage,
+                        sexes=list(config.SEXES), halfwidth=hw, england_halfwidth=ehw)
+
+
+def vintage_table(indicator: str, area_codes: Sequence[str], sex: str, periods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Wide table: rows (area, period), one column per vintage (never spliced)."""
+    f = wd.load_indicator(indicator, areas=list(area_codes), sex=sex, vintage="all")
+    if periods is not None:
+        f = f[f["period"].isin(periods)]
+    return f.pivot_table(index=["area_name", "period"], columns="vintage", values="value").sort_index()
+
+
+def gap_then_and_now(area_code: str, sex: str, vintage_then: str, period_then: str,
+                     vintage_now: str | None = None) -> dict[str, Any]:
+    """England-minus-area HLE gap in ``period_then`` (``vintage_then``) and the latest period of the
+    latest vintage."""
+    vintage_now = vintage_now or wd.vintages("hle_birth")[-1]
+    then = wd.load_indicator("hle_birth", areas=[area_code, config.ENGLAND], sex=sex, vintage=vintage_then)
+    now = wd.load_indicator("hle_birth", areas=[area_code, config.ENGLAND], sex=sex, vintage=vintage_now)
+    last = now.sort_values("period_start")["period"].iloc[-1]
+    return {
+        "vintage_then": vintage_then, "period_then": period_then,
+        "gap_then": _value(then, config.ENGLAND, sex, period_then) - _value(then, area_code, sex, period_then),
+        "vintage_now": vintage_now, "period_now": last,
+        "gap_now": _value(now, config.ENGLAND, sex, last) - _value(now, area_code, sex, last),
+        "area_now": _value(now, area_code, sex, last), "england_now": _value(now, config.ENGLAND, sex, last),
+    }
+
+
+# --- ITS helpers --------------------------------------------------------------------------------
+
+
+def its_method_table(frame: pd.DataFrame, break_year: int, post_rule: str) -> pd.DataFrame:
+    """Level and slope change with 95% CIs under OLS+HAC, GLSAR AR(1) and ARIMA(1,0,0) errors."""
+    from wigan_deal import its
+
+    rows = []
+    for method in ("ols", "glsar", "arima"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = its.fit_its(frame, break_year, post_rule=post_rule, method=method)
+        for name, e in (("level change", r.level_change), ("slope change (per year)", r.slope_change)):
+            rows.append({"method": method, "quantity": name, "estimate": e.estimate, "lower": e.lower,
+                         "upper": e.upper, "p_value": e.p_value})
+    return pd.DataFrame(rows)
+
+
+def diagnostics_table(result: Any) -> pd.DataFrame:
+    """Durbin-Watson, Ljung-Box and Breusch-Godfrey of an ITS result as a small table."""
+    d = result.diagnostics
+    rows = [{"test": "Durbin-Watson (2 = no lag-1 autocorrelation)", "statistic": d["durbin_watson"],
+             "lags": np.nan, "p_value": np.nan}]
+    for key, name in (("ljung_box", "Ljung-Box"), ("breusch_godfrey", "Breusch-Godfrey")):
+        if d.get(key):
+            rows.append({"test": name, "statistic": d[key]["stat"], "lags": d[key]["lags"],
+                         "p_value": d[key]["p_value"]})
+        else:
+            rows.append({"test": name, "statistic": np.nan, "lags": np.nan, "p_value": np.nan})
+    return pd.DataFrame(rows)
+
+
+def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str, note: str | None = None) -> None:
+    """Record an :class:`wigan_deal.its.Estimate` (value, lower, upper) under ``key``."""
+    rec.record(key, estimate.estimate, label=label, unit=unit, lower=estimate.lower, upper=estimate.upper,
+               note=note)
+
+
+# --- finance ------------------------------------------------------------------------------------
+
+
+def _population_by_year() -> pd.DataFrame:
+    return wd.load_population()[["area_code", "year", "population"]]
+
+
+def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """England total of ``service``: sum over the upper-tier councils reporting it in EVERY one of
+    ``years`` (default: every year the service exists), and their summed mid-year population.
+
+    The RS extract has no England row (and no shire districts); councils with a missing year are left
+    out of every year so the total is like-for-like. Returns (frame, codes used).
+    """
+    fin = wd.load_finance(services=[service]).dropna(subset=["value_gbp000"])
+    if years is not None:
+        fin = fin[fin["financial_year"].isin(years)]
+    n_years = fin["financial_year"].nunique()
+    counts = fin.groupby("area_code")["financial_year"].nunique()
+    codes = sorted(counts[counts == n_years].index)
+    fin = fin[fin["area_code"].isin(codes)]
+    out = _sum_with_population(fin)
+    out["area_code"], out["area_name"] = config.ENGLAND, f"{ENGLAND_FINANCE_LABEL}, n={len(codes)}"
+    return out, codes
+
+
+def _sum_with_population(fin: pd.DataFrame) -> pd.DataFrame:
+    """Sum a finance frame per year; per head over the councils whose population is known (councils
+    re-formed in 2019, e.g. Dorset, Poole, Bournemouth, Buckinghamshire, have no mid-year estimate
+    under their old codes in the mid-2019 edition and are left out of the per-head figure only)."""
+    pop = _population_by_year()
+    fin = fin.merge(pop, left_on=["area_code", "period_start"], right_on=["area_code", "year"], how="left")
+    fin["value_with_pop"] = fin["value_gbp000"].where(fin["population"].notna())
+    out = fin.groupby(["financial_year", "period_start", "period_end"], as_index=False).agg(
+        value_gbp000=("value_gbp000", "sum"), value_with_pop=("value_with_pop", "sum"),
+        population=("population", "sum"), n_areas=("area_code", "nunique"),
+        n_areas_per_head=("population", "count"))
+    out["per_head_gbp"] = 1000 * out["value_with_pop"] / out["population"]
+    return out.drop(columns="value_with_pop")
+
+
+def finance_table(area_code: str, groups: dict[str, list[str]], service: str) -> pd.DataFrame:
+    """Cash (GBP thousand) and per-head (GBP) net current expenditure on ``service`` by financial year
+    for the area, England (:func:`england_finance`) and each comparator group (sum over the group's
+    councils with a value in every year, per head of their summed population).
+
+    Per head uses the ONS mid-year population of the year the financial year starts (mid-2011 for
+    2011/12). Columns: area_code, area_name, role, financial_year, period_start, value_gbp000,
+    population, per_head_gbp, index (first year = 100), n_areas, n_areas_per_head.
+    """
+    own = wd.load_finance(areas=[area_code], services=[service]).dropna(subset=["value_gbp000"])
+    own = _sum_with_population(own).assign(area_code=area_code, area_name=wd.area_name(area_code), role="area")
+    years = list(own["financial_year"])
+    eng, _ = england_finance(service, years or None)
+    frames = [own, eng.assign(role="England")]
+    for label, codes in groups.items():
+        codes = [c for c in codes if c != config.ENGLAND]
+        if not codes:
+            continue
+        fin = wd.load_finance(areas=codes, services=[service]).dropna(subset=["value_gbp000"])
+        fin = fin[fin["financial_year"].isin(years)]
+        counts = fin.groupby("area_code")["financial_year"].nunique()
+        keep = counts[counts == len(years)].index
+        fin = fin[fin["area_code"].isin(keep)]
+        if fin.empty:
+            continue
+        g = _sum_with_population(fin)
+        g["area_code"] = g["area_name"] = label.replace("(mean", "(sum")
+        frames.append(g.assign(role="comparator"))
+    out = pd.concat(frames, ignore_index=True)
+    order = out["role"].map({"area": 0, "England": 1, "comparator": 2})
+    out = out.assign(_o=order).sort_values(["_o", "area_code", "period_start"], kind="stable")
+    first = out.groupby("area_code")["value_gbp000"].transform("first")
+    out["index"] = 100 * out["value_gbp000"] / first
+    cols = ["area_code", "area_name", "role", "financial_year", "period_start", "value_gbp000", "population",
+            "per_head_gbp", "index", "n_areas", "n_areas_per_head"]
+    return out[cols].reset_index(drop=True)
+
+
+def pct_change(table: pd.DataFrame, code: str, first: str, last: str, column: str = "value_gbp000") -> float:
+    """Percentage change of ``column`` for ``code`` between two financial years (NaN if missing)."""
+    sel = table[table["area_code"] == code].set_index("financial_year")[column]
+    if first not in sel or last not in sel:
+        return math.nan
+    return float(100 * (sel[last] - sel[first]) / sel[first])
+
+
+def asc_share(area_code: str) -> pd.DataFrame:
+    """Adult social care as % of total service expenditure by year: the area, and England as the sum
+    over the councils reporting both lines that year. Years without a total (2015/16, 2016/17 in our
+    extract) are absent."""
+    f = wd.load_finance(services=["adult_social_care", "total_service_expenditure"]).dropna(subset=["value_gbp000"])
+    wide = f.pivot_table(index=["area_code", "financial_year"], columns="service", values="value_gbp000").dropna()
+    wide = wide.reset_index()
+    own = wide[wide["area_code"] == area_code].assign(area_name=wd.area_name(area_code), n_areas=1)
+    eng = wide.groupby("financial_year", as_index=False).agg(
+        adult_social_care=("adult_social_care", "sum"), total_service_expenditure=("total_service_expenditure", "sum"),
+        n_areas=("area_code", "nunique"))
+    eng = eng.assign(area_code=config.ENGLAND, area_name=ENGLAND_FINANCE_LABEL)
+    out = pd.concat([own, eng], ignore_index=True)
+    out["asc_share_pct"] = 100 * out["adult_social_care"] / out["total_service_expenditure"]
+    return out[["area_code", "area_name", "financial_year", "adult_social_care", "total_service_expenditure",
+                "asc_share_pct", "n_areas"]]
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+def coverage(area_code: str) -> pd.DataFrame:
+    """Number of values per 'indicator (vintage)' row and period start year for one area (0 = none)."""
+    rows = []
+    for name in wd.indicators()["indicator"]:
+        f = wd.load_indicator(name, areas=[area_code], vintage="all")
+        for (vintage, start), g in f.groupby(["vintage", "period_start"]):
+            rows.append({"series": f"{name} ({vintage})", "period_start": int(start), "n": int(g["value"].notna().sum())})
+    fin = wd.load_finance(areas=[area_code]).dropna(subset=["value_gbp000"])
+    for (service, start), g in fin.groupby(["service", "period_start"]):
+        rows.append({"series": f"finance: {service}", "period_start": int(start), "n": len(g)})
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).pivot_table(index="series", columns="period_start", values="n", fill_value=0,
+                                          aggfunc="sum")
+
+
+__all__ = [
+    "ENGLAND_FINANCE_LABEL", "asc_share", "change_table", "coverage", "comparator_groups", "describe_groups",
+    "diagnostics_table", "england_finance", "finance_table", "gap_then_and_now", "group_label", "group_means",
+    "has_data", "hle_change_table", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
+    "record_estimate", "series", "trend_frame", "vintage_table",
+]
