@@ -8,6 +8,7 @@ LaTeX in markdown is therefore shown as source text rather than typeset.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -22,8 +23,12 @@ _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
+@functools.lru_cache(maxsize=2)
 def html_exporter(*, reader: bool = False) -> HTMLExporter:
-    """An offline ``lab``-style exporter; ``reader=True`` hides code cells and In/Out prompts."""
+    """An offline ``lab``-style exporter; ``reader=True`` hides code cells and In/Out prompts.
+
+    Cached per process: building the template environment costs more than a conversion.
+    """
     exporter = HTMLExporter(
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({"wigan_offline.html.j2": _OFFLINE_TEMPLATE})],

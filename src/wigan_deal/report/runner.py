@@ -309,8 +309,10 @@ def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None
     workers = min(jobs, total)
     log(f"Running {total} notebook(s) with {workers} worker process(es)...")
     outcomes: dict[str, NotebookOutcome] = {}
-    # spawn: workers never inherit the parent's threads or open kernels.
-    context = multiprocessing.get_context("spawn")
+    # forkserver: workers are forked from a clean server process (never from this possibly
+    # multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wigan_deal.report.runner"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(execute_one, task): task for task in tasks}
         for done, future in enumerate(as_completed(futures), start=1):

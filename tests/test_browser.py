@@ -1,0 +1,109 @@
+"""A built report opens cleanly in headless Chromium: tables, working links, rendered figures.
+
+Uses Debian's Chromium (``/usr/bin/chromium``) through Playwright's Python API; Playwright's own
+browser download is not needed. Skipped when Chromium is absent, unless ``CI=true`` or
+``WIGAN_DEAL_REQUIRE_BROWSER=1`` (then absence is a failure: .ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from wigan_deal import config
+from wigan_deal.report.__main__ import main
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path(os.environ.get("WIGAN_DEAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+def _browser_required() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("WIGAN_DEAL_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if _browser_required():
+            pytest.fail(
+                f"Chromium not found at {CHROMIUM} but the browser check is required (CI=true or "
+                "WIGAN_DEAL_REQUIRE_BROWSER=1): install it with `apt-get install -y chromium "
+                "fonts-dejavu-core` (as .ci/run does)."
+            )
+        pytest.skip(f"headless Chromium not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="module")
+def built_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("browser_reports")
+    with redirect_stdout(io.StringIO()):
+        rc = main(["--out", str(out), "--notebook-dir", str(FIXTURES), "--notebooks", "01,02,03", "--jobs", "2"])
+    assert rc == 0
+    return out / config.WIGAN
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: {response and response.status}"
+    return page, problems
+
+
+def _screenshot(page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000, f"{path.name} is only {len(data)} bytes: blank page?"
+
+
+def test_index_renders_tables_and_every_link_opens(browser, built_report, tmp_path):
+    page, problems = _open(browser, (built_report / "index.html").as_uri())
+    _screenshot(page, tmp_path / "index.png")
+    assert "Wigan" in page.title()
+    claims = page.locator("table.claims tr")
+    assert claims.count() == 3  # header + two claims
+    assert page.locator("table.claims td.verdict").first.inner_text() == "supported"
+    # the injected <script> text is shown as text, not executed
+    assert "<script>alert(1)</script>" in page.locator("table.claims").inner_text()
+    assert page.locator("table.results tbody tr").count() >= 8
+    hrefs = page.eval_on_selector_all("table.notebooks a", "els => els.map(e => e.href)")
+    assert len(hrefs) == 9
+    for href in hrefs:
+        response = page.goto(href)
+        assert response is not None and response.ok, href
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("variant", ["03_figure.html", "03_figure.reader.html"])
+def test_notebook_page_shows_its_figure_without_errors(browser, built_report, tmp_path, variant):
+    page, problems = _open(browser, (built_report / variant).as_uri())
+    images = page.locator("img")
+    assert images.count() >= 1
+    widths = page.eval_on_selector_all("img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+    assert max(widths) > 100, widths
+    _screenshot(page, tmp_path / f"{variant}.png")
+    assert problems == []
+    page.close()
