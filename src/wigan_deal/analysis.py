@@ -275,6 +275,32 @@ def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str,
                note=note)
 
 
+def higher_is_better(indicator: str) -> bool:
+    """The indicator's direction from the data layer's catalogue."""
+    cat = wd.indicators().set_index("indicator")
+    return bool(cat.loc[indicator, "higher_is_better"])
+
+
+def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
+    """One plain-language paragraph on an ITS level and slope change with their 95% CIs."""
+    lc, sc = result.level_change, result.slope_change
+    s = result.series
+
+    def reading(e, noun: str) -> str:
+        if not e.excludes_zero:
+            return f"the 95% CI includes zero, so the data are consistent with no {noun}"
+        good = (e.estimate > 0) == better_higher
+        return f"the 95% CI excludes zero ({'an improvement' if good else 'a deterioration'} relative to the pre-trend)"
+
+    return (
+        f"Against the trend projected from {s.n_pre} pre-break periods, {what} was "
+        f"{lc.estimate:+.2f} {unit} (95% CI {lc.lower:+.2f} to {lc.upper:+.2f}) different at the first post period "
+        f"({s.period[s.n_pre]}): {reading(lc, 'level change')}. Its slope changed by {sc.estimate:+.3f} {unit} per year "
+        f"(95% CI {sc.lower:+.3f} to {sc.upper:+.3f}): {reading(sc, 'slope change')}. "
+        f"{'Higher' if better_higher else 'Lower'} values are better."
+    )
+
+
 # --- finance ------------------------------------------------------------------------------------
 
 
@@ -402,6 +428,6 @@ def coverage(area_code: str) -> pd.DataFrame:
 __all__ = [
     "ENGLAND_FINANCE_LABEL", "asc_share", "change_table", "coverage", "comparator_groups", "describe_groups",
     "diagnostics_table", "england_finance", "finance_table", "gap_then_and_now", "group_label", "group_means",
-    "has_data", "hle_change_table", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
+    "has_data", "higher_is_better", "hle_change_table", "its_sentence", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
     "record_estimate", "series", "trend_frame", "vintage_table",
 ]
