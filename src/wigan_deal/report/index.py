@@ -51,7 +51,7 @@ def format_value(value: Any) -> str:
             return "0"
         if abs(value) >= 1000:
             return f"{value:,.0f}"
-        if abs(value) >= 1:
+        if abs(value) >= 0.1:
             return f"{value:.2f}"
         return f"{value:.3g}"
     return str(value)
