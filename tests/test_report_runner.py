@@ -280,3 +280,13 @@ def test_stderr_traceback_counts_as_failure(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "05_stderr_traceback: cell 3 (import traceback) printed a traceback to stderr" in err
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_dead_kernel_is_reported_with_the_cell_it_was_running(tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert run_cli("--notebooks", "01,06", out=out) == 1
+    err = capsys.readouterr().err
+    assert "06_kernel_dies: cell 3 (import os): DeadKernelError: Kernel died" in err
+    assert "01_values" not in err  # the other notebook succeeded
+    assert list(out.iterdir()) == []

@@ -112,6 +112,21 @@ def error_outputs(nb: Any) -> list[str]:
     return problems
 
 
+def _last_started_cell(path: Path) -> str | None:
+    """``"cell N (first line):"`` for the last cell papermill started in a partial output notebook."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return None
+    started = [
+        i for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return None
+    return f"cell {started[-1]} ({_first_line(nb.cells[started[-1]].source)}):"
+
+
 def _first_line(source: str) -> str:
     lines = [line for line in str(source).splitlines() if line.strip()]
     text = lines[0].strip() if lines else "<empty>"
@@ -151,10 +166,12 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
              "source": _first_line(exc.source)},
         )
     except Exception as exc:  # kernel death, timeout, missing kernel, unreadable notebook...
+        where = _last_started_cell(output)
         tail = _tail(log_path)
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start,
-            f"{type(exc).__name__}: {exc}" + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
+            (f"{where} " if where else "") + f"{type(exc).__name__}: {exc}"
+            + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
         )
     nb = nbformat.read(output, as_version=4)
     problems = error_outputs(nb)
