@@ -301,6 +301,19 @@ def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
     )
 
 
+def baseline_vs_change(space_table: pd.DataFrame, panel_frame: pd.DataFrame, break_year: int, post_rule: str,
+                       statistic: str = "level_change") -> tuple[pd.DataFrame, float]:
+    """Regression-to-the-mean check: each area's pre-break mean against its ITS ``statistic`` from a
+    placebo-in-space table; returns (frame, Pearson correlation). A strong negative correlation for a
+    'lower is better' outcome means high-baseline areas improved most, whatever they did."""
+    from wigan_deal.periods import is_post
+
+    pre = panel_frame[~is_post(panel_frame["period_start"], panel_frame["period_end"], break_year, post_rule)]
+    base = pre.groupby("area_code")["value"].mean().rename("baseline_mean")
+    out = space_table[["area_code", statistic, "is_treated"]].merge(base, left_on="area_code", right_index=True)
+    return out, float(out["baseline_mean"].corr(out[statistic]))
+
+
 # --- finance ------------------------------------------------------------------------------------
 
 
@@ -426,7 +439,7 @@ def coverage(area_code: str) -> pd.DataFrame:
 
 
 __all__ = [
-    "ENGLAND_FINANCE_LABEL", "asc_share", "change_table", "coverage", "comparator_groups", "describe_groups",
+    "ENGLAND_FINANCE_LABEL", "asc_share", "baseline_vs_change", "change_table", "coverage", "comparator_groups", "describe_groups",
     "diagnostics_table", "england_finance", "finance_table", "gap_then_and_now", "group_label", "group_means",
     "has_data", "higher_is_better", "hle_change_table", "its_sentence", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
     "record_estimate", "series", "trend_frame", "vintage_table",
