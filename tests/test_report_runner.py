@@ -151,6 +151,10 @@ def test_cli_flags_override_config_and_strings_are_coerced(tmp_path):
 def test_bad_parameters_exit_2_and_create_nothing(tmp_path, capsys, args, config_text, message):
     out = tmp_path / "reports"
     extra = []
+    previous = args == ["--area", "E08000999"]  # also check an existing report is left as it was
+    if previous:
+        (out / AREA).mkdir(parents=True)
+        (out / AREA / "index.html").write_text("previous report")
     if config_text is not None:
         cfg = tmp_path / "bad.yml"
         cfg.write_text(config_text)
@@ -158,7 +162,10 @@ def test_bad_parameters_exit_2_and_create_nothing(tmp_path, capsys, args, config
     assert run_cli(*args, *extra, out=out) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err
-    assert not out.exists()
+    if previous:
+        assert snapshot(out) == {f"{AREA}/index.html": b"previous report"}
+    else:
+        assert not out.exists()
 
 
 def test_missing_explicit_config_is_an_error(tmp_path, capsys):
