@@ -43,6 +43,7 @@ def _render(results):
         notebooks=[NotebookEntry("02_hle", 3.25), NotebookEntry("06_claims", 1.0)],
         results=results,
         generated=date(2024, 1, 31),
+        code_version="abc1234+dirty",
     )
 
 
@@ -63,6 +64,7 @@ def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
     assert html.index('id="results"') < html.index('id="notebooks"')
     assert "<title>Report: Wigan &amp; co</title>" in html
     assert "Generated 2024-01-31" in html and "data vintage HLE 2019-05" in html
+    assert "code version abc1234+dirty" in html
     assert "<th>claim</th><th>verdict</th><th>estimate</th><th>rule</th>" in html  # generic columns
     assert '<td class="verdict v-supported">supported</td>' in html
     assert "Budget saved &lt;b&gt;£115m&lt;/b&gt;" in html and "<td>r &amp; d</td>" in html

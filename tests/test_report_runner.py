@@ -222,6 +222,7 @@ def test_parameters_reach_notebooks_and_results_are_recorded(report):
     assert len(injected) == 1 and "break_year = 2012" in injected[0].source
     manifest = json.loads((report["folder"] / "report.json").read_text())
     assert manifest["parameters"]["break year"] == 2012
+    assert re.fullmatch(r"[0-9a-f]{7,}(\+dirty)?", manifest["code_version"])
     assert [n["name"] for n in manifest["notebooks"]] == ["01_values", "02_claims", "03_figure"]
 
 

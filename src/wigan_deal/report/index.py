@@ -116,6 +116,7 @@ def render_index(
     notebooks: Sequence[NotebookEntry],
     results: Mapping[str, Mapping[str, Any]],
     generated: date | None = None,
+    code_version: str | None = None,
 ) -> str:
     """The complete ``index.html`` text."""
     generated = generated or date.today()
@@ -126,7 +127,8 @@ def render_index(
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
-        f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)</p>",
+        f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
+        + (f" &middot; code version {escape(code_version)}" if code_version else "") + "</p>",
     ]
     claims = claims_tables(results)
     if claims:

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -351,9 +352,11 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) 
 
     shown = display_parameters(params)
     today = date.today()
+    commit = code_version()
     manifest = {
         "parameters": shown,
         "generated": today.isoformat(),
+        "code_version": commit,
         "notebooks": [asdict(o) for o in outcomes],
     }
     (folder / "report.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
@@ -364,10 +367,26 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) 
         notebooks=[NotebookEntry(o.name, o.seconds) for o in outcomes],
         results=load_results(folder),
         generated=today,
+        code_version=commit,
     )
     path = folder / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def code_version() -> str | None:
+    """Short git commit of the checkout (``+dirty`` if it has uncommitted changes), or ``None``."""
+    try:
+        def git(*args: str) -> str:
+            return subprocess.run(
+                ["git", *args], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=True
+            ).stdout.strip()
+
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
 
 
 def display_parameters(params: Any) -> dict[str, Any]:
