@@ -1,0 +1,122 @@
+"""Run the REAL report pipeline (all six notebooks, papermill + nbconvert) for Wigan and Leeds and check
+the values the notebooks recorded, the HTML they produced and the index's claims table."""
+
+import json
+import math
+import re
+
+import pytest
+
+from wigan_deal import config, parameters
+from wigan_deal.report import discover_notebooks, run_report
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = [
+    "01_data_overview", "02_healthy_life_expectancy", "03_mortality_and_life_expectancy_its",
+    "04_adult_social_care_finance", "05_robustness", "06_report_claims",
+]
+
+
+def _run(tmp_path_factory, area):
+    out = tmp_path_factory.mktemp(f"report_{area}")
+    params = parameters.validate(area_code=area)
+    folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=out, jobs=2, log=lambda _m: None)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def wigan(tmp_path_factory):
+    return _run(tmp_path_factory, "E08000010")
+
+
+@pytest.fixture(scope="module")
+def leeds(tmp_path_factory):
+    return _run(tmp_path_factory, "E08000035")
+
+
+def values(folder, name):
+    return json.loads((folder / f"{name}.json").read_text())["values"]
+
+
+@pytest.mark.parametrize("area", ["wigan", "leeds"])
+def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
+    folder = request.getfixturevalue(area)
+    assert [p.stem for p in sorted(folder.glob("0*.ipynb"))] == NOTEBOOKS
+    for name in NOTEBOOKS:
+        for suffix in (".html", ".reader.html"):
+            html = (folder / f"{name}{suffix}").read_text()
+            assert "Traceback" not in html and "output_error" not in html, f"{name}{suffix} shows an error"
+        html = (folder / f"{name}.html").read_text()
+        assert re.search(r'<img[^>]*src="data:image/png', html), f"{name} has no embedded figure"
+        assert (folder / f"{name}.json").exists()
+
+
+def test_wigan_hle_changes(wigan):
+    v = values(wigan, "02_healthy_life_expectancy")
+    assert v["hle_change_male"]["value"] == pytest.approx(1.6, abs=1e-9)  # 58.9 -> 60.5
+    assert v["england_hle_change_male"]["value"] == pytest.approx(0.4, abs=1e-9)  # 63.0 -> 63.4
+    assert v["hle_change_female"]["value"] == pytest.approx(2.6, abs=1e-9)  # 60.0 -> 62.6
+    assert v["england_hle_change_female"]["value"] == pytest.approx(-0.2, abs=1e-9)  # 64.0 -> 63.8
+    assert v["hle_change_diff_male"]["value"] == pytest.approx(1.2, abs=1e-9)
+    d = v["hle_change_diff_male"]
+    assert d["lower"] < d["value"] < d["upper"]
+    assert v["hle_its_refused"]["value"] is True  # 2 pre-periods before 2011: no ITS
+    assert v["hle_gap_then_male"]["value"] == pytest.approx(63.4 - 60.5, abs=1e-9)
+
+
+def test_wigan_its_estimates_are_finite_with_cis(wigan):
+    v = values(wigan, "03_mortality_and_life_expectancy_its")
+    for key in ("its_cancer_level_change", "its_cancer_slope_change", "its_le_level_change_male",
+                "its_le_slope_change_female", "cits_cancer_england_level", "cits_le_england_level_male"):
+        item = v[key]
+        assert all(math.isfinite(item[k]) for k in ("value", "lower", "upper")), key
+        assert item["lower"] < item["value"] < item["upper"], key
+    # OLS+HAC on 15 periods 2001-03..2015-17 with a 2011 break (checked against fit_its directly)
+    assert v["its_cancer_level_change"]["value"] == pytest.approx(-3.5267, abs=1e-3)
+
+
+def test_wigan_finance(wigan):
+    v = values(wigan, "04_adult_social_care_finance")
+    assert v["asc_2011_12"]["value"] == 79716
+    assert v["asc_2017_18"]["value"] == 79329
+    assert v["asc_change_pct"]["value"] == pytest.approx(100 * (79329 - 79716) / 79716)
+    assert 0 < v["england_asc_change_pct"]["value"] < 10
+    assert v["tse_change_gbp000"]["value"] == pytest.approx(445046 - 511389)
+    assert v["tse_excl_ph_change_gbp000"]["value"] == pytest.approx(445046 - 26287 - 511389)
+
+
+def test_wigan_robustness(wigan):
+    v = values(wigan, "05_robustness")
+    n = v["placebo_space_n"]["value"]
+    assert n > 100
+    assert 1 <= v["placebo_space_rank"]["value"] <= n
+    assert 1 / n <= v["placebo_space_p_two_sided"]["value"] <= 1
+    assert 0 < v["synth_placebo_p"]["value"] <= 1
+    assert v["synth_pre_rmspe"]["value"] >= 0 and math.isfinite(v["synth_mean_post_gap"]["value"])
+    assert v["placebo_time_n"]["value"] >= 1
+
+
+def test_wigan_claims_table_in_index(wigan):
+    results = json.loads((wigan / "06_report_claims.json").read_text())
+    table = results["tables"]["claims"]
+    assert table["columns"][:2] == ["claim", "verdict"]
+    assert len(table["rows"]) == 11
+    verdicts = {row[1] for row in table["rows"]}
+    assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
+    index = (wigan / "index.html").read_text()
+    assert "Verdicts on the report" in index and "not testable with these data" in index
+
+
+def test_leeds_values(leeds):
+    v = values(leeds, "02_healthy_life_expectancy")
+    assert v["hle_change_male"]["value"] == pytest.approx(1.5, abs=1e-9)  # Leeds 60.5 -> 62.0
+    assert v["england_hle_change_male"]["value"] == pytest.approx(0.4, abs=1e-9)
+    f = values(leeds, "04_adult_social_care_finance")
+    assert f["asc_2011_12"]["value"] == 203275 and f["asc_2017_18"]["value"] == 230803
+    r = values(leeds, "05_robustness")
+    assert 1 <= r["placebo_space_rank"]["value"] <= r["placebo_space_n"]["value"]
+    its_values = values(leeds, "03_mortality_and_life_expectancy_its")
+    assert "Leeds" in its_values["its_cancer_level_change"]["label"]
+    item = its_values["its_cancer_level_change"]
+    assert item["lower"] < item["value"] < item["upper"]

@@ -1,0 +1,106 @@
+"""Shared figures: right number of lines/points, the fixed colour scheme, ``ax`` passthrough."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from wigan_deal import plots  # noqa: E402
+
+AREA, ENG = "E08000010", "E92000001"
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _trend(with_ci: bool) -> pd.DataFrame:
+    rows = []
+    for code, name, base in ((AREA, "Wigan", 58.0), (ENG, "England", 63.0), ("GM", "other GM boroughs", 60.0)):
+        for i in range(4):
+            v = base + 0.3 * i
+            rows.append({"area_code": code, "area_name": name, "time": 2010.5 + i, "value": v,
+                         "lower_ci": v - 1 if with_ci and code == AREA else np.nan,
+                         "upper_ci": v + 1 if with_ci and code == AREA else np.nan,
+                         "n_areas": 9 if code == "GM" else 1})
+    return pd.DataFrame(rows)
+
+
+def _colour(line) -> str:
+    return mcolors.to_hex(line.get_color())
+
+
+def test_trend_plot_one_line_per_area_with_fixed_colours():
+    fig, ax = plt.subplots()
+    out = plots.trend_plot(_trend(False), AREA, ax=ax, break_year=2011)
+    assert out is ax
+    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 4]
+    assert len(lines) == 3
+    by_label = {ln.get_label(): ln for ln in lines}
+    assert _colour(by_label["Wigan"]) == plots.AREA_COLOUR
+    assert _colour(by_label["England"]) == plots.ENGLAND_COLOUR
+    assert "other GM boroughs, n=9" in by_label
+    assert list(by_label["Wigan"].get_ydata()) == pytest.approx([58.0, 58.3, 58.6, 58.9])
+    assert ax.get_legend() is not None
+
+
+def test_trend_plot_draws_error_bars_only_where_cis_exist():
+    ax = plots.trend_plot(_trend(True), AREA)
+    assert len(ax.containers) == 1  # one errorbar container: the area's
+    segments = ax.containers[0].lines[2][0].get_segments()
+    assert len(segments) == 4
+    assert segments[0][:, 1] == pytest.approx([57.0, 59.0])
+
+
+def test_change_plot_one_point_per_area_sorted():
+    table = pd.DataFrame({"area_code": [AREA, ENG, "X", "Y"], "area_name": ["Wigan", "England", "X", "Y"],
+                          "sex": "Male", "change": [1.6, 0.4, -0.2, np.nan],
+                          "change_lower": [-0.5, 0.1, np.nan, np.nan], "change_upper": [3.7, 0.7, np.nan, np.nan]})
+    ax = plots.change_plot(table, AREA, sex="Male")
+    offsets = ax.collections[-1].get_offsets()
+    assert offsets.shape == (3, 2)  # NaN change dropped
+    assert list(offsets[:, 0]) == pytest.approx([-0.2, 0.4, 1.6])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["X", "England", "Wigan"]
+
+
+def test_vintage_plot_never_joins_vintages():
+    rows = []
+    for vintage, periods in (("2019-05", [2010.5, 2011.5]), ("2025-04", [2012.5, 2013.5, 2014.5])):
+        for code, name in ((AREA, "Wigan"), (ENG, "England")):
+            rows += [{"area_code": code, "area_name": name, "vintage": vintage, "time": t, "value": 60.0}
+                     for t in periods]
+    ax = plots.vintage_plot(pd.DataFrame(rows), AREA)
+    lengths = sorted(len(ln.get_xdata()) for ln in ax.get_lines())
+    assert lengths == [2, 2, 3, 3]
+
+
+def test_finance_plot_lines_and_reference():
+    table = pd.DataFrame({
+        "area_code": [AREA] * 3 + [ENG] * 3, "area_name": ["Wigan"] * 3 + ["England"] * 3,
+        "financial_year": ["2011/12", "2012/13", "2013/14"] * 2, "period_start": [2011, 2012, 2013] * 2,
+        "index": [100.0, 98.0, 95.0, 100.0, 99.0, 101.0],
+    })
+    ax = plots.finance_plot(table, AREA)
+    data_lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 3]
+    assert len(data_lines) == 2
+    assert _colour(data_lines[0]) == plots.AREA_COLOUR
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2011/12", "2012/13", "2013/14"]
+
+
+def test_rank_plot_marks_the_area():
+    ax = plots.rank_plot(pd.Series(np.arange(20.0)), 3.5, label="Wigan")
+    marked = [ln for ln in ax.get_lines() if _colour(ln) == plots.AREA_COLOUR]
+    assert len(marked) == 1 and marked[0].get_xdata()[0] == 3.5
+
+
+def test_colour_map_is_stable():
+    cmap = plots.colour_map(AREA, [AREA, ENG, "a", "b"])
+    assert cmap[AREA] == plots.AREA_COLOUR and cmap[ENG] == plots.ENGLAND_COLOUR
+    assert cmap["a"] == plots.GROUP_COLOURS[0] and cmap["b"] == plots.GROUP_COLOURS[1]
