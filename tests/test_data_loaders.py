@@ -204,3 +204,20 @@ def test_validation_rejects_duplicates_and_out_of_range(data_copy):
     rewrite("".join(bad))
     with pytest.raises(DataError, match="outside their unit's range"):
         data.load_indicator("hle_birth", extracts_dir=data_copy)
+
+
+def test_england_finance_is_a_like_for_like_sum_of_upper_tier_councils():
+    from wigan_deal import data as d
+
+    ends = ["2011/12", "2017/18"]
+    eng = d.england_finance(["adult_social_care"], ends).set_index("financial_year")
+    codes = d.england_finance_councils("adult_social_care", ends)
+    assert len(codes) == eng["n_areas"].iloc[0] == 152
+    assert "E08000010" in codes and "E92000001" not in codes
+    by_hand = d.load_finance(areas=codes, services="adult_social_care")
+    by_hand = by_hand[by_hand["financial_year"].isin(ends)].groupby("financial_year")["value_gbp000"].sum()
+    assert eng["value_gbp000"].to_dict() == pytest.approx(by_hand.to_dict())
+    # England net ASC spend rose about 4% in cash while Wigan's was flat (79,716 -> 79,329)
+    assert eng.loc["2017/18", "value_gbp000"] / eng.loc["2011/12", "value_gbp000"] - 1 == pytest.approx(0.0404, abs=5e-4)
+    # over every year the service exists, councils missing any year drop out of every year
+    assert len(d.england_finance_councils("adult_social_care")) == 151

@@ -25,7 +25,7 @@ from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 
 Z95 = float(stats.norm.ppf(0.975))
-ENGLAND_FINANCE_LABEL = "England (sum of upper-tier councils)"
+ENGLAND_FINANCE_LABEL = wd.ENGLAND_FINANCE_NAME
 
 # --- comparator groups --------------------------------------------------------------------------
 
@@ -328,13 +328,10 @@ def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[p
     The RS extract has no England row (and no shire districts); councils with a missing year are left
     out of every year so the total is like-for-like. Returns (frame, codes used).
     """
-    fin = wd.load_finance(services=[service]).dropna(subset=["value_gbp000"])
+    codes = wd.england_finance_councils(service, years)
+    fin = wd.load_finance(areas=codes, services=[service]).dropna(subset=["value_gbp000"])
     if years is not None:
         fin = fin[fin["financial_year"].isin(years)]
-    n_years = fin["financial_year"].nunique()
-    counts = fin.groupby("area_code")["financial_year"].nunique()
-    codes = sorted(counts[counts == n_years].index)
-    fin = fin[fin["area_code"].isin(codes)]
     out = _sum_with_population(fin)
     out["area_code"], out["area_name"] = config.ENGLAND, f"{ENGLAND_FINANCE_LABEL}, n={len(codes)}"
     return out, codes

@@ -56,6 +56,12 @@ GREATER_MANCHESTER: tuple[str, ...] = (
     "E08000009",  # Trafford
     "E08000010",  # Wigan
 )
+#: ONS code prefixes of aggregates that contain local areas: England/country (E92), regions (E12),
+#: inner/outer London (E13) and combined authorities (E47). They are never placebo units or synthetic
+#: control donors: the North West and Greater Manchester contain Wigan, so using them would leak the
+#: treated area into its own counterfactual.
+AGGREGATE_PREFIXES: tuple[str, ...] = ("E92", "E12", "E13", "E47")
+
 #: Greater Manchester health and social care devolution (co-intervention), from April 2016.
 GM_DEVOLUTION_YEAR: int = 2016
 

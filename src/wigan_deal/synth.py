@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from wigan_deal.config import ENGLAND
+from wigan_deal import config
 from wigan_deal.periods import (
     DEFAULT_POST_RULE,
     check_post_rule,
@@ -54,11 +54,8 @@ __all__ = [
     "simplex_least_squares",
 ]
 
-#: Code prefixes of aggregates that are never donors: England/country (E92), regions (E12),
-#: inner/outer London (E13) and combined authorities (E47). A region or combined authority
-#: *contains* local areas (the North West and Greater Manchester contain Wigan), so using it as a
-#: donor would leak the treated unit into its own counterfactual.
-AGGREGATE_PREFIXES: tuple[str, ...] = (ENGLAND[:3], "E12", "E13", "E47")
+#: Code prefixes of aggregates that are never donors (see :data:`wigan_deal.config.AGGREGATE_PREFIXES`).
+AGGREGATE_PREFIXES: tuple[str, ...] = config.AGGREGATE_PREFIXES
 #: Minimum number of pre-periods below which a fit is refused.
 MIN_PRE_PERIODS: int = 2
 #: Fewer pre-periods than this triggers a :class:`SynthWarning` (Abadie 2021, section 7).

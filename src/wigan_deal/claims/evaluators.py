@@ -377,7 +377,7 @@ def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
     if comp is None or comp.empty:
         if comparator != config.ENGLAND:
             raise NoDataError(f"no finance rows for comparator {comparator}")
-        comp = england_finance(services, spec.periods)
+        comp = wd.england_finance(services, spec.periods)
     fin = pd.concat([fin, comp], ignore_index=True)
     out = []
     for code in (area, comparator):
@@ -391,27 +391,6 @@ def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
             name = str(sel["area_name"].iloc[0]) if len(sel) else code
             out.append({"area_code": code, "area_name": name, "period": label, "value_gbp000": value})
     return pd.DataFrame(out)
-
-
-ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"
-
-
-def england_finance(services: list[str], periods: tuple[str, ...]) -> pd.DataFrame:
-    """England comparator for finance: the sum over the upper-tier councils that report the main
-    service in every one of ``periods`` (the RS extract has no England row and no districts)."""
-    fin = wd.load_finance(services=services)
-    keys = [_period_key(p) for p in periods]
-    fin = fin[[(s, e) in keys for s, e in zip(fin["period_start"], fin["period_end"], strict=True)]]
-    main = fin[fin["service"] == services[0]].dropna(subset=["value_gbp000"])
-    complete = main.groupby("area_code")["period_start"].nunique()
-    codes = complete[complete == len(keys)].index
-    fin = fin[fin["area_code"].isin(codes)]
-    out = (
-        fin.groupby(["financial_year", "period_start", "period_end", "service"], as_index=False)["value_gbp000"]
-        .sum(min_count=1)
-        .assign(area_code=config.ENGLAND, area_name=f"{ENGLAND_FINANCE_NAME}, n={len(codes)}")
-    )
-    return out
 
 
 def _finance_summary(spec: Spec, area: str, comparator: str) -> tuple[pd.DataFrame, dict]:

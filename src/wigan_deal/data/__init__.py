@@ -18,7 +18,10 @@ from .errors import (
 )
 from .geography import CODE_CHANGES
 from .loaders import (
+    ENGLAND_FINANCE_NAME,
     default_vintage,
+    england_finance,
+    england_finance_councils,
     indicators,
     load_area_clusters,
     load_finance,
@@ -44,7 +47,7 @@ from .store import clear_cache, read_extract, read_provenance
 __all__ = [
     "ArgumentTypeError", "ChecksumError", "DataError", "MissingDataError", "UnknownAreaError",
     "UnknownIndicatorError", "UnknownVintageError", "CODE_CHANGES", "COMPARATOR_KINDS",
-    "area_name", "areas", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
+    "ENGLAND_FINANCE_NAME", "area_name", "areas", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..periods import period_midpoint
+from ..periods import parse_period, period_midpoint
 from .build import FINANCE_SERVICES
 from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, UnknownVintageError
 from .lookup import check_areas
@@ -130,6 +130,46 @@ def load_finance(areas=None, services=None, extracts_dir: str | Path | None = No
     if services is not None:
         frame = frame[frame["service"].isin(_as_list(services, "service", FINANCE_SERVICES))]
     return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)
+
+
+ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"
+
+
+def england_finance_councils(service: str, financial_years=None,
+                             extracts_dir: str | Path | None = None) -> list[str]:
+    """Upper-tier councils that report ``service`` in EVERY one of ``financial_years`` (labels such as
+    ``"2011/12"``; default: every year the service exists). The RS extract has no England row and no
+    shire districts, so an England figure is a like-for-like sum over these councils."""
+    fin = load_finance(services=[service], extracts_dir=extracts_dir).dropna(subset=["value_gbp000"])
+    if financial_years is not None:
+        labels = [financial_years] if isinstance(financial_years, str) else list(financial_years)
+        keys = {parse_period(y)[:2] for y in labels}
+        fin = fin[[(a, b) in keys for a, b in zip(fin["period_start"], fin["period_end"], strict=True)]]
+        n_years = len(keys)
+    else:
+        n_years = fin["financial_year"].nunique()
+    counts = fin.groupby("area_code")["financial_year"].nunique()
+    return sorted(counts[counts == n_years].index)
+
+
+def england_finance(services, financial_years=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """England net current expenditure (GBP thousand) per financial year and service: the sum over
+    :func:`england_finance_councils` of the FIRST service in ``services`` (like-for-like across
+    ``financial_years``). Same columns as :func:`load_finance` (area_code ``E92000001``) plus ``n_areas``."""
+    services = _as_list(services, "service", FINANCE_SERVICES)
+    codes = england_finance_councils(services[0], financial_years, extracts_dir)
+    fin = load_finance(areas=None, services=services, extracts_dir=extracts_dir)
+    fin = fin[fin["area_code"].isin(codes)]
+    if financial_years is not None:
+        labels = [financial_years] if isinstance(financial_years, str) else list(financial_years)
+        keys = {parse_period(y)[:2] for y in labels}
+        fin = fin[[(a, b) in keys for a, b in zip(fin["period_start"], fin["period_end"], strict=True)]]
+    out = (
+        fin.groupby(["financial_year", "period_start", "period_end", "service"], as_index=False)
+        .agg(value_gbp000=("value_gbp000", lambda v: v.sum(min_count=1)), n_areas=("area_code", "nunique"))
+        .assign(area_code=config.ENGLAND, area_name=f"{ENGLAND_FINANCE_NAME}, n={len(codes)}")
+    )
+    return out.sort_values(["service", "period_start"]).reset_index(drop=True)
 
 
 def load_population(areas=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:

@@ -105,8 +105,12 @@ def break_year_sensitivity(
     return pd.DataFrame(rows, columns=["break_year", *COLUMNS, "note"])
 
 
-def plot_break_year_sensitivity(table: pd.DataFrame, axes=None, title: str | None = None):
-    """Level and slope change (with CIs) against the candidate break year; returns the two Axes."""
+def plot_break_year_sensitivity(table: pd.DataFrame, axes=None, title: str | None = None,
+                                main_break: float | None = DEFAULT_BREAK_YEAR):
+    """Level and slope change (with CIs) against the candidate break year; returns the two Axes.
+
+    ``main_break`` (default the Deal's start, 2011) is marked as the main analysis; ``None`` marks none.
+    """
     import matplotlib.pyplot as plt
 
     if axes is None:
@@ -118,8 +122,8 @@ def plot_break_year_sensitivity(table: pd.DataFrame, axes=None, title: str | Non
         err = np.vstack([est - ok[f"{what}_lower"], ok[f"{what}_upper"] - est])
         ax.errorbar(ok[key], est, yerr=err, fmt="o", color="#1f77b4", capsize=3)
         ax.axhline(0, color="#555555", lw=0.8)
-        if key == "break_year" and DEFAULT_BREAK_YEAR in set(ok[key]):
-            ax.axvline(DEFAULT_BREAK_YEAR, color="#d62728", ls=":", lw=1, label="main analysis")
+        if key == "break_year" and main_break is not None and main_break in set(ok[key]):
+            ax.axvline(main_break, color="#d62728", ls=":", lw=1, label="main analysis")
             ax.legend(fontsize=8, frameon=False)
         ax.set_xlabel(key.replace("_", " "))
         ax.set_ylabel(label)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wigan_deal import config
 from wigan_deal.its._batch import batch_ols
 from wigan_deal.its._series import check_single_series, period_labels, prepare_series
 from wigan_deal.its.result import format_p
@@ -24,8 +25,7 @@ from wigan_deal.periods import DEFAULT_POST_RULE
 
 STATISTICS: tuple[str, ...] = ("level_change", "slope_change", "level_t", "slope_t")
 #: Code prefixes of aggregates (England, regions, combined authorities), not placebo units.
-#: Same list as ``wigan_deal.synth.AGGREGATE_PREFIXES``.
-AGGREGATE_PREFIXES: tuple[str, ...] = ("E92", "E12", "E13", "E47")
+AGGREGATE_PREFIXES: tuple[str, ...] = config.AGGREGATE_PREFIXES
 
 
 @dataclass
