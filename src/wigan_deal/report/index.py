@@ -134,7 +134,10 @@ def render_index(
     if claims:
         parts.append('<h2 id="verdicts">Verdicts on the report\'s claims</h2>')
         for name, table in claims:
-            parts.append(f'<p class="meta">From {escape(name)}</p>')
+            parts.append(
+                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
+                "shows each claim's decision rule (written before any result was computed).</p>"
+            )
             parts.append(render_table(table["columns"], table["rows"], css="claims"))
     parts.append('<h2 id="parameters">Parameters</h2>')
     param_rows = "".join(
