@@ -120,3 +120,18 @@ def test_leeds_values(leeds):
     assert "Leeds" in its_values["its_cancer_level_change"]["label"]
     item = its_values["its_cancer_level_change"]
     assert item["lower"] < item["value"] < item["upper"]
+
+
+@pytest.mark.parametrize(("break_year", "post_rule"), [(2004, "start"), (2014, "start"), (2015, "mid")])
+def test_edge_break_years_run_the_its_notebooks(tmp_path, break_year, post_rule):
+    """The first and last break years that validate() accepts must give a full ITS/robustness report
+    (with too few pre-periods for placebo breaks, notebook 05 says so instead of failing)."""
+    assert break_year in parameters.valid_break_years(post_rule)
+    params = parameters.validate(area_code="E08000010", break_year=break_year, post_rule=post_rule)
+    nbs = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem[:2] in {"03", "05"}]
+    folder = run_report(params, nbs, out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    its_values = values(folder, "03_mortality_and_life_expectancy_its")
+    level = its_values["its_cancer_level_change"]
+    assert level["lower"] < level["value"] < level["upper"]
+    robust = values(folder, "05_robustness")
+    assert robust["placebo_time_n"]["value"] >= 0

@@ -9,7 +9,13 @@ Takes DataFrames (never imports :mod:`wigan_deal.data`). See ``docs/architecture
 * :func:`placebo_in_space` - the same model for every area, vectorised
 """
 
-from wigan_deal.its._series import ShortPreperiodError, ShortPreperiodWarning, break_to_year
+from wigan_deal.its._series import (
+    MIN_POST_POINTS,
+    MIN_PRE_POINTS,
+    ShortPreperiodError,
+    ShortPreperiodWarning,
+    break_to_year,
+)
 from wigan_deal.its.comparative import ComparativeITSResult, fit_comparative_its
 from wigan_deal.its.counts import CountITSResult, fit_count_its
 from wigan_deal.its.placebo import (
@@ -22,6 +28,8 @@ from wigan_deal.its.segmented import ITSResult, fit_its
 from wigan_deal.its.space import PlaceboInSpaceResult, placebo_in_space
 
 __all__ = [
+    "MIN_POST_POINTS",
+    "MIN_PRE_POINTS",
     "ComparativeITSResult",
     "CountITSResult",
     "Estimate",

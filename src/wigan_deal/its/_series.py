@@ -23,6 +23,8 @@ from wigan_deal.periods import DEFAULT_POST_RULE, check_post_rule, is_post, peri
 
 #: Fewest pre-intervention points the engine will fit (Cochrane EPOC minimum for ITS).
 MIN_PRE_POINTS = 3
+#: Fewest post-intervention points: a slope change needs at least two.
+MIN_POST_POINTS = 2
 #: Below this many pre-intervention points a :class:`ShortPreperiodWarning` is issued.
 WARN_PRE_POINTS = 8
 #: Columns that identify one series in the data layer's tidy frames.
@@ -278,10 +280,10 @@ def prepare_series(
             f"{what}: no post-intervention points: the {brk_text} is after the data (last period "
             f"{labels[-1]}). Use a break year inside the series or a later data vintage."
         )
-    if n_post < 2:
+    if n_post < MIN_POST_POINTS:
         raise ValueError(
             f"{what}: only one post-intervention point ({labels[int(np.argmax(post))]}) after the "
-            f"{brk_text}; a slope change needs at least 2. Use an earlier break or a later vintage."
+            f"{brk_text}; a slope change needs at least {MIN_POST_POINTS}. Use an earlier break or a later vintage."
         )
     if warn_pre is not None and n_pre < warn_pre:
         warnings.warn(
