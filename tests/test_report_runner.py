@@ -298,3 +298,60 @@ def test_dead_kernel_is_reported_with_the_cell_it_was_running(tmp_path, capsys):
     assert "06_kernel_dies: cell 3 (import os): DeadKernelError: Kernel died" in err
     assert "01_values" not in err  # the other notebook succeeded
     assert list(out.iterdir()) == []
+
+
+# --- kernel reuse: one kernel per worker, reset between notebooks ---------------------------------
+
+_SETS_STATE = """\
+import os, warnings
+import matplotlib.pyplot as plt
+from wigan_deal.results import recorder
+rec = recorder(results_path, "01_sets_state")
+rec.record("kernel_pid", os.getpid())
+leak = 42
+warnings.simplefilter("error")  # would turn the next notebook's warning into an exception
+plt.figure()
+os.chdir("/")"""
+
+_CHECKS_STATE = """\
+import os, warnings
+import matplotlib.pyplot as plt
+from wigan_deal.results import recorder
+rec = recorder(results_path, "02_checks_state")
+rec.record("kernel_pid", os.getpid())
+rec.record("leak_visible", "leak" in globals())
+rec.record("open_figures", len(plt.get_fignums()))
+rec.record("cwd", os.getcwd())
+warnings.warn("harmless")  # raises if the 'error' filter leaked"""
+
+
+def _state_notebooks(folder: Path) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for name, code in (("01_sets_state", _SETS_STATE), ("02_checks_state", _CHECKS_STATE)):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(code)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+        paths.append(folder / f"{name}.ipynb")
+    return paths
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh):
+    from wigan_deal import parameters
+    from wigan_deal.report import run_report
+
+    nbs = _state_notebooks(tmp_path / "nbs")
+    params = parameters.validate(area_code=AREA)
+    folder = run_report(params, nbs, out_dir=tmp_path / "out", jobs=1, log=lambda _m: None, fresh_kernels=fresh)
+    first = json.loads((folder / "01_sets_state.json").read_text())["values"]
+    second = json.loads((folder / "02_checks_state.json").read_text())["values"]
+    same_kernel = first["kernel_pid"]["value"] == second["kernel_pid"]["value"]
+    assert same_kernel is (not fresh)  # reused by default, new with fresh_kernels
+    assert second["leak_visible"]["value"] is False
+    assert second["open_figures"]["value"] == 0
+    assert second["cwd"]["value"] == str((tmp_path / "nbs").resolve())
+    executed = nbformat.read(folder / "02_checks_state.ipynb", as_version=4)
+    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    assert counts == [1, 2]  # injected parameters, then the cell: the counter restarts per notebook

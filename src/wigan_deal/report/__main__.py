@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--comparators", help="comma list of kinds (england,gm,nearest,all) and/or area codes")
     p.add_argument("--notebooks", help="subset to run: comma list of prefixes, e.g. 02,05")
     p.add_argument("--jobs", help="worker processes (default 2)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="a new kernel for every notebook (default: one kernel per worker, reset between notebooks)")
     p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
     p.add_argument("--config", type=Path, default=None, help="YAML defaults (default report_config.yml)")
     p.add_argument("--notebook-dir", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
@@ -146,7 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")
     start = time.perf_counter()
     try:
-        folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"])
+        folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],
+                            fresh_kernels=args.fresh_kernels)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

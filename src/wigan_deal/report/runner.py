@@ -4,6 +4,12 @@ Layout of a finished report ``<out>/<area_code>/``: ``<name>.ipynb`` (executed),
 ``<name>.reader.html`` (code hidden), ``<name>.json`` (recorded results, if any),
 ``report.json`` (parameters, timings) and ``index.html``.
 
+Kernels: each worker process starts ONE kernel and reuses it for the notebooks it runs (start-up
+and imports are paid once per worker, not once per notebook). Before every notebook the kernel is
+reset (:data:`RESET_CODE`): user namespace, figures, pandas options, warnings filters, working
+directory and execution counter, so a notebook cannot see anything an earlier one defined.
+``fresh_kernels=True`` (CLI ``--fresh-kernels``) gives every notebook a new kernel instead.
+
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
 renamed into place, backup deleted). On failure the temporary folder is deleted and the previous
@@ -59,6 +65,7 @@ class NotebookTask:
     cwd: str
     kernel_name: str = KERNEL_NAME
     timeout: int | None = CELL_TIMEOUT
+    fresh_kernel: bool = False
 
 
 @dataclass
@@ -134,6 +141,78 @@ def _first_line(source: str) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
+#: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
+#: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
+#: notebook's folder, clear the user namespace, restart the execution counter.
+RESET_CODE = """\
+get_ipython()._wigan_deal_filters = getattr(get_ipython(), "_wigan_deal_filters", None) or list(__import__("warnings").filters)
+__import__("warnings").filters[:] = get_ipython()._wigan_deal_filters
+getattr(__import__("warnings"), "_filters_mutated", lambda: None)()
+with __import__("warnings").catch_warnings():
+    __import__("warnings").simplefilter("ignore")
+    if "matplotlib.pyplot" in __import__("sys").modules:
+        __import__("sys").modules["matplotlib.pyplot"].close("all")
+        __import__("matplotlib").rcdefaults()
+    if "pandas" in __import__("sys").modules:
+        __import__("sys").modules["pandas"].reset_option("all")
+__import__("os").chdir({cwd!r})
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+"""
+
+_worker_kernel: Any = None  # this worker process's reusable KernelManager
+_worker_kernel_log: Path | None = None
+
+
+def _shutdown_worker_kernel() -> None:
+    global _worker_kernel
+    if _worker_kernel is not None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(_worker_kernel.shutdown_kernel)(now=True)
+        _worker_kernel = None
+
+
+async def _reset_kernel(km: Any, cwd: str) -> None:
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd), store_history=False, timeout=60,
+                                             output_hook=lambda _msg: None)
+    finally:
+        kc.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+
+
+def warm_kernel(task: NotebookTask) -> Any:
+    """This worker's kernel, started on first use (restarted if it died), reset for ``task``.
+
+    An *async* kernel manager, as nbclient's own: with a blocking one nbclient cannot notice a
+    dead kernel while it waits for output. Coroutines run on nbclient's loop via ``run_sync``.
+    """
+    global _worker_kernel, _worker_kernel_log
+    from multiprocessing.util import Finalize
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _worker_kernel
+    if km is None or km.kernel_name != task.kernel_name or not run_sync(km.is_alive)():
+        _shutdown_worker_kernel()
+        _worker_kernel_log = Path(task.folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
+        _worker_kernel_log.parent.mkdir(exist_ok=True)
+        km = AsyncKernelManager(kernel_name=task.kernel_name)
+        with open(_worker_kernel_log, "ab") as err:
+            run_sync(km.start_kernel)(cwd=task.cwd, stderr=err)
+        _worker_kernel = km
+        Finalize(km, _shutdown_worker_kernel, exitpriority=10)
+    run_sync(_reset_kernel)(km, task.cwd)
+    return km
+
+
 def execute_one(task: NotebookTask) -> NotebookOutcome:
     """Worker: execute one notebook with papermill, check it, write its HTML pair."""
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -148,6 +227,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
     output = folder / f"{task.name}.ipynb"
     start = time.perf_counter()
     try:
+        engine_kwargs = {} if task.fresh_kernel else {"km": warm_kernel(task)}
         pm.execute_notebook(
             task.source,
             str(output),
@@ -157,6 +237,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             log_output=False,
             progress_bar=False,
             execution_timeout=task.timeout,
+            **engine_kwargs,
         )
     except PapermillExecutionError as exc:
         return NotebookOutcome(
@@ -168,7 +249,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
         )
     except Exception as exc:  # kernel death, timeout, missing kernel, unreadable notebook...
         where = _last_started_cell(output)
-        tail = _tail(log_path)
+        tail = _tail(log_path if task.fresh_kernel or _worker_kernel_log is None else _worker_kernel_log)
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start,
             (f"{where} " if where else "") + f"{type(exc).__name__}: {exc}"
@@ -270,11 +351,13 @@ def run_report(
     kernel_name: str = KERNEL_NAME,
     timeout: int | None = CELL_TIMEOUT,
     log: Callable[[str], None] = print,
+    fresh_kernels: bool = False,
 ) -> Path:
     """Execute ``notebooks`` for validated ``params``; publish ``<out_dir>/<area_code>/``.
 
     ``params`` is a :class:`wigan_deal.parameters.ReportParameters`. ``cwd`` (default: the
-    notebooks' folder) is each kernel's working directory. Returns the report folder; raises
+    notebooks' folder) is each kernel's working directory. ``fresh_kernels`` starts a new kernel
+    for every notebook instead of resetting one per worker (slower, maximal isolation). Returns the report folder; raises
     :class:`ReportError` (after deleting the temporary folder) if any notebook fails.
     """
     if not notebooks:
@@ -297,6 +380,7 @@ def run_report(
             cwd=str(Path(cwd or Path(nb).parent).resolve()),
             kernel_name=kernel_name,
             timeout=timeout,
+            fresh_kernel=fresh_kernels,
         )
         for nb in notebooks
     ]
