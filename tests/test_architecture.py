@@ -1,0 +1,70 @@
+"""Data flows one way (docs/architecture.md): a module may import only the layers below it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from wigan_deal import config
+
+PACKAGE = config.PROJECT_ROOT / "src" / "wigan_deal"
+
+#: module (top-level name inside wigan_deal) -> wigan_deal modules it may import
+ALLOWED: dict[str, set[str]] = {
+    "config": set(),
+    "periods": set(),
+    "data": {"config", "periods", "data"},
+    "its": {"config", "periods", "its"},
+    "synth": {"config", "periods"},
+    "results": {"config"},
+    "parameters": {"config", "periods", "data", "its"},
+    "claims": {"config", "periods", "data", "its", "claims"},
+    "plots": {"config", "periods", "data"},
+    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
+    "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
+}
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0].removesuffix(".py")
+
+
+def _imported_layers(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    package_parts = path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import: resolve against this module's package
+                base = list(package_parts[: len(package_parts) - node.level + 1])
+                module = ".".join(base + ([node.module] if node.module else []))
+                names = [module] if node.module else [f"{module}.{a.name}" for a in node.names]
+            else:
+                module = node.module or ""
+                names = [module] + ([f"{module}.{a.name}" for a in node.names] if module == "wigan_deal" else [])
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "wigan_deal" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_imports_only_lower_layers(path):
+    layer = _layer(path)
+    assert layer in ALLOWED, f"{layer} is not in the architecture table; add it on purpose"
+    bad = _imported_layers(path) - ALLOWED[layer] - {layer}
+    assert not bad, f"{path.relative_to(PACKAGE)} ({layer}) imports higher layer(s) {sorted(bad)}"
+
+
+def test_the_check_sees_imports():
+    claims_imports = set().union(*(_imported_layers(p) for p in (PACKAGE / "claims").glob("*.py")))
+    assert {"data", "its"} <= claims_imports
