@@ -106,6 +106,7 @@ def test_wigan_claims_table_in_index(wigan):
     assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
     index = (wigan / "index.html").read_text()
     assert "Verdicts on the report" in index and "not testable with these data" in index
+    assert "The claims are Wigan" not in index  # the note is only for other areas
 
 
 def test_leeds_values(leeds):
@@ -120,6 +121,8 @@ def test_leeds_values(leeds):
     assert "Leeds" in its_values["its_cancer_level_change"]["label"]
     item = its_values["its_cancer_level_change"]
     assert item["lower"] < item["value"] < item["upper"]
+    index = (leeds / "index.html").read_text()
+    assert "The claims are Wigan&#x27;s. For Leeds the same pre-specified rules" in index
 
 
 @pytest.mark.parametrize(("break_year", "post_rule"), [(2004, "start"), (2014, "start"), (2015, "mid")])

@@ -117,6 +117,7 @@ def render_index(
     results: Mapping[str, Mapping[str, Any]],
     generated: date | None = None,
     code_version: str | None = None,
+    claims_note: str | None = None,
 ) -> str:
     """The complete ``index.html`` text."""
     generated = generated or date.today()
@@ -133,6 +134,8 @@ def render_index(
     claims = claims_tables(results)
     if claims:
         parts.append('<h2 id="verdicts">Verdicts on the report\'s claims</h2>')
+        if claims_note:
+            parts.append(f'<p class="note">{escape(claims_note)}</p>')
         for name, table in claims:
             parts.append(
                 f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '

@@ -452,6 +452,11 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) 
         results=load_results(folder),
         generated=today,
         code_version=commit,
+        claims_note=None if params.area_code == config.WIGAN else (
+            f"The claims are Wigan's. For {params.area_name} the same pre-specified rules are applied to "
+            f"{params.area_name}'s data, as a comparison: a verdict here says whether the same statement "
+            f"would hold for {params.area_name}."
+        ),
     )
     path = folder / "index.html"
     path.write_text(html, encoding="utf-8")
