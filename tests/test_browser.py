@@ -107,3 +107,27 @@ def test_notebook_page_shows_its_figure_without_errors(browser, built_report, tm
     _screenshot(page, tmp_path / f"{variant}.png")
     assert problems == []
     page.close()
+
+
+def test_real_wigan_report_opens_with_verdicts_figures_and_no_errors(browser, wigan_report, tmp_path):
+    """The report a reader gets from `make report`: verdict table first, every link opens, the HLE
+    notebook's figures render, no console errors."""
+    page, problems = _open(browser, (wigan_report / "index.html").as_uri())
+    _screenshot(page, tmp_path / "wigan_index.png")
+    assert page.locator("h2").first.inner_text().startswith("Verdicts")
+    assert page.locator("table.claims tbody tr").count() == 11
+    verdicts = set(page.eval_on_selector_all("table.claims td.verdict", "els => els.map(e => e.innerText)"))
+    assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
+    hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+    assert len(hrefs) >= 18  # reader, full and .ipynb for six notebooks
+    for href in hrefs:
+        response = page.goto(href)
+        assert response is not None and response.ok, href
+    assert problems == []
+    page.close()
+    page, problems = _open(browser, (wigan_report / "02_healthy_life_expectancy.reader.html").as_uri())
+    widths = page.eval_on_selector_all("img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+    assert len(widths) >= 4 and min(widths) > 100, widths
+    _screenshot(page, tmp_path / "wigan_02.png")
+    assert problems == []
+    page.close()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import run_real_report
 from wigan_deal import config, parameters
 from wigan_deal.report import discover_notebooks, run_report
 
@@ -18,21 +19,14 @@ NOTEBOOKS = [
 ]
 
 
-def _run(tmp_path_factory, area):
-    out = tmp_path_factory.mktemp(f"report_{area}")
-    params = parameters.validate(area_code=area)
-    folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=out, jobs=2, log=lambda _m: None)
-    return folder
-
-
 @pytest.fixture(scope="module")
-def wigan(tmp_path_factory):
-    return _run(tmp_path_factory, "E08000010")
+def wigan(wigan_report):
+    return wigan_report
 
 
 @pytest.fixture(scope="module")
 def leeds(tmp_path_factory):
-    return _run(tmp_path_factory, "E08000035")
+    return run_real_report(tmp_path_factory.mktemp("report_leeds"), "E08000035")
 
 
 def values(folder, name):
