@@ -43,6 +43,12 @@ REPORT_VINTAGE: str = "2019-05"
 DEFAULT_VINTAGE: str = REPORT_VINTAGE
 SEXES: tuple[str, ...] = ("Male", "Female")
 
+#: Interrupted time series minimums (used by the engine and by parameter validation): a pre-trend
+#: needs at least 3 pre-break points (fewer than 8 gives a warning); a slope change needs 2 post points.
+ITS_MIN_PRE_POINTS: int = 3
+ITS_WARN_PRE_POINTS: int = 8
+ITS_MIN_POST_POINTS: int = 2
+
 #: The ten constituent councils of the Greater Manchester Combined Authority (ONS codes).
 GREATER_MANCHESTER: tuple[str, ...] = (
     "E08000001",  # Bolton

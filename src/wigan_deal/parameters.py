@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from wigan_deal import config, data
-from wigan_deal.its import MIN_POST_POINTS, MIN_PRE_POINTS
 from wigan_deal.periods import POST_RULES, is_post
 
 #: Names every notebook's ``parameters`` cell defines.
@@ -35,8 +34,8 @@ LOWER_TIER_PREFIXES: tuple[str, ...] = ("E07",)
 #: The longest interrupted-time-series indicator; it bounds the valid break years.
 BREAK_YEAR_INDICATOR = "u75_prev_cancer_mortality"
 HLE_INDICATOR = "hle_birth"
-MIN_PRE_PERIODS = MIN_PRE_POINTS
-MIN_POST_PERIODS = MIN_POST_POINTS
+MIN_PRE_PERIODS = config.ITS_MIN_PRE_POINTS
+MIN_POST_PERIODS = config.ITS_MIN_POST_POINTS
 
 
 class ParameterError(ValueError):

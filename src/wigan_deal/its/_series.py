@@ -19,14 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wigan_deal import config
 from wigan_deal.periods import DEFAULT_POST_RULE, check_post_rule, is_post, period_midpoint
 
 #: Fewest pre-intervention points the engine will fit (Cochrane EPOC minimum for ITS).
-MIN_PRE_POINTS = 3
+MIN_PRE_POINTS = config.ITS_MIN_PRE_POINTS
 #: Fewest post-intervention points: a slope change needs at least two.
-MIN_POST_POINTS = 2
+MIN_POST_POINTS = config.ITS_MIN_POST_POINTS
 #: Below this many pre-intervention points a :class:`ShortPreperiodWarning` is issued.
-WARN_PRE_POINTS = 8
+WARN_PRE_POINTS = config.ITS_WARN_PRE_POINTS
 #: Columns that identify one series in the data layer's tidy frames.
 SERIES_KEYS: tuple[str, ...] = ("area_code", "sex", "indicator", "vintage")
 
