@@ -5,6 +5,7 @@ import json
 import math
 import re
 
+import nbformat
 import pytest
 
 from conftest import run_real_report
@@ -44,6 +45,10 @@ def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
         html = (folder / f"{name}.html").read_text()
         assert re.search(r'<img[^>]*src="data:image/png', html), f"{name} has no embedded figure"
         assert (folder / f"{name}.json").exists()
+        executed = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+        streams = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+        assert not [o["text"][:200] for o in streams if o["name"] == "stderr"], f"{name} wrote to stderr"
+        assert not [o["text"][:200] for o in streams if "ERROR" in o["text"]], f"{name} printed an ERROR"
 
 
 def test_wigan_hle_changes(wigan):

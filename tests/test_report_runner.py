@@ -355,3 +355,5 @@ def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh
     executed = nbformat.read(folder / "02_checks_state.ipynb", as_version=4)
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == [1, 2]  # injected parameters, then the cell: the counter restarts per notebook
+    printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert not [t for t in printed if "ERROR" in t], printed  # e.g. IPython history clashes

@@ -143,7 +143,9 @@ def _first_line(source: str) -> str:
 
 #: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
 #: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
-#: notebook's folder, clear the user namespace, restart the execution counter.
+#: notebook's folder, clear the user namespace and start a new history session (which restarts the
+#: execution counter). Kernels run with IPython's history database switched off
+#: (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise contend for one SQLite file.
 RESET_CODE = """\
 get_ipython()._wigan_deal_filters = getattr(get_ipython(), "_wigan_deal_filters", None) or list(__import__("warnings").filters)
 __import__("warnings").filters[:] = get_ipython()._wigan_deal_filters
@@ -156,9 +158,10 @@ with __import__("warnings").catch_warnings():
     if "pandas" in __import__("sys").modules:
         __import__("sys").modules["pandas"].reset_option("all")
 __import__("os").chdir({cwd!r})
-get_ipython().run_line_magic("reset", "-f")
-get_ipython().execution_count = 1
+get_ipython().reset(new_session=True)
 """
+
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 _worker_kernel: Any = None  # this worker process's reusable KernelManager
 _worker_kernel_log: Path | None = None
@@ -206,7 +209,7 @@ def warm_kernel(task: NotebookTask) -> Any:
         _worker_kernel_log.parent.mkdir(exist_ok=True)
         km = AsyncKernelManager(kernel_name=task.kernel_name)
         with open(_worker_kernel_log, "ab") as err:
-            run_sync(km.start_kernel)(cwd=task.cwd, stderr=err)
+            run_sync(km.start_kernel)(cwd=task.cwd, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
         _worker_kernel = km
         Finalize(km, _shutdown_worker_kernel, exitpriority=10)
     run_sync(_reset_kernel)(km, task.cwd)
