@@ -56,6 +56,7 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_report.py
 
 lint: $(STAMP)
