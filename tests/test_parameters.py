@@ -87,3 +87,11 @@ def test_bad_input_gets_one_clear_paragraph(kwargs, fragments):
     for fragment in fragments:
         assert fragment in message, message
     assert isinstance(info.value, ValueError)
+
+
+def test_banner_states_every_parameter():
+    from wigan_deal.parameters import banner
+
+    text = banner(validate(area_code="E08000035", break_year=2013, sex="Female", post_rule="mid"))
+    for part in ("Leeds (E08000035)", "**break year:** 2013", "**HLE vintage:** 2019-05", "**sex:** Female", "`mid`"):
+        assert part in text

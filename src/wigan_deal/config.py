@@ -38,6 +38,8 @@ DEFAULT_AREA: str = WIGAN
 #: The Deal's start year; 2013 and 2014 are candidate alternatives (see notebooks/05_robustness).
 DEFAULT_BREAK_YEAR: int = 2011
 CANDIDATE_BREAK_YEARS: tuple[int, ...] = (2009, 2010, 2011, 2012, 2013, 2014)
+#: Later starts named as alternatives (community investment / "Deal for Health", 2013-14).
+ALTERNATIVE_BREAK_YEARS: tuple[int, ...] = (2013, 2014)
 #: The data vintage contemporaneous with the King's Fund report (June 2019).
 REPORT_VINTAGE: str = "2019-05"
 DEFAULT_VINTAGE: str = REPORT_VINTAGE

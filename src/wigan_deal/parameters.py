@@ -229,3 +229,12 @@ def _check_post_rule(rule: Any) -> str:
             "wigan_deal.periods."
         )
     return str(rule)
+
+
+def banner(params: ReportParameters) -> str:
+    """One Markdown line stating the parameters a notebook ran with (shown at the top of each notebook)."""
+    return (
+        f"**Area:** {params.area_name} ({params.area_code}) &middot; **break year:** {params.break_year} &middot; "
+        f"**HLE vintage:** {params.vintage} &middot; **sex:** {params.sex} &middot; "
+        f"**post rule:** `{params.post_rule}`"
+    )
