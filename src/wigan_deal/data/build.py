@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from . import parsers
+from . import parsers, parsers_finance
 from .errors import RawDataError
 from .geography import (
     CODE_CHANGES,
@@ -67,6 +67,8 @@ EXTRACT_DESCRIPTIONS = {
     "areas.csv": "England and upper-tier LAs in the extracts: type, region, GM membership, DfE LA number, CASSR code.",
     "similar_areas.csv": "ONS similar-areas model: 20 ranked neighbours per UK LA (codes as published + harmonised).",
     "area_clusters.csv": "ONS explore-local-statistics cluster allocation (global/economic/demographic).",
+    "deflator.csv": "HM Treasury GDP deflator at market prices (March 2020), financial years, 2018/19 = 100, outturn only.",
+    "deprivation.csv": "English indices of deprivation 2019, upper-tier summaries of the IMD (rank 1 = most deprived).",
 }
 
 
@@ -303,6 +305,10 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     spending = spending[is_upper_tier_or_england(spending["area_code"])].copy()
     neighbours = parsers.parse_neighbours(raw_dir / _one("global_neighbours").path)
     clusters = parsers.parse_clusters(raw_dir / _one("cluster_allocation").path)
+    deflator = parsers_finance.parse_hmt_deflator(raw_dir / _one("HMT_GDP_Deflators").path)
+    deprivation = parsers_finance.parse_iod2019(raw_dir / _one("IoD2019").path)
+    for wrong, (name, right) in parsers_finance.IOD_CODE_CORRECTIONS.items():
+        checks[f"iod2019_code_corrected_{wrong}"] = f"{wrong} ({name}) -> {right}"
     dfe_numbers = parsers.dfe_la_numbers(raw_dir / _one("dfe_eyfsp_gld").path, report_era_names(raw_dir))
 
     # areas: England + every upper-tier code in the extracts; canonical names (ONS MYE5, else latest source)
@@ -332,6 +338,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         "similar_areas.csv": neighbours.sort_values(["area_code", "rank"])[
             ["area_code", "rank", "neighbour_code", "neighbour_code_harmonised"]],
         "area_clusters.csv": clusters.sort_values("area_code"),
+        "deflator.csv": deflator,
+        "deprivation.csv": deprivation,
     }
     extracts = {}
     for name, frame in outputs.items():

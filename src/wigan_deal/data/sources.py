@@ -43,6 +43,10 @@ PSSEX_URL = (
 )
 ONS_ELS_URL = "https://explore-local-statistics.beta.ons.gov.uk/"
 
+HMT_DEFLATOR_URL = "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
+IOD2019_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+MHCLG_RA_URL = "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"
+
 PHE = "Public Health England (Fingertips)"
 OHID = "Office for Health Improvement and Disparities (Fingertips)"
 
@@ -351,5 +355,24 @@ SOURCES: tuple[RawSource, ...] = (
         "4746102f32710d9f3c95ece14c4d1f4f25e5638adee65fc92f7df7c63754a144", "parsed", "area_clusters.csv",
         "parse_clusters", "Office for National Statistics", "Explore local statistics: LA cluster allocation",
         ONS_ELS_URL, "2026-03",
+    ),
+    # --- deflator and deprivation (issue 8) ------------------------------------------------------
+    RawSource(
+        "deflators/HMT_GDP_Deflators_Budget_March_2020_update.xlsx",
+        "74bb747c56c37fef0e2a04c05546ed4c47da441a2d5e11999fb3713ac4453350", "parsed", "deflator.csv",
+        "parse_hmt_deflator", "HM Treasury",
+        "GDP deflators at market prices, and money GDP: March 2020 (Budget)", HMT_DEFLATOR_URL, "2020-03",
+        table="sheet '11032020 deflator update', financial-year GDP deflator (2018-19 = 100), ONS series L8GG",
+        notes="Outturn index levels only (2010-11..2018-19 extracted); 2019-20 onwards are OBR March-2020 forecast "
+        "% changes and are never used.",
+    ),
+    RawSource(
+        "deprivation/File_11_-_IoD2019_Local_Authority_District_Summaries__upper-tier__.xlsx",
+        "00795561d214c740c64f5d0ed1e8581f1bcc047c497584c0eb6310a03973ff76", "parsed", "deprivation.csv",
+        "parse_iod2019", "Ministry of Housing, Communities and Local Government",
+        "English indices of deprivation 2019, File 11: local authority district summaries (upper-tier)",
+        IOD2019_URL, "2019-09", table="sheet 'IMD' (rank 1 = most deprived)",
+        notes="2019 upper-tier geography (151 areas; BCP and Dorset UA, no Bournemouth/Poole/Dorset county); no "
+        "England row. Underlying data mostly 2015/16.",
     ),
 )

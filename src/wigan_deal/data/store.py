@@ -63,6 +63,16 @@ SCHEMAS: dict[str, tuple[dict[str, str], list[str]]] = {
          "demographic_cluster": STR},
         ["area_code"],
     ),
+    "deflator.csv": (
+        {"financial_year": STR, "period_start": INT, "period_end": INT, "gdp_deflator": FLOAT, "pct_change": FLOAT},
+        ["financial_year"],
+    ),
+    "deprivation.csv": (
+        {"area_code": STR, "area_name": STR, "imd_average_score": FLOAT, "imd_rank_average_score": INT,
+         "imd_average_rank": FLOAT, "imd_rank_average_rank": INT, "imd_prop_most_deprived_10pct": FLOAT,
+         "imd_rank_prop_most_deprived_10pct": INT},
+        ["area_code"],
+    ),
 }
 VALUE_RANGES: dict[str, tuple[float, float]] = {
     "years": (0.0, 120.0), "gap": (-60.0, 60.0), "percent": (0.0, 100.0), "rate": (0.0, np.inf),
