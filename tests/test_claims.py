@@ -71,6 +71,7 @@ def test_summary_table_shape_and_verdicts(wigan):
     assert list(wigan.columns) == [
         "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
         "comparison", "rule", "evidence", "data_used", "notebook",
+        "amended", "amendment_reason", "previous_verdict", "previous_estimate", "previous_rule",
     ]
     assert len(wigan) == 11 and wigan["verdict"].isin(VERDICTS).all()
     assert set(wigan.loc[wigan["verdict"] == "not testable with these data", "claim_id"]) == {

@@ -9,6 +9,8 @@ See ``docs/claims.md`` for the rules and their rationale.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from wigan_deal import config
@@ -24,6 +26,7 @@ from wigan_deal.claims.register import (
     METHODS,
     NOT_TESTABLE,
     VERDICTS,
+    Amendment,
     Claim,
     ClaimsRegisterError,
     Spec,
@@ -33,8 +36,10 @@ from wigan_deal.claims.register import (
 )
 
 __all__ = [
+    "AMENDMENT_COLUMNS",
     "EVALUATORS",
     "METHODS",
+    "Amendment",
     "NOT_TESTABLE",
     "NoDataError",
     "VERDICTS",
@@ -56,7 +61,10 @@ __all__ = [
 SUMMARY_COLUMNS = [
     "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
     "comparison", "rule", "evidence", "data_used", "notebook",
+    "amended", "amendment_reason", "previous_verdict", "previous_estimate", "previous_rule",
 ]
+#: Columns describing a claim's latest amendment (empty for claims never amended).
+AMENDMENT_COLUMNS = SUMMARY_COLUMNS[-5:]
 LATER_COLUMNS = [
     "claim_id", "check", "verdict", "estimate", "lower", "upper", "unit", "evidence", "data_used",
 ]
@@ -75,7 +83,20 @@ def evaluate_claim(claim: Claim, area_code: str = config.DEFAULT_AREA, comparato
     return evaluate_spec(claim, claim.spec(), area_code, comparator)
 
 
-def _row(claim: Claim, result: ClaimResult) -> dict:
+def _amendment_fields(claim: Claim, area_code: str, comparator: str) -> dict:
+    """The latest amendment of ``claim`` and the verdict its PREVIOUS rule gives (re-run, never typed)."""
+    if claim.amendment is None or claim.previous is None:
+        return {"amended": None, "amendment_reason": None, "previous_verdict": None,
+                "previous_estimate": math.nan, "previous_rule": None}
+    old = evaluate_claim(claim.previous, area_code, comparator)
+    note = " (written after the area's result under the old rule was known)" if claim.amendment.results_seen else ""
+    return {"amended": claim.amendment.date, "amendment_reason": claim.amendment.reason + note,
+            "previous_verdict": old.verdict, "previous_estimate": old.estimate,
+            "previous_rule": claim.previous.rule_text()}
+
+
+def _row(claim: Claim, result: ClaimResult, area_code: str = config.DEFAULT_AREA,
+         comparator: str = config.ENGLAND) -> dict:
     return {
         "claim_id": claim.id,
         "claim": claim.wording,
@@ -89,6 +110,7 @@ def _row(claim: Claim, result: ClaimResult) -> dict:
         "evidence": result.evidence,
         "data_used": result.data_used,
         "notebook": claim.notebook,
+        **_amendment_fields(claim, area_code, comparator),
     }
 
 
@@ -100,12 +122,16 @@ def evaluate(
 ) -> pd.DataFrame:
     """One row per claim: verdict, estimate with 95% CI, evidence sentence and data used.
 
+    For a claim whose rule was amended (``amendments`` in the register), ``amended`` is the date of the
+    latest amendment, ``amendment_reason`` says why, and ``previous_verdict`` / ``previous_estimate`` /
+    ``previous_rule`` come from re-running the rule as it was before; nothing is silently re-graded.
+
     Uses the report-era data (the primary ``data`` block of each claim). Unknown area codes raise
     the data layer's :class:`~wigan_deal.data.errors.UnknownAreaError`.
     """
     _check_areas(area_code, comparator)
     register = load_register() if register is None else register
-    rows = [_row(claim, evaluate_claim(claim, area_code, comparator)) for claim in register]
+    rows = [_row(claim, evaluate_claim(claim, area_code, comparator), area_code, comparator) for claim in register]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
