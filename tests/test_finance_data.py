@@ -86,3 +86,120 @@ def test_iod_parser_rejects_an_uncorrected_bad_code(tmp_path, monkeypatch):
     with pytest.raises(RawDataError, match=r"malformed area code\(s\) \['E0600003'\] for \['Slough'\]"):
         parsers_finance.parse_iod2019(config.RAW_DIR / "deprivation" /
                                       "File_11_-_IoD2019_Local_Authority_District_Summaries__upper-tier__.xlsx")
+
+
+# --- RA budget -------------------------------------------------------------------------------------
+RA_DIR = config.RAW_DIR / "asc_budget"
+
+
+def _budget(area, year, service="adult_social_care") -> float:
+    rows = wd.load_budget(area, [service], [year])
+    assert len(rows) == 1
+    return float(rows["value_gbp000"].iloc[0])
+
+
+def test_ra_budget_published_values_through_the_loader():
+    assert _budget("E08000010", "2011/12") == 76421  # summed adult lines (no ASC total line that year)
+    assert _budget("Wigan", "2017-18") == 79795
+    assert round(_budget("E92000001", "2017/18")) == 15623146  # ENGLAND row, 15,623,145.716 in the source
+    assert _budget("E08000010", "2010/11") + _budget("E08000010", "2010/11", "children_social_care") == \
+        _budget("E08000010", "2010/11", "total_social_care") == 127199
+    flags = wd.load_budget("E08000010", "adult_social_care").set_index("financial_year")["flag"]
+    assert "sum of the 7 adult social care lines" in flags["2011/12"] and flags.isna()["2012/13"]
+
+
+def test_budget_covers_every_council_year_and_service():
+    budget = wd.load_budget()
+    asc = budget[budget["service"] == "adult_social_care"]
+    per_year = asc.groupby("financial_year")["area_code"].nunique()
+    assert list(per_year.index) == [f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2020)]
+    # 152 social-care councils + England; 2019/20: Bournemouth, Poole and Dorset county -> BCP and Dorset UA
+    assert (per_year.drop("2019/20") == 153).all() and per_year["2019/20"] == 152
+    assert set(budget["service"]) == set(parsers_finance.BUDGET_SERVICES)
+    ph = budget[(budget["service"] == "public_health") & (budget["area_code"] == "E08000010")]
+    assert ph["financial_year"].min() == "2013/14"  # transferred to councils in 2013
+    with pytest.raises(wd.DataError, match="no financial year '2020/21'; its years are 2010/11 to 2019/20"):
+        wd.load_budget(financial_years="2020/21")
+
+
+def test_reorganised_councils_are_explicit():
+    budget = wd.load_budget(services="adult_social_care")
+    years = lambda code: sorted(budget.loc[budget["area_code"] == code, "financial_year"])  # noqa: E731
+    assert years("E06000028")[-1] == "2018/19" and years("E10000009")[-1] == "2018/19"  # Bournemouth, Dorset cty
+    assert years("E06000058") == ["2019/20"] and years("E06000059") == ["2019/20"]  # BCP, Dorset UA
+    assert len(years("E10000021")) == 10  # Northamptonshire: whole window (split in 2021)
+    import json
+
+    noted = json.loads(config.PROVENANCE_FILE.read_text())["checks"]["ra_reorganised_councils"]
+    assert set(noted) == set(parsers_finance.REORGANISED_COUNCILS)
+    assert noted["E06000058"]["first_year"] == "2019/20"
+    assert "E06000058" in (config.PROJECT_ROOT / "docs" / "data_log.md").read_text()
+
+
+@needs_raw
+def test_ra_parse_agrees_with_the_derived_extract_for_every_value():
+    frames = [parsers_finance.parse_ra_workbook(p, p.name[3:10]) for p in sorted(RA_DIR.glob("RA_*"))]
+    import pandas as pd
+
+    wide = pd.concat(frames, ignore_index=True)
+    derived = RA_DIR / "ra_budget_asc_net_current_expenditure_by_LA_2010-11_to_2019-20_extract.csv"
+    assert parsers_finance.check_ra_against_derived(wide, derived) == 18645
+    wide.loc[(wide["ecode"] == "E4210") & (wide["financial_year"] == "2017/18"), "adult_social_care"] += 1
+    with pytest.raises(RawDataError, match="differs from .* in adult_social_care for 1 rows"):
+        parsers_finance.check_ra_against_derived(wide, derived)
+
+
+@needs_raw
+def test_ra_layout_changes_are_clear_errors(monkeypatch):
+    path = RA_DIR / "RA_2011-12_data_by_LA_revenue_account_budget.xls"
+    monkeypatch.setattr(parsers_finance, "RA_N_ADULT_LINES", 8)
+    with pytest.raises(RawDataError, match=r"no TOTAL ADULT SOCIAL CARE line.*7 adult lines.*expected 8"):
+        parsers_finance.parse_ra_workbook(path, "2011-12")
+    monkeypatch.setattr(parsers_finance, "RA_N_ADULT_LINES", 7)
+    monkeypatch.setattr(parsers_finance, "RA_CHILD_LINES", __import__("re").compile(r"(?i)^social care strategy - children"))
+    with pytest.raises(RawDataError, match=r"adult social care lines .* differ from TOTAL SOCIAL CARE"):
+        parsers_finance.parse_ra_workbook(path, "2011-12")
+
+
+@needs_raw
+def test_council_missing_a_year_is_a_clear_error(monkeypatch):
+    from wigan_deal.data import build as build_mod
+
+    real = parsers_finance.parse_ra_workbook
+
+    def drop_wigan(path, financial_year):
+        frame = real(path, financial_year)
+        return frame[~((frame["ecode"] == "E4210") & (frame["financial_year"] == "2014/15"))]
+
+    monkeypatch.setattr(parsers_finance, "parse_ra_workbook", drop_wigan)
+    with pytest.raises(RawDataError, match=r"council E08000010 \(Wigan\) has no adult social care budget for 2014/15\. "
+                       r"Every social-care council .*REORGANISED_COUNCILS"):
+        build_mod.build_budget(config.RAW_DIR, {})
+
+
+@needs_raw
+def test_edited_ra_workbook_is_named(tmp_path):
+    import warnings
+
+    from wigan_deal.data.build import _raw_record
+    from wigan_deal.data.sources import SOURCES
+
+    source = next(s for s in SOURCES if s.path.endswith("RA_2017-18_data_by_LA_revenue_account_budget.xlsx"))
+    target = tmp_path / source.path
+    target.parent.mkdir(parents=True)
+    target.write_bytes((config.RAW_DIR / source.path).read_bytes() + b"edit")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = _raw_record(source, tmp_path)
+    assert record["sha256_matches"] is False
+    assert any("RA_2017-18_data_by_LA_revenue_account_budget.xlsx: sha256" in str(w.message) and
+               "differs from SOURCES.md" in str(w.message) for w in caught)
+
+
+def test_rs_outturn_now_has_education_and_net_current_expenditure():
+    fin = wd.load_finance("E08000010", ["education", "net_current_expenditure"])
+    years = sorted(fin["financial_year"].unique())
+    assert years == ["2010/11", "2011/12", "2012/13", "2013/14", "2014/15", "2017/18"]  # not in roall.csv
+    value = fin.set_index(["financial_year", "service"])["value_gbp000"]
+    assert value[("2010/11", "net_current_expenditure")] == 618636
+    assert value[("2017/18", "education")] == 225907

@@ -80,3 +80,33 @@ def load_deprivation(areas=None, extracts_dir: str | Path | None = None) -> pd.D
 
         frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
     return frame.sort_values("area_code").reset_index(drop=True)
+
+
+def load_budget(areas=None, services=None, financial_years=None,
+                extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """RA BUDGET (start-of-year) net current expenditure, GBP thousand, by council, year and service line.
+
+    ``services``: any of :data:`~wigan_deal.data.parsers_finance.BUDGET_SERVICES`; ``financial_years``: labels
+    such as '2017/18' (or '2017-18'); England (E92000001) is the published ENGLAND row (all authorities,
+    including shire districts). See ``flag`` for the summed 2010/11-2011/12 social care lines.
+    """
+    from .loaders import _as_list, _filter_areas
+    from .parsers_finance import BUDGET_SERVICES
+
+    frame = _filter_areas(read_extract("budget.csv", extracts_dir), areas, extracts_dir)
+    if services is not None:
+        frame = frame[frame["service"].isin(_as_list(services, "budget service", BUDGET_SERVICES))]
+    if financial_years is not None:
+        valid = sorted(read_extract("budget.csv", extracts_dir)["financial_year"].unique())
+        labels = [financial_years] if isinstance(financial_years, str) else list(financial_years)
+        wanted = []
+        for y in labels:
+            try:
+                label = fy_label(y)
+            except ValueError:
+                label = str(y)
+            if label not in valid:
+                raise DataError(f"The RA budget has no financial year {y!r}; its years are {valid[0]} to {valid[-1]}.")
+            wanted.append(label)
+        frame = frame[frame["financial_year"].isin(wanted)]
+    return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)

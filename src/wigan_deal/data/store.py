@@ -63,6 +63,11 @@ SCHEMAS: dict[str, tuple[dict[str, str], list[str]]] = {
          "demographic_cluster": STR},
         ["area_code"],
     ),
+    "budget.csv": (
+        {"area_code": STR, "area_name": STR, "la_class": STR, "ecode": STR, "financial_year": STR,
+         "period_start": INT, "period_end": INT, "service": STR, "value_gbp000": FLOAT, "source": STR, "flag": STR},
+        ["area_code", "financial_year", "service"],
+    ),
     "deflator.csv": (
         {"financial_year": STR, "period_start": INT, "period_end": INT, "gdp_deflator": FLOAT, "pct_change": FLOAT},
         ["financial_year"],
@@ -138,7 +143,7 @@ def _validate(name: str, frame: pd.DataFrame, path: Path) -> None:
         counts = [c for c in frame.columns if c in ("population", "all_ages", "aged_0_17", "aged_18_plus", "aged_65_plus")]
         if (frame[counts] <= 0).any().any() or frame[counts].isna().any().any():
             raise DataError(f"{path}: non-positive or missing population counts. {REBUILD_HINT}")
-    if name == "finance.csv" and frame["value_gbp000"].isna().any():
+    if name in ("finance.csv", "budget.csv") and frame["value_gbp000"].isna().any():
         raise DataError(f"{path}: missing value_gbp000. {REBUILD_HINT}")
 
 
