@@ -198,7 +198,19 @@ def claim_series(
     if spec is None:
         raise ClaimsRegisterError(f"Claim {claim_id!r} is not testable and has no context data to plot.")
     block = claim.data if claim.data is not None else claim.context
-    if block["loader"] == "load_finance":
+    if block["loader"] == "load_budget":
+        from wigan_deal import finance
+
+        res = finance.budget_vs_outturn(area_code, years=(spec.periods[0], spec.periods[-1]))
+        t = res.table
+        frame = pd.concat([
+            t.assign(sex=kind, value=t[f"{kind}_gbp000"], area_code=area_code, area_name=res.area_name)
+            for kind in ("budget", "outturn")
+        ], ignore_index=True)
+        frame["period"] = frame["financial_year"]
+        frame["period_start"] = frame["financial_year"].str[:4].astype(int)
+        frame["period_end"] = frame["period_start"] + 1
+    elif block["loader"] == "load_finance":
         fin = wd.load_finance(areas=[area_code, comparator], services=list(spec.indicators))
         frame = fin.rename(columns={"financial_year": "period", "value_gbp000": "value", "service": "sex"})
     else:

@@ -23,8 +23,13 @@ METHODS: tuple[str, ...] = (
     "trend_vs_comparator",
     "level_vs_comparator",
     "finance_change",
+    "budget_vs_outturn",
+    "real_terms_change",
     "not_testable",
 )
+#: Methods graded against the all-council distribution of a finance measure (no 'direction' parameter).
+FINANCE_METHODS: tuple[str, ...] = ("finance_change", "budget_vs_outturn", "real_terms_change")
+LOADERS: tuple[str, ...] = ("load_indicator", "load_finance", "load_budget")
 CONTEXT_KINDS: tuple[str, ...] = ("finance_change", "gap_change")
 DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better")
 
@@ -210,7 +215,7 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         if not isinstance(raw.get("data"), dict):
             _fail(cid, f"method {method!r} requires a 'data' block with fields {', '.join(_REQUIRED_DATA)}.")
         _validate_block(cid, "data", raw["data"])
-        if method != "finance_change" and params.get("direction") not in DIRECTIONS:
+        if method not in FINANCE_METHODS and params.get("direction") not in DIRECTIONS:
             _fail(cid, f"params.direction {params.get('direction')!r} is not valid; use one of {', '.join(DIRECTIONS)}.")
         if method == "level_vs_comparator" and params.get("test") not in ("better", "in_line"):
             _fail(cid, f"params.test {params.get('test')!r} is not valid for level_vs_comparator; use 'better' or 'in_line'.")
@@ -301,8 +306,8 @@ def _validate_block(cid: str, name: str, block: dict[str, Any]) -> None:
     for key in _REQUIRED_DATA:
         if block.get(key) in (None, "", []):
             _fail(cid, f"field '{name}.{key}' is missing (a {name} block needs {', '.join(_REQUIRED_DATA)}).")
-    if block["loader"] not in ("load_indicator", "load_finance"):
-        _fail(cid, f"'{name}.loader' {block['loader']!r} is not valid; use 'load_indicator' or 'load_finance'.")
+    if block["loader"] not in LOADERS:
+        _fail(cid, f"'{name}.loader' {block['loader']!r} is not valid; use one of {', '.join(LOADERS)}.")
     if not isinstance(block["periods"], list) or not 1 <= len(block["periods"]) <= 2:
         _fail(cid, f"'{name}.periods' must be a list of one period (a level) or two (baseline, end); got {block['periods']!r}.")
 
