@@ -191,6 +191,38 @@ class BudgetOutturnResult:
             "so a variance is read against every other council's in the same year."
         )
 
+    def per_head(self) -> pd.DataFrame:
+        """Real-terms outturn per adult (18+) and per person 65+: the area against the all-council median and IQR."""
+        ok = self.all_councils[self.all_councils["both"]]
+        rows = []
+        for col, who in (("outturn_real_per_adult_gbp", "per adult (18+)"),
+                         ("outturn_real_per_65_plus_gbp", "per person aged 65+")):
+            g = ok.groupby("financial_year")[col]
+            area = self.table.set_index("financial_year")[col]
+            for year in area.index:
+                rows.append({"financial_year": year, "denominator": who, "area": area[year],
+                             "median_council": g.median()[year], "q1": g.quantile(0.25)[year],
+                             "q3": g.quantile(0.75)[year]})
+        return pd.DataFrame(rows)
+
+    def plot_per_head(self, ax=None):
+        """Real-terms ASC outturn per adult (18+): the area against the middle half of councils."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.5, 3.6))
+        ph = self.per_head()
+        ph = ph[ph["denominator"] == "per adult (18+)"].reset_index(drop=True)
+        x = np.arange(len(ph))
+        ax.fill_between(x, ph["q1"], ph["q3"], color="0.8", label="middle half of councils")
+        ax.plot(x, ph["median_council"], color="0.35", label="median council")
+        ax.plot(x, ph["area"], "o-", color="C3", lw=2, label=self.area_name)
+        ax.set_xticks(x, ph["financial_year"])
+        ax.set_ylabel(f"GBP per adult, {self.base} prices")
+        ax.set_title("Adult social care net outturn per adult (18+, mid-2019 population), real terms", fontsize=10)
+        ax.legend(fontsize=8)
+        return ax
+
     def plot(self, ax=None):
         """The area's variance % each year against the all-council distribution (10-90% band, IQR, median)."""
         import matplotlib.pyplot as plt
@@ -372,20 +404,3 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
         )
     return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base))
 
-
-def finance_readme_block() -> str:
-    """README block: Wigan's headline finance numbers, computed from the committed extracts."""
-    bo = budget_vs_outturn(config.WIGAN)
-    sv = real_terms_savings(config.WIGAN)
-    first, last = bo.table.iloc[0], bo.table.iloc[-1]
-    r, d = sv.row, sv.distribution()
-    return (
-        f"- Adult social care, outturn against the start-of-year (RA) budget: {first['financial_year']} "
-        f"{first['variance_pct']:+.1f}% (percentile {first['variance_percentile']:.0f} of all councils), "
-        f"{last['financial_year']} {last['variance_pct']:+.1f}% (percentile {last['variance_percentile']:.0f}); "
-        f"all-council median {bo.distribution.iloc[-1]['median']:+.1f}% in {last['financial_year']}.\n"
-        f"- Net current expenditure excluding education and public health, {sv.years[0]} -> {sv.years[1]}: "
-        f"{_fmt_m(r['real_change_gbp000'], True)} in {sv.base} prices ({r['real_change_pct']:+.1f}%; cash "
-        f"{_fmt_m(r['cash_change_gbp000'], True)}), percentile {r['percentile']:.0f} of {int(d['n_councils'])} "
-        f"councils (median council {d['median']:+.1f}%)."
-    )

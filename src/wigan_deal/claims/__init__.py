@@ -37,6 +37,8 @@ from wigan_deal.claims.register import (
 
 __all__ = [
     "AMENDMENT_COLUMNS",
+    "amendments_table",
+    "previous_verdict_text",
     "EVALUATORS",
     "METHODS",
     "Amendment",
@@ -133,6 +135,26 @@ def evaluate(
     register = load_register() if register is None else register
     rows = [_row(claim, evaluate_claim(claim, area_code, comparator), area_code, comparator) for claim in register]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def previous_verdict_text(table: pd.DataFrame) -> pd.Series:
+    """Per row of :func:`evaluate`: '' or "<previous verdict> (rule amended <date>)" for amended claims."""
+    return pd.Series(
+        [f"{v} (rule amended {d})" if isinstance(d, str) and d else "" for v, d in
+         zip(table["previous_verdict"], table["amended"], strict=True)],
+        index=table.index, dtype=object,
+    )
+
+
+def amendments_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The amended claims of an :func:`evaluate` table: date, reason, old rule and verdict beside the new."""
+    amended = table[table["amended"].notna()]
+    return pd.DataFrame({
+        "claim_id": amended["claim_id"], "amended": amended["amended"],
+        "verdict (current rule)": amended["verdict"], "verdict (previous rule)": amended["previous_verdict"],
+        "estimate (current)": amended["estimate"], "estimate (previous)": amended["previous_estimate"],
+        "reason": amended["amendment_reason"], "previous rule": amended["previous_rule"],
+    }).reset_index(drop=True)
 
 
 def evaluate_later_vintages(
@@ -253,3 +275,40 @@ def plot_claim(
     ax.legend(fontsize=7)
     return ax
 
+
+
+def finance_readme_block() -> str:
+    """README block: the two finance claims for Wigan, current verdict beside the previous rule's, with the
+    headline numbers from :mod:`wigan_deal.finance` (computed from the committed extracts)."""
+    from wigan_deal import finance
+
+    register = [c for c in load_register() if c.id in ("savings", "asc_balance")]
+    table = evaluate(config.WIGAN, register=register).set_index("claim_id")
+    bo = finance.budget_vs_outturn(config.WIGAN)
+    sv = finance.real_terms_savings(config.WIGAN)
+    first, last = bo.table.iloc[0], bo.table.iloc[-1]
+    d_last = bo.distribution.set_index("financial_year").loc[last["financial_year"]]
+    r, dist = sv.row, sv.distribution()
+    over = int((bo.table["variance_gbp000"] > 0).sum())
+
+    def m(x: float) -> str:
+        return f"{'−' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
+
+    rows = [
+        ("£140m saved", table.loc["savings"],
+         f"Net current expenditure excluding education and public health, {sv.years[0]} → {sv.years[1]}: "
+         f"{m(r['real_change_gbp000'])} ({r['real_change_pct']:+.1f}%) in {sv.base} prices (cash "
+         f"{m(r['cash_change_gbp000'])}); percentile {r['percentile']:.0f} of {int(dist['n_councils'])} councils "
+         f"(0 = largest fall; median council {dist['median']:+.1f}%)."),
+        ("ASC: £6.9m projected overspend → balanced budget", table.loc["asc_balance"],
+         f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {m(first['variance_gbp000'])} "
+         f"({first['variance_pct']:+.1f}%, percentile {first['variance_percentile']:.0f} of all councils); "
+         f"{last['financial_year']} {m(last['variance_gbp000'])} ({last['variance_pct']:+.1f}%, percentile "
+         f"{last['variance_percentile']:.0f}; median council {d_last['median']:+.1f}%); over budget in {over} of "
+         f"{len(bo.table)} years. RA is the start-of-year budget, not the in-year projection the report quotes."),
+    ]
+    lines = ["| claim | verdict | previous rule's verdict (rule amended) | evidence |", "|---|---|---|---|"]
+    for name, row, text in rows:
+        lines.append(f"| {name} | {row['verdict']} | {row['previous_verdict']} ({row['amended']}) | "
+                     f"{text} |")
+    return "\n".join(lines)
