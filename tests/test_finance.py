@@ -25,6 +25,8 @@ def test_percentile_among_others():
     assert finance.percentile_among_others(s, "a") == 0.0
     assert finance.percentile_among_others(s, "b") == pytest.approx(100 * (1 + 0.5) / 3)
     assert finance.percentile_among_others(s, "d") == 100.0
+    vec = finance.percentiles_among_others(s.to_numpy())
+    assert vec[:4] == pytest.approx([finance.percentile_among_others(s, c) for c in "abcd"]) and np.isnan(vec[4])
 
 
 def test_wigan_budget_vs_outturn_values(wigan):

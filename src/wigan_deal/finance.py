@@ -57,6 +57,20 @@ def percentile_among_others(values: pd.Series, code: str) -> float:
     return float(100.0 * ((others < x).sum() + 0.5 * (others == x).sum()) / len(others))
 
 
+def percentiles_among_others(values: np.ndarray) -> np.ndarray:
+    """:func:`percentile_among_others` for every element of ``values`` at once (NaN stays NaN)."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    v = np.sort(values[ok])
+    if len(v) < 2:
+        return out
+    less = np.searchsorted(v, values[ok], "left")
+    equal_others = np.searchsorted(v, values[ok], "right") - less - 1
+    out[ok] = 100.0 * (less + 0.5 * equal_others) / (len(v) - 1)
+    return out
+
+
 def _fmt_m(gbp000: float, signed: bool = False) -> str:
     return f"GBP {gbp000 / 1000:{'+' if signed else ''},.1f}m"
 
@@ -90,19 +104,14 @@ def _budget_outturn_all(first: str, last: str, base: str) -> pd.DataFrame:
     for col in ("budget", "outturn", "variance"):
         merged[f"{col}_real_per_adult_gbp"] = 1000 * merged[f"{col}_real_gbp000"] / merged["adults_18_plus_2019"]
         merged[f"{col}_real_per_65_plus_gbp"] = 1000 * merged[f"{col}_real_gbp000"] / merged["aged_65_plus_2019"]
-    pct, rank, n = [], [], []
-    for year, group in merged.groupby("financial_year"):
-        values = group.loc[group["both"]].set_index("area_code")["variance_pct"]
-        for code in group["area_code"]:
-            pct.append((year, code, percentile_among_others(values, code) if code in values.index else math.nan))
-        ranks = values.rank(ascending=False, method="min")
-        rank.extend((year, c, r) for c, r in ranks.items())
-        n.append((year, len(values)))
-    merged = merged.merge(pd.DataFrame(pct, columns=["financial_year", "area_code", "variance_percentile"]),
-                          on=["financial_year", "area_code"], how="left")
-    merged = merged.merge(pd.DataFrame(rank, columns=["financial_year", "area_code", "variance_rank"]),
-                          on=["financial_year", "area_code"], how="left")
-    merged["n_councils"] = merged["financial_year"].map(dict(n))
+    merged["variance_percentile"] = np.nan
+    merged["variance_rank"] = np.nan
+    for _year, idx in merged[merged["both"]].groupby("financial_year").groups.items():
+        values = merged.loc[idx, "variance_pct"]
+        merged.loc[idx, "variance_percentile"] = percentiles_among_others(values.to_numpy())
+        merged.loc[idx, "variance_rank"] = values.rank(ascending=False, method="min")
+    n = merged[merged["both"]].groupby("financial_year").size().to_dict()
+    merged["n_councils"] = merged["financial_year"].map(n)
     merged["variance_rank"] = merged["variance_rank"].astype("Int64")
     return merged.sort_values(["area_code", "financial_year"]).reset_index(drop=True)
 
@@ -302,8 +311,7 @@ def _savings_all(first: str, last: str, base: str) -> pd.DataFrame:
     out["real_per_head_end_gbp"] = 1000 * out["real_end_gbp000"] / out["population_end"].astype(float)
     out["real_per_head_change_gbp"] = out["real_per_head_end_gbp"] - out["real_per_head_start_gbp"]
     out["both"] = out["real_change_pct"].notna()
-    values = out.loc[out["both"]].set_index("area_code")["real_change_pct"]
-    out["percentile"] = [percentile_among_others(values, c) if c in values.index else math.nan for c in out["area_code"]]
+    out["percentile"] = percentiles_among_others(out["real_change_pct"].where(out["both"]).to_numpy())
     out["rank_largest_fall"] = out["real_change_pct"].where(out["both"]).rank(method="min").astype("Int64")
     out["n_councils"] = int(out["both"].sum())
     return out.sort_values("area_code").reset_index(drop=True)
