@@ -1,9 +1,8 @@
 """Every report records the data it ran on: package version, extract sha256s, each indicator's vintage."""
 
 import hashlib
-from datetime import date
-
 import tomllib
+from datetime import date
 
 from wigan_deal import __version__, config
 from wigan_deal.report.data_version import data_manifest, render_data_section

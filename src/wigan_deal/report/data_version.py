@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from wigan_deal import __version__, data
+import wigan_deal
+from wigan_deal import data
 
 HLE_INDICATOR = "hle_birth"
 
@@ -50,7 +51,7 @@ def data_manifest(hle_vintage: str, extracts_dir: str | Path | None = None) -> d
         if ds["role"] == "parsed" and ds.get("extract") not in (None, "indicators.csv"):
             other.setdefault(ds["extract"], set()).add(ds["vintage"])
     return {
-        "package_version": __version__,
+        "package_version": wigan_deal.__version__,
         "extracts": extracts,
         "indicators": indicators,
         "other_extract_vintages": {k: sorted(v) for k, v in sorted(other.items())},
