@@ -22,13 +22,14 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report test lab data bench lint clean
+.PHONY: help env report test lab raw data bench lint sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2011]  execute all notebooks, write reports/<AREA>/"
 	@echo "make test                                      run the whole test suite"
 	@echo "make lab                                       JupyterLab with the wigan-deal kernel"
-	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw"
+	@echo "make raw                                       download the raw files from their public origins (verified)"
+	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
 	@echo "make bench                                     print engine and report timings"
 	@echo "make clean                                     remove .venv, caches and generated reports"
 
@@ -50,6 +51,9 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=notebooks
+
+raw: $(STAMP)
+	$(PY) -m wigan_deal.data raw
 
 data: $(STAMP)
 	$(PY) -m wigan_deal.data build
