@@ -30,7 +30,6 @@ import pandas as pd
 from .. import config
 from . import parsers
 from .errors import RawDataError
-from .origins import load_registry
 from .geography import (
     CODE_CHANGES,
     ENGLAND,
@@ -40,6 +39,7 @@ from .geography import (
     harmonise_codes,
     is_upper_tier_or_england,
 )
+from .origins import load_registry
 from .sources import FINGERTIPS_API, INDICATOR_SPECS, SOURCES, RawSource
 
 FINANCE_COLUMNS = ["area_code", "area_name", "la_class", "financial_year", "period_start", "period_end",
