@@ -31,6 +31,8 @@ help:
 	@echo "make raw                                       download the raw files from their public origins (verified)"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
 	@echo "make bench                                     print engine and report timings"
+	@echo "make lint                                      the quick checks CI runs (ruff, notebooks, pairs, sizes)"
+	@echo "make sync-notebooks                            regenerate the jupytext pairs notebooks/py/*.py"
 	@echo "make clean                                     remove .venv, caches and generated reports"
 
 env: $(STAMP)
@@ -63,8 +65,19 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_report.py
 
+# the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
+# outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree
+LINT_TESTS := tests/test_lint.py tests/test_notebooks_clean.py tests/test_notebook_pairs.py \
+	tests/test_repo_hygiene.py tests/test_citation.py tests/test_environment.py tests/test_binder.py \
+	tests/test_raw_sources.py tests/test_architecture.py
+
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m pytest -q $(LINT_TESTS)
+
+# after merging notebook changes: safe ruff fixes in the notebooks, then regenerate notebooks/py/*.py
+sync-notebooks: $(STAMP)
+	$(PY) -m ruff check --fix --exit-zero --quiet notebooks
+	$(PY) -m wigan_deal.report.pairs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info
