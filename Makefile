@@ -27,7 +27,7 @@ endif
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2011]  execute all notebooks, write reports/<AREA>/"
 	@echo "make test                                      run the whole test suite"
-	@echo "make lab                                       JupyterLab with the wigan-deal kernel"
+	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
 	@echo "make raw                                       download the raw files from their public origins (verified)"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
 	@echo "make bench                                     print engine and report timings"
@@ -41,8 +41,9 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(VENV)/bin/python -m ipykernel install --prefix $(abspath $(VENV)) --name $(ENV_NAME) \
-		--display-name "Python (wigan-deal)" > /dev/null
+	@# one kernel name everywhere: notebooks declare `python3`, which Jupyter started from this environment
+	@# (make lab, papermill, Binder, an editor using .venv) runs with this environment's Python
+	rm -rf $(VENV)/share/jupyter/kernels/$(ENV_NAME)
 	@touch $@
 
 report: $(STAMP)
