@@ -22,6 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "plots": {"config", "periods", "data"},
     "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
+    # top layer: renders README blocks by importing their generators by name (importlib)
+    "readme": {"config"},
 }
 
 
