@@ -12,6 +12,7 @@ import yaml
 
 import wigan_deal
 from wigan_deal import config
+from wigan_deal.citation import citation_text
 
 ROOT = config.PROJECT_ROOT
 SCHEMA = Path(__file__).parent / "schemas" / "citation-file-format-1.2.0.schema.json"
@@ -70,6 +71,8 @@ def test_readme_says_how_to_cite_with_version_licence_and_binder_badge():
     section = readme.split("## How to cite", 1)[1].split("\n## ", 1)[0]
     assert f"version {_pyproject()['version']}" in section
     assert "CITATION.cff" in section and "MIT" in section and "Open Government Licence v3.0" in section
+    assert "<!-- generated:citation -->" in section  # rendered from CITATION.cff (tests/test_readme.py)
+    assert citation_text() in section
     repo = _cff()["repository-code"].rstrip("/")
     owner_repo = repo.split("github.com/", 1)[1]
     assert f"https://mybinder.org/v2/gh/{owner_repo}/HEAD" in readme
