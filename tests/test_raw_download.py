@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from wigan_deal import config
+from wigan_deal.data.__main__ import main as data_cli
 from wigan_deal.data.build import build
 from wigan_deal.data.download import RawDownloadError, download_raw, needed_files, with_mirror
 from wigan_deal.data.origins import load_registry
@@ -128,16 +127,13 @@ def test_missing_file_404_names_the_origin_and_changes_nothing(server, tmp_path)
     assert not (tmp_path / "raw").exists()
 
 
-def test_offline_cli_prints_one_paragraph_exits_1_and_creates_nothing(tmp_path):
+def test_offline_cli_prints_one_paragraph_exits_1_and_creates_nothing(tmp_path, capsys):
     dest = tmp_path / "raw"
-    proc = subprocess.run(
-        [sys.executable, "-m", "wigan_deal.data", "raw", "--dest", str(dest), "--retries", "0",
-         "--mirror", f"http://127.0.0.1:{_refused_port()}"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert proc.returncode == 1 and proc.stdout == ""
-    paragraph = proc.stderr.strip()
-    assert paragraph.startswith("error: Cannot download raw file ") and "\n" not in paragraph, proc.stderr
+    code = data_cli(["raw", "--dest", str(dest), "--retries", "0", "--mirror", f"http://127.0.0.1:{_refused_port()}"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    paragraph = err.strip()
+    assert paragraph.startswith("error: Cannot download raw file ") and "\n" not in paragraph, err
     assert "you appear to be offline" in paragraph and "Nothing was changed" in paragraph
     assert not dest.exists() and not list(tmp_path.iterdir())
 
