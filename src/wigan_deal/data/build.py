@@ -192,12 +192,11 @@ def build_indicators(raw_dir: Path, reference: pd.DataFrame, checks: dict) -> tu
             frame = parsers.parse_fingertips_csv(path, **source.kwargs)
         elif source.parser == "parse_ons_le_workbook":
             check = raw_dir / _one("le_birth_and_65_la_2001-03").path
-            if check.exists():
-                workbook = parsers.read_ons_le_workbook(path)
-                checks["le_workbook_rows_equal_to_derived_csv"] = parsers.check_le_against_derived(workbook, check)
-            else:
-                checks["le_workbook_rows_equal_to_derived_csv"] = SKIPPED.format(name=check.name)
-            frame = parsers.parse_ons_le_workbook(path, source.kwargs["vintage"])
+            workbook = parsers.read_ons_le_workbook(path)  # read once: parse and cross-check
+            checks["le_workbook_rows_equal_to_derived_csv"] = (
+                parsers.check_le_against_derived(workbook, check) if check.exists() else SKIPPED.format(name=check.name)
+            )
+            frame = parsers.le_from_workbook(workbook, source.kwargs["vintage"])
         elif source.parser == "parse_dfe_gld":
             frame = parsers.parse_dfe_gld(path, source.kwargs["vintage"], report_era_names(raw_dir))
         else:  # pragma: no cover - registry error

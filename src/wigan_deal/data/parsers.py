@@ -145,6 +145,12 @@ def parse_ons_le_workbook(path: Path, vintage: str, check_csv: Path | None = Non
     workbook = read_ons_le_workbook(path)
     if check_csv is not None and check_csv.exists():
         check_le_against_derived(workbook, check_csv)
+    return le_from_workbook(workbook, vintage)
+
+
+def le_from_workbook(workbook: pd.DataFrame, vintage: str) -> pd.DataFrame:
+    """le_birth and le_65 rows from :func:`read_ons_le_workbook` output (values rounded to 4 dp)."""
+    workbook = workbook.copy()
     workbook["value"] = workbook["value"].round(4)
     frames = [finish_indicator(g, ind, vintage) for ind, g in workbook.groupby("indicator", sort=True)]
     return pd.concat(frames, ignore_index=True)
