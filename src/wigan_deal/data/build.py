@@ -324,7 +324,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     if not raw_dir.is_dir():
         raise RawDataError(
             f"Raw data folder {raw_dir} does not exist. The raw official files live in ../shared/data/raw beside "
-            "the checkout; pass --raw-dir or set WIGAN_DEAL_RAW_DIR."
+            "the checkout; without it, run `make raw` to download them from their public origins, or pass "
+            "--raw-dir or set WIGAN_DEAL_RAW_DIR."
         )
     raw = {s.path: _raw_record(s, raw_dir) for s in SOURCES}
     checks: dict = {}
