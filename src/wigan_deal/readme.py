@@ -29,6 +29,7 @@ README_FILE: Path = config.PROJECT_ROOT / "README.md"
 BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
     "finance": "wigan_deal.claims:finance_readme_block",
+    "citation": "wigan_deal.citation:readme_block",
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
