@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from . import parsers
+from . import parsers, social_care
 from .errors import RawDataError
 from .geography import (
     CODE_CHANGES,
@@ -67,6 +67,8 @@ EXTRACT_DESCRIPTIONS = {
     "areas.csv": "England and upper-tier LAs in the extracts: type, region, GM membership, DfE LA number, CASSR code.",
     "similar_areas.csv": "ONS similar-areas model: 20 ranked neighbours per UK LA (codes as published + harmonised).",
     "area_clusters.csv": "ONS explore-local-statistics cluster allocation (global/economic/demographic).",
+    "social_care_outcomes.csv": "Adult social care outcomes by ASCOF measure code, council and year (ASCOF processed "
+    "2018-19/2019-20 incl. England; Oflog 2015-16..2022-23, councils only); sources kept apart.",
 }
 
 
@@ -294,6 +296,17 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     indicators, ind_rows = build_indicators(raw_dir, reference, checks)
     log("finance ...")
     finance, fin_rows = build_finance(raw_dir, checks)
+    log("social care outcomes ...")
+    social, social_rows = [], {}
+    for source in SOURCES:
+        if source.extract == "social_care_outcomes.csv":
+            frame = getattr(social_care, source.parser)(raw_dir / source.path)
+            social_rows[source.path] = len(frame)
+            social.append(frame)
+    social = pd.concat(social, ignore_index=True)
+    dup = social.duplicated(social_care.SOCIAL_CARE_KEY, keep=False)
+    if dup.any():
+        raise RawDataError(f"social care outcomes: duplicated keys:\n{social[dup].head()}")
     log("population, spending power, comparators ...")
     mye5 = parsers.parse_mye5(raw_dir / _one("ons_mye5").path)
     mye2 = parsers.parse_mye2(raw_dir / _one("ons_mye2").path)
@@ -332,6 +345,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         "similar_areas.csv": neighbours.sort_values(["area_code", "rank"])[
             ["area_code", "rank", "neighbour_code", "neighbour_code_harmonised"]],
         "area_clusters.csv": clusters.sort_values("area_code"),
+        "social_care_outcomes.csv": social.sort_values(social_care.SOCIAL_CARE_KEY),
     }
     extracts = {}
     for name, frame in outputs.items():
@@ -341,7 +355,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
                           "sha256": sha256_of(path), "description": EXTRACT_DESCRIPTIONS[name]}
         log(f"  {name}: {len(frame)} rows")
 
-    contributed = {**ind_rows}
+    contributed = {**ind_rows, **social_rows}
     for source in SOURCES:
         if source.parser == "parse_rs_workbook" or source.parser == "parse_roall":
             contributed[source.path] = fin_rows.get(Path(source.path).name, 0)
@@ -362,7 +376,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         })
         if source.parser == "parse_ons_le_workbook":
             datasets[-1]["output_rows"] = int((indicators["vintage"] == "2019-12").sum())
-        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv"):
+        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv",
+                                                                "social_care_outcomes.csv"):
             datasets[-1]["output_rows"] = extracts[source.extract]["rows"]
     mismatched = [r["path"] for r in raw.values() if not r["sha256_matches"]]
     provenance = {
