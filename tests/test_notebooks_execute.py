@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 NOTEBOOKS = [
     "01_data_overview", "02_healthy_life_expectancy", "03_mortality_and_life_expectancy_its",
     "04_adult_social_care_finance", "05_robustness", "06_report_claims",
+    "07_social_care_outcomes",
 ]
 
 

@@ -13,6 +13,8 @@ from html import escape
 from typing import Any
 
 CLAIMS_TABLE = "claims"
+#: recorded by notebook 07: the latest value of each adult social care pathway measure and its comparisons
+PATHWAY_TABLE = "pathway"
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2rem auto; max-width: 70rem;
@@ -142,6 +144,17 @@ def render_index(
                 "shows each claim's decision rule (written before any result was computed).</p>"
             )
             parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    for name, data in results.items():
+        table = data.get("tables", {}).get(PATHWAY_TABLE)
+        if table:
+            parts.append('<h2 id="pathway">Outcomes on the Deal\'s pathway (adult social care; description, '
+                         "not attribution)</h2>")
+            parts.append(
+                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: latest year per '
+                "measure; comparison groups are means over their councils with data; percentile among English "
+                "councils, 100 = best.</p>"
+            )
+            parts.append(render_table(table["columns"], table["rows"], css="pathway"))
     parts.append('<h2 id="parameters">Parameters</h2>')
     param_rows = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
