@@ -18,9 +18,10 @@ ALLOWED: dict[str, set[str]] = {
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
-    "claims": {"config", "periods", "data", "its", "claims"},
+    "finance": {"config", "periods", "data"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
-    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},

@@ -16,6 +16,14 @@ from .errors import (
     UnknownIndicatorError,
     UnknownVintageError,
 )
+from .finance_loaders import (
+    DeflatorYearError,
+    load_budget,
+    load_deflator,
+    load_deprivation,
+    real_terms_factor,
+    to_real_terms,
+)
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
@@ -54,4 +62,5 @@ __all__ = [
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
     "measures_table",
+    "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]
