@@ -76,3 +76,12 @@ def test_devolution_windows_hle_wigan():
     assert d.loc["full", "diff_vs_england"] == pytest.approx(1.2, abs=1e-9)
     assert d.loc["pre-devolution", "diff_vs_england"] == pytest.approx(-0.1, abs=1e-9)
     assert d.loc["full", "n_gm"] == 9
+
+
+def test_short_later_series_gives_no_trend_but_a_figure_and_text():
+    kent = "E10000016"  # only the 2020-06 vintage has Kent after 2015-17: one end point, no trend
+    ends, trends = lasting.end_points(kent), lasting.trend_table(kent)
+    assert len(ends) == 2 and trends.empty and list(trends.columns) == lasting.TREND_COLUMNS
+    axes = lasting.end_point_figure(ends, trends, "Kent")
+    assert len(axes) == 2
+    assert "2016-18" in lasting.lasting_text(kent, ends, trends)

@@ -29,6 +29,10 @@ from wigan_deal.periods import parse_period
 
 #: First HLE vintage on the revised ONS method (2024/25 releases).
 HLE_METHOD_CHANGE_VINTAGE = "2025-04"
+END_POINT_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "end_time", "area_change", "england_change",
+                     "difference", "last_step", "method_changed"]
+TREND_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "n_periods", "slope_per_year", "trend_change",
+                 "endpoint_change"]
 #: The report's last HLE period: "did it last" is measured from here.
 LASTING_START = "2015-17"
 
@@ -81,7 +85,7 @@ def end_points(area_code: str, indicator: str = "hle_birth", start: str = LASTIN
                     "method_changed": vintage >= HLE_METHOD_CHANGE_VINTAGE and indicator == "hle_birth",
                 })
                 prev_gap = r["gap"]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=END_POINT_COLUMNS)
 
 
 def trend_table(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START,
@@ -104,7 +108,7 @@ def trend_table(area_code: str, indicator: str = "hle_birth", start: str = LASTI
                          "end": w["period"].iloc[-1], "n_periods": len(w), "slope_per_year": float(slope),
                          "trend_change": float(slope * span),
                          "endpoint_change": float(w["gap"].iloc[-1] - w["gap"].iloc[0])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
 
 
 def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, axes=None):
@@ -159,7 +163,7 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
         ends = "; ".join(f"{r.end} {_fmt(r.difference)}" for r in g.itertuples())
         last = g.iloc[-1]
         signs = {np.sign(round(x, 1)) for x in g["difference"]}
-        t = trends[(trends["vintage"] == vintage) & (trends["sex"] == sex)] if len(trends) else trends
+        t = trends[(trends["vintage"] == vintage) & (trends["sex"] == sex)]
         trend = (f"; a straight line through the gap gives {_fmt(t['trend_change'].iloc[0])} years over the window "
                  f"({_fmt(t['slope_per_year'].iloc[0])} a year)" if len(t) else "")
         parts.append(
