@@ -85,3 +85,9 @@ def test_short_later_series_gives_no_trend_but_a_figure_and_text():
     axes = lasting.end_point_figure(ends, trends, "Kent")
     assert len(axes) == 2
     assert "2016-18" in lasting.lasting_text(kent, ends, trends)
+
+
+def test_devolution_window_for_an_area_without_the_series_is_a_note():
+    d = lasting.devolution_windows("ascof_2b1_home_91days", "E09000007", "2010/11")
+    assert d.empty
+    assert "no window can be formed for Camden" in lasting.devolution_text(d, "E09000007", "2B(1)")

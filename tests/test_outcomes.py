@@ -88,3 +88,11 @@ def test_index_lists_the_pathway_table():
         "columns": ["measure_code", "area", "England"], "rows": [["2A(2)", 685.1, 584.0]]}}}}
     html = render_index(title="t", parameters={}, vintage="v", notebooks=[], results=results)
     assert 'id="pathway"' in html and "2A(2)" in html and "685" in html
+
+
+def test_deprivation_peers_present_or_explained():
+    groups, notes = outcomes.peer_groups(WIGAN)
+    assert "deprivation-matched peers" in groups and len(groups["deprivation-matched peers"]) > 0
+    # a council created after the IoD2019 geography gets a note, not an error
+    groups, notes = outcomes.peer_groups("E06000061")
+    assert "deprivation-matched peers" not in groups and any("IoD2019" in n for n in notes)

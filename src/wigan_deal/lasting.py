@@ -227,6 +227,8 @@ def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str |
             return float(sel.mean()) if len(sel) else np.nan
 
         a = val([area_code], e) - val([area_code], start)
+        if np.isnan(a):  # the area lacks the start or end value (outside the series, suppressed, reorganised)
+            continue
         eng = val([config.ENGLAND], e) - val([config.ENGLAND], start)
         both = [c for c in gm if not np.isnan(val([c], e) - val([c], start))]
         gmc = float(np.mean([val([c], e) - val([c], start) for c in both])) if both else np.nan

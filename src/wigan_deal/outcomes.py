@@ -37,7 +37,10 @@ def peer_groups(area_code: str) -> tuple[dict[str, list[str]], list[str]]:
         return groups, notes
     groups["ONS similar areas"] = wd.comparators(code, "nearest")
     if DEPRIVATION_KIND in wd.COMPARATOR_KINDS:
-        groups["deprivation-matched peers"] = wd.comparators(code, DEPRIVATION_KIND)
+        try:
+            groups["deprivation-matched peers"] = wd.comparators(code, DEPRIVATION_KIND)
+        except wd.DataError as exc:  # e.g. a council created after the IoD2019 geography
+            notes.append(f"No deprivation-matched peers: {exc}")
     else:
         notes.append("Deprivation-matched peers (IoD2019) are not available in this data build; the group is "
                      "left out rather than approximated.")
