@@ -130,10 +130,9 @@ def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, 
                            edgecolors=line.get_color(), s=60, zorder=4)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_title(f"{area_name}, {sex}: change vs England since {part['start'].iloc[0]}", fontsize=10)
-        ax.set_xlabel("end point (period midpoint)")
-        ax.text(0.01, 0.02, "dashed = ONS HLE method change (2024/25 releases); o = fitted-trend change",
-                transform=ax.transAxes, fontsize=7, color="dimgrey")
-        ax.legend(fontsize=7, frameon=False)
+        ax.set_xlabel("end point (period midpoint)\ndashed = revised ONS HLE method (2024/25 releases); "
+                      "o = fitted-trend change", fontsize=8)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     axes[0].set_ylabel("area change minus England change (years)")
     return axes
 
