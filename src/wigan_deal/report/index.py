@@ -172,7 +172,7 @@ def render_index(
         amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
         if amended and amended.get("rows"):
             parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
-            parts.append(render_table(amended["columns"], amended["rows"], css="claims"))
+            parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
     finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
     fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
                 for key, label in FINANCE_HEADLINES.items() if key in finance]
