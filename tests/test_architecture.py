@@ -22,6 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
+    "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
+    "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},

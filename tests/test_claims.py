@@ -86,6 +86,7 @@ def test_summary_table_shape_and_verdicts(wigan):
     assert len(wigan) == 11 and wigan["verdict"].isin(VERDICTS).all()
     assert set(wigan.loc[wigan["verdict"] == "not testable with these data", "claim_id"]) == {
         "hle_gap_widening_before", "care_homes", "staff_engagement", "workforce",
+        "premature_mortality",  # amended 2026-11-28: an unfavourable proxy cannot refute the claim
     }
     assert (wigan["evidence"].str.len() > 40).all()
 

@@ -76,7 +76,7 @@ def test_evaluate_shows_old_verdict_beside_new(raw_doc):
     assert row["amended"] == "2026-11-28"
     assert "after the area's result under the old rule was known" in row["amendment_reason"]
     assert row["previous_rule"].startswith("not testable with these data")
-    never = table.drop(index=["care_homes", "savings", "asc_balance"])
+    never = table.drop(index=["care_homes", "savings", "asc_balance", "premature_mortality"])
     assert never["amended"].isna().all() and never["previous_verdict"].isna().all()
     assert list(table.reset_index().columns[-5:]) == AMENDMENT_COLUMNS
 
@@ -106,3 +106,19 @@ def test_amendments_must_be_a_list(raw_doc):
     _claim(doc, "care_homes")["amendments"] = {"date": "2026-11-28"}
     with pytest.raises(ClaimsRegisterError, match="'amendments' must be a list"):
         parse_register(_dump(doc))
+
+
+def test_premature_mortality_amendment_keeps_the_old_verdict_visible():
+    """Amended 2026-11-28 (results seen): the preventable-cancer series is a proxy; an unfavourable proxy
+    grades 'not testable', a favourable one still 'partly supported'; the old rule is re-run."""
+    table = evaluate(config.WIGAN).set_index("claim_id")
+    row = table.loc["premature_mortality"]
+    assert row["verdict"] == "not testable with these data"
+    assert row["previous_verdict"] == "not supported"  # computed by re-running the previous rule
+    assert row["estimate"] == pytest.approx(2.4) and row["previous_estimate"] == pytest.approx(2.4)
+    assert row["amended"] == "2026-11-28" and "proxy" in row["amendment_reason"]
+    assert "proxy did not favour the area" in row["evidence"]
+    camden = evaluate("E09000007").set_index("claim_id").loc["premature_mortality"]
+    assert camden["verdict"] == camden["previous_verdict"] == "partly supported"
+    claim = get_claim("premature_mortality")
+    assert claim.amendment.results_seen is True

@@ -199,6 +199,53 @@ display(Markdown("\n\n".join(lines) + "\n\nA positive gap means the area is belo
                  "estimates without CIs (none in our files); the pandemic years 2020-22 affect every area."))
 
 # %% [markdown]
+# ## Did it last? Every end point, not one
+#
+# A single end point can carry a whole conclusion: one rolling step can reverse the sign. Below, the area's change
+# relative to England is measured from the report's last period (2015-17) to **every** later period, in **every**
+# later vintage, with a straight line fitted through the gap (open circle = the change the fitted trend implies
+# over the window). Vintages on the revised ONS HLE method (2024/25 releases) are dashed: they are compared within
+# themselves, never spliced with earlier vintages.
+
+# %%
+from wigan_deal import lasting
+
+ends = lasting.end_points(AREA)
+trends = lasting.trend_table(AREA)
+if ends.empty:
+    display(Markdown(f"*No later vintage holds 2015-17 and a later period for {NAME}.*"))
+else:
+    lasting.end_point_figure(ends, trends, NAME)
+    plt.show()
+display(Markdown(lasting.lasting_text(AREA, ends, trends)))
+for r in ends.itertuples():
+    rec.record(f"lasting_{r.vintage.replace('-', '_')}_{r.sex.lower()}_{r.end.replace('-', '_')}", r.difference,
+               unit="years", label=f"{NAME} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} (vintage {r.vintage})",
+               note="revised ONS HLE method" if r.method_changed else None)
+for r in trends.itertuples():
+    rec.record(f"lasting_trend_{r.vintage.replace('-', '_')}_{r.sex.lower()}", r.trend_change, unit="years",
+               label=f"{NAME} minus England, {r.sex.lower()} HLE: fitted-trend change {r.start} to {r.end} (vintage {r.vintage})")
+ends.round(2)
+
+# %% [markdown]
+# ## Before and after Greater Manchester devolution (April 2016)
+#
+# The report's window (2009-11 to 2015-17) overlaps GM health and social care devolution (from April 2016). The
+# same change is shown with the window ending at the last period wholly before devolution (2013-15), against
+# England and against the other nine GM boroughs.
+
+# %%
+dev = pd.concat([lasting.devolution_windows("hle_birth", AREA, start, sex=s, vintage=params.vintage)
+                 for s in ("Male", "Female")], ignore_index=True)
+for s in ("Male", "Female"):
+    display(Markdown(lasting.devolution_text(dev[dev["sex"] == s], AREA, "HLE at birth (years)")))
+pre = dev[dev["window"] == "pre-devolution"]
+for r in pre.itertuples():
+    rec.record(f"hle_pre_devolution_diff_{r.sex.lower()}", r.diff_vs_england, unit="years",
+               label=f"{NAME} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} (before GM devolution)")
+dev.round(2)
+
+# %% [markdown]
 # **What this notebook does not show.** It does not show that the Deal caused any change: there is no
 # pre-trend to project, no CI from the source, and the end-points are single survey-based estimates that were
 # later revised. Notebook 03 uses longer series (mortality, life expectancy) for a formal ITS; notebook 05

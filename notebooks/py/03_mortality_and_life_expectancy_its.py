@@ -214,6 +214,117 @@ else:
                label=f"{NAME} u75 preventable mortality change {first['period']} to {last['period']} (descriptive)")
 
 # %% [markdown]
+# ## Life expectancy at 65: segmented ITS by sex
+#
+# ONS life expectancy at age 65 (same release and periods as life expectancy at birth, vintage 2019-12; no CIs
+# in our files). The Deal's older-people services (reablement, care at home) would show here before they show in
+# life expectancy at birth. Same engine, same break year and post rule as the series above.
+
+# %%
+LE65 = "le_65"
+le65_fits = {}
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+for ax, s in zip(axes, ("Male", "Female")):
+    le65 = analysis.series(LE65, AREA, s, LE_VINTAGE)
+    if le65.empty:
+        ax.set_axis_off()
+        display(Markdown(f"*No {s.lower()} life expectancy at 65 series for {NAME}: skipped.*"))
+        continue
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
+        le65_fits[s] = its.fit_its(le65, params.break_year, post_rule=params.post_rule)
+    le65_fits[s].plot(ax=ax, title=f"{NAME}: {s.lower()} life expectancy at 65")
+    analysis.record_estimate(rec, f"its_le65_level_change_{s.lower()}", le65_fits[s].level_change, unit="years",
+                             label=f"{NAME} {s.lower()} life expectancy at 65: ITS level change (OLS+HAC)")
+    analysis.record_estimate(rec, f"its_le65_slope_change_{s.lower()}", le65_fits[s].slope_change,
+                             unit="years per year", label=f"{NAME} {s.lower()} life expectancy at 65: ITS slope change (OLS+HAC)")
+plt.show()
+for s, f in le65_fits.items():
+    display(Markdown(f"**{s}.** " + analysis.its_sentence(f, f"{s.lower()} life expectancy at 65", "years", True)))
+
+# %%
+le65_cits = []
+for s in le65_fits:
+    le65 = analysis.series(LE65, AREA, s, LE_VINTAGE)
+    for label, codes in analysis.comparator_groups(params, LE65, LE_VINTAGE).items():
+        if not codes:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            c = its.fit_comparative_its(le65, data.load_indicator(LE65, areas=codes, sex=s, vintage=LE_VINTAGE),
+                                        params.break_year, post_rule=params.post_rule)
+        le65_cits.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
+                          "difference in slope": c.difference_in_slope.describe(),
+                          "pre-slope difference": c.pre_slope_difference.describe()})
+        if label == "England":
+            analysis.record_estimate(rec, f"cits_le65_england_slope_{s.lower()}", c.difference_in_slope,
+                                     unit="years per year",
+                                     label=f"{NAME} minus England, {s.lower()} LE at 65: difference in slope change")
+pd.DataFrame(le65_cits)
+
+# %% [markdown]
+# ## Inequality in life expectancy within the area (slope index of inequality)
+#
+# PHOF 0.2vi: the gap in life expectancy at birth between the most and least deprived parts of the area (years;
+# smaller is better), 3-year periods from 2010-12 (vintage 2019-05). With a 2011 break there is at most one
+# pre-period, so the engine refuses an ITS (its message is shown) and the series is described against England
+# and the comparator groups: description, not attribution.
+
+# %%
+SII = "le_sii"
+sii_groups = analysis.comparator_groups(params, SII)
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
+for ax, s in zip(axes, ("Male", "Female")):
+    frame = analysis.trend_frame(SII, AREA, sii_groups, sex=s)
+    plots.trend_plot(frame, AREA, ax=ax, title=f"{s}: slope index of inequality in LE at birth", ylabel="years",
+                     break_year=params.break_year)
+plt.show()
+sii_rows = []
+for s in ("Male", "Female"):
+    sii = analysis.series(SII, AREA, s)
+    if sii.empty:
+        display(Markdown(f"*No {s.lower()} inequality series for {NAME}: skipped.*"))
+        continue
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            its.fit_its(sii, params.break_year, post_rule=params.post_rule)
+        its_note = "enough pre-periods for an ITS with these parameters (descriptive change shown)"
+    except its.ShortPreperiodError as exc:
+        its_note = f"ITS refused: {exc}"
+    first, last = sii["period"].iloc[0], sii["period"].iloc[-1]
+    tab = analysis.change_table(SII, AREA, [], first, last, sexes=[s])
+    a, e = tab[tab["role"] == "area"].iloc[0], tab[tab["role"] == "England"].iloc[0]
+    rec.record(f"sii_change_{s.lower()}", a["change"], unit="years",
+               label=f"{NAME} {s.lower()} slope index of inequality in LE, change {first} to {last}",
+               note=f"England {e['change']:+.1f}; smaller gap is better")
+    sii_rows.append({"sex": s, "window": f"{first} -> {last}", "area change": a["change"],
+                     "England change": e["change"], "difference": a["diff_vs_england"], "ITS": its_note})
+pd.DataFrame(sii_rows).round(2)
+
+# %% [markdown]
+# ## Before and after Greater Manchester devolution (April 2016)
+#
+# Greater Manchester took on health and social care budgets in April 2016, a co-intervention for any GM borough.
+# Each post-2011 comparison is repeated with the window ending at the last period wholly before devolution, and
+# against the other nine GM boroughs as well as England, so the Deal period can be told apart from the
+# devolution period. (For an area outside GM the GM boroughs are simply another reference group.)
+
+# %%
+from wigan_deal import lasting
+
+dev_rows = []
+for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", ["Male", "Female"], LE_VINTAGE),
+                                ("le_65", "2009-11", ["Male", "Female"], LE_VINTAGE),
+                                (SII, "2010-12", ["Male", "Female"], None)):
+    for s in sexes:
+        d = lasting.devolution_windows(ind, AREA, start, sex=s, vintage=vint)
+        display(Markdown(lasting.devolution_text(d, AREA, data.indicators().set_index("indicator").loc[ind, "title"])))
+        dev_rows.append(d)
+dev = pd.concat(dev_rows, ignore_index=True)
+dev.round(2)
+
+# %% [markdown]
 # **What this notebook does not show.** No cardiovascular mortality series exists in our data, so the CVD half
 # of the report's mortality claim cannot be tested. The models are fitted to 15–16 overlapping periods: HAC
 # intervals are approximate at this length, which is why the GLSAR and ARIMA fits are shown. Whether the

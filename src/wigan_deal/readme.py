@@ -30,6 +30,8 @@ BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
     "finance": "wigan_deal.claims:finance_readme_block",
     "citation": "wigan_deal.citation:readme_block",
+    "premature_mortality": "wigan_deal.claims.proxy:premature_mortality_readme_block",
+    "did_it_last": "wigan_deal.lasting:readme_block",
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)

@@ -211,6 +211,10 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     evidence = "; ".join(texts) + "."
     if params.get("cap_verdict") and verdict == params["cap_verdict"]:
         evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
+    # a proxy for part of a claim can support it partly but cannot refute it (premature_mortality amendment)
+    if params.get("proxy_floor") and verdict == rules.NOT_SUPPORTED:
+        verdict = params["proxy_floor"]
+        evidence += f" The proxy did not favour the area; verdict '{verdict}': {params.get('proxy_reason', '')}".rstrip()
     unit_text = f"{unit} (difference in change, area minus comparator)" if unit else "difference in change"
     return ClaimResult(
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,

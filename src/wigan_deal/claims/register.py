@@ -219,6 +219,8 @@ def _validate_claim(raw: Any, index: int) -> Claim:
             _fail(cid, f"params.direction {params.get('direction')!r} is not valid; use one of {', '.join(DIRECTIONS)}.")
         if method == "level_vs_comparator" and params.get("test") not in ("better", "in_line"):
             _fail(cid, f"params.test {params.get('test')!r} is not valid for level_vs_comparator; use 'better' or 'in_line'.")
+        if "proxy_floor" in params and params["proxy_floor"] not in VERDICTS:
+            _fail(cid, f"params.proxy_floor {params['proxy_floor']!r} is not a valid verdict ({', '.join(VERDICTS)}).")
         if "cap_verdict" in params and params["cap_verdict"] not in VERDICTS:
             _fail(cid, f"params.cap_verdict {params['cap_verdict']!r} is not a valid verdict ({', '.join(VERDICTS)}).")
         missing = [v for v in VERDICTS[:3] if v not in rule]

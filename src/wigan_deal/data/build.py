@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from . import parsers, parsers_finance
+from . import parsers, parsers_finance, social_care
 from .errors import RawDataError
 from .geography import (
     CODE_CHANGES,
@@ -69,6 +69,8 @@ EXTRACT_DESCRIPTIONS = {
     "areas.csv": "England and upper-tier LAs in the extracts: type, region, GM membership, DfE LA number, CASSR code.",
     "similar_areas.csv": "ONS similar-areas model: 20 ranked neighbours per UK LA (codes as published + harmonised).",
     "area_clusters.csv": "ONS explore-local-statistics cluster allocation (global/economic/demographic).",
+    "social_care_outcomes.csv": "Adult social care outcomes by ASCOF measure code, council and year (ASCOF processed "
+    "2018-19/2019-20 incl. England; Oflog 2015-16..2022-23, councils only); sources kept apart.",
     "deflator.csv": "HM Treasury GDP deflator at market prices (March 2020), financial years, 2018/19 = 100, outturn only.",
     "budget.csv": "Revenue Account (RA) BUDGET: budgeted net current expenditure (GBP thousand) by service line, "
                   "social-care councils and England, 2010/11-2019/20.",
@@ -419,6 +421,17 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     indicators, ind_rows = build_indicators(raw_dir, reference, checks)
     log("finance ...")
     finance, fin_rows = build_finance(raw_dir, checks)
+    log("social care outcomes ...")
+    social, social_rows = [], {}
+    for source in SOURCES:
+        if source.extract == "social_care_outcomes.csv":
+            frame = getattr(social_care, source.parser)(raw_dir / source.path)
+            social_rows[source.path] = len(frame)
+            social.append(frame)
+    social = pd.concat(social, ignore_index=True)
+    dup = social.duplicated(social_care.SOCIAL_CARE_KEY, keep=False)
+    if dup.any():
+        raise RawDataError(f"social care outcomes: duplicated keys:\n{social[dup].head()}")
     log("population, spending power, comparators ...")
     mye5, mye2 = mye_tables(raw_dir)
     for part, frame, key, parse in (("ons_mye5", mye5, ["area_code", "year"], parsers.parse_mye5),
@@ -470,6 +483,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         "similar_areas.csv": neighbours.sort_values(["area_code", "rank"])[
             ["area_code", "rank", "neighbour_code", "neighbour_code_harmonised"]],
         "area_clusters.csv": clusters.sort_values("area_code"),
+        "social_care_outcomes.csv": social.sort_values(social_care.SOCIAL_CARE_KEY),
         "budget.csv": budget.sort_values(["area_code", "period_start", "service"]),
         "deflator.csv": deflator,
         "deprivation.csv": deprivation,
@@ -482,7 +496,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
                           "sha256": sha256_of(path), "description": EXTRACT_DESCRIPTIONS[name]}
         log(f"  {name}: {len(frame)} rows")
 
-    contributed = {**ind_rows}
+    contributed = {**ind_rows, **social_rows}
     for source in SOURCES:
         if source.parser == "parse_rs_workbook" or source.parser == "parse_roall":
             contributed[source.path] = fin_rows.get(Path(source.path).name, 0)
@@ -509,7 +523,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
             datasets[-1]["output_rows"] = int((indicators["vintage"] == "2019-12").sum())
         elif source.parser == "parse_mye_workbook":
             datasets[-1]["output_rows"] = extracts["population.csv"]["rows"] + extracts["population_age_2019.csv"]["rows"]
-        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv", "budget.csv"):
+        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv", "budget.csv",
+                                                                "social_care_outcomes.csv"):
             datasets[-1]["output_rows"] = extracts[source.extract]["rows"]
     mismatched = [r["path"] for r in raw.values() if r["available"] and not r["sha256_matches"]]
     provenance = {

@@ -43,6 +43,7 @@ PSSEX_URL = (
     "personal-social-services-expenditure-and-unit-costs"
 )
 ONS_ELS_URL = "https://explore-local-statistics.beta.ons.gov.uk/"
+OFLOG_URL = "https://oflog.data.gov.uk/"
 
 HMT_DEFLATOR_URL = "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
 IOD2019_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
@@ -263,6 +264,31 @@ SOURCES: tuple[RawSource, ...] = (
     _ft("care_quality/ascof2a2_residential_admissions_65plus_gm_2014-15_to_2018-19.csv",
         "2d1206893684d5b481e4723e4608dfeb0773e07206895366014afbd4f963d44e", "ascof_2a2_res_admissions_65",
         "2020-06", None, publisher="NHS Digital (ASCOF) via LG Inform"),
+    # --- adult social care outcomes, all councils (social_care_outcomes.csv) ----------------------
+    RawSource(
+        "social_care_outcomes/ascof_outcomes_by_council_2018-19_processed_social_care_datahub.csv",
+        "51181c1f38cee61ff163a10439293e0b4d42252e535200dd0a42dde2c289c390", "parsed", "social_care_outcomes.csv",
+        "parse_ascof_processed", "NHS Digital (ASCOF), processed by social_care_datahub",
+        "Measures from the Adult Social Care Outcomes Framework, England 2018-19 (processed open data)", ASCOF_URL,
+        "2019-10", table="meas-from-asc-of-eng-1819-open-data-csv-v2.csv, Outcome rows",
+        notes="THIRD-PARTY PROCESSED; descriptions mapped to ASCOF codes; derived 65+ values flagged (derived=True).",
+    ),
+    RawSource(
+        "social_care_outcomes/ascof_outcomes_by_council_2019-20_processed_social_care_datahub.csv",
+        "71aa5892cc65456166f6ba1804bee660c3023991762339aacf6e11b599efb2cb", "parsed", "social_care_outcomes.csv",
+        "parse_ascof_processed", "NHS Digital (ASCOF), processed by social_care_datahub",
+        "Measures from the Adult Social Care Outcomes Framework, England 2019-20 (processed open data)", ASCOF_URL,
+        "2020-10", table="meas-from-asc-of-eng-1920-open-data-csv.csv, Outcome rows",
+        notes="THIRD-PARTY PROCESSED; 2019-20 wording differs from 2018-19 (harmonised by ASCOF code).",
+    ),
+    RawSource(
+        "social_care_outcomes/oflog_asc_measures_by_la_2015-16_to_2022-23.csv",
+        "7faa2acd7337d21ed9fe82c57f66878d349e98dbac1e1c8357d1d4cc920d87e9", "parsed", "social_care_outcomes.csv",
+        "parse_oflog_asc", "Office for Local Government (DLUHC/MHCLG)",
+        "Oflog Local Authority Data Explorer: adult social care measures 2015-16 to 2022-23", OFLOG_URL, "2024-11",
+        table="communitiesuk/oflog-automated-text src/lib/ASC_data.csv",
+        notes="No England rows; 'ASC Quality of Life' is ASCOF 1J (adjusted), not 1A.",
+    ),
     # --- council finance -------------------------------------------------------------------------
     *(
         RawSource(

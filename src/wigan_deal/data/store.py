@@ -63,6 +63,11 @@ SCHEMAS: dict[str, tuple[dict[str, str], list[str]]] = {
          "demographic_cluster": STR},
         ["area_code"],
     ),
+    "social_care_outcomes.csv": (
+        {"source": STR, "measure_code": STR, "financial_year": STR, "period_start": INT, "period_end": INT,
+         "area_code": STR, "area_name": STR, "breakdown": STR, "value": FLOAT, "derived": BOOL, "flag": STR},
+        ["source", "measure_code", "financial_year", "area_code", "breakdown"],
+    ),
     "budget.csv": (
         {"area_code": STR, "area_name": STR, "la_class": STR, "ecode": STR, "financial_year": STR,
          "period_start": INT, "period_end": INT, "service": STR, "value_gbp000": FLOAT, "source": STR, "flag": STR},
@@ -143,6 +148,10 @@ def _validate(name: str, frame: pd.DataFrame, path: Path) -> None:
         counts = [c for c in frame.columns if c in ("population", "all_ages", "aged_0_17", "aged_18_plus", "aged_65_plus")]
         if (frame[counts] <= 0).any().any() or frame[counts].isna().any().any():
             raise DataError(f"{path}: non-positive or missing population counts. {REBUILD_HINT}")
+    if name == "social_care_outcomes.csv":
+        from .social_care import validate as validate_social_care
+
+        validate_social_care(frame, path)
     if name in ("finance.csv", "budget.csv") and frame["value_gbp000"].isna().any():
         raise DataError(f"{path}: missing value_gbp000. {REBUILD_HINT}")
 

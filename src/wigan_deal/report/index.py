@@ -13,6 +13,8 @@ from html import escape
 from typing import Any
 
 CLAIMS_TABLE = "claims"
+#: recorded by notebook 07: the latest value of each adult social care pathway measure and its comparisons
+PATHWAY_TABLE = "pathway"
 #: Table recorded by notebook 06: amended claim rules, the previous rule's verdict beside the current one.
 AMENDMENTS_TABLE = "amendments"
 #: Values recorded by notebook 04 shown as the index's finance headlines (key -> short label).
@@ -158,6 +160,17 @@ def render_index(
                 "shows each claim's decision rule (written before any result was computed).</p>"
             )
             parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    for name, data in results.items():
+        table = data.get("tables", {}).get(PATHWAY_TABLE)
+        if table:
+            parts.append('<h2 id="pathway">Outcomes on the Deal\'s pathway (adult social care; description, '
+                         "not attribution)</h2>")
+            parts.append(
+                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: latest year per '
+                "measure; comparison groups are means over their councils with data; percentile among English "
+                "councils, 100 = best.</p>"
+            )
+            parts.append(render_table(table["columns"], table["rows"], css="pathway"))
     for data in results.values():
         amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
         if amended and amended.get("rows"):
