@@ -57,6 +57,7 @@ data: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_synth.py --real
+	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 
 lint: $(STAMP)

@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "parameters": {"config", "periods", "data", "its"},
     "claims": {"config", "periods", "data", "its", "claims"},
     "plots": {"config", "periods", "data"},
+    "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
