@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
+from dataclasses import dataclass as dataclass_plain
 from dataclasses import replace
 from functools import lru_cache
 
@@ -216,3 +218,133 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- the pre-specified primary analysis (data/analysis_plan.yml) --------------------------------
+
+
+def analysis_plan() -> dict:
+    """The committed analysis plan (``data/analysis_plan.yml``)."""
+    import yaml
+
+    with open(config.ANALYSIS_PLAN_FILE) as fh:
+        return yaml.safe_load(fh)
+
+
+def primary_spec(indicator: str) -> dict:
+    """The primary specification of ``indicator`` (a clear error if the plan has none)."""
+    plan = analysis_plan()["outcomes"]
+    if indicator not in plan:
+        raise KeyError(
+            f"data/analysis_plan.yml has no primary specification for {indicator!r}; outcomes with "
+            f"one: {sorted(plan)}. Add one (with date and reason) before computing its results."
+        )
+    return plan[indicator]
+
+
+def reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
+                    pool: str = "all_non_gm") -> pd.DataFrame:
+    """Tidy panel of ``area`` plus the reference councils of ``pool`` (aggregates removed).
+
+    ``all_non_gm``: every council except the Greater Manchester boroughs (the area itself is kept);
+    ``all``: every council.
+    """
+    if pool not in ("all_non_gm", "all"):
+        raise ValueError(f"Unknown reference pool {pool!r}: valid are 'all_non_gm' and 'all'.")
+    f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
+    codes = f["area_code"].astype(str)
+    drop = codes.str.startswith(config.AGGREGATE_PREFIXES)
+    if pool == "all_non_gm":
+        drop |= codes.isin(config.GREATER_MANCHESTER)
+    drop &= codes != area
+    return f[~drop].reset_index(drop=True)
+
+
+@dataclass_plain
+class PrimaryITS:
+    """Primary ITS result of the analysis plan: OLS estimates, permutation intervals."""
+
+    indicator: str
+    sex: str
+    area: str
+    spec: dict
+    level: dict
+    slope: dict
+    space: object  # PlaceboInSpaceResult
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = []
+        for name, d in (("level_change", self.level), ("slope_change", self.slope)):
+            rows.append({"quantity": name, **{k: d[k] for k in ("estimate", "se", "lower", "upper",
+                                                                  "p_value", "n_controls")}})
+        return pd.DataFrame(rows)
+
+    def effect_summary(self, unit: str = "") -> tuple[pd.DataFrame, str]:
+        """(table, plain-English text) of the primary result, labelled as such."""
+        u = f" {unit}" if unit else ""
+        lv, sl = self.level, self.slope
+
+        def ci(d):
+            verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
+            return (f"{d['estimate']:+.2f}{u} (95% permutation CI {d['lower']:+.2f} to {d['upper']:+.2f}, "
+                    f"p = {d['p_value']:.2f}; the interval {verdict})")
+
+        text = (f"PRIMARY (pre-specified in data/analysis_plan.yml): level change {ci(lv)}; "
+                f"slope change {ci(sl).replace(u + ' (', u + ' per year (', 1)}. Intervals invert "
+                f"the placebo-in-space test against {lv['n_controls']} reference councils "
+                f"({self.spec.get('reference_pool')}), the method the coverage study supports "
+                "(docs/inference.md).")
+        return self.to_frame(), text
+
+
+def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None = None,
+                post_rule: str | None = None, vintage: str | None = None) -> PrimaryITS:
+    """The analysis plan's primary ITS for ``area`` (break/rule/vintage overridable for sensitivity)."""
+    from wigan_deal.its import placebo_in_space
+
+    spec = primary_spec(indicator)
+    brk = spec["break_year"] if break_year is None else break_year
+    rule = spec["post_rule"] if post_rule is None else post_rule
+    vint = spec.get("vintage") if vintage is None else vintage
+    panel = reference_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"))
+    hib = bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])
+    res = placebo_in_space(panel, area, brk, post_rule=rule, higher_is_better=hib,
+                           hac_lags=spec.get("hac_lags", 2))
+    return PrimaryITS(indicator, sex, area, {**spec, "break_year": brk, "post_rule": rule},
+                      permutation_interval(res.table, area, "level"),
+                      permutation_interval(res.table, area, "slope"), res)
+
+
+def primary_placebo_in_time(area: str, indicator: str, sex: str) -> pd.DataFrame:
+    """Placebo breaks inside the pre-period, each with the primary (permutation) inference.
+
+    The panel is cut to the real pre-period; every fake break leaving >= 3 points either side is
+    tested for every council at once. Columns: fake_break, level/slope estimate, lower, upper,
+    excludes_zero.
+    """
+    from wigan_deal.its import ShortPreperiodWarning, placebo_in_space
+    from wigan_deal.periods import is_post
+
+    spec = primary_spec(indicator)
+    panel = reference_panel(indicator, sex, spec.get("vintage"), area, spec.get("reference_pool"))
+    pre = panel[~is_post(panel["period_start"], panel["period_end"], spec["break_year"],
+                         spec["post_rule"])]
+    hib = bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])
+    starts = np.sort(pre["period_start"].unique())
+    rows = []
+    for fake in range(int(starts.min()) + 1, int(starts.max()) + 1):
+        post = is_post(starts, starts + 2, fake, spec["post_rule"])
+        if (~post).sum() < 3 or post.sum() < 3:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ShortPreperiodWarning)
+            res = placebo_in_space(pre, area, fake, post_rule=spec["post_rule"],
+                                   higher_is_better=hib, hac_lags=spec.get("hac_lags", 2))
+        row = {"fake_break": fake}
+        for what in ("level", "slope"):
+            d = permutation_interval(res.table, area, what)
+            row.update({f"{what}_change": d["estimate"], f"{what}_lower": d["lower"],
+                        f"{what}_upper": d["upper"], f"{what}_p": d["p_value"],
+                        f"{what}_excludes_zero": d["lower"] > 0 or d["upper"] < 0})
+        rows.append(row)
+    return pd.DataFrame(rows)
