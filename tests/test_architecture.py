@@ -18,10 +18,11 @@ ALLOWED: dict[str, set[str]] = {
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
-    "claims": {"config", "periods", "data", "its", "claims"},
+    "finance": {"config", "periods", "data"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
-    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},

@@ -103,7 +103,8 @@ def test_finance_published_values_and_2010_flag():
     assert _value(wigan, financial_year="2011/12", service="adult_social_care") == 79716
     assert _value(wigan, financial_year="2017/18", service="adult_social_care") == 79329
     y2010 = fin[fin["financial_year"] == "2010/11"]
-    assert set(y2010["service"]) == {"social_care_combined", "total_service_expenditure"}
+    assert set(y2010["service"]) == {"social_care_combined", "total_service_expenditure", "education",
+                                     "net_current_expenditure"}
     combined = y2010[y2010["service"] == "social_care_combined"]
     assert combined["flag"].str.contains("not separately reported").all()
     assert _value(wigan, financial_year="2010/11", service="social_care_combined") == 117704

@@ -78,3 +78,16 @@ GM_DEVOLUTION_YEAR: int = 2016
 #: Official licence of every source used.
 LICENCE: str = "Open Government Licence v3.0"
 LICENCE_URL: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+# --- council finance in real terms (issue 8) ---------------------------------------------------
+#: Financial years the HM Treasury GDP deflator (March 2020) is extracted for: OUTTURN years only.
+#: Later index values are OBR forecasts and are never used (conversion outside this range is an error).
+DEFLATOR_YEARS: tuple[str, str] = ("2010/11", "2018/19")
+#: Default price base of real-terms figures (the deflator's own reference year).
+DEFLATOR_BASE: str = "2018/19"
+#: Budget (RA) vs outturn (RS) comparison window for adult social care.
+BUDGET_OUTTURN_YEARS: tuple[str, str] = ("2011/12", "2017/18")
+#: "Savings" window: the last year before the Deal and the last outturn before the report.
+SAVINGS_YEARS: tuple[str, str] = ("2010/11", "2017/18")
+#: Comparator count for kind 'deprivation' when the area has no ONS similar-areas neighbours.
+DEPRIVATION_COMPARATORS_FALLBACK_N: int = 20

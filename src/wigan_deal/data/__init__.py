@@ -16,6 +16,14 @@ from .errors import (
     UnknownIndicatorError,
     UnknownVintageError,
 )
+from .finance_loaders import (
+    DeflatorYearError,
+    load_budget,
+    load_deflator,
+    load_deprivation,
+    real_terms_factor,
+    to_real_terms,
+)
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
@@ -51,4 +59,5 @@ __all__ = [
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages",
+    "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]

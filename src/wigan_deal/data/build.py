@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from . import parsers
+from . import parsers, parsers_finance
 from .errors import RawDataError
 from .geography import (
     CODE_CHANGES,
@@ -43,7 +43,7 @@ from .sources import FINGERTIPS_API, INDICATOR_SPECS, SOURCES, RawSource
 FINANCE_COLUMNS = ["area_code", "area_name", "la_class", "financial_year", "period_start", "period_end",
                    "service", "value_gbp000", "source", "flag"]
 FINANCE_SERVICES = ["adult_social_care", "children_social_care", "social_care_combined", "public_health",
-                    "total_service_expenditure"]
+                    "total_service_expenditure", "education", "net_current_expenditure"]
 SOCIAL_CARE_CLASSES = ("L", "MD", "UA", "SC")
 AREA_COLUMNS = ["area_code", "area_name", "area_type", "region_code", "region_name", "in_greater_manchester",
                 "dfe_la_number", "cassr_code"]
@@ -67,6 +67,10 @@ EXTRACT_DESCRIPTIONS = {
     "areas.csv": "England and upper-tier LAs in the extracts: type, region, GM membership, DfE LA number, CASSR code.",
     "similar_areas.csv": "ONS similar-areas model: 20 ranked neighbours per UK LA (codes as published + harmonised).",
     "area_clusters.csv": "ONS explore-local-statistics cluster allocation (global/economic/demographic).",
+    "deflator.csv": "HM Treasury GDP deflator at market prices (March 2020), financial years, 2018/19 = 100, outturn only.",
+    "budget.csv": "Revenue Account (RA) BUDGET: budgeted net current expenditure (GBP thousand) by service line, "
+                  "social-care councils and England, 2010/11-2019/20.",
+    "deprivation.csv": "English indices of deprivation 2019, upper-tier summaries of the IMD (rank 1 = most deprived).",
 }
 
 
@@ -242,6 +246,87 @@ def build_finance(raw_dir: Path, checks: dict) -> tuple[pd.DataFrame, dict]:
     return long[FINANCE_COLUMNS], rows
 
 
+BUDGET_COLUMNS = ["area_code", "area_name", "la_class", "ecode", "financial_year", "period_start", "period_end",
+                  "service", "value_gbp000", "source", "flag"]
+
+
+def build_budget(raw_dir: Path, checks: dict) -> tuple[pd.DataFrame, dict]:
+    """RA budget workbooks -> long extract (social-care councils + England), with reorganisations checked."""
+    from .parsers_finance import (
+        BUDGET_SERVICES,
+        FLAG_SUMMED_ASC,
+        FLAG_SUMMED_CSC,
+        REORGANISED_COUNCILS,
+        fy_label,
+        parse_ra_workbook,
+    )
+
+    wide, source_of = [], {}
+    for source in _find("parse_ra_workbook"):
+        frame = parse_ra_workbook(raw_dir / source.path, **source.kwargs)
+        source_of[fy_label(source.kwargs["financial_year"])] = Path(source.path).name
+        wide.append(frame)
+    ra = pd.concat(wide, ignore_index=True)
+    ra = ra[ra["la_class"].isin(SOCIAL_CARE_CLASSES) | (ra["ecode"] == "ENGLAND")].copy()
+    ra.loc[~ra["ons_code"].fillna("").str.match(r"^E\d{8}$"), "ons_code"] = None
+    for ecode, (wrong, right) in RS_ONS_CODE_CORRECTIONS.items():
+        hit = (ra["ecode"] == ecode) & (ra["ons_code"] == wrong)
+        if hit.any():
+            ra.loc[hit, "ons_code"] = right
+            checks[f"ra_ons_code_corrected_{ecode}"] = f"{wrong} -> {right} in {', '.join(sorted(ra.loc[hit, 'financial_year']))}"
+    pairs = ra.dropna(subset=["ons_code"]).drop_duplicates(["ecode", "ons_code"])
+    clash = pairs[pairs.duplicated("ecode", keep=False)]
+    if len(clash):
+        raise RawDataError(f"RA: E-codes printed with more than one ONS code:\n{clash[['financial_year', 'ecode', 'ons_code']]}")
+    ecode_map = dict(zip(pairs["ecode"], pairs["ons_code"], strict=True))
+    ra["ons_code"] = ra["ons_code"].fillna(ra["ecode"].map(ecode_map))
+    ra.loc[ra["ecode"] == "ENGLAND", "ons_code"] = ENGLAND
+    unmapped = ra[ra["ons_code"].isna()]
+    if len(unmapped):
+        raise RawDataError(f"RA: social-care councils without an ONS code (not in the 2017-18..2019-20 workbooks):\n"
+                           f"{unmapped[['financial_year', 'ecode', 'la_name']]}")
+    ra["ons_code"] = harmonise_codes(ra["ons_code"])
+    # every council must have an ASC budget in every year of its existence; reorganisations are explicit
+    years = sorted(ra["financial_year"].unique())
+    for code, group in ra[ra["ons_code"] != ENGLAND].groupby("ons_code"):
+        name = group["la_name"].iloc[0]
+        first, last = (REORGANISED_COUNCILS[code][1:3] if code in REORGANISED_COUNCILS else (None, None))
+        expected = [y for y in years if (first is None or y >= first) and (last is None or y <= last)]
+        have = set(group.loc[group["adult_social_care"].notna(), "financial_year"])
+        missing = [y for y in expected if y not in have]
+        extra = sorted(set(group["financial_year"]) - set(expected))
+        if missing or extra:
+            raise RawDataError(
+                f"RA budget: council {code} ({name}) "
+                + (f"has no adult social care budget for {', '.join(missing)}" if missing else
+                   f"appears in {', '.join(extra)}, outside its recorded lifetime")
+                + ". Every social-care council must appear in every RA year of its existence; a council created, "
+                "merged or abolished in the window must be listed in parsers_finance.REORGANISED_COUNCILS with its "
+                f"first and last year (valid years here: {years[0]} to {years[-1]})."
+            )
+    checks["ra_reorganised_councils"] = {
+        code: {"name": n, "first_year": f, "last_year": la, "what": w}
+        for code, (n, f, la, w) in sorted(REORGANISED_COUNCILS.items())
+    }
+    long = ra.melt(id_vars=["financial_year", "ons_code", "ecode", "la_name", "la_class"], value_vars=BUDGET_SERVICES,
+                   var_name="service", value_name="value_gbp000")
+    long = long[long["value_gbp000"].notna()].copy()
+    summed = long["financial_year"].isin(["2010/11", "2011/12"])
+    long["flag"] = ""
+    long.loc[summed & (long["service"] == "adult_social_care"), "flag"] = FLAG_SUMMED_ASC
+    long.loc[summed & (long["service"] == "children_social_care"), "flag"] = FLAG_SUMMED_CSC
+    long.loc[long["ecode"] == "ENGLAND", "ecode"] = None
+    long["source"] = long["financial_year"].map(source_of)
+    long["period_start"] = long["financial_year"].str[:4].astype(int)
+    long["period_end"] = long["period_start"] + 1
+    long = long.rename(columns={"ons_code": "area_code", "la_name": "area_name"})
+    dup = long.duplicated(["area_code", "financial_year", "service"], keep=False)
+    if dup.any():
+        raise RawDataError(f"budget: duplicated area-year-service rows:\n{long[dup].head()}")
+    rows = long.groupby("source").size().to_dict()
+    return long[BUDGET_COLUMNS], rows
+
+
 def build_areas(codes: set[str], reference: pd.DataFrame, fallback_names: dict[str, str], raw_dir: Path,
                 dfe_numbers: pd.DataFrame) -> pd.DataFrame:
     ascfr = pd.read_csv(raw_dir / _one("ascfr_2016-17").path, usecols=["CASSR_CODE", "GEOGRAPHY_CODE", "REGION_GO_CODE"],
@@ -303,6 +388,12 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     spending = spending[is_upper_tier_or_england(spending["area_code"])].copy()
     neighbours = parsers.parse_neighbours(raw_dir / _one("global_neighbours").path)
     clusters = parsers.parse_clusters(raw_dir / _one("cluster_allocation").path)
+    log("budget (RA) ...")
+    budget, budget_rows = build_budget(raw_dir, checks)
+    deflator = parsers_finance.parse_hmt_deflator(raw_dir / _one("HMT_GDP_Deflators").path)
+    deprivation = parsers_finance.parse_iod2019(raw_dir / _one("IoD2019").path)
+    for wrong, (name, right) in parsers_finance.IOD_CODE_CORRECTIONS.items():
+        checks[f"iod2019_code_corrected_{wrong}"] = f"{wrong} ({name}) -> {right}"
     dfe_numbers = parsers.dfe_la_numbers(raw_dir / _one("dfe_eyfsp_gld").path, report_era_names(raw_dir))
 
     # areas: England + every upper-tier code in the extracts; canonical names (ONS MYE5, else latest source)
@@ -315,6 +406,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     name_of = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     for frame in (indicators, finance, spending):
         frame["area_name"] = frame["area_code"].map(name_of)
+    budget["area_name"] = budget["area_code"].map(name_of).fillna(budget["area_name"])
     for frame in (population, population_age):
         frame["area_name"] = frame["area_code"].map(name_of).fillna(frame["area_code"].map(REGIONS))
 
@@ -332,6 +424,9 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         "similar_areas.csv": neighbours.sort_values(["area_code", "rank"])[
             ["area_code", "rank", "neighbour_code", "neighbour_code_harmonised"]],
         "area_clusters.csv": clusters.sort_values("area_code"),
+        "budget.csv": budget.sort_values(["area_code", "period_start", "service"]),
+        "deflator.csv": deflator,
+        "deprivation.csv": deprivation,
     }
     extracts = {}
     for name, frame in outputs.items():
@@ -345,6 +440,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     for source in SOURCES:
         if source.parser == "parse_rs_workbook" or source.parser == "parse_roall":
             contributed[source.path] = fin_rows.get(Path(source.path).name, 0)
+        if source.parser == "parse_ra_workbook":
+            contributed[source.path] = budget_rows.get(Path(source.path).name, 0)
     datasets = []
     for source in SOURCES:
         spec = INDICATOR_SPECS.get(source.indicator) if source.indicator else None
@@ -362,7 +459,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
         })
         if source.parser == "parse_ons_le_workbook":
             datasets[-1]["output_rows"] = int((indicators["vintage"] == "2019-12").sum())
-        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv"):
+        elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv", "budget.csv"):
             datasets[-1]["output_rows"] = extracts[source.extract]["rows"]
     mismatched = [r["path"] for r in raw.values() if not r["sha256_matches"]]
     provenance = {

@@ -184,6 +184,7 @@ def dfe_la_numbers(path: Path, area_names: pd.DataFrame) -> pd.DataFrame:
 FINANCE_WIDE = [
     "financial_year", "ecode", "ons_code", "la_name", "la_class", "adult_social_care",
     "children_social_care", "social_care_combined", "public_health", "total_service_expenditure",
+    "education", "net_current_expenditure",
 ]
 _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "ecode": re.compile(r"^e-code$", re.I),
@@ -195,6 +196,8 @@ _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "social_care_combined": re.compile(r"^social care$", re.I),
     "public_health": re.compile(r"^(\d+: )?public health$", re.I),
     "total_service_expenditure": re.compile(r"^total service expenditure", re.I),
+    "education": re.compile(r"^education services$", re.I),
+    "net_current_expenditure": re.compile(r"^net current expenditure", re.I),
 }
 
 

@@ -13,6 +13,19 @@ from html import escape
 from typing import Any
 
 CLAIMS_TABLE = "claims"
+#: Table recorded by notebook 06: amended claim rules, the previous rule's verdict beside the current one.
+AMENDMENTS_TABLE = "amendments"
+#: Values recorded by notebook 04 shown as the index's finance headlines (key -> short label).
+FINANCE_NOTEBOOK = "04_adult_social_care_finance"
+FINANCE_HEADLINES: dict[str, str] = {
+    "asc_variance_pct_first": "ASC outturn minus budget, first year (%)",
+    "asc_variance_percentile_first": "... its percentile among all councils",
+    "asc_variance_pct_last": "ASC outturn minus budget, last year (%)",
+    "asc_variance_percentile_last": "... its percentile among all councils",
+    "savings_real_change_gbp000": "Real-terms change, net spending excl. education and public health (GBP thousand)",
+    "savings_real_change_pct": "... as % (real terms)",
+    "savings_percentile": "... its percentile among all councils (0 = largest fall)",
+}
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2rem auto; max-width: 70rem;
@@ -142,6 +155,17 @@ def render_index(
                 "shows each claim's decision rule (written before any result was computed).</p>"
             )
             parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    for data in results.values():
+        amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
+        if amended and amended.get("rows"):
+            parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
+            parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
+    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
+    fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
+                for key, label in FINANCE_HEADLINES.items() if key in finance]
+    if fin_rows:
+        parts.append('<h2 id="finance">Finance headlines</h2>')
+        parts.append(render_table(["measure", "value", "detail"], fin_rows, css="results"))
     parts.append('<h2 id="parameters">Parameters</h2>')
     param_rows = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
