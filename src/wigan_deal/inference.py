@@ -242,6 +242,12 @@ def primary_spec(indicator: str) -> dict:
     return plan[indicator]
 
 
+@lru_cache(maxsize=64)
+def higher_is_better(indicator: str) -> bool:
+    """Whether a higher value of ``indicator`` is better (from the data layer's catalogue)."""
+    return bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])
+
+
 def reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
                     pool: str = "all_non_gm") -> pd.DataFrame:
     """Tidy panel of ``area`` plus the reference councils of ``pool`` (aggregates removed).
@@ -249,6 +255,12 @@ def reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
     ``all_non_gm``: every council except the Greater Manchester boroughs (the area itself is kept);
     ``all``: every council.
     """
+    return _reference_panel(indicator, sex, vintage, area, pool).copy()
+
+
+@lru_cache(maxsize=16)
+def _reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
+                     pool: str) -> pd.DataFrame:
     if pool not in ("all_non_gm", "all"):
         raise ValueError(f"Unknown reference pool {pool!r}: valid are 'all_non_gm' and 'all'.")
     f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
@@ -307,7 +319,7 @@ def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None =
     rule = spec["post_rule"] if post_rule is None else post_rule
     vint = spec.get("vintage") if vintage is None else vintage
     panel = reference_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"))
-    hib = bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])
+    hib = higher_is_better(indicator)
     res = placebo_in_space(panel, area, brk, post_rule=rule, higher_is_better=hib,
                            hac_lags=spec.get("hac_lags", 2))
     return PrimaryITS(indicator, sex, area, {**spec, "break_year": brk, "post_rule": rule},
@@ -329,7 +341,7 @@ def primary_placebo_in_time(area: str, indicator: str, sex: str) -> pd.DataFrame
     panel = reference_panel(indicator, sex, spec.get("vintage"), area, spec.get("reference_pool"))
     pre = panel[~is_post(panel["period_start"], panel["period_end"], spec["break_year"],
                          spec["post_rule"])]
-    hib = bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])
+    hib = higher_is_better(indicator)
     starts = np.sort(pre["period_start"].unique())
     rows = []
     for fake in range(int(starts.min()) + 1, int(starts.max()) + 1):
