@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
-    "speccurve": {"config", "periods", "data", "its", "inference"},  # every specification
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
