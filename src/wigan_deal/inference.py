@@ -414,3 +414,39 @@ def readme_its_primary() -> str:
         f"primary method {int(pit.level_excludes_zero.sum())} of {len(pit)} placebo breaks inside "
         "the cancer pre-period give a level change whose interval excludes zero."
     )
+
+
+def plot_coverage(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN, axes=None):
+    """Coverage of each method's 95% intervals (level and slope, one marker per error process)."""
+    import matplotlib.pyplot as plt
+
+    table = load_table() if table is None else table
+    sub = table[table["design"] == design]
+    methods = [m for m in cv.METHODS if m in set(sub["method"])]
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 5.5), sharey=True)
+    markers = dict(zip(cv.ERRORS, ("o", "s", "^"), strict=False))
+    for ax, target in zip(axes, cv.TARGETS, strict=True):
+        for error in cv.ERRORS:
+            s = sub[(sub.target == target) & (sub.error == error)].set_index("method").reindex(methods)
+            ax.scatter(s["coverage"], range(len(methods)), marker=markers[error], s=22, label=error)
+        ax.axvline(COVERAGE_TARGET, color="#333333", lw=0.8)
+        ax.axvspan(COVERAGE_FLOOR, 1.0, color="#2ca02c", alpha=0.08, lw=0)
+        ax.set_xlabel(f"coverage of 95% CI, {target} change")
+        ax.set_xlim(0.3, 1.0)
+    axes[0].set_yticks(range(len(methods)))
+    axes[0].set_yticklabels(methods, fontsize=8)
+    axes[0].invert_yaxis()
+    axes[1].legend(title="errors", fontsize=8, frameon=False)
+    axes[0].figure.suptitle(f"Coverage study, design {design} (shaded: >= {COVERAGE_FLOOR:.0%})")
+    return axes
+
+
+def primary_estimates(result: PrimaryITS):
+    """The primary level and slope changes as :class:`wigan_deal.its.Estimate` objects (for recording)."""
+    from wigan_deal.its import Estimate
+
+    out = []
+    for name, d in (("level_change", result.level), ("slope_change", result.slope)):
+        out.append(Estimate(d["estimate"], d["se"], d["lower"], d["upper"], d["p_value"], 0.05, name))
+    return tuple(out)
