@@ -1,4 +1,4 @@
-"""Time the coverage study (full committed version and the reduced test version).
+"""Time the coverage study (full committed version and the reduced test version) and the spec curves.
 
 Run: ``.venv/bin/python benchmarks/bench_inference.py``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from wigan_deal import inference
+from wigan_deal import config, inference, speccurve
 
 
 def main() -> None:
@@ -25,6 +25,12 @@ def main() -> None:
           f"{reduced:.1f} s; full ({len(full)} rows, {len(cfg.designs)} designs x "
           f"{len(cfg.errors)} error processes, {cfg.reps} reps, {cfg.perm_reps} permutation reps "
           f"x {cfg.n_controls} controls) {secs:.1f} s")
+    for indicator, sex, _label, _unit in inference.README_OUTCOMES:
+        start = time.perf_counter()
+        curve = speccurve.spec_curve(config.WIGAN, indicator, sex)
+        secs = time.perf_counter() - start
+        print(f"specification curve {indicator} ({sex}), Wigan: {curve.shares()['n']} specifications "
+              f"per quantity in {secs:.2f} s")
 
 
 if __name__ == "__main__":
