@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
+    "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
     "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
