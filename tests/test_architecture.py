@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "plots": {"config", "periods", "data"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
+    "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
