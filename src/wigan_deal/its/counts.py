@@ -98,6 +98,12 @@ class CountITSResult:
         )
         return pd.DataFrame(rows)
 
+    def effect_summary(self):
+        """``(table, text)``: the rate ratios in plain English."""
+        from wigan_deal.its.summaries import count_summary
+
+        return count_summary(self)
+
     def summary(self) -> str:
         level = round(100 * (1 - self.alpha))
         rr = self.rate_ratio

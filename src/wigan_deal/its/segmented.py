@@ -223,6 +223,12 @@ class ITSResult:
         )
         return lines
 
+    def effect_summary(self, unit: str = "", higher_is_better: bool | None = None):
+        """``(table, text)``: level and slope change in plain English (:mod:`its.summaries`)."""
+        from wigan_deal.its.summaries import its_summary
+
+        return its_summary(self, unit, higher_is_better)
+
     def summary(self) -> str:
         s = self.series
         level = round(100 * (1 - self.alpha))
