@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
+    "citation": {"config"},
 }
 
 

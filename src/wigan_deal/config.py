@@ -20,14 +20,22 @@ CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
 #: Pre-specified primary analysis per outcome (issue 9; see docs/inference.md).
 ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
 
-#: Raw official files (never committed). Default: ``../shared/data/raw`` beside the checkout.
+#: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
+SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+#: Where ``make raw`` (``python -m wigan_deal.data raw``) downloads the raw files from their public
+#: origins (git-ignored; same layout as ``../shared/data/raw``). Origins: ``data/raw_sources.yml``.
+RAW_DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_RAW_DOWNLOAD_DIR", DATA_DIR / "raw" / "official"))
+RAW_SOURCES_FILE: Path = DATA_DIR / "raw_sources.yml"
+#: Raw official files read by ``make data``: ``WIGAN_DEAL_RAW_DIR`` if set, else ``../shared/data/raw``
+#: if it exists, else the ``make raw`` download folder (a clean clone without ``../shared``).
 RAW_DIR: Path = Path(
-    os.environ.get("WIGAN_DEAL_RAW_DIR", PROJECT_ROOT.parent / "shared" / "data" / "raw")
+    os.environ.get("WIGAN_DEAL_RAW_DIR")
+    or (SHARED_RAW_DIR if SHARED_RAW_DIR.is_dir() else RAW_DOWNLOAD_DIR)
 )
 #: Where ``python -m wigan_deal.data refresh`` downloads to (git-ignored).
 DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_DOWNLOAD_DIR", DATA_DIR / "raw"))
 #: Published example data used to validate the statistical engine.
-VALIDATION_DIR: Path = RAW_DIR.parent / "validation"
+VALIDATION_DIR: Path = (SHARED_RAW_DIR if RAW_DIR == RAW_DOWNLOAD_DIR else RAW_DIR).parent / "validation"
 
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = Path(os.environ.get("WIGAN_DEAL_REPORTS_DIR", PROJECT_ROOT / "reports"))

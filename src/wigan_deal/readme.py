@@ -31,6 +31,7 @@ BLOCKS: dict[str, str] = {
     "its-primary": "wigan_deal.inference:readme_its_primary",
     "robustness": "wigan_deal.speccurve:readme_robustness",
     "finance": "wigan_deal.claims:finance_readme_block",
+    "citation": "wigan_deal.citation:readme_block",
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)

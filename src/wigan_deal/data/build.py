@@ -17,6 +17,7 @@ Same inputs give the same bytes: nothing time-dependent is written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import warnings
@@ -38,6 +39,7 @@ from .geography import (
     harmonise_codes,
     is_upper_tier_or_england,
 )
+from .origins import load_registry
 from .sources import FINGERTIPS_API, INDICATOR_SPECS, SOURCES, RawSource
 
 FINANCE_COLUMNS = ["area_code", "area_name", "la_class", "financial_year", "period_start", "period_end",
@@ -107,8 +109,20 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 # --- pieces ------------------------------------------------------------------------------------------
+#: check value recorded when a derived cross-check copy (no public origin) is not in the raw folder
+SKIPPED = "skipped: {name} is derived here (no public origin) and is not in the raw folder"
+
+
+def _optional(source: RawSource) -> bool:
+    """Derived cross-check copies have no public origin: the build runs without them."""
+    return source.role == "check"
+
+
 def _raw_record(source: RawSource, raw_dir: Path) -> dict:
     path = raw_dir / source.path
+    if not path.exists() and _optional(source):
+        return {"path": source.path, "sha256": None, "size_bytes": None, "expected_sha256": source.sha256,
+                "sha256_matches": None, "available": False}
     if not path.exists():
         raise RawDataError(
             f"Raw file {source.path} not found under {raw_dir}. Point --raw-dir (or WIGAN_DEAL_RAW_DIR) at the "
@@ -121,7 +135,29 @@ def _raw_record(source: RawSource, raw_dir: Path) -> dict:
             "recording the mismatch in provenance.json.", stacklevel=2,
         )
     return {"path": source.path, "sha256": actual, "size_bytes": path.stat().st_size,
-            "expected_sha256": source.sha256, "sha256_matches": actual == source.sha256}
+            "expected_sha256": source.sha256, "sha256_matches": actual == source.sha256, "available": True}
+
+
+def _origin(record: dict | None) -> dict | None:
+    """The raw file's origin as recorded in ``data/raw_sources.yml`` (or ``None`` if not recorded)."""
+    if record is None:
+        return None
+    if record.get("url"):
+        return {k: record[k] for k in ("repo", "commit", "path", "url")}
+    return {"derived_from": record.get("derived_from"), "public_origin": None, "note": record.get("note")}
+
+
+@functools.lru_cache(maxsize=2)
+def _mye_cached(path: str, mtime_ns: int, size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return parsers.parse_mye_workbook(Path(path))
+
+
+def mye_tables(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(MYE5, MYE2) parsed from the original ONS workbook (parsed once per file version)."""
+    path = raw_dir / _one("ukmidyearestimates").path
+    stat = path.stat()
+    mye5, mye2 = _mye_cached(str(path), stat.st_mtime_ns, stat.st_size)
+    return mye5.copy(), mye2.copy()
 
 
 def _find(role_parser: str) -> list[RawSource]:
@@ -137,7 +173,7 @@ def _one(path_part: str) -> RawSource:
 
 def _reference_names(raw_dir: Path) -> pd.DataFrame:
     """ONS names (MYE5) of England + upper-tier LAs, used for DfE name matching and canonical names."""
-    mye5 = parsers.parse_mye5(raw_dir / _one("ons_mye5").path)
+    mye5, _ = mye_tables(raw_dir)
     ref = mye5.drop_duplicates("area_code")[["area_code", "area_name", "geography"]]
     ref = ref[is_upper_tier_or_england(ref["area_code"])].copy()
     ref.loc[ref["area_code"] == ENGLAND, "area_name"] = "England"
@@ -160,9 +196,11 @@ def build_indicators(raw_dir: Path, reference: pd.DataFrame, checks: dict) -> tu
             frame = parsers.parse_fingertips_csv(path, **source.kwargs)
         elif source.parser == "parse_ons_le_workbook":
             check = raw_dir / _one("le_birth_and_65_la_2001-03").path
-            workbook = parsers.read_ons_le_workbook(path)
-            checks["le_workbook_rows_equal_to_derived_csv"] = parsers.check_le_against_derived(workbook, check)
-            frame = parsers.parse_ons_le_workbook(path, source.kwargs["vintage"])
+            workbook = parsers.read_ons_le_workbook(path)  # read once: parse and cross-check
+            checks["le_workbook_rows_equal_to_derived_csv"] = (
+                parsers.check_le_against_derived(workbook, check) if check.exists() else SKIPPED.format(name=check.name)
+            )
+            frame = parsers.le_from_workbook(workbook, source.kwargs["vintage"])
         elif source.parser == "parse_dfe_gld":
             frame = parsers.parse_dfe_gld(path, source.kwargs["vintage"], report_era_names(raw_dir))
         else:  # pragma: no cover - registry error
@@ -188,8 +226,9 @@ def build_finance(raw_dir: Path, checks: dict) -> tuple[pd.DataFrame, dict]:
         sources_by_year[source.kwargs["financial_year"]] = Path(source.path).name
         wide.append(frame)
     workbooks = pd.concat(wide, ignore_index=True)
-    checks["rs_workbook_values_equal_to_derived_csv"] = parsers.check_rs_against_derived(
-        workbooks, raw_dir / _one("revenue_outturn_RS_net").path
+    derived = raw_dir / _one("revenue_outturn_RS_net").path
+    checks["rs_workbook_values_equal_to_derived_csv"] = (
+        parsers.check_rs_against_derived(workbooks, derived) if derived.exists() else SKIPPED.format(name=derived.name)
     )
     roall_src = _one("roall.csv")
     roall = parsers.parse_roall(raw_dir / roall_src.path)
@@ -370,7 +409,8 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     if not raw_dir.is_dir():
         raise RawDataError(
             f"Raw data folder {raw_dir} does not exist. The raw official files live in ../shared/data/raw beside "
-            "the checkout; pass --raw-dir or set WIGAN_DEAL_RAW_DIR."
+            "the checkout; without it, run `make raw` to download them from their public origins, or pass "
+            "--raw-dir or set WIGAN_DEAL_RAW_DIR."
         )
     raw = {s.path: _raw_record(s, raw_dir) for s in SOURCES}
     checks: dict = {}
@@ -380,8 +420,14 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     log("finance ...")
     finance, fin_rows = build_finance(raw_dir, checks)
     log("population, spending power, comparators ...")
-    mye5 = parsers.parse_mye5(raw_dir / _one("ons_mye5").path)
-    mye2 = parsers.parse_mye2(raw_dir / _one("ons_mye2").path)
+    mye5, mye2 = mye_tables(raw_dir)
+    for part, frame, key, parse in (("ons_mye5", mye5, ["area_code", "year"], parsers.parse_mye5),
+                                    ("ons_mye2", mye2, ["area_code", "sex"], parsers.parse_mye2)):
+        derived = raw_dir / _one(part).path
+        checks[f"mye_workbook_rows_equal_to_derived_{part}_csv"] = (
+            parsers.check_mye_against_derived(frame, parse(derived), key, derived.name) if derived.exists()
+            else SKIPPED.format(name=derived.name)
+        )
     keep = lambda f: f[is_upper_tier_or_england(f["area_code"]) | f["area_code"].isin(REGIONS)].copy()  # noqa: E731
     population, population_age = keep(mye5), keep(mye2)
     spending = parsers.parse_spending_power(raw_dir / _one("core_spending_power").path)
@@ -442,6 +488,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
             contributed[source.path] = fin_rows.get(Path(source.path).name, 0)
         if source.parser == "parse_ra_workbook":
             contributed[source.path] = budget_rows.get(Path(source.path).name, 0)
+    registry = load_registry()
     datasets = []
     for source in SOURCES:
         spec = INDICATOR_SPECS.get(source.indicator) if source.indicator else None
@@ -455,17 +502,22 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
             "licence": config.LICENCE, "licence_url": config.LICENCE_URL, "vintage": source.vintage,
             "notes": source.notes or (spec.notes if spec else ""),
             "raw": raw[source.path],
+            "origin": _origin(registry.get(source.path)),
             "output_rows": contributed.get(source.path) if source.role == "parsed" else None,
         })
         if source.parser == "parse_ons_le_workbook":
             datasets[-1]["output_rows"] = int((indicators["vintage"] == "2019-12").sum())
+        elif source.parser == "parse_mye_workbook":
+            datasets[-1]["output_rows"] = extracts["population.csv"]["rows"] + extracts["population_age_2019.csv"]["rows"]
         elif source.role == "parsed" and source.extract not in ("indicators.csv", "finance.csv", "budget.csv"):
             datasets[-1]["output_rows"] = extracts[source.extract]["rows"]
-    mismatched = [r["path"] for r in raw.values() if not r["sha256_matches"]]
+    mismatched = [r["path"] for r in raw.values() if r["available"] and not r["sha256_matches"]]
     provenance = {
         "generated_by": "python -m wigan_deal.data build",
         "licence": config.LICENCE, "licence_url": config.LICENCE_URL,
         "raw_catalogue": "SOURCES.md in the raw data folder (../shared/data/raw)",
+        "raw_origins": "data/raw_sources.yml: repository, commit, path and URL of each raw file (`make raw`)",
+        "raw_derived_not_available": sorted(r["path"] for r in raw.values() if not r["available"]),
         "code_changes": CODE_CHANGES,
         "checks": checks,
         "raw_sha256_mismatches": mismatched,

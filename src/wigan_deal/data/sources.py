@@ -6,7 +6,8 @@ One :class:`RawSource` per raw file (paths relative to ``config.RAW_DIR``, sha25
 elsewhere. ``role`` says how a file is used:
 
 * ``"parsed"``  - read by ``parser`` into the extract ``extract``;
-* ``"check"``   - a derived copy used only to cross-check the parse of the original workbook;
+* ``"check"``   - a copy derived here from an original workbook, used only to cross-check the parse of
+  that workbook; it has no public origin, so the build runs without it (the check is then skipped);
 * ``"lookup"``  - used for a lookup (e.g. regions, area types), not itself an extract;
 * ``"recorded"``- catalogued in provenance but not (yet) used; ``notes`` says why.
 """
@@ -324,23 +325,27 @@ SOURCES: tuple[RawSource, ...] = (
     ),
     # --- population ------------------------------------------------------------------------------
     RawSource(
+        "population/ukmidyearestimates20192020ladcodes.xls",
+        "d14d773c7bc0ac49b3c2d85ae9089b17c7d0858e123064af7d51378f8848e51d", "parsed", "population.csv",
+        "parse_mye_workbook", "Office for National Statistics",
+        "Population estimates for the UK ... mid-2019 (April 2020 LA codes)", ONS_MYE_URL, "2020-06",
+        table="MYE 5 (totals mid-2001..mid-2019); MYE2 - Persons/Males/Females (mid-2019 single years of age)",
+        notes="Original ONS workbook; yields population.csv (MYE 5) and population_age_2019.csv (MYE2 summed "
+        "to broad ages).",
+    ),
+    RawSource(
         "population/ons_mye5_population_totals_la_mid2001_to_mid2019.csv",
-        "bb1db67e662251a64eebd3e2def0d90ed1f41d94096709d3c2f749d46d74dd63", "parsed", "population.csv",
-        "parse_mye5", "Office for National Statistics", "Mid-year population estimates, table MYE5 (mid-2001..mid-2019)",
-        ONS_MYE_URL, "2020-06", table="MYE 5", notes="Derived long copy of sheet 'MYE 5' of the workbook below.",
+        "bb1db67e662251a64eebd3e2def0d90ed1f41d94096709d3c2f749d46d74dd63", "check", None, None,
+        "Office for National Statistics", "Mid-year population estimates, table MYE5 (derived CSV)",
+        ONS_MYE_URL, "2020-06", table="MYE 5",
+        notes="Derived long copy of sheet 'MYE 5' of the workbook; the build checks the workbook parse equals it.",
     ),
     RawSource(
         "population/ons_mye2_population_by_broad_age_la_mid2019.csv",
-        "82f3d57203488a1234213cb1529a5401d32110308fd1ff2c51206eb553051677", "parsed", "population_age_2019.csv",
-        "parse_mye2", "Office for National Statistics", "Mid-year population estimates mid-2019, table MYE2 broad ages",
+        "82f3d57203488a1234213cb1529a5401d32110308fd1ff2c51206eb553051677", "check", None, None,
+        "Office for National Statistics", "Mid-year population estimates mid-2019, table MYE2 broad ages (derived CSV)",
         ONS_MYE_URL, "2020-06", table="MYE2 - Persons/Males/Females",
-    ),
-    RawSource(
-        "population/ukmidyearestimates20192020ladcodes.xls",
-        "d14d773c7bc0ac49b3c2d85ae9089b17c7d0858e123064af7d51378f8848e51d", "recorded", None, None,
-        "Office for National Statistics", "Population estimates for the UK ... mid-2019 (April 2020 LA codes)",
-        ONS_MYE_URL, "2020-06",
-        notes="Original workbook behind population.csv and population_age_2019.csv; the derived CSVs are read.",
+        notes="Derived broad-age copy of sheets 'MYE2 - ...'; the build checks the workbook parse equals it.",
     ),
     # --- comparators -----------------------------------------------------------------------------
     RawSource(

@@ -131,6 +131,8 @@ def render_index(
     generated: date | None = None,
     code_version: str | None = None,
     claims_note: str | None = None,
+    package_version: str | None = None,
+    data_section: str | None = None,
 ) -> str:
     """The complete ``index.html`` text."""
     generated = generated or date.today()
@@ -142,7 +144,8 @@ def render_index(
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
         f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
-        + (f" &middot; code version {escape(code_version)}" if code_version else "") + "</p>",
+        + (f" &middot; code version {escape(code_version)}" if code_version else "")
+        + (f" &middot; wigan_deal {escape(package_version)}" if package_version else "") + "</p>",
     ]
     claims = claims_tables(results)
     if claims:
@@ -190,7 +193,14 @@ def render_index(
             f"<td><a href=\"{n}.html\">{n}.html</a></td><td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
             f'<td class="num">{nb.seconds:.1f} s</td></tr>'
         )
-    parts.append("</tbody></table></body></html>\n")
+    parts.append("</tbody></table>")
+    if data_section:
+        parts.append(data_section)
+    if package_version:
+        parts.append(f'<footer class="meta"><p>wigan_deal version {escape(package_version)}'
+                     + (f" &middot; code version {escape(code_version)}" if code_version else "")
+                     + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
+    parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
