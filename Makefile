@@ -64,6 +64,7 @@ data: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_synth.py --real
+	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without

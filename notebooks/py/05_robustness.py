@@ -73,11 +73,7 @@ if pit is not None:
     rec.record("placebo_time_n", len(ok), unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
     rec.record("placebo_time_n_significant", len(sig), unit="count",
                label="Placebo-in-time breaks with a level or slope CI excluding zero")
-    display(Markdown(f"{len(sig)} of {len(ok)} fake breaks ({', '.join(map(str, ok['fake_break']))}) show a level or slope "
-                     "change whose 95% CI excludes zero. "
-                     + ("Because 'effects' appear where there was no intervention, the CIs at the real break "
-                        "should be read as too narrow or the series as too wiggly for this model."
-                        if len(sig) else "The model does not find spurious breaks in the pre-period.")))
+    display(Markdown(its.placebo_in_time_summary(pit)[1]))
 pit
 
 # %% [markdown]
@@ -96,13 +92,7 @@ for year in sorted({params.break_year, *config.ALTERNATIVE_BREAK_YEARS} & set(by
         r = row.iloc[0]
         rec.record(f"break_{year}_level_change", r["level_change"], unit=MAIN_UNIT, lower=r["level_lower"],
                    upper=r["level_upper"], label=f"{NAME} {MAIN_TEXT}: level change with a {year} break")
-fitted = bys[bys["note"].fillna("") == ""]
-signs = fitted["level_change"].gt(0).map({True: "+", False: "-"}).str.cat()
-excl = fitted[(fitted["level_lower"] > 0) | (fitted["level_upper"] < 0)]["break_year"].tolist()
-display(Markdown(f"Signs of the level change for break years {fitted['break_year'].min()}–{fitted['break_year'].max()}: "
-                 f"`{signs}`; CI excludes zero for break year(s): {excl or 'none'}. "
-                 + ("A result that holds for at most one break year is weak evidence." if len(excl) <= 1 else
-                    "Check whether the sign is stable across the break years that give a significant result.")))
+display(Markdown(its.break_year_summary(bys)[1]))
 bys
 
 # %% [markdown]
@@ -153,14 +143,8 @@ for ax, stat in zip(axes, ("level_change", "slope_change")):
                     label=f"{NAME} (rank {r.rank}/{r.n_areas})",
                     title=f"{MAIN_TEXT}: p two-sided = {r.p_two_sided:.3f}")
 plt.show()
-display(Markdown(f"{NAME}'s {MAIN_TEXT} level change ranks **{main_space.rank} of {main_space.n_areas}** "
-                 f"(two-sided p = {main_space.p_two_sided:.3f}); slope change ranks {slope_space.rank} of "
-                 f"{slope_space.n_areas} (p = {slope_space.p_two_sided:.3f}). "
-                 + ("At p above 0.05, enough councils show departures from trend at least as large (without the Deal) "
-                    "that the area's level change is not unusual."
-                    if main_space.p_two_sided > 0.05 else
-                    "At p of 0.05 or below, few councils show a level change as large: the area's is unusual "
-                    "(which is necessary, not sufficient, for attributing it to the Deal).")))
+display(Markdown(f"**{NAME}, {MAIN_TEXT}.** " + main_space.effect_summary()[1] + " Slope change: "
+                 + slope_space.effect_summary()[1]))
 space_table
 
 # %% [markdown]
@@ -242,15 +226,7 @@ default_fit.plot(ax=axes[0], kind="paths")
 default_fit.plot(ax=axes[1], kind="gap")
 default_plac.plot(ax=axes[2])
 plt.show()
-worse = (default_fit.mean_post_gap > 0) != better_higher
-display(Markdown(
-    f"With the default pool the synthetic {NAME} tracks the pre-period with RMSPE {default_fit.pre_rmspe:.3g} {MAIN_UNIT}"
-    + (" (an exact fit: interpolation)" if default_fit.exact_pre_fit else "")
-    + f"; after the break the area is on average {default_fit.mean_post_gap:+.2f} {MAIN_UNIT} from its synthetic "
-    f"control ({'worse' if worse else 'better'} than the synthetic path). The placebo test ranks it "
-    f"{default_plac.rank} of {default_plac.n_units} (p = {default_plac.p_value:.3f}); "
-    f"{default_plac.n_exact_fit} placebo unit(s) fit their pre-period exactly, which makes their ratios (and so "
-    "the p-value) less informative."))
+display(Markdown(default_fit.effect_summary(MAIN_UNIT, better_higher, placebo=default_plac)[1]))
 
 # %% [markdown]
 # ## Greater Manchester devolution and other co-interventions
@@ -263,3 +239,98 @@ display(Markdown(
 #
 # **What this notebook does not show.** Passing these checks would not prove the Deal caused a change;
 # failing them means the change is not distinguishable from what many councils experienced without it.
+
+# %% [markdown]
+# ## 5. Are the intervals honest? The coverage study
+#
+# A seeded simulation at this project's real designs (15-16 overlapping 3-year periods, break 2011) asks how
+# often each method's 95% interval covers the true effect when the errors are MA(2) from the overlap, AR(1),
+# or both (`docs/inference.md`; `python -m wigan_deal.inference build`). The primary method of
+# `data/analysis_plan.yml` is the one this table supports.
+
+# %%
+from wigan_deal import inference, speccurve
+
+inference.plot_coverage()
+plt.show()
+display(Markdown(f"Primary method by the documented rule: **{inference.primary_method()[0]}**."))
+inference.coverage_summary()
+
+# %% [markdown]
+# ## 6. Primary analysis, and placebo breaks under it
+#
+# The pre-specified primary analysis (permutation intervals across councils), and the same inference at every
+# placebo break inside the pre-period. With intervals that cover 95%, about one placebo break in twenty should
+# "find" an effect by chance.
+
+# %%
+try:
+    prim = inference.primary_its(AREA, MAIN, MAIN_SEX)
+    display(Markdown(prim.effect_summary(MAIN_UNIT)[1]))
+    ppit = inference.primary_placebo_in_time(AREA, MAIN, MAIN_SEX)
+    n_flag = int(ppit.level_excludes_zero.sum())
+    rec.record("primary_placebo_time_n", len(ppit), unit="count", label=f"Placebo breaks, primary method ({MAIN_TEXT})")
+    rec.record("primary_placebo_time_n_significant", n_flag, unit="count",
+               label=f"Placebo breaks whose level-change CI excludes zero, primary method ({MAIN_TEXT})")
+    display(ppit)
+except ValueError as exc:
+    display(Markdown(f"*The primary analysis cannot be run for {NAME}: {exc}*"))
+
+# %% [markdown]
+# ## 7. Specification curves: every other specification
+#
+# Every combination of comparator (none, England, ONS similar areas, IoD2019 deprivation-matched councils;
+# GM boroughs included or excluded), error model (OLS, Newey-West(2), GLSAR, permutation), break year
+# (2011, 2013, 2014) and post rule (start, mid, end), sorted by estimate; the synthetic-control donor pools of
+# section 4 are listed with the main outcome. The red point is the pre-specified primary analysis. The
+# sentences below are generated from these results.
+
+# %%
+curve_outcomes = [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in config.SEXES]
+curves = {}
+for ind, s, unit in curve_outcomes:
+    if not analysis.has_data(ind, AREA, s, None if ind == CANCER else LE_VINTAGE):
+        continue
+    try:
+        curve = speccurve.spec_curve(AREA, ind, s)
+    except ValueError as exc:
+        display(Markdown(f"*No specification curve for {ind} ({s}): {exc}*"))
+        continue
+    if ind == MAIN and s == MAIN_SEX:
+        curve.table = speccurve.add_synth(curve.table, synth_fits)
+    curves[(ind, s)] = curve
+    curve.plot()
+    plt.show()
+    shares, text = curve.effect_summary(unit)
+    display(Markdown(text))
+    key = "cancer" if ind == CANCER else f"le_{s.lower()}"
+    for q in ("level_change", "slope_change"):
+        sh = curve.shares(q)
+        rec.record(f"speccurve_{key}_{q}_share_improvement", sh["improvement"], unit="share",
+                   label=f"{ind} ({s}): share of {sh['n']} specifications with a {q.replace('_', ' ')} CI wholly on the improvement side")
+        rec.record(f"speccurve_{key}_{q}_share_worsening", sh["worsening"], unit="share",
+                   label=f"{ind} ({s}): share of {sh['n']} specifications with a {q.replace('_', ' ')} CI wholly on the worsening side")
+if (MAIN, MAIN_SEX) in curves:
+    t = curves[(MAIN, MAIN_SEX)].table
+    display(t[t.method == "synthetic control"][["comparator", "estimate", "p_value"]])
+
+# %% [markdown]
+# ## 8. Synthetic control, reported whole
+#
+# Every donor pool side by side (all councils, all non-GM councils, ONS similar areas, IoD2019
+# deprivation-matched councils), with the pre-period RMSPE, the post/pre RMSPE-ratio permutation p-value,
+# leave-one-out donors (refit without each weighted donor: range of the mean post gap), a warning where more
+# donors than pre-periods give a near-exact pre-fit, and the block-conformal p-value of Chernozhukov, Wüthrich
+# & Zhu (2021), whose smallest attainable value is 1/T (`wigan_deal.synth_whole` explains why that rules out
+# a bounded 95% conformal interval here).
+
+# %%
+from wigan_deal import synth_whole
+
+try:
+    pools_table, pools_fits = synth_whole.synth_pools(AREA, MAIN, MAIN_SEX, MAIN_VINTAGE,
+                                                      params.break_year, params.post_rule)
+    display(Markdown(synth_whole.effect_summary(pools_table, MAIN_UNIT, better_higher)))
+    display(pools_table)
+except ValueError as exc:
+    display(Markdown(f"*Synthetic control pools could not be fitted for {NAME}: {exc}*"))

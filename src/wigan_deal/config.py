@@ -17,6 +17,8 @@ DATA_DIR: Path = PROJECT_ROOT / "data"
 EXTRACTS_DIR: Path = DATA_DIR / "extracts"
 PROVENANCE_FILE: Path = DATA_DIR / "provenance.json"
 CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
+#: Pre-specified primary analysis per outcome (issue 9; see docs/inference.md).
+ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
 
 #: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
 SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
