@@ -13,15 +13,16 @@ PACKAGE = config.PROJECT_ROOT / "src" / "wigan_deal"
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "periods": set(),
+    "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
     "data": {"config", "periods", "data"},
     "its": {"config", "periods", "its"},
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
     "claims": {"config", "periods", "data", "its", "claims"},
-    "plots": {"config", "periods", "data"},
-    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
-    "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
+    "plots": {"config", "periods", "data", "fmt"},
+    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots", "fmt"},  # notebook helpers
+    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
 }

@@ -508,8 +508,26 @@ def evaluate_spec(claim: Claim, spec: Spec, area: str, comparator: str = config.
     try:
         return EVALUATORS[claim.method](spec, area, comparator)
     except NoDataError as exc:
+        why = _no_data_reason(claim, spec, area, comparator)
         return ClaimResult(
             NOT_TESTABLE,
-            evidence=f"Not testable for this area: {exc} ({data_used(spec)}).",
+            evidence=f"Not testable for this area: {exc} ({data_used(spec)})."
+            + (f" {wd.NO_DATA[0].upper()}{wd.NO_DATA[1:]}: {why}." if why else ""),
             data_used=data_used(spec),
         )
+
+
+def _no_data_reason(claim: Claim, spec: Spec, area: str, comparator: str) -> str | None:
+    """Why ``area`` (or the comparator) has no data for ``spec`` (see :func:`wigan_deal.data.no_data_reason`)."""
+    try:
+        if claim.method == "finance_change":
+            return next(filter(None, (wd.no_finance_reason(code, s) for s in spec.indicators
+                                      for code in (area, comparator) if code != config.ENGLAND)), None)
+        for code in (area, comparator):
+            for sex in spec.sexes:
+                why = wd.no_data_reason(spec.indicator, code, vintage=spec.vintage, sex=sex)
+                if why:
+                    return why
+    except (LookupError, ValueError):  # an unknown vintage/indicator: the NoDataError text says enough
+        return None
+    return None

@@ -16,6 +16,7 @@ from .errors import (
     UnknownIndicatorError,
     UnknownVintageError,
 )
+from .gaps import NO_DATA, no_data_reason, no_finance_reason
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
@@ -51,4 +52,5 @@ __all__ = [
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages",
+    "NO_DATA", "no_data_reason", "no_finance_reason",
 ]

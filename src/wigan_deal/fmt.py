@@ -1,0 +1,131 @@
+"""One way to write numbers, p-values and tables for readers (notebooks, report index).
+
+* :func:`number` - fixed decimals, thousands separators, optional sign; missing -> ``"–"``.
+* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``.
+* :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
+  ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
+
+Depends on pandas only, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+#: Shown for a missing value everywhere (an en dash).
+MISSING = "–"
+
+#: Column-name words spelt out in headers.
+_WORDS = {
+    "gbp000": "(GBP thousand)", "gbp": "(GBP)", "pct": "(%)", "ci": "CI", "its": "ITS", "hle": "HLE",
+    "le": "LE", "rmspe": "RMSPE", "n": "n", "asc": "ASC", "id": "id",
+}
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = MISSING) -> str:
+    """``value`` with ``digits`` decimals and thousands separators (``1,234.5``); ``signed`` adds '+'.
+
+    Integers (and bools as yes/no) keep no decimals; text is returned unchanged; missing -> ``missing``.
+    """
+    if _missing(value):
+        return missing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{value:+,d}" if signed else f"{value:,d}"
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isinf(v):
+            return "∞" if v > 0 else "−∞"
+        text = f"{v:+,.{digits}f}" if signed else f"{v:,.{digits}f}"
+        if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no '-0.0'
+            text = f"{0:.{digits}f}"
+        return text.replace("-", "−")
+    return str(value)
+
+
+def p_value(value: Any, *, missing: str = MISSING) -> str:
+    """A p-value with three decimals, ``"< 0.001"`` below that; missing -> ``missing``."""
+    if _missing(value):
+        return missing
+    p = float(value)
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}"
+
+
+def ci(lower: Any, upper: Any, digits: int = 1, *, signed: bool = False) -> str:
+    """``"−0.9 to +3.3"``; ``"–"`` when either end is missing."""
+    if _missing(lower) or _missing(upper):
+        return MISSING
+    return f"{number(lower, digits, signed=signed)} to {number(upper, digits, signed=signed)}"
+
+
+def header(name: Any) -> str:
+    """A readable column header: ``change_lower`` -> ``change lower``, ``p_value`` -> ``p value``."""
+    if not isinstance(name, str):
+        return str(name)
+    if " " in name or not name:
+        return name
+    words = [_WORDS.get(w.lower(), w) for w in name.split("_")]
+    return " ".join(words)
+
+
+def _is_p_column(name: str) -> bool:
+    key = str(name).lower().replace("_", " ")
+    return key == "p" or key.startswith("p ") or key.endswith(" p") or "p value" in key or key.startswith("p-")
+
+
+def table(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bool = False,
+          rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A display copy of ``frame``: every cell text, numbers formatted, missing shown as ``"–"``.
+
+    ``digits`` is one number of decimals or a mapping column -> decimals (others: 2); p-value columns
+    (``p``, ``p_value``, ``p two-sided``...) use :func:`p_value`; integer columns keep no decimals.
+    ``index=True`` keeps a meaningful index as leading columns (e.g. a pivot's row labels); otherwise
+    the index is dropped. Headers are made readable by :func:`header` unless given in ``rename``.
+    """
+    out = frame.reset_index() if index else frame.reset_index(drop=True)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" ".join(str(c) for c in col if str(c)) for col in out.columns]
+    cols = {}
+    for col in out.columns:
+        s = out[col]
+        if _is_p_column(col):
+            cols[col] = s.map(p_value)
+        elif pd.api.types.is_bool_dtype(s):
+            cols[col] = s.map(lambda v: number(v))
+        elif pd.api.types.is_integer_dtype(s):
+            cols[col] = s.map(lambda v: number(v))
+        elif pd.api.types.is_numeric_dtype(s):
+            d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
+            cols[col] = s.map(lambda v, d=d: number(v, d))
+        else:
+            cols[col] = s.map(lambda v: MISSING if _missing(v) else (number(v) if isinstance(v, bool) else str(v)))
+    result = pd.DataFrame(cols)
+    names = dict(rename or {})
+    result.columns = [names.get(c, header(c)) for c in result.columns]
+    return result
+
+
+def show(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bool = False,
+         rename: Mapping[str, str] | None = None):
+    """:func:`table` as a pandas Styler with the index hidden (what notebooks display)."""
+    return table(frame, digits, index=index, rename=rename).style.hide(axis="index")
+
+
+__all__ = ["MISSING", "ci", "header", "number", "p_value", "show", "table"]
