@@ -11,6 +11,7 @@ documented CI assumptions of the claims register); never imported by them.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -141,9 +142,23 @@ def panel(indicator: str, sex: str, vintage: str | None = None, *, exclude: Iter
 
 def _value(frame: pd.DataFrame, code: str, sex: str, period: str) -> float:
     start, end, _ = parse_period(period)
-    sel = frame[(frame["area_code"] == code) & (frame["sex"] == sex)
-                & (frame["period_start"] == start) & (frame["period_end"] == end)]
-    return float(sel["value"].iloc[0]) if len(sel) else math.nan
+    return _values(frame).get((code, sex, start, end), math.nan)
+
+
+_VALUES: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _values(frame: pd.DataFrame) -> dict:
+    """(area_code, sex, period_start, period_end) -> first value, built once per frame."""
+    hit = _VALUES.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        keys = zip(frame["area_code"], frame["sex"], frame["period_start"], frame["period_end"], strict=True)
+        table: dict = {}
+        for key, v in zip(keys, frame["value"], strict=True):
+            table.setdefault(key, float(v))
+        _VALUES.clear()
+        hit = _VALUES[id(frame)] = (frame, table)
+    return hit[1]
 
 
 def hle_ci_assumption() -> tuple[float, float]:
@@ -322,6 +337,13 @@ def _population_by_year() -> pd.DataFrame:
 
 
 def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`_england_finance` (cached: the same for every area)."""
+    out, codes = _england_finance(service, None if years is None else tuple(years))
+    return out.copy(), list(codes)
+
+
+@functools.lru_cache(maxsize=32)
+def _england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """England total of ``service``: sum over the upper-tier councils reporting it in EVERY one of
     ``years`` (default: every year the service exists), and their summed mid-year population.
 

@@ -94,16 +94,28 @@ def _period_key(label: str) -> tuple[int, int]:
 def point(frame: pd.DataFrame, area: str, period: str, sex: str) -> pd.Series:
     """The single row for area x period x sex, or :class:`NoDataError`."""
     start, end = _period_key(period)
-    sel = frame[
-        (frame["area_code"] == area)
-        & (frame["period_start"] == start)
-        & (frame["period_end"] == end)
-        & ((frame["sex"] == sex) if "sex" in frame.columns else True)
-    ]
-    sel = sel[sel["value"].notna()]
-    if sel.empty:
+    rows = _row_index(frame).get((area, start, end, sex if "sex" in frame.columns else None))
+    if rows is None:
         raise NoDataError(f"no value for {area} in {period} ({sex})")
-    return sel.iloc[0]
+    return frame.iloc[rows]
+
+
+_ROWS: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _row_index(frame: pd.DataFrame) -> dict:
+    """(area, period_start, period_end, sex or None) -> position of the first row with a value."""
+    hit = _ROWS.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        sexes = frame["sex"] if "sex" in frame.columns else [None] * len(frame)
+        index: dict = {}
+        for i, (a, s0, e0, sx, v) in enumerate(zip(frame["area_code"], frame["period_start"], frame["period_end"],
+                                                   sexes, frame["value"], strict=True)):
+            if not pd.isna(v):
+                index.setdefault((a, s0, e0, sx), i)
+        _ROWS.clear()
+        hit = _ROWS[id(frame)] = (frame, index)
+    return hit[1]
 
 
 def _se_of(row: pd.Series, assumed_halfwidth: float | None) -> tuple[float, str]:
