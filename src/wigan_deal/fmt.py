@@ -90,11 +90,20 @@ def _is_p_column(name: str) -> bool:
     return key == "p" or key.startswith("p ") or key.endswith(" p") or "p value" in key or key.startswith("p-")
 
 
-def table(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bool = False,
+def _auto_digits(s: pd.Series) -> int:
+    """0 decimals for whole numbers and values of 1,000 or more, 3 for values below 0.1, else 2."""
+    v = pd.to_numeric(s, errors="coerce").dropna()
+    if v.empty or ((v == v.round(0)).all()) or v.abs().max() >= 1000:
+        return 0
+    return 3 if v.abs().max() < 0.1 else 2
+
+
+def table(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, index: bool = False,
           rename: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A display copy of ``frame``: every cell text, numbers formatted, missing shown as ``"–"``.
 
-    ``digits`` is one number of decimals or a mapping column -> decimals (others: 2); p-value columns
+    ``digits`` is one number of decimals or a mapping column -> decimals (others, or ``None``: chosen
+    per column by :func:`_auto_digits`); p-value columns
     (``p``, ``p_value``, ``p two-sided``...) use :func:`p_value`; integer columns keep no decimals.
     ``index=True`` keeps a meaningful index as leading columns (e.g. a pivot's row labels); otherwise
     the index is dropped. Headers are made readable by :func:`header` unless given in ``rename``.
@@ -112,7 +121,8 @@ def table(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bo
         elif pd.api.types.is_integer_dtype(s):
             cols[col] = s.map(lambda v: number(v))
         elif pd.api.types.is_numeric_dtype(s):
-            d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
+            d = digits.get(col) if isinstance(digits, Mapping) else digits
+            d = _auto_digits(s) if d is None else d
             cols[col] = s.map(lambda v, d=d: number(v, d))
         else:
             cols[col] = s.map(lambda v: MISSING if _missing(v) else (number(v) if isinstance(v, bool) else str(v)))
@@ -122,10 +132,31 @@ def table(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bo
     return result
 
 
-def show(frame: pd.DataFrame, digits: int | Mapping[str, int] = 2, *, index: bool = False,
+def show(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, index: bool = False,
          rename: Mapping[str, str] | None = None):
     """:func:`table` as a pandas Styler with the index hidden (what notebooks display)."""
     return table(frame, digits, index=index, rename=rename).style.hide(axis="index")
 
 
-__all__ = ["MISSING", "ci", "header", "number", "p_value", "show", "table"]
+def to_html(frame: pd.DataFrame) -> str:
+    """HTML of :func:`table` (a non-default index kept as leading columns), for notebook display."""
+    keep = not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None
+    shown = table(frame, index=keep)
+    return shown.to_html(index=False, border=0, classes="wd-table", escape=True)
+
+
+def install_display(shell=None) -> bool:
+    """Make IPython show every DataFrame through :func:`to_html` (no index numbers, readable headers,
+    '–' for missing values, one number format). Returns False outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = shell or get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)
+    return True
+
+
+__all__ = ["MISSING", "ci", "header", "install_display", "number", "p_value", "show", "table", "to_html"]

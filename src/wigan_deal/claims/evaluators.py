@@ -223,11 +223,20 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     evidence = "; ".join(texts) + "."
     if params.get("cap_verdict") and verdict == params["cap_verdict"]:
         evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
-    unit_text = f"{unit} (difference in change, area minus comparator)" if unit else "difference in change"
+    unit_text = f"{unit} (difference in change, area minus comparator{_sexes_text(parts)})" if unit else \
+        f"difference in change{_sexes_text(parts)}"
     return ClaimResult(
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
         data_used(spec, _vintage_of(frame, spec)), parts,
     )
+
+
+def _sexes_text(parts: pd.DataFrame) -> str:
+    """'; average of male and female' / '; male' - which sex an estimate is ('' for persons)."""
+    sexes = [str(x).lower() for x in parts.get("sex", pd.Series(dtype=str)) if str(x) != "Persons"]
+    if len(sexes) > 1:
+        return f"; average of {' and '.join(sexes)}"
+    return f"; {sexes[0]}" if sexes else ""
 
 
 # --- trend_vs_comparator -------------------------------------------------------------------------
@@ -482,7 +491,7 @@ def gap_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
     )
     return ClaimResult(
         NOT_TESTABLE, float(parts["gap_change"].mean()), math.nan, math.nan,
-        f"{unit} (change in gap; positive = widening)", evidence,
+        f"{unit} (change in gap; positive = widening{_sexes_text(parts)})", evidence,
         data_used(spec, _vintage_of(frame, spec)), parts,
     )
 
