@@ -1,6 +1,6 @@
 """One way to write numbers, p-values and tables for readers (notebooks, report index).
 
-* :func:`number` - fixed decimals, thousands separators, optional sign; missing -> ``"–"``.
+* :func:`number` - fixed decimals, thousands separators from 10,000, optional sign; missing -> ``"–"``.
 * :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``.
 * :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
   ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 #: Shown for a missing value everywhere (an en dash).
 MISSING = "–"
@@ -45,17 +46,25 @@ def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = 
         return missing
     if isinstance(value, bool):
         return "yes" if value else "no"
+    sep = "," if _magnitude(value) >= 10000 else ""  # no separator in years (2011) or small counts
     if isinstance(value, numbers.Integral):
-        return f"{value:+,d}" if signed else f"{value:,d}"
+        return format(int(value), f"{'+' if signed else ''}{sep}d")
     if isinstance(value, numbers.Real):
         v = float(value)
         if math.isinf(v):
-            return "∞" if v > 0 else "−∞"
-        text = f"{v:+,.{digits}f}" if signed else f"{v:,.{digits}f}"
+            return "∞" if v > 0 else "-∞"
+        text = format(v, f"{'+' if signed else ''}{sep}.{digits}f")
         if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no '-0.0'
             text = f"{0:.{digits}f}"
-        return text.replace("-", "−")
+        return text
     return str(value)
+
+
+def _magnitude(value: Any) -> float:
+    try:
+        return abs(float(value))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def p_value(value: Any, *, missing: str = MISSING) -> str:
@@ -140,7 +149,9 @@ def show(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, 
 
 def to_html(frame: pd.DataFrame) -> str:
     """HTML of :func:`table` (a non-default index kept as leading columns), for notebook display."""
-    keep = not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None
+    idx = frame.index
+    keep = any(n is not None for n in idx.names) or not (
+        isinstance(idx, pd.RangeIndex) or pd.api.types.is_integer_dtype(idx.dtype))
     shown = table(frame, index=keep)
     return shown.to_html(index=False, border=0, classes="wd-table", escape=True)
 
@@ -155,8 +166,15 @@ def install_display(shell=None) -> bool:
     shell = shell or get_ipython()
     if shell is None:
         return False
-    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(pd.DataFrame, to_html)
+    html.for_type(Styler, styler_html)
     return True
+
+
+def styler_html(styler) -> str:
+    """A pandas Styler (coloured tables) with readable column headers."""
+    return styler.format_index(header, axis=1).to_html()
 
 
 __all__ = ["MISSING", "ci", "header", "install_display", "number", "p_value", "show", "table", "to_html"]

@@ -23,7 +23,7 @@ BACKGROUND_COLOUR = "#c8c8c8"
 VINTAGE_PALETTE = "viridis"
 
 
-def _axes(ax, figsize=(7, 4)):
+def _axes(ax, figsize=(6.4, 4)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -100,7 +100,7 @@ def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None
                 value: str = "change", title: str | None = None, xlabel: str = "change") -> plt.Axes:
     """Horizontal dot plot of one change per area (sorted), with CI whiskers where ``<value>_lower``
     / ``<value>_upper`` exist; the focus area and England coloured, others grey."""
-    ax = _axes(ax, figsize=(6, max(3, 0.22 * len(table) + 1)))
+    ax = _axes(ax, figsize=(6, max(3, 0.26 * len(table) + 1)))
     t = table if sex is None else table[table["sex"] == sex]
     t = t.dropna(subset=[value]).sort_values(value).reset_index(drop=True)
     colours = [AREA_COLOUR if c == area_code else ENGLAND_COLOUR if c == config.ENGLAND else BACKGROUND_COLOUR
@@ -114,7 +114,7 @@ def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None
     ax.scatter(t[value], y, c=colours, s=[60 if c in (area_code, config.ENGLAND) else 25 for c in t["area_code"]],
                zorder=3)
     ax.set_yticks(y)
-    ax.set_yticklabels(t["area_name"], fontsize=7)
+    ax.set_yticklabels(t["area_name"], fontsize=9)
     ax.axvline(0, color="#555555", lw=0.8)
     ax.set_xlabel(xlabel)
     if title:
