@@ -31,7 +31,7 @@ def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():
     assert shown.to_numpy().tolist() == [["ols", "-3.46", "< 0.001", "10", "79,716"],
                                          ["arima", "1.20", "0.410", "9", "–"]]
     html = fmt.to_html(frame)
-    assert "NaN" not in html and ">22<" not in html and "<th>p value</th>" in html
+    assert "NaN" not in html and ">22<" not in html and "<th scope=\"col\" class=num>p value</th>" in html
     pivot = frame.set_index("method")[["level_change"]]
     assert ">ols<" in fmt.to_html(pivot)  # a meaningful index is kept as a column
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 
 import pandas as pd
@@ -152,8 +153,18 @@ def to_html(frame: pd.DataFrame) -> str:
     idx = frame.index
     keep = any(n is not None for n in idx.names) or not (
         isinstance(idx, pd.RangeIndex) or pd.api.types.is_integer_dtype(idx.dtype))
+    source = frame.reset_index() if keep else frame.reset_index(drop=True)
+    if isinstance(source.columns, pd.MultiIndex):
+        source.columns = [" ".join(str(c) for c in col if str(c)) for col in source.columns]
     shown = table(frame, index=keep)
-    return shown.to_html(index=False, border=0, classes="wd-table", escape=True)
+    numeric = [pd.api.types.is_numeric_dtype(source[c]) and not pd.api.types.is_bool_dtype(source[c])
+               for c in source.columns]
+    head = "".join(f'<th scope="col"{" class=num" if n else ""}>{escape(str(h))}</th>'
+                   for h, n in zip(shown.columns, numeric, strict=True))
+    rows = "".join("<tr>" + "".join(f'<td{" class=num" if n else ""}>{escape(str(v))}</td>'
+                                    for v, n in zip(row, numeric, strict=True)) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    return f'<table class="wd-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def install_display(shell=None) -> bool:
