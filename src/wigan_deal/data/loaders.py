@@ -201,6 +201,16 @@ def england_finance(services, financial_years=None, extracts_dir: str | Path | N
     :func:`england_finance_councils` of the FIRST service in ``services`` (like-for-like across
     ``financial_years``). Same columns as :func:`load_finance` (area_code ``E92000001``) plus ``n_areas``."""
     services = _as_list(services, "service", FINANCE_SERVICES)
+    years = None if financial_years is None else (
+        (financial_years,) if isinstance(financial_years, str) else tuple(financial_years))
+    memo = _split(extracts_dir)[1]  # same answer for every area: computed once per extract
+    key = ("england_finance", tuple(services), years, id(shared_extract("finance.csv", extracts_dir)))
+    if key not in memo:
+        memo[key] = _england_finance(services, financial_years, extracts_dir)
+    return memo[key].copy()
+
+
+def _england_finance(services, financial_years, extracts_dir) -> pd.DataFrame:
     codes = england_finance_councils(services[0], financial_years, extracts_dir)
     fin = load_finance(areas=None, services=services, extracts_dir=extracts_dir)
     fin = fin[fin["area_code"].isin(codes)]

@@ -129,7 +129,10 @@ def area_name(code: str, extracts_dir: str | Path | None = None) -> str:
 
 def _with_data(codes: list[str], indicator: str | None, vintage: str | None, extracts_dir) -> list[str]:
     if indicator is None:
-        present = set(shared_extract("indicators.csv", extracts_dir)["area_code"])
+        frame = shared_extract("indicators.csv", extracts_dir)
+        _codes(shared_extract("areas.csv", extracts_dir))
+        hit = _CODES.setdefault(("indicators", id(frame)), (frame, frozenset(frame["area_code"]), {}))
+        present = hit[1] if hit[0] is frame else frozenset(frame["area_code"])
     else:
         from .loaders import areas_with_data
 
