@@ -161,8 +161,9 @@ def to_html(frame: pd.DataFrame) -> str:
                for c in source.columns]
     head = "".join(f'<th scope="col"{" class=num" if n else ""}>{escape(str(h))}</th>'
                    for h, n in zip(shown.columns, numeric, strict=True))
-    rows = "".join("<tr>" + "".join(f'<td{" class=num" if n else ""}>{escape(str(v))}</td>'
-                                    for v, n in zip(row, numeric, strict=True)) + "</tr>"
+    cls = [' class="num"' if n else ' class="long"' if _is_long_text(source[c]) else ""
+           for c, n in zip(source.columns, numeric, strict=True)]
+    rows = "".join("<tr>" + "".join(f"<td{k}>{escape(str(v))}</td>" for v, k in zip(row, cls, strict=True)) + "</tr>"
                    for row in shown.itertuples(index=False))
     return f'<table class="wd-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
@@ -185,7 +186,18 @@ def install_display(shell=None) -> bool:
 
 def styler_html(styler) -> str:
     """A pandas Styler (coloured tables) with readable column headers."""
+    data = styler.data
+    long = [c for c in data.columns if _is_long_text(data[c])]
+    if long:
+        styler = styler.set_properties(subset=long, **{"min-width": "18rem"})
     return styler.format_index(header, axis=1).to_html()
+
+
+def _is_long_text(s: pd.Series) -> bool:
+    """A text column whose cells average more than 60 characters (kept readable on phones)."""
+    if pd.api.types.is_numeric_dtype(s) or s.empty:
+        return False
+    return float(s.astype(str).str.len().mean()) > 60
 
 
 __all__ = ["MISSING", "ci", "header", "install_display", "number", "p_value", "show", "table", "to_html"]
