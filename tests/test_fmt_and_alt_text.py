@@ -94,3 +94,13 @@ def test_reader_page_has_title_back_link_shared_css_and_alt_text(tmp_path):
     assert images[0].get("class") == ["wd-wide"]
     assert "No description has been provided" not in html
     assert ".wd-nav" in html  # the shared reader CSS is inlined
+
+
+def test_alt_text_survives_missing_values():
+    """Bournemouth (abolished 2019) has outturns but no mid-year population under its old code, so its
+    per-head spend is missing: the figure's description says so instead of failing (it crashed notebook 04)."""
+    table = analysis.finance_table("E06000028", {}, "adult_social_care")
+    assert table.loc[table["role"] == "area", "per_head_gbp"].isna().any()
+    ax = plots.finance_plot(table, "E06000028", value="per_head_gbp", title="per head")
+    assert "Bournemouth: not available in 2011/12" in plots.describe(ax.figure)
+    plt.close(ax.figure)

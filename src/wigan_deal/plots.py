@@ -236,6 +236,10 @@ def alt_text(fig_or_ax, text: str):
 
 
 def _num(v: float) -> str:
+    """A number for alt text ('not available' when missing)."""
+    if v is None or pd.isna(v):
+        return "not available"
+    v = float(v)
     if abs(v) >= 10000:
         return f"{v:,.0f}"
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
