@@ -19,12 +19,14 @@ ALLOWED: dict[str, set[str]] = {
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
-    "claims": {"config", "periods", "data", "its", "claims"},
+    "finance": {"config", "periods", "data"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data", "fmt"},
-    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots", "fmt"},  # notebook helpers
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
+    "citation": {"config"},
 }
 
 

@@ -18,7 +18,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from wigan_deal import analysis, claims, config, data, its, parameters, synth
+from wigan_deal import analysis, claims, config, data, finance, its, parameters, synth
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
 HARD_CASES = {"E09000001": {}, "E06000053": {}, "E06000061": {}, "E10000016": {"vintage": "2026-05"}}
@@ -89,7 +89,18 @@ def _nb03(p) -> None:
 
 
 def _nb04(p) -> None:
-    """Notebook 04: finance tables with their missing-data notes."""
+    """Notebook 04: budget vs outturn, real-terms savings, finance tables with their missing-data notes."""
+    try:
+        bo = finance.budget_vs_outturn(p.area_code)
+    except finance.FinanceDataError as exc:
+        assert str(exc)  # the notebook shows this message and skips
+    else:
+        bo.per_head()
+        bo.summary_table()
+    try:
+        finance.real_terms_savings(p.area_code).summary_table()
+    except finance.FinanceDataError as exc:
+        assert str(exc)
     groups = analysis.comparator_groups(p)
     groups.pop("England")
     for service in ("adult_social_care", "total_service_expenditure"):

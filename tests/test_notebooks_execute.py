@@ -83,6 +83,15 @@ def test_wigan_finance(wigan):
     assert 0 < v["england_asc_change_pct"]["value"] < 10
     assert v["tse_change_gbp000"]["value"] == pytest.approx(445046 - 511389)
     assert v["tse_excl_ph_change_gbp000"]["value"] == pytest.approx(445046 - 26287 - 511389)
+    # budget vs outturn (RA 79,795 vs RS 79,329 in 2017/18; RA 76,421 vs RS 79,716 in 2011/12)
+    assert v["asc_variance_pct_last"]["value"] == pytest.approx(100 * (79329 - 79795) / 79795)
+    assert v["asc_variance_pct_first"]["value"] == pytest.approx(100 * (79716 - 76421) / 76421)
+    assert v["asc_years_over_budget"]["value"] == 6
+    assert 0 <= v["asc_variance_percentile_last"]["value"] <= 100
+    assert v["savings_real_change_pct"]["value"] == pytest.approx(
+        100 * ((539799 - 225907 - 26287) / 0.97908175 / ((618636 - 260466) / 0.87043975) - 1))
+    index = (wigan / "index.html").read_text()
+    assert 'id="finance"' in index and 'id="amendments"' in index
 
 
 def test_wigan_robustness(wigan):

@@ -28,6 +28,8 @@ README_FILE: Path = config.PROJECT_ROOT / "README.md"
 #: block name -> "module:function" returning the block's markdown (no leading/trailing blank lines).
 BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
+    "finance": "wigan_deal.claims:finance_readme_block",
+    "citation": "wigan_deal.citation:readme_block",
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)

@@ -16,6 +16,14 @@ from .errors import (
     UnknownIndicatorError,
     UnknownVintageError,
 )
+from .finance_loaders import (
+    DeflatorYearError,
+    load_budget,
+    load_deflator,
+    load_deprivation,
+    real_terms_factor,
+    to_real_terms,
+)
 from .gaps import NO_DATA, no_data_reason, no_finance_reason
 from .geography import CODE_CHANGES
 from .loaders import (
@@ -53,4 +61,5 @@ __all__ = [
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages",
     "NO_DATA", "no_data_reason", "no_finance_reason",
+    "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]

@@ -1,0 +1,281 @@
+# %% [markdown]
+# # 05 · Robustness: is the area's change unusual?
+#
+# Notebook 03 found departures from pre-trend. This notebook asks whether they survive four falsification
+# checks:
+#
+# 1. **placebo in time** — the same model with fake breaks *inside* the pre-period should find nothing;
+# 2. **break-year sensitivity** — 2009 to 2014 (the Deal's 2011 start vs the 2013/14 "Deal for Health");
+# 3. **placebo in space** — the same model for every upper-tier council: where does the area rank?
+# 4. **synthetic control** — a weighted combination of other councils that tracked the area before the break.
+#
+# The main outcome is under-75 preventable cancer mortality (the longest pre-period); where an area has no
+# such series, life expectancy at birth (focus sex) is used instead and this is stated.
+
+# %% tags=["parameters"]
+area_code = "E08000010"          # ONS code of an English upper-tier local authority (default: Wigan)
+comparators = ["england", "gm", "nearest"]   # 'england', 'gm' (other GM boroughs), 'nearest' (ONS similar areas), 'all', or ONS codes
+break_year = 2011                # the Deal's start; 2013/2014 are candidate alternatives
+vintage = "2019-05"              # HLE data vintage the King's Fund report saw; later: see data.vintages('hle_birth')
+sex = "Male"                     # 'Male' or 'Female' where an analysis is by sex
+post_rule = "start"              # how a multi-year period is assigned to pre/post (wigan_deal.periods)
+results_path = None              # set by the report runner: JSON of headline values
+
+# %%
+# %matplotlib inline
+import warnings
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from wigan_deal import analysis, data, its, parameters, plots, results, synth
+
+params = parameters.validate(area_code=area_code, comparators=comparators, break_year=break_year,
+                             vintage=vintage, sex=sex, post_rule=post_rule)
+rec = results.recorder(results_path, "05_robustness")
+AREA, NAME = params.area_code, params.area_name
+pd.set_option("display.precision", 2)
+pd.set_option("display.max_colwidth", 120)
+display(Markdown(parameters.banner(params)))
+from wigan_deal import config
+
+CANCER, LE, LE_VINTAGE = "u75_prev_cancer_mortality", "le_birth", "2019-12"
+ROBUST = analysis.robustness_outcome(AREA, params.sex)  # cancer mortality, else LE; complete series only
+MAIN, MAIN_SEX, MAIN_VINTAGE, MAIN_UNIT, MAIN_TEXT = (ROBUST[k] for k in ("indicator", "sex", "vintage", "unit", "text"))
+if ROBUST["note"]:
+    display(Markdown(ROBUST["note"]))
+SKIPPED = f"*Skipped: {NAME} has no complete series for this check (see the note at the top).*"
+main = analysis.series(MAIN, AREA, MAIN_SEX, MAIN_VINTAGE)
+better_higher = analysis.higher_is_better(MAIN)
+
+# %% [markdown]
+# ## 1. Placebo in time
+#
+# Only the pre-break periods are kept, and a fake break is placed at every year that leaves at least three
+# points on each side. A credible effect at the real break should not be matched by similar "effects" at fake
+# breaks where nothing happened.
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    try:
+        pit = its.placebo_in_time(main, break_year=params.break_year, post_rule=params.post_rule)
+    except its.ShortPreperiodError as exc:  # too few pre-break periods to place fake breaks
+        pit = None
+        rec.record("placebo_time_n", 0, unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
+        display(Markdown(f"**Placebo in time is not possible here:** {exc}"))
+    if pit is not None:
+        its.plot_break_year_sensitivity(pit, title=f"{NAME}, {MAIN_TEXT}: placebo breaks inside the pre-period")
+        plt.show()
+        ok = pit[pit["note"].fillna("") == ""]
+        sig = ok[(ok["level_lower"] > 0) | (ok["level_upper"] < 0) | (ok["slope_lower"] > 0) | (ok["slope_upper"] < 0)]
+        rec.record("placebo_time_n", len(ok), unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
+        rec.record("placebo_time_n_significant", len(sig), unit="count",
+                   label="Placebo-in-time breaks with a level or slope CI excluding zero")
+        display(Markdown(f"{len(sig)} of {len(ok)} fake breaks ({', '.join(map(str, ok['fake_break']))}) show a level or slope "
+                         "change whose 95% CI excludes zero. "
+                         + ("Because 'effects' appear where there was no intervention, the CIs at the real break "
+                            "should be read as too narrow or the series as too wiggly for this model."
+                            if len(sig) else "The model does not find spurious breaks in the pre-period.")))
+    display(pit)
+
+# %% [markdown]
+# ## 2. Break-year sensitivity
+#
+# The same model with each candidate break year. The King's Fund dates the Deal from 2011; the "Deal for
+# Health" and community investment followed in 2013-14.
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    bys = its.break_year_sensitivity(main, years=config.CANDIDATE_BREAK_YEARS, post_rule=params.post_rule)
+    its.plot_break_year_sensitivity(bys, main_break=params.break_year, title=f"{NAME}, {MAIN_TEXT}: level and slope change by break year")
+    plt.show()
+    for year in sorted({params.break_year, *config.ALTERNATIVE_BREAK_YEARS} & set(bys["break_year"])):
+        row = bys[(bys["break_year"] == year) & (bys["note"].fillna("") == "")]
+        if len(row):
+            r = row.iloc[0]
+            rec.record(f"break_{year}_level_change", r["level_change"], unit=MAIN_UNIT, lower=r["level_lower"],
+                       upper=r["level_upper"], label=f"{NAME} {MAIN_TEXT}: level change with a {year} break")
+    fitted = bys[bys["note"].fillna("") == ""]
+    signs = fitted["level_change"].gt(0).map({True: "+", False: "-"}).str.cat()
+    excl = fitted[(fitted["level_lower"] > 0) | (fitted["level_upper"] < 0)]["break_year"].tolist()
+    display(Markdown(f"Signs of the level change for break years {fitted['break_year'].min()}–{fitted['break_year'].max()}: "
+                     f"`{signs}`; CI excludes zero for break year(s): {excl or 'none'}. "
+                     + ("A result that holds for at most one break year is weak evidence." if len(excl) <= 1 else
+                        "Check whether the sign is stable across the break years that give a significant result.")))
+    display(bys)
+
+# %% [markdown]
+# ## 3. Placebo in space
+#
+# The same segmented model for every upper-tier council with a complete series (England excluded), fitted in
+# one vectorised step. Rank 1 = the largest improvement; the permutation p-value is
+# (1 + number of councils with an effect at least as large) / (1 + number of councils).
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    space_rows, space = [], {}
+    specs = [(CANCER, "Persons", None)] + [(LE, s, LE_VINTAGE) for s in config.SEXES]
+    for indicator, s, v in specs:
+        if analysis.complete_note(indicator, AREA, s, v):
+            continue
+        pan = analysis.panel(indicator, s, v)
+        for statistic in ("level_change", "slope_change"):
+            res = its.placebo_in_space(pan, AREA, params.break_year, post_rule=params.post_rule, statistic=statistic,
+                                       higher_is_better=analysis.higher_is_better(indicator))
+            space[(indicator, s, statistic)] = res
+            space_rows.append({"indicator": indicator, "sex": s, "statistic": statistic, "area value": res.treated_value,
+                               "rank (1 = best)": res.rank, "n areas": res.n_areas, "p one-sided": res.p_one_sided,
+                               "p two-sided": res.p_two_sided})
+    space_table = pd.DataFrame(space_rows)
+    key = (MAIN, MAIN_SEX, "level_change")
+    main_space = space[key]
+    rec.record("placebo_space_rank", main_space.rank, unit="rank",
+               label=f"{NAME} rank among {main_space.n_areas} councils, {MAIN_TEXT} level change (1 = largest improvement)")
+    rec.record("placebo_space_n", main_space.n_areas, unit="count", label="Councils in the placebo-in-space test")
+    rec.record("placebo_space_p_two_sided", main_space.p_two_sided, unit="p",
+               label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} level change")
+    slope_space = space[(MAIN, MAIN_SEX, "slope_change")]
+    rec.record("placebo_space_slope_rank", slope_space.rank, unit="rank",
+               label=f"{NAME} rank, {MAIN_TEXT} slope change (1 = largest improvement)")
+    rec.record("placebo_space_slope_p_two_sided", slope_space.p_two_sided, unit="p",
+               label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} slope change")
+    for s in config.SEXES:
+        if (LE, s, "level_change") in space:
+            r = space[(LE, s, "level_change")]
+            rec.record(f"placebo_space_le_rank_{s.lower()}", r.rank, unit="rank",
+                       label=f"{NAME} rank among {r.n_areas}, {s.lower()} life expectancy level change")
+            rec.record(f"placebo_space_le_p_{s.lower()}", r.p_two_sided, unit="p",
+                       label=f"Placebo-in-space p (two-sided), {s.lower()} life expectancy level change")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+    for ax, stat in zip(axes, ("level_change", "slope_change")):
+        r = space[(MAIN, MAIN_SEX, stat)]
+        plots.rank_plot(r.table.loc[~r.table.is_treated, stat], r.treated_value, ax=ax, xlabel=stat.replace("_", " "),
+                        label=f"{NAME} (rank {r.rank}/{r.n_areas})",
+                        title=f"{MAIN_TEXT}: p two-sided = {r.p_two_sided:.3f}")
+    plt.show()
+    display(Markdown(f"{NAME}'s {MAIN_TEXT} level change ranks **{main_space.rank} of {main_space.n_areas}** "
+                     f"(two-sided p = {main_space.p_two_sided:.3f}); slope change ranks {slope_space.rank} of "
+                     f"{slope_space.n_areas} (p = {slope_space.p_two_sided:.3f}). "
+                     + ("At p above 0.05, enough councils show departures from trend at least as large (without the Deal) "
+                        "that the area's level change is not unusual."
+                        if main_space.p_two_sided > 0.05 else
+                        "At p of 0.05 or below, few councils show a level change as large: the area's is unusual "
+                        "(which is necessary, not sufficient, for attributing it to the Deal).")))
+    display(space_table)
+
+# %% [markdown]
+# ### Regression to the mean
+#
+# Areas that start badly tend to improve more, whatever they do. Across councils, is the pre-break level
+# related to the estimated level change?
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    rtm, corr = analysis.baseline_vs_change(main_space.table, analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE),
+                                            params.break_year, params.post_rule)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(rtm["baseline_mean"], rtm["level_change"], s=12, color=plots.BACKGROUND_COLOUR)
+    t = rtm[rtm["is_treated"]]
+    ax.scatter(t["baseline_mean"], t["level_change"], s=60, color=plots.AREA_COLOUR, label=NAME, zorder=3)
+    ax.set_xlabel(f"pre-break mean ({MAIN_UNIT})")
+    ax.set_ylabel("ITS level change")
+    ax.set_title(f"Baseline vs level change across councils (r = {corr:.2f})")
+    ax.legend(frameon=False)
+    plt.show()
+    pct = float((rtm["baseline_mean"] < float(t["baseline_mean"].iloc[0])).mean() * 100)
+    rec.record("rtm_correlation", corr, label=f"Correlation of pre-break mean and level change across councils ({MAIN_TEXT})")
+    display(Markdown(f"Correlation across councils r = {corr:.2f}; {NAME}'s pre-break mean is above {pct:.0f}% of "
+                     "councils'. The placebo ranking compares the area with all councils, including those with a similar "
+                     "baseline, so it contains this tendency only on average: an area with an unusual baseline can rank "
+                     "high through regression to the mean alone."))
+
+# %% [markdown]
+# ## 4. Synthetic control
+#
+# Donor weights (non-negative, summing to one) are chosen so the weighted donors track the area's pre-break
+# path; after the break the gap (area − synthetic) is the estimated effect. **Default donor pool: all
+# upper-tier councils except Greater Manchester**, because the GM boroughs share the April 2016 health and
+# social care devolution (a co-intervention) and regional shocks with a GM area; including them would let a
+# GM-wide change cancel out. For an area outside GM nothing is excluded. Inference is by in-space placebos
+# (every donor treated in turn, ranked by post/pre RMSPE ratio).
+#
+# With more donors (~100) than pre-periods (~10) a synthetic control can fit the pre-period almost exactly by
+# interpolation (Abadie 2021): a near-zero pre-RMSPE is then a warning, not a virtue. The alternative pools in
+# the table (ONS similar areas only; all councils including GM) show how much the answer depends on the pool.
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    in_gm = AREA in config.GREATER_MANCHESTER
+    gm_others = [c for c in config.GREATER_MANCHESTER if c != AREA] if in_gm else []
+    DEFAULT_POOL = ("all upper-tier councils excluding GM (default)" if in_gm
+                    else "all upper-tier councils (default; area not in GM)")
+    pools = {DEFAULT_POOL: analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE, exclude=gm_others, keep=AREA)}
+    similar = [c for c in data.comparators(AREA, "nearest", indicator=MAIN, vintage=MAIN_VINTAGE)]
+    if len(similar) >= 3:
+        full = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+        pools["ONS similar areas"] = full[full["area_code"].isin(similar + [AREA])]
+    if in_gm:
+        pools["all upper-tier councils"] = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+    synth_rows, synth_fits = [], {}
+    for label, pan in pools.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", synth.SynthWarning)
+            fit = synth.fit_synth(pan, AREA, params.break_year, post_rule=params.post_rule)
+            plac = fit.placebo()
+        synth_fits[label] = (fit, plac)
+        synth_rows.append({"donor pool": label, "donors": len(fit.donors), "non-zero weights": len(fit.top_weights(None)),
+                           "pre-RMSPE": fit.pre_rmspe, "exact pre-fit": fit.exact_pre_fit, "mean post gap": fit.mean_post_gap,
+                           "placebo rank": plac.rank, "units": plac.n_units, "placebo p": plac.p_value,
+                           "exact-fit placebos": plac.n_exact_fit})
+    synth_table = pd.DataFrame(synth_rows)
+    default_fit, default_plac = synth_fits[DEFAULT_POOL]
+    rec.record("synth_pre_rmspe", default_fit.pre_rmspe, unit=MAIN_UNIT, label=f"Synthetic control pre-RMSPE ({MAIN_TEXT})")
+    rec.record("synth_mean_post_gap", default_fit.mean_post_gap, unit=MAIN_UNIT,
+               label=f"Synthetic control mean post-break gap, {NAME} minus synthetic ({MAIN_TEXT})",
+               note="no CI: inference is the placebo p-value")
+    rec.record("synth_placebo_rank", default_plac.rank, unit="rank", label=f"Synthetic control placebo rank of {NAME}")
+    rec.record("synth_placebo_p", default_plac.p_value, unit="p", label="Synthetic control placebo p-value (RMSPE ratio)")
+    display(synth_table)
+
+# %%
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    print(default_fit.summary())
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.2))
+    default_fit.plot(ax=axes[0], kind="paths")
+    default_fit.plot(ax=axes[1], kind="gap")
+    default_plac.plot(ax=axes[2])
+    plt.show()
+    worse = (default_fit.mean_post_gap > 0) != better_higher
+    display(Markdown(
+        f"With the default pool the synthetic {NAME} tracks the pre-period with RMSPE {default_fit.pre_rmspe:.3g} {MAIN_UNIT}"
+        + (" (an exact fit: interpolation)" if default_fit.exact_pre_fit else "")
+        + f"; after the break the area is on average {default_fit.mean_post_gap:+.2f} {MAIN_UNIT} from its synthetic "
+        f"control ({'worse' if worse else 'better'} than the synthetic path). The placebo test ranks it "
+        f"{default_plac.rank} of {default_plac.n_units} (p = {default_plac.p_value:.3f}); "
+        f"{default_plac.n_exact_fit} placebo unit(s) fit their pre-period exactly, which makes their ratios (and so "
+        "the p-value) less informative."))
+
+# %% [markdown]
+# ## Greater Manchester devolution and other co-interventions
+#
+# From April 2016 health and social care budgets in Greater Manchester were devolved. Any post-2016 change in
+# a GM borough cannot be attributed to a borough's own programme alone. The comparative ITS against the other
+# GM boroughs (notebook 03) nets out GM-wide changes; the synthetic control's default pool excludes GM for the
+# same reason. Neither controls for everything else that changed after 2011 (austerity, national public health
+# policy), which affected all councils and is therefore part of every comparator.
+#
+# **What this notebook does not show.** Passing these checks would not prove the Deal caused a change;
+# failing them means the change is not distinguishable from what many councils experienced without it.
