@@ -120,7 +120,7 @@ def table(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *,
     """
     out = frame.reset_index() if index else frame.reset_index(drop=True)
     if isinstance(out.columns, pd.MultiIndex):
-        out.columns = [" ".join(str(c) for c in col if str(c)) for col in out.columns]
+        out.columns = [" ".join(header(c) for c in col if str(c)) for col in out.columns]
     cols = {}
     for col in out.columns:
         s = out[col]
@@ -155,7 +155,7 @@ def to_html(frame: pd.DataFrame) -> str:
         isinstance(idx, pd.RangeIndex) or pd.api.types.is_integer_dtype(idx.dtype))
     source = frame.reset_index() if keep else frame.reset_index(drop=True)
     if isinstance(source.columns, pd.MultiIndex):
-        source.columns = [" ".join(str(c) for c in col if str(c)) for col in source.columns]
+        source.columns = [" ".join(header(c) for c in col if str(c)) for col in source.columns]
     shown = table(frame, index=keep)
     numeric = [pd.api.types.is_numeric_dtype(source[c]) and not pd.api.types.is_bool_dtype(source[c])
                for c in source.columns]

@@ -41,7 +41,7 @@ table.params th { width: 12rem; } .meta { color: #555; }
 .v-supported { background: #e3f4e3; } .v-not-supported, .v-contradicted { background: #fbe3e3; }
 .v-inconclusive, .v-partly-supported, .v-mixed { background: #fdf4d8; }
 td { overflow-wrap: break-word; }
-table.notebooks, table.params { display: block; max-width: 100%; overflow-x: auto; }
+table:not(.claims):not(.results) { display: block; max-width: 100%; overflow-x: auto; }
 table.claims td:nth-child(1) { min-width: 12rem; } table.claims td:last-child { min-width: 16rem; }
 @media (max-width: 700px) {
   body { margin: 1rem auto; padding: 0 .6rem; }
