@@ -13,6 +13,7 @@ PACKAGE = config.PROJECT_ROOT / "src" / "wigan_deal"
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "periods": set(),
+    "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
     "data": {"config", "periods", "data"},
     "its": {"config", "periods", "its"},
     "synth": {"config", "periods"},
@@ -20,15 +21,15 @@ ALLOWED: dict[str, set[str]] = {
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data"},
     "claims": {"config", "periods", "data", "its", "finance", "claims"},
-    "plots": {"config", "periods", "data"},
+    "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
-    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
-    "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
+    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},

@@ -131,3 +131,48 @@ def test_real_wigan_report_opens_with_verdicts_figures_and_no_errors(browser, wi
     _screenshot(page, tmp_path / "wigan_02.png")
     assert problems == []
     page.close()
+
+
+WIDTHS = (390, 1280)
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_reader_pages_fit_phone_and_desktop_widths_with_real_titles_alt_texts_and_back_links(
+        browser, wigan_report, tmp_path, width):
+    """Issue 11, item 7: the index and every reader page at 390 px (phone) and 1280 px (desktop): no
+    sideways page scrolling, no console errors, real page titles, a link back to the index, and every
+    figure has an alt text that says what it shows."""
+    from wigan_deal.report.html import MISSING_ALT
+
+    pages = ["index.html"] + sorted(p.name for p in wigan_report.glob("*.reader.html"))
+    assert len(pages) == 7
+    n_images = 0
+    for name in pages:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda msg, p=problems: p.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc, p=problems: p.append(str(exc)))
+        page.goto((wigan_report / name).as_uri(), wait_until="load")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        inner = page.evaluate("window.innerWidth")
+        assert scroll <= inner, f"{name} at {width} px: page is {scroll} px wide"
+        title = page.title()
+        assert "Wigan" in title and ".html" not in title and "_" not in title, title
+        if name != "index.html":
+            assert page.locator('nav a[href="index.html"]').count() == 1, name
+            alts = page.eval_on_selector_all("img", "els => els.map(e => e.alt)")
+            n_images += len(alts)
+            for alt in alts:
+                assert alt and alt not in (NBCONVERT_DEFAULT_ALT, MISSING_ALT), (name, alt)
+                assert len(alt) > 40, (name, alt)
+            # tables: readable headers, no pandas index numbers, no NaN
+            text = page.locator("main").inner_text()
+            assert "NaN" not in text, name
+            headers = page.eval_on_selector_all("table th", "els => els.map(e => e.innerText.trim())")
+            assert not [h for h in headers if "_" in h], (name, headers)
+        if width == 390 and name in ("index.html", "02_healthy_life_expectancy.reader.html"):
+            _screenshot(page, tmp_path / f"{name}.{width}.png")
+        assert problems == [], (name, problems)
+        page.close()
+    assert n_images >= 15  # six notebooks' figures

@@ -49,13 +49,13 @@ def _render(results):
 
 def test_format_value():
     assert [format_value(v) for v in (None, True, 151, 123456, 0.0, 78.456, 1234.5, 0.01234, float("nan"), "x")] == [
-        "", "yes", "151", "123,456", "0", "78.46", "1,234", "0.0123", "", "x"]
+        "–", "yes", "151", "123,456", "0", "78.46", "1,234", "0.0123", "–", "x"]
 
 
 def test_headline_rows_use_key_when_label_missing():
     rows = headline_rows(_results(False))
     assert rows == [["02_hle", "HLE gap change", -1.234, "years", "-2.50 to 0.25", None],
-                    ["02_hle", "n", 151, None, "", "areas"]]
+                    ["02_hle", "n", 151, None, "–", "areas"]]
 
 
 def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
@@ -65,10 +65,12 @@ def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
     assert "<title>Report: Wigan &amp; co</title>" in html
     assert "Generated 2024-01-31" in html and "data vintage HLE 2019-05" in html
     assert "code version abc1234+dirty" in html
-    assert "<th>claim</th><th>verdict</th><th>estimate</th><th>rule</th>" in html  # generic columns
-    assert '<td class="verdict v-supported">supported</td>' in html
-    assert "Budget saved &lt;b&gt;£115m&lt;/b&gt;" in html and "<td>r &amp; d</td>" in html
-    assert '<td class="num">-1.23</td>' in html and "<td>-2.50 to 0.25</td>" in html
+    assert ('<th scope="col">claim</th><th scope="col">verdict</th><th scope="col">estimate</th>'
+            '<th scope="col">rule</th>') in html  # generic columns
+    assert '<td class="verdict v-supported" data-label="verdict">supported</td>' in html
+    assert "Budget saved &lt;b&gt;£115m&lt;/b&gt;" in html and '<td data-label="rule">r &amp; d</td>' in html
+    assert '<td class="num" data-label="value">-1.23</td>' in html
+    assert '<td data-label="95% CI">-2.50 to 0.25</td>' in html
     assert "<td>england, gm</td>" in html
     assert '<a href="02_hle.reader.html">' in html and '<td class="num">3.2 s</td>' in html
     assert "<script" not in html and "http" not in html

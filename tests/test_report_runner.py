@@ -242,10 +242,10 @@ def test_index_has_verdicts_first_then_results_and_links(report):
     verdicts, params, results, links = (html.index(s) for s in ('id="verdicts"', 'id="parameters"', 'id="results"', 'id="notebooks"'))
     assert verdicts < params < results < links
     assert "C1 healthy life expectancy rose" in html
-    assert '<td class="verdict v-not-supported">not supported</td>' in html
+    assert '<td class="verdict v-not-supported" data-label="verdict">not supported</td>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
     assert "Break year &lt;b&gt;used&lt;/b&gt;" in html
-    assert "<td>-2.50 to 0.25</td>" in html
+    assert '<td data-label="95% CI">-2.50 to 0.25</td>' in html
     assert "Wigan" in html and "healthy life expectancy vintage 2019-05" in html
     for nb in ("01_values", "02_claims", "03_figure"):
         for suffix in (".reader.html", ".html", ".ipynb"):

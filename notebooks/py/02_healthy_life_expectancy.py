@@ -45,6 +45,9 @@ display(Markdown(parameters.banner(params)))
 # The area (red), England (black) and the unweighted mean of each comparator group, in one vintage.
 
 # %%
+hle_note = analysis.no_data_note("hle_birth", AREA, vintage=params.vintage)
+if hle_note:
+    display(Markdown(analysis.note_markdown(hle_note, "the figures show England and the comparators only")))
 groups = analysis.comparator_groups(params, "hle_birth", params.vintage)
 empty = [k for k, v in groups.items() if not v]
 display(Markdown(f"Comparators with HLE data in vintage {params.vintage}: {analysis.describe_groups(groups)}."
@@ -76,26 +79,29 @@ headline[["area_name", "sex", "value_start", "value_end", "change", "change_lowe
 # %%
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
         f"estimate and +/-{ehw} for England (no CIs in our files)")
-sentences = []
-for s in ("Male", "Female"):
-    a = headline[(headline["role"] == "area") & (headline["sex"] == s)].iloc[0]
-    e = headline[(headline["role"] == "England") & (headline["sex"] == s)].iloc[0]
-    key = s.lower()
-    rec.record(f"hle_change_{key}", a["change"], label=f"{NAME} {s.lower()} HLE change {start} to {end}",
-               unit="years", lower=a["change_lower"], upper=a["change_upper"], note=note)
-    rec.record(f"england_hle_change_{key}", e["change"], label=f"England {s.lower()} HLE change {start} to {end}",
-               unit="years", lower=e["change_lower"], upper=e["change_upper"], note=note)
-    rec.record(f"hle_change_diff_{key}", a["diff_vs_england"],
-               label=f"{NAME} minus England, {s.lower()} HLE change", unit="years",
-               lower=a["diff_lower"], upper=a["diff_upper"], note=note)
-    verdict = ("the approximate CI excludes zero" if a["diff_lower"] > 0 or a["diff_upper"] < 0
-               else "the approximate CI includes zero")
-    sentences.append(
-        f"**{s}:** {NAME} {a['value_start']:.1f} → {a['value_end']:.1f} ({a['change']:+.1f} years, approx. 95% CI "
-        f"{a['change_lower']:+.1f} to {a['change_upper']:+.1f}); England {e['value_start']:.1f} → "
-        f"{e['value_end']:.1f} ({e['change']:+.1f}). Difference in change {a['diff_vs_england']:+.1f} years "
-        f"(approx. 95% CI {a['diff_lower']:+.1f} to {a['diff_upper']:+.1f}): {verdict}.")
-display(Markdown("\n\n".join(sentences)))
+if hle_note:
+    display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}")))
+else:
+    sentences = []
+    for s in ("Male", "Female"):
+        a = headline[(headline["role"] == "area") & (headline["sex"] == s)].iloc[0]
+        e = headline[(headline["role"] == "England") & (headline["sex"] == s)].iloc[0]
+        key = s.lower()
+        rec.record(f"hle_change_{key}", a["change"], label=f"{NAME} {s.lower()} HLE change {start} to {end}",
+                   unit="years", lower=a["change_lower"], upper=a["change_upper"], note=note)
+        rec.record(f"england_hle_change_{key}", e["change"], label=f"England {s.lower()} HLE change {start} to {end}",
+                   unit="years", lower=e["change_lower"], upper=e["change_upper"], note=note)
+        rec.record(f"hle_change_diff_{key}", a["diff_vs_england"],
+                   label=f"{NAME} minus England, {s.lower()} HLE change", unit="years",
+                   lower=a["diff_lower"], upper=a["diff_upper"], note=note)
+        verdict = ("the approximate CI excludes zero" if a["diff_lower"] > 0 or a["diff_upper"] < 0
+                   else "the approximate CI includes zero")
+        sentences.append(
+            f"**{s}:** {NAME} {a['value_start']:.1f} → {a['value_end']:.1f} ({a['change']:+.1f} years, approx. 95% CI "
+            f"{a['change_lower']:+.1f} to {a['change_upper']:+.1f}); England {e['value_start']:.1f} → "
+            f"{e['value_end']:.1f} ({e['change']:+.1f}). Difference in change {a['diff_vs_england']:+.1f} years "
+            f"(approx. 95% CI {a['diff_lower']:+.1f} to {a['diff_upper']:+.1f}): {verdict}.")
+    display(Markdown("\n\n".join(sentences)))
 
 # %% [markdown]
 # The approximate CIs are wide because each LA HLE estimate rests on a survey sample of a few hundred people
@@ -127,16 +133,19 @@ if position:
 
 # %%
 hle_series = analysis.series("hle_birth", AREA, params.sex, params.vintage)
-try:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        its.fit_its(hle_series, params.break_year, post_rule=params.post_rule)
-    its_message = None
-    display(Markdown("With these parameters the HLE series has enough pre-periods for an ITS; see notebook 03 "
-                     "for the formal ITS on longer series."))
-except its.ShortPreperiodError as exc:
-    its_message = str(exc)
-    display(Markdown(f"`fit_its` raised **ShortPreperiodError**: {its_message}"))
+its_message = hle_note
+if hle_note:
+    display(Markdown(analysis.note_markdown(hle_note, "no ITS is attempted")))
+else:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            its.fit_its(hle_series, params.break_year, post_rule=params.post_rule)
+        display(Markdown("With these parameters the HLE series has enough pre-periods for an ITS; see notebook 03 "
+                         "for the formal ITS on longer series."))
+    except its.ShortPreperiodError as exc:
+        its_message = str(exc)
+        display(Markdown(f"`fit_its` raised **ShortPreperiodError**: {its_message}"))
 _ = rec.record("hle_its_refused", its_message is not None, label="ITS on HLE refused (too few pre-periods)")
 
 # %% [markdown]
@@ -154,7 +163,8 @@ revisions
 
 # %%
 base = params.vintage
-rev = revisions.drop(columns=base).sub(revisions[base], axis=0).stack().dropna()
+rev = (revisions.drop(columns=base).sub(revisions[base], axis=0).stack().dropna() if base in revisions
+       else pd.Series(dtype=float))
 if not rev.empty:
     (name_, period_, later_v) = rev.abs().idxmax()
     biggest = float(rev.loc[(name_, period_, later_v)])
@@ -166,6 +176,8 @@ if not rev.empty:
                      f"for the same periods values that differ by {rev.min():+.1f} to {rev.max():+.1f} years; the largest difference is "
                      f"{biggest:+.1f} years ({period_}, vintage {later_v}). For scale, the {start} to {end} change "
                      f"above is {own:+.1f} years."))
+elif hle_note:
+    display(Markdown(analysis.note_markdown(hle_note, "there are no revisions to show")))
 else:
     display(Markdown(f"No period of the {base} vintage appears in another vintage for {NAME}."))
 
@@ -184,6 +196,8 @@ for ax, s in zip(axes, ("Male", "Female")):
     frame = analysis.trend_frame("hle_birth", AREA, later_groups, sex=s, vintage=latest)
     plots.trend_plot(frame, AREA, ax=ax, title=f"{s} HLE at birth, latest vintage ({latest})", ylabel="years")
 plt.show()
+from wigan_deal import fmt
+
 lines = []
 for s in ("Male", "Female"):
     g = analysis.gap_then_and_now(AREA, s, params.vintage, end, latest)
@@ -192,9 +206,12 @@ for s in ("Male", "Female"):
                label=f"England minus {NAME}, {key} HLE, {g['period_then']} (vintage {g['vintage_then']})")
     rec.record(f"hle_gap_now_{key}", g["gap_now"], unit="years",
                label=f"England minus {NAME}, {key} HLE, {g['period_now']} (vintage {g['vintage_now']})")
-    lines.append(f"**{s}:** gap {g['gap_then']:.1f} years in {g['period_then']} (vintage {g['vintage_then']}) → "
-                 f"{g['gap_now']:.1f} years in {g['period_now']} (vintage {g['vintage_now']}; {NAME} "
-                 f"{g['area_now']:.1f}, England {g['england_now']:.1f}).")
+    lines.append(f"**{s}:** gap {fmt.number(g['gap_then'])} years in {g['period_then']} (vintage {g['vintage_then']}) → "
+                 f"{fmt.number(g['gap_now'])} years in {g['period_now']} (vintage {g['vintage_now']}; {NAME} "
+                 f"{fmt.number(g['area_now'])}, England {fmt.number(g['england_now'])}).")
+    for v in dict.fromkeys([params.vintage, latest]):
+        if (v_note := analysis.no_data_note("hle_birth", AREA, s, v)):
+            lines.append(analysis.note_markdown(v_note, f"the {v} gap is shown as {fmt.MISSING}"))
 display(Markdown("\n\n".join(lines) + "\n\nA positive gap means the area is below England. These are point "
                  "estimates without CIs (none in our files); the pandemic years 2020-22 affect every area."))
 

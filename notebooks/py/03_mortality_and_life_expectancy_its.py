@@ -45,8 +45,8 @@ LE_VINTAGE = "2019-12"   # the ONS series 2001-03..2016-18; the later OHID vinta
 cancer = analysis.series(CANCER, AREA, "Persons")
 have_cancer = not cancer.empty
 if not have_cancer:
-    display(Markdown(f"**{NAME} has no under-75 preventable cancer mortality series in the extracts**, so the "
-                     "cancer sections below are skipped (the life expectancy sections still run)."))
+    display(Markdown(analysis.note_markdown(analysis.no_data_note(CANCER, AREA, "Persons"),
+                                            "the cancer sections below are skipped (life expectancy still runs)")))
 
 # %% [markdown]
 # ## Under-75 preventable cancer mortality: segmented ITS
@@ -174,7 +174,8 @@ for ax, s in zip(axes, ("Male", "Female")):
     le = analysis.series(LE, AREA, s, LE_VINTAGE)
     if le.empty:
         ax.set_axis_off()
-        display(Markdown(f"*No {s.lower()} life expectancy series for {NAME}: skipped.*"))
+        display(Markdown(analysis.note_markdown(analysis.no_data_note(LE, AREA, s, LE_VINTAGE),
+                                                f"no {s.lower()} life expectancy ITS")))
         continue
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", its.ShortPreperiodWarning)
@@ -222,7 +223,7 @@ pd.DataFrame(le_cits)
 prev_groups = analysis.comparator_groups(params, PREV)
 prev = analysis.series(PREV, AREA, "Persons")
 if prev.empty:
-    display(Markdown(f"*No under-75 preventable mortality series for {NAME}: skipped.*"))
+    display(Markdown(analysis.note_markdown(analysis.no_data_note(PREV, AREA, "Persons"), "this section is skipped")))
 else:
     frame = analysis.trend_frame(PREV, AREA, prev_groups, sex="Persons")
     plots.trend_plot(frame, AREA, title="Under-75 preventable mortality (2019 definition), persons",

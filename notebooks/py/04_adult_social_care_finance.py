@@ -133,6 +133,8 @@ if sv is not None:
 # ## Net adult social care spend, 2011-12 to 2017-18
 
 # %%
+asc_note = analysis.no_finance_note(AREA, "adult_social_care")
+tse_note = analysis.no_finance_note(AREA, "total_service_expenditure")
 groups = analysis.comparator_groups(params)
 groups.pop("England")
 asc = analysis.finance_table(AREA, groups, "adult_social_care")
@@ -145,32 +147,35 @@ plt.show()
 asc.pivot_table(index="area_name", columns="financial_year", values="value_gbp000", sort=False).round(0)
 
 # %%
-own = asc[asc["role"] == "area"].set_index("financial_year")
-first, last = own.index[0], own.index[-1]
-eng_code = "E92000001"
-pct_area = analysis.pct_change(asc, AREA, first, last)
-pct_eng = analysis.pct_change(asc, eng_code, first, last)
-rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
-           label=f"{NAME} net adult social care expenditure {first} (cash)")
-rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
-           label=f"{NAME} net adult social care expenditure {last} (cash)")
-rec.record("asc_change_pct", pct_area, unit="%", label=f"{NAME} net adult social care change {first} to {last} (cash)")
-rec.record("england_asc_change_pct", pct_eng, unit="%",
-           label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
-per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
-rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
-           label=f"{NAME} net adult social care per head {last} (cash)")
-others = "; ".join(f"{k}: {analysis.pct_change(asc, k, first, last):+.1f}%"
-                   for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
-display(Markdown(
-    f"{NAME}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k in {last} "
-    f"(**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
-    + (f"; {others}" if others else "") + ". "
-    f"Per head, {NAME} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
-    f"£{asc.loc[(asc['area_code'] == eng_code) & (asc['financial_year'] == last), 'per_head_gbp'].iloc[0]:.0f} "
-    "for England. These are descriptive outturns: no CI applies (they are administrative totals, not samples), "
-    "and no counterfactual is implied."))
-per_head.round(0)
+if asc_note:
+    display(Markdown(analysis.note_markdown(asc_note, 'no change in adult social care spending is computed')))
+else:
+    own = asc[asc["role"] == "area"].set_index("financial_year")
+    first, last = own.index[0], own.index[-1]
+    eng_code = "E92000001"
+    pct_area = analysis.pct_change(asc, AREA, first, last)
+    pct_eng = analysis.pct_change(asc, eng_code, first, last)
+    rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
+               label=f"{NAME} net adult social care expenditure {first} (cash)")
+    rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
+               label=f"{NAME} net adult social care expenditure {last} (cash)")
+    rec.record("asc_change_pct", pct_area, unit="%", label=f"{NAME} net adult social care change {first} to {last} (cash)")
+    rec.record("england_asc_change_pct", pct_eng, unit="%",
+               label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
+    per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
+    rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
+               label=f"{NAME} net adult social care per head {last} (cash)")
+    others = "; ".join(f"{k}: {analysis.pct_change(asc, k, first, last):+.1f}%"
+                       for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
+    display(Markdown(
+        f"{NAME}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k in {last} "
+        f"(**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
+        + (f"; {others}" if others else "") + ". "
+        f"Per head, {NAME} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
+        f"£{asc.loc[(asc['area_code'] == eng_code) & (asc['financial_year'] == last), 'per_head_gbp'].iloc[0]:.0f} "
+        "for England. These are descriptive outturns: no CI applies (they are administrative totals, not samples), "
+        "and no counterfactual is implied."))
+    display(per_head.round(0))
 
 # %% [markdown]
 # The 2014-15 switch of adult social care returns to the new ASC-FR collection is a definitional break for
@@ -197,6 +202,7 @@ share.pivot_table(index="area_name", columns="financial_year", values="asc_share
 combined = data.load_finance(areas=[AREA], services=["social_care_combined"])
 combined[["financial_year", "value_gbp000", "flag"]]
 
+
 # %% [markdown]
 # From 2011-12 the combined line is *derived* (adults + children) so the series can be read across 2010-11; the
 # 2010-11 value is as published. Any split of 2010-11 into adults and children would be a guess, so the adult
@@ -209,40 +215,41 @@ combined[["financial_year", "value_gbp000", "flag"]]
 # schools inside the total, it cannot tell one council from another.
 
 # %%
-tse = analysis.finance_table(AREA, groups, "total_service_expenditure")
-plots.finance_plot(tse, AREA, value="index", ylabel="cash, 2010/11 = 100",
-                   title="Net total service expenditure (cash index; 2015/16-2016/17 missing)")
-plt.show()
-t_own = tse[tse["role"] == "area"].set_index("financial_year")["value_gbp000"]
-t0, t1 = t_own.index[0], t_own.index[-1]
-t_change = t_own.iloc[-1] - t_own.iloc[0]
-t_pct = analysis.pct_change(tse, AREA, t0, t1)
-t_eng = analysis.pct_change(tse, "E92000001", t0, t1)
-rec.record("tse_change_gbp000", t_change, unit="GBP thousand",
-           label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
-rec.record("tse_change_pct", t_pct, unit="%", label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
-rec.record("england_tse_change_pct", t_eng, unit="%",
-           label=f"England (sum of councils) net total service expenditure change {t0} to {t1} (cash)")
-ph = data.load_finance(areas=[AREA], services=["public_health"]).set_index("financial_year")["value_gbp000"]
-ph_last = float(ph.get(t1, 0.0)) if pd.notna(ph.get(t1, float("nan"))) else 0.0
-excl_change = t_change - ph_last + (float(ph.get(t0, 0.0)) if pd.notna(ph.get(t0, float("nan"))) else 0.0)
-rec.record("tse_excl_ph_change_gbp000", excl_change, unit="GBP thousand",
-           label=f"{NAME} net total service expenditure excluding public health, change {t0} to {t1} (cash)")
-
-
 def gbp_m(x):
     return f"{'-' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
 
 
-reading = ("A cash fall of this size is consistent with savings but is not a measurement of them"
-           if t_change < 0 else "Spending did not fall in cash; this says nothing either way about savings")
-display(Markdown(
-    f"{NAME}'s net total service expenditure went from £{t_own.iloc[0] / 1000:,.1f}m ({t0}) to "
-    f"£{t_own.iloc[-1] / 1000:,.1f}m ({t1}): **{gbp_m(t_change)} ({t_pct:+.1f}%)** in cash, against "
-    f"{t_eng:+.1f}% for England (sum of councils). Excluding public health (transferred to councils in "
-    f"2013-14, as the claims register does) the change is **{gbp_m(excl_change)}**. {reading}: savings are "
-    "counted against a counterfactual budget that includes inflation and demand growth, which these data do "
-    "not contain."))
+if tse_note:
+    display(Markdown(analysis.note_markdown(tse_note, 'no change in total service expenditure is computed')))
+else:
+    tse = analysis.finance_table(AREA, groups, "total_service_expenditure")
+    plots.finance_plot(tse, AREA, value="index", ylabel="cash, 2010/11 = 100",
+                       title="Net total service expenditure (cash index; 2015/16-2016/17 missing)")
+    plt.show()
+    t_own = tse[tse["role"] == "area"].set_index("financial_year")["value_gbp000"]
+    t0, t1 = t_own.index[0], t_own.index[-1]
+    t_change = t_own.iloc[-1] - t_own.iloc[0]
+    t_pct = analysis.pct_change(tse, AREA, t0, t1)
+    t_eng = analysis.pct_change(tse, "E92000001", t0, t1)
+    rec.record("tse_change_gbp000", t_change, unit="GBP thousand",
+               label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
+    rec.record("tse_change_pct", t_pct, unit="%", label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
+    rec.record("england_tse_change_pct", t_eng, unit="%",
+               label=f"England (sum of councils) net total service expenditure change {t0} to {t1} (cash)")
+    ph = data.load_finance(areas=[AREA], services=["public_health"]).set_index("financial_year")["value_gbp000"]
+    ph_last = float(ph.get(t1, 0.0)) if pd.notna(ph.get(t1, float("nan"))) else 0.0
+    excl_change = t_change - ph_last + (float(ph.get(t0, 0.0)) if pd.notna(ph.get(t0, float("nan"))) else 0.0)
+    rec.record("tse_excl_ph_change_gbp000", excl_change, unit="GBP thousand",
+               label=f"{NAME} net total service expenditure excluding public health, change {t0} to {t1} (cash)")
+    reading = ("A cash fall of this size is consistent with savings but is not a measurement of them"
+               if t_change < 0 else "Spending did not fall in cash; this says nothing either way about savings")
+    display(Markdown(
+        f"{NAME}'s net total service expenditure went from £{t_own.iloc[0] / 1000:,.1f}m ({t0}) to "
+        f"£{t_own.iloc[-1] / 1000:,.1f}m ({t1}): **{gbp_m(t_change)} ({t_pct:+.1f}%)** in cash, against "
+        f"{t_eng:+.1f}% for England (sum of councils). Excluding public health (transferred to councils in "
+        f"2013-14, as the claims register does) the change is **{gbp_m(excl_change)}**. {reading}: savings are "
+        "counted against a counterfactual budget that includes inflation and demand growth, which these data do "
+        "not contain."))
 
 # %% [markdown]
 # ### Spending power (context)

@@ -41,13 +41,11 @@ display(Markdown(parameters.banner(params)))
 from wigan_deal import config
 
 CANCER, LE, LE_VINTAGE = "u75_prev_cancer_mortality", "le_birth", "2019-12"
-if analysis.has_data(CANCER, AREA):
-    MAIN, MAIN_SEX, MAIN_VINTAGE, MAIN_UNIT = CANCER, "Persons", None, "per 100,000"
-    MAIN_TEXT = "under-75 preventable cancer mortality"
-else:
-    MAIN, MAIN_SEX, MAIN_VINTAGE, MAIN_UNIT = LE, params.sex, LE_VINTAGE, "years"
-    MAIN_TEXT = f"{params.sex.lower()} life expectancy at birth"
-    display(Markdown(f"**{NAME} has no cancer mortality series; the checks below use {MAIN_TEXT}.**"))
+ROBUST = analysis.robustness_outcome(AREA, params.sex)  # cancer mortality, else LE; complete series only
+MAIN, MAIN_SEX, MAIN_VINTAGE, MAIN_UNIT, MAIN_TEXT = (ROBUST[k] for k in ("indicator", "sex", "vintage", "unit", "text"))
+if ROBUST["note"]:
+    display(Markdown(ROBUST["note"]))
+SKIPPED = f"*Skipped: {NAME} has no complete series for this check (see the note at the top).*"
 main = analysis.series(MAIN, AREA, MAIN_SEX, MAIN_VINTAGE)
 better_higher = analysis.higher_is_better(MAIN)
 
@@ -59,22 +57,25 @@ better_higher = analysis.higher_is_better(MAIN)
 # breaks where nothing happened.
 
 # %%
-try:
-    pit = its.placebo_in_time(main, break_year=params.break_year, post_rule=params.post_rule)
-except its.ShortPreperiodError as exc:  # too few pre-break periods to place fake breaks
-    pit = None
-    rec.record("placebo_time_n", 0, unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
-    display(Markdown(f"**Placebo in time is not possible here:** {exc}"))
-if pit is not None:
-    its.plot_break_year_sensitivity(pit, title=f"{NAME}, {MAIN_TEXT}: placebo breaks inside the pre-period")
-    plt.show()
-    ok = pit[pit["note"].fillna("") == ""]
-    sig = ok[(ok["level_lower"] > 0) | (ok["level_upper"] < 0) | (ok["slope_lower"] > 0) | (ok["slope_upper"] < 0)]
-    rec.record("placebo_time_n", len(ok), unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
-    rec.record("placebo_time_n_significant", len(sig), unit="count",
-               label="Placebo-in-time breaks with a level or slope CI excluding zero")
-    display(Markdown(its.placebo_in_time_summary(pit)[1]))
-pit
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    try:
+        pit = its.placebo_in_time(main, break_year=params.break_year, post_rule=params.post_rule)
+    except its.ShortPreperiodError as exc:  # too few pre-break periods to place fake breaks
+        pit = None
+        rec.record("placebo_time_n", 0, unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
+        display(Markdown(f"**Placebo in time is not possible here:** {exc}"))
+    if pit is not None:
+        its.plot_break_year_sensitivity(pit, title=f"{NAME}, {MAIN_TEXT}: placebo breaks inside the pre-period")
+        plt.show()
+        ok = pit[pit["note"].fillna("") == ""]
+        sig = ok[(ok["level_lower"] > 0) | (ok["level_upper"] < 0) | (ok["slope_lower"] > 0) | (ok["slope_upper"] < 0)]
+        rec.record("placebo_time_n", len(ok), unit="count", label=f"Placebo-in-time breaks fitted ({MAIN_TEXT})")
+        rec.record("placebo_time_n_significant", len(sig), unit="count",
+                   label="Placebo-in-time breaks with a level or slope CI excluding zero")
+        display(Markdown(its.placebo_in_time_summary(pit)[1]))
+    display(pit)
 
 # %% [markdown]
 # ## 2. Break-year sensitivity
@@ -83,17 +84,20 @@ pit
 # Health" and community investment followed in 2013-14.
 
 # %%
-bys = its.break_year_sensitivity(main, years=config.CANDIDATE_BREAK_YEARS, post_rule=params.post_rule)
-its.plot_break_year_sensitivity(bys, main_break=params.break_year, title=f"{NAME}, {MAIN_TEXT}: level and slope change by break year")
-plt.show()
-for year in sorted({params.break_year, *config.ALTERNATIVE_BREAK_YEARS} & set(bys["break_year"])):
-    row = bys[(bys["break_year"] == year) & (bys["note"].fillna("") == "")]
-    if len(row):
-        r = row.iloc[0]
-        rec.record(f"break_{year}_level_change", r["level_change"], unit=MAIN_UNIT, lower=r["level_lower"],
-                   upper=r["level_upper"], label=f"{NAME} {MAIN_TEXT}: level change with a {year} break")
-display(Markdown(its.break_year_summary(bys)[1]))
-bys
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    bys = its.break_year_sensitivity(main, years=config.CANDIDATE_BREAK_YEARS, post_rule=params.post_rule)
+    its.plot_break_year_sensitivity(bys, main_break=params.break_year, title=f"{NAME}, {MAIN_TEXT}: level and slope change by break year")
+    plt.show()
+    for year in sorted({params.break_year, *config.ALTERNATIVE_BREAK_YEARS} & set(bys["break_year"])):
+        row = bys[(bys["break_year"] == year) & (bys["note"].fillna("") == "")]
+        if len(row):
+            r = row.iloc[0]
+            rec.record(f"break_{year}_level_change", r["level_change"], unit=MAIN_UNIT, lower=r["level_lower"],
+                       upper=r["level_upper"], label=f"{NAME} {MAIN_TEXT}: level change with a {year} break")
+    display(Markdown(its.break_year_summary(bys)[1]))
+    display(bys)
 
 # %% [markdown]
 # ## 3. Placebo in space
@@ -103,49 +107,52 @@ bys
 # (1 + number of councils with an effect at least as large) / (1 + number of councils).
 
 # %%
-space_rows, space = [], {}
-specs = [(CANCER, "Persons", None)] + [(LE, s, LE_VINTAGE) for s in config.SEXES]
-for indicator, s, v in specs:
-    if not analysis.has_data(indicator, AREA, s, v):
-        continue
-    pan = analysis.panel(indicator, s, v)
-    for statistic in ("level_change", "slope_change"):
-        res = its.placebo_in_space(pan, AREA, params.break_year, post_rule=params.post_rule, statistic=statistic,
-                                   higher_is_better=analysis.higher_is_better(indicator))
-        space[(indicator, s, statistic)] = res
-        space_rows.append({"indicator": indicator, "sex": s, "statistic": statistic, "area value": res.treated_value,
-                           "rank (1 = best)": res.rank, "n areas": res.n_areas, "p one-sided": res.p_one_sided,
-                           "p two-sided": res.p_two_sided})
-space_table = pd.DataFrame(space_rows)
-key = (MAIN, MAIN_SEX, "level_change")
-main_space = space[key]
-rec.record("placebo_space_rank", main_space.rank, unit="rank",
-           label=f"{NAME} rank among {main_space.n_areas} councils, {MAIN_TEXT} level change (1 = largest improvement)")
-rec.record("placebo_space_n", main_space.n_areas, unit="count", label="Councils in the placebo-in-space test")
-rec.record("placebo_space_p_two_sided", main_space.p_two_sided, unit="p",
-           label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} level change")
-slope_space = space[(MAIN, MAIN_SEX, "slope_change")]
-rec.record("placebo_space_slope_rank", slope_space.rank, unit="rank",
-           label=f"{NAME} rank, {MAIN_TEXT} slope change (1 = largest improvement)")
-rec.record("placebo_space_slope_p_two_sided", slope_space.p_two_sided, unit="p",
-           label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} slope change")
-for s in config.SEXES:
-    if (LE, s, "level_change") in space:
-        r = space[(LE, s, "level_change")]
-        rec.record(f"placebo_space_le_rank_{s.lower()}", r.rank, unit="rank",
-                   label=f"{NAME} rank among {r.n_areas}, {s.lower()} life expectancy level change")
-        rec.record(f"placebo_space_le_p_{s.lower()}", r.p_two_sided, unit="p",
-                   label=f"Placebo-in-space p (two-sided), {s.lower()} life expectancy level change")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4))
-for ax, stat in zip(axes, ("level_change", "slope_change")):
-    r = space[(MAIN, MAIN_SEX, stat)]
-    plots.rank_plot(r.table.loc[~r.table.is_treated, stat], r.treated_value, ax=ax, xlabel=stat.replace("_", " "),
-                    label=f"{NAME} (rank {r.rank}/{r.n_areas})",
-                    title=f"{MAIN_TEXT}: p two-sided = {r.p_two_sided:.3f}")
-plt.show()
-display(Markdown(f"**{NAME}, {MAIN_TEXT}.** " + main_space.effect_summary()[1] + " Slope change: "
-                 + slope_space.effect_summary()[1]))
-space_table
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    space_rows, space = [], {}
+    specs = [(CANCER, "Persons", None)] + [(LE, s, LE_VINTAGE) for s in config.SEXES]
+    for indicator, s, v in specs:
+        if analysis.complete_note(indicator, AREA, s, v):
+            continue
+        pan = analysis.panel(indicator, s, v)
+        for statistic in ("level_change", "slope_change"):
+            res = its.placebo_in_space(pan, AREA, params.break_year, post_rule=params.post_rule, statistic=statistic,
+                                       higher_is_better=analysis.higher_is_better(indicator))
+            space[(indicator, s, statistic)] = res
+            space_rows.append({"indicator": indicator, "sex": s, "statistic": statistic, "area value": res.treated_value,
+                               "rank (1 = best)": res.rank, "n areas": res.n_areas, "p one-sided": res.p_one_sided,
+                               "p two-sided": res.p_two_sided})
+    space_table = pd.DataFrame(space_rows)
+    key = (MAIN, MAIN_SEX, "level_change")
+    main_space = space[key]
+    rec.record("placebo_space_rank", main_space.rank, unit="rank",
+               label=f"{NAME} rank among {main_space.n_areas} councils, {MAIN_TEXT} level change (1 = largest improvement)")
+    rec.record("placebo_space_n", main_space.n_areas, unit="count", label="Councils in the placebo-in-space test")
+    rec.record("placebo_space_p_two_sided", main_space.p_two_sided, unit="p",
+               label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} level change")
+    slope_space = space[(MAIN, MAIN_SEX, "slope_change")]
+    rec.record("placebo_space_slope_rank", slope_space.rank, unit="rank",
+               label=f"{NAME} rank, {MAIN_TEXT} slope change (1 = largest improvement)")
+    rec.record("placebo_space_slope_p_two_sided", slope_space.p_two_sided, unit="p",
+               label=f"Placebo-in-space permutation p (two-sided), {MAIN_TEXT} slope change")
+    for s in config.SEXES:
+        if (LE, s, "level_change") in space:
+            r = space[(LE, s, "level_change")]
+            rec.record(f"placebo_space_le_rank_{s.lower()}", r.rank, unit="rank",
+                       label=f"{NAME} rank among {r.n_areas}, {s.lower()} life expectancy level change")
+            rec.record(f"placebo_space_le_p_{s.lower()}", r.p_two_sided, unit="p",
+                       label=f"Placebo-in-space p (two-sided), {s.lower()} life expectancy level change")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+    for ax, stat in zip(axes, ("level_change", "slope_change")):
+        r = space[(MAIN, MAIN_SEX, stat)]
+        plots.rank_plot(r.table.loc[~r.table.is_treated, stat], r.treated_value, ax=ax, xlabel=stat.replace("_", " "),
+                        label=f"{NAME} (rank {r.rank}/{r.n_areas})",
+                        title=f"{MAIN_TEXT}: p two-sided = {r.p_two_sided:.3f}")
+    plt.show()
+    display(Markdown(f"**{NAME}, {MAIN_TEXT}.** " + main_space.effect_summary()[1] + " Slope change: "
+                     + slope_space.effect_summary()[1]))
+    display(space_table)
 
 # %% [markdown]
 # ### Regression to the mean
@@ -154,23 +161,26 @@ space_table
 # related to the estimated level change?
 
 # %%
-rtm, corr = analysis.baseline_vs_change(main_space.table, analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE),
-                                        params.break_year, params.post_rule)
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.scatter(rtm["baseline_mean"], rtm["level_change"], s=12, color=plots.BACKGROUND_COLOUR)
-t = rtm[rtm["is_treated"]]
-ax.scatter(t["baseline_mean"], t["level_change"], s=60, color=plots.AREA_COLOUR, label=NAME, zorder=3)
-ax.set_xlabel(f"pre-break mean ({MAIN_UNIT})")
-ax.set_ylabel("ITS level change")
-ax.set_title(f"Baseline vs level change across councils (r = {corr:.2f})")
-ax.legend(frameon=False)
-plt.show()
-pct = float((rtm["baseline_mean"] < float(t["baseline_mean"].iloc[0])).mean() * 100)
-rec.record("rtm_correlation", corr, label=f"Correlation of pre-break mean and level change across councils ({MAIN_TEXT})")
-display(Markdown(f"Correlation across councils r = {corr:.2f}; {NAME}'s pre-break mean is above {pct:.0f}% of "
-                 "councils'. The placebo ranking compares the area with all councils, including those with a similar "
-                 "baseline, so it contains this tendency only on average: an area with an unusual baseline can rank "
-                 "high through regression to the mean alone."))
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    rtm, corr = analysis.baseline_vs_change(main_space.table, analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE),
+                                            params.break_year, params.post_rule)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(rtm["baseline_mean"], rtm["level_change"], s=12, color=plots.BACKGROUND_COLOUR)
+    t = rtm[rtm["is_treated"]]
+    ax.scatter(t["baseline_mean"], t["level_change"], s=60, color=plots.AREA_COLOUR, label=NAME, zorder=3)
+    ax.set_xlabel(f"pre-break mean ({MAIN_UNIT})")
+    ax.set_ylabel("ITS level change")
+    ax.set_title(f"Baseline vs level change across councils (r = {corr:.2f})")
+    ax.legend(frameon=False)
+    plt.show()
+    pct = float((rtm["baseline_mean"] < float(t["baseline_mean"].iloc[0])).mean() * 100)
+    rec.record("rtm_correlation", corr, label=f"Correlation of pre-break mean and level change across councils ({MAIN_TEXT})")
+    display(Markdown(f"Correlation across councils r = {corr:.2f}; {NAME}'s pre-break mean is above {pct:.0f}% of "
+                     "councils'. The placebo ranking compares the area with all councils, including those with a similar "
+                     "baseline, so it contains this tendency only on average: an area with an unusual baseline can rank "
+                     "high through regression to the mean alone."))
 
 # %% [markdown]
 # ## 4. Synthetic control
@@ -187,46 +197,52 @@ display(Markdown(f"Correlation across councils r = {corr:.2f}; {NAME}'s pre-brea
 # the table (ONS similar areas only; all councils including GM) show how much the answer depends on the pool.
 
 # %%
-in_gm = AREA in config.GREATER_MANCHESTER
-gm_others = [c for c in config.GREATER_MANCHESTER if c != AREA] if in_gm else []
-DEFAULT_POOL = ("all upper-tier councils excluding GM (default)" if in_gm
-                else "all upper-tier councils (default; area not in GM)")
-pools = {DEFAULT_POOL: analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE, exclude=gm_others, keep=AREA)}
-similar = [c for c in data.comparators(AREA, "nearest", indicator=MAIN, vintage=MAIN_VINTAGE)]
-if len(similar) >= 3:
-    full = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
-    pools["ONS similar areas"] = full[full["area_code"].isin(similar + [AREA])]
-if in_gm:
-    pools["all upper-tier councils"] = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
-synth_rows, synth_fits = [], {}
-for label, pan in pools.items():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", synth.SynthWarning)
-        fit = synth.fit_synth(pan, AREA, params.break_year, post_rule=params.post_rule)
-        plac = fit.placebo()
-    synth_fits[label] = (fit, plac)
-    synth_rows.append({"donor pool": label, "donors": len(fit.donors), "non-zero weights": len(fit.top_weights(None)),
-                       "pre-RMSPE": fit.pre_rmspe, "exact pre-fit": fit.exact_pre_fit, "mean post gap": fit.mean_post_gap,
-                       "placebo rank": plac.rank, "units": plac.n_units, "placebo p": plac.p_value,
-                       "exact-fit placebos": plac.n_exact_fit})
-synth_table = pd.DataFrame(synth_rows)
-default_fit, default_plac = synth_fits[DEFAULT_POOL]
-rec.record("synth_pre_rmspe", default_fit.pre_rmspe, unit=MAIN_UNIT, label=f"Synthetic control pre-RMSPE ({MAIN_TEXT})")
-rec.record("synth_mean_post_gap", default_fit.mean_post_gap, unit=MAIN_UNIT,
-           label=f"Synthetic control mean post-break gap, {NAME} minus synthetic ({MAIN_TEXT})",
-           note="no CI: inference is the placebo p-value")
-rec.record("synth_placebo_rank", default_plac.rank, unit="rank", label=f"Synthetic control placebo rank of {NAME}")
-rec.record("synth_placebo_p", default_plac.p_value, unit="p", label="Synthetic control placebo p-value (RMSPE ratio)")
-synth_table
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    in_gm = AREA in config.GREATER_MANCHESTER
+    gm_others = [c for c in config.GREATER_MANCHESTER if c != AREA] if in_gm else []
+    DEFAULT_POOL = ("all upper-tier councils excluding GM (default)" if in_gm
+                    else "all upper-tier councils (default; area not in GM)")
+    pools = {DEFAULT_POOL: analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE, exclude=gm_others, keep=AREA)}
+    similar = [c for c in data.comparators(AREA, "nearest", indicator=MAIN, vintage=MAIN_VINTAGE)]
+    if len(similar) >= 3:
+        full = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+        pools["ONS similar areas"] = full[full["area_code"].isin(similar + [AREA])]
+    if in_gm:
+        pools["all upper-tier councils"] = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+    synth_rows, synth_fits = [], {}
+    for label, pan in pools.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", synth.SynthWarning)
+            fit = synth.fit_synth(pan, AREA, params.break_year, post_rule=params.post_rule)
+            plac = fit.placebo()
+        synth_fits[label] = (fit, plac)
+        synth_rows.append({"donor pool": label, "donors": len(fit.donors), "non-zero weights": len(fit.top_weights(None)),
+                           "pre-RMSPE": fit.pre_rmspe, "exact pre-fit": fit.exact_pre_fit, "mean post gap": fit.mean_post_gap,
+                           "placebo rank": plac.rank, "units": plac.n_units, "placebo p": plac.p_value,
+                           "exact-fit placebos": plac.n_exact_fit})
+    synth_table = pd.DataFrame(synth_rows)
+    default_fit, default_plac = synth_fits[DEFAULT_POOL]
+    rec.record("synth_pre_rmspe", default_fit.pre_rmspe, unit=MAIN_UNIT, label=f"Synthetic control pre-RMSPE ({MAIN_TEXT})")
+    rec.record("synth_mean_post_gap", default_fit.mean_post_gap, unit=MAIN_UNIT,
+               label=f"Synthetic control mean post-break gap, {NAME} minus synthetic ({MAIN_TEXT})",
+               note="no CI: inference is the placebo p-value")
+    rec.record("synth_placebo_rank", default_plac.rank, unit="rank", label=f"Synthetic control placebo rank of {NAME}")
+    rec.record("synth_placebo_p", default_plac.p_value, unit="p", label="Synthetic control placebo p-value (RMSPE ratio)")
+    display(synth_table)
 
 # %%
-print(default_fit.summary())
-fig, axes = plt.subplots(1, 3, figsize=(18, 4.2))
-default_fit.plot(ax=axes[0], kind="paths")
-default_fit.plot(ax=axes[1], kind="gap")
-default_plac.plot(ax=axes[2])
-plt.show()
-display(Markdown(default_fit.effect_summary(MAIN_UNIT, better_higher, placebo=default_plac)[1]))
+if not ROBUST["usable"]:
+    display(Markdown(SKIPPED))
+else:
+    print(default_fit.summary())
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.2))
+    default_fit.plot(ax=axes[0], kind="paths")
+    default_fit.plot(ax=axes[1], kind="gap")
+    default_plac.plot(ax=axes[2])
+    plt.show()
+    display(Markdown(default_fit.effect_summary(MAIN_UNIT, better_higher, placebo=default_plac)[1]))
 
 # %% [markdown]
 # ## Greater Manchester devolution and other co-interventions
@@ -296,7 +312,7 @@ for ind, s, unit in curve_outcomes:
     except ValueError as exc:
         display(Markdown(f"*No specification curve for {ind} ({s}): {exc}*"))
         continue
-    if ind == MAIN and s == MAIN_SEX:
+    if ind == MAIN and s == MAIN_SEX and ROBUST["usable"]:
         curve.table = speccurve.add_synth(curve.table, synth_fits)
     curves[(ind, s)] = curve
     curve.plot()

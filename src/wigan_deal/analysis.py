@@ -11,6 +11,7 @@ documented CI assumptions of the claims register); never imported by them.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -141,9 +142,23 @@ def panel(indicator: str, sex: str, vintage: str | None = None, *, exclude: Iter
 
 def _value(frame: pd.DataFrame, code: str, sex: str, period: str) -> float:
     start, end, _ = parse_period(period)
-    sel = frame[(frame["area_code"] == code) & (frame["sex"] == sex)
-                & (frame["period_start"] == start) & (frame["period_end"] == end)]
-    return float(sel["value"].iloc[0]) if len(sel) else math.nan
+    return _values(frame).get((code, sex, start, end), math.nan)
+
+
+_VALUES: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _values(frame: pd.DataFrame) -> dict:
+    """(area_code, sex, period_start, period_end) -> first value, built once per frame."""
+    hit = _VALUES.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        keys = zip(frame["area_code"], frame["sex"], frame["period_start"], frame["period_end"], strict=True)
+        table: dict = {}
+        for key, v in zip(keys, frame["value"], strict=True):
+            table.setdefault(key, float(v))
+        _VALUES.clear()
+        hit = _VALUES[id(frame)] = (frame, table)
+    return hit[1]
 
 
 def hle_ci_assumption() -> tuple[float, float]:
@@ -322,6 +337,13 @@ def _population_by_year() -> pd.DataFrame:
 
 
 def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`_england_finance` (cached: the same for every area)."""
+    out, codes = _england_finance(service, None if years is None else tuple(years))
+    return out.copy(), list(codes)
+
+
+@functools.lru_cache(maxsize=32)
+def _england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """England total of ``service``: sum over the upper-tier councils reporting it in EVERY one of
     ``years`` (default: every year the service exists), and their summed mid-year population.
 
@@ -435,8 +457,73 @@ def coverage(area_code: str) -> pd.DataFrame:
                                           aggfunc="sum")
 
 
+# --- missing data -------------------------------------------------------------------------------
+
+#: Every missing-data note starts with this (``wigan_deal.data.NO_DATA``).
+NO_DATA = wd.NO_DATA
+
+
+def no_data_note(indicator: str, area_code: str, sex: str | None = None, vintage: str | None = None) -> str | None:
+    """``None`` if the area has values of ``indicator``; else ``'no data for this area: <why>'``."""
+    reason = wd.no_data_reason(indicator, area_code, vintage=vintage, sex=sex)
+    return None if reason is None else f"{NO_DATA}: {reason}"
+
+
+def no_finance_note(area_code: str, service: str) -> str | None:
+    """``None`` if the area has outturns for ``service``; else ``'no data for this area: <why>'``."""
+    reason = wd.no_finance_reason(area_code, service)
+    return None if reason is None else f"{NO_DATA}: {reason}"
+
+
+def note_markdown(note: str, skipped: str = "this section is skipped") -> str:
+    """A missing-data note as one bold markdown paragraph, saying what is skipped."""
+    return f"**{note[0].upper()}{note[1:]}.** {skipped[0].upper()}{skipped[1:]}."
+
+
+
+def complete_note(indicator: str, area_code: str, sex: str | None = None, vintage: str | None = None) -> str | None:
+    """Like :func:`no_data_note`, but also a note when the area misses some of the periods every other
+    council has (placebo-in-space and synthetic control need a complete series)."""
+    note = no_data_note(indicator, area_code, sex, vintage)
+    if note:
+        return note
+    f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
+    periods = f.loc[f["value"].notna(), "period"].unique()
+    own = set(f.loc[(f["area_code"] == area_code) & f["value"].notna(), "period"])
+    gaps = [p for p in periods if p not in own]
+    if not gaps:
+        return None
+    return (f"{NO_DATA}: {wd.area_name(area_code)} has no value for {len(gaps)} of the {len(periods)} periods of "
+            f"{indicator} ({', '.join(sorted(gaps)[:4])}{', ...' if len(gaps) > 4 else ''}: suppressed in the "
+            "source), and these checks need a complete series")
+
+
+def robustness_outcome(area_code: str, sex: str) -> dict[str, Any]:
+    """The outcome notebook 05 tests: under-75 preventable cancer mortality if the area has a complete
+    series, else life expectancy at birth (``sex``, vintage 2019-12), else none.
+
+    Keys: indicator, sex, vintage, unit, text, note (markdown saying why the first choice was not used,
+    or '' ), usable (False when no outcome has a complete series: every check is skipped).
+    """
+    cancer = "u75_prev_cancer_mortality"
+    cancer_note = complete_note(cancer, area_code, "Persons")
+    if not cancer_note:
+        return {"indicator": cancer, "sex": "Persons", "vintage": None, "unit": "per 100,000",
+                "text": "under-75 preventable cancer mortality", "note": "", "usable": True}
+    le_note = complete_note("le_birth", area_code, sex, "2019-12")
+    text = f"{sex.lower()} life expectancy at birth"
+    out = {"indicator": "le_birth", "sex": sex, "vintage": "2019-12", "unit": "years", "text": text,
+           "usable": not le_note}
+    if le_note:
+        out["note"] = (note_markdown(cancer_note, "under-75 preventable cancer mortality is not used") + " "
+                       + note_markdown(le_note, "every check below is skipped"))
+    else:
+        out["note"] = note_markdown(cancer_note, f"the checks below use {text} instead")
+    return out
+
+
 __all__ = [
-    "ENGLAND_FINANCE_LABEL", "asc_share", "baseline_vs_change", "change_table", "coverage", "comparator_groups", "describe_groups",
+    "ENGLAND_FINANCE_LABEL", "NO_DATA", "complete_note", "no_data_note", "robustness_outcome", "no_finance_note", "note_markdown", "asc_share", "baseline_vs_change", "change_table", "coverage", "comparator_groups", "describe_groups",
     "diagnostics_table", "england_finance", "finance_table", "gap_then_and_now", "group_label", "group_means",
     "has_data", "higher_is_better", "hle_change_table", "its_sentence", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
     "record_estimate", "series", "trend_frame", "vintage_table",

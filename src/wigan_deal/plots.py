@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 
 AREA_COLOUR = "#c0392b"
 ENGLAND_COLOUR = "#222222"
@@ -23,7 +23,7 @@ BACKGROUND_COLOUR = "#c8c8c8"
 VINTAGE_PALETTE = "viridis"
 
 
-def _axes(ax, figsize=(7, 4)):
+def _axes(ax, figsize=(6.4, 4)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -77,14 +77,30 @@ def trend_plot(frame: pd.DataFrame, area_code: str, ax=None, *, value: str = "va
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
+    own = frame[frame["area_code"] == area_code].sort_values("time")
+    names = [_label(frame[frame["area_code"] == k]) for k in order if (frame["area_code"] == k).any()]
+    path = (f" {names[0]} goes from {_num(own[value].iloc[0])} ({own['period'].iloc[0]}) to "
+            f"{_num(own[value].iloc[-1])} ({own['period'].iloc[-1]})." if len(own) and "period" in own else "")
+    if own.empty:
+        path = " The chosen area has no values in this series."
+    _ax_alt(ax, f"Line chart{_titled(title)}: {ylabel or value} by period for {', '.join(names) or 'no series'}"
+                + (f"; dotted line at the break year {break_year:g}" if break_year is not None else "") + "." + path)
     return ax
+
+
+def _titled(title: str | None) -> str:
+    return f" '{title}'" if title else ""
+
+
+def _ax_alt(ax, text: str) -> None:
+    ax._wigan_alt = text  # noqa: SLF001 - read by describe()
 
 
 def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None = None,
                 value: str = "change", title: str | None = None, xlabel: str = "change") -> plt.Axes:
     """Horizontal dot plot of one change per area (sorted), with CI whiskers where ``<value>_lower``
     / ``<value>_upper`` exist; the focus area and England coloured, others grey."""
-    ax = _axes(ax, figsize=(6, max(3, 0.22 * len(table) + 1)))
+    ax = _axes(ax, figsize=(6, max(3, 0.26 * len(table) + 1)))
     t = table if sex is None else table[table["sex"] == sex]
     t = t.dropna(subset=[value]).sort_values(value).reset_index(drop=True)
     colours = [AREA_COLOUR if c == area_code else ENGLAND_COLOUR if c == config.ENGLAND else BACKGROUND_COLOUR
@@ -98,11 +114,17 @@ def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None
     ax.scatter(t[value], y, c=colours, s=[60 if c in (area_code, config.ENGLAND) else 25 for c in t["area_code"]],
                zorder=3)
     ax.set_yticks(y)
-    ax.set_yticklabels(t["area_name"], fontsize=7)
+    ax.set_yticklabels(t["area_name"], fontsize=9)
     ax.axvline(0, color="#555555", lw=0.8)
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
+    text = f"Dot plot{_titled(title)}: {xlabel} for {len(t)} areas, sorted from {_num(t[value].min())} to {_num(t[value].max())}."
+    for code in (area_code, config.ENGLAND):
+        hit = t.index[t["area_code"] == code]
+        if len(hit):
+            text += f" {t.loc[hit[0], 'area_name']}: {_num(t.loc[hit[0], value])} (position {hit[0] + 1} from the lowest)."
+    _ax_alt(ax, text)
     return ax
 
 
@@ -122,6 +144,9 @@ def vintage_plot(frame: pd.DataFrame, area_code: str, ax=None, *, title: str | N
     if title:
         ax.set_title(title)
     ax.legend(fontsize=7, frameon=False, ncol=2)
+    names = list(dict.fromkeys(frame["area_name"]))
+    _ax_alt(ax, f"Line chart{_titled(title)}: one line per data vintage ({', '.join(vintages)}) for "
+                f"{' and '.join(names)}; values from {_num(frame['value'].min())} to {_num(frame['value'].max())}.")
     return ax
 
 
@@ -147,6 +172,14 @@ def finance_plot(table: pd.DataFrame, area_code: str, ax=None, *, value: str = "
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
+    own = table[table["area_code"] == area_code].sort_values("period_start")
+    text = (f"Line chart{_titled(title)}: {ylabel or value} by financial year ({years[0]} to {years[-1]}) for "
+            f"{', '.join(str(table.loc[table['area_code'] == k, 'area_name'].iloc[0]) for k in keys)}.") if years else \
+        "Empty chart: no financial years."
+    if len(own):
+        text += (f" {own['area_name'].iloc[0]}: {_num(own[value].iloc[0])} in {own['financial_year'].iloc[0]}, "
+                 f"{_num(own[value].iloc[-1])} in {own['financial_year'].iloc[-1]}.")
+    _ax_alt(ax, text)
     return ax
 
 
@@ -159,6 +192,12 @@ def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) 
     ax.set_ylabel("")
     if title:
         ax.set_title(title)
+    filled = int((table.sum(axis=1) > 0).sum()) if len(table) else 0
+    _ax_alt(ax, f"Heatmap{_titled(title)}: number of values per series ({len(table)} rows) and period start year "
+                f"({table.columns.min() if len(table.columns) else ''} to {table.columns.max() if len(table.columns) else ''});"
+                f" {filled} of {len(table)} series have data"
+                + (f"; no data in: {', '.join(map(str, table.index[table.sum(axis=1) == 0]))}" if filled < len(table) else "")
+                + ".")
     return ax
 
 
@@ -174,10 +213,146 @@ def rank_plot(values: pd.Series, treated_value: float, ax=None, *, label: str = 
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
+    v = np.asarray(values, dtype=float)
+    _ax_alt(ax, f"Histogram{_titled(title)}: {xlabel} across {len(v)} areas (from {_num(np.nanmin(v))} to "
+                f"{_num(np.nanmax(v))}), with {label} marked at {_num(treated_value)}.")
     return ax
+
+
+
+# --- alt text -----------------------------------------------------------------------------------
+
+#: Figures at least this wide (inches) are marked 'wide': on phones they keep legible text and scroll
+#: inside their own box (report CSS) instead of shrinking.
+WIDE_INCHES = 9.0
+
+
+def alt_text(fig_or_ax, text: str):
+    """Attach a written description to a figure (or an Axes' figure); it becomes the image's alt text
+    in the HTML report. Returns the figure. Without one, :func:`describe` writes it from the figure."""
+    fig = fig_or_ax.figure if hasattr(fig_or_ax, "figure") and not isinstance(fig_or_ax, plt.Figure) else fig_or_ax
+    fig._wigan_alt = str(text)  # noqa: SLF001 - read back by describe()
+    return fig
+
+
+def _num(v: float) -> str:
+    """A number for alt text ('not available' when missing)."""
+    if v is None or pd.isna(v):
+        return "not available"
+    v = float(v)
+    if abs(v) >= 10000:
+        return f"{v:,.0f}"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
+
+
+def _data_lines(ax) -> list:
+    """Lines that carry data (not reference lines drawn with axvline/axhline)."""
+    out = []
+    for line in ax.lines:
+        x, y = np.asarray(line.get_xdata(), dtype=object), np.asarray(line.get_ydata(), dtype=object)
+        if len(x) <= 2 and (len(set(map(str, x))) == 1 or len(set(map(str, y))) == 1):
+            continue
+        out.append(line)
+    return out
+
+
+def _describe_axes(ax) -> str:
+    title = ax.get_title() or (ax.figure._suptitle.get_text() if getattr(ax.figure, "_suptitle", None) else "")
+    if _data_lines(ax):
+        kind = "line chart"
+    elif any(type(c).__name__ == "QuadMesh" for c in ax.collections) or ax.images:
+        kind = "heatmap"
+    elif ax.patches:
+        kind = "histogram" if len(ax.patches) > 5 else "bar chart"
+    elif ax.collections:
+        kind = "dot plot"
+    else:
+        kind = "chart"
+    parts = [f"{kind.capitalize()}" + (f" titled '{title}'" if title else "")]
+    x, y = ax.get_xlabel(), ax.get_ylabel()
+    lo, hi = ax.get_xlim()
+    if x:
+        parts.append(f"x axis: {x} ({_num(min(lo, hi))} to {_num(max(lo, hi))})")
+    lo, hi = ax.get_ylim()
+    if y:
+        parts.append(f"y axis: {y} ({_num(min(lo, hi))} to {_num(max(lo, hi))})")
+    elif kind == "dot plot" and ax.get_yticklabels():
+        names = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        if names:
+            parts.append(f"{len(names)} areas from {names[0]} to {names[-1]}")
+    legend = ax.get_legend()
+    if legend is not None:
+        labels = [t.get_text() for t in legend.get_texts() if t.get_text()]
+        if labels:
+            more = f" and {len(labels) - 8} more" if len(labels) > 8 else ""
+            parts.append("series: " + "; ".join(labels[:8]) + more)
+    return ", ".join(parts[:1]) + (". " + "; ".join(parts[1:]) if len(parts) > 1 else "") + "."
+
+
+def describe(fig) -> str:
+    """Alt text of ``fig``: the text given to :func:`alt_text`, else one sentence per visible panel
+    (kind of chart, title, axes with their ranges, legend entries)."""
+    given = getattr(fig, "_wigan_alt", None)
+    if given:
+        return given
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison and (ax.lines or ax.collections or ax.patches
+                                                                               or ax.images or ax.texts)]
+    if not axes:
+        return "Empty figure (no data to draw)."
+    texts = [getattr(ax, "_wigan_alt", None) or _describe_axes(ax) for ax in axes]
+    if len(texts) == 1:
+        return texts[0]
+    return f"Figure with {len(texts)} panels. " + " ".join(f"Panel {i}: {t}" for i, t in enumerate(texts, 1))
+
+
+def install_alt_text(shell=None) -> bool:
+    """Make IPython attach :func:`describe` as alt text (and a 'wide' flag) to every matplotlib figure
+    it displays as PNG (``%matplotlib inline``). Re-applied before every cell, because ``%matplotlib
+    inline`` re-installs the stock formatter. Returns False outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return False
+    shell = shell or get_ipython()
+    if shell is None:
+        return False
+
+    def ensure(*_args) -> None:
+        formatter = shell.display_formatter.formatters["image/png"]
+        try:
+            current = formatter.lookup_by_type(plt.Figure)
+        except KeyError:
+            return
+        if getattr(current, "_wigan_alt", False):
+            return
+
+        def png_with_alt(fig, _inner=current):
+            out = _inner(fig)
+            if out is None:
+                return None
+            data, md = out if isinstance(out, tuple) else (out, {})
+            md = dict(md or {})
+            md["alt"] = describe(fig)
+            if fig.get_figwidth() >= WIDE_INCHES:
+                md["wide"] = True
+            return data, md
+
+        png_with_alt._wigan_alt = True
+        formatter.for_type(plt.Figure, png_with_alt)
+
+    ensure()
+    fmt.install_display(shell)
+    if not getattr(shell, "_wigan_alt_hook", False):
+        shell.events.register("pre_run_cell", ensure)
+        shell._wigan_alt_hook = True
+    return True
+
+
+install_alt_text()
 
 
 __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
+    "alt_text", "describe", "install_alt_text",
 ]

@@ -94,16 +94,28 @@ def _period_key(label: str) -> tuple[int, int]:
 def point(frame: pd.DataFrame, area: str, period: str, sex: str) -> pd.Series:
     """The single row for area x period x sex, or :class:`NoDataError`."""
     start, end = _period_key(period)
-    sel = frame[
-        (frame["area_code"] == area)
-        & (frame["period_start"] == start)
-        & (frame["period_end"] == end)
-        & ((frame["sex"] == sex) if "sex" in frame.columns else True)
-    ]
-    sel = sel[sel["value"].notna()]
-    if sel.empty:
+    rows = _row_index(frame).get((area, start, end, sex if "sex" in frame.columns else None))
+    if rows is None:
         raise NoDataError(f"no value for {area} in {period} ({sex})")
-    return sel.iloc[0]
+    return frame.iloc[rows]
+
+
+_ROWS: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _row_index(frame: pd.DataFrame) -> dict:
+    """(area, period_start, period_end, sex or None) -> position of the first row with a value."""
+    hit = _ROWS.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        sexes = frame["sex"] if "sex" in frame.columns else [None] * len(frame)
+        index: dict = {}
+        for i, (a, s0, e0, sx, v) in enumerate(zip(frame["area_code"], frame["period_start"], frame["period_end"],
+                                                   sexes, frame["value"], strict=True)):
+            if not pd.isna(v):
+                index.setdefault((a, s0, e0, sx), i)
+        _ROWS.clear()
+        hit = _ROWS[id(frame)] = (frame, index)
+    return hit[1]
 
 
 def _se_of(row: pd.Series, assumed_halfwidth: float | None) -> tuple[float, str]:
@@ -215,11 +227,20 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     if params.get("proxy_floor") and verdict == rules.NOT_SUPPORTED:
         verdict = params["proxy_floor"]
         evidence += f" The proxy did not favour the area; verdict '{verdict}': {params.get('proxy_reason', '')}".rstrip()
-    unit_text = f"{unit} (difference in change, area minus comparator)" if unit else "difference in change"
+    unit_text = f"{unit} (difference in change, area minus comparator{_sexes_text(parts)})" if unit else \
+        f"difference in change{_sexes_text(parts)}"
     return ClaimResult(
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
         data_used(spec, _vintage_of(frame, spec)), parts,
     )
+
+
+def _sexes_text(parts: pd.DataFrame) -> str:
+    """'; average of male and female' / '; male' - which sex an estimate is ('' for persons)."""
+    sexes = [str(x).lower() for x in parts.get("sex", pd.Series(dtype=str)) if str(x) != "Persons"]
+    if len(sexes) > 1:
+        return f"; average of {' and '.join(sexes)}"
+    return f"; {sexes[0]}" if sexes else ""
 
 
 # --- trend_vs_comparator -------------------------------------------------------------------------
@@ -513,7 +534,7 @@ def gap_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
     )
     return ClaimResult(
         NOT_TESTABLE, float(parts["gap_change"].mean()), math.nan, math.nan,
-        f"{unit} (change in gap; positive = widening)", evidence,
+        f"{unit} (change in gap; positive = widening{_sexes_text(parts)})", evidence,
         data_used(spec, _vintage_of(frame, spec)), parts,
     )
 
@@ -553,8 +574,26 @@ def evaluate_spec(claim: Claim, spec: Spec, area: str, comparator: str = config.
     try:
         return EVALUATORS[claim.method](spec, area, comparator)
     except NoDataError as exc:
+        why = _no_data_reason(claim, spec, area, comparator)
         return ClaimResult(
             NOT_TESTABLE,
-            evidence=f"Not testable for this area: {exc} ({data_used(spec)}).",
+            evidence=f"Not testable for this area: {exc} ({data_used(spec)})."
+            + (f" {wd.NO_DATA[0].upper()}{wd.NO_DATA[1:]}: {why}." if why else ""),
             data_used=data_used(spec),
         )
+
+
+def _no_data_reason(claim: Claim, spec: Spec, area: str, comparator: str) -> str | None:
+    """Why ``area`` (or the comparator) has no data for ``spec`` (see :func:`wigan_deal.data.no_data_reason`)."""
+    try:
+        if claim.method == "finance_change":
+            return next(filter(None, (wd.no_finance_reason(code, s) for s in spec.indicators
+                                      for code in (area, comparator) if code != config.ENGLAND)), None)
+        for code in (area, comparator):
+            for sex in spec.sexes:
+                why = wd.no_data_reason(spec.indicator, code, vintage=spec.vintage, sex=sex)
+                if why:
+                    return why
+    except (LookupError, ValueError):  # an unknown vintage/indicator: the NoDataError text says enough
+        return None
+    return None

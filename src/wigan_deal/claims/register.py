@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -344,7 +345,13 @@ def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
             f"Claims register not found at {path}. The default is config.CLAIMS_FILE "
             f"({config.CLAIMS_FILE}); pass path= to use another file."
         )
-    return parse_register(path.read_text(encoding="utf-8"), source=str(path))
+    return list(_parse_cached(path.read_text(encoding="utf-8"), str(path)))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_cached(text: str, source: str) -> tuple[Claim, ...]:
+    """:func:`parse_register` once per distinct register text (claims are frozen)."""
+    return tuple(parse_register(text, source=source))
 
 
 def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:

@@ -14,7 +14,7 @@ from .build import FINANCE_SERVICES
 from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, UnknownVintageError
 from .lookup import check_areas
 from .sources import INDICATOR_SPECS
-from .store import read_extract, read_provenance
+from .store import read_extract, read_provenance, shared_extract
 
 SEX_CHOICES = ("Male", "Female", "Persons")
 
@@ -44,15 +44,42 @@ def _check_indicator(name) -> str:
     return name
 
 
+#: id of the cached ``indicators.csv`` frame -> (that frame, its rows split by indicator, catalogue)
+_BY_INDICATOR: dict[int, tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]] = {}
+
+
+def _split(extracts_dir) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Rows of ``indicators.csv`` per indicator, computed once per cached extract (never modified)."""
+    data = shared_extract("indicators.csv", extracts_dir)
+    hit = _BY_INDICATOR.get(id(data))
+    if hit is None or hit[0] is not data:
+        _BY_INDICATOR.clear()
+        hit = (data, {k: g for k, g in data.groupby("indicator", sort=False)}, {})
+        _BY_INDICATOR[id(data)] = hit
+    return hit[1], hit[2]
+
+
+def areas_with_data(name: str, vintage: str | None = None, extracts_dir=None) -> frozenset[str]:
+    """Area codes with at least one row of indicator ``name`` in ``vintage`` (default vintage if None)."""
+    memo = _split(extracts_dir)[1]
+    key = ("areas", name, vintage)
+    if key not in memo:
+        memo[key] = frozenset(load_indicator(name, vintage=vintage, extracts_dir=extracts_dir)["area_code"])
+    return memo[key]
+
+
 def _indicator_rows(name: str, extracts_dir) -> pd.DataFrame:
-    data = read_extract("indicators.csv", extracts_dir)
-    return data[data["indicator"] == name]
+    rows = _split(extracts_dir)[0].get(name)
+    return rows if rows is not None else shared_extract("indicators.csv", extracts_dir).iloc[0:0]
 
 
 def vintages(name: str, extracts_dir: str | Path | None = None) -> list[str]:
     """Vintages available for indicator ``name``, oldest first."""
     name = _check_indicator(name)
-    return sorted(_indicator_rows(name, extracts_dir)["vintage"].unique())
+    memo = _split(extracts_dir)[1]
+    if ("vintages", name) not in memo:
+        memo[("vintages", name)] = sorted(_indicator_rows(name, extracts_dir)["vintage"].unique())
+    return list(memo[("vintages", name)])
 
 
 def default_vintage(name: str, extracts_dir: str | Path | None = None) -> str:
@@ -71,32 +98,49 @@ def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str
     Sorted by area_code, sex, period_start (then vintage).
     """
     name = _check_indicator(name)
-    frame = _indicator_rows(name, extracts_dir)
-    available = sorted(frame["vintage"].unique())
+    available = vintages(name, extracts_dir)
     if vintage is None:
         vintage = default_vintage(name, extracts_dir)
     if not isinstance(vintage, str):
         raise ArgumentTypeError(f"vintage must be a string such as {available[0]!r}, 'all' or None, not {vintage!r}.")
-    if vintage != "all":
-        if vintage not in available:
-            raise UnknownVintageError(
-                f"Indicator {name!r} has no vintage {vintage!r}; its vintages are {available} "
-                "(or pass vintage='all', or None for the default)."
-            )
-        frame = frame[frame["vintage"] == vintage]
+    if vintage != "all" and vintage not in available:
+        raise UnknownVintageError(
+            f"Indicator {name!r} has no vintage {vintage!r}; its vintages are {available} "
+            "(or pass vintage='all', or None for the default)."
+        )
+    frame = _sorted_rows(name, vintage, extracts_dir)
     if areas is not None:
         frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
     if sex is not None:
         present = sorted(set(frame["sex"])) or list(SEX_CHOICES)
         frame = frame[frame["sex"].isin(_as_list(sex, f"sex for {name}", present))]
-    frame = frame.sort_values(["area_code", "sex", "period_start", "vintage"]).reset_index(drop=True)
-    frame["time"] = period_midpoint(frame["period_start"], frame["period_end"])
-    return frame
+    return frame.reset_index(drop=True).copy()
+
+
+def _sorted_rows(name: str, vintage: str, extracts_dir) -> pd.DataFrame:
+    """One indicator's rows of one vintage (or 'all'), sorted, with ``time``; cached, never modified."""
+    memo = _split(extracts_dir)[1]
+    key = ("rows", name, vintage)
+    if key not in memo:
+        frame = _indicator_rows(name, extracts_dir)
+        if vintage != "all":
+            frame = frame[frame["vintage"] == vintage]
+        frame = frame.sort_values(["area_code", "sex", "period_start", "vintage"]).reset_index(drop=True)
+        frame["time"] = period_midpoint(frame["period_start"], frame["period_end"])
+        memo[key] = frame
+    return memo[key]
 
 
 def indicators(extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator: metadata, vintages, default vintage, period coverage."""
-    data = read_extract("indicators.csv", extracts_dir)
+    memo = _split(extracts_dir)[1]
+    if "catalogue" not in memo:
+        memo["catalogue"] = _catalogue(extracts_dir)
+    return memo["catalogue"].copy()
+
+
+def _catalogue(extracts_dir) -> pd.DataFrame:
+    data = shared_extract("indicators.csv", extracts_dir)
     rows = []
     for spec in sorted(INDICATOR_SPECS.values(), key=lambda s: s.name):
         part = data[data["indicator"] == spec.name]
@@ -126,7 +170,7 @@ def _filter_areas(frame: pd.DataFrame, areas, extracts_dir) -> pd.DataFrame:
 
 def load_finance(areas=None, services=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """RS net current expenditure (GBP thousand) by service; see ``flag`` for 2010/11 and derived rows."""
-    frame = _filter_areas(read_extract("finance.csv", extracts_dir), areas, extracts_dir)
+    frame = _filter_areas(shared_extract("finance.csv", extracts_dir), areas, extracts_dir)
     if services is not None:
         frame = frame[frame["service"].isin(_as_list(services, "service", FINANCE_SERVICES))]
     return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)
@@ -157,6 +201,16 @@ def england_finance(services, financial_years=None, extracts_dir: str | Path | N
     :func:`england_finance_councils` of the FIRST service in ``services`` (like-for-like across
     ``financial_years``). Same columns as :func:`load_finance` (area_code ``E92000001``) plus ``n_areas``."""
     services = _as_list(services, "service", FINANCE_SERVICES)
+    years = None if financial_years is None else (
+        (financial_years,) if isinstance(financial_years, str) else tuple(financial_years))
+    memo = _split(extracts_dir)[1]  # same answer for every area: computed once per extract
+    key = ("england_finance", tuple(services), years, id(shared_extract("finance.csv", extracts_dir)))
+    if key not in memo:
+        memo[key] = _england_finance(services, financial_years, extracts_dir)
+    return memo[key].copy()
+
+
+def _england_finance(services, financial_years, extracts_dir) -> pd.DataFrame:
     codes = england_finance_councils(services[0], financial_years, extracts_dir)
     fin = load_finance(areas=None, services=services, extracts_dir=extracts_dir)
     fin = fin[fin["area_code"].isin(codes)]

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import config
 from .errors import ArgumentTypeError, DataError, UnknownAreaError
 from .geography import CODE_CHANGES, ENGLAND, normalise_name
-from .store import read_extract
+from .store import read_extract, shared_extract
 
 COMPARATOR_KINDS = ("england", "gm", "region", "nearest", "all", "deprivation")
 
@@ -66,6 +66,19 @@ def _suggest(value: str, frame: pd.DataFrame, n: int = 3) -> str:
     return ", ".join(f"{c} ({name_of[c]})" for c in dict.fromkeys(picks))
 
 
+_CODES: dict[int, tuple[pd.DataFrame, frozenset[str], dict[str, str]]] = {}
+
+
+def _codes(frame: pd.DataFrame) -> frozenset[str]:
+    """The area codes of the cached ``areas.csv`` frame (and code -> name), computed once per frame."""
+    hit = _CODES.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        _CODES.clear()
+        names = {str(c): str(n) for c, n in zip(frame["area_code"], frame["area_name"], strict=True)}
+        hit = _CODES[id(frame)] = (frame, frozenset(frame["area_code"]), names)
+    return hit[1]
+
+
 def check_area(code: str, extracts_dir: str | Path | None = None) -> str:
     """Return the area code for ``code`` (a GSS code, a recoded GSS code, or a case-insensitive name).
 
@@ -76,10 +89,10 @@ def check_area(code: str, extracts_dir: str | Path | None = None) -> str:
             f"Area must be a string GSS code such as {config.WIGAN!r} (Wigan) or an area name, not {code!r} "
             f"({type(code).__name__})."
         )
-    frame = read_extract("areas.csv", extracts_dir)
+    frame = shared_extract("areas.csv", extracts_dir)
     value = code.strip()
     upper = value.upper()
-    if upper in set(frame["area_code"]):
+    if upper in _codes(frame):
         return upper
     if upper in CODE_CHANGES:
         return CODE_CHANGES[upper]
@@ -109,18 +122,21 @@ def check_areas(areas_: str | Iterable[str], extracts_dir: str | Path | None = N
 
 def area_name(code: str, extracts_dir: str | Path | None = None) -> str:
     code = check_area(code, extracts_dir)
-    frame = read_extract("areas.csv", extracts_dir)
-    return str(frame.loc[frame["area_code"] == code, "area_name"].iloc[0])
+    frame = shared_extract("areas.csv", extracts_dir)
+    _codes(frame)
+    return _CODES[id(frame)][2][code]
 
 
 def _with_data(codes: list[str], indicator: str | None, vintage: str | None, extracts_dir) -> list[str]:
     if indicator is None:
-        data = read_extract("indicators.csv", extracts_dir)
-        present = set(data["area_code"])
+        frame = shared_extract("indicators.csv", extracts_dir)
+        _codes(shared_extract("areas.csv", extracts_dir))
+        hit = _CODES.setdefault(("indicators", id(frame)), (frame, frozenset(frame["area_code"]), {}))
+        present = hit[1] if hit[0] is frame else frozenset(frame["area_code"])
     else:
-        from .loaders import load_indicator
+        from .loaders import areas_with_data
 
-        present = set(load_indicator(indicator, vintage=vintage, extracts_dir=extracts_dir)["area_code"])
+        present = areas_with_data(indicator, vintage, extracts_dir)
     return [c for c in codes if c in present]
 
 

@@ -183,6 +183,12 @@ def _load(path: str, mtime_ns: int, size: int, expected_sha: str) -> pd.DataFram
 
 def read_extract(name: str, extracts: str | Path | None = None) -> pd.DataFrame:
     """Validated copy of one extract (e.g. ``"indicators.csv"``)."""
+    return shared_extract(name, extracts).copy()
+
+
+def shared_extract(name: str, extracts: str | Path | None = None) -> pd.DataFrame:
+    """The cached, validated extract itself (no copy: callers must not modify it). Loaders use it to
+    avoid copying large extracts on every call; it is re-read when the file changes."""
     if name not in SCHEMAS:
         raise DataError(f"Unknown extract {name!r}; valid: {sorted(SCHEMAS)}.")
     path = extracts_dir(extracts) / name
@@ -194,7 +200,7 @@ def read_extract(name: str, extracts: str | Path | None = None) -> pd.DataFrame:
     except KeyError:
         raise MissingDataError(f"provenance.json has no entry for {name}. {REBUILD_HINT}") from None
     st = path.stat()
-    return _load(str(path), st.st_mtime_ns, st.st_size, expected).copy()
+    return _load(str(path), st.st_mtime_ns, st.st_size, expected)
 
 
 def clear_cache() -> None:

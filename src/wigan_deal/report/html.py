@@ -20,6 +20,23 @@ _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}<style>{{ resources.wigan_css }}</style>{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+<nav class="wd-nav" aria-label="report"><a href="index.html">&larr; Report index</a>
+{%- if resources.wigan_other %} <a href="{{ resources.wigan_other[0] | escape_html }}">{{ resources.wigan_other[1] | escape_html }}</a>{% endif %}</nav>
+{%- endblock body_header -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+alt="{{ ((output | get_metadata('alt', 'image/png')) or resources.wigan_missing_alt) | escape_html }}"
+{%- set width=output | get_metadata('width', 'image/png') -%}
+{%- if width is not none %} width={{ width | escape_html }}{%- endif %}
+{%- set height=output | get_metadata('height', 'image/png') -%}
+{%- if height is not none %} height={{ height | escape_html }}{%- endif %}
+{%- if output | get_metadata('wide', 'image/png') %} class="wd-wide"{%- endif %}>
+</div>
+{%- endblock data_png %}
 """
 
 
@@ -42,11 +59,48 @@ def html_exporter(*, reader: bool = False) -> HTMLExporter:
     return exporter
 
 
+#: alt text of a figure displayed without a description (a figure not drawn through wigan_deal.plots)
+MISSING_ALT = "Figure (no description recorded)"
+
+
+@functools.lru_cache(maxsize=1)
+def reader_css() -> str:
+    """The shared CSS of every report page (``wigan_deal/report/reader.css``)."""
+    return (Path(__file__).with_name("reader.css")).read_text(encoding="utf-8")
+
+
+def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """'<area name> – <first heading of the notebook>' (the heading alone if the area is unknown)."""
+    heading = fallback
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    heading = line[2:].strip()
+                    break
+            break
+    code = nb.metadata.get("papermill", {}).get("parameters", {}).get("area_code")
+    if code:
+        try:
+            from wigan_deal import data
+
+            return f"{data.area_name(code)} – {heading}"
+        except Exception:  # noqa: BLE001 - a title must never break the report
+            return heading
+    return heading
+
+
 def notebook_to_html(
-    nb: nbformat.NotebookNode, path: Path, *, reader: bool = False, title: str | None = None
+    nb: nbformat.NotebookNode, path: Path, *, reader: bool = False, title: str | None = None,
+    other: tuple[str, str] | None = None,
 ) -> Path:
-    """Write ``nb`` as HTML to ``path``; return ``path``."""
-    resources = {"metadata": {"name": title or Path(path).name.split(".")[0]}}
+    """Write ``nb`` as HTML to ``path``; return ``path``. The page has the shared CSS, a link back to
+    ``index.html`` and (``other`` = (href, text)) to its other variant; figures carry their alt text."""
+    title = title or Path(path).name.split(".")[0]
+    nb = nbformat.from_dict(nb)  # the title is set on a copy
+    nb.metadata["title"] = title
+    resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
+                 "wigan_missing_alt": MISSING_ALT}
     body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
     Path(path).write_text(body, encoding="utf-8")
     return Path(path)
@@ -54,6 +108,9 @@ def notebook_to_html(
 
 def write_html_pair(nb: nbformat.NotebookNode, folder: Path, name: str) -> tuple[Path, Path]:
     """Write ``<name>.html`` (with code) and ``<name>.reader.html`` (code hidden) into ``folder``."""
-    full = notebook_to_html(nb, Path(folder) / f"{name}.html", title=name)
-    reader = notebook_to_html(nb, Path(folder) / f"{name}.reader.html", reader=True, title=name)
+    title = notebook_title(nb, name)
+    full = notebook_to_html(nb, Path(folder) / f"{name}.html", title=f"{title} (with code)",
+                            other=(f"{name}.reader.html", "Reader version (code hidden)"))
+    reader = notebook_to_html(nb, Path(folder) / f"{name}.reader.html", reader=True, title=title,
+                              other=(f"{name}.html", "Version with code"))
     return full, reader

@@ -12,6 +12,8 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from wigan_deal import fmt
+
 CLAIMS_TABLE = "claims"
 #: recorded by notebook 07: the latest value of each adult social care pathway measure and its comparisons
 PATHWAY_TABLE = "pathway"
@@ -40,7 +42,30 @@ table.params th { width: 12rem; } .meta { color: #555; }
 .verdict { font-weight: bold; }
 .v-supported { background: #e3f4e3; } .v-not-supported, .v-contradicted { background: #fbe3e3; }
 .v-inconclusive, .v-partly-supported, .v-mixed { background: #fdf4d8; }
+td { overflow-wrap: break-word; }
+table:not(.claims):not(.results) { display: block; max-width: 100%; overflow-x: auto; }
+table.claims td:nth-child(1) { min-width: 12rem; } table.claims td:last-child { min-width: 16rem; }
+@media (max-width: 700px) {
+  body { margin: 1rem auto; padding: 0 .6rem; }
+  /* verdict and result tables become one card per row: label from data-label, no sideways scroll */
+  table.claims, table.results { border: 0; width: 100%; }
+  table.claims thead, table.results thead { position: absolute; left: -9999px; }
+  table.claims tr, table.results tr { display: block; border: 1px solid #c8c8c8; border-radius: 4px;
+                                      margin: 0 0 .7rem; padding: .2rem 0; }
+  table.claims td, table.results td { display: block; border: 0; padding: .15rem .55rem; min-width: 0;
+                                      text-align: left; }
+  table.claims td::before, table.results td::before { content: attr(data-label) ": "; font-weight: bold;
+                                                     color: #444; }
+  table.claims td.verdict { margin: .1rem .4rem; border-radius: 3px; }
+  table.params th { width: auto; }
+}
 """
+
+
+def _shared_css() -> str:
+    from pathlib import Path
+
+    return Path(__file__).with_name("reader.css").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -52,16 +77,16 @@ class NotebookEntry:
 
 
 def format_value(value: Any) -> str:
-    """Human-readable number (or text) for tables."""
+    """Human-readable number (or text) for tables; missing values are '–' (see :mod:`wigan_deal.fmt`)."""
     if value is None:
-        return ""
+        return fmt.MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10000 else str(value)
     if isinstance(value, float):
         if math.isnan(value):
-            return ""
+            return fmt.MISSING
         if value == 0:
             return "0"
         if abs(value) >= 1000:
@@ -73,9 +98,13 @@ def format_value(value: Any) -> str:
 
 
 def _ci(lower: Any, upper: Any) -> str:
-    if lower is None and upper is None:
-        return ""
+    if _missing(lower) or _missing(upper):
+        return fmt.MISSING
     return f"{format_value(lower)} to {format_value(upper)}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _css_class(text: Any) -> str:
@@ -83,20 +112,23 @@ def _css_class(text: Any) -> str:
     return f"verdict v-{slug}" if slug else "verdict"
 
 
-def _cell(value: Any, *, verdict: bool = False) -> str:
+def _cell(value: Any, *, verdict: bool = False, label: str = "") -> str:
     text = escape(format_value(value))
+    data = f' data-label="{escape(label)}"' if label else ""
     if verdict:
-        return f'<td class="{escape(_css_class(value))}">{text}</td>'
+        return f'<td class="{escape(_css_class(value))}"{data}>{text}</td>'
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>"
+    return f'<td class="num"{data}>{text}</td>' if numeric else f"<td{data}>{text}</td>"
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
     """Generic HTML table; a column named 'verdict' is highlighted."""
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+    labels = [fmt.header(str(c)) for c in columns]
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in labels)
     body = []
     for row in rows:
-        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict") for c, v in zip(columns, row, strict=False))
+        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h)
+                        for c, h, v in zip(columns, labels, row, strict=False))
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{escape(css)}"' if css else ""
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -116,8 +148,11 @@ def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     rows = []
     for name, data in results.items():
         for key, item in data.get("values", {}).items():
+            value = item.get("value")
+            if item.get("unit") == "p" and not _missing(value):
+                value = fmt.p_value(value)
             rows.append([
-                name, item.get("label") or key, item.get("value"), item.get("unit"),
+                name, item.get("label") or key, value, item.get("unit"),
                 _ci(item.get("lower"), item.get("upper")), item.get("note"),
             ])
     return rows
@@ -142,7 +177,7 @@ def render_index(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{escape(title)}</title><style>{_shared_css()}{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
         f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
@@ -187,7 +222,7 @@ def render_index(
         f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
         for k, v in parameters.items()
     )
-    parts.append(f'<table class="params"><tbody>{param_rows}</tbody></table>')
+    parts.append(f'<div class="wd-scroll"><table class="params"><tbody>{param_rows}</tbody></table></div>')
     parts.append('<h2 id="results">Headline results</h2>')
     rows = headline_rows(results)
     if rows:

@@ -1,0 +1,203 @@
+"""One way to write numbers, p-values and tables for readers (notebooks, report index).
+
+* :func:`number` - fixed decimals, thousands separators from 10,000, optional sign; missing -> ``"–"``.
+* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``.
+* :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
+  ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
+
+Depends on pandas only, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+#: Shown for a missing value everywhere (an en dash).
+MISSING = "–"
+
+#: Column-name words spelt out in headers.
+_WORDS = {
+    "gbp000": "(GBP thousand)", "gbp": "(GBP)", "pct": "(%)", "ci": "CI", "its": "ITS", "hle": "HLE",
+    "le": "LE", "rmspe": "RMSPE", "n": "n", "asc": "ASC", "id": "id",
+}
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = MISSING) -> str:
+    """``value`` with ``digits`` decimals and thousands separators (``1,234.5``); ``signed`` adds '+'.
+
+    Integers (and bools as yes/no) keep no decimals; text is returned unchanged; missing -> ``missing``.
+    """
+    if _missing(value):
+        return missing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    sep = "," if _magnitude(value) >= 10000 else ""  # no separator in years (2011) or small counts
+    if isinstance(value, numbers.Integral):
+        return format(int(value), f"{'+' if signed else ''}{sep}d")
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isinf(v):
+            return "∞" if v > 0 else "-∞"
+        text = format(v, f"{'+' if signed else ''}{sep}.{digits}f")
+        if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no '-0.0'
+            text = f"{0:.{digits}f}"
+        return text
+    return str(value)
+
+
+def _magnitude(value: Any) -> float:
+    try:
+        return abs(float(value))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def p_value(value: Any, *, missing: str = MISSING) -> str:
+    """A p-value with three decimals, ``"< 0.001"`` below that; missing -> ``missing``."""
+    if _missing(value):
+        return missing
+    p = float(value)
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}"
+
+
+def ci(lower: Any, upper: Any, digits: int = 1, *, signed: bool = False) -> str:
+    """``"−0.9 to +3.3"``; ``"–"`` when either end is missing."""
+    if _missing(lower) or _missing(upper):
+        return MISSING
+    return f"{number(lower, digits, signed=signed)} to {number(upper, digits, signed=signed)}"
+
+
+def header(name: Any) -> str:
+    """A readable column header: ``change_lower`` -> ``change lower``, ``p_value`` -> ``p value``."""
+    if not isinstance(name, str):
+        return str(name)
+    if " " in name or not name:
+        return name
+    words = [_WORDS.get(w.lower(), w) for w in name.split("_")]
+    return " ".join(words)
+
+
+def _is_p_column(name: str) -> bool:
+    key = str(name).lower().replace("_", " ")
+    return key == "p" or key.startswith("p ") or key.endswith(" p") or "p value" in key or key.startswith("p-")
+
+
+def _auto_digits(s: pd.Series) -> int:
+    """0 decimals for whole numbers and values of 1,000 or more, 3 for values below 0.1, else 2."""
+    v = pd.to_numeric(s, errors="coerce").dropna()
+    if v.empty or ((v == v.round(0)).all()) or v.abs().max() >= 1000:
+        return 0
+    return 3 if v.abs().max() < 0.1 else 2
+
+
+def table(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, index: bool = False,
+          rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A display copy of ``frame``: every cell text, numbers formatted, missing shown as ``"–"``.
+
+    ``digits`` is one number of decimals or a mapping column -> decimals (others, or ``None``: chosen
+    per column by :func:`_auto_digits`); p-value columns
+    (``p``, ``p_value``, ``p two-sided``...) use :func:`p_value`; integer columns keep no decimals.
+    ``index=True`` keeps a meaningful index as leading columns (e.g. a pivot's row labels); otherwise
+    the index is dropped. Headers are made readable by :func:`header` unless given in ``rename``.
+    """
+    out = frame.reset_index() if index else frame.reset_index(drop=True)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" ".join(header(c) for c in col if str(c)) for col in out.columns]
+    cols = {}
+    for col in out.columns:
+        s = out[col]
+        if _is_p_column(col):
+            cols[col] = s.map(p_value)
+        elif pd.api.types.is_bool_dtype(s):
+            cols[col] = s.map(lambda v: number(v))
+        elif pd.api.types.is_integer_dtype(s):
+            cols[col] = s.map(lambda v: number(v))
+        elif pd.api.types.is_numeric_dtype(s):
+            d = digits.get(col) if isinstance(digits, Mapping) else digits
+            d = _auto_digits(s) if d is None else d
+            cols[col] = s.map(lambda v, d=d: number(v, d))
+        else:
+            cols[col] = s.map(lambda v: MISSING if _missing(v) else (number(v) if isinstance(v, bool) else str(v)))
+    result = pd.DataFrame(cols)
+    names = dict(rename or {})
+    result.columns = [names.get(c, header(c)) for c in result.columns]
+    return result
+
+
+def show(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, index: bool = False,
+         rename: Mapping[str, str] | None = None):
+    """:func:`table` as a pandas Styler with the index hidden (what notebooks display)."""
+    return table(frame, digits, index=index, rename=rename).style.hide(axis="index")
+
+
+def to_html(frame: pd.DataFrame) -> str:
+    """HTML of :func:`table` (a non-default index kept as leading columns), for notebook display."""
+    idx = frame.index
+    keep = any(n is not None for n in idx.names) or not (
+        isinstance(idx, pd.RangeIndex) or pd.api.types.is_integer_dtype(idx.dtype))
+    source = frame.reset_index() if keep else frame.reset_index(drop=True)
+    if isinstance(source.columns, pd.MultiIndex):
+        source.columns = [" ".join(header(c) for c in col if str(c)) for col in source.columns]
+    shown = table(frame, index=keep)
+    numeric = [pd.api.types.is_numeric_dtype(source[c]) and not pd.api.types.is_bool_dtype(source[c])
+               for c in source.columns]
+    head = "".join(f'<th scope="col"{" class=num" if n else ""}>{escape(str(h))}</th>'
+                   for h, n in zip(shown.columns, numeric, strict=True))
+    cls = [' class="num"' if n else ' class="long"' if _is_long_text(source[c]) else ""
+           for c, n in zip(source.columns, numeric, strict=True)]
+    rows = "".join("<tr>" + "".join(f"<td{k}>{escape(str(v))}</td>" for v, k in zip(row, cls, strict=True)) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    return f'<table class="wd-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def install_display(shell=None) -> bool:
+    """Make IPython show every DataFrame through :func:`to_html` (no index numbers, readable headers,
+    '–' for missing values, one number format). Returns False outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = shell or get_ipython()
+    if shell is None:
+        return False
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(pd.DataFrame, to_html)
+    html.for_type(Styler, styler_html)
+    return True
+
+
+def styler_html(styler) -> str:
+    """A pandas Styler (coloured tables) with readable column headers."""
+    data = styler.data
+    long = [c for c in data.columns if _is_long_text(data[c])]
+    if long:
+        styler = styler.set_properties(subset=long, **{"min-width": "18rem"})
+    return styler.format_index(header, axis=1).to_html()
+
+
+def _is_long_text(s: pd.Series) -> bool:
+    """A text column whose cells average more than 60 characters (kept readable on phones)."""
+    if pd.api.types.is_numeric_dtype(s) or s.empty:
+        return False
+    return float(s.astype(str).str.len().mean()) > 60
+
+
+__all__ = ["MISSING", "ci", "header", "install_display", "number", "p_value", "show", "table", "to_html"]

@@ -1,0 +1,106 @@
+"""One format for readers (wigan_deal.fmt) and figure alt text (wigan_deal.plots -> report HTML)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+from bs4 import BeautifulSoup
+
+from wigan_deal import analysis, fmt, parameters, plots
+from wigan_deal.report.html import MISSING_ALT, notebook_title, notebook_to_html
+
+
+def test_numbers_p_values_and_missing_values_have_one_format():
+    assert [fmt.number(v) for v in (2004, 12345, -3.456, 79716.0, None, float("nan"), True)] == [
+        "2004", "12,345", "-3.5", "79,716.0", "–", "–", "yes"]
+    assert fmt.number(1.25, 2, signed=True) == "+1.25" and fmt.number(-0.001, 1) == "0.0"
+    assert [fmt.p_value(p) for p in (0.0004, 0.041, 0.41, None)] == ["< 0.001", "0.041", "0.410", "–"]
+    assert fmt.ci(-0.94, 3.34, signed=True) == "-0.9 to +3.3" and fmt.ci(None, 1) == "–"
+
+
+def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():
+    frame = pd.DataFrame({"method": ["ols", "arima"], "level_change": [-3.456, 1.2], "p_value": [0.0004, 0.41],
+                          "n_pre": [10, 9], "value_gbp000": [79716.0, np.nan]}, index=[22, 23])
+    shown = fmt.table(frame)
+    assert list(shown.columns) == ["method", "level change", "p value", "n pre", "value (GBP thousand)"]
+    assert shown.to_numpy().tolist() == [["ols", "-3.46", "< 0.001", "10", "79,716"],
+                                         ["arima", "1.20", "0.410", "9", "–"]]
+    html = fmt.to_html(frame)
+    assert "NaN" not in html and ">22<" not in html and "<th scope=\"col\" class=num>p value</th>" in html
+    pivot = frame.set_index("method")[["level_change"]]
+    assert ">ols<" in fmt.to_html(pivot)  # a meaningful index is kept as a column
+
+
+def _hle_figure():
+    p = parameters.validate(area_code="E08000010")
+    groups = analysis.comparator_groups(p, "hle_birth", p.vintage)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    for ax, s in zip(axes, ("Male", "Female"), strict=True):
+        plots.trend_plot(analysis.trend_frame("hle_birth", "E08000010", groups, sex=s, vintage=p.vintage),
+                         "E08000010", ax=ax, title=f"{s} HLE", ylabel="years", break_year=2011)
+    return fig
+
+
+def test_figures_describe_what_they_show():
+    fig = _hle_figure()
+    text = plots.describe(fig)
+    assert text.startswith("Figure with 2 panels.")
+    assert "Line chart 'Male HLE': years by period for Wigan, England" in text
+    assert "Wigan goes from 58.9 (2009-11) to 60.5 (2015-17)" in text  # the male series, report vintage
+    assert "break year 2011" in text
+    plots.alt_text(fig, "A written description")
+    assert plots.describe(fig) == "A written description"
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [4, 5, 6])
+    ax.set_title("raw")
+    ax.set_xlabel("x thing")
+    assert plots.describe(fig).startswith("Line chart titled 'raw'. x axis: x thing")
+    plt.close(fig)
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_reader_page_has_title_back_link_shared_css_and_alt_text(tmp_path):
+    fig = _hle_figure()
+    alt = plots.describe(fig)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"area_code": "E08000010"}}
+    nb.cells = [nbformat.v4.new_markdown_cell("# 02 · Healthy life expectancy\n\ntext"),
+                nbformat.v4.new_code_cell("plt.show()", outputs=[
+                    nbformat.v4.new_output("display_data", data={"image/png": _png(fig)},
+                                           metadata={"image/png": {"alt": alt, "wide": True}}),
+                    nbformat.v4.new_output("display_data", data={"image/png": _png(fig)})])]
+    plt.close(fig)
+    assert notebook_title(nb, "02_x") == "Wigan – 02 · Healthy life expectancy"
+    path = notebook_to_html(nb, tmp_path / "02_x.reader.html", reader=True, title=notebook_title(nb, "02_x"),
+                            other=("02_x.html", "Version with code"))
+    html = path.read_text(encoding="utf-8")
+    assert "<title>Wigan – 02 · Healthy life expectancy</title>" in html
+    soup = BeautifulSoup(html, features="html.parser")
+    links = {a["href"]: a.get_text() for a in soup.select("nav.wd-nav a")}
+    assert links == {"index.html": "← Report index", "02_x.html": "Version with code"}
+    images = soup.select("img")
+    assert [img["alt"] for img in images] == [alt, MISSING_ALT]  # a figure not drawn via plots is flagged
+    assert images[0].get("class") == ["wd-wide"]
+    assert "No description has been provided" not in html
+    assert ".wd-nav" in html  # the shared reader CSS is inlined
+
+
+def test_alt_text_survives_missing_values():
+    """Bournemouth (abolished 2019) has outturns but no mid-year population under its old code, so its
+    per-head spend is missing: the figure's description says so instead of failing (it crashed notebook 04)."""
+    table = analysis.finance_table("E06000028", {}, "adult_social_care")
+    assert table.loc[table["role"] == "area", "per_head_gbp"].isna().any()
+    ax = plots.finance_plot(table, "E06000028", value="per_head_gbp", title="per head")
+    assert "Bournemouth: not available in 2011/12" in plots.describe(ax.figure)
+    plt.close(ax.figure)

@@ -1,0 +1,42 @@
+"""Full renders (papermill + HTML) of the hard cases of issue 11: councils with missing series.
+
+Before the fix these crashed inside notebooks 02/04/05 ("fit_its was given an empty frame", a KeyError on a
+missing series) or, for Kent with the 2026-05 vintage, in notebook 02. Now each writes a complete report
+whose pages name what is missing ("No data for this area: <why>") and whose verdict table is complete.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wigan_deal import claims, config, parameters
+from wigan_deal.report import discover_notebooks, run_report
+
+pytestmark = pytest.mark.slow
+
+CASES = {
+    "E09000001": ({}, "too small"),               # City of London
+    "E06000053": ({}, "too small"),               # Isles of Scilly
+    "E06000061": ({}, "was created in 2021"),     # North Northamptonshire (reorganised 2021)
+    "E10000016": ({"vintage": "2026-05"}, "publishes no counties"),  # Kent, a county, later vintage
+}
+
+
+@pytest.mark.parametrize("area", sorted(CASES))
+def test_hard_case_renders_a_complete_report_with_no_data_notes(area, tmp_path):
+    extra, reason = CASES[area]
+    params = parameters.validate(area_code=area, **extra)
+    folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2,
+                        log=lambda _m: None)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "table class=\"claims\"" in index
+    reader = (folder / "02_healthy_life_expectancy.reader.html").read_text(encoding="utf-8")
+    assert "No data for this area" in reader and reason in reader
+    assert "Traceback" not in reader
+    recorded = json.loads((folder / "06_report_claims.json").read_text(encoding="utf-8"))
+    rows = recorded["tables"]["claims"]["rows"]
+    assert len(rows) == len(claims.load_register())
+    for name in ("04_adult_social_care_finance", "05_robustness"):
+        assert (folder / f"{name}.reader.html").exists()
