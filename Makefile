@@ -9,9 +9,11 @@
 PYTHON      ?= python3
 VENV        := .venv
 ENV_NAME    := wigan-deal
-AREA        ?= E08000010
+# Empty = the default from src/wigan_deal/config.py (or report_config.yml, if it overrides it).
+AREA        ?=
 BREAK_YEAR  ?=
 REPORT_ARGS ?=
+ATLAS_ARGS  ?=
 PYTEST_ARGS ?=
 
 ifeq ($(CONDA_DEFAULT_ENV),$(ENV_NAME))
@@ -22,10 +24,11 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report test lab data bench lint clean
+.PHONY: help env report atlas test lab data bench lint clean
 
 help:
-	@echo "make report [AREA=E08000010] [BREAK_YEAR=2011]  execute all notebooks, write reports/<AREA>/"
+	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
+	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
 	@echo "make test                                      run the whole test suite"
 	@echo "make lab                                       JupyterLab with the wigan-deal kernel"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw"
@@ -38,18 +41,21 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(VENV)/bin/python -m ipykernel install --prefix $(abspath $(VENV)) --name $(ENV_NAME) \
+	$(VENV)/bin/python -m ipykernel install --prefix "$(CURDIR)/$(VENV)" --name $(ENV_NAME) \
 		--display-name "Python (wigan-deal)" > /dev/null
 	@touch $@
 
 report: $(STAMP)
-	$(PY) -m wigan_deal.report --area $(AREA) $(if $(BREAK_YEAR),--break-year $(BREAK_YEAR)) $(REPORT_ARGS)
+	$(PY) -m wigan_deal.report $(if $(AREA),--area "$(AREA)") $(if $(BREAK_YEAR),--break-year "$(BREAK_YEAR)") $(REPORT_ARGS)
+
+atlas: $(STAMP)
+	$(PY) -m wigan_deal.report.atlas $(ATLAS_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP)
-	$(PY) -m jupyter lab --notebook-dir=notebooks
+	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"
 
 data: $(STAMP)
 	$(PY) -m wigan_deal.data build

@@ -21,6 +21,8 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "claims"},
     "plots": {"config", "periods", "data"},
     "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
+    "notebook": {"config", "periods", "data", "its", "synth", "claims", "plots", "analysis", "parameters",
+                 "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
 }
 
