@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_atlas.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks

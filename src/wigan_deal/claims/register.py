@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,7 +252,14 @@ def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
             f"Claims register not found at {path}. The default is config.CLAIMS_FILE "
             f"({config.CLAIMS_FILE}); pass path= to use another file."
         )
-    return parse_register(path.read_text(encoding="utf-8"), source=str(path))
+    st = path.stat()
+    return copy.deepcopy(_load_register_cached(str(path), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_register_cached(path: str, mtime_ns: int, size: int) -> list[Claim]:
+    """Parsed once per file version and process (a reused kernel runs many notebooks and councils)."""
+    return parse_register(Path(path).read_text(encoding="utf-8"), source=path)
 
 
 def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -96,6 +97,18 @@ def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str
 
 def indicators(extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator: metadata, vintages, default vintage, period coverage."""
+    path = Path(extracts_dir) if extracts_dir is not None else Path(config.EXTRACTS_DIR)
+    try:
+        st = (path / "indicators.csv").stat()
+        key = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    return _indicators(None if extracts_dir is None else str(extracts_dir), key).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _indicators(extracts_dir: str | None, _version: tuple[int, int] | None) -> pd.DataFrame:
+    """The catalogue, built once per extract version and process (many notebooks ask for it)."""
     data = read_extract("indicators.csv", extracts_dir)
     rows = []
     for spec in sorted(INDICATOR_SPECS.values(), key=lambda s: s.name):

@@ -39,10 +39,12 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal import config
-from wigan_deal.report.html import write_html_pair
+from wigan_deal.report.html import notebook_to_html, write_html_pair
 
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
 KERNEL_NAME = "python3"
@@ -68,6 +70,15 @@ class NotebookTask:
     kernel_name: str = KERNEL_NAME
     timeout: int | None = CELL_TIMEOUT
     fresh_kernel: bool = False
+    #: "both" (full and reader HTML) or "reader" (the atlas: code-hidden page only).
+    html: str = "both"
+    #: Figure resolution (matplotlib ``figure.dpi``); ``None`` keeps matplotlib's default (100).
+    figure_dpi: int | None = None
+    #: Folder for a shared notebook stylesheet (the atlas); ``None`` inlines it in every page.
+    assets: str | None = None
+    #: Save the output notebook after every cell (papermill's default; shows where a dead kernel
+    #: stopped). The atlas saves once at the end.
+    save_each_cell: bool = True
 
 
 @dataclass
@@ -181,15 +192,11 @@ _worker_clients: list[Any] = []  # kernel clients made for the reused kernel (cl
 
 
 def _close_worker_clients() -> None:
-    """Close the clients papermill made for the reused kernel.
-
-    Given an existing kernel manager, papermill/nbclient never close the client they create, so each
-    notebook would leak its ZeroMQ sockets (~36 per council) and buffered messages (~60 MB per council).
-    """
+    """Close the client(s) of the reused kernel (when the kernel is shut down)."""
     while _worker_clients:
         kc = _worker_clients.pop()
         with contextlib.suppress(Exception):
-            kc.stop_channels()
+            kc.close() if hasattr(kc, "close") else kc.stop_channels()
 
 
 def _kernel_pid() -> int | None:
@@ -260,35 +267,57 @@ def _shutdown_worker_kernel() -> None:
         _worker_kernel = None
 
 
-async def _reset_kernel(km: Any, cwd: str) -> None:
-    kc = km.client()
+async def _reset_kernel(km: Any, cwd: str, extra: str = "") -> None:
+    kc = km.client()  # the worker's shared client (SharedKernelClient): ready-checked once, kept open
     kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=60)
-        reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd), store_history=False, timeout=60,
-                                             output_hook=lambda _msg: None)
-    finally:
-        kc.stop_channels()
+    await kc.wait_for_ready(timeout=60)
+    reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd) + extra, store_history=False, timeout=60,
+                                         output_hook=lambda _msg: None)
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
 
 
-def _tracking_kernel_manager_class() -> type:
-    from jupyter_client.manager import AsyncKernelManager
+class SharedKernelClient(AsyncKernelClient):
+    """The worker's ONE client of its reused kernel: started and checked once, then kept open.
 
-    class TrackingKernelManager(AsyncKernelManager):
-        """Remembers every client it makes, so the runner can close them (see _close_worker_clients)."""
+    papermill/nbclient ask the kernel manager for a new client for every notebook, wait for it to be
+    ready (at least 0.2 s of IOPub flushing each time) and, when the manager is not theirs, never close
+    it: ZeroMQ sockets and buffered messages leaked per notebook. Handing them this client instead
+    costs nothing per notebook and leaks nothing; it is closed with the kernel.
+    """
 
-        def client(self, **kwargs: Any) -> Any:
-            kc = super().client(**kwargs)
-            _worker_clients.append(kc)
-            return kc
+    _ready = False
 
-    return TrackingKernelManager
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        if not self._ready:
+            await super()._async_wait_for_ready(timeout=timeout)
+            self._ready = True
+
+    wait_for_ready = _async_wait_for_ready
+
+    def stop_channels(self) -> None:
+        """Kept open for the next notebook (see :meth:`close`)."""
+
+    def close(self) -> None:
+        super().stop_channels()
 
 
-def _TrackingKernelManager(**kwargs: Any) -> Any:  # noqa: N802 - a class factory
-    return _tracking_kernel_manager_class()(**kwargs)
+class SharedClientKernelManager(AsyncKernelManager):
+    """A kernel manager whose :meth:`client` always returns the same :class:`SharedKernelClient`."""
+
+    _shared_client: Any = None
+
+    def client(self, **kwargs: Any) -> Any:
+        if self._shared_client is None:
+            settings = {**self.get_connection_info(session=True),
+                        "connection_file": self.connection_file, "parent": self, **kwargs}
+            self._shared_client = SharedKernelClient(**settings)
+            _worker_clients.append(self._shared_client)
+        return self._shared_client
 
 
 def warm_kernel(task: NotebookTask) -> Any:
@@ -307,12 +336,13 @@ def warm_kernel(task: NotebookTask) -> Any:
         _shutdown_worker_kernel()
         _worker_kernel_log = Path(task.folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
         _worker_kernel_log.parent.mkdir(exist_ok=True)
-        km = _TrackingKernelManager(kernel_name=task.kernel_name)
+        km = SharedClientKernelManager(kernel_name=task.kernel_name)
         with open(_worker_kernel_log, "ab") as err:
             run_sync(km.start_kernel)(cwd=task.cwd, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
         _worker_kernel = km
         Finalize(km, _shutdown_worker_kernel, exitpriority=10)
-    run_sync(_reset_kernel)(km, task.cwd)
+    extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(task.figure_dpi)}\n' if task.figure_dpi else ""
+    run_sync(_reset_kernel)(km, task.cwd, extra)
     return km
 
 
@@ -340,11 +370,10 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             log_output=False,
             progress_bar=False,
             execution_timeout=task.timeout,
+            request_save_on_cell_execute=task.save_each_cell,
             **engine_kwargs,
         )
-        _close_worker_clients()
     except PapermillExecutionError as exc:
-        _close_worker_clients()
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start,
             f"cell {exc.cell_index} (In [{exc.exec_count}]: {_first_line(exc.source)}) raised "
@@ -353,7 +382,6 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
              "source": _first_line(exc.source)},
         )
     except Exception as exc:  # kernel death, timeout, missing kernel, unreadable notebook...
-        _close_worker_clients()
         where = _last_started_cell(output)
         tail = _tail(log_path if task.fresh_kernel or _worker_kernel_log is None else _worker_kernel_log)
         return NotebookOutcome(
@@ -366,7 +394,11 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
     if problems:
         return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
     try:
-        write_html_pair(nb, folder, task.name)
+        if task.html == "reader":
+            notebook_to_html(nb, folder / f"{task.name}.reader.html", reader=True, title=task.name,
+                             assets=Path(task.assets) if task.assets else None)
+        else:
+            write_html_pair(nb, folder, task.name)
     except Exception as exc:
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start, f"HTML conversion failed: {type(exc).__name__}: {exc}"
@@ -674,7 +706,7 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
         title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
         parameters=shown,
         vintage=f"healthy life expectancy vintage {params.vintage}",
-        notebooks=[NotebookEntry(o.name, o.seconds) for o in outcomes],
+        notebooks=[NotebookEntry(o.name, o.seconds, full=(folder / f"{o.name}.html").exists()) for o in outcomes],
         results=load_results(folder),
         generated=today,
         code_version=commit,
