@@ -159,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")
     start = time.perf_counter()
     subset = [nb.stem.split("_", 1)[0] for nb in notebooks] if settings["notebooks"] else None
+    if subset and notebooks == discover_notebooks(args.notebook_dir):
+        subset = None  # every notebook was named: the full report
     try:
         with stop_on_signals():
             folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],

@@ -8,7 +8,14 @@ Kernels: each worker process starts ONE kernel and reuses it for the notebooks i
 and imports are paid once per worker, not once per notebook). Before every notebook the kernel is
 reset (:data:`RESET_CODE`): user namespace, figures, pandas options, warnings filters, working
 directory and execution counter, so a notebook cannot see anything an earlier one defined.
-``fresh_kernels=True`` (CLI ``--fresh-kernels``) gives every notebook a new kernel instead.
+``fresh_kernels=True`` (CLI ``--fresh-kernels``) gives every notebook a new kernel instead. A worker
+talks to its kernel through ONE client (:class:`SharedKernelClient`), kept open across notebooks:
+papermill would otherwise make, wait for and never close a new client per notebook.
+
+Stopping: workers die with the runner (parent-death signal and a watch thread) and kill their kernel;
+SIGTERM/SIGHUP in the runner (:func:`stop_on_signals`) and Ctrl-C stop the workers and remove the
+temporary folder; a folder left by a runner killed outright is swept by the next run. The folder name
+encodes every non-default parameter (:func:`report_folder_name`).
 
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
