@@ -24,6 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "notebook": {"config", "periods", "data", "its", "synth", "claims", "plots", "analysis", "parameters",
                  "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
+    # top layer: renders README blocks by importing their generators by name (importlib)
+    "readme": {"config"},
 }
 
 
