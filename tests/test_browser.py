@@ -57,7 +57,7 @@ def built_report(tmp_path_factory) -> Path:
     with redirect_stdout(io.StringIO()):
         rc = main(["--out", str(out), "--notebook-dir", str(FIXTURES), "--notebooks", "01,02,03", "--jobs", "2"])
     assert rc == 0
-    return out / config.WIGAN
+    return out / f"{config.WIGAN}--notebooks-01+02+03"  # a subset has its own folder
 
 
 def _open(browser, url: str):
