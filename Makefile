@@ -24,15 +24,18 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report atlas test lab data bench lint clean
+.PHONY: help env report atlas test lab raw data bench lint sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
 	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
 	@echo "make test                                      run the whole test suite"
-	@echo "make lab                                       JupyterLab with the wigan-deal kernel"
-	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw"
+	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
+	@echo "make raw                                       download the raw files from their public origins (verified)"
+	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
 	@echo "make bench                                     print engine and report timings"
+	@echo "make lint                                      the quick checks CI runs (ruff, notebooks, pairs, sizes)"
+	@echo "make sync-notebooks                            regenerate the jupytext pairs notebooks/py/*.py"
 	@echo "make clean                                     remove .venv, caches and generated reports"
 
 env: $(STAMP)
@@ -41,8 +44,9 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(VENV)/bin/python -m ipykernel install --prefix "$(CURDIR)/$(VENV)" --name $(ENV_NAME) \
-		--display-name "Python (wigan-deal)" > /dev/null
+	@# one kernel name everywhere: notebooks declare `python3`, which Jupyter started from this environment
+	@# (make lab, papermill, Binder, an editor using .venv) runs with this environment's Python
+	rm -rf $(VENV)/share/jupyter/kernels/$(ENV_NAME)
 	@touch $@
 
 report: $(STAMP)
@@ -57,17 +61,32 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"
 
+raw: $(STAMP)
+	$(PY) -m wigan_deal.data raw
+
 data: $(STAMP)
 	$(PY) -m wigan_deal.data build
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_synth.py --real
+	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py
 
+# the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
+# outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree
+LINT_TESTS := tests/test_lint.py tests/test_notebooks_clean.py tests/test_notebook_pairs.py \
+	tests/test_repo_hygiene.py tests/test_citation.py tests/test_environment.py tests/test_binder.py \
+	tests/test_raw_sources.py tests/test_architecture.py
+
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m pytest -q $(LINT_TESTS)
+
+# after merging notebook changes: safe ruff fixes in the notebooks, then regenerate notebooks/py/*.py
+sync-notebooks: $(STAMP)
+	$(PY) -m ruff check --fix --exit-zero --quiet notebooks
+	$(PY) -m wigan_deal.report.pairs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info

@@ -18,14 +18,21 @@ ALLOWED: dict[str, set[str]] = {
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
-    "claims": {"config", "periods", "data", "its", "claims"},
+    "finance": {"config", "periods", "data"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data"},
-    "analysis": {"config", "periods", "data", "its", "synth", "claims", "plots"},  # notebook helpers
-    "notebook": {"config", "periods", "data", "its", "synth", "claims", "plots", "analysis", "parameters",
-                 "results"},  # the notebooks' one-call preamble
+    "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
+    "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
+    "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots"},  # notebook helpers
+    "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
+    "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
+    "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report"},
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
+    "citation": {"config"},
 }
 
 

@@ -64,13 +64,12 @@ def _copy_repo(dest: Path) -> Path:
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 def test_make_works_in_a_path_with_a_space_and_with_an_area_with_spaces(tmp_path):
     repo = _copy_repo(tmp_path / "my projects" / "wigan deal")
-    # the environment target: the kernel's --prefix must stay ONE argument
-    dry = subprocess.run(["make", "-n", "-B", "env"], cwd=repo, capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "CONDA_DEFAULT_ENV": ""})
+    # make lab's notebook folder must stay ONE argument
+    dry = subprocess.run(["make", "-n", "lab"], cwd=repo, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "CONDA_DEFAULT_ENV": "wigan-deal"})
     assert dry.returncode == 0, dry.stderr
-    line = next(ln for ln in dry.stdout.replace("\\\n", " ").splitlines() if "ipykernel install" in ln)
-    argv = shlex.split(line)
-    assert argv[argv.index("--prefix") + 1] == f"{repo}/.venv"
+    line = next(ln for ln in dry.stdout.splitlines() if "jupyter lab" in ln)
+    assert f"--notebook-dir={repo}/notebooks" in shlex.split(line)
     # make report with an area name containing spaces, run for real (the notebook selection is bad on
     # purpose, so the run stops right after the area was validated: cheap, and nothing is written)
     out = tmp_path / "out dir"

@@ -4,6 +4,10 @@ Expected values in tests/expected/claims_wigan*.csv were computed once by wigan_
 checked by hand against the raw files and SOURCES.md (e.g. Wigan male HLE 58.9 -> 60.5, England
 63.0 -> 63.4; GLD 2017/18 68.6 vs 71.5; ASC net expenditure 79,716 -> 79,329; RS total 2010/11
 511,389 and 2017/18 445,046 minus public health 26,287). If data or code change a number, these fail.
+Amended 2026-11-28 (issue 8): savings and asc_balance rows now carry the amended rules' results (real-terms
+change -28.61% = RS NCE minus education and public health, deflated; ASC variance 2017/18 = (79,329 -
+79,795) / 79,795 = -0.58%) and the previous rules' verdicts and estimates (-92.63 = the old cash change,
+-4.53 = the old context).
 """
 
 from __future__ import annotations
@@ -57,6 +61,12 @@ def _compare(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> N
                 assert act == pytest.approx(exp, abs=1e-5), (row[keys].tolist(), col)
         exp_used = "" if pd.isna(row["data_used_exp"]) else row["data_used_exp"]
         assert row["data_used_act"] == exp_used
+        if "previous_verdict_exp" in row:  # amended claims: the old rule's verdict, re-computed
+            exp_prev = None if pd.isna(row["previous_verdict_exp"]) else row["previous_verdict_exp"]
+            act_prev = None if pd.isna(row["previous_verdict_act"]) else row["previous_verdict_act"]
+            assert act_prev == exp_prev, (row[keys].tolist(), act_prev)
+            if pd.notna(row["previous_estimate_exp"]):
+                assert row["previous_estimate_act"] == pytest.approx(row["previous_estimate_exp"], abs=1e-5)
 
 
 def test_wigan_verdicts_and_estimates_match_stored_backtest(wigan):
@@ -71,10 +81,12 @@ def test_summary_table_shape_and_verdicts(wigan):
     assert list(wigan.columns) == [
         "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
         "comparison", "rule", "evidence", "data_used", "notebook",
+        "amended", "amendment_reason", "previous_verdict", "previous_estimate", "previous_rule",
     ]
     assert len(wigan) == 11 and wigan["verdict"].isin(VERDICTS).all()
     assert set(wigan.loc[wigan["verdict"] == "not testable with these data", "claim_id"]) == {
-        "asc_balance", "hle_gap_widening_before", "care_homes", "staff_engagement", "workforce",
+        "hle_gap_widening_before", "care_homes", "staff_engagement", "workforce",
+        "premature_mortality",  # amended 2026-11-28: an unfavourable proxy cannot refute the claim
     }
     assert (wigan["evidence"].str.len() > 40).all()
 
@@ -97,11 +109,13 @@ def test_other_component_numbers():
     smoking = claim_details("smoking").set_index("role")
     assert (smoking.loc["area", "first"], smoking.loc["area", "last"]) == pytest.approx((22.5, 15.6))
     assert smoking.loc["area", "n"] == 7
-    asc = claim_details("asc_balance").set_index(["area_code", "period"])["value_gbp000"]
-    assert asc[(config.WIGAN, "2011/12")] == 79716 and asc[(config.WIGAN, "2017/18")] == 79329
-    savings = claim_details("savings").set_index(["area_code", "period"])["value_gbp000"]
-    assert savings[(config.WIGAN, "2010/11")] == 511389
-    assert savings[(config.WIGAN, "2017/18")] == 445046 - 26287
+    asc = claim_details("asc_balance").set_index("year")
+    assert (asc.loc["2011/12", "budget £m"], asc.loc["2011/12", "outturn £m"]) == (76.4, 79.7)  # RA 76,421; RS 79,716
+    assert (asc.loc["2017/18", "budget £m"], asc.loc["2017/18", "outturn £m"]) == (79.8, 79.3)  # RA 79,795; RS 79,329
+    savings = claim_details("savings").iloc[0]
+    # RS 2010/11: NCE 618,636 - education 260,466; 2017/18: NCE 539,799 - education 225,907 - public health 26,287
+    assert savings["real change %"] == pytest.approx(100 * ((539799 - 225907 - 26287) / 0.97908175 /
+                                                            ((618636 - 260466) / 0.87043975) - 1), abs=0.05)
     cancer = claim_details("premature_mortality").iloc[0]
     assert (cancer.area_base, cancer.area_end, cancer.comparator_base, cancer.comparator_end) == pytest.approx(
         (100.6, 93.6, 87.4, 78.0)
@@ -136,8 +150,11 @@ def test_another_la_gets_a_full_table():
 
 def test_la_comparator_instead_of_england():
     table = evaluate(config.WIGAN, comparator="E08000018")  # Rotherham, Wigan's nearest ONS neighbour
-    row = table.set_index("claim_id").loc["savings"]
-    assert "Rotherham" in row.evidence and row.verdict == "partly supported"
+    row = table.set_index("claim_id").loc["premature_mortality"]
+    assert "Rotherham" in row.evidence and row.verdict in VERDICTS
+    # the finance rules compare with every council, whatever the comparator
+    assert table.set_index("claim_id").loc["savings", "verdict"] == evaluate(config.WIGAN).set_index(
+        "claim_id").loc["savings", "verdict"]
 
 
 def test_missing_period_makes_claim_not_testable_for_that_area():

@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean (rules in pyproject.toml), so style drift shows up in `make test`."""
+"""The code base and the notebooks stay ruff-clean (rules in pyproject.toml), so style drift shows up in `make test`."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ from wigan_deal import config
 
 def test_ruff_finds_nothing():
     proc = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests", "benchmarks"],
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests", "benchmarks", "notebooks"],
         cwd=config.PROJECT_ROOT, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 NOTEBOOKS = [
     "01_data_overview", "02_healthy_life_expectancy", "03_mortality_and_life_expectancy_its",
     "04_adult_social_care_finance", "05_robustness", "06_report_claims",
+    "07_social_care_outcomes",
 ]
 
 
@@ -83,6 +84,15 @@ def test_wigan_finance(wigan):
     assert 0 < v["england_asc_change_pct"]["value"] < 10
     assert v["tse_change_gbp000"]["value"] == pytest.approx(445046 - 511389)
     assert v["tse_excl_ph_change_gbp000"]["value"] == pytest.approx(445046 - 26287 - 511389)
+    # budget vs outturn (RA 79,795 vs RS 79,329 in 2017/18; RA 76,421 vs RS 79,716 in 2011/12)
+    assert v["asc_variance_pct_last"]["value"] == pytest.approx(100 * (79329 - 79795) / 79795)
+    assert v["asc_variance_pct_first"]["value"] == pytest.approx(100 * (79716 - 76421) / 76421)
+    assert v["asc_years_over_budget"]["value"] == 6
+    assert 0 <= v["asc_variance_percentile_last"]["value"] <= 100
+    assert v["savings_real_change_pct"]["value"] == pytest.approx(
+        100 * ((539799 - 225907 - 26287) / 0.97908175 / ((618636 - 260466) / 0.87043975) - 1))
+    index = (wigan / "index.html").read_text()
+    assert 'id="finance"' in index and 'id="amendments"' in index
 
 
 def test_wigan_robustness(wigan):
@@ -146,3 +156,17 @@ def test_edge_break_years_run_the_its_notebooks(tmp_path, break_year, post_rule)
     robust = values(folder, "05_robustness")
     # placebo breaks need 3 pre-periods either side: none with a 2004 break (3 pre-periods in all)
     assert (robust["placebo_time_n"]["value"] == 0) is (break_year == 2004)
+
+
+def test_wigan_pathway_lasting_and_devolution_recorded(wigan):
+    v = values(wigan, "07_social_care_outcomes")
+    assert v["pathway_2a2"]["value"] == pytest.approx(685.1, abs=1e-9)  # ASCOF 2019/20, England 584.0
+    assert v["pathway_2b1"]["value"] == pytest.approx(91.5, abs=1e-9)
+    index = (wigan / "index.html").read_text()
+    assert 'id="pathway"' in index and "2A(2)" in index and "deprivation-matched peers" in index
+    hle = values(wigan, "02_healthy_life_expectancy")
+    assert hle["lasting_2026_05_male_2022_24"]["value"] == pytest.approx(-3.7, abs=1e-9)
+    assert hle["lasting_2026_05_male_2019_21"]["value"] == pytest.approx(0.6, abs=1e-9)
+    assert hle["hle_pre_devolution_diff_male"]["value"] == pytest.approx(-0.1, abs=1e-9)
+    its_v = values(wigan, "03_mortality_and_life_expectancy_its")
+    assert {"its_le65_level_change_male", "sii_change_female"} <= set(its_v)

@@ -95,3 +95,22 @@ def test_notebook_html_is_offline_and_reader_hides_code(tmp_path):
         assert "<title>a</title>" in page
     assert "SECRET_CODE" in full and "SECRET_CODE" not in reader
     assert "Title with" in reader
+
+
+def test_index_shows_amended_rules_and_finance_headlines():
+    results = {
+        "06_claims": {"notebook": "06_claims", "values": {}, "tables": {
+            "claims": {"columns": ["claim", "verdict"], "rows": [["£140m saved", "supported"]]},
+            "amendments": {"columns": ["claim_id", "amended", "verdict (current rule)", "verdict (previous rule)",
+                                       "reason"],
+                           "rows": [["savings", "2026-11-28", "supported", "partly supported", "cash rule <weak>"]]},
+        }},
+        "04_adult_social_care_finance": {"notebook": "04_adult_social_care_finance", "tables": {}, "values": {
+            "savings_percentile": {"value": 2.65, "label": "Wigan real-terms change, percentile"},
+            "asc_variance_pct_last": {"value": -0.58, "label": "Wigan ASC variance 2017/18"},
+        }},
+    }
+    html = render_index(title="t", parameters={}, vintage="v", notebooks=[], results=results)
+    assert html.index('id="verdicts"') < html.index('id="amendments"') < html.index('id="finance"')
+    assert "partly supported" in html and "cash rule &lt;weak&gt;" in html
+    assert "ASC outturn minus budget, last year (%)" in html and "2.65" in html

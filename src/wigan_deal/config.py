@@ -17,15 +17,25 @@ DATA_DIR: Path = PROJECT_ROOT / "data"
 EXTRACTS_DIR: Path = DATA_DIR / "extracts"
 PROVENANCE_FILE: Path = DATA_DIR / "provenance.json"
 CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
+#: Pre-specified primary analysis per outcome (issue 9; see docs/inference.md).
+ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
 
-#: Raw official files (never committed). Default: ``../shared/data/raw`` beside the checkout.
+#: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
+SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+#: Where ``make raw`` (``python -m wigan_deal.data raw``) downloads the raw files from their public
+#: origins (git-ignored; same layout as ``../shared/data/raw``). Origins: ``data/raw_sources.yml``.
+RAW_DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_RAW_DOWNLOAD_DIR", DATA_DIR / "raw" / "official"))
+RAW_SOURCES_FILE: Path = DATA_DIR / "raw_sources.yml"
+#: Raw official files read by ``make data``: ``WIGAN_DEAL_RAW_DIR`` if set, else ``../shared/data/raw``
+#: if it exists, else the ``make raw`` download folder (a clean clone without ``../shared``).
 RAW_DIR: Path = Path(
-    os.environ.get("WIGAN_DEAL_RAW_DIR", PROJECT_ROOT.parent / "shared" / "data" / "raw")
+    os.environ.get("WIGAN_DEAL_RAW_DIR")
+    or (SHARED_RAW_DIR if SHARED_RAW_DIR.is_dir() else RAW_DOWNLOAD_DIR)
 )
 #: Where ``python -m wigan_deal.data refresh`` downloads to (git-ignored).
 DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_DOWNLOAD_DIR", DATA_DIR / "raw"))
 #: Published example data used to validate the statistical engine.
-VALIDATION_DIR: Path = RAW_DIR.parent / "validation"
+VALIDATION_DIR: Path = (SHARED_RAW_DIR if RAW_DIR == RAW_DOWNLOAD_DIR else RAW_DIR).parent / "validation"
 
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = Path(os.environ.get("WIGAN_DEAL_REPORTS_DIR", PROJECT_ROOT / "reports"))
@@ -73,6 +83,7 @@ NOTEBOOKS: tuple[str, ...] = (
     "04_adult_social_care_finance",
     "05_robustness",
     "06_report_claims",
+    "07_social_care_outcomes",
 )
 
 #: Interrupted time series minimums (used by the engine and by parameter validation): a pre-trend
@@ -106,3 +117,16 @@ GM_DEVOLUTION_YEAR: int = 2016
 #: Official licence of every source used.
 LICENCE: str = "Open Government Licence v3.0"
 LICENCE_URL: str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+# --- council finance in real terms (issue 8) ---------------------------------------------------
+#: Financial years the HM Treasury GDP deflator (March 2020) is extracted for: OUTTURN years only.
+#: Later index values are OBR forecasts and are never used (conversion outside this range is an error).
+DEFLATOR_YEARS: tuple[str, str] = ("2010/11", "2018/19")
+#: Default price base of real-terms figures (the deflator's own reference year).
+DEFLATOR_BASE: str = "2018/19"
+#: Budget (RA) vs outturn (RS) comparison window for adult social care.
+BUDGET_OUTTURN_YEARS: tuple[str, str] = ("2011/12", "2017/18")
+#: "Savings" window: the last year before the Deal and the last outturn before the report.
+SAVINGS_YEARS: tuple[str, str] = ("2010/11", "2017/18")
+#: Comparator count for kind 'deprivation' when the area has no ONS similar-areas neighbours.
+DEPRIVATION_COMPARATORS_FALLBACK_N: int = 20

@@ -1,10 +1,9 @@
 """The one-call preamble of every analysis notebook.
 
 Each notebook starts with its ``parameters`` cell (defaults: :data:`wigan_deal.config.DEFAULT_PARAMETERS`,
-checked by tests/test_defaults.py) and then one cell::
+checked by tests/test_defaults.py) and then one cell with its imports and::
 
-    %matplotlib inline
-    from wigan_deal.notebook import *   # plt, pd, display, Markdown, warnings and the wigan_deal modules
+    from wigan_deal.notebook import setup
     params, rec, AREA, NAME = setup(globals(), "02_healthy_life_expectancy")
 
 :func:`setup` validates the parameters (one clear paragraph on a bad value), opens the notebook's
@@ -13,21 +12,11 @@ results recorder, sets the shared pandas display options and shows the parameter
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import matplotlib.pyplot as plt
-import pandas as pd
-from IPython.display import Markdown, display
-
-from wigan_deal import analysis, claims, config, data, its, parameters, plots, results, synth
+from wigan_deal import parameters, results
 from wigan_deal.parameters import PARAMETER_NAMES, ParameterError, ReportParameters
-
-__all__ = [
-    "Markdown", "analysis", "claims", "config", "data", "display", "its", "parameters", "pd", "plots",
-    "plt", "results", "setup", "synth", "warnings",
-]
 
 #: pandas display options shared by every notebook.
 PANDAS_OPTIONS: dict[str, Any] = {"display.precision": 2, "display.max_colwidth": 120}
@@ -39,6 +28,9 @@ def setup(namespace: Mapping[str, Any], notebook: str) -> tuple[ReportParameters
     Returns ``(params, rec, AREA, NAME)``: the validated parameters, the results recorder for
     ``notebook``, the area's code and name. Shows the parameter banner as Markdown.
     """
+    import pandas as pd
+    from IPython.display import Markdown, display
+
     missing = [name for name in PARAMETER_NAMES if name not in namespace]
     if missing:
         raise ParameterError(

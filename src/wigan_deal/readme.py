@@ -28,6 +28,12 @@ README_FILE: Path = config.PROJECT_ROOT / "README.md"
 #: block name -> "module:function" returning the block's markdown (no leading/trailing blank lines).
 BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
+    "its-primary": "wigan_deal.inference:readme_its_primary",
+    "robustness": "wigan_deal.speccurve:readme_robustness",
+    "finance": "wigan_deal.claims:finance_readme_block",
+    "citation": "wigan_deal.citation:readme_block",
+    "premature_mortality": "wigan_deal.claims.proxy:premature_mortality_readme_block",
+    "did_it_last": "wigan_deal.lasting:readme_block",
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)

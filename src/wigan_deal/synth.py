@@ -547,6 +547,20 @@ class SynthResult:
         )
 
     # -- reporting ------------------------------------------------------------------------------
+    def effect_summary(self, unit: str = "", higher_is_better: bool = False, placebo=None):
+        """``(table, text)``: pre-fit, mean post gap and (if given) the placebo p in plain English."""
+        u = f" {unit}" if unit else ""
+        worse = (self.mean_post_gap > 0) != higher_is_better
+        text = (f"The synthetic control tracks the pre-period with RMSPE {self.pre_rmspe:.3g}{u}"
+                + (" (an exact fit: interpolation)" if self.exact_pre_fit else "")
+                + f"; after the break the area is on average {self.mean_post_gap:+.2f}{u} from it "
+                f"({'worse' if worse else 'better'} than the synthetic path).")
+        if placebo is not None:
+            text += (f" The placebo test ranks it {placebo.rank} of {placebo.n_units} (p = "
+                     f"{placebo.p_value:.3f}); {placebo.n_exact_fit} placebo unit(s) fit their "
+                     "pre-period exactly, which makes their ratios (and so the p-value) less informative.")
+        return self.to_frame(), text
+
     def summary(self, n_weights: int = 10) -> str:
         """Plain-text account of the fit."""
         pre = self.gap.loc[~self.gap["post"], "period"]

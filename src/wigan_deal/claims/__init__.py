@@ -9,6 +9,8 @@ See ``docs/claims.md`` for the rules and their rationale.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from wigan_deal import config
@@ -24,6 +26,7 @@ from wigan_deal.claims.register import (
     METHODS,
     NOT_TESTABLE,
     VERDICTS,
+    Amendment,
     Claim,
     ClaimsRegisterError,
     Spec,
@@ -33,8 +36,12 @@ from wigan_deal.claims.register import (
 )
 
 __all__ = [
+    "AMENDMENT_COLUMNS",
+    "amendments_table",
+    "previous_verdict_text",
     "EVALUATORS",
     "METHODS",
+    "Amendment",
     "NOT_TESTABLE",
     "NoDataError",
     "VERDICTS",
@@ -56,7 +63,10 @@ __all__ = [
 SUMMARY_COLUMNS = [
     "claim_id", "claim", "verdict", "estimate", "lower", "upper", "unit",
     "comparison", "rule", "evidence", "data_used", "notebook",
+    "amended", "amendment_reason", "previous_verdict", "previous_estimate", "previous_rule",
 ]
+#: Columns describing a claim's latest amendment (empty for claims never amended).
+AMENDMENT_COLUMNS = SUMMARY_COLUMNS[-5:]
 LATER_COLUMNS = [
     "claim_id", "check", "verdict", "estimate", "lower", "upper", "unit", "evidence", "data_used",
 ]
@@ -75,7 +85,20 @@ def evaluate_claim(claim: Claim, area_code: str = config.DEFAULT_AREA, comparato
     return evaluate_spec(claim, claim.spec(), area_code, comparator)
 
 
-def _row(claim: Claim, result: ClaimResult) -> dict:
+def _amendment_fields(claim: Claim, area_code: str, comparator: str) -> dict:
+    """The latest amendment of ``claim`` and the verdict its PREVIOUS rule gives (re-run, never typed)."""
+    if claim.amendment is None or claim.previous is None:
+        return {"amended": None, "amendment_reason": None, "previous_verdict": None,
+                "previous_estimate": math.nan, "previous_rule": None}
+    old = evaluate_claim(claim.previous, area_code, comparator)
+    note = " (written after the area's result under the old rule was known)" if claim.amendment.results_seen else ""
+    return {"amended": claim.amendment.date, "amendment_reason": claim.amendment.reason + note,
+            "previous_verdict": old.verdict, "previous_estimate": old.estimate,
+            "previous_rule": claim.previous.rule_text()}
+
+
+def _row(claim: Claim, result: ClaimResult, area_code: str = config.DEFAULT_AREA,
+         comparator: str = config.ENGLAND) -> dict:
     return {
         "claim_id": claim.id,
         "claim": claim.wording,
@@ -89,6 +112,7 @@ def _row(claim: Claim, result: ClaimResult) -> dict:
         "evidence": result.evidence,
         "data_used": result.data_used,
         "notebook": claim.notebook,
+        **_amendment_fields(claim, area_code, comparator),
     }
 
 
@@ -100,13 +124,37 @@ def evaluate(
 ) -> pd.DataFrame:
     """One row per claim: verdict, estimate with 95% CI, evidence sentence and data used.
 
+    For a claim whose rule was amended (``amendments`` in the register), ``amended`` is the date of the
+    latest amendment, ``amendment_reason`` says why, and ``previous_verdict`` / ``previous_estimate`` /
+    ``previous_rule`` come from re-running the rule as it was before; nothing is silently re-graded.
+
     Uses the report-era data (the primary ``data`` block of each claim). Unknown area codes raise
     the data layer's :class:`~wigan_deal.data.errors.UnknownAreaError`.
     """
     _check_areas(area_code, comparator)
     register = load_register() if register is None else register
-    rows = [_row(claim, evaluate_claim(claim, area_code, comparator)) for claim in register]
+    rows = [_row(claim, evaluate_claim(claim, area_code, comparator), area_code, comparator) for claim in register]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def previous_verdict_text(table: pd.DataFrame) -> pd.Series:
+    """Per row of :func:`evaluate`: '' or "<previous verdict> (rule amended <date>)" for amended claims."""
+    return pd.Series(
+        [f"{v} (rule amended {d})" if isinstance(d, str) and d else "" for v, d in
+         zip(table["previous_verdict"], table["amended"], strict=True)],
+        index=table.index, dtype=object,
+    )
+
+
+def amendments_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The amended claims of an :func:`evaluate` table: date, reason, old rule and verdict beside the new."""
+    amended = table[table["amended"].notna()]
+    return pd.DataFrame({
+        "claim_id": amended["claim_id"], "amended": amended["amended"],
+        "verdict (current rule)": amended["verdict"], "verdict (previous rule)": amended["previous_verdict"],
+        "estimate (current)": amended["estimate"], "estimate (previous)": amended["previous_estimate"],
+        "reason": amended["amendment_reason"], "previous rule": amended["previous_rule"],
+    }).reset_index(drop=True)
 
 
 def evaluate_later_vintages(
@@ -172,7 +220,19 @@ def claim_series(
     if spec is None:
         raise ClaimsRegisterError(f"Claim {claim_id!r} is not testable and has no context data to plot.")
     block = claim.data if claim.data is not None else claim.context
-    if block["loader"] == "load_finance":
+    if block["loader"] == "load_budget":
+        from wigan_deal import finance
+
+        res = finance.budget_vs_outturn(area_code, years=(spec.periods[0], spec.periods[-1]))
+        t = res.table
+        frame = pd.concat([
+            t.assign(sex=kind, value=t[f"{kind}_gbp000"], area_code=area_code, area_name=res.area_name)
+            for kind in ("budget", "outturn")
+        ], ignore_index=True)
+        frame["period"] = frame["financial_year"]
+        frame["period_start"] = frame["financial_year"].str[:4].astype(int)
+        frame["period_end"] = frame["period_start"] + 1
+    elif block["loader"] == "load_finance":
         fin = wd.load_finance(areas=[area_code, comparator], services=list(spec.indicators))
         frame = fin.rename(columns={"financial_year": "period", "value_gbp000": "value", "service": "sex"})
     else:
@@ -215,3 +275,40 @@ def plot_claim(
     ax.legend(fontsize=7)
     return ax
 
+
+
+def finance_readme_block() -> str:
+    """README block: the two finance claims for Wigan, current verdict beside the previous rule's, with the
+    headline numbers from :mod:`wigan_deal.finance` (computed from the committed extracts)."""
+    from wigan_deal import finance
+
+    register = [c for c in load_register() if c.id in ("savings", "asc_balance")]
+    table = evaluate(config.WIGAN, register=register).set_index("claim_id")
+    bo = finance.budget_vs_outturn(config.WIGAN)
+    sv = finance.real_terms_savings(config.WIGAN)
+    first, last = bo.table.iloc[0], bo.table.iloc[-1]
+    d_last = bo.distribution.set_index("financial_year").loc[last["financial_year"]]
+    r, dist = sv.row, sv.distribution()
+    over = int((bo.table["variance_gbp000"] > 0).sum())
+
+    def m(x: float) -> str:
+        return f"{'−' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
+
+    rows = [
+        ("£140m saved", table.loc["savings"],
+         f"Net current expenditure excluding education and public health, {sv.years[0]} → {sv.years[1]}: "
+         f"{m(r['real_change_gbp000'])} ({r['real_change_pct']:+.1f}%) in {sv.base} prices (cash "
+         f"{m(r['cash_change_gbp000'])}); percentile {r['percentile']:.0f} of {int(dist['n_councils'])} councils "
+         f"(0 = largest fall; median council {dist['median']:+.1f}%)."),
+        ("ASC: £6.9m projected overspend → balanced budget", table.loc["asc_balance"],
+         f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {m(first['variance_gbp000'])} "
+         f"({first['variance_pct']:+.1f}%, percentile {first['variance_percentile']:.0f} of all councils); "
+         f"{last['financial_year']} {m(last['variance_gbp000'])} ({last['variance_pct']:+.1f}%, percentile "
+         f"{last['variance_percentile']:.0f}; median council {d_last['median']:+.1f}%); over budget in {over} of "
+         f"{len(bo.table)} years. RA is the start-of-year budget, not the in-year projection the report quotes."),
+    ]
+    lines = ["| claim | verdict | previous rule's verdict (rule amended) | evidence |", "|---|---|---|---|"]
+    for name, row, text in rows:
+        lines.append(f"| {name} | {row['verdict']} | {row['previous_verdict']} ({row['amended']}) | "
+                     f"{text} |")
+    return "\n".join(lines)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, finance
 from wigan_deal import data as wd
 from wigan_deal.claims import rules
 from wigan_deal.claims.register import NOT_TESTABLE, Claim, Spec
@@ -211,6 +211,10 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     evidence = "; ".join(texts) + "."
     if params.get("cap_verdict") and verdict == params["cap_verdict"]:
         evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
+    # a proxy for part of a claim can support it partly but cannot refute it (premature_mortality amendment)
+    if params.get("proxy_floor") and verdict == rules.NOT_SUPPORTED:
+        verdict = params["proxy_floor"]
+        evidence += f" The proxy did not favour the area; verdict '{verdict}': {params.get('proxy_reason', '')}".rstrip()
     unit_text = f"{unit} (difference in change, area minus comparator)" if unit else "difference in change"
     return ClaimResult(
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
@@ -430,6 +434,45 @@ def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
     )
 
 
+# --- budget vs outturn and real-terms savings (wigan_deal.finance) ------------------------------------
+
+
+def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """RA budget vs RS outturn: the area's variance % in the first and last period, placed among all councils;
+    graded by :func:`rules.grade_budget_balance`. The comparator is every council (the ``comparator`` argument is
+    not used)."""
+    try:
+        res = finance.budget_vs_outturn(area, years=(spec.periods[0], spec.periods[-1]))
+    except finance.FinanceDataError as exc:
+        raise NoDataError(str(exc)) from None
+    a, b = res.year(spec.periods[0]), res.year(spec.periods[-1])
+    median = float(spec.params.get("median_percentile", 50))
+    verdict = rules.grade_budget_balance(a["variance_pct"], a["variance_percentile"], b["variance_pct"],
+                                         b["variance_percentile"], median)
+    years = "; ".join(f"{r.financial_year} {r.variance_pct:+.1f}% (p{r.variance_percentile:.0f})"
+                      for r in res.table.itertuples())
+    evidence = f"{res.effect_summary()} Every year, variance and percentile: {years}."
+    return ClaimResult(verdict, float(b["variance_pct"]), math.nan, math.nan,
+                       f"% of budget (outturn minus budget, {spec.periods[-1]})", evidence,
+                       data_used(spec, spec.vintage), res.summary_table())
+
+
+def real_terms_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
+    """Real-terms % change in net current expenditure excluding education and public health, graded by the
+    area's percentile among all councils (:func:`rules.grade_real_terms_savings`)."""
+    base = str(spec.params.get("deflator_base", config.DEFLATOR_BASE))
+    try:
+        res = finance.real_terms_savings(area, years=(spec.periods[0], spec.periods[-1]), base=base)
+    except finance.FinanceDataError as exc:
+        raise NoDataError(str(exc)) from None
+    r = res.row
+    verdict = rules.grade_real_terms_savings(float(r["real_change_pct"]), float(r["percentile"]),
+                                             float(spec.params.get("exceptional_percentile", 25)))
+    return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
+                       f"% real-terms change ({base} prices)", res.effect_summary(), data_used(spec, spec.vintage),
+                       res.summary_table())
+
+
 # --- contexts of not-testable claims -------------------------------------------------------------
 
 
@@ -500,6 +543,8 @@ EVALUATORS: dict[str, Callable[[Spec, str, str], ClaimResult]] = {
     "trend_vs_comparator": trend_vs_comparator,
     "level_vs_comparator": level_vs_comparator,
     "finance_change": finance_change,
+    "budget_vs_outturn": budget_vs_outturn,
+    "real_terms_change": real_terms_change,
 }
 
 

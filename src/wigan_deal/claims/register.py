@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,13 @@ METHODS: tuple[str, ...] = (
     "trend_vs_comparator",
     "level_vs_comparator",
     "finance_change",
+    "budget_vs_outturn",
+    "real_terms_change",
     "not_testable",
 )
+#: Methods graded against the all-council distribution of a finance measure (no 'direction' parameter).
+FINANCE_METHODS: tuple[str, ...] = ("finance_change", "budget_vs_outturn", "real_terms_change")
+LOADERS: tuple[str, ...] = ("load_indicator", "load_finance", "load_budget")
 CONTEXT_KINDS: tuple[str, ...] = ("finance_change", "gap_change")
 DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better")
 
@@ -64,6 +70,23 @@ class Spec:
         return self.indicators[0]
 
 
+#: Fields an amendment's ``previous`` block may restore (the claim as it was before the amendment).
+AMENDABLE_FIELDS: tuple[str, ...] = (
+    "method", "data", "params", "comparison", "operational_meaning", "decision_rule", "estimate_definition",
+    "context", "reason", "data_needed", "later_checks", "wording",
+)
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One dated change of a claim's rule; ``previous`` holds the changed fields as they were."""
+
+    date: str
+    reason: str
+    results_seen: bool
+    previous: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Claim:
     """One claim of the report with its pre-specified rule."""
@@ -83,6 +106,19 @@ class Claim:
     context: dict[str, Any] | None = None
     later_checks: tuple[dict[str, Any], ...] = ()
     estimate_definition: str = ""
+    amendments: tuple[Amendment, ...] = ()
+    #: the claim as it was before its latest amendment (None if never amended)
+    previous: Claim | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def amended(self) -> str | None:
+        """ISO date of the latest amendment, or None if the rule was never amended."""
+        return self.amendments[-1].date if self.amendments else None
+
+    @property
+    def amendment(self) -> Amendment | None:
+        """The latest amendment, or None."""
+        return self.amendments[-1] if self.amendments else None
 
     @property
     def testable(self) -> bool:
@@ -181,10 +217,12 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         if not isinstance(raw.get("data"), dict):
             _fail(cid, f"method {method!r} requires a 'data' block with fields {', '.join(_REQUIRED_DATA)}.")
         _validate_block(cid, "data", raw["data"])
-        if method != "finance_change" and params.get("direction") not in DIRECTIONS:
+        if method not in FINANCE_METHODS and params.get("direction") not in DIRECTIONS:
             _fail(cid, f"params.direction {params.get('direction')!r} is not valid; use one of {', '.join(DIRECTIONS)}.")
         if method == "level_vs_comparator" and params.get("test") not in ("better", "in_line"):
             _fail(cid, f"params.test {params.get('test')!r} is not valid for level_vs_comparator; use 'better' or 'in_line'.")
+        if "proxy_floor" in params and params["proxy_floor"] not in VERDICTS:
+            _fail(cid, f"params.proxy_floor {params['proxy_floor']!r} is not a valid verdict ({', '.join(VERDICTS)}).")
         if "cap_verdict" in params and params["cap_verdict"] not in VERDICTS:
             _fail(cid, f"params.cap_verdict {params['cap_verdict']!r} is not a valid verdict ({', '.join(VERDICTS)}).")
         missing = [v for v in VERDICTS[:3] if v not in rule]
@@ -193,6 +231,7 @@ def _validate_claim(raw: Any, index: int) -> Claim:
     for i, check in enumerate(raw.get("later_checks") or []):
         if not isinstance(check, dict) or not check.get("label"):
             _fail(cid, f"later_checks entry #{i + 1} needs a 'label' (what the check is and which vintage).")
+    amendments, previous = _amendments(cid, raw, index)
     return Claim(
         id=cid,
         wording=str(raw["wording"]),
@@ -209,15 +248,70 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         context=raw.get("context"),
         later_checks=tuple(raw.get("later_checks") or ()),
         estimate_definition=str(raw.get("estimate_definition", "")),
+        amendments=amendments,
+        previous=previous,
     )
+
+
+def _amendments(cid: str, raw: dict[str, Any], index: int) -> tuple[tuple[Amendment, ...], Claim | None]:
+    """Validate ``amendments`` (newest last) and rebuild the claim as it was before the latest one."""
+    items = raw.get("amendments")
+    if items in (None, []):
+        return (), None
+    if not isinstance(items, list):
+        _fail(cid, "'amendments' must be a list of {date, reason, results_seen, previous} entries, newest last.")
+    out: list[Amendment] = []
+    for i, item in enumerate(items):
+        where = f"amendments entry #{i + 1}"
+        if not isinstance(item, dict):
+            _fail(cid, f"{where} must be a mapping with date, reason, results_seen and previous.")
+        date = item.get("date")
+        text = date.isoformat() if isinstance(date, _dt.date) else str(date or "")
+        try:
+            _dt.date.fromisoformat(text)
+        except ValueError:
+            _fail(cid, f"{where}: date {date!r} is not an ISO date such as 2026-11-28.")
+        if not str(item.get("reason") or "").strip():
+            _fail(cid, f"{where}: 'reason' is missing; say why the rule changed (and whether results were seen).")
+        if not isinstance(item.get("results_seen"), bool):
+            _fail(cid, f"{where}: 'results_seen' must be true or false (was the area's result known when amending?).")
+        prev = item.get("previous")
+        if not isinstance(prev, dict) or not prev:
+            _fail(cid, f"{where}: 'previous' must map the changed fields to their old values "
+                  f"(allowed: {', '.join(AMENDABLE_FIELDS)}).")
+        unknown = sorted(set(prev) - set(AMENDABLE_FIELDS))
+        if unknown:
+            _fail(cid, f"{where}: 'previous' names field(s) {unknown} that cannot be amended "
+                  f"(allowed: {', '.join(AMENDABLE_FIELDS)}).")
+        if out and text < out[-1].date:
+            _fail(cid, f"{where}: amendments must be in date order, newest last ({text} is before {out[-1].date}).")
+        out.append(Amendment(date=text, reason=" ".join(str(item["reason"]).split()),
+                             results_seen=bool(item["results_seen"]), previous=dict(prev)))
+    # the state before the latest amendment = current fields overlaid with its 'previous' (a field set to
+    # null there did not exist before); earlier amendments stay attached to that older claim
+    older = {k: v for k, v in raw.items() if k != "amendments"}
+    for key, value in out[-1].previous.items():
+        if value is None:
+            older.pop(key, None)
+        else:
+            older[key] = value
+    older["amendments"] = items[:-1]
+    try:
+        previous = _validate_claim(older, index)
+    except ClaimsRegisterError as exc:
+        raise ClaimsRegisterError(
+            f"Claims register, claim {cid!r}: the rule as it was before the amendment of {out[-1].date} is not a "
+            f"valid claim ({exc}); 'previous' must hold every field that changed."
+        ) from None
+    return tuple(out), previous
 
 
 def _validate_block(cid: str, name: str, block: dict[str, Any]) -> None:
     for key in _REQUIRED_DATA:
         if block.get(key) in (None, "", []):
             _fail(cid, f"field '{name}.{key}' is missing (a {name} block needs {', '.join(_REQUIRED_DATA)}).")
-    if block["loader"] not in ("load_indicator", "load_finance"):
-        _fail(cid, f"'{name}.loader' {block['loader']!r} is not valid; use 'load_indicator' or 'load_finance'.")
+    if block["loader"] not in LOADERS:
+        _fail(cid, f"'{name}.loader' {block['loader']!r} is not valid; use one of {', '.join(LOADERS)}.")
     if not isinstance(block["periods"], list) or not 1 <= len(block["periods"]) <= 2:
         _fail(cid, f"'{name}.periods' must be a list of one period (a level) or two (baseline, end); got {block['periods']!r}.")
 

@@ -151,3 +151,34 @@ def breakeven_halfwidth(diff: float, comparator_halfwidth: float = 0.0) -> float
     would be significant, when each LA estimate has that half-width and the comparator's is given."""
     val = diff**2 / 2 - comparator_halfwidth**2
     return math.sqrt(val) if val > 0 else 0.0
+
+
+def grade_budget_balance(variance_start: float, percentile_start: float, variance_end: float,
+                         percentile_end: float, median: float = 50.0) -> str:
+    """``budget_vs_outturn`` rule (asc_balance): variance = outturn - budget (% of budget), percentile among
+    all councils that year (0 = furthest under budget).
+
+    supported: start year over budget (variance > 0) and above the all-council median (percentile > 50), AND
+    end year at or below budget (variance <= 0) and at or below the median (percentile <= 50);
+    partly supported: not supported, but the end year is at or below budget, OR its percentile is <= 50 and
+    lower than the start year's; not supported otherwise.
+    """
+    values = (variance_start, percentile_start, variance_end, percentile_end)
+    if not all(math.isfinite(v) for v in values):
+        return NOT_TESTABLE
+    if variance_start > 0 and percentile_start > median and variance_end <= 0 and percentile_end <= median:
+        return SUPPORTED
+    if variance_end <= 0 or (percentile_end <= median and percentile_end < percentile_start):
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def grade_real_terms_savings(change_pct: float, percentile: float, exceptional: float = 25.0) -> str:
+    """``real_terms_change`` rule (savings): supported if spending fell in real terms and the area's % change
+    is at or below the ``exceptional`` percentile of all councils (0 = largest fall); partly supported if it
+    fell but less exceptionally; not supported if it did not fall."""
+    if not (math.isfinite(change_pct) and math.isfinite(percentile)):
+        return NOT_TESTABLE
+    if change_pct >= 0:
+        return NOT_SUPPORTED
+    return SUPPORTED if percentile <= exceptional else PARTLY

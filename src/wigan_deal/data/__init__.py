@@ -16,6 +16,14 @@ from .errors import (
     UnknownIndicatorError,
     UnknownVintageError,
 )
+from .finance_loaders import (
+    DeflatorYearError,
+    load_budget,
+    load_deflator,
+    load_deprivation,
+    real_terms_factor,
+    to_real_terms,
+)
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
@@ -42,6 +50,8 @@ from .lookup import (
     comparators,
     resolve_area,
 )
+from .social_care import MEASURES as SOCIAL_CARE_MEASURES
+from .social_care import PATHWAY_MEASURES, load_social_care, measures_table
 from .store import clear_cache, read_extract, read_provenance
 
 __all__ = [
@@ -50,5 +60,7 @@ __all__ = [
     "ENGLAND_FINANCE_NAME", "area_name", "areas", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
-    "read_provenance", "resolve_area", "vintages",
+    "read_provenance", "resolve_area", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
+    "measures_table",
+    "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]

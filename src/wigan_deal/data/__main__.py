@@ -1,4 +1,4 @@
-"""Command line: ``python -m wigan_deal.data build|refresh``."""
+"""Command line: ``python -m wigan_deal.data build|refresh|raw|origins``."""
 
 from __future__ import annotations
 
@@ -21,12 +21,39 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--dry-run", action="store_true", help="print the URLs, download nothing")
     r.add_argument("--area-type", type=int, default=None, help="Fingertips area type id (default 502)")
     r.add_argument("--indicators", nargs="*", default=None, help="indicator names (default: all with an id)")
+    w = sub.add_parser("raw", help="download the raw files from their public origins (data/raw_sources.yml), "
+                       "verify sha256, then move them into the raw folder")
+    w.add_argument("--dest", type=Path, default=None, help="default: config.RAW_DOWNLOAD_DIR (git-ignored)")
+    w.add_argument("--all", action="store_true", help="every catalogued file with an origin, not only the build's")
+    w.add_argument("--retries", type=int, default=2, help="extra attempts per file (default 2)")
+    w.add_argument("--mirror", default=None,
+                   help="base URL serving the same <repo>/<commit>/<path> layout instead of raw.githubusercontent.com")
+    o = sub.add_parser("origins", help="regenerate (--write) or check (--check) data/raw_sources.yml from SOURCES.md")
+    o.add_argument("--write", action="store_true")
+    o.add_argument("--check", action="store_true")
+    o.add_argument("--raw-dir", type=Path, default=None, help="folder holding SOURCES.md (default ../shared/data/raw)")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
             from .build import build
 
             build(raw_dir=args.raw_dir, out_dir=args.out_dir)
+        elif args.command == "raw":
+            from .download import download_raw, needed_files, with_mirror
+
+            records = with_mirror(needed_files(everything=args.all), args.mirror)
+            download_raw(dest=args.dest, records=records, retries=args.retries)
+        elif args.command == "origins":
+            from .origins import check_registry, write_registry
+
+            if args.write:
+                print(f"wrote {write_registry(args.raw_dir)}")
+            problems = check_registry(args.raw_dir)
+            if problems:
+                print("data/raw_sources.yml differs from SOURCES.md (run `python -m wigan_deal.data origins --write`):\n  "
+                      + "\n  ".join(problems), file=sys.stderr)
+                return 1
+            print("data/raw_sources.yml agrees with SOURCES.md")
         else:
             from .refresh import DEFAULT_AREA_TYPE, refresh
 

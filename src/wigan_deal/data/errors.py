@@ -33,7 +33,7 @@ class RawDataError(DataError):
 
 REBUILD_HINT = (
     "Rebuild the extracts with `make data` (or `python -m wigan_deal.data build`) with the raw "
-    "files present in ../shared/data/raw (or set WIGAN_DEAL_RAW_DIR), or restore the committed "
+    "files present in ../shared/data/raw (or downloaded with `make raw`, or WIGAN_DEAL_RAW_DIR set), or restore the committed "
     "files with `git checkout -- data/`."
 )
 

@@ -13,7 +13,7 @@ from .errors import ArgumentTypeError, DataError, UnknownAreaError
 from .geography import CODE_CHANGES, ENGLAND, normalise_name
 from .store import read_extract
 
-COMPARATOR_KINDS = ("england", "gm", "region", "nearest", "all")
+COMPARATOR_KINDS = ("england", "gm", "region", "nearest", "all", "deprivation")
 
 
 def areas(kind: str | None = None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
@@ -136,6 +136,10 @@ def comparators(area_code: str, kind: str = "nearest", indicator: str | None = N
       and restricted to upper-tier areas present in the indicator data (districts and Welsh/Scottish/NI
       areas drop out).
     * ``"all"``: every other upper-tier LA.
+    * ``"deprivation"``: the councils closest to the area in IoD2019 average IMD score (absolute
+      difference, ties broken by code), as many as the area's ``"nearest"`` list has (or
+      ``config.DEPRIVATION_COMPARATORS_FALLBACK_N`` if it has none); only councils in ``areas.csv`` with
+      an IoD2019 score (2019 geography); England and aggregates are never included.
 
     With ``indicator`` (and optionally ``vintage``) the list keeps only areas with data for it;
     otherwise ``"nearest"`` and ``"all"`` keep areas that appear anywhere in ``indicators.csv``.
@@ -148,7 +152,7 @@ def comparators(area_code: str, kind: str = "nearest", indicator: str | None = N
     upper = frame[frame["area_code"] != ENGLAND]
     if kind == "england":
         return [ENGLAND]
-    if code == ENGLAND and kind in ("gm", "region", "nearest"):
+    if code == ENGLAND and kind in ("gm", "region", "nearest", "deprivation"):
         raise DataError(f"Comparator kind {kind!r} needs a local authority, not England ({ENGLAND}).")
     region = frame.loc[frame["area_code"] == code, "region_code"].iloc[0]
     if kind == "gm" and code in config.GREATER_MANCHESTER:
@@ -159,9 +163,28 @@ def comparators(area_code: str, kind: str = "nearest", indicator: str | None = N
         sims = read_extract("similar_areas.csv", extracts_dir)
         sims = sims[sims["area_code"].map(lambda c: CODE_CHANGES.get(c, c)) == code].sort_values("rank")
         codes = [c for c in dict.fromkeys(sims["neighbour_code_harmonised"]) if c in set(upper["area_code"])]
+    elif kind == "deprivation":
+        codes = _deprivation_neighbours(code, upper, extracts_dir)
     else:
         codes = sorted(upper["area_code"])
     codes = [c for c in codes if c != code]
     if indicator is not None or kind in ("nearest", "all"):
         codes = _with_data(codes, indicator, vintage, extracts_dir)
     return codes
+
+
+def _deprivation_neighbours(code: str, upper: pd.DataFrame, extracts_dir) -> list[str]:
+    """Councils closest to ``code`` in IoD2019 average score (see :func:`comparators`)."""
+    iod = read_extract("deprivation.csv", extracts_dir)
+    iod = iod[iod["area_code"].isin(set(upper["area_code"])) & ~iod["area_code"].str[:3].isin(
+        config.AGGREGATE_PREFIXES)]
+    score = dict(zip(iod["area_code"], iod["imd_average_score"], strict=True))
+    if code not in score:
+        raise DataError(
+            f"Area {code} has no IoD2019 score (File 11 uses the 2019 upper-tier geography, e.g. Dorset UA "
+            "E06000059 and Bournemouth, Christchurch and Poole E06000058 rather than the pre-2019 councils), "
+            "so it has no deprivation comparators; use kind 'nearest' or 'region'."
+        )
+    n = len(comparators(code, "nearest", extracts_dir=extracts_dir)) or config.DEPRIVATION_COMPARATORS_FALLBACK_N
+    others = sorted((abs(s - score[code]), c) for c, s in score.items() if c != code)
+    return [c for _, c in others[:n]]

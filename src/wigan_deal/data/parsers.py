@@ -145,6 +145,12 @@ def parse_ons_le_workbook(path: Path, vintage: str, check_csv: Path | None = Non
     workbook = read_ons_le_workbook(path)
     if check_csv is not None and check_csv.exists():
         check_le_against_derived(workbook, check_csv)
+    return le_from_workbook(workbook, vintage)
+
+
+def le_from_workbook(workbook: pd.DataFrame, vintage: str) -> pd.DataFrame:
+    """le_birth and le_65 rows from :func:`read_ons_le_workbook` output (values rounded to 4 dp)."""
+    workbook = workbook.copy()
     workbook["value"] = workbook["value"].round(4)
     frames = [finish_indicator(g, ind, vintage) for ind, g in workbook.groupby("indicator", sort=True)]
     return pd.concat(frames, ignore_index=True)
@@ -184,6 +190,7 @@ def dfe_la_numbers(path: Path, area_names: pd.DataFrame) -> pd.DataFrame:
 FINANCE_WIDE = [
     "financial_year", "ecode", "ons_code", "la_name", "la_class", "adult_social_care",
     "children_social_care", "social_care_combined", "public_health", "total_service_expenditure",
+    "education", "net_current_expenditure",
 ]
 _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "ecode": re.compile(r"^e-code$", re.I),
@@ -195,6 +202,8 @@ _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "social_care_combined": re.compile(r"^social care$", re.I),
     "public_health": re.compile(r"^(\d+: )?public health$", re.I),
     "total_service_expenditure": re.compile(r"^total service expenditure", re.I),
+    "education": re.compile(r"^education services$", re.I),
+    "net_current_expenditure": re.compile(r"^net current expenditure", re.I),
 }
 
 
@@ -325,6 +334,77 @@ def parse_mye2(path: Path) -> pd.DataFrame:
     _require(frame, ["area_code", "area_name", "geography", "year", "sex", "all_ages", "aged_0_17",
                      "aged_18_plus", "aged_65_plus"], path)
     return frame
+
+
+MYE_SEX_SHEETS = {"Persons": "MYE2 - Persons", "Male": "MYE2 - Males", "Female": "MYE2 - Females"}
+
+
+def _mye_sheet(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
+    """Rows of one MYE sheet under its 'Code | Name | Geography1 | ...' header (area rows only)."""
+    raw = book.parse(sheet, header=None, dtype=object)
+    header_row = next((i for i in range(min(20, len(raw))) if str(raw.iat[i, 0]).strip() == "Code"), None)
+    if header_row is None:
+        raise RawDataError(f"{path.name}, sheet {sheet!r}: no header row starting with 'Code'.")
+    body = raw.iloc[header_row + 1:].copy()
+    body.columns = [str(c).strip() if pd.notna(c) else "" for c in raw.iloc[header_row]]
+    _require(body, ["Code", "Name", "Geography1"], path)
+    return body[body["Code"].astype(str).str.match(r"^[A-Z]\d{8}$")]
+
+
+def parse_mye_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ONS mid-2019 MYE workbook -> (MYE5 totals mid-2001..mid-2019, MYE2 mid-2019 broad ages by sex).
+
+    Same columns as :func:`parse_mye5` / :func:`parse_mye2` of the derived CSVs (which are optional
+    cross-checks: they were made from this workbook and have no public origin). Broad ages are sums of
+    single years of age (90+ counts as 90).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # xlrd deprecation notices
+        book = pd.ExcelFile(path, engine="xlrd")
+        body = _mye_sheet(book, "MYE 5", path)
+        years = {c: int(c[-4:]) for c in body.columns if re.fullmatch(r"Estimated Population mid-\d{4}", c)}
+        if len(years) < 2:
+            raise RawDataError(f"{path.name}, sheet 'MYE 5': no 'Estimated Population mid-YYYY' columns.")
+        long = body.melt(id_vars=["Code", "Name", "Geography1"], value_vars=list(years), var_name="column",
+                         value_name="population")
+        mye5 = pd.DataFrame({
+            "area_code": long["Code"].astype(str), "area_name": long["Name"].astype(str).str.strip(),
+            "geography": long["Geography1"].astype(str).str.strip(), "year": long["column"].map(years),
+            "population": long["population"].astype("int64"),
+        })
+        frames = []
+        for sex, sheet in MYE_SEX_SHEETS.items():
+            body = _mye_sheet(book, sheet, path)
+            ages = pd.Series({c: int(float(c.rstrip("+"))) for c in body.columns
+                              if re.fullmatch(r"\d+(\.0)?\+?", c)})
+            if sorted(ages) != list(range(91)):
+                raise RawDataError(f"{path.name}, sheet {sheet!r}: single years of age 0..90 expected.")
+            values = body[list(ages.index)].astype("int64")
+            frames.append(pd.DataFrame({
+                "area_code": body["Code"].astype(str), "area_name": body["Name"].astype(str).str.strip(),
+                "geography": body["Geography1"].astype(str).str.strip(), "year": 2019, "sex": sex,
+                "all_ages": body["All ages"].astype("int64"),
+                "aged_0_17": values[ages[ages <= 17].index].sum(axis=1),
+                "aged_18_plus": values[ages[ages >= 18].index].sum(axis=1),
+                "aged_65_plus": values[ages[ages >= 65].index].sum(axis=1),
+            }))
+    mye2 = pd.concat(frames, ignore_index=True)
+    if (mye2["aged_0_17"] + mye2["aged_18_plus"] != mye2["all_ages"]).any():
+        raise RawDataError(f"{path.name}: single years of age do not add up to 'All ages'.")
+    return mye5.reset_index(drop=True), mye2
+
+
+def check_mye_against_derived(parsed: pd.DataFrame, derived: pd.DataFrame, key: list[str], name: str) -> int:
+    """The workbook parse must equal the derived CSV row for row; return rows compared."""
+    cols = list(derived.columns)
+    a = parsed[cols].sort_values(key).reset_index(drop=True).astype(str)
+    b = derived.sort_values(key).reset_index(drop=True).astype(str)
+    if a.shape != b.shape or not a.equals(b):
+        raise RawDataError(f"ONS MYE workbook parse differs from the derived copy {name} "
+                           f"({len(a)} vs {len(b)} rows).")
+    return len(a)
 
 
 def parse_spending_power(path: Path) -> pd.DataFrame:

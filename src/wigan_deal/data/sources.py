@@ -6,7 +6,8 @@ One :class:`RawSource` per raw file (paths relative to ``config.RAW_DIR``, sha25
 elsewhere. ``role`` says how a file is used:
 
 * ``"parsed"``  - read by ``parser`` into the extract ``extract``;
-* ``"check"``   - a derived copy used only to cross-check the parse of the original workbook;
+* ``"check"``   - a copy derived here from an original workbook, used only to cross-check the parse of
+  that workbook; it has no public origin, so the build runs without it (the check is then skipped);
 * ``"lookup"``  - used for a lookup (e.g. regions, area types), not itself an extract;
 * ``"recorded"``- catalogued in provenance but not (yet) used; ``notes`` says why.
 """
@@ -42,6 +43,11 @@ PSSEX_URL = (
     "personal-social-services-expenditure-and-unit-costs"
 )
 ONS_ELS_URL = "https://explore-local-statistics.beta.ons.gov.uk/"
+OFLOG_URL = "https://oflog.data.gov.uk/"
+
+HMT_DEFLATOR_URL = "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
+IOD2019_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+MHCLG_RA_URL = "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"
 
 PHE = "Public Health England (Fingertips)"
 OHID = "Office for Health Improvement and Disparities (Fingertips)"
@@ -258,6 +264,31 @@ SOURCES: tuple[RawSource, ...] = (
     _ft("care_quality/ascof2a2_residential_admissions_65plus_gm_2014-15_to_2018-19.csv",
         "2d1206893684d5b481e4723e4608dfeb0773e07206895366014afbd4f963d44e", "ascof_2a2_res_admissions_65",
         "2020-06", None, publisher="NHS Digital (ASCOF) via LG Inform"),
+    # --- adult social care outcomes, all councils (social_care_outcomes.csv) ----------------------
+    RawSource(
+        "social_care_outcomes/ascof_outcomes_by_council_2018-19_processed_social_care_datahub.csv",
+        "51181c1f38cee61ff163a10439293e0b4d42252e535200dd0a42dde2c289c390", "parsed", "social_care_outcomes.csv",
+        "parse_ascof_processed", "NHS Digital (ASCOF), processed by social_care_datahub",
+        "Measures from the Adult Social Care Outcomes Framework, England 2018-19 (processed open data)", ASCOF_URL,
+        "2019-10", table="meas-from-asc-of-eng-1819-open-data-csv-v2.csv, Outcome rows",
+        notes="THIRD-PARTY PROCESSED; descriptions mapped to ASCOF codes; derived 65+ values flagged (derived=True).",
+    ),
+    RawSource(
+        "social_care_outcomes/ascof_outcomes_by_council_2019-20_processed_social_care_datahub.csv",
+        "71aa5892cc65456166f6ba1804bee660c3023991762339aacf6e11b599efb2cb", "parsed", "social_care_outcomes.csv",
+        "parse_ascof_processed", "NHS Digital (ASCOF), processed by social_care_datahub",
+        "Measures from the Adult Social Care Outcomes Framework, England 2019-20 (processed open data)", ASCOF_URL,
+        "2020-10", table="meas-from-asc-of-eng-1920-open-data-csv.csv, Outcome rows",
+        notes="THIRD-PARTY PROCESSED; 2019-20 wording differs from 2018-19 (harmonised by ASCOF code).",
+    ),
+    RawSource(
+        "social_care_outcomes/oflog_asc_measures_by_la_2015-16_to_2022-23.csv",
+        "7faa2acd7337d21ed9fe82c57f66878d349e98dbac1e1c8357d1d4cc920d87e9", "parsed", "social_care_outcomes.csv",
+        "parse_oflog_asc", "Office for Local Government (DLUHC/MHCLG)",
+        "Oflog Local Authority Data Explorer: adult social care measures 2015-16 to 2022-23", OFLOG_URL, "2024-11",
+        table="communitiesuk/oflog-automated-text src/lib/ASC_data.csv",
+        notes="No England rows; 'ASC Quality of Life' is ASCOF 1J (adjusted), not 1A.",
+    ),
     # --- council finance -------------------------------------------------------------------------
     *(
         RawSource(
@@ -320,23 +351,27 @@ SOURCES: tuple[RawSource, ...] = (
     ),
     # --- population ------------------------------------------------------------------------------
     RawSource(
+        "population/ukmidyearestimates20192020ladcodes.xls",
+        "d14d773c7bc0ac49b3c2d85ae9089b17c7d0858e123064af7d51378f8848e51d", "parsed", "population.csv",
+        "parse_mye_workbook", "Office for National Statistics",
+        "Population estimates for the UK ... mid-2019 (April 2020 LA codes)", ONS_MYE_URL, "2020-06",
+        table="MYE 5 (totals mid-2001..mid-2019); MYE2 - Persons/Males/Females (mid-2019 single years of age)",
+        notes="Original ONS workbook; yields population.csv (MYE 5) and population_age_2019.csv (MYE2 summed "
+        "to broad ages).",
+    ),
+    RawSource(
         "population/ons_mye5_population_totals_la_mid2001_to_mid2019.csv",
-        "bb1db67e662251a64eebd3e2def0d90ed1f41d94096709d3c2f749d46d74dd63", "parsed", "population.csv",
-        "parse_mye5", "Office for National Statistics", "Mid-year population estimates, table MYE5 (mid-2001..mid-2019)",
-        ONS_MYE_URL, "2020-06", table="MYE 5", notes="Derived long copy of sheet 'MYE 5' of the workbook below.",
+        "bb1db67e662251a64eebd3e2def0d90ed1f41d94096709d3c2f749d46d74dd63", "check", None, None,
+        "Office for National Statistics", "Mid-year population estimates, table MYE5 (derived CSV)",
+        ONS_MYE_URL, "2020-06", table="MYE 5",
+        notes="Derived long copy of sheet 'MYE 5' of the workbook; the build checks the workbook parse equals it.",
     ),
     RawSource(
         "population/ons_mye2_population_by_broad_age_la_mid2019.csv",
-        "82f3d57203488a1234213cb1529a5401d32110308fd1ff2c51206eb553051677", "parsed", "population_age_2019.csv",
-        "parse_mye2", "Office for National Statistics", "Mid-year population estimates mid-2019, table MYE2 broad ages",
+        "82f3d57203488a1234213cb1529a5401d32110308fd1ff2c51206eb553051677", "check", None, None,
+        "Office for National Statistics", "Mid-year population estimates mid-2019, table MYE2 broad ages (derived CSV)",
         ONS_MYE_URL, "2020-06", table="MYE2 - Persons/Males/Females",
-    ),
-    RawSource(
-        "population/ukmidyearestimates20192020ladcodes.xls",
-        "d14d773c7bc0ac49b3c2d85ae9089b17c7d0858e123064af7d51378f8848e51d", "recorded", None, None,
-        "Office for National Statistics", "Population estimates for the UK ... mid-2019 (April 2020 LA codes)",
-        ONS_MYE_URL, "2020-06",
-        notes="Original workbook behind population.csv and population_age_2019.csv; the derived CSVs are read.",
+        notes="Derived broad-age copy of sheets 'MYE2 - ...'; the build checks the workbook parse equals it.",
     ),
     # --- comparators -----------------------------------------------------------------------------
     RawSource(
@@ -351,5 +386,53 @@ SOURCES: tuple[RawSource, ...] = (
         "4746102f32710d9f3c95ece14c4d1f4f25e5638adee65fc92f7df7c63754a144", "parsed", "area_clusters.csv",
         "parse_clusters", "Office for National Statistics", "Explore local statistics: LA cluster allocation",
         ONS_ELS_URL, "2026-03",
+    ),
+    # --- deflator and deprivation (issue 8) ------------------------------------------------------
+    RawSource(
+        "deflators/HMT_GDP_Deflators_Budget_March_2020_update.xlsx",
+        "74bb747c56c37fef0e2a04c05546ed4c47da441a2d5e11999fb3713ac4453350", "parsed", "deflator.csv",
+        "parse_hmt_deflator", "HM Treasury",
+        "GDP deflators at market prices, and money GDP: March 2020 (Budget)", HMT_DEFLATOR_URL, "2020-03",
+        table="sheet '11032020 deflator update', financial-year GDP deflator (2018-19 = 100), ONS series L8GG",
+        notes="Outturn index levels only (2010-11..2018-19 extracted); 2019-20 onwards are OBR March-2020 forecast "
+        "% changes and are never used.",
+    ),
+    RawSource(
+        "deprivation/File_11_-_IoD2019_Local_Authority_District_Summaries__upper-tier__.xlsx",
+        "00795561d214c740c64f5d0ed1e8581f1bcc047c497584c0eb6310a03973ff76", "parsed", "deprivation.csv",
+        "parse_iod2019", "Ministry of Housing, Communities and Local Government",
+        "English indices of deprivation 2019, File 11: local authority district summaries (upper-tier)",
+        IOD2019_URL, "2019-09", table="sheet 'IMD' (rank 1 = most deprived)",
+        notes="2019 upper-tier geography (151 areas; BCP and Dorset UA, no Bournemouth/Poole/Dorset county); no "
+        "England row. Underlying data mostly 2015/16.",
+    ),
+    # --- Revenue Account (RA) budgets (issue 8) ------------------------------------------------------
+    *(
+        RawSource(
+            "asc_budget/" + f"RA_{fy}_data_by_LA_revenue_account_budget.{ext}", sha, "parsed", "budget.csv",
+            "parse_ra_workbook", "DCLG/MHCLG",
+            f"Revenue Account (RA) budget {fy}, individual local authority data", MHCLG_RA_URL, release,
+            table=f"RA LA Data {fy}{' (1)' if ext == 'xls' else ''}: budgeted net current expenditure by service, "
+            "GBP thousand",
+            kwargs={"financial_year": fy},
+        )
+        for fy, ext, sha, release in (
+            ("2010-11", "xls", "45bbfaa1bfb3f319fc7e4934a43e42659d9f9dd1937b082d496a846a6ae6f6e9", "2011-06"),
+            ("2011-12", "xls", "fca3b8c700f4baf114f53aa39333d968faedaa18f38b39547ea234e408e9d301", "2012-07"),
+            ("2012-13", "xls", "1a19c7cdb29781ce01ae7e8ee6691234c981d3b18656287d2c7905f6f34bb932", "2013-07"),
+            ("2013-14", "xls", "29d9b0f63a261fb3b2e638e9962a954c45d5a0b49d002573fc5cebc681a4c841", "2013-07"),
+            ("2014-15", "xls", "1f465a9030582b6fa057acc3c0837ee8556708aa22d925037448228d4398689b", "2014-10"),
+            ("2015-16", "xls", "7c5032136542ded962da74085e365815d838345442e0149d64335149a1b64280", "2015-07"),
+            ("2016-17", "xlsx", "91e0f61339bef44fffd81a2f8796b498653ed2faaac5e8d970f8c8fa7237b3e3", "2016-06"),
+            ("2017-18", "xlsx", "4ef33862f25f41e0ed72ffb524515a3de488044ca9970fa09d0b7c2553f7bba1", "2017-06"),
+            ("2018-19", "xlsx", "1d7c6ec06d41d8f5e985639cd5f190ba1df214cbb39e047a7d1405faac40f608", "2018-06"),
+            ("2019-20", "xlsx", "76fb6d934ac8a25a6d2cf3e245f9444634ce4a0e973a54155ebc699f16133454", "2019-06"),
+        )
+    ),
+    RawSource(
+        "asc_budget/ra_budget_asc_net_current_expenditure_by_LA_2010-11_to_2019-20_extract.csv",
+        "a00aa9d5651be6814c366bc2b3a8fe28d102683b233b2ba570fe832e6962f25a", "check", None, None, "DCLG/MHCLG",
+        "Derived RA budget extract 2010-11..2019-20 (made while cataloguing)", MHCLG_RA_URL, "2019-03",
+        notes="Derived copy; used only to cross-check the RA workbook parse (every LA and ENGLAND value).",
     ),
 )

@@ -63,6 +63,26 @@ SCHEMAS: dict[str, tuple[dict[str, str], list[str]]] = {
          "demographic_cluster": STR},
         ["area_code"],
     ),
+    "social_care_outcomes.csv": (
+        {"source": STR, "measure_code": STR, "financial_year": STR, "period_start": INT, "period_end": INT,
+         "area_code": STR, "area_name": STR, "breakdown": STR, "value": FLOAT, "derived": BOOL, "flag": STR},
+        ["source", "measure_code", "financial_year", "area_code", "breakdown"],
+    ),
+    "budget.csv": (
+        {"area_code": STR, "area_name": STR, "la_class": STR, "ecode": STR, "financial_year": STR,
+         "period_start": INT, "period_end": INT, "service": STR, "value_gbp000": FLOAT, "source": STR, "flag": STR},
+        ["area_code", "financial_year", "service"],
+    ),
+    "deflator.csv": (
+        {"financial_year": STR, "period_start": INT, "period_end": INT, "gdp_deflator": FLOAT, "pct_change": FLOAT},
+        ["financial_year"],
+    ),
+    "deprivation.csv": (
+        {"area_code": STR, "area_name": STR, "imd_average_score": FLOAT, "imd_rank_average_score": INT,
+         "imd_average_rank": FLOAT, "imd_rank_average_rank": INT, "imd_prop_most_deprived_10pct": FLOAT,
+         "imd_rank_prop_most_deprived_10pct": INT},
+        ["area_code"],
+    ),
 }
 VALUE_RANGES: dict[str, tuple[float, float]] = {
     "years": (0.0, 120.0), "gap": (-60.0, 60.0), "percent": (0.0, 100.0), "rate": (0.0, np.inf),
@@ -141,7 +161,11 @@ def _validate(name: str, frame: pd.DataFrame, path: Path) -> None:
         counts = [c for c in frame.columns if c in ("population", "all_ages", "aged_0_17", "aged_18_plus", "aged_65_plus")]
         if (frame[counts] <= 0).any().any() or frame[counts].isna().any().any():
             raise DataError(f"{path}: non-positive or missing population counts. {REBUILD_HINT}")
-    if name == "finance.csv" and frame["value_gbp000"].isna().any():
+    if name == "social_care_outcomes.csv":
+        from .social_care import validate as validate_social_care
+
+        validate_social_care(frame, path)
+    if name in ("finance.csv", "budget.csv") and frame["value_gbp000"].isna().any():
         raise DataError(f"{path}: missing value_gbp000. {REBUILD_HINT}")
 
 

@@ -26,6 +26,7 @@ from wigan_deal.its.placebo import (
 from wigan_deal.its.result import Estimate
 from wigan_deal.its.segmented import ITSResult, fit_its
 from wigan_deal.its.space import PlaceboInSpaceResult, placebo_in_space
+from wigan_deal.its.summaries import break_year_summary, placebo_in_time_summary
 
 __all__ = [
     "MIN_POST_POINTS",
@@ -38,11 +39,13 @@ __all__ = [
     "ShortPreperiodError",
     "ShortPreperiodWarning",
     "break_to_year",
+    "break_year_summary",
     "break_year_sensitivity",
     "fit_comparative_its",
     "fit_count_its",
     "fit_its",
     "placebo_in_space",
     "placebo_in_time",
+    "placebo_in_time_summary",
     "plot_break_year_sensitivity",
 ]

@@ -23,8 +23,11 @@ class BatchOLS:
     hac_lags: int
 
 
-def batch_ols(X: np.ndarray, Y: np.ndarray, hac_lags: int = 0) -> BatchOLS:
-    """OLS of every column of ``Y`` on ``X`` with classical (``hac_lags=0``) or HAC covariances."""
+def batch_ols(X: np.ndarray, Y: np.ndarray, hac_lags: int = 0, small_sample: bool = True) -> BatchOLS:
+    """OLS of every column of ``Y`` on ``X`` with classical (``hac_lags=0``) or HAC covariances.
+
+    ``small_sample`` multiplies the HAC covariance by ``n / (n - k)`` (default, as :func:`fit_its`).
+    """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     if Y.ndim == 1:
@@ -48,6 +51,6 @@ def batch_ols(X: np.ndarray, Y: np.ndarray, hac_lags: int = 0) -> BatchOLS:
             w = 1.0 - lag / (hac_lags + 1.0)
             G = np.einsum("tim,tjm->mij", Z[lag:], Z[:-lag])
             S += w * (G + G.transpose(0, 2, 1))
-        cov = xtx_inv[None] @ S @ xtx_inv[None] * (n / df)
+        cov = xtx_inv[None] @ S @ xtx_inv[None] * (n / df if small_sample else 1.0)
     se = np.sqrt(np.clip(np.einsum("mii->im", cov), 0, None))
     return BatchOLS(beta, se, cov, resid, df, max(int(hac_lags), 0))

@@ -142,6 +142,9 @@ class Series:
     break_year: float | None
     post_rule: str | None
     t0: float  # time of the first post period: origin of time_c and time_since_break
+    #: value of ``time_since_break`` at the first post point: 0 (default) or 1 (Lopez Bernal et al.'s
+    #: R code, ``time - last_pre``), which moves the level term by one slope-change unit.
+    slope_start: float = 0.0
 
     @property
     def n(self) -> int:
@@ -161,7 +164,7 @@ class Series:
 
     @property
     def time_since_break(self) -> np.ndarray:
-        return np.where(self.post, self.time - self.t0, 0.0)
+        return np.where(self.post, self.time - self.t0 + self.slope_start, 0.0)
 
     @property
     def X(self) -> np.ndarray:
@@ -180,11 +183,27 @@ class Series:
         return hac_lag_rule(self.n, self.period_start, self.period_end)
 
 
+#: Valid values of ``slope_start`` (time_since_break at the first post point).
+SLOPE_STARTS: tuple[int, ...] = (0, 1)
+
+
+def check_slope_start(slope_start) -> float:
+    """Return ``slope_start`` as a float if it is 0 or 1, else raise a clear ``ValueError``."""
+    if isinstance(slope_start, bool) or slope_start not in SLOPE_STARTS:
+        raise ValueError(
+            f"slope_start={slope_start!r} is not valid: give 0 (time_since_break is 0 at the first "
+            "post point, so the level change is the jump there; the default) or 1 (it is 1 there, as "
+            "in Lopez Bernal et al.'s R code, so the level change is the jump one time unit earlier)."
+        )
+    return float(slope_start)
+
+
 def prepare_series(
     data: pd.DataFrame,
     break_year,
     *,
     post_rule: str = DEFAULT_POST_RULE,
+    slope_start: int = 0,
     outcome: str = "value",
     time: str | None = None,
     intervention: str | None = None,
@@ -196,7 +215,9 @@ def prepare_series(
 
     With ``time`` the named column is the time axis instead of the period midpoint; with
     ``intervention`` a 0/1 column decides post instead of ``break_year`` and ``post_rule``.
+    ``slope_start`` (0 or 1) is the value of ``time_since_break`` at the first post point.
     """
+    slope_start = check_slope_start(slope_start)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{what} expects a pandas DataFrame, not {type(data).__name__}.")
     if data.empty:
@@ -311,4 +332,5 @@ def prepare_series(
         break_year=brk,
         post_rule=rule,
         t0=float(t[np.argmax(post)]),
+        slope_start=slope_start,
     )

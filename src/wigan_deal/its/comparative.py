@@ -125,6 +125,12 @@ class ComparativeITSResult:
         out.insert(1, "model", self.model)
         return out
 
+    def effect_summary(self, unit: str = ""):
+        """``(table, text)``: difference in level/slope change in plain English."""
+        from wigan_deal.its.summaries import comparative_summary
+
+        return comparative_summary(self, unit)
+
     def summary(self) -> str:
         s = self.series
         pre, post = s[~s.post], s[s.post]

@@ -8,9 +8,11 @@ Model (Lopez Bernal, Cummins & Gasparrini, IJE 2017)::
 ``s`` is the position in the seasonal cycle: a column (``season=``) or, by default, derived from the
 time index as ``(time - 1) % P + 1`` (month 1..12 for monthly data starting in January). For K <= 2
 the terms equal R ``tsModel::harmonic(s, K, P)``; for K > 2 tsModel uses frequencies 1, 2, 4, ...
-(powers of two) whereas this function uses 1, 2, 3, ... . The slope-change term is zero at the
-first post point ``t0`` (R's tutorial uses ``time - 36``, the last pre point, which shifts the
-level term by one slope unit).
+(powers of two) whereas this function uses 1, 2, 3, ... . By default (``slope_start=0``) the
+slope-change term is zero at the first post point ``t0``; ``slope_start=1`` makes it one there, as
+R's tutorial (``time - 36``, the last pre point), which shifts the level term by one slope unit.
+Deriving ``s`` from the time index needs a time axis counting sub-periods of the cycle (1, 2, 3, ...,
+e.g. months): a non-integer, non-unit-step or calendar-year axis without ``season=`` is an error.
 
 ``family="quasipoisson"`` keeps the Poisson estimates and multiplies the covariance by the Pearson
 dispersion ``X2 / df_resid`` (statsmodels ``fit(scale="X2")``, as R's ``summary.glm``). Intervals
@@ -47,6 +49,25 @@ def fourier_terms(position, period: float, k: int) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def _check_cycle_index(t: np.ndarray, time: str, period: float) -> None:
+    """Refuse to derive the seasonal position from a time axis that is not a sub-period index."""
+    steps = np.diff(t)
+    problem = None
+    if not np.allclose(t, np.round(t)):
+        problem = "it has non-integer values (e.g. period midpoints in years)"
+    elif steps.size and not np.allclose(steps, 1.0):
+        problem = f"its steps are not 1 (found steps {sorted(set(np.round(steps, 6).tolist()))[:4]})"
+    elif t.min() >= 1800:
+        problem = f"its values ({t.min():g} .. {t.max():g}) look like calendar years"
+    if problem:
+        raise ValueError(
+            f"fit_count_its: fourier_period={period:g} with no season column needs {time!r} to be a "
+            f"sub-period index (1, 2, 3, ..., e.g. months from January), but {problem}. Give "
+            "season='<column with the position in the cycle, 1..period>', or drop fourier_period "
+            "for annual or multi-year data (they have no within-year seasonality to model)."
+        )
+
+
 @dataclass
 class CountITSResult:
     """Result of :func:`fit_count_its`."""
@@ -76,6 +97,12 @@ class CountITSResult:
              "lower": np.nan, "upper": np.nan, "p_value": np.nan}
         )
         return pd.DataFrame(rows)
+
+    def effect_summary(self):
+        """``(table, text)``: the rate ratios in plain English."""
+        from wigan_deal.its.summaries import count_summary
+
+        return count_summary(self)
 
     def summary(self) -> str:
         level = round(100 * (1 - self.alpha))
@@ -140,12 +167,17 @@ def fit_count_its(
     slope_change: bool = False,
     season: str | None = None,
     alpha: float = 0.05,
+    slope_start: int = 0,
 ) -> CountITSResult:
     """Fit a Poisson or quasi-Poisson segmented regression to a count series (see module docstring).
 
     ``offset=None`` fits counts without an offset. ``fourier_period`` (e.g. 12 for monthly data) adds
     ``fourier_k`` sine/cosine pairs; ``season`` names a column with the position in the cycle.
+    ``slope_start`` (0 default, or 1 as Lopez Bernal et al.'s R code): the slope term at ``t0``.
     """
+    from wigan_deal.its._series import check_slope_start
+
+    slope_start = check_slope_start(slope_start)
     if family not in FAMILIES:
         raise ValueError(
             f"Unknown family {family!r}: valid families are 'poisson' and 'quasipoisson' "
@@ -177,8 +209,11 @@ def fit_count_its(
     X = pd.DataFrame({"Intercept": 1.0, intervention: post.astype(float), time: t})
     t0 = float(t[np.argmax(post)])
     if slope_change:
-        X[f"{intervention}:({time}-{t0:g})"] = np.where(post, t - t0, 0.0)
+        origin = t0 - slope_start
+        X[f"{intervention}:({time}-{origin:g})"] = np.where(post, t - origin, 0.0)
     fourier_text = None
+    if fourier_period is not None and not season:
+        _check_cycle_index(t, time, fourier_period)
     if fourier_period is not None:
         position = frame[season].to_numpy(dtype=float) if season else (t - 1) % fourier_period + 1
         X = pd.concat([X, fourier_terms(position, fourier_period, fourier_k)], axis=1)

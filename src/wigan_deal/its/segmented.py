@@ -5,6 +5,16 @@ intercept is the pre-trend's value at ``t0``; ``post`` is 1 from the first post 
 change* is the jump there, against the projected pre-trend); ``time_since_break = post * (time - t0)``
 (its coefficient is the *slope change* per unit of time).
 
+Two conventions are options (defaults first; both are printed by :meth:`ITSResult.summary`):
+
+* ``hac_small_sample=True``: the Newey-West covariance is multiplied by ``n / (n - k)`` (Stata
+  ``newey``, statsmodels ``use_correction=True``); ``False`` omits it (statsmodels' own default,
+  R ``sandwich::NeweyWest(adjust=FALSE)``). With n = 15 and k = 4 the factor widens SEs by 17%.
+* ``slope_start=0``: ``time_since_break`` is 0 at the first post point, so the level change is the
+  jump at that point; ``slope_start=1`` makes it 1 there (Lopez Bernal et al.'s published R code,
+  ``time - last_pre``), so the level term is the jump one time unit earlier
+  (``level(1) = level(0) - slope_change``); the slope change itself is unchanged.
+
 Methods: ``"ols"`` with Newey-West (HAC, Bartlett kernel) standard errors and Student-t intervals;
 ``"glsar"`` feasible GLS with AR(1) errors (statsmodels ``GLSAR.iterative_fit``: iterated
 Cochrane-Orcutt, the first observation is dropped in the whitening); ``"arima"`` regression with
@@ -49,13 +59,15 @@ class _Fit:
     extra: dict = field(default_factory=dict)
 
 
-def _fit_core(series: Series, method: str, hac_lags: int) -> _Fit:
+def _fit_core(series: Series, method: str, hac_lags: int, small_sample: bool = True) -> _Fit:
     y, X = series.y, series.X
     if method == "ols":
         ols = sm.OLS(y, X)
         if hac_lags > 0:
             res = ols.fit(
-                cov_type="HAC", cov_kwds={"maxlags": hac_lags, "use_correction": True}, use_t=True
+                cov_type="HAC",
+                cov_kwds={"maxlags": hac_lags, "use_correction": bool(small_sample)},
+                use_t=True,
             )
         else:
             res = ols.fit(use_t=True)
@@ -151,10 +163,25 @@ class ITSResult:
     diagnostics: dict[str, Any]
     model: Any = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    hac_small_sample: bool = True
+    slope_start: float = 0.0
 
     @property
     def n(self) -> int:
         return self.series.n
+
+    def conventions(self) -> str:
+        """The two conventions this fit used, as one sentence (also printed by :meth:`summary`)."""
+        if self.method == "ols" and self.hac_lags > 0:
+            nw = ("Newey-West with the small-sample factor n/(n-k)" if self.hac_small_sample
+                  else "Newey-West without the small-sample factor n/(n-k)")
+        else:
+            nw = "no Newey-West correction"
+        origin = ("time_since_break = 0 at the first post point (level change = jump there)"
+                  if self.slope_start == 0 else
+                  "time_since_break = 1 at the first post point (Lopez Bernal et al.'s R "
+                  "convention: level change = jump one time unit before it)")
+        return f"{nw}; {origin}"
 
     def estimates(self) -> dict[str, Estimate]:
         out = {
@@ -196,6 +223,12 @@ class ITSResult:
         )
         return lines
 
+    def effect_summary(self, unit: str = "", higher_is_better: bool | None = None):
+        """``(table, text)``: level and slope change in plain English (:mod:`its.summaries`)."""
+        from wigan_deal.its.summaries import its_summary
+
+        return its_summary(self, unit, higher_is_better)
+
     def summary(self) -> str:
         s = self.series
         level = round(100 * (1 - self.alpha))
@@ -218,6 +251,7 @@ class ITSResult:
             f"{s.n_post} post: {s.period[s.n_pre]} .. {s.period[-1]})",
             f"  break: {brk}" + (f", post_rule={self.post_rule!r}" if self.post_rule else ""),
             f"  HAC lag rule: {self.hac_lag_rule}",
+            f"  conventions: {self.conventions()}",
             f"  pre-trend slope:  {self.pre_slope.describe()} per unit time",
             f"  level change:     {self.level_change.describe()}",
             f"  slope change:     {self.slope_change.describe()} per unit time",
@@ -310,6 +344,8 @@ def fit_its(
     outcome: str = "value",
     time: str | None = None,
     intervention: str | None = None,
+    hac_small_sample: bool = True,
+    slope_start: int = 0,
 ) -> ITSResult:
     """Fit a segmented regression (level and slope change) to ONE series.
 
@@ -318,6 +354,9 @@ def fit_its(
     an explicit time column and a 0/1 intervention column. ``break_year``: a year or a date.
     ``hac_lags``: Newey-West lags for ``method="ols"`` (None: the documented rule, see
     :func:`wigan_deal.its._series.hac_lag_rule`; 0: classical OLS standard errors).
+    ``hac_small_sample`` (default True): multiply the Newey-West covariance by ``n/(n-k)``.
+    ``slope_start`` (default 0): value of ``time_since_break`` at the first post point (0 or 1, see
+    the module docstring: 1 reproduces Lopez Bernal et al.'s R code and moves the level term).
 
     Raises :class:`ShortPreperiodError` with fewer than 3 pre points and ``ValueError`` for fewer
     than 2 post points, missing values or mixed series; warns (:class:`ShortPreperiodWarning`)
@@ -328,8 +367,14 @@ def fit_its(
     covariance and ``sigma^2`` the error variance (the marginal AR(1) variance for glsar/arima).
     """
     series = prepare_series(
-        data, break_year, post_rule=post_rule, outcome=outcome, time=time, intervention=intervention
+        data, break_year, post_rule=post_rule, outcome=outcome, time=time, intervention=intervention,
+        slope_start=slope_start,
     )
+    if not isinstance(hac_small_sample, (bool, np.bool_)):
+        raise ValueError(
+            f"hac_small_sample={hac_small_sample!r} must be True (multiply the Newey-West covariance "
+            "by n/(n-k)) or False (no factor)."
+        )
     if method not in METHODS:
         raise ValueError(
             f"Unknown method {method!r}: valid methods are 'ols' (Newey-West HAC), 'glsar' (AR(1) "
@@ -345,7 +390,7 @@ def fit_its(
     if method != "ols":
         rule = f"not used by method={method!r} (autocorrelation is modelled as AR(1))"
         lags = 0
-    fit = _fit_core(series, method, lags)
+    fit = _fit_core(series, method, lags, bool(hac_small_sample))
     params = params_frame(TERMS, fit.beta, fit.cov, alpha, fit.df)
     level = linear_combination([0, 0, 1, 0], fit.beta, fit.cov, alpha, fit.df, "level_change")
     slope = linear_combination([0, 0, 0, 1], fit.beta, fit.cov, alpha, fit.df, "slope_change")
@@ -378,4 +423,6 @@ def fit_its(
         cumulative_effect=cumulative,
         diagnostics=diagnostics,
         model=fit.model,
+        hac_small_sample=bool(hac_small_sample),
+        slope_start=series.slope_start,
     )

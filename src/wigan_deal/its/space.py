@@ -64,6 +64,12 @@ class PlaceboInSpaceResult:
             ]
         )
 
+    def effect_summary(self):
+        """``(table, text)``: the treated area's rank and permutation p in plain English."""
+        from wigan_deal.its.summaries import space_summary
+
+        return space_summary(self)
+
     def summary(self) -> str:
         direction = "higher" if self.higher_is_better else "lower"
         lines = [

@@ -13,6 +13,21 @@ from html import escape
 from typing import Any
 
 CLAIMS_TABLE = "claims"
+#: recorded by notebook 07: the latest value of each adult social care pathway measure and its comparisons
+PATHWAY_TABLE = "pathway"
+#: Table recorded by notebook 06: amended claim rules, the previous rule's verdict beside the current one.
+AMENDMENTS_TABLE = "amendments"
+#: Values recorded by notebook 04 shown as the index's finance headlines (key -> short label).
+FINANCE_NOTEBOOK = "04_adult_social_care_finance"
+FINANCE_HEADLINES: dict[str, str] = {
+    "asc_variance_pct_first": "ASC outturn minus budget, first year (%)",
+    "asc_variance_percentile_first": "... its percentile among all councils",
+    "asc_variance_pct_last": "ASC outturn minus budget, last year (%)",
+    "asc_variance_percentile_last": "... its percentile among all councils",
+    "savings_real_change_gbp000": "Real-terms change, net spending excl. education and public health (GBP thousand)",
+    "savings_real_change_pct": "... as % (real terms)",
+    "savings_percentile": "... its percentile among all councils (0 = largest fall)",
+}
 
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2rem auto; max-width: 70rem;
@@ -120,6 +135,8 @@ def render_index(
     generated: date | None = None,
     code_version: str | None = None,
     claims_note: str | None = None,
+    package_version: str | None = None,
+    data_section: str | None = None,
 ) -> str:
     """The complete ``index.html`` text."""
     generated = generated or date.today()
@@ -131,7 +148,8 @@ def render_index(
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
         f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
-        + (f" &middot; code version {escape(code_version)}" if code_version else "") + "</p>",
+        + (f" &middot; code version {escape(code_version)}" if code_version else "")
+        + (f" &middot; wigan_deal {escape(package_version)}" if package_version else "") + "</p>",
     ]
     claims = claims_tables(results)
     if claims:
@@ -144,6 +162,28 @@ def render_index(
                 "shows each claim's decision rule (written before any result was computed).</p>"
             )
             parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    for name, data in results.items():
+        table = data.get("tables", {}).get(PATHWAY_TABLE)
+        if table:
+            parts.append('<h2 id="pathway">Outcomes on the Deal\'s pathway (adult social care; description, '
+                         "not attribution)</h2>")
+            parts.append(
+                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: latest year per '
+                "measure; comparison groups are means over their councils with data; percentile among English "
+                "councils, 100 = best.</p>"
+            )
+            parts.append(render_table(table["columns"], table["rows"], css="pathway"))
+    for data in results.values():
+        amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
+        if amended and amended.get("rows"):
+            parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
+            parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
+    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
+    fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
+                for key, label in FINANCE_HEADLINES.items() if key in finance]
+    if fin_rows:
+        parts.append('<h2 id="finance">Finance headlines</h2>')
+        parts.append(render_table(["measure", "value", "detail"], fin_rows, css="results"))
     parts.append('<h2 id="parameters">Parameters</h2>')
     param_rows = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
@@ -169,7 +209,14 @@ def render_index(
             + f"<td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
             f'<td class="num">{nb.seconds:.1f} s</td></tr>'
         )
-    parts.append("</tbody></table></body></html>\n")
+    parts.append("</tbody></table>")
+    if data_section:
+        parts.append(data_section)
+    if package_version:
+        parts.append(f'<footer class="meta"><p>wigan_deal version {escape(package_version)}'
+                     + (f" &middot; code version {escape(code_version)}" if code_version else "")
+                     + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
+    parts.append("</body></html>\n")
     return "\n".join(parts)
 
 

@@ -696,6 +696,8 @@ def stop_on_signals():
 def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
                 subset: Sequence[str] | None = None) -> Path:
     """Write ``report.json`` and ``index.html`` for a folder of executed notebooks."""
+    import wigan_deal
+    from wigan_deal.report.data_version import data_manifest, render_data_section
     from wigan_deal.report.index import NotebookEntry, render_index
     from wigan_deal.results import load_results
 
@@ -708,6 +710,9 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
         "code_version": commit,
         "notebooks": [asdict(o) for o in outcomes],
     }
+    data_version = data_manifest(params.vintage)
+    manifest["package_version"] = wigan_deal.__version__
+    manifest["data"] = data_version
     (folder / "report.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     html = render_index(
         title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
@@ -717,6 +722,8 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
         results=load_results(folder),
         generated=today,
         code_version=commit,
+        package_version=wigan_deal.__version__,
+        data_section=render_data_section(data_version),
         claims_note=None if params.area_code == config.WIGAN else (
             f"The claims are Wigan's. For {params.area_name} the same pre-specified rules are applied to "
             f"{params.area_name}'s data, as a comparison: a verdict here says whether the same statement "

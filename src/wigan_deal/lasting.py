@@ -1,0 +1,251 @@
+"""'Did it last?' without a cherry-picked end point, and the GM devolution windows.
+
+:func:`end_points` measures the area's change relative to England from a fixed start (by default the
+report's last period, 2015-17) to EVERY later period of every later vintage, and :func:`trend_table`
+fits a straight line to the area-minus-England gap over the same window (the fitted change does not
+hinge on one rolling step). :func:`lasting_text` and :func:`readme_block` write the sentences from these
+numbers; nothing is typed by hand.
+
+ONS changed the healthy life expectancy method in its 2024/25 releases: the back-series in vintages
+from :data:`HLE_METHOD_CHANGE_VINTAGE` differ from earlier vintages for the same periods (Wigan male
+2011-13: 60.9 -> 60.1). Figures mark the change and vintages are never spliced.
+
+Greater Manchester devolution (health and social care, April 2016, ``config.GM_DEVOLUTION_YEAR``) is a
+co-intervention: :func:`devolution_windows` repeats a post-2011 comparison with the window ending at
+the last period wholly before devolution, against England and against the other nine GM boroughs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from wigan_deal import config
+from wigan_deal import data as wd
+from wigan_deal.periods import parse_period
+
+#: First HLE vintage on the revised ONS method (2024/25 releases).
+HLE_METHOD_CHANGE_VINTAGE = "2025-04"
+END_POINT_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "end_time", "area_change", "england_change",
+                     "difference", "last_step", "method_changed"]
+TREND_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "n_periods", "slope_per_year", "trend_change",
+                 "endpoint_change"]
+#: The report's last HLE period: "did it last" is measured from here.
+LASTING_START = "2015-17"
+
+
+def _gap_series(indicator: str, area_code: str, sex: str, vintage: str,
+                comparators: Sequence[str] = (config.ENGLAND,)) -> pd.DataFrame:
+    """Per period: the area's value, the comparator mean and the gap (area - comparator)."""
+    codes = [area_code, *comparators]
+    f = wd.load_indicator(indicator, areas=codes, sex=sex, vintage=vintage)
+    if f.empty:
+        return pd.DataFrame(columns=["period", "period_start", "period_end", "time", "area", "comparator", "gap"])
+    keys = ["period", "period_start", "period_end", "time"]
+    own = f[f["area_code"] == area_code].set_index(keys)["value"]
+    comp = f[f["area_code"].isin([c for c in comparators if c != area_code])].groupby(keys)["value"].mean()
+    out = pd.DataFrame({"area": own, "comparator": comp}).dropna().reset_index().sort_values("period_start")
+    out["gap"] = out["area"] - out["comparator"]
+    return out.reset_index(drop=True)
+
+
+def later_vintages(indicator: str = "hle_birth", start: str = LASTING_START) -> list[str]:
+    """Vintages that contain ``start`` and at least one later period."""
+    s0 = parse_period(start)[0]
+    out = []
+    for v in wd.vintages(indicator):
+        f = wd.load_indicator(indicator, areas=[config.ENGLAND], vintage=v)
+        if start in set(f["period"]) and (f["period_start"] > s0).any():
+            out.append(v)
+    return out
+
+
+def end_points(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START,
+               vintages: Sequence[str] | None = None, sexes: Sequence[str] = config.SEXES) -> pd.DataFrame:
+    """Change from ``start`` to every later period, per vintage and sex: area, England, difference,
+    and the single rolling step into that end point (how much of the difference one step carries)."""
+    rows = []
+    for vintage in (vintages or later_vintages(indicator, start)):
+        for sex in sexes:
+            g = _gap_series(indicator, area_code, sex, vintage)
+            if start not in set(g["period"]):
+                continue
+            base = g[g["period"] == start].iloc[0]
+            after = g[g["period_start"] > base["period_start"]]
+            prev_gap = base["gap"]
+            for _, r in after.iterrows():
+                rows.append({
+                    "indicator": indicator, "vintage": vintage, "sex": sex, "start": start, "end": r["period"],
+                    "end_time": r["time"], "area_change": r["area"] - base["area"],
+                    "england_change": r["comparator"] - base["comparator"],
+                    "difference": r["gap"] - base["gap"], "last_step": r["gap"] - prev_gap,
+                    "method_changed": vintage >= HLE_METHOD_CHANGE_VINTAGE and indicator == "hle_birth",
+                })
+                prev_gap = r["gap"]
+    return pd.DataFrame(rows, columns=END_POINT_COLUMNS)
+
+
+def trend_table(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START,
+                vintages: Sequence[str] | None = None, sexes: Sequence[str] = config.SEXES) -> pd.DataFrame:
+    """OLS line through the area-minus-England gap from ``start`` to the vintage's last period:
+    slope (years per year) and the change it implies over the window, beside the end-point change.
+    Rolling 3-year periods overlap, so the slope's precision is not reported (points are not independent)."""
+    rows = []
+    for vintage in (vintages or later_vintages(indicator, start)):
+        for sex in sexes:
+            g = _gap_series(indicator, area_code, sex, vintage)
+            if start not in set(g["period"]):
+                continue
+            w = g[g["period_start"] >= parse_period(start)[0]]
+            if len(w) < 3:
+                continue
+            slope, _ = np.polyfit(w["time"], w["gap"], 1)
+            span = float(w["time"].iloc[-1] - w["time"].iloc[0])
+            rows.append({"indicator": indicator, "vintage": vintage, "sex": sex, "start": start,
+                         "end": w["period"].iloc[-1], "n_periods": len(w), "slope_per_year": float(slope),
+                         "trend_change": float(slope * span),
+                         "endpoint_change": float(w["gap"].iloc[-1] - w["gap"].iloc[0])})
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, axes=None):
+    """Difference vs England from ``start`` to each end point, one line per vintage, one panel per sex;
+    fitted-trend changes as open markers at the last period; vintages on the revised ONS method dashed."""
+    sexes = list(dict.fromkeys(table["sex"]))
+    if axes is None:
+        _, axes = plt.subplots(1, len(sexes), figsize=(6.2 * len(sexes), 3.8), sharey=True, squeeze=False)
+        axes = axes[0]
+    for ax, sex in zip(axes, sexes, strict=False):
+        part = table[table["sex"] == sex]
+        for vintage, g in part.groupby("vintage"):
+            changed = bool(g["method_changed"].iloc[0])
+            line, = ax.plot(g["end_time"], g["difference"], marker="o", ls="--" if changed else "-",
+                            label=f"vintage {vintage}" + (" (revised ONS method)" if changed else ""))
+            t = trends[(trends["sex"] == sex) & (trends["vintage"] == vintage)]
+            if len(t):
+                ax.scatter([g["end_time"].iloc[-1] + 0.15], [t["trend_change"].iloc[0]], facecolors="none",
+                           edgecolors=line.get_color(), s=60, zorder=4)
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_title(f"{area_name}, {sex}: change vs England since {part['start'].iloc[0]}", fontsize=10)
+        ax.set_xlabel("end point (period midpoint)\ndashed = revised ONS HLE method (2024/25 releases); "
+                      "o = fitted-trend change", fontsize=8)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
+    axes[0].set_ylabel("area change minus England change (years)")
+    return axes
+
+
+def _fmt(x: float) -> str:
+    return f"{x:+.1f}".replace("-", "−")
+
+
+def missing_vintages(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START) -> list[str]:
+    """Later vintages that have no data for the area (e.g. counties in the district-level 2024+ pulls)."""
+    return [v for v in later_vintages(indicator, start)
+            if wd.load_indicator(indicator, areas=[area_code], vintage=v).empty]
+
+
+def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> str:
+    """Markdown, every number from ``table``/``trends``: per sex in the latest vintage, the difference at
+    each end point, the last step's share, and the fitted-trend change."""
+    name = wd.area_name(area_code)
+    if table.empty:
+        return f"No later vintage has {LASTING_START} and a later period for {name}."
+    vintage = max(table["vintage"])
+    parts = []
+    for sex in dict.fromkeys(table["sex"]):
+        g = table[(table["vintage"] == vintage) & (table["sex"] == sex)]
+        if g.empty:
+            continue
+        ends = "; ".join(f"{r.end} {_fmt(r.difference)}" for r in g.itertuples())
+        last = g.iloc[-1]
+        signs = {np.sign(round(x, 1)) for x in g["difference"]}
+        t = trends[(trends["vintage"] == vintage) & (trends["sex"] == sex)]
+        trend = (f"; a straight line through the gap gives {_fmt(t['trend_change'].iloc[0])} years over the window "
+                 f"({_fmt(t['slope_per_year'].iloc[0])} a year)" if len(t) else "")
+        parts.append(
+            f"**{sex}**: {ends} years relative to England. The last rolling step alone "
+            f"({g.iloc[-2]['end'] if len(g) > 1 else LASTING_START} → {last['end']}) contributes "
+            f"{_fmt(last['last_step'])} of the {_fmt(last['difference'])}"
+            + (", and the sign depends on the end point chosen" if len(signs - {0.0}) > 1 else "")
+            + trend + ".")
+    method = (" This vintage uses the revised ONS HLE method (2024/25 releases); its back-series differ from "
+              "the report-era vintage, so changes are compared within one vintage, never across."
+              if vintage >= HLE_METHOD_CHANGE_VINTAGE else "")
+    gaps = missing_vintages(area_code)
+    gap_note = (f" Vintage(s) {', '.join(gaps)} have no values for {name} (they were pulled for districts and "
+                "unitary authorities only), so the latest vintage with data is used." if gaps else "")
+    return (f"Healthy life expectancy, {name} vs England, from {LASTING_START} to every later period "
+            f"(vintage {vintage}): " + " ".join(parts) + method + gap_note)
+
+
+def readme_block() -> str:
+    """README 'did it last' block for Wigan (default parameters), from the recorded end points."""
+    area = config.WIGAN
+    table, trends = end_points(area), trend_table(area)
+    return lasting_text(area, table, trends)
+
+
+# --- Greater Manchester devolution ------------------------------------------------------------------
+
+
+def pre_devolution(period: str) -> bool:
+    """True if the whole period lies before devolution (April of ``config.GM_DEVOLUTION_YEAR``):
+    a calendar/rolling period must end by December of the year before; a financial year by March."""
+    start, end, label = parse_period(period)
+    if "/" in label:
+        return end <= config.GM_DEVOLUTION_YEAR
+    return end < config.GM_DEVOLUTION_YEAR
+
+
+def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str | None = None,
+                       vintage: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """The area's change from ``start`` to ``end`` (default: the vintage's last period) and to the last
+    period before GM devolution, against England and the other nine GM boroughs (mean of those with data).
+
+    Columns: window ('full' / 'pre-devolution'), start, end, area_change, england_change,
+    gm_change, diff_vs_england, diff_vs_gm. A window that cannot be formed is left out."""
+    gm = [c for c in config.GREATER_MANCHESTER if c != area_code]
+    f = wd.load_indicator(indicator, areas=[area_code, config.ENGLAND, *gm], sex=sex, vintage=vintage)
+    labels = list(dict.fromkeys(f.sort_values("period_start")["period"]))
+    if start not in labels:
+        return pd.DataFrame()
+    s0 = parse_period(start)[0]
+    after = [p for p in labels if parse_period(p)[0] > s0]
+    pre = [p for p in after if pre_devolution(p)]
+    ends = {"full": end or (after[-1] if after else None), "pre-devolution": pre[-1] if pre else None}
+    rows = []
+    for window, e in ends.items():
+        if e is None or e not in labels:
+            continue
+
+        def val(codes, period, frame=f):
+            sel = frame[frame["area_code"].isin(codes) & (frame["period"] == period)]["value"]
+            return float(sel.mean()) if len(sel) else np.nan
+
+        a = val([area_code], e) - val([area_code], start)
+        if np.isnan(a):  # the area lacks the start or end value (outside the series, suppressed, reorganised)
+            continue
+        eng = val([config.ENGLAND], e) - val([config.ENGLAND], start)
+        both = [c for c in gm if not np.isnan(val([c], e) - val([c], start))]
+        gmc = float(np.mean([val([c], e) - val([c], start) for c in both])) if both else np.nan
+        rows.append({"indicator": indicator, "sex": sex or "", "window": window, "start": start, "end": e,
+                     "area_change": a, "england_change": eng, "gm_change": gmc, "n_gm": len(both),
+                     "diff_vs_england": a - eng, "diff_vs_gm": a - gmc})
+    return pd.DataFrame(rows)
+
+
+def devolution_text(table: pd.DataFrame, area_code: str, what: str) -> str:
+    """One generated sentence per window."""
+    if table.empty:
+        return f"*{what}: no window can be formed for {wd.area_name(area_code)}.*"
+    parts = []
+    for r in table.itertuples():
+        gm = (f", {_fmt(r.diff_vs_gm)} vs the other GM boroughs (n={r.n_gm})" if not np.isnan(r.diff_vs_gm)
+              else ", no GM comparison")
+        eng = (f"{_fmt(r.diff_vs_england)} vs England" if not np.isnan(r.diff_vs_england)
+               else "no England value")
+        parts.append(f"{r.window} window {r.start} → {r.end}: {_fmt(r.area_change)} for the area, {eng}{gm}")
+    return f"{what}" + (f" ({table['sex'].iloc[0]})" if table["sex"].iloc[0] else "") + ": " + "; ".join(parts) + "."

@@ -1,0 +1,214 @@
+"""Outcomes on the Deal's own pathway: adult social care measures against peer groups (notebook 07).
+
+Every measure is DESCRIPTIVE: almost none has a pre-2011 baseline (only the Greater Manchester series of
+ASCOF 2B(1) starts in 2010-11, and it has no England row), so nothing here attributes a difference to the
+Deal. For each measure code, source and financial year the area is set against England, its ONS similar
+areas, its deprivation-matched peers (comparator kind ``"deprivation"`` when the data layer offers it),
+the other Greater Manchester boroughs (or regional peers outside GM) and the distribution over all
+councils (percentile, direction-adjusted so that 100 = best). A measure the area lacks (suppressed,
+reorganised council) gets a note, never an error or an empty figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from wigan_deal import config
+from wigan_deal import data as wd
+
+#: Measures of the pathway figure, in reading order (reablement -> care homes -> hospital -> experience).
+PATHWAY: tuple[str, ...] = ("2B(1)", "2D", "2A(2)", "2C(1)", "2C(2)", "1C(1A)", "1A", "1J", "3A")
+GROUP_ORDER = ("England", "ONS similar areas", "deprivation-matched peers", "other GM boroughs",
+               "regional peers")
+DEPRIVATION_KIND = "deprivation"
+
+
+def peer_groups(area_code: str) -> tuple[dict[str, list[str]], list[str]]:
+    """``({label: codes}, notes)``: England, ONS similar areas, deprivation-matched peers (when the data
+    layer provides comparator kind 'deprivation'), other GM boroughs (regional peers outside GM)."""
+    code = wd.check_area(area_code)
+    notes: list[str] = []
+    groups: dict[str, list[str]] = {"England": [config.ENGLAND]}
+    if code == config.ENGLAND:
+        return groups, notes
+    groups["ONS similar areas"] = wd.comparators(code, "nearest")
+    if DEPRIVATION_KIND in wd.COMPARATOR_KINDS:
+        try:
+            groups["deprivation-matched peers"] = wd.comparators(code, DEPRIVATION_KIND)
+        except wd.DataError as exc:  # e.g. a council created after the IoD2019 geography
+            notes.append(f"No deprivation-matched peers: {exc}")
+    else:
+        notes.append("Deprivation-matched peers (IoD2019) are not available in this data build; the group is "
+                     "left out rather than approximated.")
+    label = "other GM boroughs" if code in config.GREATER_MANCHESTER else "regional peers"
+    groups[label] = wd.comparators(code, "gm")
+    return groups, notes
+
+
+def gm_group(area_code: str) -> dict[str, list[str]]:
+    """The other nine GM boroughs (for any area: the GM devolution comparator)."""
+    return {"GM boroughs (excl. area)": [c for c in config.GREATER_MANCHESTER if c != area_code]}
+
+
+def _percentile(values: pd.Series, value: float, higher_is_better: bool | None) -> float:
+    """Share of councils the area does at least as well as (0-100, 100 = best); NaN without direction."""
+    if higher_is_better is None or pd.isna(value) or values.empty:
+        return float("nan")
+    better_or_equal = (values <= value) if higher_is_better else (values >= value)
+    return float(100.0 * better_or_equal.mean())
+
+
+def comparison_table(area_code: str, measures: Sequence[str] | None = None,
+                     groups: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """One row per measure x source x financial year that ANY council has: the area's value (NaN when
+    missing), England, each group's mean over its councils with data (and how many), the all-council
+    median and the area's direction-adjusted percentile among councils."""
+    groups = groups if groups is not None else peer_groups(area_code)[0]
+    frame = wd.load_social_care(measures)
+    councils = frame[frame["area_code"] != config.ENGLAND]
+    rows = []
+    for (code, source, fy), part in frame.groupby(["measure_code", "source", "financial_year"], sort=True):
+        spec = wd.SOCIAL_CARE_MEASURES[code]
+        vals = part.set_index("area_code")["value"]
+        all_c = councils[(councils["measure_code"] == code) & (councils["source"] == source)
+                         & (councils["financial_year"] == fy)]["value"]
+        own = float(vals.get(area_code, np.nan))
+        row = {"measure_code": code, "title": spec.title, "unit": spec.unit, "source": source,
+               "financial_year": fy, "period_start": int(part["period_start"].iloc[0]),
+               "higher_is_better": spec.higher_is_better, "area": own,
+               "n_councils": int(all_c.size), "council_median": float(all_c.median()) if all_c.size else np.nan,
+               # the GM-only LG Inform series has no all-council distribution: no percentile
+               "percentile": (np.nan if source == "lginform_gm" else _percentile(all_c, own, spec.higher_is_better)),
+               "flag": "; ".join(sorted({f for f in part.loc[part["area_code"] == area_code, "flag"] if isinstance(f, str) and f}))}
+        for label, codes in groups.items():
+            have = vals.reindex([c for c in codes if c != area_code]).dropna()
+            row[label] = float(have.mean()) if len(have) else np.nan
+            row[f"n {label}"] = int(len(have))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def missing_notes(area_code: str, table: pd.DataFrame) -> list[str]:
+    """A sentence per measure/source the area lacks in years other councils have (suppressed values,
+    reorganised councils, or a source that covers only some councils)."""
+    name = wd.area_name(area_code) if area_code != config.ENGLAND else "England"
+    notes = []
+    gaps = table[table["area"].isna()]
+    for (code, source), part in gaps.groupby(["measure_code", "source"], sort=True):
+        years = ", ".join(part["financial_year"])
+        why = {"lginform_gm": "this series covers the ten Greater Manchester boroughs only",
+               "oflog": "Oflog publishes councils only (no England row) and omits suppressed or reorganised "
+                        "councils"}.get(source, "the value is missing or suppressed for this council")
+        notes.append(f"{name} has no {code} ({wd.SOCIAL_CARE_MEASURES[code].title}) from {source} for {years}: "
+                     f"{why}.")
+    return notes
+
+
+def baseline_note(area_code: str) -> str:
+    """Which measures have any value before the Deal (financial year starting before the break)?"""
+    frame = wd.load_social_care(areas=[area_code])
+    pre = frame[frame["period_start"] < config.DEFAULT_BREAK_YEAR]
+    if pre.empty:
+        return ("No social care outcome measure in these data has a value for this area before "
+                f"{config.DEFAULT_BREAK_YEAR}: every comparison here is description, not attribution.")
+    codes = ", ".join(sorted(set(pre["measure_code"])))
+    return (f"Only {codes} has a value before {config.DEFAULT_BREAK_YEAR} for this area (one year, no England "
+            "row); every other measure starts in 2014-15 or later. These comparisons describe where the area "
+            "stands, they cannot attribute a difference to the Deal.")
+
+
+def latest(table: pd.DataFrame, measures: Sequence[str] = PATHWAY) -> pd.DataFrame:
+    """Latest financial year per pathway measure with a value for the area, preferring sources with an
+    England row (ASCOF) and then the longest series; one row per measure, in :data:`PATHWAY` order."""
+    rank = {"ascof_processed": 0, "lginform_gm": 1, "oflog": 2}
+    have = table[table["measure_code"].isin(measures) & table["area"].notna()].copy()
+    have["src_rank"] = have["source"].map(rank)
+    have = have.sort_values(["measure_code", "period_start", "src_rank"], ascending=[True, False, True])
+    out = have.drop_duplicates("measure_code")
+    order = {m: i for i, m in enumerate(measures)}
+    return out.sort_values("measure_code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def pathway_figure(area_code: str, table: pd.DataFrame, measures: Sequence[str] = PATHWAY, ax=None):
+    """One row per pathway measure: the area's percentile among councils (100 = best) in each year and
+    source, England's percentile as a black bar; measures the area lacks say so on their row."""
+    name = wd.area_name(area_code) if area_code != config.ENGLAND else "England"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.45 * len(measures) + 1.2))
+    colours = {"ascof_processed": "#d62728", "lginform_gm": "#ff7f0e", "oflog": "#9467bd"}
+    for i, code in enumerate(measures):
+        part = table[table["measure_code"] == code]
+        own = part[part["area"].notna() & part["percentile"].notna()]
+        if own.empty:
+            ax.text(50, i, "no value for this area", ha="center", va="center", fontsize=8, color="grey")
+        for source, g in own.groupby("source"):
+            yrs = g["period_start"].astype(float)
+            alpha = 0.35 + 0.65 * (yrs - 2010) / 13
+            ax.scatter(g["percentile"], [i] * len(g), c=colours.get(source, "k"), alpha=alpha.clip(0.3, 1),
+                       s=28, label=source)
+        if config.ENGLAND in wd.load_social_care(code, areas=[config.ENGLAND])["area_code"].values:
+            eng = wd.load_social_care(code, areas=[config.ENGLAND])
+            allc = wd.load_social_care(code, sources="ascof_processed")
+            allc = allc[allc["area_code"] != config.ENGLAND]
+            last = eng.sort_values("period_start").iloc[-1]
+            ref = allc[allc["financial_year"] == last["financial_year"]]["value"]
+            p = _percentile(ref, float(last["value"]), wd.SOCIAL_CARE_MEASURES[code].higher_is_better)
+            ax.plot([p, p], [i - 0.3, i + 0.3], color="black", lw=1.5)
+    ax.set_yticks(range(len(measures)))
+    ax.set_yticklabels([f"{m} {wd.SOCIAL_CARE_MEASURES[m].title[:48]}" for m in measures], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-2, 102)
+    ax.axvline(50, color="grey", lw=0.6, ls=":")
+    ax.set_xlabel("percentile among English councils (100 = best; darker = later year; | = England)")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=False))
+    ax.legend(uniq.values(), uniq.keys(), fontsize=7, frameon=False, loc="lower right")
+    ax.set_title(f"{name}: adult social care pathway at a glance (description, not attribution)")
+    return ax
+
+
+def measure_figure(area_code: str, code: str, groups: dict[str, list[str]], ax=None):
+    """Every council's value by year (grey), the area, England and group means; a note when empty."""
+    name = wd.area_name(area_code) if area_code != config.ENGLAND else "England"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    frame = wd.load_social_care(code)
+    if frame.empty:
+        ax.text(0.5, 0.5, f"no data for {code}", ha="center", transform=ax.transAxes)
+        return ax
+    for source, g in frame.groupby("source"):
+        councils = g[g["area_code"] != config.ENGLAND]
+        ax.scatter(councils["period_start"] + (0.1 if source == "oflog" else 0), councils["value"], s=4,
+                   color="lightgrey", zorder=1)
+        ls = "-" if source != "oflog" else "--"
+        own = g[g["area_code"] == area_code]
+        if not own.empty:
+            ax.plot(own["period_start"], own["value"], marker="o", color="#d62728", ls=ls, zorder=3,
+                    label=f"{name} ({source})")
+        for label, codes in groups.items():
+            m = g[g["area_code"].isin([c for c in codes if c != area_code])].groupby("period_start")["value"].mean()
+            if len(m):
+                ax.plot(m.index, m.values, marker=".", ls=ls, lw=1, zorder=2, label=f"{label} ({source})")
+    ax.set_title(f"{code}: {wd.SOCIAL_CARE_MEASURES[code].title}", fontsize=9)
+    ax.set_xlabel("financial year (start)")
+    ax.set_ylabel(wd.SOCIAL_CARE_MEASURES[code].unit, fontsize=8)
+    ax.legend(fontsize=6, frameon=False)
+    return ax
+
+
+def index_rows(table: pd.DataFrame, groups: dict[str, list[str]]) -> list[dict]:
+    """Records for the report index: latest value per pathway measure with the comparison groups."""
+    rows = []
+    for _, r in latest(table).iterrows():
+        rows.append({
+            "measure": r["measure_code"], "title": r["title"], "year": r["financial_year"], "source": r["source"],
+            "unit": r["unit"], "area": r["area"],
+            "comparisons": {g: (None if pd.isna(r.get(g)) else round(float(r[g]), 3)) for g in groups},
+            "percentile": None if pd.isna(r["percentile"]) else round(float(r["percentile"]), 1),
+            "n_councils": int(r["n_councils"]),
+        })
+    return rows

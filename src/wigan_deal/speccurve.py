@@ -1,0 +1,327 @@
+"""Specification curve: every reasonable ITS specification for one area and outcome, side by side.
+
+Dimensions (:func:`specifications`):
+
+* **comparator**: none (single series), England, ONS similar areas (``nearest``) and
+  deprivation-matched councils (IoD2019, ``deprivation``), the last two with the other Greater
+  Manchester boroughs included and excluded (comparative ITS, difference model);
+* **error model / inference**: OLS classical SEs, Newey-West(2), GLSAR AR(1), and for the single
+  series the permutation interval across councils (the primary method, docs/inference.md);
+* **break year**: 2011, 2013, 2014 (``config.DEFAULT_BREAK_YEAR`` + ``ALTERNATIVE_BREAK_YEARS``);
+* **post rule**: start, mid, end;
+* plus every synthetic-control donor pool the caller passes (:func:`add_synth`), which have a
+  placebo p-value but no interval.
+
+A specification that cannot be fitted (too few pre/post points, no comparator data) is kept with a
+``note``. The comparator set is pluggable (:data:`COMPARATORS`); a kind the data layer does not know
+is skipped with a note, so the curve builds before a new comparator kind exists.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wigan_deal import config, inference
+from wigan_deal import data as wd
+from wigan_deal.its import ShortPreperiodWarning
+
+#: comparator label -> (data.comparators kind or None for special cases, exclude other GM boroughs)
+COMPARATORS: dict[str, tuple[str | None, bool]] = {
+    "none": (None, False),
+    "england": ("england", False),
+    "nearest (GM included)": ("nearest", False),
+    "nearest (GM excluded)": ("nearest", True),
+    "deprivation (GM included)": ("deprivation", False),
+    "deprivation (GM excluded)": ("deprivation", True),
+}
+#: method label -> fit_its keyword arguments (None: the permutation interval)
+METHODS: dict[str, dict | None] = {
+    "OLS": {"method": "ols", "hac_lags": 0},
+    "Newey-West(2)": {"method": "ols", "hac_lags": 2},
+    "GLSAR AR(1)": {"method": "glsar"},
+    "permutation": None,
+}
+POST_RULES: tuple[str, ...] = ("start", "mid", "end")
+COLUMNS = ["comparator", "method", "break_year", "post_rule", "quantity", "estimate", "lower",
+           "upper", "p_value", "primary", "note"]
+
+
+def break_years() -> tuple[int, ...]:
+    return (config.DEFAULT_BREAK_YEAR, *config.ALTERNATIVE_BREAK_YEARS)
+
+
+def _comparator_codes(area: str, label: str, indicator: str, vintage: str | None) -> list[str]:
+    kind, no_gm = COMPARATORS[label]
+    codes = wd.comparators(area, kind, indicator=indicator, vintage=vintage)
+    if no_gm:
+        codes = [c for c in codes if c not in config.GREATER_MANCHESTER]
+    return codes
+
+
+def _rows(comparator, method, brk, rule, level, slope, primary, note=""):
+    out = []
+    for q, e in (("level_change", level), ("slope_change", slope)):
+        out.append({"comparator": comparator, "method": method, "break_year": brk, "post_rule": rule,
+                    "quantity": q, "estimate": e.get("estimate", np.nan) if e else np.nan,
+                    "lower": e.get("lower", np.nan) if e else np.nan,
+                    "upper": e.get("upper", np.nan) if e else np.nan,
+                    "p_value": e.get("p_value", np.nan) if e else np.nan,
+                    "primary": primary, "note": note})
+    return out
+
+
+def _est(e) -> dict:
+    return {"estimate": e.estimate, "lower": e.lower, "upper": e.upper, "p_value": e.p_value}
+
+
+def specifications(area: str, indicator: str, sex: str, vintage: str | None = None,
+                   comparators: dict | None = None) -> pd.DataFrame:
+    """Every specification's level and slope change (long format, :data:`COLUMNS`).
+
+    Series sharing the same periods are fitted together with the vectorised estimators of
+    :mod:`wigan_deal.its.hac` / :mod:`wigan_deal.its.coverage` (equal to :func:`fit_its` with the
+    same options; checked in the tests); the permutation rows come from
+    :func:`wigan_deal.inference.primary_its`.
+    """
+    spec = inference.primary_spec(indicator)
+    vintage = spec.get("vintage") if vintage is None else vintage
+    comparators = COMPARATORS if comparators is None else comparators
+    own = wd.load_indicator(indicator, areas=[area], sex=sex, vintage=vintage)
+    series: dict[str, pd.DataFrame] = {}
+    rows: list[dict] = []
+    for label in comparators:
+        if label == "none":
+            series[label] = own[["period_start", "period_end", "value"]]
+            continue
+        try:
+            codes = _comparator_codes(area, label, indicator, vintage)
+            if not codes:
+                raise ValueError(f"no {label} comparators with data")
+        except (ValueError, KeyError) as exc:
+            for brk in break_years():
+                for rule in POST_RULES:
+                    rows += _rows(label, "-", brk, rule, None, None, False,
+                                  f"comparator unavailable: {str(exc).splitlines()[0][:120]}")
+            continue
+        control = wd.load_indicator(indicator, areas=codes, sex=sex, vintage=vintage)
+        series[label] = _difference(own, control)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ShortPreperiodWarning)
+        for brk in break_years():
+            for rule in POST_RULES:
+                rows += _fit_all(series, brk, rule, spec)
+                try:
+                    r = inference.primary_its(area, indicator, sex, break_year=brk,
+                                              post_rule=rule, vintage=vintage)
+                    rows += _rows("none", "permutation", brk, rule, r.level, r.slope,
+                                  brk == spec["break_year"] and rule == spec["post_rule"])
+                except ValueError as exc:
+                    rows += _rows("none", "permutation", brk, rule, None, None, False,
+                                  str(exc).split(";")[0][:160])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -> list[dict]:
+    """OLS, Newey-West(2) and GLSAR for every series at one break/rule (vectorised per period set)."""
+    from scipy import stats
+
+    from wigan_deal.its._series import prepare_series
+    from wigan_deal.its.coverage import glsar
+    from wigan_deal.its.hac import newey_west
+
+    rows: list[dict] = []
+    groups: dict[tuple, list[str]] = {}
+    for label, frame in series.items():
+        key = tuple(map(tuple, frame[["period_start", "period_end"]].to_numpy().tolist()))
+        groups.setdefault(key, []).append(label)
+    for labels in groups.values():
+        try:
+            s = prepare_series(series[labels[0]], brk, post_rule=rule, what="specification curve",
+                               warn_pre=None)
+        except ValueError as exc:
+            for label in labels:
+                for method in METHODS:
+                    if METHODS[method] is not None:
+                        rows += _rows(label, method, brk, rule, None, None, False,
+                                      str(exc).split(";")[0][:160])
+            continue
+        Y = np.column_stack([  # sorted by time, as prepare_series sorts
+            series[label].assign(_t=(series[label].period_start + series[label].period_end + 1) / 2)
+            .sort_values("_t")["value"].to_numpy(float) for label in labels])
+        X = s.X
+        n, k = X.shape
+        fits = {
+            "OLS": (*newey_west(X, Y, 0), n - k),
+            "Newey-West(2)": (*newey_west(X, Y, 2, small_sample=True), n - k),
+        }
+        gb, gcov, _ = glsar(X, Y, maxiter=100)
+        fits["GLSAR AR(1)"] = (gb, gcov, n - 1 - k)
+        for method, (beta, cov, df) in fits.items():
+            q = stats.t.ppf(0.975, df)
+            for j, label in enumerate(labels):
+                ests = []
+                for idx in (2, 3):
+                    est, se = float(beta[idx, j]), float(np.sqrt(cov[j, idx, idx]))
+                    ests.append({"estimate": est, "lower": est - q * se, "upper": est + q * se,
+                                 "p_value": float(2 * stats.t.sf(abs(est / se), df))})
+                rows += _rows(label, method, brk, rule, ests[0], ests[1], False)
+    return rows
+
+
+def _difference(own: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
+    from wigan_deal.its.comparative import average_controls
+
+    ctrl, _ = average_controls(control)
+    both = own[["period_start", "period_end", "value"]].merge(
+        ctrl[["period_start", "period_end", "value"]], on=["period_start", "period_end"])
+    return pd.DataFrame({"period_start": both.period_start, "period_end": both.period_end,
+                         "value": both.value_x - both.value_y})
+
+
+def add_synth(curve: pd.DataFrame, synth_fits: dict) -> pd.DataFrame:
+    """Append one row per synthetic-control donor pool: mean post gap, placebo p, no interval.
+
+    ``synth_fits``: pool label -> (SynthResult, SynthPlaceboResult) as notebook 05 builds them.
+    """
+    rows = []
+    for label, (fit, plac) in synth_fits.items():
+        rows.append({"comparator": f"synthetic control: {label}", "method": "synthetic control",
+                     "break_year": fit.break_year, "post_rule": fit.post_rule,
+                     "quantity": "mean_post_gap", "estimate": fit.mean_post_gap, "lower": np.nan,
+                     "upper": np.nan, "p_value": plac.p_value, "primary": False, "note": ""})
+    return pd.concat([curve, pd.DataFrame(rows, columns=COLUMNS)], ignore_index=True)
+
+
+@dataclass
+class SpecCurve:
+    """A specification curve for one area / outcome / sex."""
+
+    area: str
+    indicator: str
+    sex: str
+    higher_is_better: bool
+    table: pd.DataFrame
+
+    def fitted(self, quantity: str = "level_change") -> pd.DataFrame:
+        t = self.table
+        return t[(t.quantity == quantity) & t.note.fillna("").eq("") & t.lower.notna()]
+
+    def shares(self, quantity: str = "level_change") -> dict[str, float]:
+        """Share of fitted specifications whose CI is wholly below / above zero (and n)."""
+        f = self.fitted(quantity)
+        n = len(f)
+        below = float((f.upper < 0).mean()) if n else np.nan
+        above = float((f.lower > 0).mean()) if n else np.nan
+        better, worse = (above, below) if self.higher_is_better else (below, above)
+        return {"n": n, "below": below, "above": above, "improvement": better, "worsening": worse,
+                "n_failed": int((self.table.quantity == quantity).sum() - n)}
+
+    def primary(self, quantity: str = "level_change") -> pd.Series | None:
+        p = self.table[(self.table.quantity == quantity) & self.table.primary]
+        return p.iloc[0] if len(p) else None
+
+    def effect_summary(self, unit: str = "", what: str | None = None) -> tuple[pd.DataFrame, str]:
+        """(shares table, plain-English sentence) for level and slope changes."""
+        what = what or self.indicator.replace("_", " ")
+        rows, parts = [], []
+        for q, noun in (("level_change", "level change"), ("slope_change", "slope change")):
+            s = self.shares(q)
+            rows.append({"quantity": q, **s})
+            parts.append(
+                f"{noun}: {s['improvement']:.0%} of {s['n']} specifications have a 95% CI wholly on "
+                f"the improvement side of zero and {s['worsening']:.0%} wholly on the worsening side")
+        pr = self.primary()
+        lead = ""
+        if pr is not None:
+            verdict = "excludes" if (pr.lower > 0 or pr.upper < 0) else "includes"
+            lead = (f"The pre-specified primary analysis gives a level change of {pr.estimate:+.2f}"
+                    f"{' ' + unit if unit else ''} (permutation CI {pr.lower:+.2f} to {pr.upper:+.2f}; "
+                    f"it {verdict} zero). ")
+        text = (f"{what} ({self.sex}): {lead}Across every combination of comparator, error model, "
+                f"break year and post rule, " + "; ".join(parts) + ".")
+        return pd.DataFrame(rows), text
+
+    def plot(self, quantity: str = "level_change", ax=None, title: str | None = None):
+        """Sorted estimates with 95% CIs (primary in red) above a panel marking each specification."""
+        import matplotlib.pyplot as plt
+
+        f = self.fitted(quantity).sort_values("estimate").reset_index(drop=True)
+        if ax is None:
+            fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True,
+                                          gridspec_kw={"height_ratios": [2, 2.2]})
+        else:
+            ax2 = None
+        x = np.arange(len(f))
+        excl = (f.lower > 0) | (f.upper < 0)
+        colour = np.where(f.primary, "#d62728", np.where(excl, "#1f77b4", "#9a9a9a"))
+        ax.vlines(x, f.lower, f.upper, colors=colour, lw=0.8)
+        ax.scatter(x, f.estimate, c=colour, s=8, zorder=3)
+        ax.axhline(0, color="#333333", lw=0.8)
+        ax.set_ylabel(quantity.replace("_", " "))
+        ax.set_title(title or f"Specification curve: {self.indicator} ({self.sex}), {len(f)} "
+                     "specifications (red: pre-specified primary; blue: CI excludes zero)")
+        if ax2 is not None:
+            dims = [("comparator", list(COMPARATORS)), ("method", list(METHODS)),
+                    ("break_year", list(break_years())), ("post_rule", list(POST_RULES))]
+            labels, y = [], 0
+            for col, values in dims:
+                for v in values:
+                    hit = f[col] == v
+                    ax2.scatter(x[hit], np.full(hit.sum(), y), s=4, color="#333333")
+                    labels.append(f"{col.replace('_', ' ')}: {v}")
+                    y += 1
+            ax2.set_yticks(range(len(labels)))
+            ax2.set_yticklabels(labels, fontsize=7)
+            ax2.invert_yaxis()
+            ax2.set_xlabel("specifications, sorted by estimate")
+        return ax
+
+
+def spec_curve(area: str, indicator: str, sex: str, vintage: str | None = None,
+               comparators: dict | None = None) -> SpecCurve:
+    """:class:`SpecCurve` for ``area`` (see the module docstring)."""
+    hib = inference.higher_is_better(indicator)
+    return SpecCurve(area, indicator, sex, hib,
+                     specifications(area, indicator, sex, vintage, comparators))
+
+
+__all__ = ["COMPARATORS", "METHODS", "SpecCurve", "add_synth", "spec_curve", "specifications"]
+
+
+def readme_robustness() -> str:
+    """README block: Wigan's specification-curve shares and the default synthetic control."""
+    import warnings as _w
+
+    from wigan_deal import synth
+
+    lines = []
+    for indicator, sex, label, _unit in inference.README_OUTCOMES:
+        c = spec_curve(config.WIGAN, indicator, sex)
+        lv, sl = c.shares("level_change"), c.shares("slope_change")
+        lines.append(
+            f"- {label}: of {lv['n']} specifications, {lv['improvement']:.0%} give a level change "
+            f"whose 95% CI is wholly on the improvement side and {lv['worsening']:.0%} wholly on the "
+            f"worsening side; for the slope change {sl['improvement']:.0%} and {sl['worsening']:.0%}.")
+    f = wd.load_indicator("u75_prev_cancer_mortality", sex="Persons")
+    codes = f.area_code.astype(str)
+    keep = ~codes.str.startswith(config.AGGREGATE_PREFIXES) & (
+        ~codes.isin(config.GREATER_MANCHESTER) | (codes == config.WIGAN))
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        fit = synth.fit_synth(f[keep], config.WIGAN, config.DEFAULT_BREAK_YEAR)
+        plac = fit.placebo()
+    return inference.minus(
+        "Every other specification is shown beside the primary one (notebook 05, specification "
+        "curve: comparator none / England / ONS similar areas / IoD2019 deprivation-matched, GM "
+        "included or excluded x OLS / Newey-West(2) / GLSAR / permutation x break 2011, 2013, 2014 "
+        "x post rule start, mid, end):\n\n" + "\n".join(lines) + "\n\n"
+        f"Synthetic control for cancer mortality (donors: all non-GM councils): pre-period RMSPE "
+        f"{fit.pre_rmspe:.2f}, mean post-2011 gap Wigan minus synthetic {fit.mean_post_gap:+.2f} per "
+        f"100,000 (positive = worse), placebo p = {plac.p_value:.2f}; notebook 05 shows every donor "
+        "pool. **On these data, the report's health claims are at best partly supported, and none "
+        "can be attributed to the Deal.**"
+    )

@@ -1,0 +1,105 @@
+"""wigan_deal.finance: budget vs outturn and real-terms savings for every council (real extracts)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wigan_deal import config, finance
+from wigan_deal import data as wd
+from wigan_deal.claims import rules
+
+KENT, CAMDEN = "E10000016", "E09000007"
+
+
+@pytest.fixture(scope="module")
+def wigan() -> finance.BudgetOutturnResult:
+    return finance.budget_vs_outturn(config.WIGAN)
+
+
+def test_percentile_among_others():
+    s = pd.Series({"a": 1.0, "b": 2.0, "c": 2.0, "d": 3.0, "e": np.nan})
+    assert finance.percentile_among_others(s, "a") == 0.0
+    assert finance.percentile_among_others(s, "b") == pytest.approx(100 * (1 + 0.5) / 3)
+    assert finance.percentile_among_others(s, "d") == 100.0
+    vec = finance.percentiles_among_others(s.to_numpy())
+    assert vec[:4] == pytest.approx([finance.percentile_among_others(s, c) for c in "abcd"]) and np.isnan(vec[4])
+
+
+def test_wigan_budget_vs_outturn_values(wigan):
+    t = wigan.table.set_index("financial_year")
+    assert list(t.index) == [f"{y}/{(y + 1) % 100:02d}" for y in range(2011, 2018)]
+    assert (t.loc["2011/12", "budget_gbp000"], t.loc["2011/12", "outturn_gbp000"]) == (76421, 79716)
+    assert t.loc["2017/18", "variance_gbp000"] == 79329 - 79795
+    assert t.loc["2017/18", "variance_pct"] == pytest.approx(100 * -466 / 79795)
+    assert t.loc["2011/12", "variance_real_gbp000"] == pytest.approx(3295 * 100 / 88.372425)
+    adults = wd.load_population_by_age(config.WIGAN, sex="Persons")["aged_18_plus"].iloc[0]
+    assert t.loc["2017/18", "outturn_real_per_adult_gbp"] == pytest.approx(1000 * 79329 * 100 / 97.908175 / adults)
+    # percentile by hand: among the other councils with both returns that year
+    year = wigan.all_councils[(wigan.all_councils["financial_year"] == "2017/18") & wigan.all_councils["both"]]
+    others = year.loc[year["area_code"] != config.WIGAN, "variance_pct"]
+    mine = t.loc["2017/18", "variance_pct"]
+    assert t.loc["2017/18", "variance_percentile"] == pytest.approx(100 * (others < mine).sum() / len(others))
+    d = wigan.distribution.set_index("financial_year").loc["2017/18"]
+    assert d["median"] == pytest.approx(year["variance_pct"].median()) and d["n_councils"] == len(year) == 152
+    assert t.loc["2017/18", "variance_rank"] == 1 + (others > mine).sum()
+
+
+def test_effect_summary_and_table_say_what_ra_can_show(wigan):
+    text = wigan.effect_summary()
+    assert "GBP 0.5m (-0.6%) below the start-of-year budget of GBP 79.8m" in text
+    assert "not the in-year projection" in text and "Better Care Fund" in text
+    table = wigan.summary_table()
+    assert len(table) == 7 and table["rank (1 = most over)"].str.endswith("of 152").sum() == 6
+
+
+@pytest.mark.parametrize("area", [KENT, CAMDEN])
+def test_county_and_london_borough_have_every_year(area):
+    res = finance.budget_vs_outturn(area)
+    assert len(res.table) == 7 and res.table["variance_percentile"].notna().all()
+    assert res.area_name in res.effect_summary()
+    assert finance.real_terms_savings(area).row["both"]
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(wd.DeflatorYearError, match="2019/20 is outside the GDP deflator's outturn years"):
+        finance.budget_vs_outturn(config.WIGAN, years=("2011/12", "2019/20"))
+    with pytest.raises(finance.FinanceDataError, match=r"E06000058\) has no adult social care budget and outturn "
+                       r"for 2011/12, .*2017/18"):
+        finance.budget_vs_outturn("E06000058")  # Bournemouth, Christchurch and Poole (created 2019)
+    with pytest.raises(wd.UnknownAreaError):
+        finance.budget_vs_outturn("E08999999")
+    with pytest.raises(finance.FinanceDataError, match="England.*no row|cannot be computed"):
+        finance.real_terms_savings(config.ENGLAND)
+
+
+def test_real_terms_savings_wigan():
+    res = finance.real_terms_savings(config.WIGAN)
+    r = res.row
+    assert r["cash_start_gbp000"] == 618636 - 260466
+    assert r["cash_end_gbp000"] == 539799 - 225907 - 26287
+    assert r["real_start_gbp000"] == pytest.approx((618636 - 260466) / 0.87043975)
+    assert r["real_per_head_end_gbp"] == pytest.approx(
+        1000 * r["real_end_gbp000"] / wd.load_population(config.WIGAN).set_index("year").loc[2017, "population"])
+    ok = res.all_councils[res.all_councils["both"]]
+    assert len(ok) == 152 and r["percentile"] == pytest.approx(
+        100 * (ok.loc[ok["area_code"] != config.WIGAN, "real_change_pct"] < r["real_change_pct"]).sum() / 151)
+    assert res.england["real_change_pct"] == pytest.approx(
+        100 * (ok["real_end_gbp000"].sum() / ok["real_start_gbp000"].sum() - 1))
+    assert "percentile" in res.effect_summary() and "GBP 140.0m" in res.effect_summary()
+
+
+def test_grade_budget_balance_and_savings_rules():
+    g = rules.grade_budget_balance
+    assert g(4.0, 80, -1.0, 40) == "supported"
+    assert g(4.0, 80, -1.0, 60) == "partly supported"  # balanced, but no better than the median council
+    assert g(4.0, 80, 2.0, 45) == "partly supported"   # over budget, but moved below the median
+    assert g(4.0, 40, 2.0, 45) == "not supported"      # over budget and no lower in the distribution
+    assert g(4.0, 80, 2.0, 70) == "not supported"
+    assert g(math.nan, 80, 2.0, 70) == "not testable with these data"
+    s = rules.grade_real_terms_savings
+    assert s(-28.0, 3) == "supported" and s(-10.0, 50) == "partly supported" and s(1.0, 99) == "not supported"
+    assert s(-10.0, 25.0) == "supported" and s(-10.0, 25.1) == "partly supported"

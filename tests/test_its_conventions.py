@@ -1,0 +1,112 @@
+"""The two ITS conventions are options with stated defaults, checked against hand-built statsmodels fits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from its_sim import rolling_series
+from wigan_deal.its import fit_count_its, fit_its
+from wigan_deal.its._batch import batch_ols
+
+
+def _design(frame: pd.DataFrame, slope_start: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hand-built design: midpoints, 2011 break with the 'start' rule."""
+    t = (frame.period_start + frame.period_end + 1) / 2.0
+    post = (frame.period_start >= 2011).to_numpy()
+    t0 = t[post].min()
+    X = np.column_stack([np.ones(len(t)), t - t0, post.astype(float),
+                         np.where(post, t - t0 + slope_start, 0.0)])
+    return X, frame.value.to_numpy(float)
+
+
+@pytest.mark.parametrize("small_sample", [True, False])
+def test_newey_west_factor_matches_statsmodels(small_sample):
+    frame = rolling_series(seed=3)
+    X, y = _design(frame, 0)
+    ref = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": small_sample},
+                           use_t=True)
+    r = fit_its(frame, 2011, hac_lags=2, hac_small_sample=small_sample)
+    assert r.level_change.se == pytest.approx(ref.bse[2], rel=1e-10)
+    assert r.slope_change.se == pytest.approx(ref.bse[3], rel=1e-10)
+    assert r.level_change.lower == pytest.approx(ref.conf_int()[2, 0], rel=1e-10)
+    word = "with" if small_sample else "without"
+    assert f"Newey-West {word} the small-sample factor" in r.summary()
+
+
+def test_newey_west_factor_is_n_over_n_minus_k():
+    frame = rolling_series(seed=4)
+    with_f = fit_its(frame, 2011, hac_lags=2)
+    without = fit_its(frame, 2011, hac_lags=2, hac_small_sample=False)
+    assert with_f.hac_small_sample is True  # the documented default
+    ratio = (with_f.level_change.se / without.level_change.se) ** 2
+    assert ratio == pytest.approx(15 / 11, rel=1e-10)
+    # batch engine: same convention
+    X, y = _design(frame, 0)
+    b1, b0 = batch_ols(X, y, 2), batch_ols(X, y, 2, small_sample=False)
+    assert b1.se[2, 0] == pytest.approx(with_f.level_change.se, rel=1e-10)
+    assert b0.se[2, 0] == pytest.approx(without.level_change.se, rel=1e-10)
+
+
+def test_slope_start_one_matches_lopez_bernal_design():
+    frame = rolling_series(seed=5)
+    X1, y = _design(frame, 1)
+    ref = sm.OLS(y, X1).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True},
+                            use_t=True)
+    r0 = fit_its(frame, 2011, hac_lags=2)
+    r1 = fit_its(frame, 2011, hac_lags=2, slope_start=1)
+    assert r0.slope_start == 0
+    assert r1.level_change.estimate == pytest.approx(ref.params[2], rel=1e-10)
+    assert r1.level_change.se == pytest.approx(ref.bse[2], rel=1e-10)
+    # the level term moves by one slope unit; the slope change and the fit do not change
+    assert r1.level_change.estimate == pytest.approx(
+        r0.level_change.estimate - r0.slope_change.estimate, abs=1e-9)
+    assert r1.slope_change.estimate == pytest.approx(r0.slope_change.estimate, rel=1e-10)
+    np.testing.assert_allclose(r1.counterfactual.fitted, r0.counterfactual.fitted, atol=1e-9)
+    np.testing.assert_allclose(r1.effects.effect, r0.effects.effect, atol=1e-9)
+    assert "Lopez Bernal" in r1.summary()
+    assert "time_since_break = 0 at the first post point" in r0.summary()
+
+
+def test_bad_convention_values_are_refused():
+    frame = rolling_series(seed=6)
+    with pytest.raises(ValueError, match="slope_start=2"):
+        fit_its(frame, 2011, slope_start=2)
+    with pytest.raises(ValueError, match="hac_small_sample"):
+        fit_its(frame, 2011, hac_small_sample="yes")
+
+
+def _counts(time: np.ndarray) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    post = (np.arange(time.size) >= time.size // 2).astype(int)
+    return pd.DataFrame({"time": time, "deaths": rng.poisson(200, time.size),
+                         "pop": 1e5, "post": post})
+
+
+def test_count_slope_start_matches_statsmodels():
+    frame = _counts(np.arange(1, 41, dtype=float))
+    r1 = fit_count_its(frame, count="deaths", offset="pop", intervention="post",
+                       slope_change=True, slope_start=1)
+    r0 = fit_count_its(frame, count="deaths", offset="pop", intervention="post", slope_change=True)
+    t, post = frame.time.to_numpy(), frame.post.to_numpy()
+    X = np.column_stack([np.ones(40), post, t, np.where(post == 1, t - 20, 0.0)])  # t0 = 21
+    ref = sm.GLM(frame.deaths.to_numpy(float), X, family=sm.families.Poisson(), offset=np.log(frame["pop"].to_numpy(float))).fit()
+    assert np.log(r1.rate_ratio.estimate) == pytest.approx(ref.params[1], rel=1e-7)
+    assert np.log(r1.rate_ratio.estimate) == pytest.approx(
+        np.log(r0.rate_ratio.estimate) - np.log(r0.slope_ratio.estimate), abs=1e-8)
+
+
+@pytest.mark.parametrize("time", [np.arange(2001, 2016, dtype=float),      # calendar years
+                                  np.arange(2002.5, 2017.5, dtype=float),  # midpoints
+                                  np.arange(1, 31, 2, dtype=float)])       # step 2
+def test_fourier_on_non_monthly_axis_without_season_is_an_error(time):
+    frame = _counts(time)
+    with pytest.raises(ValueError, match="sub-period index"):
+        fit_count_its(frame, count="deaths", offset="pop", intervention="post", fourier_period=12)
+    # with an explicit season column it fits
+    frame["season"] = np.arange(time.size) % 12 + 1
+    r = fit_count_its(frame, count="deaths", offset="pop", intervention="post",
+                      fourier_period=12, season="season")
+    assert np.isfinite(r.rate_ratio.estimate)
