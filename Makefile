@@ -9,9 +9,11 @@
 PYTHON      ?= python3
 VENV        := .venv
 ENV_NAME    := wigan-deal
-AREA        ?= E08000010
+# Empty = the default from src/wigan_deal/config.py (or report_config.yml, if it overrides it).
+AREA        ?=
 BREAK_YEAR  ?=
 REPORT_ARGS ?=
+ATLAS_ARGS  ?=
 PYTEST_ARGS ?=
 
 ifeq ($(CONDA_DEFAULT_ENV),$(ENV_NAME))
@@ -22,10 +24,11 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report test lab raw data bench lint sync-notebooks clean
+.PHONY: help env report atlas test lab raw data bench lint sync-notebooks clean
 
 help:
-	@echo "make report [AREA=E08000010] [BREAK_YEAR=2011]  execute all notebooks, write reports/<AREA>/"
+	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
+	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
 	@echo "make test                                      run the whole test suite"
 	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
 	@echo "make raw                                       download the raw files from their public origins (verified)"
@@ -47,13 +50,16 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 report: $(STAMP)
-	$(PY) -m wigan_deal.report --area $(AREA) $(if $(BREAK_YEAR),--break-year $(BREAK_YEAR)) $(REPORT_ARGS)
+	$(PY) -m wigan_deal.report $(if $(AREA),--area "$(AREA)") $(if $(BREAK_YEAR),--break-year "$(BREAK_YEAR)") $(REPORT_ARGS)
+
+atlas: $(STAMP)
+	$(PY) -m wigan_deal.report.atlas $(ATLAS_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP)
-	$(PY) -m jupyter lab --notebook-dir=notebooks
+	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"
 
 raw: $(STAMP)
 	$(PY) -m wigan_deal.data raw
@@ -66,6 +72,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_atlas.py
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree

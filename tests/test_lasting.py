@@ -91,3 +91,10 @@ def test_devolution_window_for_an_area_without_the_series_is_a_note():
     d = lasting.devolution_windows("ascof_2b1_home_91days", "E09000007", "2010/11")
     assert d.empty
     assert "no window can be formed for Camden" in lasting.devolution_text(d, "E09000007", "2B(1)")
+
+
+def test_devolution_windows_for_an_area_without_the_series_keep_their_columns():
+    """Isles of Scilly has no HLE rows: the table is empty but filterable, and the text says why."""
+    dev = lasting.devolution_windows("hle_birth", "E06000053", "2009-11", sex="Male", vintage="2019-05")
+    assert dev.empty and "sex" in dev.columns and "window" in dev.columns
+    assert "no window can be formed" in lasting.devolution_text(dev[dev["sex"] == "Male"], "E06000053", "HLE")

@@ -13,15 +13,7 @@ from wigan_deal import config
 from wigan_deal.parameters import PARAMETER_NAMES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-DEFAULTS = {
-    "area_code": config.DEFAULT_AREA,
-    "comparators": ["england", "gm", "nearest"],
-    "break_year": config.DEFAULT_BREAK_YEAR,
-    "vintage": config.REPORT_VINTAGE,
-    "sex": "Male",
-    "post_rule": "start",
-    "results_path": None,
-}
+DEFAULTS = config.DEFAULT_PARAMETERS  # the one source of defaults
 REAL = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 ALL = REAL + sorted(FIXTURES.glob("*.ipynb"))
 
@@ -69,9 +61,9 @@ def test_first_code_cell_after_parameters_validates_them(path):
     nb = nbformat.read(path, as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     following = next(c for c in nb.cells[index + 1:] if c.cell_type == "code")
-    assert "validate(" in following.source, (
-        f"{path.name}: the first code cell after the parameters cell must call "
-        "wigan_deal.parameters.validate(...)"
+    assert f'setup(globals(), "{path.stem}")' in following.source, (
+        f"{path.name}: the first code cell after the parameters cell must validate them with "
+        f'wigan_deal.notebook.setup(globals(), "{path.stem}")'
     )
 
 

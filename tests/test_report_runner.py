@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from wigan_deal import config
-from wigan_deal.report.__main__ import BUILTIN_DEFAULTS, build_parser, main, merged_settings
+from wigan_deal.report.__main__ import build_parser, main, merged_settings
 from wigan_deal.report.runner import (
     _remove_stale_temporaries,
     discover_notebooks,
@@ -46,7 +46,8 @@ def report(tmp_path_factory):
     with redirect_stdout(buf):
         rc = run_cli("--area", AREA, "--notebooks", "01,02,03", "--jobs", "2", "--break-year", "2012",
                      "--comparators", "england,gm", out=out)
-    return {"rc": rc, "out": out, "folder": out / AREA, "stdout": buf.getvalue()}
+    name = f"{AREA}--break-2012--comparators-england+gm--notebooks-01+02+03"  # a variant: its own folder
+    return {"rc": rc, "out": out, "folder": out / name, "name": name, "stdout": buf.getvalue()}
 
 
 # --- discovery and checks (fast) ------------------------------------------------------------------
@@ -108,16 +109,6 @@ def test_stale_temporaries_of_dead_runs_are_removed(tmp_path):
 
 
 # --- configuration and CLI coercion (fast) -----------------------------------------------------------
-def test_report_config_file_holds_the_project_defaults():
-    import yaml
-
-    loaded = yaml.safe_load(config.REPORT_CONFIG_FILE.read_text())
-    assert loaded == BUILTIN_DEFAULTS
-    assert loaded["area"] == config.DEFAULT_AREA
-    assert loaded["break_year"] == config.DEFAULT_BREAK_YEAR
-    assert loaded["vintage"] == config.REPORT_VINTAGE
-
-
 def test_cli_flags_override_config_and_strings_are_coerced(tmp_path):
     cfg = tmp_path / "c.yml"
     cfg.write_text("break_year: 2013\nsex: Female\njobs: 3\nnotebooks: ['02']\n")
@@ -197,7 +188,7 @@ def test_success_publishes_complete_report(report):
     assert report["rc"] == 0
     folder = report["folder"]
     names = sorted(p.name for p in report["out"].iterdir())
-    assert names == [AREA]  # no temporary or backup folders left
+    assert names == [report["name"]]  # no temporary or backup folders left
     expected = {"index.html", "report.json"}
     for nb in ("01_values", "02_claims", "03_figure"):
         expected |= {f"{nb}.ipynb", f"{nb}.html", f"{nb}.reader.html"}
@@ -222,6 +213,9 @@ def test_parameters_reach_notebooks_and_results_are_recorded(report):
     assert len(injected) == 1 and "break_year = 2012" in injected[0].source
     manifest = json.loads((report["folder"] / "report.json").read_text())
     assert manifest["parameters"]["break year"] == 2012
+    assert manifest["parameters"]["variant"] == (
+        "break year 2012 (default 2011); comparators england, gm (default england, gm, nearest); "
+        "only notebooks 01, 02, 03 (a partial report)")
     assert re.fullmatch(r"[0-9a-f]{7,}(\+dirty)?", manifest["code_version"])
     assert [n["name"] for n in manifest["notebooks"]] == ["01_values", "02_claims", "03_figure"]
 
@@ -268,7 +262,7 @@ def test_notebook_html_is_self_contained_with_figure_and_reader_hides_code(repor
 @pytest.mark.slow
 def test_failing_cell_exits_1_names_notebook_and_cell_and_keeps_previous_report(report, tmp_path, capsys):
     out = tmp_path / "reports"
-    shutil.copytree(report["out"], out)
+    shutil.copytree(report["folder"], out / f"{AREA}--notebooks-01+04")  # the folder this run would replace
     before = snapshot(out)
     rc = run_cli("--area", AREA, "--notebooks", "01,04", out=out)
     assert rc == 1
@@ -278,7 +272,7 @@ def test_failing_cell_exits_1_names_notebook_and_cell_and_keeps_previous_report(
            "ValueError: deliberate failure for E08000010" in err
     assert "previous report" in err
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.iterdir()) == [AREA]
+    assert sorted(p.name for p in out.iterdir()) == [f"{AREA}--notebooks-01+04"]
 
 
 @pytest.mark.slow

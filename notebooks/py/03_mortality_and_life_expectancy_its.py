@@ -29,15 +29,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, its, parameters, plots, results
+from wigan_deal import analysis, data, its, plots
+from wigan_deal.notebook import setup
 
-params = parameters.validate(area_code=area_code, comparators=comparators, break_year=break_year,
-                             vintage=vintage, sex=sex, post_rule=post_rule)
-rec = results.recorder(results_path, "03_mortality_and_life_expectancy_its")
-AREA, NAME = params.area_code, params.area_name
-pd.set_option("display.precision", 2)
-pd.set_option("display.max_colwidth", 120)
-display(Markdown(parameters.banner(params)))
+params, rec, AREA, NAME = setup(globals(), "03_mortality_and_life_expectancy_its")
 
 # %%
 CANCER, LE, PREV = "u75_prev_cancer_mortality", "le_birth", "u75_preventable_mortality"

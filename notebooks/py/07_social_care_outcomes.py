@@ -29,18 +29,12 @@ results_path = None              # set by the report runner: JSON of headline va
 # %matplotlib inline
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, parameters, results
+from wigan_deal import analysis, data
+from wigan_deal.notebook import setup
 
-params = parameters.validate(area_code=area_code, comparators=comparators, break_year=break_year,
-                             vintage=vintage, sex=sex, post_rule=post_rule)
-rec = results.recorder(results_path, "07_social_care_outcomes")
-AREA, NAME = params.area_code, params.area_name
-pd.set_option("display.precision", 2)
-pd.set_option("display.max_colwidth", 120)
-display(Markdown(parameters.banner(params)))
+params, rec, AREA, NAME = setup(globals(), "07_social_care_outcomes")
 
 # %%
 from wigan_deal import lasting, outcomes

@@ -54,6 +54,37 @@ ALTERNATIVE_BREAK_YEARS: tuple[int, ...] = (2013, 2014)
 REPORT_VINTAGE: str = "2019-05"
 DEFAULT_VINTAGE: str = REPORT_VINTAGE
 SEXES: tuple[str, ...] = ("Male", "Female")
+#: Comparator groups: 'england', 'gm' (other GM boroughs), 'nearest' (ONS similar areas), 'all', or ONS codes.
+DEFAULT_COMPARATORS: tuple[str, ...] = ("england", "gm", "nearest")
+DEFAULT_SEX: str = "Male"
+#: How a multi-year period is assigned to pre/post (see wigan_deal.periods).
+DEFAULT_POST_RULE: str = "start"
+#: Worker processes of the report runner (one per core is sensible).
+DEFAULT_JOBS: int = 2
+
+#: THE defaults of every notebook's ``parameters`` cell, the report CLI and parameter validation
+#: (tests/test_defaults.py checks each notebook's parameters cell against this mapping).
+DEFAULT_PARAMETERS: dict[str, object] = {
+    "area_code": DEFAULT_AREA,
+    "comparators": list(DEFAULT_COMPARATORS),
+    "break_year": DEFAULT_BREAK_YEAR,
+    "vintage": DEFAULT_VINTAGE,
+    "sex": DEFAULT_SEX,
+    "post_rule": DEFAULT_POST_RULE,
+    "results_path": None,
+}
+
+#: The notebooks a report executes, in order (stems of files in ``NOTEBOOKS_DIR``). Nothing else in
+#: that folder is run (e.g. a stray ``*.nbconvert.ipynb``). To add a notebook, add its stem here.
+NOTEBOOKS: tuple[str, ...] = (
+    "01_data_overview",
+    "02_healthy_life_expectancy",
+    "03_mortality_and_life_expectancy_its",
+    "04_adult_social_care_finance",
+    "05_robustness",
+    "06_report_claims",
+    "07_social_care_outcomes",
+)
 
 #: Interrupted time series minimums (used by the engine and by parameter validation): a pre-trend
 #: needs at least 3 pre-break points (fewer than 8 gives a warning); a slope change needs 2 post points.

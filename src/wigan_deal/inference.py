@@ -138,12 +138,16 @@ def primary_method(table: pd.DataFrame | None = None) -> tuple[str, pd.DataFrame
     return cv.choose_primary(table, PRIMARY_DESIGN, COVERAGE_FLOOR, COVERAGE_TARGET)
 
 
+#: readable names of the simulated error processes (``its.coverage.ERRORS``) for report tables
+ERROR_LABELS: dict[str, str] = {"ma2": "MA(2)", "ar1": "AR(1)", "ma2_ar1": "MA(2) + AR(1)"}
+
+
 def coverage_summary(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN) -> pd.DataFrame:
     """Wide table for reports: one row per method, coverage by error process and target, MDE."""
     table = load_table() if table is None else table
     sub = table[table["design"] == design]
     wide = sub.pivot_table(index="method", columns=["target", "error"], values="coverage")
-    wide.columns = [f"coverage {t} ({e})" for t, e in wide.columns]
+    wide.columns = [f"coverage {t} ({ERROR_LABELS.get(e, e)})" for t, e in wide.columns]
     mde = sub.pivot_table(index="method", columns="target", values="mde80_real", aggfunc="max")
     mde.columns = [f"MDE80 {t} (worst error)" for t in mde.columns]
     out = wide.join(mde).reindex([m for m in cv.METHODS if m in wide.index])

@@ -200,6 +200,11 @@ def pre_devolution(period: str) -> bool:
     return end < config.GM_DEVOLUTION_YEAR
 
 
+#: columns of :func:`devolution_windows` (kept when no window can be formed, so callers can filter)
+DEVOLUTION_COLUMNS: tuple[str, ...] = ("indicator", "sex", "window", "start", "end", "area_change", "england_change",
+                                       "gm_change", "n_gm", "diff_vs_england", "diff_vs_gm")
+
+
 def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str | None = None,
                        vintage: str | None = None, end: str | None = None) -> pd.DataFrame:
     """The area's change from ``start`` to ``end`` (default: the vintage's last period) and to the last
@@ -211,7 +216,7 @@ def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str |
     f = wd.load_indicator(indicator, areas=[area_code, config.ENGLAND, *gm], sex=sex, vintage=vintage)
     labels = list(dict.fromkeys(f.sort_values("period_start")["period"]))
     if start not in labels:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=list(DEVOLUTION_COLUMNS))
     s0 = parse_period(start)[0]
     after = [p for p in labels if parse_period(p)[0] > s0]
     pre = [p for p in after if pre_devolution(p)]
@@ -234,7 +239,7 @@ def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str |
         rows.append({"indicator": indicator, "sex": sex or "", "window": window, "start": start, "end": e,
                      "area_change": a, "england_change": eng, "gm_change": gmc, "n_gm": len(both),
                      "diff_vs_england": a - eng, "diff_vs_gm": a - gmc})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(DEVOLUTION_COLUMNS))
 
 
 def devolution_text(table: pd.DataFrame, area_code: str, what: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +28,18 @@ PARAMETER_NAMES: tuple[str, ...] = (
 )
 #: Comparator kinds understood by :func:`wigan_deal.data.comparators`.
 COMPARATOR_KINDS: tuple[str, ...] = tuple(data.COMPARATOR_KINDS)
-DEFAULT_COMPARATORS: tuple[str, ...] = ("england", "gm", "nearest")
+DEFAULT_COMPARATORS: tuple[str, ...] = config.DEFAULT_COMPARATORS
 UPPER_TIER_TYPES: tuple[str, ...] = ("Metropolitan District", "Unitary Authority", "County", "London Borough")
 #: GSS code prefixes of lower-tier (shire district) councils.
 LOWER_TIER_PREFIXES: tuple[str, ...] = ("E07",)
+#: GSS code prefixes that are not English upper-tier councils: what each is (for the error message).
+NOT_COVERED_PREFIXES: dict[str, str] = {
+    "W": "a Welsh area", "S": "a Scottish area", "N": "a Northern Irish area",
+    "K": "a United Kingdom or Great Britain aggregate", "L": "a Channel Islands area",
+    "M": "an Isle of Man area", "E12": "an English region", "E47": "a combined authority",
+    "E11": "a former metropolitan county", "E13": "inner or outer London", "E15": "an English region",
+}
+_GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
 #: The longest interrupted-time-series indicator; it bounds the valid break years.
 BREAK_YEAR_INDICATOR = "u75_prev_cancer_mortality"
 HLE_INDICATOR = "hle_birth"
@@ -65,9 +74,9 @@ def validate(
     area_code: Any = config.DEFAULT_AREA,
     comparators: Any = DEFAULT_COMPARATORS,
     break_year: Any = config.DEFAULT_BREAK_YEAR,
-    vintage: Any = config.REPORT_VINTAGE,
-    sex: Any = "Male",
-    post_rule: Any = "start",
+    vintage: Any = config.DEFAULT_VINTAGE,
+    sex: Any = config.DEFAULT_SEX,
+    post_rule: Any = config.DEFAULT_POST_RULE,
 ) -> ReportParameters:
     """Check every parameter against the data; return :class:`ReportParameters`.
 
@@ -99,6 +108,7 @@ def _check_area(area: Any) -> tuple[str, str]:
             f"area_code must be the ONS code (or name) of an English upper-tier local authority as "
             f"a string, such as {config.WIGAN!r} (Wigan); got {area!r} ({type(area).__name__})."
         )
+    _check_covered(area)
     try:
         code = data.resolve_area(area)  # accepts codes, recoded codes and names
     except data.UnknownAreaError as exc:
@@ -124,6 +134,22 @@ def _check_area(area: Any) -> tuple[str, str]:
             f"local authority; valid area types are {', '.join(UPPER_TIER_TYPES)}."
         )
     return code, str(row["area_name"])
+
+
+def _check_covered(area: str) -> None:
+    """Codes of other nations, regions and combined authorities: say what is covered (no 'did you mean')."""
+    code = area.strip().upper()
+    if not _GSS_CODE.match(code):
+        return
+    what = NOT_COVERED_PREFIXES.get(code[:3]) or NOT_COVERED_PREFIXES.get(code[0])
+    if what is None or code in set(_areas_table()["area_code"]):
+        return
+    raise ParameterError(
+        f"Invalid area_code {area!r}: this is the code of {what}, and only English upper-tier councils "
+        "are covered (metropolitan districts E08, unitary authorities E06, counties E10 and London "
+        f"boroughs E09), because the sources are English. Give one of those, such as {config.WIGAN!r} "
+        "(Wigan); wigan_deal.data.areas('upper_tier') lists them all."
+    )
 
 
 # --- comparators ----------------------------------------------------------------------------------
@@ -167,7 +193,7 @@ def _resolve_comparators(area_code: str, comparators: Any) -> tuple[str, ...]:
 
 # --- break year -----------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def valid_break_years(post_rule: str = "start") -> tuple[int, ...]:
+def valid_break_years(post_rule: str = config.DEFAULT_POST_RULE) -> tuple[int, ...]:
     """Break years leaving >= 3 pre and >= 1 post periods in the longest ITS series.
 
     Computed from :data:`BREAK_YEAR_INDICATOR`'s periods in the data, under ``post_rule``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import functools
 from dataclasses import dataclass, field
@@ -345,13 +346,14 @@ def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
             f"Claims register not found at {path}. The default is config.CLAIMS_FILE "
             f"({config.CLAIMS_FILE}); pass path= to use another file."
         )
-    return list(_parse_cached(path.read_text(encoding="utf-8"), str(path)))
+    st = path.stat()
+    return copy.deepcopy(_load_register_cached(str(path), st.st_mtime_ns, st.st_size))
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_cached(text: str, source: str) -> tuple[Claim, ...]:
-    """:func:`parse_register` once per distinct register text (claims are frozen)."""
-    return tuple(parse_register(text, source=source))
+@functools.lru_cache(maxsize=4)
+def _load_register_cached(path: str, mtime_ns: int, size: int) -> list[Claim]:
+    """Parsed once per file version and process (a reused kernel runs many notebooks and councils)."""
+    return parse_register(Path(path).read_text(encoding="utf-8"), source=path)
 
 
 def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:

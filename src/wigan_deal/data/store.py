@@ -112,8 +112,21 @@ def _missing(path: Path) -> MissingDataError:
 
 @functools.lru_cache(maxsize=8)
 def _read_provenance(path: str, mtime_ns: int, size: int) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            loaded = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"{path} is corrupt (not valid JSON: {exc}); it records the checksum of every extract, so no "
+            "data can be checked or loaded. Restore it with `git checkout -- data/provenance.json`, or "
+            "rebuild it with `make data` (`python -m wigan_deal.data build`)."
+        ) from None
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("extracts"), dict):
+        raise DataError(
+            f"{path} is corrupt: it must be a JSON object with an 'extracts' mapping of checksums. "
+            "Restore it with `git checkout -- data/provenance.json`, or rebuild it with `make data`."
+        )
+    return loaded
 
 
 def read_provenance(extracts: str | Path | None = None) -> dict:

@@ -20,14 +20,15 @@ import yaml
 from wigan_deal import config
 
 CONFIG_KEYS = ("area", "comparators", "break_year", "vintage", "sex", "post_rule", "jobs", "notebooks")
+#: Defaults come from wigan_deal.config (the one source); report_config.yml may override them.
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "area": config.DEFAULT_AREA,
-    "comparators": ["england", "gm", "nearest"],
+    "comparators": list(config.DEFAULT_COMPARATORS),
     "break_year": config.DEFAULT_BREAK_YEAR,
-    "vintage": config.REPORT_VINTAGE,
-    "sex": "Male",
-    "post_rule": "start",
-    "jobs": 2,
+    "vintage": config.DEFAULT_VINTAGE,
+    "sex": config.DEFAULT_SEX,
+    "post_rule": config.DEFAULT_POST_RULE,
+    "jobs": config.DEFAULT_JOBS,
     "notebooks": "all",
 }
 
@@ -42,13 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute the analysis notebooks for one area and write reports/<area>/index.html.",
     )
     p.add_argument("--area", help="ONS code or name of an English upper-tier local authority")
-    p.add_argument("--break-year", help="intervention start year (default 2011)")
+    p.add_argument("--break-year", help=f"intervention start year (default {config.DEFAULT_BREAK_YEAR})")
     p.add_argument("--vintage", help="healthy life expectancy vintage, e.g. 2019-05")
     p.add_argument("--sex", help="Male or Female")
     p.add_argument("--post-rule", help="start | mid | end (see wigan_deal.periods)")
     p.add_argument("--comparators", help="comma list of kinds (england,gm,nearest,all) and/or area codes")
     p.add_argument("--notebooks", help="subset to run: comma list of prefixes, e.g. 02,05")
-    p.add_argument("--jobs", help="worker processes (default 2)")
+    p.add_argument("--jobs", help=f"worker processes (default {config.DEFAULT_JOBS})")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel for every notebook (default: one kernel per worker, reset between notebooks)")
     p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
@@ -124,7 +125,15 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError, validate
-    from wigan_deal.report.runner import ReportError, discover_notebooks, run_report
+    from wigan_deal.report.runner import (
+        OutputFolderError,
+        ReportError,
+        Stopped,
+        check_output_folder,
+        discover_notebooks,
+        run_report,
+        stop_on_signals,
+    )
 
     try:
         settings = merged_settings(args)
@@ -137,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             post_rule=settings["post_rule"],
         )
         notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
-    except (ParameterError, UsageError, ValueError) as exc:
+        if notebooks:
+            check_output_folder(args.out)
+    except (ParameterError, UsageError, OutputFolderError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not notebooks:
@@ -147,12 +158,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Report for {params.area_name} ({params.area_code}), break year {params.break_year}, "
           f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")
     start = time.perf_counter()
+    subset = [nb.stem.split("_", 1)[0] for nb in notebooks] if settings["notebooks"] else None
+    if subset and notebooks == discover_notebooks(args.notebook_dir):
+        subset = None  # every notebook was named: the full report
     try:
-        folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],
-                            fresh_kernels=args.fresh_kernels)
+        with stop_on_signals():
+            folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],
+                                fresh_kernels=args.fresh_kernels, subset=subset)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OutputFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        why = str(exc) if isinstance(exc, Stopped) else "interrupted (Ctrl-C)"
+        print(f"Stopped: {why}; workers and kernels were stopped and no report was written "
+              "(an existing report is unchanged).", file=sys.stderr)
+        return 130 if not isinstance(exc, Stopped) else 143
     print(f"Report written to {folder / 'index.html'} in {time.perf_counter() - start:.1f} s")
     return 0
 

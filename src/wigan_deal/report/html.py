@@ -9,6 +9,9 @@ LaTeX in markdown is therefore shown as source text rather than typeset.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -90,18 +93,47 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return heading
 
 
+_HEAD_STYLE = re.compile(r'<style type="text/css">.*?</style>\s*', flags=re.S)
+
+
+def share_stylesheet(body: str, assets: Path, page: Path) -> str:
+    """Move the ~260 KB of CSS nbconvert inlines in ``<head>`` into one shared file in ``assets``
+    (named by its content hash, written once) and link it; the page stays offline-readable."""
+    head_end = body.index("</head>")
+    head = body[:head_end]
+    css = "\n".join(m.group(0).split(">", 1)[1].rsplit("</style>", 1)[0] for m in _HEAD_STYLE.finditer(head))
+    if not css:
+        return body
+    name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(assets) / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{name}.{os.getpid()}")
+        tmp.write_text(css, encoding="utf-8")
+        os.replace(tmp, target)
+    href = os.path.relpath(target, Path(page).parent).replace(os.sep, "/")
+    first = _HEAD_STYLE.search(head)
+    head = head[: first.start()] + f'<link rel="stylesheet" href="{href}">\n' + _HEAD_STYLE.sub("", head[first.start():])
+    return head + body[head_end:]
+
+
 def notebook_to_html(
     nb: nbformat.NotebookNode, path: Path, *, reader: bool = False, title: str | None = None,
     other: tuple[str, str] | None = None,
+    assets: Path | None = None,
 ) -> Path:
     """Write ``nb`` as HTML to ``path``; return ``path``. The page has the shared CSS, a link back to
-    ``index.html`` and (``other`` = (href, text)) to its other variant; figures carry their alt text."""
+    ``index.html`` and (``other`` = (href, text)) to its other variant; figures carry their alt text.
+    With ``assets`` (a folder), nbconvert's stylesheet is shared there instead of inlined (the atlas:
+    one copy for every council's pages)."""
     title = title or Path(path).name.split(".")[0]
     nb = nbformat.from_dict(nb)  # the title is set on a copy
     nb.metadata["title"] = title
     resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
                  "wigan_missing_alt": MISSING_ALT}
     body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
+    if assets is not None:
+        body = share_stylesheet(body, assets, Path(path))
     Path(path).write_text(body, encoding="utf-8")
     return Path(path)
 

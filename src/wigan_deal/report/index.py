@@ -74,6 +74,8 @@ class NotebookEntry:
 
     name: str
     seconds: float
+    #: False when only the reader page was written (the atlas writes no full HTML per council).
+    full: bool = True
 
 
 def format_value(value: Any) -> str:
@@ -238,7 +240,8 @@ def render_index(
         n = escape(nb.name)
         parts.append(
             f"<tr><td>{n}</td><td><a href=\"{n}.reader.html\">{n}.reader.html</a></td>"
-            f"<td><a href=\"{n}.html\">{n}.html</a></td><td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
+            + (f"<td><a href=\"{n}.html\">{n}.html</a></td>" if nb.full else "<td>not written (atlas run)</td>")
+            + f"<td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
             f'<td class="num">{nb.seconds:.1f} s</td></tr>'
         )
     parts.append("</tbody></table>")

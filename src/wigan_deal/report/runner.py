@@ -8,7 +8,14 @@ Kernels: each worker process starts ONE kernel and reuses it for the notebooks i
 and imports are paid once per worker, not once per notebook). Before every notebook the kernel is
 reset (:data:`RESET_CODE`): user namespace, figures, pandas options, warnings filters, working
 directory and execution counter, so a notebook cannot see anything an earlier one defined.
-``fresh_kernels=True`` (CLI ``--fresh-kernels``) gives every notebook a new kernel instead.
+``fresh_kernels=True`` (CLI ``--fresh-kernels``) gives every notebook a new kernel instead. A worker
+talks to its kernel through ONE client (:class:`SharedKernelClient`), kept open across notebooks:
+papermill would otherwise make, wait for and never close a new client per notebook.
+
+Stopping: workers die with the runner (parent-death signal and a watch thread) and kill their kernel;
+SIGTERM/SIGHUP in the runner (:func:`stop_on_signals`) and Ctrl-C stop the workers and remove the
+temporary folder; a folder left by a runner killed outright is swept by the next run. The folder name
+encodes every non-default parameter (:func:`report_folder_name`).
 
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
@@ -25,8 +32,10 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -37,12 +46,14 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal import config
-from wigan_deal.report.html import write_html_pair
+from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
 
-NOTEBOOK_PATTERN = re.compile(r"^\d\d_.+\.ipynb$")
+NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
 KERNEL_NAME = "python3"
 #: Seconds any one cell may run before the notebook is failed.
 CELL_TIMEOUT = 1800
@@ -66,6 +77,15 @@ class NotebookTask:
     kernel_name: str = KERNEL_NAME
     timeout: int | None = CELL_TIMEOUT
     fresh_kernel: bool = False
+    #: "both" (full and reader HTML) or "reader" (the atlas: code-hidden page only).
+    html: str = "both"
+    #: Figure resolution (matplotlib ``figure.dpi``); ``None`` keeps matplotlib's default (100).
+    figure_dpi: int | None = None
+    #: Folder for a shared notebook stylesheet (the atlas); ``None`` inlines it in every page.
+    assets: str | None = None
+    #: Save the output notebook after every cell (papermill's default; shows where a dead kernel
+    #: stopped). The atlas saves once at the end.
+    save_each_cell: bool = True
 
 
 @dataclass
@@ -83,7 +103,7 @@ def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) 
     ``select`` items are two-digit prefixes (``"02"``) or full names (``"02_x"``, ``"02_x.ipynb"``).
     Raises ``ValueError`` naming unknown selections and the available notebooks.
     """
-    found = sorted(p for p in Path(notebook_dir).glob("*.ipynb") if NOTEBOOK_PATTERN.match(p.name))
+    found = _candidates(Path(notebook_dir))
     if not select:
         return found
     chosen: list[Path] = []
@@ -101,6 +121,16 @@ def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) 
             f"(e.g. '02,05') or names of notebooks in {notebook_dir}; available: {available}."
         )
     return sorted(chosen)
+
+
+def _candidates(notebook_dir: Path) -> list[Path]:
+    """The project's notebooks: exactly :data:`config.NOTEBOOKS`, in that order (a stray copy such as
+    ``02_x.nbconvert.ipynb`` is never run). Another folder (tests, ``--notebook-dir``): every
+    ``NN_name.ipynb`` whose name has no further dot."""
+    if notebook_dir.resolve() == Path(config.NOTEBOOKS_DIR).resolve():
+        listed = [notebook_dir / f"{stem}.ipynb" for stem in config.NOTEBOOKS]
+        return [p for p in listed if p.exists()]
+    return sorted(p for p in notebook_dir.glob("*.ipynb") if NOTEBOOK_PATTERN.match(p.name))
 
 
 def error_outputs(nb: Any) -> list[str]:
@@ -165,10 +195,77 @@ KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 _worker_kernel: Any = None  # this worker process's reusable KernelManager
 _worker_kernel_log: Path | None = None
+_worker_clients: list[Any] = []  # kernel clients made for the reused kernel (closed after each notebook)
+
+
+def _close_worker_clients() -> None:
+    """Close the client(s) of the reused kernel (when the kernel is shut down)."""
+    while _worker_clients:
+        kc = _worker_clients.pop()
+        with contextlib.suppress(Exception):
+            kc.close() if hasattr(kc, "close") else kc.stop_channels()
+
+
+def _kernel_pid() -> int | None:
+    km = _worker_kernel
+    if km is None:
+        return None
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return getattr(process, "pid", None)
+
+
+def _kill_worker_kernel() -> None:
+    """Kill this worker's kernel at once (its own session/process group); used on the way out."""
+    pid = _kernel_pid()
+    if pid:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _worker_exit(signum: int = signal.SIGTERM, _frame: Any = None) -> None:
+    _kill_worker_kernel()
+    os._exit(128 + signum)
+
+
+def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
+    while True:
+        time.sleep(interval)
+        if not _pid_alive(runner_pid) or os.getppid() == 1:
+            _worker_exit(signal.SIGTERM)
+
+
+def worker_init(runner_pid: int) -> None:
+    """Worker process set-up: die with the runner, and take the kernel along.
+
+    Workers are children of the forkserver, not of the runner: on Linux ``PR_SET_PDEATHSIG``
+    delivers SIGTERM when the forkserver goes; a watch thread covers a runner killed with SIGKILL
+    (and other systems). SIGTERM kills the kernel and exits; SIGINT (Ctrl-C reaches the whole
+    process group) is left to the runner, which stops the workers itself.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+    set_parent_death_signal(signal.SIGTERM)
+    threading.Thread(target=_watch_runner, args=(runner_pid,), daemon=True, name="watch-runner").start()
+
+
+def set_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signum), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
 
 
 def _shutdown_worker_kernel() -> None:
     global _worker_kernel
+    _close_worker_clients()
     if _worker_kernel is not None:
         from jupyter_core.utils import run_sync
 
@@ -177,17 +274,57 @@ def _shutdown_worker_kernel() -> None:
         _worker_kernel = None
 
 
-async def _reset_kernel(km: Any, cwd: str) -> None:
-    kc = km.client()
+async def _reset_kernel(km: Any, cwd: str, extra: str = "") -> None:
+    kc = km.client()  # the worker's shared client (SharedKernelClient): ready-checked once, kept open
     kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=60)
-        reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd), store_history=False, timeout=60,
-                                             output_hook=lambda _msg: None)
-    finally:
-        kc.stop_channels()
+    await kc.wait_for_ready(timeout=60)
+    reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd) + extra, store_history=False, timeout=60,
+                                         output_hook=lambda _msg: None)
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+
+
+class SharedKernelClient(AsyncKernelClient):
+    """The worker's ONE client of its reused kernel: started and checked once, then kept open.
+
+    papermill/nbclient ask the kernel manager for a new client for every notebook, wait for it to be
+    ready (at least 0.2 s of IOPub flushing each time) and, when the manager is not theirs, never close
+    it: ZeroMQ sockets and buffered messages leaked per notebook. Handing them this client instead
+    costs nothing per notebook and leaks nothing; it is closed with the kernel.
+    """
+
+    _ready = False
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        if not self._ready:
+            await super()._async_wait_for_ready(timeout=timeout)
+            self._ready = True
+
+    wait_for_ready = _async_wait_for_ready
+
+    def stop_channels(self) -> None:
+        """Kept open for the next notebook (see :meth:`close`)."""
+
+    def close(self) -> None:
+        super().stop_channels()
+
+
+class SharedClientKernelManager(AsyncKernelManager):
+    """A kernel manager whose :meth:`client` always returns the same :class:`SharedKernelClient`."""
+
+    _shared_client: Any = None
+
+    def client(self, **kwargs: Any) -> Any:
+        if self._shared_client is None:
+            settings = {**self.get_connection_info(session=True),
+                        "connection_file": self.connection_file, "parent": self, **kwargs}
+            self._shared_client = SharedKernelClient(**settings)
+            _worker_clients.append(self._shared_client)
+        return self._shared_client
 
 
 def warm_kernel(task: NotebookTask) -> Any:
@@ -199,7 +336,6 @@ def warm_kernel(task: NotebookTask) -> Any:
     global _worker_kernel, _worker_kernel_log
     from multiprocessing.util import Finalize
 
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     km = _worker_kernel
@@ -207,12 +343,13 @@ def warm_kernel(task: NotebookTask) -> Any:
         _shutdown_worker_kernel()
         _worker_kernel_log = Path(task.folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
         _worker_kernel_log.parent.mkdir(exist_ok=True)
-        km = AsyncKernelManager(kernel_name=task.kernel_name)
+        km = SharedClientKernelManager(kernel_name=task.kernel_name)
         with open(_worker_kernel_log, "ab") as err:
             run_sync(km.start_kernel)(cwd=task.cwd, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
         _worker_kernel = km
         Finalize(km, _shutdown_worker_kernel, exitpriority=10)
-    run_sync(_reset_kernel)(km, task.cwd)
+    extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(task.figure_dpi)}\n' if task.figure_dpi else ""
+    run_sync(_reset_kernel)(km, task.cwd, extra)
     return km
 
 
@@ -240,6 +377,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             log_output=False,
             progress_bar=False,
             execution_timeout=task.timeout,
+            request_save_on_cell_execute=task.save_each_cell,
             **engine_kwargs,
         )
     except PapermillExecutionError as exc:
@@ -263,7 +401,13 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
     if problems:
         return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
     try:
-        write_html_pair(nb, folder, task.name)
+        if task.html == "reader":
+            # atlas: reader page only, so no link to a "version with code" that is not written
+            notebook_to_html(nb, folder / f"{task.name}.reader.html", reader=True,
+                             title=notebook_title(nb, task.name), other=None,
+                             assets=Path(task.assets) if task.assets else None)
+        else:
+            write_html_pair(nb, folder, task.name)
     except Exception as exc:
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start, f"HTML conversion failed: {type(exc).__name__}: {exc}"
@@ -309,9 +453,10 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale_temporaries(out_dir: Path, area_code: str) -> None:
-    """Delete ``.tmp-<area>-<pid>`` / ``.old-<area>-<pid>`` folders left by runs that died."""
-    for path in list(out_dir.glob(f".tmp-{area_code}-*")) + list(out_dir.glob(f".old-{area_code}-*")):
+def _remove_stale_temporaries(out_dir: Path, area_code: str = "") -> None:
+    """Delete ``.tmp-<folder>-<pid>`` / ``.old-<folder>-<pid>`` folders left by runs that died
+    (every area's, unless ``area_code`` narrows it), e.g. a runner killed with SIGKILL."""
+    for path in list(out_dir.glob(f".tmp-{area_code}*")) + list(out_dir.glob(f".old-{area_code}*")):
         suffix = path.name.rsplit("-", 1)[-1]
         if suffix.isdigit() and not _pid_alive(int(suffix)):
             shutil.rmtree(path, ignore_errors=True)
@@ -329,6 +474,67 @@ def publish(tmp: Path, final: Path) -> None:
             os.rename(backup, final)
         raise
     shutil.rmtree(backup, ignore_errors=True)
+
+
+class OutputFolderError(ValueError):
+    """The reports folder cannot be used (a file, read-only, ...); nothing was run."""
+
+
+def check_output_folder(out_dir: Path) -> Path:
+    """Create ``out_dir`` if needed and check a report can be written into it; return it resolved.
+
+    Raises :class:`OutputFolderError` with one paragraph naming the folder and what to do.
+    """
+    out = Path(out_dir).expanduser()
+    hint = "Give --out a folder you can write to (it is created if missing), such as reports/."
+    blocking = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputFolderError(
+            f"The reports folder {out} cannot be used: {blocking} is a file, not a folder, and a report is "
+            f"a folder of HTML files. {hint}"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise OutputFolderError(
+            f"The reports folder {out} is not writable ({exc.strerror or exc}), so no report can be written "
+            f"there; nothing was run and nothing in it was changed. {hint}"
+        ) from None
+    return out.resolve()
+
+
+#: Folder-name fragment of each non-default parameter (``reports/<area>--<fragment>--...``).
+def variant_parts(params: Any, subset: Sequence[str] | None = None) -> list[str]:
+    """Fragments naming every parameter that differs from :data:`config.DEFAULT_PARAMETERS`."""
+    parts = []
+    if params.break_year != config.DEFAULT_BREAK_YEAR:
+        parts.append(f"break-{params.break_year}")
+    if params.vintage != config.DEFAULT_VINTAGE:
+        parts.append(f"vintage-{params.vintage}")
+    if params.sex != config.DEFAULT_SEX:
+        parts.append(f"sex-{params.sex.lower()}")
+    if params.post_rule != config.DEFAULT_POST_RULE:
+        parts.append(f"post-{params.post_rule}")
+    comparators = [c.lower() if c.lower() in ("england", "gm", "nearest", "all") else c.upper()
+                   for c in params.comparators]
+    if comparators != list(config.DEFAULT_COMPARATORS):
+        text = "+".join(re.sub(r"[^A-Za-z0-9]", "", c) for c in comparators)
+        if len(text) > 60:
+            import hashlib
+
+            text = hashlib.sha1(text.encode()).hexdigest()[:10]
+        parts.append(f"comparators-{text}")
+    if subset:
+        parts.append("notebooks-" + "+".join(subset))
+    return parts
+
+
+def report_folder_name(params: Any, subset: Sequence[str] | None = None) -> str:
+    """``E08000010`` for the defaults; ``E08000010--break-2013--notebooks-02`` for a variant."""
+    return "--".join([params.area_code, *variant_parts(params, subset)])
 
 
 def notebook_parameters(params: Any, results_path: Path) -> dict[str, Any]:
@@ -355,10 +561,13 @@ def run_report(
     timeout: int | None = CELL_TIMEOUT,
     log: Callable[[str], None] = print,
     fresh_kernels: bool = False,
+    subset: Sequence[str] | None = None,
 ) -> Path:
     """Execute ``notebooks`` for validated ``params``; publish ``<out_dir>/<area_code>/``.
 
-    ``params`` is a :class:`wigan_deal.parameters.ReportParameters`. ``cwd`` (default: the
+    ``params`` is a :class:`wigan_deal.parameters.ReportParameters`; the folder is named by
+    :func:`report_folder_name` (every non-default parameter, and ``subset``: the notebook prefixes
+    when only some notebooks were asked for), so a variant never replaces another report. ``cwd`` (default: the
     notebooks' folder) is each kernel's working directory. ``fresh_kernels`` starts a new kernel
     for every notebook instead of resetting one per worker (slower, maximal isolation). Returns the report folder; raises
     :class:`ReportError` (after deleting the temporary folder) if any notebook fails.
@@ -367,11 +576,11 @@ def run_report(
         raise ValueError("run_report needs at least one notebook.")
     if jobs < 1:
         raise ValueError(f"jobs must be a positive number of worker processes, got {jobs!r}.")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out_dir, params.area_code)
-    tmp = out_dir / f".tmp-{params.area_code}-{os.getpid()}"
-    final = out_dir / params.area_code
+    out_dir = check_output_folder(out_dir)
+    _remove_stale_temporaries(out_dir)
+    name = report_folder_name(params, subset)
+    tmp = out_dir / f".tmp-{name}-{os.getpid()}"
+    final = out_dir / name
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     tasks = [
@@ -395,12 +604,12 @@ def run_report(
             lines = [f"  {o.name}: {o.error}" for o in failures]
             raise ReportError(
                 f"{len(failures)} of {len(tasks)} notebook(s) failed; the report for "
-                f"{params.area_code} was not written"
+                f"{name} was not written"
                 + (f" and the previous report in {final} is unchanged" if final.exists() else "")
                 + ":\n" + "\n".join(lines)
             )
         shutil.rmtree(tmp / LOG_FOLDER, ignore_errors=True)
-        write_index(tmp, params, outcomes)
+        write_index(tmp, params, outcomes, subset=subset)
         publish(tmp, final)
         published = True
     finally:
@@ -416,9 +625,7 @@ def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None
     outcomes: dict[str, NotebookOutcome] = {}
     # forkserver: workers are forked from a clean server process (never from this possibly
     # multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wigan_deal.report.runner"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with worker_pool(workers) as pool:
         futures = {pool.submit(execute_one, task): task for task in tasks}
         for done, future in enumerate(as_completed(futures), start=1):
             task = futures[future]
@@ -432,14 +639,71 @@ def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None
     return [outcomes[t.name] for t in tasks]
 
 
-def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) -> Path:
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """A process pool whose workers (and their kernels) die with this process.
+
+    forkserver: workers are forked from a clean server process (never from this possibly
+    multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
+    If the block is left by an exception (Ctrl-C, SIGTERM via :func:`stop_on_signals`, an error),
+    the workers are terminated (each kills its kernel) instead of being waited for.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wigan_deal.report.runner"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
+                               initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        terminate_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Stopped(KeyboardInterrupt):
+    """The runner received SIGTERM/SIGHUP (e.g. CI cancelled the job)."""
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread, so that clean-up runs
+    (workers and kernels stopped, temporary folder removed) exactly as for Ctrl-C."""
+    def handler(signum: int, _frame: Any) -> None:
+        raise Stopped(f"stopped by signal {signal.Signals(signum).name}")
+
+    saved = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
+                subset: Sequence[str] | None = None) -> Path:
     """Write ``report.json`` and ``index.html`` for a folder of executed notebooks."""
     import wigan_deal
     from wigan_deal.report.data_version import data_manifest, render_data_section
     from wigan_deal.report.index import NotebookEntry, render_index
     from wigan_deal.results import load_results
 
-    shown = display_parameters(params)
+    shown = display_parameters(params, subset)
     today = date.today()
     commit = code_version()
     manifest = {
@@ -456,7 +720,7 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome]) 
         title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
         parameters=shown,
         vintage=f"healthy life expectancy vintage {params.vintage}",
-        notebooks=[NotebookEntry(o.name, o.seconds) for o in outcomes],
+        notebooks=[NotebookEntry(o.name, o.seconds, full=(folder / f"{o.name}.html").exists()) for o in outcomes],
         results=load_results(folder),
         generated=today,
         code_version=commit,
@@ -488,9 +752,30 @@ def code_version() -> str | None:
     return commit + ("+dirty" if dirty else "")
 
 
-def display_parameters(params: Any) -> dict[str, Any]:
+def describe_variant(params: Any, subset: Sequence[str] | None = None) -> str:
+    """Which parameters made this report: "default parameters" or the non-default ones."""
+    defaults = config.DEFAULT_PARAMETERS
+    changed = []
+    if params.break_year != config.DEFAULT_BREAK_YEAR:
+        changed.append(f"break year {params.break_year} (default {defaults['break_year']})")
+    if params.vintage != config.DEFAULT_VINTAGE:
+        changed.append(f"HLE vintage {params.vintage} (default {defaults['vintage']})")
+    if params.sex != config.DEFAULT_SEX:
+        changed.append(f"sex {params.sex} (default {defaults['sex']})")
+    if params.post_rule != config.DEFAULT_POST_RULE:
+        changed.append(f"post rule {params.post_rule} (default {defaults['post_rule']})")
+    if "comparators-" in "".join(variant_parts(params)):
+        changed.append(f"comparators {', '.join(params.comparators)} (default {', '.join(defaults['comparators'])})")
+    if subset:
+        changed.append(f"only notebooks {', '.join(subset)} (a partial report)")
+    return "default parameters" if not changed else "; ".join(changed)
+
+
+def display_parameters(params: Any, subset: Sequence[str] | None = None) -> dict[str, Any]:
     """Parameters as shown in the index and ``report.json``."""
     return {
+        "variant": describe_variant(params, subset),
+        "report folder": report_folder_name(params, subset),
         "area": f"{params.area_name} ({params.area_code})",
         "comparators (as given)": list(params.comparators),
         "comparator areas": len(params.comparator_codes),

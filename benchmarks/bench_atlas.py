@@ -1,0 +1,93 @@
+"""The all-council atlas: wall time, CPU time and output size per council.
+
+Runs ``python -m wigan_deal.report.atlas`` on the first ``--councils`` councils (default 10; ``0`` =
+all) into a temporary folder (``reports/`` is untouched) and prints, per council: wall time, CPU time
+of every process involved (runner, forkserver, workers, kernels; sampled every 0.25 s) divided by
+the cores used, output bytes, and the projection to every English upper-tier council. The machine's load average is printed too: on shared cores, wall time rises with other work
+while CPU time per council does not.
+
+    python benchmarks/bench_atlas.py [--councils 10] [--jobs 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from wigan_deal import config
+from wigan_deal.report.atlas import councils
+
+
+def _children(proc: psutil.Process) -> list[psutil.Process]:
+    try:
+        return proc.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--councils", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=config.DEFAULT_JOBS)
+    parser.add_argument("--keep", type=Path, default=None, help="write the reports here and keep them")
+    args = parser.parse_args(argv)
+    every = councils()
+    chosen = every if args.councils <= 0 else every[: args.councils]
+    out = args.keep or Path(tempfile.mkdtemp(prefix="bench-atlas-"))
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "wigan_deal.report.atlas", "--out", str(out), "--jobs", str(args.jobs),
+         "--areas", ",".join(code for code, _ in chosen)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    cpu_seen: dict[int, float] = {}
+    root = psutil.Process(runner.pid)
+    while runner.poll() is None:  # CPU of the runner, forkserver, workers and kernels (sampled)
+        for proc in [root, *_children(root)]:
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                cpu_seen[proc.pid] = t.user + t.system
+        time.sleep(0.25)
+    stdout, stderr = runner.communicate()
+    wall = time.perf_counter() - start
+    cpu = sum(cpu_seen.values())
+    proc = subprocess.CompletedProcess(runner.args, runner.returncode, stdout, stderr)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, sep="\n")
+        return proc.returncode
+    n = len(chosen)
+    ok = [code for code, _ in chosen if (out / code / "index.html").exists()]
+    sizes = [folder_bytes(out / code) for code in ok]
+    shared = folder_bytes(out / "_assets") if (out / "_assets").exists() else 0
+    per_size = sum(sizes) / max(len(sizes), 1)
+    print(f"bench_atlas: {n} councils ({len(ok)} written), {args.jobs} worker(s), load average before "
+          f"{load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"  wall time       {wall:7.1f} s   = {wall / n:5.2f} s per council (incl. start-up and atlas page)")
+    print(f"  CPU time        {cpu:7.1f} s   = {cpu / n:5.2f} CPU-s per council "
+          f"= {cpu / n / args.jobs:5.2f} s per council on {args.jobs} idle cores")
+    print(f"  output          {per_size / 1e6:7.2f} MB per council (+ {shared / 1e6:.2f} MB shared stylesheet); "
+          f"projected {len(every)} councils: {(per_size * len(every) + shared) / 1e9:.2f} GB")
+    print(f"  projected time  {len(every)} councils: {wall / n * len(every) / 60:.1f} min at this load")
+    print("  " + (lines[-1] if lines else ""))
+    if args.keep is None:
+        shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,463 @@
+"""The all-council atlas: ``python -m wigan_deal.report.atlas`` (``make atlas``).
+
+Renders the default report of every English upper-tier council into ``<out>/<code>/`` and writes
+``<out>/atlas/index.html``: one sortable table (plain JavaScript, works offline) of every council's
+headline results read from its recorded JSON, each row linking to the council's report, and the
+distributions as figures with the chosen area highlighted. A failing council never stops the run: it
+is listed with its reason. Progress lines give councils done, time per council and time left.
+
+Speed (see ``make bench``): one pool of worker processes, each keeping ONE kernel for all the councils
+it runs (imports and data caches are paid once per worker, not per council or notebook; the kernel is
+reset between notebooks and its clients are closed, see :mod:`wigan_deal.report.runner`); and only the
+code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from wigan_deal import config
+
+ATLAS_FOLDER = "atlas"
+#: Shared stylesheet of the councils' reader pages (one copy instead of ~260 KB in every page).
+ASSETS_FOLDER = "_assets"
+#: Figure resolution of the atlas's council reports (a single report uses matplotlib's 100 dpi):
+#: about half the pixels, so half the PNG bytes stored in each .ipynb and reader page.
+FIGURE_DPI = 72
+
+#: Atlas columns: (key, header, notebook, recorded value key, unit). ``{sex}`` columns exist per sex.
+COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("hle_change_male", "HLE change, male (years)", "02_healthy_life_expectancy", "hle_change_male", "years"),
+    ("hle_diff_male", "HLE change minus England's, male", "02_healthy_life_expectancy", "hle_change_diff_male", "years"),
+    ("hle_diff_female", "HLE change minus England's, female", "02_healthy_life_expectancy", "hle_change_diff_female", "years"),
+    ("its_cancer_level", "ITS level change, u75 preventable cancer mortality", "03_mortality_and_life_expectancy_its",
+     "its_cancer_level_change", "per 100,000"),
+    ("its_cancer_slope", "ITS slope change, u75 preventable cancer mortality", "03_mortality_and_life_expectancy_its",
+     "its_cancer_slope_change", "per 100,000 per year"),
+    ("its_le_level_male", "ITS level change, male life expectancy", "03_mortality_and_life_expectancy_its",
+     "its_le_level_change_male", "years"),
+    ("placebo_p", "Placebo-in-space p, cancer level change", "05_robustness", "placebo_space_p_two_sided", "p"),
+    ("asc_change_pct", "Adult social care spend change 2011/12-2017/18 (%)", "04_adult_social_care_finance",
+     "asc_change_pct", "%"),
+    ("asc_per_head", "Adult social care per head 2017/18 (GBP)", "04_adult_social_care_finance",
+     "asc_per_head_2017_18", "GBP"),
+    ("tse_change_pct", "Total service spend change 2010/11-2017/18 (%)", "04_adult_social_care_finance",
+     "tse_change_pct", "%"),
+    ("n_supported", "Claims supported", "06_report_claims", "n_supported", "claims"),
+    ("n_partly", "Claims partly supported", "06_report_claims", "n_partly_supported", "claims"),
+    ("n_not_supported", "Claims not supported", "06_report_claims", "n_not_supported", "claims"),
+)
+#: Distributions drawn as figures (column key, axis label).
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("hle_diff_male", "male HLE change minus England's (years)"),
+    ("hle_rtm_residual", "male HLE change adjusted for regression to the mean (years)"),
+    ("its_cancer_level", "ITS level change, u75 preventable cancer mortality (per 100,000)"),
+    ("asc_change_pct", "adult social care spend change 2011/12-2017/18 (%)"),
+)
+
+
+@dataclass(frozen=True)
+class CouncilTask:
+    """One council's default report, run inside one worker (picklable)."""
+
+    area_code: str
+    notebooks: tuple[str, ...]
+    out_dir: str
+    runner_pid: int
+    timeout: int | None = None
+
+
+@dataclass
+class CouncilOutcome:
+    area_code: str
+    area_name: str
+    ok: bool
+    seconds: float
+    reason: str | None = None
+    notebook_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def councils() -> list[tuple[str, str]]:
+    """``(code, name)`` of every English upper-tier council in the extracts."""
+    from wigan_deal import data
+
+    table = data.areas("upper_tier").sort_values("area_code")
+    return list(zip(table["area_code"], table["area_name"], strict=True))
+
+
+# --- worker side ------------------------------------------------------------------------------------
+def run_council(task: CouncilTask) -> CouncilOutcome:
+    """Worker: validate, execute every notebook in this worker's kernel, publish ``<out>/<code>/``."""
+    from wigan_deal.parameters import ParameterError, validate
+    from wigan_deal.report import runner
+
+    start = time.perf_counter()
+    try:
+        params = validate(area_code=task.area_code)
+    except (ParameterError, ValueError) as exc:
+        return CouncilOutcome(task.area_code, task.area_code, False, time.perf_counter() - start,
+                              f"invalid parameters: {exc}")
+    out = Path(task.out_dir)
+    name = runner.report_folder_name(params)
+    tmp = out / f".tmp-{name}-{task.runner_pid}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    outcomes = []
+    published = False
+    try:
+        for source in task.notebooks:
+            stem = Path(source).stem
+            nb_task = runner.NotebookTask(
+                name=stem, source=source, folder=str(tmp),
+                parameters=runner.notebook_parameters(params, tmp / f"{stem}.json"),
+                cwd=str(Path(source).parent), timeout=task.timeout or runner.CELL_TIMEOUT, html="reader",
+                figure_dpi=FIGURE_DPI, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
+            )
+            outcome = runner.execute_one(nb_task)
+            outcomes.append(outcome)
+            if not outcome.ok:
+                first = (outcome.error or "failed").splitlines()[0]
+                return CouncilOutcome(params.area_code, params.area_name, False, time.perf_counter() - start,
+                                      f"{stem}: {first}", {o.name: round(o.seconds, 2) for o in outcomes})
+        shutil.rmtree(tmp / runner.LOG_FOLDER, ignore_errors=True)
+        runner.write_index(tmp, params, outcomes)
+        runner.publish(tmp, out / name)
+        published = True
+    finally:
+        if not published:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return CouncilOutcome(params.area_code, params.area_name, True, time.perf_counter() - start, None,
+                          {o.name: round(o.seconds, 2) for o in outcomes})
+
+
+# --- runner side ------------------------------------------------------------------------------------
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def run_atlas(
+    codes: Sequence[str] | None = None,
+    *,
+    out_dir: Path = config.REPORTS_DIR,
+    jobs: int = config.DEFAULT_JOBS,
+    notebooks: Sequence[Path] | None = None,
+    highlight: str = config.DEFAULT_AREA,
+    log: Callable[[str], None] = print,
+) -> tuple[Path, list[CouncilOutcome]]:
+    """Render every council in ``codes`` (default: all) and the atlas page; return its path and outcomes."""
+    from wigan_deal.report import runner
+
+    out = runner.check_output_folder(out_dir)
+    runner._remove_stale_temporaries(out)
+    if notebooks is None:
+        notebooks = runner.discover_notebooks(config.NOTEBOOKS_DIR)
+    names = dict(councils())
+    codes = list(codes) if codes else list(names)
+    sources = tuple(str(Path(nb).resolve()) for nb in notebooks)
+    tasks = [CouncilTask(code, sources, str(out), os.getpid()) for code in codes]
+    total = len(tasks)
+    workers = max(1, min(jobs, total))
+    log(f"Atlas: {total} council(s), {len(sources)} notebook(s) each, {workers} worker process(es)...")
+    start = time.perf_counter()
+    outcomes: dict[str, CouncilOutcome] = {}
+    with runner.worker_pool(workers) as pool:
+        futures = {pool.submit(run_council, task): task for task in tasks}
+        for done, future in enumerate(as_completed(futures), start=1):
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker process itself died
+                outcome = CouncilOutcome(task.area_code, names.get(task.area_code, task.area_code), False, 0.0,
+                                         f"worker process failed: {type(exc).__name__}: {exc}")
+            outcomes[task.area_code] = outcome
+            elapsed = time.perf_counter() - start
+            per = elapsed / done
+            status = f"done in {outcome.seconds:.1f} s" if outcome.ok else f"FAILED ({outcome.reason})"
+            log(f"[{done}/{total}] {outcome.area_code} {outcome.area_name}: {status} | "
+                f"{per:.1f} s per council | ~{format_duration(per * (total - done))} left")
+    ordered = [outcomes[t.area_code] for t in tasks]
+    elapsed = time.perf_counter() - start
+    page = write_atlas(out, ordered, highlight=highlight, elapsed=elapsed, jobs=workers)
+    failed = [o for o in ordered if not o.ok]
+    log(f"Atlas written to {page}: {total - len(failed)} of {total} councils in {format_duration(elapsed)} "
+        f"({elapsed / max(total, 1):.2f} s per council)" + (f"; {len(failed)} failed (listed on the page)" if failed else ""))
+    return page, ordered
+
+
+# --- the atlas page ---------------------------------------------------------------------------------
+def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str, Any]]:
+    """One row per successful council: its headline values read from the report's recorded JSON."""
+    from wigan_deal.results import load_results
+
+    rows = []
+    for o in outcomes:
+        if not o.ok:
+            continue
+        results = load_results(out / o.area_code)
+        row: dict[str, Any] = {"area_code": o.area_code, "area_name": o.area_name, "seconds": round(o.seconds, 2)}
+        for key, _header, notebook, value_key, _unit in COLUMNS:
+            item = results.get(notebook, {}).get("values", {}).get(value_key)
+            row[key] = item.get("value") if item else None
+        row["first_verdict"] = _first_verdict(results)
+        rows.append(row)
+    _add_rtm_adjusted_rank(rows)
+    return rows
+
+
+def _first_verdict(results: dict[str, Any]) -> str | None:
+    table = results.get("06_report_claims", {}).get("tables", {}).get("claims")
+    if not table or not table["rows"]:
+        return None
+    cols = table["columns"]
+    row = table["rows"][0]
+    return str(row[cols.index("verdict")]) if "verdict" in cols else None
+
+
+def hle_baselines(codes: Sequence[str], sex: str = "Male") -> dict[str, float]:
+    """Each council's HLE in the first period of the report vintage (computed once per run)."""
+    from wigan_deal import data
+
+    frame = data.load_indicator("hle_birth")
+    frame = frame[(frame["vintage"] == config.REPORT_VINTAGE) & (frame["sex"] == sex)]
+    first = frame["period_start"].min()
+    frame = frame[frame["period_start"] == first]
+    values = dict(zip(frame["area_code"], frame["value"], strict=True))
+    return {c: float(values[c]) for c in codes if c in values and values[c] == values[c]}
+
+
+def _add_rtm_adjusted_rank(rows: list[dict[str, Any]]) -> None:
+    """Regression to the mean: councils starting low tend to rise. The residual of each council's male
+    HLE change on its starting HLE (least squares across councils) and its rank (1 = largest rise
+    beyond what its starting point predicts)."""
+    baselines = hle_baselines([r["area_code"] for r in rows])
+    pairs = [(r, baselines[r["area_code"]], r["hle_change_male"]) for r in rows
+             if r["area_code"] in baselines and isinstance(r.get("hle_change_male"), (int, float))]
+    for r in rows:
+        r["hle_rtm_residual"] = None
+        r["hle_rtm_rank"] = None
+    if len(pairs) < 3:
+        return
+    xs = [p[1] for p in pairs]
+    ys = [p[2] for p in pairs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    for r, x, y in pairs:
+        r["hle_rtm_residual"] = y - (my + slope * (x - mx))
+    ranked = sorted((p[0] for p in pairs), key=lambda r: -r["hle_rtm_residual"])
+    for rank, r in enumerate(ranked, start=1):
+        r["hle_rtm_rank"] = rank
+
+
+def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str) -> list[tuple[str, str, str]]:
+    """Histograms of each distribution with ``highlight`` marked; ``(file, alt text, caption)``."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    name = next((r["area_name"] for r in rows if r["area_code"] == highlight), highlight)
+    made = []
+    for key, label in FIGURES:
+        values = [r[key] for r in rows if isinstance(r.get(key), (int, float)) and math.isfinite(r[key])]
+        if len(values) < 2:
+            continue
+        mine = next((r[key] for r in rows if r["area_code"] == highlight), None)
+        fig, ax = plt.subplots(figsize=(5.2, 3.0), dpi=80)
+        ax.hist(values, bins=min(30, max(5, len(values) // 4)), color="#9bb0c8", edgecolor="white")
+        ax.set_xlabel(label, fontsize=9)
+        ax.set_ylabel("councils", fontsize=9)
+        if isinstance(mine, (int, float)):
+            ax.axvline(mine, color="#c0392b", linewidth=2, label=f"{name}: {mine:.2f}")
+            ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+        file = f"{key}.png"
+        fig.savefig(folder / file)
+        plt.close(fig)
+        where = (f"; {name} ({highlight}) is marked at {mine:.2f}" if isinstance(mine, (int, float))
+                 else f"; {name} has no value")
+        made.append((file, f"Histogram of {label} across {len(values)} councils{where}.",
+                     f"{label[0].upper()}{label[1:]}, {len(values)} councils"))
+    return made
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5rem auto; max-width: 90rem; padding: 0 1rem;
+       color: #1b1b1b; line-height: 1.4; }
+h1 { font-size: 1.5rem; } .meta { color: #555; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; font-size: .85rem; }
+th, td { border: 1px solid #c8c8c8; padding: .25rem .45rem; text-align: left; vertical-align: top; }
+th { background: #eef1f5; cursor: pointer; position: sticky; top: 0; }
+th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.highlight td { background: #fdecea; font-weight: bold; }
+figure { display: inline-block; margin: .5rem 1rem .5rem 0; max-width: 100%; }
+figure img { max-width: 100%; height: auto; } figcaption { font-size: .85rem; color: #444; }
+"""
+
+_SORT_JS = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  var heads = table.querySelectorAll("thead th");
+  heads.forEach(function (th, col) {
+    th.tabIndex = 0;
+    function sort() {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute("data-v"), y = b.cells[col].getAttribute("data-v");
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var empty = (x === "") - (y === "");
+        if (empty) { return empty; }
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    }
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+  });
+});
+"""
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
+
+
+def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
+                 *, highlight: str, elapsed: float, jobs: int, generated: date | None = None) -> str:
+    generated = generated or date.today()
+    total = len(rows) + len(failures)
+    columns = [("area_name", "Council"), ("area_code", "Code")]
+    columns += [(key, header) for key, header, *_ in COLUMNS[:3]]
+    columns += [("hle_rtm_rank", "Rank of male HLE change adjusted for regression to the mean (1 = best)")]
+    columns += [(key, header) for key, header, *_ in COLUMNS[3:]]
+    columns += [("first_verdict", "Verdict on claim 1 (HLE)"), ("seconds", "Run time (s)")]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>The Wigan Deal evidence base: atlas of {total} English councils</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Atlas: the same analysis for {total} English upper-tier councils</h1>",
+        f'<p class="meta">Generated {generated.isoformat()} &middot; default parameters (break year '
+        f"{config.DEFAULT_BREAK_YEAR}, HLE vintage {escape(config.DEFAULT_VINTAGE)}) &middot; "
+        f"{len(rows)} report(s) written, {len(failures)} failed &middot; {format_duration(elapsed)} with "
+        f"{jobs} worker(s), {elapsed / max(total, 1):.2f} s per council.</p>",
+        "<p>Every row links to that council's report. Click a column heading to sort by it (again to reverse). "
+        f"The highlighted row is {escape(highlight)}.</p>",
+        '<h2 id="table">Headline results</h2><div class="scroll"><table class="sortable" id="atlas"><thead><tr>',
+    ]
+    parts += [f'<th scope="col">{escape(header)}</th>' for _, header in columns]
+    parts.append("</tr></thead><tbody>")
+    for row in rows:
+        cls = ' class="highlight"' if row["area_code"] == highlight else ""
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            text = escape(_fmt(value))
+            sort_value = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value)
+            if key == "area_name":
+                text = f'<a href="../{escape(row["area_code"])}/index.html">{text}</a>'
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            css = ' class="num"' if numeric else ""
+            cells.append(f'<td{css} data-v="{escape(sort_value)}">{text}</td>')
+        parts.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    parts.append("</tbody></table></div>")
+    if figures:
+        parts.append('<h2 id="distributions">Distributions across councils</h2>')
+        for file, alt, caption in figures:
+            parts.append(f'<figure><img src="{escape(file)}" alt="{escape(alt)}" width="416" height="240">'
+                         f"<figcaption>{escape(caption)}</figcaption></figure>")
+    parts.append(f'<h2 id="failures">Councils that failed ({len(failures)})</h2>')
+    if failures:
+        parts.append("<ul>" + "".join(
+            f"<li><strong>{escape(o.area_name)} ({escape(o.area_code)})</strong>: {escape(o.reason or 'failed')}</li>"
+            for o in failures) + "</ul>")
+    else:
+        parts.append("<p>None: every council's report was written.</p>")
+    parts.append(f"<script>{_SORT_JS}</script></body></html>\n")
+    return "\n".join(parts)
+
+
+def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str = config.DEFAULT_AREA,
+                elapsed: float = 0.0, jobs: int = 1) -> Path:
+    """Write ``<out>/atlas/`` (index.html, atlas.json, figures) atomically; return the page's path."""
+    from wigan_deal.report.runner import publish
+
+    rows = collect_rows(out, outcomes)
+    failures = [o for o in outcomes if not o.ok]
+    tmp = out / f".tmp-{ATLAS_FOLDER}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        figures = draw_figures(tmp, rows, highlight)
+        (tmp / "atlas.json").write_text(json.dumps(
+            {"generated": date.today().isoformat(), "elapsed_seconds": round(elapsed, 1), "jobs": jobs,
+             "rows": rows, "failures": [asdict(o) for o in failures]}, indent=1, default=str), encoding="utf-8")
+        (tmp / "index.html").write_text(
+            render_atlas(rows, failures, figures, highlight=highlight, elapsed=elapsed, jobs=jobs), encoding="utf-8")
+        publish(tmp, out / ATLAS_FOLDER)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out / ATLAS_FOLDER / "index.html"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m wigan_deal.report.atlas", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--areas", help="comma list of council codes (default: every English upper-tier council)")
+    parser.add_argument("--jobs", type=int, default=config.DEFAULT_JOBS, help="worker processes")
+    parser.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
+    parser.add_argument("--highlight", default=config.DEFAULT_AREA, help="council highlighted in the figures and table")
+    args = parser.parse_args(argv)
+    from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
+
+    codes = [c.strip() for c in args.areas.split(",") if c.strip()] if args.areas else None
+    if args.jobs < 1:
+        print(f"error: --jobs must be a positive whole number, got {args.jobs}.", file=sys.stderr)
+        return 2
+    try:
+        with stop_on_signals():
+            _page, outcomes = run_atlas(codes, out_dir=args.out, jobs=args.jobs, highlight=args.highlight)
+    except OutputFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        why = str(exc) if isinstance(exc, Stopped) else "interrupted (Ctrl-C)"
+        print(f"Stopped: {why}; workers and kernels were stopped; finished council reports are kept, "
+              "no atlas page was written.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())

@@ -1,0 +1,152 @@
+"""Clean stops (issue 11, item 5), with real subprocesses.
+
+A runner stopped by Ctrl-C (SIGINT to its process group), SIGTERM (what CI cancellation sends) or
+SIGKILL leaves no worker or kernel process behind; the temporary folder is removed at once, or (after
+SIGKILL, when nothing can run) swept by the next run. Also: reusing a kernel across notebooks does
+not leak ZeroMQ sockets/file descriptors or memory (papermill never closes the client it makes).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _sleeping_notebooks(folder: Path, n: int = 2) -> Path:
+    folder.mkdir()
+    for i in range(1, n + 1):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("area_code = None\nresults_path = None", metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / f"0{i}_sleep.ipynb")
+    return folder
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def _start_runner(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
+    nbs = _sleeping_notebooks(tmp_path / "nbs")
+    out = tmp_path / "reports"
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "wigan_deal.report", "--notebook-dir", str(nbs), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    proc = psutil.Process(runner.pid)
+    deadline = time.monotonic() + 90
+    kernels: list[psutil.Process] = []
+    while time.monotonic() < deadline:
+        family = proc.children(recursive=True)
+        kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
+        if len(kernels) == 2 and list(out.glob(".tmp-*")):
+            time.sleep(1.0)  # let both kernels start executing their sleeping cell
+            break
+        time.sleep(0.2)
+    else:
+        runner.kill()
+        pytest.fail(f"kernels did not start: {runner.communicate()}")
+    family = [p.pid for p in proc.children(recursive=True)]
+    assert len(family) >= 5  # forkserver, two workers, two kernels
+    return runner, out, family
+
+
+def _wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _alive(pids)
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_interrupted_runner_leaves_no_process_and_no_temporary_folder(tmp_path, how):
+    runner, out, family = _start_runner(tmp_path)
+    try:
+        if how == "SIGINT":
+            os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        else:
+            os.kill(runner.pid, signal.SIGTERM)  # what CI cancellation does
+        _, err = runner.communicate(timeout=30)
+        assert runner.returncode in (130, 143), err
+        assert "no report was written" in err and "Traceback" not in err
+        assert _wait_gone(family) == []
+        assert list(out.iterdir()) == []
+    finally:
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_killed_runner_takes_workers_and_kernels_along_and_next_run_sweeps_its_folder(tmp_path):
+    runner, out, family = _start_runner(tmp_path)
+    try:
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait(timeout=10)
+        assert _wait_gone(family) == []
+        stale = list(out.glob(".tmp-*"))
+        assert len(stale) == 1  # nothing could remove it...
+        from wigan_deal import parameters
+        from wigan_deal.report import run_report
+
+        quick = tmp_path / "quick"
+        quick.mkdir()
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, quick / "01_quick.ipynb")
+        run_report(parameters.validate(area_code="E08000035"), [quick / "01_quick.ipynb"], out_dir=out, jobs=1,
+                   log=lambda _m: None)
+        assert sorted(p.name for p in out.iterdir()) == ["E08000035"]  # ...until the next run swept it
+    finally:
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_reused_kernel_does_not_leak_sockets_or_memory(tmp_path):
+    """Many notebooks through one worker's reused kernel: open file descriptors stay flat."""
+    from wigan_deal.report import runner
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("results_path = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n" + "print('x' * 100000)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = tmp_path / "01_small.ipynb"
+    nbformat.write(nb, source)
+    me = psutil.Process()
+
+    def run(i: int) -> None:
+        folder = tmp_path / f"out{i}"
+        folder.mkdir()
+        task = runner.NotebookTask(name="01_small", source=str(source), folder=str(folder),
+                                   parameters={"results_path": None}, cwd=str(tmp_path))
+        outcome = runner.execute_one(task)
+        assert outcome.ok, outcome.error
+
+    try:
+        for i in range(3):  # warm up: kernel started, imports and caches settled
+            run(i)
+        fds, rss = me.num_fds(), me.memory_info().rss
+        for i in range(3, 13):
+            run(i)
+        assert me.num_fds() - fds <= 2, "file descriptors (ZeroMQ sockets) leak per notebook"
+        assert me.memory_info().rss - rss < 40e6
+    finally:
+        runner._shutdown_worker_kernel()
+
