@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
-    "speccurve": {"config", "periods", "data", "its", "synth", "inference"},  # every specification
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows

@@ -134,6 +134,11 @@ def minimal_detectable_effects(vintage: str = config.REPORT_VINTAGE) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+#: plain names of the noise models in :func:`sensitivity`
+NOISE_LABELS: dict[str, str] = {"sigma_assumed": "assumed (±1.5 years)", "sigma_cov": "empirical",
+                                "sigma_upper": "empirical upper bound"}
+
+
 @dataclass
 class HLENoiseSummary:
     sensitivity: pd.DataFrame
@@ -146,7 +151,7 @@ class HLENoiseSummary:
             g = g.set_index("noise model")
             d = g["difference vs England"].iloc[0]
             verdicts = ", ".join(
-                f"{k.replace('sigma_', '')} SD {g.loc[k, 'sigma']:.2f} -> CI {g.loc[k, 'lower']:+.1f} to "
+                f"{NOISE_LABELS.get(k, k)} SD {g.loc[k, 'sigma']:.2f} -> CI {g.loc[k, 'lower']:+.1f} to "
                 f"{g.loc[k, 'upper']:+.1f}" for k in g.index)
             r = self.rtm.set_index("sex").loc[sex]
             parts.append(
@@ -163,3 +168,12 @@ def summary(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) -> H
 
 __all__ = ["HLENoiseSummary", "minimal_detectable_effects", "noise_model", "rtm_adjusted",
            "sensitivity", "summary"]
+
+
+def readme_block() -> str:
+    """README: how the HLE verdict depends on the noise assumed for one council's estimate, and the
+    change adjusted for regression to the mean (Wigan, report-era vintage)."""
+    _, text = summary().effect_summary()
+    return ("**How sure is the HLE result?** The register's CI assumes ±1.5 years per council estimate; the "
+            "spread of non-overlapping changes across councils implies more noise (`wigan_deal.hle_noise`, "
+            "notebook 02). " + text)

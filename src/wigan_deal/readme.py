@@ -30,6 +30,8 @@ BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
     "its-primary": "wigan_deal.inference:readme_its_primary",
     "robustness": "wigan_deal.speccurve:readme_robustness",
+    "claims": "wigan_deal.claims.proxy:claims_readme_block",
+    "hle-noise": "wigan_deal.hle_noise:readme_block",
     "finance": "wigan_deal.claims:finance_readme_block",
     "citation": "wigan_deal.citation:readme_block",
     "premature_mortality": "wigan_deal.claims.proxy:premature_mortality_readme_block",
