@@ -64,7 +64,7 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(t
     lines: list[str] = []
     codes = [config.WIGAN, "E08000001", "E12000002"]  # the last is a region: it must fail, not stop the run
     page, outcomes = atlas.run_atlas(codes, out_dir=tmp_path, jobs=2, log=lines.append)
-    assert [o.ok for o in outcomes] == [True, True, False]
+    assert [o.ok for o in outcomes] == [True, True, False], [(o.ok, o.reason) for o in outcomes]
     assert "only English upper-tier councils are covered" in outcomes[2].reason
     progress = [ln for ln in lines if ln.startswith("[")]
     assert len(progress) == 3
