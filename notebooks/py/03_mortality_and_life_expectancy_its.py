@@ -189,23 +189,12 @@ if le_rows:
     display(pd.concat(le_rows, ignore_index=True))
 
 # %%
-le_cits = []
+le_cits, le_cfits = analysis.comparative_fits(params, LE, le_fits, LE_VINTAGE)
 for s in le_fits:
-    le = analysis.series(LE, AREA, s, LE_VINTAGE)
-    for label, codes in analysis.comparator_groups(params, LE, LE_VINTAGE).items():
-        if not codes:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            c = its.fit_comparative_its(le, data.load_indicator(LE, areas=codes, sex=s, vintage=LE_VINTAGE),
-                                        params.break_year, post_rule=params.post_rule)
-        le_cits.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
-                        "difference in slope": c.difference_in_slope.describe(),
-                        "pre-slope difference": c.pre_slope_difference.describe()})
-        if label == "England":
-            analysis.record_estimate(rec, f"cits_le_england_level_{s.lower()}", c.difference_in_level, unit="years",
-                                     label=f"{NAME} minus England, {s.lower()} LE: difference in level change")
-pd.DataFrame(le_cits)
+    if (s, "England") in le_cfits:
+        analysis.record_estimate(rec, f"cits_le_england_level_{s.lower()}", le_cfits[(s, "England")].difference_in_level,
+                                 unit="years", label=f"{NAME} minus England, {s.lower()} LE: difference in level change")
+le_cits
 
 # %% [markdown]
 # ## Under-75 mortality from preventable causes (2019 definition)
@@ -269,24 +258,13 @@ for s, f in le65_fits.items():
     display(Markdown(f"**{s}.** " + analysis.its_sentence(f, f"{s.lower()} life expectancy at 65", "years", True)))
 
 # %%
-le65_cits = []
+le65_cits, le65_cfits = analysis.comparative_fits(params, LE65, le65_fits, LE_VINTAGE)
 for s in le65_fits:
-    le65 = analysis.series(LE65, AREA, s, LE_VINTAGE)
-    for label, codes in analysis.comparator_groups(params, LE65, LE_VINTAGE).items():
-        if not codes:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            c = its.fit_comparative_its(le65, data.load_indicator(LE65, areas=codes, sex=s, vintage=LE_VINTAGE),
-                                        params.break_year, post_rule=params.post_rule)
-        le65_cits.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
-                          "difference in slope": c.difference_in_slope.describe(),
-                          "pre-slope difference": c.pre_slope_difference.describe()})
-        if label == "England":
-            analysis.record_estimate(rec, f"cits_le65_england_slope_{s.lower()}", c.difference_in_slope,
-                                     unit="years per year",
-                                     label=f"{NAME} minus England, {s.lower()} LE at 65: difference in slope change")
-pd.DataFrame(le65_cits)
+    if (s, "England") in le65_cfits:
+        analysis.record_estimate(rec, f"cits_le65_england_slope_{s.lower()}", le65_cfits[(s, "England")].difference_in_slope,
+                                 unit="years per year",
+                                 label=f"{NAME} minus England, {s.lower()} LE at 65: difference in slope change")
+le65_cits
 
 # %% [markdown]
 # ## Inequality in life expectancy within the area (slope index of inequality)

@@ -49,6 +49,31 @@ def group_label(area_code: str, kind: str) -> str:
     return "chosen areas (mean)"
 
 
+def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage: str | None = None
+                     ) -> tuple[pd.DataFrame, dict[tuple[str, str], Any]]:
+    """Comparative ITS (difference model) of the area against each comparator group of ``params``, for
+    each sex in ``sexes``: a display table (sex, control, difference in level / slope, pre-slope difference)
+    and the fitted results keyed ``(sex, group label)``. Empty groups are skipped."""
+    from wigan_deal import its
+
+    rows, fits = [], {}
+    for s in sexes:
+        own = series(indicator, params.area_code, s, vintage)
+        for label, codes in comparator_groups(params, indicator, vintage).items():
+            if not codes or own.empty:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                c = its.fit_comparative_its(own, wd.load_indicator(indicator, areas=codes, sex=s, vintage=vintage),
+                                            params.break_year, post_rule=params.post_rule)
+            fits[(s, label)] = c
+            rows.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
+                         "difference in slope": c.difference_in_slope.describe(),
+                         "pre-slope difference": c.pre_slope_difference.describe()})
+    return pd.DataFrame(rows, columns=["sex", "control", "difference in level", "difference in slope",
+                                       "pre-slope difference"]), fits
+
+
 def comparator_groups(params: Any, indicator: str | None = None, vintage: str | None = None) -> dict[str, list[str]]:
     """Comparator groups of validated ``params`` as ``{label: [codes]}``, in the order requested.
 
