@@ -30,7 +30,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 
 ATLAS_FOLDER = "atlas"
 #: Shared stylesheet of the councils' reader pages (one copy instead of ~260 KB in every page).
@@ -339,18 +339,20 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 """
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return ""
-        return f"{value:.3f}" if abs(value) < 1 else f"{value:,.1f}"
-    return str(value)
+#: decimals shown per unit of a column (one format per column, so a column reads consistently)
+UNIT_DIGITS: dict[str, int] = {"years": 1, "per 100,000": 1, "per 100,000 per year": 2, "%": 1, "GBP": 0}
+#: columns that need more decimals than their unit's default (life expectancy level changes are small)
+KEY_DIGITS: dict[str, int] = {"its_le_level_male": 2, "hle_rtm_residual": 2, "seconds": 1}
+
+
+def _fmt(value: Any, key: str = "") -> str:
+    """One consistent format per column: p-values as in every report, else fixed decimals by unit."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return fmt.MISSING
+    unit = next((u for k, _, _, _, u in COLUMNS if k == key), "")
+    if unit == "p":
+        return fmt.p_value(value)
+    return fmt.number(value, KEY_DIGITS.get(key, UNIT_DIGITS.get(unit, 1)))
 
 
 def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
@@ -383,7 +385,7 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
         cells = []
         for key, _ in columns:
             value = row.get(key)
-            text = escape(_fmt(value))
+            text = escape(_fmt(value, key))
             sort_value = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value)
             if key == "area_name":
                 text = f'<a href="../{escape(row["area_code"])}/index.html">{text}</a>'
