@@ -291,6 +291,18 @@ def _gm_rows(read_indicators) -> pd.DataFrame:
     return out
 
 
+def _keep(frame: pd.DataFrame, column: str, wanted: str | Iterable[str] | None, valid: Iterable[str],
+          what: str, plural: str) -> pd.DataFrame:
+    """Rows whose ``column`` is in ``wanted`` (all rows for ``None``); an unknown value is a clear error."""
+    if wanted is None:
+        return frame
+    items = [wanted] if isinstance(wanted, str) else list(wanted)
+    bad = [m for m in items if m not in valid]
+    if bad:
+        raise DataError(f"Unknown {what} {bad[0]!r}: valid {plural} are {sorted(valid)}.")
+    return frame[frame[column].isin(items)]
+
+
 def load_social_care(measures: str | Iterable[str] | None = None, areas: str | Iterable[str] | None = None,
                      sources: str | Iterable[str] | None = None, breakdown: str | None = "Total",
                      extracts_dir: str | Path | None = None) -> pd.DataFrame:
@@ -307,18 +319,8 @@ def load_social_care(measures: str | Iterable[str] | None = None, areas: str | I
     frame = pd.concat([read_extract("social_care_outcomes.csv", extracts_dir),
                        _gm_rows(lambda: read_extract("indicators.csv", extracts_dir))], ignore_index=True)
     frame["derived"] = frame["derived"].astype(bool)
-    if measures is not None:
-        items = [measures] if isinstance(measures, str) else list(measures)
-        bad = [m for m in items if m not in MEASURES]
-        if bad:
-            raise DataError(f"Unknown social care measure {bad[0]!r}: valid codes are {sorted(MEASURES)}.")
-        frame = frame[frame["measure_code"].isin(items)]
-    if sources is not None:
-        items = [sources] if isinstance(sources, str) else list(sources)
-        bad = [s for s in items if s not in SOURCE_LABELS]
-        if bad:
-            raise DataError(f"Unknown social care source {bad[0]!r}: valid sources are {sorted(SOURCE_LABELS)}.")
-        frame = frame[frame["source"].isin(items)]
+    frame = _keep(frame, "measure_code", measures, MEASURES, "social care measure", "codes")
+    frame = _keep(frame, "source", sources, SOURCE_LABELS, "social care source", "sources")
     if areas is not None:
         codes = [areas] if isinstance(areas, str) else list(areas)
         frame = frame[frame["area_code"].isin(harmonise_codes(pd.Series(codes, dtype=object)))]

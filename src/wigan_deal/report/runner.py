@@ -506,21 +506,33 @@ def check_output_folder(out_dir: Path) -> Path:
     return out.resolve()
 
 
+#: The scalar parameters a variant can change: (attribute, folder-name prefix, label in the index).
+_SCALAR_PARAMETERS: tuple[tuple[str, str, str], ...] = (
+    ("break_year", "break", "break year"), ("vintage", "vintage", "HLE vintage"),
+    ("sex", "sex", "sex"), ("post_rule", "post", "post rule"),
+)
+
+
+def _changed_scalars(params: Any) -> list[tuple[str, str, str, Any]]:
+    """(attribute, folder prefix, label, value) of every scalar parameter that differs from its default."""
+    defaults = config.DEFAULT_PARAMETERS
+    return [(attr, prefix, label, getattr(params, attr)) for attr, prefix, label in _SCALAR_PARAMETERS
+            if getattr(params, attr) != defaults[attr]]
+
+
+def _comparators_changed(params: Any) -> list[str] | None:
+    """The comparators, normalised, when they differ from the default list (else ``None``)."""
+    comparators = [c.lower() if c.lower() in ("england", "gm", "nearest", "all") else c.upper()
+                   for c in params.comparators]
+    return None if comparators == list(config.DEFAULT_COMPARATORS) else comparators
+
+
 #: Folder-name fragment of each non-default parameter (``reports/<area>--<fragment>--...``).
 def variant_parts(params: Any, subset: Sequence[str] | None = None) -> list[str]:
     """Fragments naming every parameter that differs from :data:`config.DEFAULT_PARAMETERS`."""
-    parts = []
-    if params.break_year != config.DEFAULT_BREAK_YEAR:
-        parts.append(f"break-{params.break_year}")
-    if params.vintage != config.DEFAULT_VINTAGE:
-        parts.append(f"vintage-{params.vintage}")
-    if params.sex != config.DEFAULT_SEX:
-        parts.append(f"sex-{params.sex.lower()}")
-    if params.post_rule != config.DEFAULT_POST_RULE:
-        parts.append(f"post-{params.post_rule}")
-    comparators = [c.lower() if c.lower() in ("england", "gm", "nearest", "all") else c.upper()
-                   for c in params.comparators]
-    if comparators != list(config.DEFAULT_COMPARATORS):
+    parts = [f"{prefix}-{str(value).lower()}" for _, prefix, _, value in _changed_scalars(params)]
+    comparators = _comparators_changed(params)
+    if comparators is not None:
         text = "+".join(re.sub(r"[^A-Za-z0-9]", "", c) for c in comparators)
         if len(text) > 60:
             import hashlib
@@ -755,16 +767,8 @@ def code_version() -> str | None:
 def describe_variant(params: Any, subset: Sequence[str] | None = None) -> str:
     """Which parameters made this report: "default parameters" or the non-default ones."""
     defaults = config.DEFAULT_PARAMETERS
-    changed = []
-    if params.break_year != config.DEFAULT_BREAK_YEAR:
-        changed.append(f"break year {params.break_year} (default {defaults['break_year']})")
-    if params.vintage != config.DEFAULT_VINTAGE:
-        changed.append(f"HLE vintage {params.vintage} (default {defaults['vintage']})")
-    if params.sex != config.DEFAULT_SEX:
-        changed.append(f"sex {params.sex} (default {defaults['sex']})")
-    if params.post_rule != config.DEFAULT_POST_RULE:
-        changed.append(f"post rule {params.post_rule} (default {defaults['post_rule']})")
-    if "comparators-" in "".join(variant_parts(params)):
+    changed = [f"{label} {value} (default {defaults[attr]})" for attr, _, label, value in _changed_scalars(params)]
+    if _comparators_changed(params) is not None:
         changed.append(f"comparators {', '.join(params.comparators)} (default {', '.join(defaults['comparators'])})")
     if subset:
         changed.append(f"only notebooks {', '.join(subset)} (a partial report)")
