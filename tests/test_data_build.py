@@ -108,7 +108,14 @@ def test_finance_published_values_and_2010_flag():
     assert _value(wigan, financial_year="2017/18", service="adult_social_care") == 79329
     y2010 = fin[fin["financial_year"] == "2010/11"]
     assert set(y2010["service"]) == {"social_care_combined", "total_service_expenditure", "education",
-                                     "net_current_expenditure"}
+                                     "net_current_expenditure", "highways_transport", "housing_gfra", "cultural",
+                                     "environmental", "planning", "police", "fire", "central_services",
+                                     "other_services", "housing_benefit", "levies"}
+    # housing benefit = the 4 mandatory-payment lines, levies = the 4 levy lines (RS 2010-11 workbook, Wigan)
+    assert _value(wigan, financial_year="2010/11", service="housing_benefit") == 40240 + 447 + 44339 + 0
+    assert _value(wigan, financial_year="2011/12", service="levies") == 21724
+    assert _value(wigan, financial_year="2017/18", service="housing_benefit") == 39698 + 722 + 43703
+    assert _value(wigan, financial_year="2010/11", service="other_services") == 53411
     combined = y2010[y2010["service"] == "social_care_combined"]
     assert combined["flag"].str.contains("not separately reported").all()
     assert _value(wigan, financial_year="2010/11", service="social_care_combined") == 117704

@@ -45,7 +45,8 @@ from .sources import FINGERTIPS_API, INDICATOR_SPECS, SOURCES, RawSource
 FINANCE_COLUMNS = ["area_code", "area_name", "la_class", "financial_year", "period_start", "period_end",
                    "service", "value_gbp000", "source", "flag"]
 FINANCE_SERVICES = ["adult_social_care", "children_social_care", "social_care_combined", "public_health",
-                    "total_service_expenditure", "education", "net_current_expenditure"]
+                    "total_service_expenditure", "education", "net_current_expenditure",
+                    *parsers.RS_OTHER_SERVICE_LINES, *parsers.RS_PASS_THROUGH]
 SOCIAL_CARE_CLASSES = ("L", "MD", "UA", "SC")
 AREA_COLUMNS = ["area_code", "area_name", "area_type", "region_code", "region_name", "in_greater_manchester",
                 "dfe_la_number", "cassr_code"]
@@ -59,6 +60,12 @@ FLAG_2010 = ("RS 2010-11 reports a single combined social care line (adults + ch
              "is not separately reported for 2010-11")
 FLAG_COMBINED = "derived: adult_social_care + children_social_care"
 FLAG_ROALL = "from roall.csv (BBC Shared Data Unit extract of the RS workbook), not the original workbook"
+FLAG_PASS_THROUGH = {
+    "housing_benefit": "sum of the 4 housing benefit lines (rent allowances, non-HRA and HRA rent rebates, subsidy "
+                       "limitation transfers): mandatory payments on behalf of DWP, inside net current expenditure",
+    "levies": "sum of the 4 levy lines (Integrated Transport Authority, Waste Disposal Authority, London Pensions Fund "
+              "Authority, other levies): set by other bodies, inside net current expenditure",
+}
 
 EXTRACT_DESCRIPTIONS = {
     "indicators.csv": "Health and care indicator series, one row per indicator x vintage x area x sex x period.",
@@ -271,6 +278,8 @@ def build_finance(raw_dir: Path, checks: dict) -> tuple[pd.DataFrame, dict]:
             parts.append(FLAG_2010)
         elif service == "social_care_combined":
             parts.append(FLAG_COMBINED)
+        if service in FLAG_PASS_THROUGH:
+            parts.append(FLAG_PASS_THROUGH[service])
         if fy in ("2015-16", "2016-17"):
             parts.append(FLAG_ROALL)
         flags.append("; ".join(parts))

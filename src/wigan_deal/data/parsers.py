@@ -187,10 +187,23 @@ def dfe_la_numbers(path: Path, area_names: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- finance ---------------------------------------------------------------------------------------
+#: RS service lines (lines 190-698) besides education, social care and public health, kept for the baseline check
+RS_OTHER_SERVICE_LINES = [
+    "highways_transport", "housing_gfra", "cultural", "environmental", "planning", "police", "fire",
+    "central_services", "other_services",
+]
+#: Lines between TOTAL SERVICE EXPENDITURE and NET CURRENT EXPENDITURE that the council does not control, each
+#: the SUM of the workbook columns matching the pattern (within that block only): housing benefit paid on behalf
+#: of DWP (mandatory rent allowances and rebates, subsidy limitation transfers) and levies set by other bodies.
+RS_PASS_THROUGH: dict[str, re.Pattern[str]] = {
+    "housing_benefit": re.compile(r"^housing benefits:", re.I),
+    "levies": re.compile(r"^(integrated transport authority levy|waste disposal authority levy|"
+                         r"london pensions fund authority levy|other levies)$", re.I),
+}
 FINANCE_WIDE = [
     "financial_year", "ecode", "ons_code", "la_name", "la_class", "adult_social_care",
     "children_social_care", "social_care_combined", "public_health", "total_service_expenditure",
-    "education", "net_current_expenditure",
+    "education", "net_current_expenditure", *RS_OTHER_SERVICE_LINES, *RS_PASS_THROUGH,
 ]
 _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "ecode": re.compile(r"^e-code$", re.I),
@@ -204,7 +217,31 @@ _RS_HEADERS: dict[str, re.Pattern[str]] = {
     "total_service_expenditure": re.compile(r"^total service expenditure", re.I),
     "education": re.compile(r"^education services$", re.I),
     "net_current_expenditure": re.compile(r"^net current expenditure", re.I),
+    "highways_transport": re.compile(r"^highways and transport services$", re.I),
+    "housing_gfra": re.compile(r"^housing services \(gfra only\)$", re.I),
+    "cultural": re.compile(r"^cultural and related services$", re.I),
+    "environmental": re.compile(r"^environmental and regulatory services$", re.I),
+    "planning": re.compile(r"^planning and development services$", re.I),
+    "police": re.compile(r"^police services$", re.I),
+    "fire": re.compile(r"^fire and rescue services$", re.I),
+    "central_services": re.compile(r"^central services$", re.I),
+    "other_services": re.compile(r"^other services$", re.I),
 }
+
+
+def _pass_through_columns(header: list[str], cols: dict[str, int], path: Path) -> dict[str, list[int]]:
+    """Columns of each :data:`RS_PASS_THROUGH` line between TOTAL SERVICE EXPENDITURE and NET CURRENT EXPENDITURE."""
+    if "net_current_expenditure" not in cols:
+        return {}
+    lo, hi = cols["total_service_expenditure"], cols["net_current_expenditure"]
+    found = {key: [i for i in range(lo + 1, hi) if pattern.match(str(header[i]).strip())]
+             for key, pattern in RS_PASS_THROUGH.items()}
+    expected = {"housing_benefit": 4, "levies": 4}
+    wrong = {k: len(v) for k, v in found.items() if len(v) != expected[k]}
+    if wrong:
+        raise RawDataError(f"{path}: expected 4 housing benefit lines and 4 levy lines between TOTAL SERVICE "
+                           f"EXPENDITURE and NET CURRENT EXPENDITURE, found {wrong}; the line layout has changed.")
+    return found
 
 
 def _match_columns(header: list[str]) -> dict[str, int]:
@@ -256,6 +293,7 @@ def parse_rs_workbook(path: Path, financial_year: str) -> pd.DataFrame:
     for needed in ("ecode", "la_name", "la_class"):
         if needed not in cols:
             raise RawDataError(f"{path}: header row lacks {needed!r} ({_RS_HEADERS[needed].pattern}).")
+    sums = _pass_through_columns([str(c).strip() if c is not None else "" for c in rows[header_row]], cols, path)
     records = []
     for row in rows[header_row + 1:]:
         ecode = str(row[cols["ecode"]]).strip() if row[cols["ecode"]] is not None else ""
@@ -270,6 +308,10 @@ def parse_rs_workbook(path: Path, financial_year: str) -> pd.DataFrame:
                 rec[key] = str(value).strip() if value not in (None, "") else None
             else:
                 rec[key] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
+        for key, idx in sums.items():
+            values = [row[i] for i in idx]
+            nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            rec[key] = float(sum(nums)) if nums else np.nan
         records.append(rec)
     return pd.DataFrame.from_records(records).reindex(columns=FINANCE_WIDE)
 
