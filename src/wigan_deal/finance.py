@@ -143,6 +143,58 @@ def variance_distribution(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def year_to_year_swings(table: pd.DataFrame) -> pd.DataFrame:
+    """Every council's change in variance % between consecutive years (both returns in both years)."""
+    ok = table[table["both"]].sort_values(["area_code", "financial_year"])
+    start = ok["financial_year"].str[:4].astype(int)
+    prev_year = start.groupby(ok["area_code"]).shift()
+    swing = ok["variance_pct"] - ok.groupby("area_code")["variance_pct"].shift()
+    out = ok.assign(swing_pp=swing)[(start - prev_year) == 1]
+    return out[["area_code", "area_name", "financial_year", "variance_pct", "swing_pp"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class BalanceNoise:
+    """How far from budget, and how much from year to year, councils' ASC variances move (all councils).
+
+    ``band_pp`` (B): median over every council-year of |outturn - budget| as % of budget - a council within B of
+    budget is no further from it than the typical council-year ("balanced"). ``swing_pp`` (S): median over every
+    council and pair of consecutive years of |change in the variance %| - a move of at least S is larger than the
+    typical year-to-year swing ("from overspend"). Both are medians of absolute values: one standard.
+    """
+
+    band_pp: float
+    swing_pp: float
+    n_council_years: int
+    n_swings: int
+    sd_by_year: pd.Series          #: cross-council SD of the variance % per year
+    share_outside_band_by_year: pd.Series  #: % of councils further than B from budget, per year
+    years: tuple[str, str]
+
+    def text(self) -> str:
+        sd = self.sd_by_year
+        out = self.share_outside_band_by_year
+        return (f"'Balanced' band B = ±{self.band_pp:.1f}% of budget (median distance from budget over "
+                f"{self.n_council_years} council-years {self.years[0]}-{self.years[1]}); 'from overspend' swing "
+                f"S = {self.swing_pp:.1f} percentage points (median year-to-year change of a council's variance, "
+                f"{self.n_swings} council year-pairs); cross-council SD of the variance {sd.min():.1f}-{sd.max():.1f} "
+                f"points by year, {out.min():.0f}-{out.max():.0f}% of councils outside the band each year")
+
+
+def balance_noise(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS) -> BalanceNoise:
+    """The 'balanced' band and 'from overspend' swing of the asc_balance rule, from every council's variances."""
+    table = budget_outturn_table(years)
+    ok = table[table["both"]]
+    band = float(ok["variance_pct"].abs().median())
+    swings = year_to_year_swings(table)["swing_pp"]
+    by_year = ok.groupby("financial_year")["variance_pct"]
+    return BalanceNoise(
+        band_pp=band, swing_pp=float(swings.abs().median()), n_council_years=len(ok), n_swings=len(swings),
+        sd_by_year=by_year.std(), share_outside_band_by_year=by_year.apply(lambda v: 100.0 * (v.abs() > band).mean()),
+        years=(_label(years[0]), _label(years[1])),
+    )
+
+
 @dataclass
 class BudgetOutturnResult:
     """Budget vs outturn for one area, in the context of every council."""

@@ -458,6 +458,12 @@ def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
 # --- budget vs outturn and real-terms savings (wigan_deal.finance) ------------------------------------
 
 
+def _band_position(variance_pct: float, noise: finance.BalanceNoise) -> str:
+    if variance_pct > noise.band_pp:
+        return "over budget beyond the balanced band"
+    return "within the balanced band" if variance_pct >= -noise.band_pp else "under budget beyond the balanced band"
+
+
 def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
     """RA budget vs RS outturn: the area's variance % in the first and last period, placed among all councils;
     graded by :func:`rules.grade_budget_balance`. The comparator is every council (the ``comparator`` argument is
@@ -467,12 +473,29 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
     except finance.FinanceDataError as exc:
         raise NoDataError(str(exc)) from None
     a, b = res.year(spec.periods[0]), res.year(spec.periods[-1])
-    median = float(spec.params.get("median_percentile", 50))
-    verdict = rules.grade_budget_balance(a["variance_pct"], a["variance_percentile"], b["variance_pct"],
-                                         b["variance_percentile"], median)
     years = "; ".join(f"{r.financial_year} {r.variance_pct:+.1f}% (p{r.variance_percentile:.0f})"
                       for r in res.table.itertuples())
     evidence = f"{res.effect_summary()} Every year, variance and percentile: {years}."
+    noise_rule = spec.params.get("balanced_band")
+    if noise_rule is None:  # the rule of 2026-11-28: percentiles against the all-council median
+        median = float(spec.params.get("median_percentile", 50))
+        verdict = rules.grade_budget_balance(a["variance_pct"], a["variance_percentile"], b["variance_pct"],
+                                             b["variance_percentile"], median)
+    else:  # the noise-aware rule of 2026-12-06
+        if noise_rule != "median_abs_variance" or spec.params.get("swing") != "median_abs_year_to_year_change":
+            raise ValueError(f"asc_balance params balanced_band={noise_rule!r}, swing={spec.params.get('swing')!r} "
+                             "are not valid; use 'median_abs_variance' and 'median_abs_year_to_year_change'.")
+        noise = finance.balance_noise()
+        verdict = rules.grade_budget_balance_noise(float(a["variance_pct"]), float(b["variance_pct"]),
+                                                   noise.band_pp, noise.swing_pp)
+        move = float(a["variance_pct"]) - float(b["variance_pct"])
+        evidence += (
+            f" {noise.text()}. {spec.periods[0]} {a['variance_pct']:+.1f}% ({_band_position(a['variance_pct'], noise)});"
+            f" {spec.periods[-1]} {b['variance_pct']:+.1f}% ({_band_position(b['variance_pct'], noise)}); from "
+            f"{spec.periods[0]} to {spec.periods[-1]} the variance changed by {-move:+.1f} points (a fall of at least "
+            f"S = {noise.swing_pp:.1f} counts as a move from overspend). "
+            f"{spec.params.get('bcf_note', '')}".rstrip()
+        )
     return ClaimResult(verdict, float(b["variance_pct"]), math.nan, math.nan,
                        f"% of budget (outturn minus budget, {spec.periods[-1]})", evidence,
                        data_used(spec, spec.vintage), res.summary_table())

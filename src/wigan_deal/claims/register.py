@@ -18,8 +18,11 @@ VERDICTS: tuple[str, ...] = (
     "partly supported",
     "not supported",
     "not testable with these data",
+    "not applicable",
 )
 NOT_TESTABLE = VERDICTS[3]
+#: the claim's premise is absent for this area (e.g. asc_balance: not over budget at the start)
+NOT_APPLICABLE = VERDICTS[4]
 METHODS: tuple[str, ...] = (
     "change_vs_comparator",
     "trend_vs_comparator",

@@ -14,7 +14,8 @@ import pandas as pd
 
 from wigan_deal.claims.register import DIRECTIONS, VERDICTS
 
-SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE = VERDICTS
+SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE = VERDICTS[:4]
+NOT_APPLICABLE = VERDICTS[4]
 _RANK = {NOT_SUPPORTED: 0, PARTLY: 1, SUPPORTED: 2}
 
 
@@ -171,6 +172,32 @@ def grade_budget_balance(variance_start: float, percentile_start: float, varianc
     if variance_end <= 0 or (percentile_end <= median and percentile_end < percentile_start):
         return PARTLY
     return NOT_SUPPORTED
+
+
+def grade_budget_balance_noise(variance_start: float, variance_end: float, band: float, swing: float) -> str:
+    """``budget_vs_outturn`` rule of asc_balance as amended 2026-12-06 (noise-aware): variances are outturn minus
+    start-of-year budget, % of budget; ``band`` (B) and ``swing`` (S) come from every council
+    (:func:`wigan_deal.finance.balance_noise`).
+
+    not applicable: the start year was not over budget (variance_start <= 0): no overspend to move from.
+    supported: start over budget beyond the band (variance_start > B) AND end year not over budget beyond it
+    (variance_end <= B) AND the variance fell by at least S (variance_start - variance_end >= S).
+    not supported: end year over budget beyond the band AND the fall smaller than S.
+    partly supported: otherwise (exactly one of 'end within the band' and 'fall of at least S', or both with a
+    start-year overspend inside the band).
+    """
+    values = (variance_start, variance_end, band, swing)
+    if not all(math.isfinite(v) for v in values):
+        return NOT_TESTABLE
+    if variance_start <= 0:
+        return NOT_APPLICABLE
+    balanced_end = variance_end <= band
+    moved = variance_start - variance_end >= swing
+    if variance_start > band and balanced_end and moved:
+        return SUPPORTED
+    if not balanced_end and not moved:
+        return NOT_SUPPORTED
+    return PARTLY
 
 
 def grade_real_terms_savings(change_pct: float, percentile: float, exceptional: float = 25.0) -> str:
