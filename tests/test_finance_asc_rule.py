@@ -49,3 +49,28 @@ def test_swings_need_consecutive_years_with_both_returns():
     # A: 2012/13 (+3), 2013/14 (-6); 2015/16 follows a gap year, B's 2012/13 lacks a return
     assert sw["financial_year"].tolist() == ["2012/13", "2013/14"]
     assert sw["swing_pp"].tolist() == [3.0, -6.0]
+
+
+# --- real data (committed extracts), computed after the rule was committed ---------------------------------
+def test_band_and_swing_from_every_council():
+    noise = finance.balance_noise()
+    assert noise.band_pp == pytest.approx(4.8, abs=0.05)
+    assert noise.swing_pp == pytest.approx(4.6, abs=0.05)
+    assert (noise.n_council_years, noise.n_swings) == (1063, 910)
+    # the review's cross-council SD in the two graded years
+    assert noise.sd_by_year["2011/12"] == pytest.approx(8.42, abs=0.01)
+    assert noise.sd_by_year["2017/18"] == pytest.approx(8.76, abs=0.01)
+
+
+def test_wigan_and_leeds_under_the_noise_rule():
+    from wigan_deal.claims import evaluate_claim, get_claim
+
+    claim = get_claim("asc_balance")
+    wigan = evaluate_claim(claim, "E08000010")
+    # +4.3% in 2011/12 is inside the band (B 4.8), -0.6% in 2017/18 too; the 4.9-point fall exceeds S (4.6)
+    assert wigan.verdict == "partly supported"
+    assert wigan.estimate == pytest.approx(-0.58, abs=0.01)
+    assert "+4.3% (within the balanced band)" in wigan.evidence and "Better Care Fund" in wigan.evidence
+    leeds = evaluate_claim(claim, "E08000035")  # under budget in 2011/12 (-1.4%): nothing to move from
+    assert leeds.verdict == "not applicable"
+    assert evaluate_claim(claim.previous, "E08000035").verdict == "partly supported"  # the old rule, re-run
