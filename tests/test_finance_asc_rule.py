@@ -74,3 +74,22 @@ def test_wigan_and_leeds_under_the_noise_rule():
     leeds = evaluate_claim(claim, "E08000035")  # under budget in 2011/12 (-1.4%): nothing to move from
     assert leeds.verdict == "not applicable"
     assert evaluate_claim(claim.previous, "E08000035").verdict == "partly supported"  # the old rule, re-run
+
+
+@pytest.mark.parametrize(
+    ("change", "pcts", "verdict"),
+    [
+        (-10.0, [20.0, 25.0], "partly supported"),               # largest-falls quarter of both groups
+        (-10.0, [20.0, 26.0], "not testable with these data"),   # one group only: inconclusive
+        (-10.0, [75.0, 90.0], "not supported"),                  # smallest-falls quarter of both (mirror of 25)
+        (-10.0, [74.0, 90.0], "not testable with these data"),
+        (0.0, [1.0, 1.0], "not supported"),                      # no real-terms fall at all
+        (-10.0, [math.nan, 5.0], "not testable with these data"),
+    ],
+)
+def test_controlled_savings_rule_grid(change, pcts, verdict):
+    assert rules.grade_controlled_savings(change, pcts, 25.0) == verdict
+
+
+def test_controlled_savings_rule_never_supports():
+    assert all(rules.grade_controlled_savings(c, [p, p]) != "supported" for c in (-50.0, -1.0) for p in (0.0, 10.0))

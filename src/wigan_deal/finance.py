@@ -37,6 +37,18 @@ from wigan_deal import data as wd
 
 AGE_DENOMINATOR_YEAR = 2019
 SAVINGS_EXCLUDED = ("education", "public_health")
+#: what the council controls: also without housing benefit (paid for DWP) and levies set by other bodies
+CONTROLLED_EXCLUDED = ("education", "public_health", "housing_benefit", "levies")
+#: lines that may be absent from a year's return (public health before 2013/14; no housing benefit or levy)
+_MISSING_AS_ZERO = ("public_health", "housing_benefit", "levies")
+#: the savings measure's base years: the last year before the Deal, and the first year of the Deal
+SAVINGS_BASE_YEARS = ("2010/11", "2011/12")
+#: councils "with a similar fall in spending power": this many nearest in the real-terms % change of revenue
+#: spending power 2011/12 -> 2015/16 (the one consistent series over the window; core spending power starts 2016/17)
+CSP_NEIGHBOURS = 30
+CSP_YEARS = ("2011/12", "2015/16")
+LA_CLASS_NAMES = {"MD": "metropolitan districts", "UA": "unitary authorities", "SC": "county councils",
+                  "L": "London boroughs"}
 
 
 class FinanceDataError(wd.DataError):
@@ -335,20 +347,24 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
 
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------
-@functools.lru_cache(maxsize=4)
-def _savings_all(first: str, last: str, base: str) -> pd.DataFrame:
-    services = ["net_current_expenditure", *SAVINGS_EXCLUDED]
+@functools.lru_cache(maxsize=8)
+def _savings_all(first: str, last: str, base: str, excluded: tuple[str, ...] = SAVINGS_EXCLUDED) -> pd.DataFrame:
+    services = ["net_current_expenditure", *excluded]
     fin = wd.load_finance(services=services)
     fin = fin[fin["financial_year"].isin([first, last])]
     wide = fin.pivot_table(index=["area_code", "financial_year"], columns="service", values="value_gbp000",
                            aggfunc="sum")
     wide = wide.reindex(columns=services)
-    # public health did not exist before 2013/14: a missing line counts as 0; net current expenditure must exist
-    wide["measure_gbp000"] = wide["net_current_expenditure"] - wide["education"].fillna(0) - wide["public_health"].fillna(0)
-    wide.loc[wide["net_current_expenditure"].isna() | wide["education"].isna(), "measure_gbp000"] = np.nan
+    # a missing public health / housing benefit / levy line counts as 0; net current expenditure and education
+    # must exist
+    minus = sum(wide[s].fillna(0) if s in _MISSING_AS_ZERO else wide[s] for s in excluded)
+    wide["measure_gbp000"] = wide["net_current_expenditure"] - minus
     m = wide["measure_gbp000"].unstack("financial_year").reindex(columns=[first, last])
-    names = wd.load_finance(services="net_current_expenditure").drop_duplicates("area_code").set_index("area_code")["area_name"]
+    names = wd.load_finance(services="net_current_expenditure")
+    classes = names[names["financial_year"] == last].set_index("area_code")["la_class"]
+    names = names.drop_duplicates("area_code").set_index("area_code")["area_name"]
     out = pd.DataFrame({"area_code": m.index, "area_name": names.reindex(m.index).to_numpy(),
+                        "la_class": classes.reindex(m.index).to_numpy(),
                         "cash_start_gbp000": m[first].to_numpy(), "cash_end_gbp000": m[last].to_numpy()})
     out["real_start_gbp000"] = out["cash_start_gbp000"] * wd.real_terms_factor(first, base)
     out["real_end_gbp000"] = out["cash_end_gbp000"] * wd.real_terms_factor(last, base)
@@ -363,15 +379,94 @@ def _savings_all(first: str, last: str, base: str) -> pd.DataFrame:
     out["real_per_head_end_gbp"] = 1000 * out["real_end_gbp000"] / out["population_end"].astype(float)
     out["real_per_head_change_gbp"] = out["real_per_head_end_gbp"] - out["real_per_head_start_gbp"]
     out["both"] = out["real_change_pct"].notna()
-    out["percentile"] = percentiles_among_others(out["real_change_pct"].where(out["both"]).to_numpy())
-    out["rank_largest_fall"] = out["real_change_pct"].where(out["both"]).rank(method="min").astype("Int64")
+    change = out["real_change_pct"].where(out["both"])
+    out["percentile"] = percentiles_among_others(change.to_numpy())
+    out["rank_largest_fall"] = change.rank(method="min").astype("Int64")
     out["n_councils"] = int(out["both"].sum())
+    out["percentile_in_class"] = np.nan
+    for _cls, idx in out.groupby("la_class").groups.items():
+        out.loc[idx, "percentile_in_class"] = percentiles_among_others(change[idx].to_numpy())
+    out["n_in_class"] = out["la_class"].map(out[out["both"]].groupby("la_class").size())
     return out.sort_values("area_code").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=2)
+def spending_power_change(years: tuple[str, str] = CSP_YEARS, base: str = config.DEFLATOR_BASE) -> pd.Series:
+    """Real-terms % change of revenue spending power between ``years`` (one definition), by area code."""
+    sp = wd.load_spending_power(series="revenue_spending_power")
+    wide = sp.pivot_table(index="area_code", columns="financial_year", values="value_gbp_million")
+    a, b = (wide[y] * wd.real_terms_factor(y, base) for y in years)
+    return (100 * (b / a - 1)).dropna()
+
+
+#: service lines compared in the baseline check (social care as the combined line: 2010/11 has no split)
+BASELINE_LINES = ("education", "highways_transport", "social_care_combined", "housing_gfra", "cultural",
+                  "environmental", "planning", "police", "fire", "central_services", "other_services",
+                  "housing_benefit", "levies")
+#: a line's one-year change is an outlier beyond this many IQRs outside the quartiles of all councils' changes
+OUTLIER_IQR = 3.0
+#: ... and only if it moves the council's measure by at least this % (material)
+OUTLIER_MATERIAL_PCT = 1.0
+
+
+@functools.lru_cache(maxsize=4)
+def baseline_line_check(base: str = SAVINGS_BASE_YEARS[0], next_year: str | None = None) -> pd.DataFrame:
+    """Every council x service line of :data:`BASELINE_LINES` in ``base`` against the same council's next year and
+    against other councils: cash values, change as % of the council's controllable measure in ``base``, level per
+    head and its rank among councils, and ``outlier`` = a change beyond :data:`OUTLIER_IQR` IQRs outside the
+    quartiles of all councils' changes in that line AND at least :data:`OUTLIER_MATERIAL_PCT`% of the measure."""
+    base = _label(base)
+    next_year = _label(next_year) if next_year else _years(base, f"{int(base[:4]) + 1}/{int(base[5:]) + 1:02d}")[-1]
+    fin = wd.load_finance(services=list(BASELINE_LINES))
+    fin = fin[fin["financial_year"].isin([base, next_year])]
+    wide = fin.pivot_table(index=["area_code", "service"], columns="financial_year", values="value_gbp000",
+                           aggfunc="sum").reindex(columns=[base, next_year]).reset_index()
+    wide.columns = ["area_code", "line", "base_gbp000", "next_gbp000"]
+    measure = _savings_all(base, next_year, config.DEFLATOR_BASE, CONTROLLED_EXCLUDED).set_index("area_code")
+    wide = wide[wide["area_code"].isin(measure.index[measure["both"]])].copy()
+    wide["area_name"] = wide["area_code"].map(measure["area_name"])
+    wide["la_class"] = wide["area_code"].map(measure["la_class"])
+    wide["change_gbp000"] = wide["next_gbp000"] - wide["base_gbp000"]
+    wide["change_pct_of_measure"] = 100 * wide["change_gbp000"] / wide["area_code"].map(measure["cash_start_gbp000"])
+    wide["base_per_head_gbp"] = 1000 * wide["base_gbp000"] / wide["area_code"].map(measure["population_start"])
+    g = wide.groupby("line")
+    wide["base_rank"] = g["base_gbp000"].rank(ascending=False, method="min").astype("Int64")
+    wide["n_councils"] = g["base_gbp000"].transform("count")
+    wide["line_median_gbp000"] = g["base_gbp000"].transform("median")
+    q1, q3 = g["change_pct_of_measure"].transform(lambda v: v.quantile(0.25)), \
+        g["change_pct_of_measure"].transform(lambda v: v.quantile(0.75))
+    far = (wide["change_pct_of_measure"] < q1 - OUTLIER_IQR * (q3 - q1)) | \
+          (wide["change_pct_of_measure"] > q3 + OUTLIER_IQR * (q3 - q1))
+    wide["outlier"] = far & (wide["change_pct_of_measure"].abs() >= OUTLIER_MATERIAL_PCT)
+    wide["base_year"], wide["next_year"] = base, next_year
+    wide["explanation"] = [_explain(r) if r.outlier else "" for r in wide.itertuples()]
+    return wide.sort_values(["area_code", "line"]).reset_index(drop=True)
+
+
+def _explain(r) -> str:
+    """One sentence on a flagged baseline line: size, rank among councils, what the next year shows."""
+    rank = "the largest" if r.base_rank == 1 else f"rank {r.base_rank}"
+    kind = "fell" if r.change_gbp000 < 0 else "rose"
+    return (f"{r.line.replace('_', ' ')} {_fmt_m(r.base_gbp000)} in {r.base_year} ({rank} of {r.n_councils} councils; "
+            f"median council {_fmt_m(r.line_median_gbp000)}) {kind} to {_fmt_m(r.next_gbp000)} in {r.next_year}, "
+            f"{abs(r.change_pct_of_measure):.1f}% of the council's controllable spending in one year, before a "
+            "policy begun in 2011 could act: a baseline one-off, which the RS return does not explain (the "
+            "council's statement of accounts would)")
+
+
+def baseline_check_text(area: str, base: str = SAVINGS_BASE_YEARS[0]) -> str:
+    """The area's flagged baseline lines in words (or that none was flagged)."""
+    check = baseline_line_check(base)
+    hits = check[(check["area_code"] == area) & check["outlier"]]
+    head = f"Baseline check of every service line, {check['base_year'].iloc[0]} against {check['next_year'].iloc[0]}"
+    if hits.empty:
+        return f"{head}: no line of {wd.area_name(area)} is an outlier."
+    return f"{head}, outliers: " + "; ".join(hits["explanation"]) + "."
 
 
 @dataclass
 class SavingsResult:
-    """Real-terms change in net current expenditure excluding education and public health, one area vs all."""
+    """Real-terms change in net current expenditure excluding ``excluded`` lines, one area vs all councils."""
 
     area_code: str
     area_name: str
@@ -380,6 +475,38 @@ class SavingsResult:
     years: tuple[str, str] = config.SAVINGS_YEARS
     base: str = config.DEFLATOR_BASE
     claimed_gbp000: float = 140000.0
+    excluded: tuple[str, ...] = SAVINGS_EXCLUDED
+
+    @property
+    def measure(self) -> str:
+        """What is measured, in words."""
+        return "net current expenditure excluding " + _and(s.replace("_", " ") for s in self.excluded)
+
+    @property
+    def class_name(self) -> str:
+        return LA_CLASS_NAMES.get(str(self.row["la_class"]), str(self.row["la_class"]))
+
+    def spending_power_neighbours(self, k: int = CSP_NEIGHBOURS) -> pd.DataFrame:
+        """The ``k`` other councils whose real-terms revenue spending power change over :data:`CSP_YEARS` is
+        nearest the area's, with their change in this measure; raises :class:`FinanceDataError` without one."""
+        sp = spending_power_change(CSP_YEARS, self.base)
+        if self.area_code not in sp.index:
+            raise FinanceDataError(f"{self.area_name} has no revenue spending power for {' and '.join(CSP_YEARS)}.")
+        ok = self.all_councils[self.all_councils["both"]].set_index("area_code")
+        others = sp.drop(self.area_code).reindex(ok.index.drop(self.area_code, errors="ignore")).dropna()
+        near = (others - sp[self.area_code]).abs().sort_values(kind="stable").index[:k]
+        return ok.loc[near, ["area_name", "la_class", "real_change_pct"]].assign(
+            spending_power_change_pct=sp[near]).reset_index()
+
+    def percentile_among_neighbours(self, k: int = CSP_NEIGHBOURS) -> float:
+        """The area's percentile (0 = largest fall) among its ``k`` spending-power neighbours."""
+        near = self.spending_power_neighbours(k).set_index("area_code")["real_change_pct"]
+        return percentile_among_others(pd.concat([near, pd.Series({self.area_code: self.row["real_change_pct"]})]),
+                                       self.area_code)
+
+    def class_median(self) -> float:
+        ok = self.all_councils[self.all_councils["both"]]
+        return float(ok.loc[ok["la_class"] == self.row["la_class"], "real_change_pct"].median())
 
     @property
     def england(self) -> pd.Series:
@@ -414,16 +541,18 @@ class SavingsResult:
     def effect_summary(self) -> str:
         r, d, e = self.row, self.distribution(), self.england
         return (
-            f"{self.area_name}: net current expenditure excluding education and public health went from "
+            f"{self.area_name}: {self.measure} went from "
             f"{_fmt_m(r['real_start_gbp000'])} ({self.years[0]}) to {_fmt_m(r['real_end_gbp000'])} ({self.years[1]}) "
             f"in {self.base} prices, a real-terms change of {_fmt_m(r['real_change_gbp000'], True)} "
             f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); per head "
             f"GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. Among "
             f"{int(d['n_councils'])} councils it is at percentile {r['percentile']:.0f} (0 = largest fall; rank "
             f"{r['rank_largest_fall']} for the size of the fall); the median council changed {d['median']:+.1f}% "
-            f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. The claim "
-            f"is savings of more than {_fmt_m(self.claimed_gbp000)}; a real-terms fall in spending is the "
-            "analyst's proxy for savings, not a measure against what the council would otherwise have spent."
+            f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. Among "
+            f"{int(r['n_in_class'])} {self.class_name} it is at percentile {r['percentile_in_class']:.0f} (their "
+            f"median {self.class_median():+.1f}%). The claim is savings of more than {_fmt_m(self.claimed_gbp000)}, "
+            "i.e. against a counterfactual budget (what the council would otherwise have spent), which outturn "
+            "returns cannot test; a real-terms fall in spending is the analyst's proxy, not that amount."
         )
 
     def plot(self, ax=None):
@@ -443,18 +572,28 @@ class SavingsResult:
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xlabel("councils, largest real-terms fall on the left")
         ax.set_ylabel(f"real-terms change %, {self.years[0]}-{self.years[1]}")
-        ax.set_title("Net current expenditure excluding education and public health, real terms", fontsize=10)
+        ax.set_title(f"{self.measure[0].upper()}{self.measure[1:]}, real terms", fontsize=10)
         return ax
 
 
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
-                       base: str = config.DEFLATOR_BASE) -> SavingsResult:
-    """Real-terms change in net current expenditure excluding education and public health, ``area`` vs all."""
+                       base: str = config.DEFLATOR_BASE,
+                       excluded: tuple[str, ...] = SAVINGS_EXCLUDED) -> SavingsResult:
+    """Real-terms change in net current expenditure excluding ``excluded`` (default education and public health;
+    :data:`CONTROLLED_EXCLUDED` also removes housing benefit and levies), ``area`` vs all councils."""
+    unknown = sorted(set(excluded) - set(CONTROLLED_EXCLUDED))
+    if unknown:
+        raise ValueError(f"Cannot exclude {unknown} from the savings measure; choose among {list(CONTROLLED_EXCLUDED)}.")
     code = wd.check_area(area)
     first, last = _label(years[0]), _label(years[1])
     for y in (first, last):
         wd.real_terms_factor(y, base)  # DeflatorYearError naming the year if outside the deflator
-    table = _savings_all(first, last, _label(base)).copy()
+    table = _savings_all(first, last, _label(base), tuple(excluded)).copy()
     hit = table[table["area_code"] == code]
     if hit.empty or not bool(hit["both"].iloc[0]):
         raise FinanceDataError(
@@ -462,5 +601,6 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
             f"{first} and {last} (the RS workbooks cover social-care councils; England has no row), so its "
             "real-terms change cannot be computed."
         )
-    return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base))
+    return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base),
+                         excluded=tuple(excluded))
 

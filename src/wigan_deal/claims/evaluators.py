@@ -506,15 +506,54 @@ def real_terms_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
     area's percentile among all councils (:func:`rules.grade_real_terms_savings`)."""
     base = str(spec.params.get("deflator_base", config.DEFLATOR_BASE))
     try:
-        res = finance.real_terms_savings(area, years=(spec.periods[0], spec.periods[-1]), base=base)
+        res = finance.real_terms_savings(area, years=(spec.periods[0], spec.periods[-1]), base=base,
+                                         excluded=tuple(spec.params.get("subtract_services",
+                                                                        finance.SAVINGS_EXCLUDED)))
     except finance.FinanceDataError as exc:
         raise NoDataError(str(exc)) from None
     r = res.row
-    verdict = rules.grade_real_terms_savings(float(r["real_change_pct"]), float(r["percentile"]),
-                                             float(spec.params.get("exceptional_percentile", 25)))
+    exceptional = float(spec.params.get("exceptional_percentile", 25))
+    if "reference_groups" not in spec.params:  # the rule of 2026-11-28: percentile among all councils
+        verdict = rules.grade_real_terms_savings(float(r["real_change_pct"]), float(r["percentile"]), exceptional)
+        return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
+                           f"% real-terms change ({base} prices)", res.effect_summary(),
+                           data_used(spec, spec.vintage), res.summary_table())
+    return _controlled_savings(spec, res, exceptional)
+
+
+def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: float) -> ClaimResult:
+    """The savings rule of 2026-12-06: what the council controls, against councils of its type and councils
+    with a similar spending-power change; the other base year (2010/11) and the baseline check as evidence."""
+    groups = list(spec.params["reference_groups"])
+    valid = {"own_type", "spending_power_neighbours"}
+    if not groups or set(groups) - valid:
+        raise ValueError(f"savings params.reference_groups {groups!r} is not valid; use any of {sorted(valid)}.")
+    k = int(spec.params.get("spending_power_neighbours", finance.CSP_NEIGHBOURS))
+    r = res.row
+    try:
+        pct = {"own_type": float(r["percentile_in_class"]),
+               "spending_power_neighbours": res.percentile_among_neighbours(k) if "spending_power_neighbours"
+               in groups else math.nan}
+    except finance.FinanceDataError as exc:
+        raise NoDataError(str(exc)) from None
+    verdict = rules.grade_controlled_savings(float(r["real_change_pct"]), [pct[g] for g in groups], exceptional)
+    other = spec.params.get("other_base_year")
+    other_text = ""
+    if other:
+        alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
+                                         excluded=res.excluded)
+        other_text = (f" From {other} instead (not graded): {_fmt(alt.row['real_change_gbp000'] / 1000, 1, True)}m "
+                      f"({_fmt(alt.row['real_change_pct'], 1, True)}%), percentile {alt.row['percentile']:.0f} of all "
+                      f"councils, {alt.row['percentile_in_class']:.0f} among {alt.class_name}.")
+        other_text += " " + finance.baseline_check_text(res.area_code, other)
+    evidence = (
+        f"{res.effect_summary()} Among the {k} councils whose real-terms revenue spending power changed most like "
+        f"{res.area_name}'s ({' -> '.join(finance.CSP_YEARS)}) it is at percentile "
+        f"{_fmt(pct['spending_power_neighbours'], 0)}.{other_text}"
+    )
     return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
-                       f"% real-terms change ({base} prices)", res.effect_summary(), data_used(spec, spec.vintage),
-                       res.summary_table())
+                       f"% real-terms change ({res.base} prices), {res.measure}", evidence,
+                       data_used(spec, spec.vintage), res.summary_table())
 
 
 # --- contexts of not-testable claims -------------------------------------------------------------

@@ -209,3 +209,22 @@ def grade_real_terms_savings(change_pct: float, percentile: float, exceptional: 
     if change_pct >= 0:
         return NOT_SUPPORTED
     return SUPPORTED if percentile <= exceptional else PARTLY
+
+
+def grade_controlled_savings(change_pct: float, percentiles: list[float], exceptional: float = 25.0) -> str:
+    """``real_terms_change`` rule of savings as amended 2026-12-06: ``change_pct`` is the real-terms % change in
+    what the council controls, ``percentiles`` its percentile (0 = largest fall) in each reference group.
+
+    supported: not attainable (the claimed amount is against a counterfactual budget outturn cannot show);
+    partly supported: it fell AND every percentile <= ``exceptional`` (among the largest falls of councils like it);
+    not supported: it did not fall, OR every percentile >= 100 - ``exceptional`` (among the smallest falls);
+    not testable with these data: otherwise (inconclusive: neither unusually large nor unusually small).
+    """
+    values = [change_pct, *percentiles]
+    if not percentiles or not all(math.isfinite(v) for v in values):
+        return NOT_TESTABLE
+    if change_pct >= 0 or all(p >= 100.0 - exceptional for p in percentiles):
+        return NOT_SUPPORTED
+    if all(p <= exceptional for p in percentiles):
+        return PARTLY
+    return NOT_TESTABLE
