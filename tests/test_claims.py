@@ -113,9 +113,12 @@ def test_other_component_numbers():
     assert (asc.loc["2011/12", "budget £m"], asc.loc["2011/12", "outturn £m"]) == (76.4, 79.7)  # RA 76,421; RS 79,716
     assert (asc.loc["2017/18", "budget £m"], asc.loc["2017/18", "outturn £m"]) == (79.8, 79.3)  # RA 79,795; RS 79,329
     savings = claim_details("savings").iloc[0]
-    # RS 2010/11: NCE 618,636 - education 260,466; 2017/18: NCE 539,799 - education 225,907 - public health 26,287
-    assert savings["real change %"] == pytest.approx(100 * ((539799 - 225907 - 26287) / 0.97908175 /
-                                                            ((618636 - 260466) / 0.87043975) - 1), abs=0.05)
+    # what the council controls (amended 2026-12-06), RS 2011/12: NCE 577,724 - education 252,097 - housing benefit
+    # (44,306 + 410 + 48,676) - levies 21,724; 2017/18: NCE 539,799 - education 225,907 - public health 26,287 -
+    # housing benefit (39,698 + 722 + 43,703) - levies 12,136
+    assert savings["real change %"] == pytest.approx(
+        100 * ((539799 - 225907 - 26287 - 84123 - 12136) / 0.97908175 /
+               ((577724 - 252097 - 93392 - 21724) / 0.88372425) - 1), abs=0.05)
     cancer = claim_details("premature_mortality").iloc[0]
     assert (cancer.area_base, cancer.area_end, cancer.comparator_base, cancer.comparator_end) == pytest.approx(
         (100.6, 93.6, 87.4, 78.0)

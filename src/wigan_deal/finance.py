@@ -438,6 +438,7 @@ def baseline_line_check(base: str = SAVINGS_BASE_YEARS[0], next_year: str | None
     far = (wide["change_pct_of_measure"] < q1 - OUTLIER_IQR * (q3 - q1)) | \
           (wide["change_pct_of_measure"] > q3 + OUTLIER_IQR * (q3 - q1))
     wide["outlier"] = far & (wide["change_pct_of_measure"].abs() >= OUTLIER_MATERIAL_PCT)
+    wide["in_measure"] = ~wide["line"].isin(CONTROLLED_EXCLUDED)
     wide["base_year"], wide["next_year"] = base, next_year
     wide["explanation"] = [_explain(r) if r.outlier else "" for r in wide.itertuples()]
     return wide.sort_values(["area_code", "line"]).reset_index(drop=True)
@@ -446,22 +447,46 @@ def baseline_line_check(base: str = SAVINGS_BASE_YEARS[0], next_year: str | None
 def _explain(r) -> str:
     """One sentence on a flagged baseline line: size, rank among councils, what the next year shows."""
     rank = "the largest" if r.base_rank == 1 else f"rank {r.base_rank}"
-    kind = "fell" if r.change_gbp000 < 0 else "rose"
-    return (f"{r.line.replace('_', ' ')} {_fmt_m(r.base_gbp000)} in {r.base_year} ({rank} of {r.n_councils} councils; "
-            f"median council {_fmt_m(r.line_median_gbp000)}) {kind} to {_fmt_m(r.next_gbp000)} in {r.next_year}, "
-            f"{abs(r.change_pct_of_measure):.1f}% of the council's controllable spending in one year, before a "
-            "policy begun in 2011 could act: a baseline one-off, which the RS return does not explain (the "
-            "council's statement of accounts would)")
+    towards = abs(r.next_gbp000 - r.line_median_gbp000) < abs(r.base_gbp000 - r.line_median_gbp000)
+    reading = ("the base-year value is out of line: it moves towards the typical council the next year, a one-off "
+               "before a policy begun in 2011 could act" if towards else
+               "the next year moves away from the typical council (a change after the base year)")
+    where = "inside" if r.in_measure else "outside (excluded from)"
+    return (f"{r.area_name}, {r.line.replace('_', ' ')}: {_fmt_m(r.base_gbp000)} in {r.base_year} ({rank} of "
+            f"{r.n_councils} councils; median council {_fmt_m(r.line_median_gbp000)}), {_fmt_m(r.next_gbp000)} in "
+            f"{r.next_year} - a one-year change of {r.change_pct_of_measure:+.1f}% of the council's controllable "
+            f"spending, {where} the measure; {reading}. The RS return gives no reason (the council's statement of "
+            "accounts would)")
 
 
 def baseline_check_text(area: str, base: str = SAVINGS_BASE_YEARS[0]) -> str:
-    """The area's flagged baseline lines in words (or that none was flagged)."""
+    """The area's flagged baseline lines inside the controllable measure, in words (or that none was flagged)."""
     check = baseline_line_check(base)
-    hits = check[(check["area_code"] == area) & check["outlier"]]
-    head = f"Baseline check of every service line, {check['base_year'].iloc[0]} against {check['next_year'].iloc[0]}"
+    hits = check[(check["area_code"] == area) & check["outlier"] & check["in_measure"]]
+    head = (f"Baseline check of every service line, {check['base_year'].iloc[0]} against "
+            f"{check['next_year'].iloc[0]} and against all councils")
     if hits.empty:
-        return f"{head}: no line of {wd.area_name(area)} is an outlier."
+        return f"{head}: no line inside {wd.area_name(area)}'s controllable measure is an outlier."
     return f"{head}, outliers: " + "; ".join(hits["explanation"]) + "."
+
+
+def savings_overview(area: str, end: str = config.SAVINGS_YEARS[1], base: str = config.DEFLATOR_BASE) -> pd.DataFrame:
+    """The fall from each base year (:data:`SAVINGS_BASE_YEARS`) to ``end``, with and without housing benefit and
+    levies: real-terms GBP m and %, percentile among all councils and among the council's own type (0 = largest
+    fall), and that type's median."""
+    rows = []
+    for first in SAVINGS_BASE_YEARS:
+        for excluded, label in ((SAVINGS_EXCLUDED, "with housing benefit and levies"),
+                                (CONTROLLED_EXCLUDED, "without housing benefit and levies (what the council controls)")):
+            res = real_terms_savings(area, years=(first, end), base=base, excluded=excluded)
+            r, d = res.row, res.distribution()
+            rows.append({"from": first, "to": end, "measure": label,
+                         "real change £m": r["real_change_gbp000"] / 1000, "real change %": r["real_change_pct"],
+                         "percentile, all councils": r["percentile"], "n": int(d["n_councils"]),
+                         "percentile, own type": r["percentile_in_class"], "own type": res.class_name,
+                         "n own type": int(r["n_in_class"]), "own-type median %": res.class_median(),
+                         "all-council median %": d["median"]})
+    return pd.DataFrame(rows)
 
 
 @dataclass
