@@ -278,37 +278,61 @@ def plot_claim(
 
 
 def finance_readme_block() -> str:
-    """README block: the two finance claims for Wigan, current verdict beside the previous rule's, with the
-    headline numbers from :mod:`wigan_deal.finance` (computed from the committed extracts)."""
-    from wigan_deal import finance
+    """README block: the two finance claims for Wigan, current verdict beside the previous rule's, then the fall in
+    spending from both base years, with and without housing benefit and levies, with the percentile among all
+    councils and in Wigan's own type (:func:`wigan_deal.finance.savings_overview`); computed from the extracts."""
+    from wigan_deal import finance, fmt
 
     register = [c for c in load_register() if c.id in ("savings", "asc_balance")]
     table = evaluate(config.WIGAN, register=register).set_index("claim_id")
     bo = finance.budget_vs_outturn(config.WIGAN)
-    sv = finance.real_terms_savings(config.WIGAN)
+    noise = finance.balance_noise()
     first, last = bo.table.iloc[0], bo.table.iloc[-1]
     d_last = bo.distribution.set_index("financial_year").loc[last["financial_year"]]
-    r, dist = sv.row, sv.distribution()
+    ov = finance.savings_overview(config.WIGAN)
+    graded = ov[(ov["from"] == finance.SAVINGS_BASE_YEARS[1]) & ov["measure"].str.startswith("without")].iloc[0]
+    sv = finance.real_terms_savings(config.WIGAN, years=(graded["from"], graded["to"]),
+                                    excluded=finance.CONTROLLED_EXCLUDED)
     over = int((bo.table["variance_gbp000"] > 0).sum())
 
     def m(x: float) -> str:
         return f"{'−' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
 
+    def pct(x: float) -> str:
+        return fmt.number(x, 1, signed=True) + "%"
+
+    def where(v: float) -> str:
+        return "inside the band" if abs(v) <= noise.band_pp else ("above it" if v > 0 else "below it")
+
     rows = [
         ("£140m saved", table.loc["savings"],
-         f"Net current expenditure excluding education and public health, {sv.years[0]} → {sv.years[1]}: "
-         f"{m(r['real_change_gbp000'])} ({r['real_change_pct']:+.1f}%) in {sv.base} prices (cash "
-         f"{m(r['cash_change_gbp000'])}); percentile {r['percentile']:.0f} of {int(dist['n_councils'])} councils "
-         f"(0 = largest fall; median council {dist['median']:+.1f}%)."),
+         f"What the council controls (net current expenditure excluding education, public health, housing benefit "
+         f"and levies), {graded['from']} → {graded['to']}: {m(graded['real change £m'] * 1000)} "
+         f"({pct(graded['real change %'])}) in {sv.base} prices; percentile {graded['percentile, own type']:.0f} "
+         f"among {graded['n own type']} {graded['own type']} (their median {pct(graded['own-type median %'])}), "
+         f"{sv.percentile_among_neighbours():.0f} among the {finance.CSP_NEIGHBOURS} councils with the most similar "
+         f"spending-power change, {graded['percentile, all councils']:.0f} among all {graded['n']} (0 = largest "
+         "fall). The £140m is against a counterfactual budget, which outturn returns cannot test."),
         ("ASC: £6.9m projected overspend → balanced budget", table.loc["asc_balance"],
          f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {m(first['variance_gbp000'])} "
-         f"({first['variance_pct']:+.1f}%, percentile {first['variance_percentile']:.0f} of all councils); "
-         f"{last['financial_year']} {m(last['variance_gbp000'])} ({last['variance_pct']:+.1f}%, percentile "
-         f"{last['variance_percentile']:.0f}; median council {d_last['median']:+.1f}%); over budget in {over} of "
-         f"{len(bo.table)} years. RA is the start-of-year budget, not the in-year projection the report quotes."),
+         f"({pct(first['variance_pct'])}, percentile {first['variance_percentile']:.0f} of all councils); "
+         f"{last['financial_year']} {m(last['variance_gbp000'])} ({pct(last['variance_pct'])}, percentile "
+         f"{last['variance_percentile']:.0f}; median council {pct(d_last['median'])}); over budget in {over} of "
+         f"{len(bo.table)} years. 'Balanced' band ±{noise.band_pp:.1f}% and 'from overspend' swing "
+         f"{noise.swing_pp:.1f} points, both from every council: {first['financial_year']} "
+         f"{where(first['variance_pct'])}, {last['financial_year']} {where(last['variance_pct'])}; the variance "
+         f"changed by {last['variance_pct'] - first['variance_pct']:+.1f} points. RA is the "
+         "start-of-year budget, not the in-year projection the report quotes; the Better Care Fund (2015/16) and "
+         "improved BCF (2017/18) may explain apparent balance."),
     ]
     lines = ["| claim | verdict | previous rule's verdict (rule amended) | evidence |", "|---|---|---|---|"]
     for name, row, text in rows:
-        lines.append(f"| {name} | {row['verdict']} | {row['previous_verdict']} ({row['amended']}) | "
-                     f"{text} |")
+        lines.append(f"| {name} | {row['verdict']} | {row['previous_verdict']} ({row['amended']}) | {text} |")
+    lines += ["", f"Real-terms fall in Wigan's spending to {graded['to']} ({sv.base} prices), from both base years, "
+              "with and without housing benefit and levies (0 = largest fall):", "",
+              "| from | measure | real change | percentile, all councils | percentile, own type | own-type median |",
+              "|---|---|---|---|---|---|"]
+    for r in ov.itertuples(index=False):
+        lines.append(f"| {r[0]} | {r[2]} | {m(r[3] * 1000)} ({pct(r[4])}) | {r[5]:.0f} of {r[6]} | "
+                     f"{r[7]:.0f} of {r[9]} {r[8]} | {pct(r[10])} |")
     return "\n".join(lines)
