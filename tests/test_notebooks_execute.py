@@ -91,6 +91,11 @@ def test_wigan_finance(wigan):
     assert 0 <= v["asc_variance_percentile_last"]["value"] <= 100
     assert v["savings_real_change_pct"]["value"] == pytest.approx(
         100 * ((539799 - 225907 - 26287) / 0.97908175 / ((618636 - 260466) / 0.87043975) - 1))
+    # what the council controls, 2011/12 -> 2017/18 (claims register amended 2026-12-06)
+    assert v["controlled_real_change_pct"]["value"] == pytest.approx(-17.96, abs=0.01)
+    assert v["controlled_percentile_own_type"]["value"] == pytest.approx(22.86, abs=0.01)
+    assert v["controlled_percentile_neighbours"]["value"] == pytest.approx(16.67, abs=0.01)
+    assert (v["asc_balanced_band_pp"]["value"], v["asc_swing_pp"]["value"]) == pytest.approx((4.84, 4.65), abs=0.01)
     index = (wigan / "index.html").read_text()
     assert 'id="finance"' in index and 'id="amendments"' in index
 

@@ -72,6 +72,33 @@ if bo is not None:
     display(bo.summary_table())
 
 # %% [markdown]
+# ### How far from budget is "balanced"? The noise-aware rule
+#
+# Across councils the variance has a spread of several percentage points every year, so a single year near zero
+# is not by itself evidence of control. The claims register (rule amended 2026-12-06) derives two numbers from
+# **every** council: the "balanced" band B (the median distance from budget over all council-years) and the
+# "from overspend" swing S (the median year-to-year change of a council's variance). A council not over budget
+# at the start has no overspend to move from: the rule is "not applicable" to it. The Better Care Fund (pooled
+# budgets from 2015/16) and the improved BCF (from 2017/18) added income that budget and outturn may book
+# differently, a possible cause of apparent balance in the later years.
+
+# %%
+noise = finance.balance_noise()
+display(Markdown(noise.text() + "."))
+if bo is not None:
+    band = pd.DataFrame({
+        "year": bo.table["financial_year"], "variance %": bo.table["variance_pct"],
+        "position": ["over budget beyond the band" if v > noise.band_pp else "within the band"
+                     if v >= -noise.band_pp else "under budget beyond the band" for v in bo.table["variance_pct"]],
+        "all-council SD of the variance": bo.table["financial_year"].map(noise.sd_by_year),
+    })
+    rec.record("asc_balanced_band_pp", noise.band_pp, unit="% of budget",
+               label="'Balanced' band: median |ASC outturn minus budget| over every council-year")
+    rec.record("asc_swing_pp", noise.swing_pp, unit="percentage points",
+               label="'From overspend' swing: median |year-to-year change| of a council's ASC variance")
+    display(band.round(1))
+
+# %% [markdown]
 # ## Real terms and per head
 #
 # Real-terms net adult social care outturn per adult and per person aged 65+ (mid-2019 populations for every
@@ -90,34 +117,85 @@ if bo is not None:
 # %% [markdown]
 # ## "£140m saved", done as a finance analyst would
 #
-# Savings are reductions against what would otherwise have been spent; no return records that counterfactual.
-# The analyst's proxy is the **real-terms change in net current expenditure on the services the council
-# controls**: education is excluded (schools funding passes through councils and leaves their accounts as schools
-# become academies) and so is public health (transferred to councils, with a ring-fenced grant, in 2013/14).
-# Every council cut in these years, so the question that tells one council from another is *where it sits among
-# all councils*.
+# Savings are reductions against what would otherwise have been spent - a **counterfactual budget** no return
+# records, so the £140m itself cannot be tested. The analyst's proxy is the **real-terms change in what the
+# council controls**: net current expenditure excluding education (schools funding passes through and leaves with
+# academy conversion), public health (transferred with a ring-fenced grant in 2013/14), **housing benefit** (paid
+# on behalf of DWP and reimbursed) and **levies** set by other bodies (e.g. the Greater Manchester transport
+# levy). The fall is shown from **both base years** - 2010/11, the year before the Deal, and 2011/12, its first
+# year ("since 2011") - with and without housing benefit and levies, and placed among all councils and among
+# councils of the **same type** (metropolitan districts, unitary authorities, counties, London boroughs), whose
+# duties and funding differ.
 
 # %%
 try:
-    sv = finance.real_terms_savings(AREA)
+    overview = finance.savings_overview(AREA)
+    sv = finance.controlled_savings(AREA)
 except finance.FinanceDataError as exc:
-    sv = None
+    overview = sv = None
     display(Markdown(f"*No real-terms savings figure for {NAME}: {exc}*"))
 if sv is not None:
     sv.plot()
     plt.show()
-    r = sv.row
-    rec.record("savings_real_change_gbp000", r["real_change_gbp000"], unit=f"GBP thousand ({sv.base} prices)",
-               label=f"{NAME} real-terms change {sv.years[0]} to {sv.years[1]}, net current expenditure excl. "
+    old = finance.real_terms_savings(AREA)  # the previous rule's measure: with housing benefit and levies, from 2010/11
+    r, o = sv.row, old.row
+    rec.record("savings_real_change_gbp000", o["real_change_gbp000"], unit=f"GBP thousand ({old.base} prices)",
+               label=f"{NAME} real-terms change {old.years[0]} to {old.years[1]}, net current expenditure excl. "
                "education and public health")
-    rec.record("savings_real_change_pct", r["real_change_pct"], unit="%",
+    rec.record("savings_real_change_pct", o["real_change_pct"], unit="%",
                label=f"{NAME} real-terms % change, net current expenditure excl. education and public health")
-    rec.record("savings_percentile", r["percentile"], unit="percentile (0 = largest fall)",
-               label=f"{NAME} real-terms change, percentile among {int(r['n_councils'])} councils")
-    rec.record("savings_real_per_head_change_gbp", r["real_per_head_change_gbp"], unit=f"GBP per resident ({sv.base} prices)",
+    rec.record("savings_percentile", o["percentile"], unit="percentile (0 = largest fall)",
+               label=f"{NAME} real-terms change, percentile among {int(o['n_councils'])} councils")
+    rec.record("savings_real_per_head_change_gbp", o["real_per_head_change_gbp"], unit=f"GBP per resident ({old.base} prices)",
                label=f"{NAME} real-terms change per head")
+    rec.record("controlled_real_change_gbp000", r["real_change_gbp000"], unit=f"GBP thousand ({sv.base} prices)",
+               label=f"{NAME} real-terms change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
+    rec.record("controlled_real_change_pct", r["real_change_pct"], unit="%",
+               label=f"{NAME} real-terms % change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
+    rec.record("controlled_percentile_own_type", r["percentile_in_class"], unit="percentile (0 = largest fall)",
+               label=f"{NAME}, percentile among {int(r['n_in_class'])} {sv.class_name}")
     display(Markdown(sv.effect_summary()))
-    display(sv.summary_table())
+    display(overview.round(1))
+
+# %% [markdown]
+# ### Councils with a similar fall in spending power
+#
+# Councils whose funding fell alike faced the same squeeze. Core spending power starts in 2016/17 and cannot be
+# joined to the earlier revenue spending power series, so "similar" means the councils whose real-terms revenue
+# spending power changed most like the area's between 2011/12 and 2015/16.
+
+# %%
+if sv is not None:
+    try:
+        near = sv.spending_power_neighbours()
+    except finance.FinanceDataError as exc:
+        display(Markdown(f"*{exc}*"))
+    else:
+        pct = sv.percentile_among_neighbours()
+        rec.record("controlled_percentile_neighbours", pct, unit="percentile (0 = largest fall)",
+                   label=f"{NAME}, percentile among its {len(near)} spending-power neighbours")
+        display(Markdown(f"{NAME} is at percentile **{pct:.0f}** (0 = largest fall) among these {len(near)} councils; "
+                         f"their median change is {near['real_change_pct'].median():+.1f}%."))
+        display(near.round(1))
+
+# %% [markdown]
+# ### Checking the base year, line by line
+#
+# A one-off in the base year moves the change before any policy begun in 2011 could act. Every service line of
+# 2010/11 is compared with the same council's 2011/12 and with every other council: a line is flagged when its
+# one-year change lies more than 3 interquartile ranges outside the quartiles of all councils' changes in that
+# line and moves the council's controllable spending by at least 1%. The first table is the area's lines; the
+# second every flagged line in England, with its explanation.
+
+# %%
+check = finance.baseline_line_check(finance.SAVINGS_BASE_YEARS[0])
+cols = ["line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank", "n_councils",
+        "line_median_gbp000", "outlier", "in_measure"]
+display(check.loc[check["area_code"] == AREA, cols].round(1))
+display(Markdown(finance.baseline_check_text(AREA, finance.SAVINGS_BASE_YEARS[0])))
+flagged = check[check["outlier"]]
+display(flagged[["area_name", "line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank",
+                 "explanation"]].round(1))
 
 # %% [markdown]
 # ## Net outturn against comparators (cash)

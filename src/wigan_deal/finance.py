@@ -629,3 +629,8 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
     return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base),
                          excluded=tuple(excluded))
 
+
+def controlled_savings(area: str, base: str = config.DEFLATOR_BASE) -> SavingsResult:
+    """The graded savings measure: what the council controls, from 2011/12 (first year of the Deal) to 2017/18."""
+    return real_terms_savings(area, years=(SAVINGS_BASE_YEARS[1], config.SAVINGS_YEARS[1]), base=base,
+                              excluded=CONTROLLED_EXCLUDED)

@@ -281,7 +281,7 @@ def finance_readme_block() -> str:
     """README block: the two finance claims for Wigan, current verdict beside the previous rule's, then the fall in
     spending from both base years, with and without housing benefit and levies, with the percentile among all
     councils and in Wigan's own type (:func:`wigan_deal.finance.savings_overview`); computed from the extracts."""
-    from wigan_deal import finance, fmt
+    from wigan_deal import finance
 
     register = [c for c in load_register() if c.id in ("savings", "asc_balance")]
     table = evaluate(config.WIGAN, register=register).set_index("claim_id")
@@ -291,15 +291,14 @@ def finance_readme_block() -> str:
     d_last = bo.distribution.set_index("financial_year").loc[last["financial_year"]]
     ov = finance.savings_overview(config.WIGAN)
     graded = ov[(ov["from"] == finance.SAVINGS_BASE_YEARS[1]) & ov["measure"].str.startswith("without")].iloc[0]
-    sv = finance.real_terms_savings(config.WIGAN, years=(graded["from"], graded["to"]),
-                                    excluded=finance.CONTROLLED_EXCLUDED)
+    sv = finance.controlled_savings(config.WIGAN)
     over = int((bo.table["variance_gbp000"] > 0).sum())
 
     def m(x: float) -> str:
         return f"{'−' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
 
     def pct(x: float) -> str:
-        return fmt.number(x, 1, signed=True) + "%"
+        return f"{x:+.1f}%"
 
     def where(v: float) -> str:
         return "inside the band" if abs(v) <= noise.band_pp else ("above it" if v > 0 else "below it")

@@ -29,6 +29,10 @@ FINANCE_HEADLINES: dict[str, str] = {
     "savings_real_change_gbp000": "Real-terms change, net spending excl. education and public health (GBP thousand)",
     "savings_real_change_pct": "... as % (real terms)",
     "savings_percentile": "... its percentile among all councils (0 = largest fall)",
+    "controlled_real_change_pct": "Real-terms change from 2011/12, what the council controls (excl. also housing "
+                                  "benefit and levies), %",
+    "controlled_percentile_own_type": "... its percentile among councils of its own type (0 = largest fall)",
+    "controlled_percentile_neighbours": "... its percentile among its spending-power neighbours",
 }
 
 _CSS = """
