@@ -99,8 +99,13 @@ def _nb04(p) -> None:
         bo.summary_table()
     try:
         finance.real_terms_savings(p.area_code).summary_table()
+        finance.savings_overview(p.area_code)
+        sv = finance.controlled_savings(p.area_code)
+        sv.effect_summary()
+        sv.percentile_among_neighbours()
     except finance.FinanceDataError as exc:
         assert str(exc)
+    assert finance.baseline_check_text(p.area_code).startswith("Baseline check")
     groups = analysis.comparator_groups(p)
     groups.pop("England")
     for service in ("adult_social_care", "total_service_expenditure"):
