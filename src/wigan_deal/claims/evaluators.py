@@ -540,16 +540,27 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
     other = spec.params.get("other_base_year")
     other_text = ""
     if other:
-        alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
-                                         excluded=res.excluded)
-        other_text = (f" From {other} instead (not graded): {_fmt(alt.row['real_change_gbp000'] / 1000, 1, True)}m "
-                      f"({_fmt(alt.row['real_change_pct'], 1, True)}%), percentile {alt.row['percentile']:.0f} of all "
-                      f"councils, {alt.row['percentile_in_class']:.0f} among {alt.class_name}.")
-        other_text += " " + finance.baseline_check_text(res.area_code, other)
+        try:
+            alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
+                                             excluded=res.excluded).row
+            other_text = (f" From {other} instead (not graded): GBP {_fmt(alt['real_change_gbp000'] / 1000, 1, True)}m "
+                          f"({_fmt(alt['real_change_pct'], 1, True)}%), percentile {alt['percentile']:.0f} of all "
+                          f"councils, {alt['percentile_in_class']:.0f} among {res.class_name}. "
+                          + finance.baseline_check_text(res.area_code, other))
+        except finance.FinanceDataError as exc:
+            other_text = f" No change from {other}: {exc}"
+    meaning = {
+        rules.PARTLY: "Among the largest-falls quarter of both groups: consistent with unusually large savings; "
+                      "the claimed amount is not tested.",
+        rules.NOT_SUPPORTED: "No real-terms fall, or among the smallest-falls quarter of both groups: the outturn "
+                             "shows no sign of unusually large savings.",
+        rules.NOT_TESTABLE: "Inconclusive: the fall is neither among the largest nor among the smallest quarter of "
+                            "both groups, so it cannot be told apart from the squeeze every council faced.",
+    }.get(verdict, "")
     evidence = (
         f"{res.effect_summary()} Among the {k} councils whose real-terms revenue spending power changed most like "
         f"{res.area_name}'s ({' -> '.join(finance.CSP_YEARS)}) it is at percentile "
-        f"{_fmt(pct['spending_power_neighbours'], 0)}.{other_text}"
+        f"{_fmt(pct['spending_power_neighbours'], 0)}. {meaning}{other_text}"
     )
     return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
                        f"% real-terms change ({res.base} prices), {res.measure}", evidence,
