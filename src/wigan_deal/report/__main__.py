@@ -52,10 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", help=f"worker processes (default {config.DEFAULT_JOBS})")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel for every notebook (default: one kernel per worker, reset between notebooks)")
-    p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
-    p.add_argument("--config", type=Path, default=None, help="YAML defaults (default report_config.yml)")
-    p.add_argument("--notebook-dir", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--out", default=str(config.REPORTS_DIR), help="reports folder (default reports/)")
+    p.add_argument("--config", default=None, help="YAML defaults (default report_config.yml)")
+    p.add_argument("--notebook-dir", default=str(config.NOTEBOOKS_DIR), help=argparse.SUPPRESS)
     return p
+
+
+def reject_blank(args: argparse.Namespace) -> None:
+    """An option given an empty or all-space value is an error: ``--area ''`` (``make report AREA='  '``)
+    must never mean Wigan, ``--notebooks ''`` every notebook, nor ``--out ''`` the current folder."""
+    for key, value in vars(args).items():
+        if isinstance(value, str) and not value.strip():
+            flag = "--" + key.replace("_", "-")
+            raise UsageError(
+                f"{flag} was given {'an empty value' if not value else 'only spaces'}: give it a value (see "
+                f"--help), or leave {flag} out to use the default; nothing was run."
+            )
 
 
 def load_config(path: Path | None) -> dict[str, Any]:
@@ -119,6 +131,11 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
     settings["jobs"] = _coerce_jobs(settings["jobs"])
     nbs = settings["notebooks"]
     settings["notebooks"] = None if nbs in (None, "all", ["all"]) else _split(nbs)
+    if settings["notebooks"] == []:
+        raise UsageError(
+            f"The notebook selection {nbs!r} names no notebook: give two-digit prefixes such as '02,05', "
+            "or 'all' (the default) for every notebook; nothing was run."
+        )
     return settings
 
 
@@ -136,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     try:
+        reject_blank(args)
         settings = merged_settings(args)
         params = validate(
             area_code=settings["area"],
@@ -145,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sex=settings["sex"],
             post_rule=settings["post_rule"],
         )
+        args.out, args.notebook_dir = Path(args.out), Path(args.notebook_dir)
         notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
         if notebooks:
             check_output_folder(args.out)
