@@ -180,3 +180,53 @@ def test_enospc_raised_in_the_worker_is_recognised(tmp_path, monkeypatch):
     outcome = runner.execute_one(task)
     assert not outcome.ok and runner.is_disk_full(outcome.error)
     assert not runner.is_disk_full("cell 2 raised ValueError: no series")
+
+
+# --- messages (issue 17, "Misleading messages") ------------------------------------------------------
+@pytest.mark.parametrize(("area", "present", "absent"), [
+    ("Buckinghamshire", ["is ambiguous", "E06000060 (Buckinghamshire, unitary authority)",
+                         "E10000002 (Buckinghamshire, county)"], ["Did you mean"]),
+    ("Hull", ["Did you mean E06000010 (Kingston upon Hull, City of)?"], ["Solihull", "Hounslow"]),
+    ("Wigan,Bolton", ["lists 2 areas; give one area at a time", "--comparators"], ["Did you mean", "Halton"]),
+    ("Wigan; Bolton; Bury", ["lists 3 areas; give one area at a time"], ["Did you mean"]),
+    ("../../etc", ["No area's code or name is close to it"], ["Did you mean", "Hartlepool"]),
+    ("\U0001F600", ["No area's code or name is close to it"], ["Did you mean", "Hartlepool"]),
+    ("Wigna", ["Did you mean E08000010 (Wigan)?"], ["Wokingham", "Wirral"]),
+    ("E07000117", ["shire districts", "county (E10)"], ["Did you mean", "Rutland"]),
+])
+def test_area_messages_suggest_only_what_is_close(tmp_path, capsys, area, present, absent):
+    assert main(["--area", area, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    for text in present:
+        assert text in err, err
+    for text in absent:
+        assert text not in err, err
+
+
+@pytest.mark.parametrize(("comparator", "present", "absent"), [
+    ("gmm", ["did you mean the comparator kind 'gm'?"], ["Hartlepool"]),
+    ("nearst", ["did you mean the comparator kind 'nearest'?"], ["Somerset"]),
+    ("W06000015", ["a Welsh area", "only English upper-tier councils are covered"], ["Derby", "Did you mean"]),
+    ("E12000002", ["an English region"], ["Buckinghamshire", "Did you mean"]),
+    ("E07000117", ["shire districts", "county (E10)"], ["Rutland", "Did you mean"]),
+    ("E08000999", ["neither a comparator kind", "Did you mean E08000009 (Trafford)"], []),
+])
+def test_comparator_typos_get_the_hints_area_gets(tmp_path, capsys, comparator, present, absent):
+    assert main(["--comparators", f"england,{comparator}", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    for text in present:
+        assert text in err, err
+    for text in absent:
+        assert text not in err, err
+
+
+@pytest.mark.parametrize("option", ["--area", "--comparators", "--vintage", "--sex", "--post-rule", "--break-year",
+                                    "--notebooks", "--jobs"])
+def test_a_long_input_is_shortened_in_the_message(tmp_path, capsys, option):
+    value = "Z" * 20_000
+    assert main([option, value, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert len(err) < 1500 and "Z" * 200 not in err, err[:300]

@@ -37,6 +37,13 @@ class UsageError(ValueError):
     """Bad configuration file or command-line value (exit code 2)."""
 
 
+def short_repr(value: Any) -> str:
+    """A value as echoed in a message, long input shortened (imported late: ``--help`` stays quick)."""
+    from wigan_deal.data import short_repr as shorten
+
+    return shorten(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m wigan_deal.report",
@@ -116,7 +123,7 @@ def _coerce_jobs(value: Any) -> int:
     except ValueError:
         jobs = 0
     if jobs < 1:
-        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {value!r}.")
+        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {short_repr(value)}.")
     return jobs
 
 
@@ -133,7 +140,7 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
     settings["notebooks"] = None if nbs in (None, "all", ["all"]) else _split(nbs)
     if settings["notebooks"] == []:
         raise UsageError(
-            f"The notebook selection {nbs!r} names no notebook: give two-digit prefixes such as '02,05', "
+            f"The notebook selection {short_repr(nbs)} names no notebook: give two-digit prefixes such as '02,05', "
             "or 'all' (the default) for every notebook; nothing was run."
         )
     return settings

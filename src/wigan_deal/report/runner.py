@@ -53,6 +53,7 @@ from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal import config
+from wigan_deal.data import short_repr
 from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
 
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
@@ -128,7 +129,7 @@ def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) 
     if unknown:
         available = ", ".join(p.stem for p in found) or "none"
         raise ValueError(
-            f"Unknown notebook selection {', '.join(map(repr, unknown))}: give two-digit prefixes "
+            f"Unknown notebook selection {short_repr(', '.join(unknown))}: give two-digit prefixes "
             f"(e.g. '02,05') or names of notebooks in {notebook_dir}; available: {available}."
         )
     return sorted(chosen)
