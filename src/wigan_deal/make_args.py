@@ -54,8 +54,12 @@ def _short(text: str, limit: int = 80) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
-        print(__doc__)
+        print(f"usage: python -m wigan_deal.make_args MODULE [NAME=--flag | NAME ...]\n\n{__doc__}")
         return 0 if args else 2
+    if args[0].startswith("-"):
+        print(f"error: unknown option {args[0]!r}; usage: python -m wigan_deal.make_args MODULE "
+              "[NAME=--flag | NAME ...] (see --help).", file=sys.stderr)
+        return 2
     module, specs = args[0], args[1:]
     try:
         forwarded = arguments(specs, os.environ)

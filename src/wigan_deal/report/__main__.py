@@ -1,8 +1,10 @@
 """Command line: ``python -m wigan_deal.report [--area CODE] [--break-year YEAR] ...``.
 
 Defaults come from ``report_config.yml`` (``--config``), command-line flags override them.
-Exit codes: 0 report written (or no notebooks exist yet), 1 a notebook failed (previous report
-untouched), 2 invalid parameters or configuration (nothing run, nothing written).
+Exit codes: 0 report written (or no notebooks exist yet), 1 a notebook failed or the disk filled up
+(previous report untouched), 2 invalid parameters, configuration or reports folder, including an option
+given an empty value (nothing run, nothing written), 130/143 stopped (Ctrl-C / SIGTERM, SIGHUP or the
+parent ``make`` stopping).
 """
 
 from __future__ import annotations

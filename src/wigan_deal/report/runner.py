@@ -14,8 +14,12 @@ papermill would otherwise make, wait for and never close a new client per notebo
 
 Stopping: workers die with the runner (parent-death signal and a watch thread) and kill their kernel;
 SIGTERM/SIGHUP in the runner (:func:`stop_on_signals`) and Ctrl-C stop the workers and remove the
-temporary folder; a folder left by a runner killed outright is swept by the next run. The folder name
-encodes every non-default parameter (:func:`report_folder_name`).
+temporary folder; the runner in turn stops when its parent (``make``) ends or is being stopped
+(:func:`watch_parent`), so killing ``make`` in any way stops every worker. Kernel connection files
+(they hold each kernel's key) live in a private folder each worker removes on its way out. A folder
+left by a runner killed outright is swept by the next run. The folder name encodes every non-default
+parameter (:func:`report_folder_name`); a file in its place is refused, never renamed away, and a full
+disk is one message (:func:`disk_full_message`).
 
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
