@@ -230,3 +230,71 @@ def test_a_long_input_is_shortened_in_the_message(tmp_path, capsys, option):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert len(err) < 1500 and "Z" * 200 not in err, err[:300]
+
+
+def _can_mount_tmpfs(tmp_path: Path) -> bool:
+    if shutil.which("unshare") is None or not sys.platform.startswith("linux"):
+        return False
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+                            f"mount -t tmpfs -o size=1m tmpfs '{tmp_path}'"], capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_disk_that_fills_up_during_a_real_run_is_one_message(tmp_path):
+    """A real full disk: the reports folder on a 64 MB tmpfs (in a private mount namespace) that is filled
+    while the notebooks run; the workers' writes fail with ENOSPC."""
+    if not _can_mount_tmpfs(tmp_path):
+        pytest.skip("cannot mount a tmpfs in a user namespace here")
+    import nbformat
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    for i in (1, 2):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("area_code = None\nresults_path = None", metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("import time\ntime.sleep(6)"), nbformat.v4.new_code_cell("print('x' * 1000)")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, nbs / f"0{i}_n.ipynb")
+    mnt = tmp_path / "mnt"
+    script = f"""
+mkdir -p '{mnt}' && mount -t tmpfs -o size=64m tmpfs '{mnt}' || exit 97
+'{sys.executable}' -m wigan_deal.report --notebook-dir '{nbs}' --out '{mnt}/reports' --jobs 2 &
+R=$!
+for i in $(seq 1 600); do ls -d '{mnt}'/reports/.tmp-* >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 2
+head -c 100000000 /dev/zero > '{mnt}/filler' 2>/dev/null
+wait $R; echo "rc=$?"; ls -A '{mnt}/reports'
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                          capture_output=True, text=True, timeout=180, env=env)
+    assert "rc=1" in proc.stdout, (proc.stdout, proc.stderr)
+    assert proc.stdout.rstrip().endswith("rc=1")  # nothing left in the reports folder
+    assert proc.stderr.count("\n") == 1 and "notebook(s) failed" not in proc.stderr, proc.stderr
+    assert f"The disk holding the reports folder {mnt}/reports ran out of space" in proc.stderr
+    assert "a report needs about 50 MB free there" in proc.stderr
+
+
+def test_the_runners_own_enospc_is_the_same_message(tmp_path, capsys, monkeypatch):
+    notebooks = tmp_path / "nbs"
+    notebooks.mkdir()
+    (notebooks / "01_n.ipynb").write_text("{}")
+    monkeypatch.setattr(runner, "_execute_all", lambda tasks, jobs, log: [_ok(t.name) for t in tasks])
+
+    def no_space(*_a, **_k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runner, "write_index", no_space)
+    assert main(["--out", str(tmp_path / "reports"), "--notebook-dir", str(notebooks)]) == 1
+    err = capsys.readouterr().err
+    assert "ran out of space" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert list((tmp_path / "reports").iterdir()) == []
+
+
+def test_stale_backup_files_of_dead_runs_are_swept(tmp_path):
+    """v0.2 renamed a file at reports/<name> to a hidden .old-<name>-<pid> and never removed it."""
+    (tmp_path / ".old-E08000010-999999999").write_text("left by a v0.2 run")
+    (tmp_path / f".old-E08000010-{os.getpid()}").write_text("a live run's backup")
+    runner._remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".old-E08000010-{os.getpid()}"]
