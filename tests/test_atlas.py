@@ -199,3 +199,14 @@ def test_bad_atlas_arguments_run_nothing(tmp_path, monkeypatch, capsys, args, fr
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_in_the_atlas_is_one_message(tmp_path, monkeypatch, capsys):
+    reasons = [f"02_healthy_life_expectancy: OSError: [Errno 28] No space left on device: '{tmp_path}/x'", "ok"]
+    outcomes = [atlas.CouncilOutcome(c, c, r == "ok", 1.0, None if r == "ok" else r)
+                for c, r in zip([config.WIGAN, "E08000001"], reasons, strict=True)]
+    monkeypatch.setattr(atlas, "run_atlas", lambda *a, **k: (tmp_path / "atlas" / "index.html", outcomes))
+    assert atlas.main(["--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ran out of space" in err and "1 of 2 council reports were not written" in err
+    assert str(tmp_path / atlas.REPORTS_FOLDER) in err

@@ -546,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except AtlasKept as exc:
-        _report_failures(exc.outcomes)
+        _report_failures(exc.outcomes, args.out)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:
@@ -554,13 +554,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Stopped: {why}; workers and kernels were stopped; finished council reports are kept, "
               "no atlas page was written.", file=sys.stderr)
         return 130 if not isinstance(exc, Stopped) else 143
-    return 1 if _report_failures(outcomes) else 0
+    return 1 if _report_failures(outcomes, args.out) else 0
 
 
-def _report_failures(outcomes: Sequence[CouncilOutcome]) -> int:
-    """Print one paragraph naming the councils that failed (the first five reasons); return how many."""
+def _report_failures(outcomes: Sequence[CouncilOutcome], out: Path) -> int:
+    """Print one paragraph naming the councils that failed (the first five reasons), or the one disk-full
+    message if the disk filled up; return how many failed."""
+    from wigan_deal.report.runner import disk_full_message, is_disk_full
+
     failed = [o for o in outcomes if not o.ok]
-    if failed:
+    if any(is_disk_full(o.reason) for o in failed):
+        print(f"error: {disk_full_message(reports_dir(out), f'{len(failed)} of {len(outcomes)} council reports were not written')}",
+              file=sys.stderr)
+    elif failed:
         print(f"error: {len(failed)} of {len(outcomes)} council(s) failed: "
               + "; ".join(f"{o.area_code}: {o.reason}" for o in failed[:5]) + ("; ..." if len(failed) > 5 else ""),
               file=sys.stderr)
