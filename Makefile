@@ -16,6 +16,16 @@ REPORT_ARGS ?=
 ATLAS_ARGS  ?=
 PYTEST_ARGS ?=
 
+# Variables reach Python as data, never as shell text: each one the user gave (command line or environment,
+# even empty) is exported unexpanded as WIGAN_DEAL_MAKE_<NAME>, and `python -m wigan_deal.make_args MODULE
+# NAME=--flag LIST_NAME` turns them into MODULE's arguments (an empty AREA is an error, not Wigan). They are
+# never exported under their own names: make would expand them (running any $(shell ...) inside) to do so.
+RUN_VARS := AREA BREAK_YEAR REPORT_ARGS ATLAS_ARGS PYTEST_ARGS
+unexport $(RUN_VARS)
+$(foreach v,$(RUN_VARS),$(if $(filter command environment override,$(origin $(v))),\
+  $(eval export WIGAN_DEAL_MAKE_$(v) = $$(value $(v)))))
+RUN := -m wigan_deal.make_args
+
 ifeq ($(CONDA_DEFAULT_ENV),$(ENV_NAME))
 PY    := python
 STAMP :=
@@ -50,13 +60,13 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 report: $(STAMP)
-	$(PY) -m wigan_deal.report $(if $(AREA),--area "$(AREA)") $(if $(BREAK_YEAR),--break-year "$(BREAK_YEAR)") $(REPORT_ARGS)
+	$(PY) $(RUN) wigan_deal.report AREA=--area BREAK_YEAR=--break-year REPORT_ARGS
 
 atlas: $(STAMP)
-	$(PY) -m wigan_deal.report.atlas $(ATLAS_ARGS)
+	$(PY) $(RUN) wigan_deal.report.atlas ATLAS_ARGS
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) $(RUN) pytest PYTEST_ARGS
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"

@@ -71,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         print(proc.stdout, proc.stderr, sep="\n")
         return proc.returncode
     n = len(chosen)
-    ok = [code for code, _ in chosen if (out / code / "index.html").exists()]
-    sizes = [folder_bytes(out / code) for code in ok]
-    shared = folder_bytes(out / "_assets") if (out / "_assets").exists() else 0
+    reports = out / "atlas-reports"  # wigan_deal.report.atlas.REPORTS_FOLDER
+    ok = [code for code, _ in chosen if (reports / code / "index.html").exists()]
+    sizes = [folder_bytes(reports / code) for code in ok]
+    shared = folder_bytes(reports / "_assets") if (reports / "_assets").exists() else 0
     per_size = sum(sizes) / max(len(sizes), 1)
     print(f"bench_atlas: {n} councils ({len(ok)} written), {args.jobs} worker(s), load average before "
           f"{load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

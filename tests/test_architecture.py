@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},
+    "make_args": set(),  # Makefile variables -> a module's arguments, as data (stdlib only)
 }
 
 

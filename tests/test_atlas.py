@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_atlas_page_is_a_sortable_offline_table_with_links_and_failures():
     html = atlas.render_atlas(_rows(), [failed], [("hle_diff_male.png", "Histogram of ...", "caption")],
                               highlight="E08000010", elapsed=12.0, jobs=2)
     assert '<table class="sortable" id="atlas">' in html
-    assert '<a href="../E08000010/index.html">Wigan</a>' in html
+    assert '<a href="../atlas-reports/E08000010/index.html">Wigan</a>' in html
     assert "Bolton &lt;&amp;&gt;" in html  # escaped
     assert '<tr class="highlight"><td data-v="Wigan">' in html
     assert '<td class="num" data-v="-3.5">-3.5</td>' in html and 'data-v="">' in html  # missing value: empty, sorts last
@@ -71,8 +72,8 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(t
     for ln in progress:
         assert re.match(r"^\[\d/3\] \S+ .*(done in \d+\.\d s|FAILED \(.+\)) \| \d+\.\d s per council \| ~(\d+ min )?\d+ s left$", ln), ln
     assert re.search(r"2 of 3 councils in (\d+ min )?\d+ s \(\d+\.\d\d s per council\); 1 failed", lines[-1])
-    # council reports: reader pages with a shared stylesheet, no full HTML
-    wigan = tmp_path / config.WIGAN
+    # council reports: reader pages with a shared stylesheet, no full HTML, in their own folder
+    wigan = tmp_path / atlas.REPORTS_FOLDER / config.WIGAN
     names = {p.name for p in wigan.iterdir()}
     assert {f"{nb}.reader.html" for nb in config.NOTEBOOKS} <= names
     assert not {f"{nb}.html" for nb in config.NOTEBOOKS} & names
@@ -89,11 +90,12 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(t
     assert row["its_cancer_level"] == recorded["03_mortality_and_life_expectancy_its"]["values"]["its_cancer_level_change"]["value"]
     assert [f["area_code"] for f in data["failures"]] == ["E12000002"]
     html = page.read_text()
-    assert html.count('href="../E08') == 2 and "E12000002" in html
+    assert html.count('href="../atlas-reports/E08') == 2 and "E12000002" in html
     figures = re.findall(r'<img src="([a-z_]+\.png)" alt="([^"]+)"', html)
     assert figures and all((page.parent / f).stat().st_size > 1000 for f, _ in figures)
     assert any("Wigan (E08000010) is marked" in alt for _, alt in figures)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["E08000001", config.WIGAN, "_assets", "atlas"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas", "atlas-reports"]
+    assert sorted(p.name for p in (tmp_path / "atlas-reports").iterdir()) == ["E08000001", config.WIGAN, "_assets"]
 
 
 @pytest.mark.slow
@@ -131,3 +133,80 @@ def test_atlas_page_sorts_in_a_real_browser_without_overflow(tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+# --- safe runs (issue 17, item 2) ---------------------------------------------------------------------
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+RUN_ATLAS = atlas.run_atlas
+
+
+def _atlas_with(monkeypatch, notebook: str) -> None:
+    """``main`` runs the atlas with one fixture notebook per council instead of the real seven."""
+    monkeypatch.setattr(atlas, "run_atlas", lambda codes, **kw: RUN_ATLAS(
+        codes, notebooks=[FIXTURES / notebook], log=lambda _m: None, **kw))
+
+
+def test_atlas_keeps_full_reports_and_a_better_page_and_exits_1_when_councils_fail(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "reports"
+    full = out / config.WIGAN
+    full.mkdir(parents=True)
+    (full / "index.html").write_text("the full report")
+    # a good run: the reader-only report goes to atlas-reports/, the full report is untouched
+    _atlas_with(monkeypatch, "01_values.ipynb")
+    assert atlas.main(["--areas", f"{config.WIGAN},E08000001", "--out", str(out), "--jobs", "1"]) == 0
+    assert (full / "index.html").read_text() == "the full report" and sorted(p.name for p in full.iterdir()) == ["index.html"]
+    assert (out / atlas.REPORTS_FOLDER / config.WIGAN / "01_values.reader.html").exists()
+    page = out / atlas.ATLAS_FOLDER / "atlas.json"
+    good = page.read_bytes()
+    assert len(json.loads(good)["rows"]) == 2
+    # every council fails: exit 1, and the page listing two councils is not replaced by an empty one
+    _atlas_with(monkeypatch, "04_fails.ipynb")
+    capsys.readouterr()
+    assert atlas.main(["--areas", f"{config.WIGAN},E08000001", "--out", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "2 of 2 council(s) failed" in err and "deliberate failure" in err
+    assert "was kept: it lists 2 councils, and this run's page would list 0" in err and err.count("\n") == 2
+    assert page.read_bytes() == good
+    assert (full / "index.html").read_text() == "the full report"
+    assert sorted(p.name for p in out.iterdir()) == [config.WIGAN, "atlas", "atlas-reports"]  # no temporaries
+
+
+def test_check_not_worse_keeps_a_fuller_page(tmp_path):
+    folder = tmp_path / "atlas"
+    atlas.check_not_worse(folder, [])  # no page yet: anything may be written
+    folder.mkdir()
+    (folder / "atlas.json").write_text(json.dumps({"rows": [{"area_code": "A"}, {"area_code": "B"}]}))
+    atlas.check_not_worse(folder, [{"area_code": "A"}, {"area_code": "B"}, {"area_code": "C"}])
+    with pytest.raises(atlas.AtlasKept, match="lists 2 councils, and this run's page would list 1, without B"):
+        atlas.check_not_worse(folder, [{"area_code": "A"}])
+    (folder / "atlas.json").write_text("{broken")
+    atlas.check_not_worse(folder, [])  # an unreadable page is not 'better'
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--highlight", "XYZ"], "--highlight: Invalid area_code 'XYZ'"),
+    (["--areas", "E08000010,E08000001", "--highlight", "E08000035"], "--highlight E08000035 is not among the councils run"),
+    (["--areas", ""], "--areas was given an empty value"),
+    (["--areas", ","], "names no council"),
+    (["--areas", "E08000010,Atlantis"], "--areas: Invalid area_code 'Atlantis'"),
+    (["--out", ""], "--out was given an empty value"),
+    (["--jobs", "0"], "--jobs must be a positive whole number"),
+])
+def test_bad_atlas_arguments_run_nothing(tmp_path, monkeypatch, capsys, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(atlas, "run_atlas", lambda *a, **k: pytest.fail("bad arguments must not run anything"))
+    assert atlas.main(args) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_in_the_atlas_is_one_message(tmp_path, monkeypatch, capsys):
+    reasons = [f"02_healthy_life_expectancy: OSError: [Errno 28] No space left on device: '{tmp_path}/x'", "ok"]
+    outcomes = [atlas.CouncilOutcome(c, c, r == "ok", 1.0, None if r == "ok" else r)
+                for c, r in zip([config.WIGAN, "E08000001"], reasons, strict=True)]
+    monkeypatch.setattr(atlas, "run_atlas", lambda *a, **k: (tmp_path / "atlas" / "index.html", outcomes))
+    assert atlas.main(["--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ran out of space" in err and "1 of 2 council reports were not written" in err
+    assert str(tmp_path / atlas.REPORTS_FOLDER) in err

@@ -9,6 +9,7 @@ not leak ZeroMQ sockets/file descriptors or memory (papermill never closes the c
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,13 +45,28 @@ def _alive(pids: list[int]) -> list[int]:
     return alive
 
 
-def _start_runner(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
+def _connection_files(folder: Path) -> list[Path]:
+    """Kernel connection files (they hold the kernel's key) anywhere under ``folder``."""
+    return [p for p in folder.rglob("*") if p.is_file() and b'"signature_scheme"' in p.read_bytes()]
+
+
+def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Popen, Path, list[int]]:
     nbs = _sleeping_notebooks(tmp_path / "nbs")
     out = tmp_path / "reports"
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "wigan_deal.report", "--notebook-dir", str(nbs), "--out", str(out), "--jobs", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}  # where kernel connection files would be left
+    args = ["--notebook-dir", str(nbs), "--out", str(out), "--jobs", "2"]
+    if via_make:
+        from wigan_deal import config
+
+        env.update({"CONDA_DEFAULT_ENV": "wigan-deal", "REPORT_ARGS": " ".join(args),
+                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+        env.pop("MAKEFLAGS", None)
+        cmd = ["make", "--no-print-directory", "-f", str(config.PROJECT_ROOT / "Makefile"), "report"]
+    else:
+        cmd = [sys.executable, "-m", "wigan_deal.report", *args]
+    runner = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True, env=env, cwd=tmp_path)
     proc = psutil.Process(runner.pid)
     deadline = time.monotonic() + 90
     kernels: list[psutil.Process] = []
@@ -89,6 +105,7 @@ def test_interrupted_runner_leaves_no_process_and_no_temporary_folder(tmp_path, 
         assert "no report was written" in err and "Traceback" not in err
         assert _wait_gone(family) == []
         assert list(out.iterdir()) == []
+        assert _connection_files(tmp_path / "tmp") == []
     finally:
         for pid in _alive(family):
             os.kill(pid, signal.SIGKILL)
@@ -100,6 +117,7 @@ def test_killed_runner_takes_workers_and_kernels_along_and_next_run_sweeps_its_f
         os.kill(runner.pid, signal.SIGKILL)
         runner.wait(timeout=10)
         assert _wait_gone(family) == []
+        assert _connection_files(tmp_path / "tmp") == []  # the workers removed their kernels' files
         stale = list(out.glob(".tmp-*"))
         assert len(stale) == 1  # nothing could remove it...
         from wigan_deal import parameters
@@ -114,6 +132,25 @@ def test_killed_runner_takes_workers_and_kernels_along_and_next_run_sweeps_its_f
         run_report(parameters.validate(area_code="E08000035"), [quick / "01_quick.ipynb"], out_dir=out, jobs=1,
                    log=lambda _m: None)
         assert sorted(p.name for p in out.iterdir()) == ["E08000035"]  # ...until the next run swept it
+    finally:
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(shutil.which("make") is None or not sys.platform.startswith("linux"), reason="needs make on Linux")
+@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL", "SIGHUP"])
+def test_stopping_make_by_its_pid_stops_the_runner_workers_and_kernels(tmp_path, how):
+    """``kill -INT <make's pid>``: make waits for its child (it expects the terminal to have signalled the
+    whole group); ``kill -KILL``: the runner is orphaned. Either way nothing may run on or publish."""
+    make, out, family = _start_runner(tmp_path, via_make=True)
+    try:
+        os.kill(make.pid, getattr(signal, how))
+        make.communicate(timeout=30)
+        assert _wait_gone(family) == [], [psutil.Process(p).cmdline() for p in _alive(family)]
+        assert [p.name for p in out.iterdir() if not p.name.startswith(".tmp-")] == []  # nothing published
+        if how != "SIGKILL":
+            assert list(out.iterdir()) == []
+        assert _connection_files(tmp_path / "tmp") == []
     finally:
         for pid in _alive(family):
             os.kill(pid, signal.SIGKILL)

@@ -103,53 +103,70 @@ def _areas_table():
 
 
 def _check_area(area: Any) -> tuple[str, str]:
+    shown = data.short_repr(area)
     if not isinstance(area, str) or not area.strip():
         raise ParameterError(
             f"area_code must be the ONS code (or name) of an English upper-tier local authority as "
-            f"a string, such as {config.WIGAN!r} (Wigan); got {area!r} ({type(area).__name__})."
+            f"a string, such as {config.WIGAN!r} (Wigan); got {shown} ({type(area).__name__})."
         )
-    _check_covered(area)
+    not_covered = _not_covered(area)
+    if not_covered:
+        raise ParameterError(
+            f"Invalid area_code {shown}: {not_covered} Give one of those, such as {config.WIGAN!r} (Wigan); "
+            "wigan_deal.data.areas('upper_tier') lists them all."
+        )
     try:
         code = data.resolve_area(area)  # accepts codes, recoded codes and names
     except data.UnknownAreaError as exc:
-        hint = ""
-        if area.strip().upper().startswith(LOWER_TIER_PREFIXES):
-            hint = (
-                " Codes starting E07 are shire districts (lower-tier councils), which do not run "
-                "adult social care or public health; give the county (E10) that contains it instead."
-            )
-        raise ParameterError(f"Invalid area_code {area!r}: {exc}{hint}") from None
+        why = _district_message(area) or f"{exc}{_list_hint(area)}"
+        raise ParameterError(f"Invalid area_code {shown}: {why}") from None
     table = _areas_table()
     row = table.loc[table["area_code"] == code].iloc[0]
     area_type = str(row["area_type"])
     if code == config.ENGLAND or area_type == "England":
         raise ParameterError(
-            f"Invalid area_code {area!r}: England ({config.ENGLAND}) is the national comparator, not "
+            f"Invalid area_code {shown}: England ({config.ENGLAND}) is the national comparator, not "
             "a local authority. Give an English upper-tier local authority (metropolitan district, "
             f"unitary authority, county or London borough), such as {config.WIGAN!r} (Wigan)."
         )
     if area_type not in UPPER_TIER_TYPES:
         raise ParameterError(
-            f"Invalid area_code {area!r}: {row['area_name']} is a {area_type}, not an upper-tier "
+            f"Invalid area_code {shown}: {row['area_name']} is a {area_type}, not an upper-tier "
             f"local authority; valid area types are {', '.join(UPPER_TIER_TYPES)}."
         )
     return code, str(row["area_name"])
 
 
-def _check_covered(area: str) -> None:
-    """Codes of other nations, regions and combined authorities: say what is covered (no 'did you mean')."""
+def _not_covered(area: str) -> str | None:
+    """For codes of other nations, regions and combined authorities: what they are and what is covered
+    (never a 'did you mean' pointing at an unrelated English council)."""
     code = area.strip().upper()
     if not _GSS_CODE.match(code):
-        return
+        return None
     what = NOT_COVERED_PREFIXES.get(code[:3]) or NOT_COVERED_PREFIXES.get(code[0])
     if what is None or code in set(_areas_table()["area_code"]):
-        return
-    raise ParameterError(
-        f"Invalid area_code {area!r}: this is the code of {what}, and only English upper-tier councils "
-        "are covered (metropolitan districts E08, unitary authorities E06, counties E10 and London "
-        f"boroughs E09), because the sources are English. Give one of those, such as {config.WIGAN!r} "
-        "(Wigan); wigan_deal.data.areas('upper_tier') lists them all."
+        return None
+    return (
+        f"this is the code of {what}, and only English upper-tier councils are covered (metropolitan "
+        "districts E08, unitary authorities E06, counties E10 and London boroughs E09), because the sources "
+        "are English."
     )
+
+
+def _district_message(area: str) -> str | None:
+    """For a shire district's code: why it is not covered and what to give instead (no 'did you mean')."""
+    if not area.strip().upper().startswith(LOWER_TIER_PREFIXES):
+        return None
+    return (
+        "codes starting E07 are shire districts (lower-tier councils), which do not run adult social care "
+        "or public health; give the county (E10) that contains it instead, e.g. wigan_deal.data.areas('County')."
+    )
+
+
+def _list_hint(area: str) -> str:
+    if len([p for p in area.replace(";", ",").split(",") if p.strip()]) < 2:
+        return ""
+    return " To compare councils, give the others as comparators (--comparators), or run the atlas (make atlas)."
 
 
 # --- comparators ----------------------------------------------------------------------------------
@@ -157,13 +174,13 @@ def _check_comparator_request(comparators: Any) -> tuple[str, ...]:
     if isinstance(comparators, str) or not isinstance(comparators, Sequence) or not comparators:
         raise ParameterError(
             f"comparators must be a non-empty list of comparator kinds ({', '.join(COMPARATOR_KINDS)}) "
-            f"and/or ONS area codes, such as ['england', 'gm', 'nearest']; got {comparators!r}."
+            f"and/or ONS area codes, such as ['england', 'gm', 'nearest']; got {data.short_repr(comparators)}."
         )
     bad = [c for c in comparators if not isinstance(c, str) or not c.strip()]
     if bad:
         raise ParameterError(
             f"comparators must contain only strings (kinds {', '.join(COMPARATOR_KINDS)} or ONS area "
-            f"codes); got {bad[0]!r} in {list(comparators)!r}."
+            f"codes); got {data.short_repr(bad[0])} in {data.short_repr(list(comparators))}."
         )
     return tuple(c.strip() for c in comparators)
 
@@ -175,20 +192,43 @@ def _resolve_comparators(area_code: str, comparators: Any) -> tuple[str, ...]:
         if item.lower() in COMPARATOR_KINDS:
             codes.extend(data.comparators(area_code, item.lower()))
             continue
+        shown = data.short_repr(item)
         try:
             item = data.check_area(item)
         except data.UnknownAreaError as exc:
-            raise ParameterError(
-                f"Invalid comparator {item!r}: it is neither a comparator kind "
-                f"({', '.join(COMPARATOR_KINDS)}) nor a known area code. {exc}"
-            ) from None
+            raise ParameterError(_bad_comparator_message(item, exc)) from None
         if item == area_code:
             raise ParameterError(
-                f"Invalid comparator {item!r}: it is the area being studied; comparators must be "
+                f"Invalid comparator {shown}: it is the area being studied; comparators must be "
                 f"other areas or the kinds {', '.join(COMPARATOR_KINDS)}."
             )
         codes.append(item)
     return tuple(dict.fromkeys(c for c in codes if c != area_code))
+
+
+def _close_kinds(item: str) -> list[str]:
+    """Kinds ``item`` may be a misspelling of ('gmm' -> 'gm', 'nearst' -> 'nearest'): one edit per three letters."""
+    from wigan_deal.data.lookup import edit_distance
+
+    return [k for k in COMPARATOR_KINDS if edit_distance(item.lower(), k) <= max(1, len(k) // 3)]
+
+
+def _bad_comparator_message(item: str, exc: Exception) -> str:
+    """The same hints ``area_code`` gets: a close kind, what a non-English code is, the E07 district hint."""
+    shown = data.short_repr(item)
+    kinds = ", ".join(COMPARATOR_KINDS)
+    close = _close_kinds(item)
+    if close:
+        return (f"Invalid comparator {shown}: did you mean the comparator kind {close[0]!r}? Comparators are the "
+                f"kinds {kinds} and/or ONS codes of English upper-tier councils.")
+    not_covered = _not_covered(item)
+    if not_covered:
+        return (f"Invalid comparator {shown}: {not_covered} Give comparator kinds ({kinds}) or codes of English "
+                "upper-tier councils.")
+    district = _district_message(item)
+    if district:
+        return f"Invalid comparator {shown}: {district}"
+    return f"Invalid comparator {shown}: it is neither a comparator kind ({kinds}) nor a known area code. {exc}"
 
 
 # --- break year -----------------------------------------------------------------------------------
@@ -213,7 +253,7 @@ def _check_break_year(break_year: Any, post_rule: str) -> int:
     if isinstance(break_year, bool) or not isinstance(break_year, numbers.Integral):
         raise ParameterError(
             f"break_year must be a whole calendar year as an integer, such as "
-            f"{config.DEFAULT_BREAK_YEAR}; got {break_year!r} ({type(break_year).__name__})."
+            f"{config.DEFAULT_BREAK_YEAR}; got {data.short_repr(break_year)} ({type(break_year).__name__})."
         )
     break_year = int(break_year)
     valid = valid_break_years(post_rule)
@@ -231,7 +271,7 @@ def _check_vintage(vintage: Any) -> str:
     available = list(data.vintages(HLE_INDICATOR))
     if not isinstance(vintage, str) or vintage not in available:
         raise ParameterError(
-            f"Unknown vintage {vintage!r}: the healthy life expectancy data has vintages "
+            f"Unknown vintage {data.short_repr(vintage)}: the healthy life expectancy data has vintages "
             f"{', '.join(map(repr, available))} ({config.REPORT_VINTAGE!r} is the one the King's "
             "Fund report saw)."
         )
@@ -241,7 +281,7 @@ def _check_vintage(vintage: Any) -> str:
 def _check_sex(sex: Any) -> str:
     if sex not in config.SEXES:
         raise ParameterError(
-            f"Invalid sex {sex!r}: valid values are {' and '.join(map(repr, config.SEXES))} "
+            f"Invalid sex {data.short_repr(sex)}: valid values are {' and '.join(map(repr, config.SEXES))} "
             "(capitalised, as in the official tables)."
         )
     return str(sex)
@@ -250,7 +290,7 @@ def _check_sex(sex: Any) -> str:
 def _check_post_rule(rule: Any) -> str:
     if rule not in POST_RULES:
         raise ParameterError(
-            f"Unknown post_rule {rule!r}: valid rules are 'start' (whole period after the break), "
+            f"Unknown post_rule {data.short_repr(rule)}: valid rules are 'start' (whole period after the break), "
             "'mid' (midpoint after the break) and 'end' (any part after the break); see "
             "wigan_deal.periods."
         )

@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="report drift instead of rewriting")
     parser.add_argument("--readme", type=Path, default=README_FILE)
     args = parser.parse_args(argv)
+    if not args.readme.is_file():
+        print(f"error: {args.readme} is not a file: give --readme the README.md to render or check.", file=sys.stderr)
+        return 2
     if args.check:
         bad = drifted(args.readme)
         if bad:

@@ -1,11 +1,24 @@
-"""``python -m wigan_deal.claims [AREA_CODE] [COMPARATOR]``: print the claims tables as Markdown."""
+"""``python -m wigan_deal.claims [AREA] [COMPARATOR]``: print the claims tables as Markdown."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from wigan_deal import config
 from wigan_deal.claims import evaluate, evaluate_later_vintages
+from wigan_deal.data.errors import DataError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m wigan_deal.claims",
+        description="Evaluate the report's claims register for one area and print the tables as Markdown.")
+    parser.add_argument("area", nargs="?", default=config.DEFAULT_AREA,
+                        help=f"ONS code or name of an English upper-tier council (default {config.DEFAULT_AREA}, Wigan)")
+    parser.add_argument("comparator", nargs="?", default=config.ENGLAND,
+                        help=f"area code the claims compare against (default {config.ENGLAND}, England)")
+    return parser
 
 
 def _fmt(x: float) -> str:
@@ -13,10 +26,13 @@ def _fmt(x: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    area = args[0] if args else config.DEFAULT_AREA
-    comparator = args[1] if len(args) > 1 else config.ENGLAND
-    table = evaluate(area, comparator=comparator)
+    args = build_parser().parse_args(argv)
+    area, comparator = args.area, args.comparator
+    try:
+        table = evaluate(area, comparator=comparator)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"## Claims register: {area} vs {comparator} (report-era data)\n")
     print("| claim | verdict | estimate | 95% CI | unit |\n|---|---|---|---|---|")
     for r in table.itertuples():

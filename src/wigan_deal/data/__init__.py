@@ -50,6 +50,7 @@ from .lookup import (
     check_areas,
     comparators,
     resolve_area,
+    short_repr,
 )
 from .social_care import MEASURES as SOCIAL_CARE_MEASURES
 from .social_care import PATHWAY_MEASURES, load_social_care, measures_table
@@ -61,7 +62,7 @@ __all__ = [
     "ENGLAND_FINANCE_NAME", "area_name", "areas", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
-    "read_provenance", "resolve_area", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
+    "read_provenance", "resolve_area", "short_repr", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
     "measures_table",
     "NO_DATA", "no_data_reason", "no_finance_reason",
     "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",

@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except FileNotFoundError as exc:  # e.g. --raw-dir naming a folder without the raw files
+        print(f"error: {exc.filename} does not exist ({exc.strerror}); check the folder given to "
+              f"{args.command} (see python -m wigan_deal.data {args.command} --help).", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -40,7 +40,7 @@ def areas(kind: str | None = None, extracts_dir: str | Path | None = None) -> pd
     return frame[frame["area_type"] == match[0]].reset_index(drop=True)
 
 
-def _edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Optimal-string-alignment distance (Levenshtein plus adjacent transpositions)."""
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
     for i in range(1, len(a) + 1):
@@ -56,14 +56,64 @@ def _looks_like_code(value: str) -> bool:
     return len(value) >= 3 and value[0].isalpha() and sum(ch.isdigit() for ch in value) >= len(value) // 2
 
 
+#: How far (edits) a code may be from a valid one to be suggested, and a name from a valid name.
+CODE_SUGGEST_DISTANCE = 2
+NAME_SUGGEST_RATIO = 0.75
+#: Longest input echoed whole in a message; longer ones are shortened (:func:`short_repr`).
+ECHO_LIMIT = 60
+
+
+def short_repr(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)``, or its first ``limit`` characters and the length for long input (a message never
+    echoes a 20,000-character argument)."""
+    text = repr(value)
+    if len(text) <= limit + 2:
+        return text
+    length = f", {len(value):,} characters" if isinstance(value, str) else ""
+    return f"{text[:limit]}... (shortened{length})"
+
+
 def _suggest(value: str, frame: pd.DataFrame, n: int = 3) -> str:
-    """The ``n`` closest areas by code and by name, as 'E08000010 (Wigan), ...'."""
+    """Up to ``n`` areas close to ``value``, as 'E08000010 (Wigan), ...'; '' if none is close.
+
+    Close: a code within :data:`CODE_SUGGEST_DISTANCE` edits; a name whose words include the input's
+    (``Hull`` -> Kingston upon Hull), or similar by :data:`NAME_SUGGEST_RATIO` (``Wigna`` -> Wigan).
+    """
     name_of = dict(zip(frame["area_code"], frame["area_name"], strict=True))
-    codes = sorted(name_of, key=lambda c: (_edit_distance(value.upper(), c), c))[:n]
-    lower = {name.lower(): code for code, name in name_of.items()}
-    names = [lower[m] for m in difflib.get_close_matches(value.lower(), list(lower), n=n, cutoff=0.5)]
-    picks = codes + names if _looks_like_code(value) else (names or codes)
-    return ", ".join(f"{c} ({name_of[c]})" for c in dict.fromkeys(picks))
+    if _looks_like_code(value):
+        distance = {c: edit_distance(value.upper(), c) for c in name_of}
+        picks = sorted((c for c, d in distance.items() if d <= CODE_SUGGEST_DISTANCE), key=lambda c: (distance[c], c))
+    else:
+        key = normalise_name(value)
+        words = key.split()
+        lower = {normalise_name(name): code for code, name in name_of.items()}
+        picks = [lower[m] for m in difflib.get_close_matches(key, list(lower), n=n, cutoff=NAME_SUGGEST_RATIO)]
+        if words and len(key) >= 3:
+            picks += sorted(code for name, code in lower.items()
+                            if set(words) <= set(name.split()) or (len(words) > 1 and key in name))
+    return ", ".join(f"{c} ({name_of[c]})" for c in list(dict.fromkeys(picks))[:n])
+
+
+def _unknown_area_message(code: str, value: str, frame: pd.DataFrame) -> str:
+    """One paragraph for an area that resolves to nothing: a list, a close match, or what is valid."""
+    what = "area code" if _looks_like_code(value) else "area name"
+    parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+    if len(parts) > 1:
+        return (f"{short_repr(code)} lists {len(parts)} areas; give one area at a time (a code such as "
+                f"{config.WIGAN!r} or a name such as 'Wigan').")
+    close = _suggest(value, frame)
+    hint = (f"Did you mean {close}?" if close else
+            f"No area's code or name is close to it: give an ONS code such as {config.WIGAN!r} or a council "
+            "name such as 'Wigan'.")
+    return f"Unknown {what} {short_repr(code)}. {hint} Use wigan_deal.data.areas() for the full list."
+
+
+def _ambiguous_message(code: str, rows: pd.DataFrame) -> str:
+    """Two councils of one name (an old county and the unitary authority that replaced it)."""
+    listed = " or ".join(f"{c} ({n}, {t.lower()})" for c, n, t in
+                         zip(rows["area_code"], rows["area_name"], rows["area_type"], strict=True))
+    return (f"Area name {short_repr(code)} is ambiguous: {len(rows)} councils have that name, an earlier council "
+            f"and the one that replaced it in a reorganisation. Give the code of the one you mean: {listed}.")
 
 
 _CODES: dict[int, tuple[pd.DataFrame, frozenset[str], dict[str, str]]] = {}
@@ -86,7 +136,7 @@ def check_area(code: str, extracts_dir: str | Path | None = None) -> str:
     """
     if not isinstance(code, str):
         raise ArgumentTypeError(
-            f"Area must be a string GSS code such as {config.WIGAN!r} (Wigan) or an area name, not {code!r} "
+            f"Area must be a string GSS code such as {config.WIGAN!r} (Wigan) or an area name, not {short_repr(code)} "
             f"({type(code).__name__})."
         )
     frame = shared_extract("areas.csv", extracts_dir)
@@ -97,15 +147,13 @@ def check_area(code: str, extracts_dir: str | Path | None = None) -> str:
     if upper in CODE_CHANGES:
         return CODE_CHANGES[upper]
     by_name = frame[frame["area_name"].str.lower() == value.lower()]
-    if len(by_name) != 1:  # 'St Helens' for 'St. Helens', 'Bristol, City of' for 'Bristol'
+    if len(by_name) == 0:  # 'St Helens' for 'St. Helens', 'Bristol, City of' for 'Bristol'
         by_name = frame[frame["area_name"].map(normalise_name) == normalise_name(value)]
     if len(by_name) == 1:
         return str(by_name["area_code"].iloc[0])
-    what = "area code" if _looks_like_code(value) else "area name"
-    raise UnknownAreaError(
-        f"Unknown {what} {code!r}. Did you mean {_suggest(value, frame)}? "
-        "Use wigan_deal.data.areas() for the full list."
-    )
+    if len(by_name) > 1:
+        raise UnknownAreaError(_ambiguous_message(code, by_name))
+    raise UnknownAreaError(_unknown_area_message(code, value, frame))
 
 
 resolve_area = check_area

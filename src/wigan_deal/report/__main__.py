@@ -1,8 +1,10 @@
 """Command line: ``python -m wigan_deal.report [--area CODE] [--break-year YEAR] ...``.
 
 Defaults come from ``report_config.yml`` (``--config``), command-line flags override them.
-Exit codes: 0 report written (or no notebooks exist yet), 1 a notebook failed (previous report
-untouched), 2 invalid parameters or configuration (nothing run, nothing written).
+Exit codes: 0 report written (or no notebooks exist yet), 1 a notebook failed or the disk filled up
+(previous report untouched), 2 invalid parameters, configuration or reports folder, including an option
+given an empty value (nothing run, nothing written), 130/143 stopped (Ctrl-C / SIGTERM, SIGHUP or the
+parent ``make`` stopping).
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ class UsageError(ValueError):
     """Bad configuration file or command-line value (exit code 2)."""
 
 
+def short_repr(value: Any) -> str:
+    """A value as echoed in a message, long input shortened (imported late: ``--help`` stays quick)."""
+    from wigan_deal.data import short_repr as shorten
+
+    return shorten(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m wigan_deal.report",
@@ -52,10 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", help=f"worker processes (default {config.DEFAULT_JOBS})")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel for every notebook (default: one kernel per worker, reset between notebooks)")
-    p.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
-    p.add_argument("--config", type=Path, default=None, help="YAML defaults (default report_config.yml)")
-    p.add_argument("--notebook-dir", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--out", default=str(config.REPORTS_DIR), help="reports folder (default reports/)")
+    p.add_argument("--config", default=None, help="YAML defaults (default report_config.yml)")
+    p.add_argument("--notebook-dir", default=str(config.NOTEBOOKS_DIR), help=argparse.SUPPRESS)
     return p
+
+
+def reject_blank(args: argparse.Namespace) -> None:
+    """An option given an empty or all-space value is an error: ``--area ''`` (``make report AREA='  '``)
+    must never mean Wigan, ``--notebooks ''`` every notebook, nor ``--out ''`` the current folder."""
+    for key, value in vars(args).items():
+        if isinstance(value, str) and not value.strip():
+            flag = "--" + key.replace("_", "-")
+            raise UsageError(
+                f"{flag} was given {'an empty value' if not value else 'only spaces'}: give it a value (see "
+                f"--help), or leave {flag} out to use the default; nothing was run."
+            )
 
 
 def load_config(path: Path | None) -> dict[str, Any]:
@@ -104,7 +125,7 @@ def _coerce_jobs(value: Any) -> int:
     except ValueError:
         jobs = 0
     if jobs < 1:
-        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {value!r}.")
+        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {short_repr(value)}.")
     return jobs
 
 
@@ -119,6 +140,11 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
     settings["jobs"] = _coerce_jobs(settings["jobs"])
     nbs = settings["notebooks"]
     settings["notebooks"] = None if nbs in (None, "all", ["all"]) else _split(nbs)
+    if settings["notebooks"] == []:
+        raise UsageError(
+            f"The notebook selection {short_repr(nbs)} names no notebook: give two-digit prefixes such as '02,05', "
+            "or 'all' (the default) for every notebook; nothing was run."
+        )
     return settings
 
 
@@ -136,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     try:
+        reject_blank(args)
         settings = merged_settings(args)
         params = validate(
             area_code=settings["area"],
@@ -145,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sex=settings["sex"],
             post_rule=settings["post_rule"],
         )
+        args.out, args.notebook_dir = Path(args.out), Path(args.notebook_dir)
         notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
         if notebooks:
             check_output_folder(args.out)

@@ -1,10 +1,13 @@
 """The all-council atlas: ``python -m wigan_deal.report.atlas`` (``make atlas``).
 
-Renders the default report of every English upper-tier council into ``<out>/<code>/`` and writes
+Renders the default report of every English upper-tier council into ``<out>/atlas-reports/<code>/``
+(reader pages only: their own folder, so a full report in ``<out>/<code>/`` is never replaced) and writes
 ``<out>/atlas/index.html``: one sortable table (plain JavaScript, works offline) of every council's
 headline results read from its recorded JSON, each row linking to the council's report, and the
 distributions as figures with the chosen area highlighted. A failing council never stops the run: it
-is listed with its reason. Progress lines give councils done, time per council and time left.
+is listed with its reason, and the run exits 1. The page is never replaced by a worse one: a run that
+would drop councils the existing page lists keeps it (see :func:`check_not_worse`). Progress lines give
+councils done, time per council and time left.
 
 Speed (see ``make bench``): one pool of worker processes, each keeping ONE kernel for all the councils
 it runs (imports and data caches are paid once per worker, not per council or notebook; the kernel is
@@ -33,6 +36,8 @@ from typing import Any
 from wigan_deal import config, fmt
 
 ATLAS_FOLDER = "atlas"
+#: The councils' reader-only reports (``<out>/atlas-reports/<code>/``), apart from full reports.
+REPORTS_FOLDER = "atlas-reports"
 #: Shared stylesheet of the councils' reader pages (one copy instead of ~260 KB in every page).
 ASSETS_FOLDER = "_assets"
 #: Figure resolution of the atlas's council reports (a single report uses matplotlib's 100 dpi):
@@ -97,6 +102,22 @@ def councils() -> list[tuple[str, str]]:
 
     table = data.areas("upper_tier").sort_values("area_code")
     return list(zip(table["area_code"], table["area_name"], strict=True))
+
+
+def reports_dir(out: Path) -> Path:
+    """Where the atlas writes its councils' reader-only reports."""
+    return Path(out) / REPORTS_FOLDER
+
+
+def council_href(code: str) -> str:
+    """Link from the atlas page to a council's atlas report."""
+    return f"../{REPORTS_FOLDER}/{code}/index.html"
+
+
+class AtlasKept(RuntimeError):
+    """The new atlas page would list fewer councils than the existing one, which was kept."""
+
+    outcomes: Sequence[CouncilOutcome] = ()
 
 
 # --- worker side ------------------------------------------------------------------------------------
@@ -164,12 +185,14 @@ def run_atlas(
 
     out = runner.check_output_folder(out_dir)
     runner._remove_stale_temporaries(out)
+    reports = runner.check_output_folder(reports_dir(out))
+    runner._remove_stale_temporaries(reports)
     if notebooks is None:
         notebooks = runner.discover_notebooks(config.NOTEBOOKS_DIR)
     names = dict(councils())
-    codes = list(codes) if codes else list(names)
+    codes = list(dict.fromkeys(codes)) if codes else list(names)
     sources = tuple(str(Path(nb).resolve()) for nb in notebooks)
-    tasks = [CouncilTask(code, sources, str(out), os.getpid()) for code in codes]
+    tasks = [CouncilTask(code, sources, str(reports), os.getpid()) for code in codes]
     total = len(tasks)
     workers = max(1, min(jobs, total))
     log(f"Atlas: {total} council(s), {len(sources)} notebook(s) each, {workers} worker process(es)...")
@@ -192,7 +215,11 @@ def run_atlas(
                 f"{per:.1f} s per council | ~{format_duration(per * (total - done))} left")
     ordered = [outcomes[t.area_code] for t in tasks]
     elapsed = time.perf_counter() - start
-    page = write_atlas(out, ordered, highlight=highlight, elapsed=elapsed, jobs=workers)
+    try:
+        page = write_atlas(out, ordered, highlight=highlight, elapsed=elapsed, jobs=workers)
+    except AtlasKept as exc:
+        exc.outcomes = ordered
+        raise
     failed = [o for o in ordered if not o.ok]
     log(f"Atlas written to {page}: {total - len(failed)} of {total} councils in {format_duration(elapsed)} "
         f"({elapsed / max(total, 1):.2f} s per council)" + (f"; {len(failed)} failed (listed on the page)" if failed else ""))
@@ -208,7 +235,7 @@ def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str
     for o in outcomes:
         if not o.ok:
             continue
-        results = load_results(out / o.area_code)
+        results = load_results(reports_dir(out) / o.area_code)
         row: dict[str, Any] = {"area_code": o.area_code, "area_name": o.area_name, "seconds": round(o.seconds, 2)}
         for key, _header, notebook, value_key, _unit in COLUMNS:
             item = results.get(notebook, {}).get("values", {}).get(value_key)
@@ -388,7 +415,7 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
             text = escape(_fmt(value, key))
             sort_value = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value)
             if key == "area_name":
-                text = f'<a href="../{escape(row["area_code"])}/index.html">{text}</a>'
+                text = f'<a href="{escape(council_href(row["area_code"]))}">{text}</a>'
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             css = ' class="num"' if numeric else ""
             cells.append(f'<td{css} data-v="{escape(sort_value)}">{text}</td>')
@@ -412,11 +439,15 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
 
 def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str = config.DEFAULT_AREA,
                 elapsed: float = 0.0, jobs: int = 1) -> Path:
-    """Write ``<out>/atlas/`` (index.html, atlas.json, figures) atomically; return the page's path."""
+    """Write ``<out>/atlas/`` (index.html, atlas.json, figures) atomically; return the page's path.
+
+    Raises :class:`AtlasKept` (writing nothing) when the page would list fewer councils than the existing one.
+    """
     from wigan_deal.report.runner import publish
 
     rows = collect_rows(out, outcomes)
     failures = [o for o in outcomes if not o.ok]
+    check_not_worse(out / ATLAS_FOLDER, rows)
     tmp = out / f".tmp-{ATLAS_FOLDER}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -433,18 +464,80 @@ def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str
     return out / ATLAS_FOLDER / "index.html"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def check_not_worse(folder: Path, rows: Sequence[dict[str, Any]]) -> None:
+    """Raise :class:`AtlasKept` if the atlas page in ``folder`` lists a council ``rows`` lack (a run where
+    councils failed, or a subset run, must not replace a fuller page)."""
+    try:
+        old = json.loads((folder / "atlas.json").read_text(encoding="utf-8"))
+        listed = {str(r["area_code"]) for r in old["rows"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no page, or one that cannot be read: nothing better to keep
+    missing = sorted(listed - {str(r["area_code"]) for r in rows})
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        raise AtlasKept(
+            f"The atlas page in {folder} was kept: it lists {len(listed)} councils, and this run's page would "
+            f"list {len(rows)}, without {shown}. Run the atlas for those councils too (they may have failed: "
+            "see above), or give --out another folder for a partial atlas."
+        )
+
+
+def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str] | None]:
+    """Parse and validate the command line; ``(args, council codes or None for every council)``.
+
+    Raises ``UsageError`` (one paragraph) for a blank value, an unknown council or a ``--highlight``
+    outside the councils run.
+    """
+    from wigan_deal.report.__main__ import UsageError, reject_blank
+
     parser = argparse.ArgumentParser(prog="python -m wigan_deal.report.atlas", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--areas", help="comma list of council codes (default: every English upper-tier council)")
+    parser.add_argument("--areas", help="comma list of council codes or names (default: every English upper-tier council)")
     parser.add_argument("--jobs", type=int, default=config.DEFAULT_JOBS, help="worker processes")
-    parser.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="reports folder (default reports/)")
-    parser.add_argument("--highlight", default=config.DEFAULT_AREA, help="council highlighted in the figures and table")
+    parser.add_argument("--out", default=str(config.REPORTS_DIR), help="reports folder (default reports/)")
+    parser.add_argument("--highlight", default=None,
+                        help=f"council highlighted in the figures and table (default {config.DEFAULT_AREA}, Wigan)")
     args = parser.parse_args(argv)
+    reject_blank(args)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be a positive whole number of worker processes, got {args.jobs}.")
+    args.out = Path(args.out)
+    codes = None
+    if args.areas is not None:
+        items = [c.strip() for c in args.areas.split(",") if c.strip()]
+        if not items:
+            raise UsageError(f"--areas {args.areas!r} names no council: give a comma list of council codes, "
+                             "or leave --areas out for every council.")
+        codes = list(dict.fromkeys(_council("--areas", c) for c in items))
+    if args.highlight is not None:
+        args.highlight = _council("--highlight", args.highlight)
+        if codes is not None and args.highlight not in codes:
+            raise UsageError(f"--highlight {args.highlight} is not among the councils run (--areas "
+                             f"{','.join(codes)}): highlight one of them, or add it to --areas.")
+    args.highlight = args.highlight or config.DEFAULT_AREA
+    return args, codes
+
+
+def _council(option: str, value: str) -> str:
+    """The code of the council ``value`` names; ``UsageError`` with the validator's paragraph if none."""
+    from wigan_deal.parameters import ParameterError, validate
+    from wigan_deal.report.__main__ import UsageError
+
+    try:
+        return validate(area_code=value).area_code
+    except ParameterError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Exit codes: 0 every council written and the page published; 1 a council failed or the existing page
+    was kept; 2 bad arguments or reports folder (nothing run); 130/143 stopped."""
+    from wigan_deal.report.__main__ import UsageError
     from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
 
-    codes = [c.strip() for c in args.areas.split(",") if c.strip()] if args.areas else None
-    if args.jobs < 1:
-        print(f"error: --jobs must be a positive whole number, got {args.jobs}.", file=sys.stderr)
+    try:
+        args, codes = parse_args(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         with stop_on_signals():
@@ -452,12 +545,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except AtlasKept as exc:
+        _report_failures(exc.outcomes, args.out)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as exc:
         why = str(exc) if isinstance(exc, Stopped) else "interrupted (Ctrl-C)"
         print(f"Stopped: {why}; workers and kernels were stopped; finished council reports are kept, "
               "no atlas page was written.", file=sys.stderr)
-        return 130
-    return 0
+        return 130 if not isinstance(exc, Stopped) else 143
+    return 1 if _report_failures(outcomes, args.out) else 0
+
+
+def _report_failures(outcomes: Sequence[CouncilOutcome], out: Path) -> int:
+    """Print one paragraph naming the councils that failed (the first five reasons), or the one disk-full
+    message if the disk filled up; return how many failed."""
+    from wigan_deal.report.runner import disk_full_message, is_disk_full
+
+    failed = [o for o in outcomes if not o.ok]
+    if any(is_disk_full(o.reason) for o in failed):
+        print(f"error: {disk_full_message(reports_dir(out), f'{len(failed)} of {len(outcomes)} council reports were not written')}",
+              file=sys.stderr)
+    elif failed:
+        print(f"error: {len(failed)} of {len(outcomes)} council(s) failed: "
+              + "; ".join(f"{o.area_code}: {o.reason}" for o in failed[:5]) + ("; ..." if len(failed) > 5 else ""),
+              file=sys.stderr)
+    return len(failed)
 
 
 if __name__ == "__main__":

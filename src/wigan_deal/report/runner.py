@@ -14,8 +14,12 @@ papermill would otherwise make, wait for and never close a new client per notebo
 
 Stopping: workers die with the runner (parent-death signal and a watch thread) and kill their kernel;
 SIGTERM/SIGHUP in the runner (:func:`stop_on_signals`) and Ctrl-C stop the workers and remove the
-temporary folder; a folder left by a runner killed outright is swept by the next run. The folder name
-encodes every non-default parameter (:func:`report_folder_name`).
+temporary folder; the runner in turn stops when its parent (``make``) ends or is being stopped
+(:func:`watch_parent`), so killing ``make`` in any way stops every worker. Kernel connection files
+(they hold each kernel's key) live in a private folder each worker removes on its way out. A folder
+left by a runner killed outright is swept by the next run. The folder name encodes every non-default
+parameter (:func:`report_folder_name`); a file in its place is refused, never renamed away, and a full
+disk is one message (:func:`disk_full_message`).
 
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
@@ -26,6 +30,7 @@ report is left untouched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import multiprocessing
@@ -35,6 +40,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -51,6 +57,7 @@ from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal import config
+from wigan_deal.data import short_repr
 from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
 
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
@@ -63,6 +70,15 @@ LOG_FOLDER = ".logs"
 
 class ReportError(RuntimeError):
     """One or more notebooks failed; the message names each notebook and cell."""
+
+
+class DiskFullError(ReportError):
+    """The reports folder's disk ran out of space during the run (one message, not one per notebook)."""
+
+
+#: Free space a report needs in its folder: a full report (executed notebooks with figures, full and
+#: reader HTML) measured 16 MB for v0.2, and kernel logs and matplotlib caches come on top while it runs.
+REPORT_SPACE_BYTES = 50 * 2**20
 
 
 @dataclass(frozen=True)
@@ -117,7 +133,7 @@ def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) 
     if unknown:
         available = ", ".join(p.stem for p in found) or "none"
         raise ValueError(
-            f"Unknown notebook selection {', '.join(map(repr, unknown))}: give two-digit prefixes "
+            f"Unknown notebook selection {short_repr(', '.join(unknown))}: give two-digit prefixes "
             f"(e.g. '02,05') or names of notebooks in {notebook_dir}; available: {available}."
         )
     return sorted(chosen)
@@ -226,7 +242,26 @@ def _kill_worker_kernel() -> None:
 
 def _worker_exit(signum: int = signal.SIGTERM, _frame: Any = None) -> None:
     _kill_worker_kernel()
+    _remove_kernel_files()
     os._exit(128 + signum)
+
+
+#: Prefix of the runner's private folder (in the system temporary folder) for kernel connection files.
+KERNEL_FILES_PREFIX = "wigan-deal-kernels-"
+
+
+def _use_private_kernel_folder(folder: str) -> None:
+    """Kernel connection files (they hold each kernel's key) go to ``<folder>/<worker pid>/`` (mode 700),
+    which this worker removes when it exits in any way: a killed kernel never leaves one in /tmp."""
+    own = Path(folder) / str(os.getpid())
+    own.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tempfile.tempdir = str(own)  # jupyter_client writes connection files with tempfile.mkstemp
+
+
+def _remove_kernel_files() -> None:
+    own = tempfile.tempdir
+    if own and Path(own).name == str(os.getpid()) and Path(own).parent.name.startswith(KERNEL_FILES_PREFIX):
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
@@ -236,7 +271,7 @@ def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
             _worker_exit(signal.SIGTERM)
 
 
-def worker_init(runner_pid: int) -> None:
+def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
     """Worker process set-up: die with the runner, and take the kernel along.
 
     Workers are children of the forkserver, not of the runner: on Linux ``PR_SET_PDEATHSIG``
@@ -247,6 +282,11 @@ def worker_init(runner_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_exit)
     set_parent_death_signal(signal.SIGTERM)
+    if kernel_files:
+        from multiprocessing.util import Finalize
+
+        _use_private_kernel_folder(kernel_files)
+        Finalize(None, _remove_kernel_files, exitpriority=0)  # after the kernel's shutdown (priority 10)
     threading.Thread(target=_watch_runner, args=(runner_pid,), daemon=True, name="watch-runner").start()
 
 
@@ -459,7 +499,16 @@ def _remove_stale_temporaries(out_dir: Path, area_code: str = "") -> None:
     for path in list(out_dir.glob(f".tmp-{area_code}*")) + list(out_dir.glob(f".old-{area_code}*")):
         suffix = path.name.rsplit("-", 1)[-1]
         if suffix.isdigit() and not _pid_alive(int(suffix)):
-            shutil.rmtree(path, ignore_errors=True)
+            remove_path(path)
+
+
+def remove_path(path: Path) -> None:
+    """Delete a folder tree, a file or a symbolic link (never following the link)."""
+    if path.is_symlink() or path.is_file():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def publish(tmp: Path, final: Path) -> None:
@@ -473,7 +522,7 @@ def publish(tmp: Path, final: Path) -> None:
         if backup.exists() and not final.exists():
             os.rename(backup, final)
         raise
-    shutil.rmtree(backup, ignore_errors=True)
+    remove_path(backup)
 
 
 class OutputFolderError(ValueError):
@@ -593,8 +642,8 @@ def run_report(
     name = report_folder_name(params, subset)
     tmp = out_dir / f".tmp-{name}-{os.getpid()}"
     final = out_dir / name
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    check_report_target(final)
+    check_free_space(out_dir)
     tasks = [
         NotebookTask(
             name=nb.stem,
@@ -610,24 +659,74 @@ def run_report(
     ]
     published = False
     try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
         outcomes = _execute_all(tasks, jobs, log)
         failures = [o for o in outcomes if not o.ok]
         if failures:
+            unchanged = f" and the previous report in {final} is unchanged" if final.exists() else ""
+            if any(is_disk_full(o.error) for o in failures):
+                raise DiskFullError(disk_full_message(out_dir, f"the report for {name} was not written{unchanged}"))
             lines = [f"  {o.name}: {o.error}" for o in failures]
             raise ReportError(
-                f"{len(failures)} of {len(tasks)} notebook(s) failed; the report for "
-                f"{name} was not written"
-                + (f" and the previous report in {final} is unchanged" if final.exists() else "")
-                + ":\n" + "\n".join(lines)
+                f"{len(failures)} of {len(tasks)} notebook(s) failed; the report for {name} was not written"
+                + unchanged + ":\n" + "\n".join(lines)
             )
         shutil.rmtree(tmp / LOG_FOLDER, ignore_errors=True)
         write_index(tmp, params, outcomes, subset=subset)
         publish(tmp, final)
         published = True
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        raise DiskFullError(disk_full_message(out_dir, f"the report for {name} was not written")) from None
     finally:
         if not published:
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def check_report_target(final: Path) -> None:
+    """``<out>/<name>`` must be a report folder or absent: a file there is the user's, never renamed away."""
+    if final.is_symlink() or (final.exists() and not final.is_dir()):
+        raise OutputFolderError(
+            f"{final} is a {'symbolic link' if final.is_symlink() else 'file'}, not a report folder, and the "
+            f"report would be written in its place. Move or delete it (or give --out another folder) and run "
+            "again; nothing was run and it was not changed."
+        )
+
+
+def is_disk_full(error: str | None) -> bool:
+    """Does a failure's text say the disk is full (ENOSPC, raised in a worker or inside the kernel)?"""
+    return bool(error) and ("No space left on device" in error or f"[Errno {errno.ENOSPC}]" in error)
+
+
+def _megabytes(n: float) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.0f} KB"
+
+
+def disk_full_message(out_dir: Path, outcome: str, state: str = "ran out of space (no space left on device)") -> str:
+    """One paragraph: the disk holding ``out_dir`` is full, what a report needs, what is free."""
+    try:
+        free = f"{_megabytes(shutil.disk_usage(out_dir).free)} are free"
+    except OSError:
+        free = "the free space could not be read"
+    return (
+        f"The disk holding the reports folder {out_dir} {state}: a report needs "
+        f"about {_megabytes(REPORT_SPACE_BYTES)} free there and {free}. Free some space, or give --out a "
+        f"folder on another disk, and run again; {outcome}."
+    )
+
+
+def check_free_space(out_dir: Path, needed: int = REPORT_SPACE_BYTES) -> None:
+    """Refuse to start when the reports folder's disk has less than ``needed`` bytes free."""
+    try:
+        free = shutil.disk_usage(out_dir).free
+    except OSError:
+        return
+    if free < needed:
+        raise OutputFolderError(disk_full_message(out_dir, "nothing was run and nothing in it was changed",
+                                                  "has too little free space"))
 
 
 def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:
@@ -662,8 +761,10 @@ def worker_pool(workers: int):
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["wigan_deal.report.runner"])
+    _remove_stale_kernel_folders()
+    kernel_files = tempfile.mkdtemp(prefix=f"{KERNEL_FILES_PREFIX}{os.getpid()}-")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(), kernel_files))
     try:
         yield pool
     except BaseException:
@@ -671,6 +772,16 @@ def worker_pool(workers: int):
         raise
     else:
         pool.shutdown(wait=True)
+    finally:
+        shutil.rmtree(kernel_files, ignore_errors=True)
+
+
+def _remove_stale_kernel_folders() -> None:
+    """Remove kernel-file folders of runners that died (their process id is in the name)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{KERNEL_FILES_PREFIX}*"):
+        pid = path.name.removeprefix(KERNEL_FILES_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
@@ -689,22 +800,84 @@ def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
 
 
 class Stopped(KeyboardInterrupt):
-    """The runner received SIGTERM/SIGHUP (e.g. CI cancelled the job)."""
+    """The runner received SIGTERM/SIGHUP (e.g. CI cancelled the job) or its parent stopped."""
+
+
+#: Why the parent watch stopped this runner (read by the SIGTERM handler).
+_stop_reason: list[str] = []
+_FATAL_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
 def stop_on_signals():
     """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread, so that clean-up runs
-    (workers and kernels stopped, temporary folder removed) exactly as for Ctrl-C."""
-    def handler(signum: int, _frame: Any) -> None:
-        raise Stopped(f"stopped by signal {signal.Signals(signum).name}")
+    (workers and kernels stopped, temporary folder removed) exactly as for Ctrl-C; and stop the same
+    way when the parent process (``make``) goes or is being stopped (:func:`watch_parent`).
 
-    saved = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    Under ``nohup`` (SIGHUP ignored when the runner starts) hang-ups stay ignored and the runner
+    outlives the shell that started it, as ``nohup`` asks.
+    """
+    def handler(signum: int, _frame: Any) -> None:
+        why = _stop_reason[-1] if _stop_reason else f"stopped by signal {signal.Signals(signum).name}"
+        raise Stopped(why)
+
+    nohup = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    catch = (signal.SIGTERM,) if nohup else (signal.SIGTERM, signal.SIGHUP)
+    saved = {sig: signal.signal(sig, handler) for sig in catch}
+    done = threading.Event()
+    _stop_reason.clear()
+    watch_parent(done, on_exit=not nohup or "MAKELEVEL" in os.environ)
     try:
         yield
     finally:
+        done.set()
         for sig, old in saved.items():
             signal.signal(sig, old)
+
+
+def watch_parent(done: threading.Event, *, on_exit: bool = True, interval: float = 0.2) -> threading.Thread:
+    """A thread that sends this process SIGTERM when its parent ends (``on_exit``; e.g. ``make`` killed
+    with SIGKILL: the runner is re-parented) or is being stopped (:func:`parent_is_stopping`), until
+    ``done`` is set. Polling, not ``PR_SET_PDEATHSIG``: that signal fires when the parent *thread* that
+    started us ends, which a multi-threaded parent does while still alive."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not done.wait(interval):
+            if on_exit and os.getppid() != parent:
+                reason = f"its parent process (pid {parent}) ended"
+            elif parent_is_stopping(parent):
+                reason = f"its parent make process (pid {parent}) was stopped"
+            else:
+                continue
+            _stop_reason.append(reason)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+    thread = threading.Thread(target=watch, daemon=True, name="watch-parent")
+    thread.start()
+    return thread
+
+
+def parent_is_stopping(pid: int) -> bool:
+    """True when ``pid`` is ``make`` handling SIGINT, SIGHUP, SIGQUIT or SIGTERM (Linux ``/proc``).
+
+    make forwards only SIGTERM to its children; for the others (e.g. ``kill -INT <make's pid>``) it
+    assumes the terminal sent them to the whole process group and waits for its children inside its
+    signal handler, with the signal blocked. Seeing that, the runner stops instead of running on.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if fields.get("Name", "").strip() not in ("make", "gmake"):
+        return False
+    try:
+        blocked = int(fields.get("SigBlk", "0").strip(), 16)
+    except ValueError:
+        return False
+    return any(blocked >> (int(sig) - 1) & 1 for sig in _FATAL_SIGNALS)
 
 
 def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
