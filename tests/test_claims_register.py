@@ -88,8 +88,9 @@ def test_later_checks_override_vintage_but_keep_rule():
     hle = next(c for c in load_register() if c.id == "hle_increase")
     checks = hle.check_specs()
     assert [s.vintage for s in checks] == ["2019-05", "2025-04", "2026-05"]
-    assert all(s.params["assumed_ci_halfwidth"] == 1.5 for s in checks)
-    assert checks[-1].periods == ("2015-17", "2022-24")
+    assert all(s.params["noise"] == "per_council" for s in checks)  # the same noise model in every check
+    assert checks[-1].periods == ("2015-17", "2022-24") and checks[-1].params["end_points"] == "non_overlapping"
+    assert all(s.params["assumed_ci_halfwidth"] == config.HLE_ASSUMED_CI_HALFWIDTH for s in hle.previous.check_specs())
     assert hle.spec().vintage == config.REPORT_VINTAGE
 
 
