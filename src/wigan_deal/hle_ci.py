@@ -69,6 +69,19 @@ def change_with_ci(area_start: float, area_end: float, comp_start: float, comp_e
             "diff_upper": diff + Z975 * se_d}
 
 
+def non_overlapping_ends(periods: list[tuple[int, int, str]], base: tuple[int, int], end: tuple[int, int]) -> list[str]:
+    """Labels of the end points a lasting change is measured to: counted back from ``end`` in steps of its own
+    length, each overlapping neither ``base`` nor the next one (e.g. 2015-17 -> 2022-24: 2019-21, 2022-24).
+    ``periods`` = (start year, end year, label) of the periods present."""
+    have = {(s, e): label for s, e, label in periods}
+    length = end[1] - end[0] + 1
+    out, s = [], end[0]
+    while s > base[1] and (s, s + length - 1) in have:
+        out.append(have[(s, s + length - 1)])
+        s -= length
+    return sorted(out)
+
+
 # --- empirical noise (report-era vintage) ---------------------------------------------------------------
 
 

@@ -163,20 +163,9 @@ def _end_periods(frame: pd.DataFrame, base: str, end: str, how: str | None) -> l
         return [end]
     if how != "non_overlapping":
         raise ValueError(f"end_points {how!r} is not valid; use 'single' or 'non_overlapping'.")
-    b0, b1 = _period_key(base)
-    e0, e1 = _period_key(end)
-    length = e1 - e0 + 1
-    have = {(int(s), int(e)): str(p) for s, e, p in zip(frame["period_start"], frame["period_end"],
-                                                         frame["period"], strict=True)}
-    out, s = [], e0
-    while s > b1 and (s, s + length - 1) in have:
-        out.append(have[(s, s + length - 1)])
-        s -= length
-    return sorted(out) or [end]
-
-
-def _mean_point(frame: pd.DataFrame, code: str, periods: list[str], sex: str) -> float:
-    return float(np.mean([point(frame, code, p, sex).value for p in periods]))
+    periods = [(int(s), int(e), str(p)) for s, e, p in zip(frame["period_start"], frame["period_end"],
+                                                             frame["period"], strict=True)]
+    return hle_ci.non_overlapping_ends(periods, _period_key(base), _period_key(end)) or [end]
 
 
 def _noise(spec: Spec, frame: pd.DataFrame, code: str, comparator: str, row: pd.Series, sex: str,
