@@ -144,3 +144,10 @@ def test_wigan_school_readiness_equivalence_test():
     assert parts.area_lower90 - parts.comparator == pytest.approx(-4.14, abs=0.01)
     assert parts.area_upper90 - parts.comparator == pytest.approx(-1.68, abs=0.01)
     assert evaluate(config.WIGAN).set_index("claim_id").loc["school_readiness", "verdict"] == "not supported"
+
+
+def test_hle_verdict_has_the_regression_to_the_mean_change_and_rank_beside_it():
+    row = evaluate(config.WIGAN).set_index("claim_id").loc["hle_increase"]
+    assert row["verdict"] == row["previous_verdict"] == "partly supported"
+    assert "female +2.0 years (rank 29 of 150 councils; raw change rank 19)" in row["evidence"]
+    assert "1.70 years" in row["evidence"] and "publisher's flags" in row["evidence"]

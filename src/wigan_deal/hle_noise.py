@@ -36,8 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from wigan_deal import config, hle_ci, inference
-from wigan_deal.hle_ci import END, MIDDLE, START, noise_model  # noqa: F401 - re-exported
-from wigan_deal.hle_ci import councils as _councils
+from wigan_deal.hle_ci import END, MIDDLE, START, noise_model, rtm_adjusted  # noqa: F401 - re-exported
 from wigan_deal.hle_ci import wide as _wide
 
 ASSUMED_HALFWIDTH = config.HLE_ASSUMED_CI_HALFWIDTH  # the register's original assumption (95% half-width)
@@ -67,27 +66,6 @@ def sensitivity(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) 
             rows.append({"sex": sex, "noise model": label, "sigma": sigma,
                          "difference vs England": ch["diff"], "lower": lo, "upper": hi,
                          "excludes zero": bool(lo > 0 or hi < 0)})
-    return pd.DataFrame(rows)
-
-
-def rtm_adjusted(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) -> pd.DataFrame:
-    """Change START -> END regressed on the START level across councils; the area's adjusted change
-    (residual), its rank among councils (1 = largest increase) for raw and adjusted change."""
-    rows = []
-    for sex in config.SEXES:
-        c = _councils(_wide(sex, vintage))[[START, END]].dropna()
-        change = c[END] - c[START]
-        slope, intercept = np.polyfit(c[START], change, 1)
-        adjusted = change - (intercept + slope * c[START])
-        n = len(c)
-        rows.append({
-            "sex": sex, "councils": n, "baseline": float(c.loc[area, START]),
-            "change": float(change[area]), "slope on baseline": float(slope),
-            "expected change": float(intercept + slope * c.loc[area, START]),
-            "adjusted change": float(adjusted[area]),
-            "rank raw": int((change > change[area]).sum() + 1),
-            "rank adjusted": int((adjusted > adjusted[area]).sum() + 1),
-        })
     return pd.DataFrame(rows)
 
 

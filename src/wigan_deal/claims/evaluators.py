@@ -266,6 +266,8 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         evidence += f" The proxy did not favour the area; verdict '{verdict}': {params.get('proxy_reason', '')}".rstrip()
     if params.get("proxy_note"):  # the 2026-12-06 rule: the proxy is named whichever way it points
         evidence += " " + " ".join(str(params["proxy_note"]).split())
+    if params.get("noise") == "per_council" and params.get("end_points") in (None, "single"):
+        evidence += _rtm_text(area, vintage, base, end)
     if params.get("note"):
         evidence += " " + " ".join(str(params["note"]).split())
     unit_text = f"{unit} (difference in change, area minus comparator{_sexes_text(parts)})" if unit else \
@@ -274,6 +276,19 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
         data_used(spec, vintage), parts,
     )
+
+
+def _rtm_text(area: str, vintage: str, base: str, end: str) -> str:
+    """Beside the verdict (not part of it): the change adjusted for regression to the mean and its rank."""
+    try:
+        r = hle_ci.rtm_adjusted(area, vintage, base, end)
+    except KeyError:  # the vintage lacks one of the periods
+        return ""
+    if r.empty:
+        return ""
+    return " Beside the verdict (not graded): adjusted for regression to the mean, " + "; ".join(
+        f"{x.sex.lower()} {_fmt(x['adjusted change'], 1, True)} years (rank {int(x['rank adjusted'])} of "
+        f"{int(x['councils'])} councils; raw change rank {int(x['rank raw'])})" for _, x in r.iterrows()) + "."
 
 
 def _sexes_text(parts: pd.DataFrame) -> str:
