@@ -151,3 +151,32 @@ def test_hle_verdict_has_the_regression_to_the_mean_change_and_rank_beside_it():
     assert row["verdict"] == row["previous_verdict"] == "partly supported"
     assert "female +2.0 years (rank 29 of 150 councils; raw change rank 19)" in row["evidence"]
     assert "1.70 years" in row["evidence"] and "publisher's flags" in row["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "verdict"),
+    [
+        # Isles of Scilly 2017/18: 91.7 vs 71.5, n ~ 19 -> below the minimum of 100
+        ({"area": 91.7, "n": 19, "lower90": 75.0, "upper90": 97.4, "lower95": 71.2, "upper95": 98.0},
+         "too few to grade"),
+        # a wide interval that straddles England can never show equivalence: at most partly supported
+        ({"area": 71.0, "n": 150, "lower90": 64.5, "upper90": 77.0, "lower95": 63.2, "upper95": 78.1},
+         "partly supported"),
+        # a tight interval inside +/-2.0 of England: equivalent
+        ({"area": 71.0, "n": 20000, "lower90": 70.5, "upper90": 71.5, "lower95": 70.4, "upper95": 71.6},
+         "supported"),
+        # significantly above England
+        ({"area": 75.0, "n": 4000, "lower90": 74.0, "upper90": 76.0, "lower95": 73.8, "upper95": 76.2},
+         "supported"),
+        # Wigan-like: 2.9 below, 90% CI -4.1 to -1.7 relative to England, gap did not narrow
+        ({"area": 68.6, "n": 3829, "lower90": 67.4, "upper90": 69.8, "lower95": 67.1, "upper95": 70.1,
+          "gap_narrowed": False}, "not supported"),
+        # no interval at all (no cohort size): a point estimate within the margin is only partly supported
+        ({"area": 71.0}, "partly supported"),
+    ],
+)
+def test_equivalence_rule(kwargs, verdict):
+    from wigan_deal.claims.rules import grade_equivalence
+
+    area = kwargs.pop("area")
+    assert grade_equivalence(area, 71.5, "higher_is_better", 2.0, minimum_n=100, **kwargs) == verdict

@@ -181,6 +181,10 @@ def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, 
                 ax.scatter([g["end_time"].iloc[-1] + 0.15], [t["trend_change"].iloc[0]], facecolors="none",
                            edgecolors=line.get_color(), s=60, zorder=4)
         ax.axhline(0, color="grey", lw=0.8)
+        hit = part[part["survey_disrupted"].astype(bool)] if "survey_disrupted" in part else part.iloc[0:0]
+        if len(hit):
+            ax.axvspan(hit["end_time"].min() - 0.5, hit["end_time"].max() + 0.5, color="#eeeeee", zorder=0,
+                       label="end point contains 2020-2022 (survey disruption)")
         ax.set_title(f"{area_name}, {sex}: change vs England since {part['start'].iloc[0]}", fontsize=10)
         ax.set_xlabel("end point (period midpoint)\ndashed = revised ONS HLE method (2024/25 releases); "
                       "o = fitted-trend change", fontsize=8)
