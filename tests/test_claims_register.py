@@ -207,3 +207,20 @@ def test_an_amendment_without_written_after_seeing_is_found_wherever_it_is():
     # the old state kept in 'previous' is described by its amendment, not checked itself
     assert unrecorded_seeing({"claims": [{"id": "c", **seen, "amendments": [
         {**seen, "previous": {"amendments": [{"date": "x"}]}}]}]}) == []
+
+
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("noise", "magic", r"params.noise 'magic' is not valid; use one of per_council"),
+    ("end_points", "last", r"end_points 'last' is not valid; use one of single, non_overlapping"),
+])
+def test_noise_and_end_points_are_validated(raw_doc, where, value, message):
+    import copy
+
+    doc = copy.deepcopy(raw_doc)
+    hle = next(c for c in doc["claims"] if c["id"] == "hle_increase")
+    if where == "noise":
+        hle["params"]["noise"] = value
+    else:
+        hle["later_checks"][-1]["end_points"] = value
+    with pytest.raises(ClaimsRegisterError, match=r"claim 'hle_increase'.*" + message):
+        parse_register(_dump(doc))

@@ -37,6 +37,10 @@ FINANCE_METHODS: tuple[str, ...] = ("finance_change", "budget_vs_outturn", "real
 LOADERS: tuple[str, ...] = ("load_indicator", "load_finance", "load_budget")
 CONTEXT_KINDS: tuple[str, ...] = ("finance_change", "gap_change")
 DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better")
+#: params.noise: how a change's CI is built when the data carry none (absent = assumed half-widths in params)
+NOISE_MODELS: tuple[str, ...] = ("per_council",)
+#: later_checks end_points: the single end period, or the mean of the non-overlapping end points
+END_POINTS: tuple[str, ...] = ("single", "non_overlapping")
 
 _REQUIRED = (
     "id",
@@ -236,9 +240,14 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         missing = [v for v in VERDICTS[:3] if v not in rule]
         if missing:
             _fail(cid, f"decision_rule must state the condition for every gradable verdict; missing {missing}.")
+    if params.get("noise") not in (None, *NOISE_MODELS):
+        _fail(cid, f"params.noise {params['noise']!r} is not valid; use one of {', '.join(NOISE_MODELS)} or leave it out.")
     for i, check in enumerate(raw.get("later_checks") or []):
         if not isinstance(check, dict) or not check.get("label"):
             _fail(cid, f"later_checks entry #{i + 1} needs a 'label' (what the check is and which vintage).")
+        if check.get("end_points", "single") not in END_POINTS:
+            _fail(cid, f"later_checks entry #{i + 1}: end_points {check['end_points']!r} is not valid; use one of "
+                  f"{', '.join(END_POINTS)}.")
     amendments, previous = _amendments(cid, raw, index)
     return Claim(
         id=cid,
