@@ -8,9 +8,10 @@
 # later releases revised the same periods; and what happened after the report.
 #
 # **Confidence intervals.** ONS publishes 95% CIs of roughly ±1.5–2.5 years for local-authority HLE, but the
-# source files behind our extracts did not keep them. Points below therefore have no error bars; changes get
-# an *approximate* CI from the claims register's documented assumption (±1.5 years per LA estimate, ±0.2 for
-# England, non-overlapping periods independent), stated wherever it is used.
+# source files behind our extracts did not keep them. Points below therefore have no error bars; the first table
+# of changes gets an *approximate* CI from the register's original assumption (±1.5 years per LA estimate, ±0.2
+# for England, non-overlapping periods independent; `config`), and the claims rule's per-council noise model
+# (the publisher's significance flags bound each council's half-width) is shown beside it further down.
 
 # %% tags=["parameters"]
 area_code = "E08000010"          # ONS code of an English upper-tier local authority (default: Wigan)
