@@ -20,15 +20,17 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data"},
-    "claims": {"config", "periods", "data", "its", "finance", "claims"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
-    "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
+    "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
+    "hle_noise": {"config", "periods", "data", "its", "inference", "hle_ci"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole"},  # every specification
-    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
+    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
+                 "hle_ci"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
-    "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
+    "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt"},
     # top layer: renders README blocks by importing their generators by name (importlib)

@@ -48,3 +48,26 @@ def test_minimal_detectable_effects():
     assert hle.loc["sigma_assumed", "mde80"] == pytest.approx(2.8016 * 1.5 / 1.959964 * np.sqrt(2), rel=1e-3)
     its = m[m.outcome.str.startswith("u75_cancer_start")]
     assert len(its) == 2 and (its.mde80 > 0).all()
+
+
+def test_one_change_function_everywhere():
+    """The assumed-width interval is the same in hle_noise.sensitivity and analysis.change_table (notebook 02
+    used to show 0.66-4.94 beside 0.68-4.92): both call hle_ci.change_with_ci with England's +/-0.2."""
+    from wigan_deal import analysis
+
+    s = hle_noise.sensitivity().set_index(["sex", "noise model"]).loc[("Female", "sigma_assumed")]
+    t = analysis.hle_change_table(config.WIGAN, [], "2019-05")
+    row = t[(t["role"] == "area") & (t["sex"] == "Female")].iloc[0]
+    assert (s["lower"], s["upper"]) == pytest.approx((row["diff_lower"], row["diff_upper"]), abs=1e-12)
+    assert (s["lower"], s["upper"]) == pytest.approx((0.6599, 4.9401), abs=1e-4)
+    assert analysis.hle_ci_assumption() == (config.HLE_ASSUMED_CI_HALFWIDTH, config.HLE_ENGLAND_CI_HALFWIDTH)
+
+
+def test_per_council_model_beside_the_pooled_ones():
+    s = hle_noise.sensitivity().set_index(["sex", "noise model"])
+    fem = s.loc["Female"]
+    # Wigan female: half-width 1.7 (publisher's flags' upper bound) -> CI +0.38 to +5.22, excludes zero
+    assert fem.loc["per_council", "sigma"] * hle_noise.Z975 == pytest.approx(1.7)
+    assert (fem.loc["per_council", "lower"], fem.loc["per_council", "upper"]) == pytest.approx((0.379, 5.221),
+                                                                                                abs=1e-3)
+    assert fem.loc["per_council", "excludes zero"] and not s.loc[("Male", "per_council"), "excludes zero"]

@@ -98,3 +98,30 @@ def test_devolution_windows_for_an_area_without_the_series_keep_their_columns():
     dev = lasting.devolution_windows("hle_birth", "E06000053", "2009-11", sex="Male", vintage="2019-05")
     assert dev.empty and "sex" in dev.columns and "window" in dev.columns
     assert "no window can be formed" in lasting.devolution_text(dev[dev["sex"] == "Male"], "E06000053", "HLE")
+
+
+def test_did_it_last_is_graded_on_non_overlapping_end_points_with_the_same_noise(ends):
+    """Never one end point alone: the mean of 2019-21 and 2022-24 minus 2015-17 (male +0.6 and -3.7 -> -1.55),
+    per-council noise; the 2020-22 survey disruption and the method change are stated."""
+    male = lasting.lasting_change(WIGAN, "Male", "2026-05")
+    assert male["ends"] == ["2019-21", "2022-24"] and male["difference"] == pytest.approx(-1.55, abs=1e-9)
+    assert (male["lower"], male["upper"]) == pytest.approx((-3.41, 0.31), abs=0.01)  # includes zero
+    fem = lasting.lasting_change(WIGAN, "Female", "2026-05")
+    assert fem["difference"] == pytest.approx(-1.85, abs=1e-9) and fem["lower"] < 0 < fem["upper"]
+    latest = ends[ends["vintage"] == "2026-05"].set_index(["sex", "end"])
+    assert latest.loc[("Male", "2018-20"), "survey_disrupted"] and not latest.loc[("Male", "2017-19"), "survey_disrupted"]
+    assert latest["lower"].loc[("Male", "2016-18")] != latest["lower"].loc[("Male", "2016-18")]  # overlaps: no CI
+    block = lasting.readme_block()
+    assert "never one end point alone" in block and "telephone interviews" in block and "revised ONS HLE method" in block
+    assert "Male −1.5 years vs England (95% CI −3.4 to +0.3" in block
+
+
+def test_claims_did_it_last_check_matches_lasting():
+    from wigan_deal.claims import evaluate_later_vintages
+
+    later = evaluate_later_vintages(WIGAN)
+    row = later[later["check"].str.startswith("did it last - latest vintage (2026-05)")
+                & (later["claim_id"] == "hle_increase")].iloc[0]
+    assert row["verdict"] == "not supported"
+    assert row["estimate"] == pytest.approx((-1.55 - 1.85) / 2, abs=1e-9)
+    assert "2019-21 and 2022-24" in row["evidence"] and "telephone interviews" in row["evidence"]

@@ -125,9 +125,15 @@ def test_wigan_claims_table_in_index(wigan):
     assert table["columns"][:2] == ["claim", "verdict"]
     assert len(table["rows"]) == 11
     verdicts = {row[1] for row in table["rows"]}
-    assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
+    assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data",
+                        "too few to grade"}
     index = (wigan / "index.html").read_text()
     assert "Verdicts on the report" in index and "not testable with these data" in index
+    # every rule's share of councils per verdict, beside the rules (issue 16)
+    shares = results["tables"]["verdict_shares"]
+    assert "Do the rules discriminate?" in index and len(shares["rows"]) >= 11
+    school = next(r for r in shares["rows"] if r[0] == "school_readiness" and r[1] == "current")
+    assert school[3] == "not supported"  # Wigan's verdict beside the shares
     assert "The claims are Wigan" not in index  # the note is only for other areas
 
 

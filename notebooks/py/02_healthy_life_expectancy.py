@@ -8,9 +8,10 @@
 # later releases revised the same periods; and what happened after the report.
 #
 # **Confidence intervals.** ONS publishes 95% CIs of roughly ±1.5–2.5 years for local-authority HLE, but the
-# source files behind our extracts did not keep them. Points below therefore have no error bars; changes get
-# an *approximate* CI from the claims register's documented assumption (±1.5 years per LA estimate, ±0.2 for
-# England, non-overlapping periods independent), stated wherever it is used.
+# source files behind our extracts did not keep them. Points below therefore have no error bars; the first table
+# of changes gets an *approximate* CI from the register's original assumption (±1.5 years per LA estimate, ±0.2
+# for England, non-overlapping periods independent; `config`), and the claims rule's per-council noise model
+# (the publisher's significance flags bound each council's half-width) is shown beside it further down.
 
 # %% tags=["parameters"]
 area_code = "E08000010"          # ONS code of an English upper-tier local authority (default: Wigan)
@@ -73,7 +74,8 @@ headline[["area_name", "sex", "value_start", "value_end", "change", "change_lowe
 
 # %%
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
-        f"estimate and +/-{ehw} for England (no CIs in our files)")
+        f"estimate and +/-{ehw} for England (the register's original assumption; the claims rule now uses "
+        "per-council noise, shown below)")
 if hle_note:
     display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}")))
 else:
@@ -267,22 +269,28 @@ dev.round(2)
 # %% [markdown]
 # ## How noisy is one council's HLE estimate? (sensitivity beside the verdict)
 #
-# The claim's rule assumes +/-1.5 years (95%) per council estimate; the source files carry no intervals. From
-# the data: across councils, consecutive non-overlapping changes (2009-11 -> 2012-14 -> 2015-17) are
-# negatively correlated because the middle estimate's noise enters both with opposite signs, which gives a
-# noise SD (`sigma_cov`); the spread of changes gives an upper bound (`sigma_upper`). The verdict in notebook 06
-# uses the register's rule unchanged; this table shows how it depends on the noise assumption, the change
-# adjusted for regression to the mean (change regressed on the 2009-11 level across councils), and the
-# smallest effect each analysis could detect with 80% power (`wigan_deal.hle_noise`).
+# The source files carry no intervals. Since its amendment of 2026-12-06 the claim's rule gives each council its
+# own 95% half-width (`wigan_deal.hle_ci`): the publisher's significance flags (each council's 95% CI compared
+# with England's value, period by period) bound it, and within those bounds the empirical noise - from the
+# negative correlation of consecutive non-overlapping changes across councils (`sigma_cov`) - scaled by the
+# council's population sets it. The table shows the difference vs England under that model beside one SD for
+# every council (the original assumed +/-1.5 years, `sigma_cov`, and the upper bound `sigma_upper` from the
+# spread of changes), the change adjusted for regression to the mean (change regressed on the 2009-11 level
+# across councils) with its rank, and the smallest effect each analysis could detect with 80% power
+# (`wigan_deal.hle_noise`).
 
 # %%
-from wigan_deal import config, hle_noise
+from wigan_deal import config, hle_ci, hle_noise
 
 if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).area_code):
     hle_honest = hle_noise.summary(AREA)
     table, text = hle_honest.effect_summary()
     display(Markdown(text))
     display(table)
+    bounds = pd.concat([hle_ci.council_halfwidths(s) for s in config.SEXES])
+    display(Markdown(f"**{NAME}'s half-width per estimate** (95%, years): the flags' bounds, the "
+                     "population-scaled empirical value and the one used by the rule."))
+    display(bounds[bounds["area_code"] == AREA].drop(columns=["area_code", "vintage"]).round(2))
     display(hle_honest.rtm)
     display(hle_honest.mde)
     emp = table[table["noise model"] == "sigma_cov"]
@@ -290,3 +298,8 @@ if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).a
         rec.record(f"hle_diff_{row['sex'].lower()}_empirical_noise", row["difference vs England"],
                    unit="years", lower=row["lower"], upper=row["upper"],
                    label=f"HLE change vs England ({row['sex']}), CI from the empirical noise model")
+    per = table[table["noise model"] == "per_council"]
+    for _, row in per.iterrows():
+        rec.record(f"hle_diff_{row['sex'].lower()}_per_council_noise", row["difference vs England"],
+                   unit="years", lower=row["lower"], upper=row["upper"],
+                   label=f"HLE change vs England ({row['sex']}), CI from the per-council noise model (claims rule)")

@@ -7,7 +7,8 @@
 # seen, shows the series behind each testable claim, and re-runs the same rules on later vintages
 # ("did it last?") without splicing vintages.
 #
-# Verdicts: *supported*, *partly supported*, *not supported*, *not testable with these data*. For an area
+# Verdicts: *supported*, *partly supported*, *not supported*, *not testable with these data*, *too few to grade*
+# (the rule states a minimum n and the area's survey or count is below it). For an area
 # other than Wigan the table compares that area against the same yardsticks (claims about Wigan's own budget
 # evaluate mechanically on the chosen area's figures).
 #
@@ -49,7 +50,7 @@ for verdict, n in counts.items():
 display(Markdown("; ".join(f"**{n}** {v}" for v, n in counts.items()) + f" (of {len(table)} claims, {NAME})."))
 
 colours = {"supported": "#e3f4e3", "partly supported": "#fdf4d8", "not supported": "#fbe3e3",
-           "not testable with these data": "#eeeeee"}
+           "not testable with these data": "#eeeeee", "too few to grade": "#eeeeee"}
 (table[["claim_id", "claim", "verdict", "previous rule's verdict", "estimate", "lower", "upper", "unit", "evidence"]]
  .style.format({"estimate": "{:.2f}", "lower": "{:.2f}", "upper": "{:.2f}"}, na_rep="")
  .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["verdict"])
@@ -67,6 +68,19 @@ amended = claims.amendments_table(table)
 rec.record_table("amendments", amended[["claim_id", "amended", "verdict (current rule)", "verdict (previous rule)",
                                         "reason"]])
 amended
+
+# %% [markdown]
+# ## Do the rules discriminate?
+#
+# For every rule, the share of all upper-tier councils that get each verdict (the current rule, and for an amended
+# claim the rule before its latest amendment). A rule that gives one verdict to nearly every council cannot tell this
+# area apart from any other; claims that are not testable with these data are not testable anywhere. The table does
+# not depend on the chosen area (it is computed once per session, about 30 seconds).
+
+# %%
+shares = claims.shares_display(claims.all_council_shares(), table.set_index("claim_id")["verdict"])
+rec.record_table("verdict_shares", shares)
+shares.style.hide(axis="index").set_properties(**{"text-align": "left", "white-space": "normal"})
 
 # %% [markdown]
 # `estimate` and its CI are defined per claim (`unit` column; `docs/claims.md`). Where the data carry no CI the

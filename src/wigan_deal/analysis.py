@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wigan_deal import config
+from wigan_deal import config, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 
@@ -187,11 +187,9 @@ def _values(frame: pd.DataFrame) -> dict:
 
 
 def hle_ci_assumption() -> tuple[float, float]:
-    """(LA, England) assumed 95% CI half-widths for one HLE estimate, from the claims register."""
-    from wigan_deal.claims import get_claim
-
-    params = get_claim("hle_increase").params
-    return float(params["assumed_ci_halfwidth"]), float(params["assumed_comparator_ci_halfwidth"])
+    """(LA, England) assumed 95% CI half-widths for one HLE estimate (``config``; the claims register's
+    original assumption, before its per-council amendment of 2026-12-06)."""
+    return config.HLE_ASSUMED_CI_HALFWIDTH, config.HLE_ENGLAND_CI_HALFWIDTH
 
 
 def change_table(indicator: str, area_code: str, comparator_codes: Sequence[str], start: str, end: str,
@@ -203,30 +201,29 @@ def change_table(indicator: str, area_code: str, comparator_codes: Sequence[str]
     value_end, change, change_lower, change_upper, diff_vs_england, diff_lower, diff_upper.
     CIs are approximate: each period estimate is given a 95% CI half-width (``halfwidth`` for LAs,
     ``england_halfwidth`` for England), non-overlapping periods are independent; without half-widths
-    the CI columns are NaN. Areas lacking either period get NaN values.
+    the CI columns are NaN. Areas lacking either period get NaN values. The CIs come from
+    :func:`wigan_deal.hle_ci.change_with_ci`, the one function for such changes.
     """
     codes = list(dict.fromkeys([area_code, config.ENGLAND, *comparator_codes]))
     f = wd.load_indicator(indicator, areas=codes, sex=sexes, vintage=vintage)
     names = dict(zip(f["area_code"], f["area_name"], strict=False))
+    se_la, se_eng = hle_ci.se_from_halfwidth(halfwidth), hle_ci.se_from_halfwidth(england_halfwidth)
     rows = []
     for sex in (sexes or sorted(f["sex"].unique())):
+        e0, e1 = _value(f, config.ENGLAND, sex, start), _value(f, config.ENGLAND, sex, end)
         for code in codes:
             v0, v1 = _value(f, code, sex, start), _value(f, code, sex, end)
-            hw = england_halfwidth if code == config.ENGLAND else halfwidth
-            se = math.sqrt(2) * hw / Z95 if hw is not None else math.nan
+            se = se_eng if code == config.ENGLAND else se_la
+            ch = hle_ci.change_with_ci(v0, v1, e0, e1, se_area=(se, se), se_comp=(se_eng, se_eng))
             role = "area" if code == area_code else "England" if code == config.ENGLAND else "comparator"
             rows.append({"area_code": code, "area_name": names.get(code, wd.area_name(code)), "role": role,
                          "sex": sex, "start": start, "end": end, "value_start": v0, "value_end": v1,
-                         "change": v1 - v0, "change_lower": v1 - v0 - Z95 * se,
-                         "change_upper": v1 - v0 + Z95 * se, "_se": se})
+                         "change": ch["area_change"], "change_lower": ch["area_change_lower"],
+                         "change_upper": ch["area_change_upper"], "diff_vs_england": ch["diff"],
+                         "diff_lower": ch["diff_lower"], "diff_upper": ch["diff_upper"]})
     out = pd.DataFrame(rows)
-    eng = out[out["role"] == "England"].set_index("sex")
-    out["diff_vs_england"] = out["change"] - out["sex"].map(eng["change"])
-    dse = np.sqrt(out["_se"] ** 2 + out["sex"].map(eng["_se"]) ** 2)
-    out["diff_lower"] = out["diff_vs_england"] - Z95 * dse
-    out["diff_upper"] = out["diff_vs_england"] + Z95 * dse
     out.loc[out["role"] == "England", ["diff_vs_england", "diff_lower", "diff_upper"]] = np.nan
-    return out.drop(columns="_se")
+    return out
 
 
 def hle_window(vintage: str, start: str = "2009-11", end: str = "2015-17") -> tuple[str, str, str]:

@@ -19,6 +19,8 @@ PROVENANCE_FILE: Path = DATA_DIR / "provenance.json"
 CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
 #: Pre-specified primary analysis per outcome (issue 9; see docs/inference.md).
 ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
+#: publisher's HLE significance flags vs England, parsed from the raw files (``python -m wigan_deal.hle_ci build``)
+HLE_FLAGS_FILE: Path = DATA_DIR / "hle" / "significance_flags.csv"
 
 #: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
 SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
@@ -52,6 +54,9 @@ CANDIDATE_BREAK_YEARS: tuple[int, ...] = (2009, 2010, 2011, 2012, 2013, 2014)
 ALTERNATIVE_BREAK_YEARS: tuple[int, ...] = (2013, 2014)
 #: The data vintage contemporaneous with the King's Fund report (June 2019).
 REPORT_VINTAGE: str = "2019-05"
+#: HLE 95% CI half-widths (years) of the claims register's original assumption: one council estimate, England
+HLE_ASSUMED_CI_HALFWIDTH: float = 1.5
+HLE_ENGLAND_CI_HALFWIDTH: float = 0.2
 DEFAULT_VINTAGE: str = REPORT_VINTAGE
 SEXES: tuple[str, ...] = ("Male", "Female")
 #: Comparator groups: 'england', 'gm' (other GM boroughs), 'nearest' (ONS similar areas), 'all', or ONS codes.

@@ -1,7 +1,8 @@
 """HLE done honestly: an empirical noise model, regression to the mean, minimal detectable effects.
 
-The source files carry no confidence intervals for council HLE, and the claims register assumes
-+/-1.5 years (95%) per council estimate. This module estimates the noise from the data themselves.
+The source files carry no confidence intervals for council HLE; the claims register first assumed
++/-1.5 years (95%) per council estimate and, since its amendment of 2026-12-06, uses a per-council model.
+This module estimates the noise from the data themselves and shows the verdict under each model.
 
 Noise model (:func:`noise_model`). Write a council's estimate in period p as ``true_p + e_p`` with
 independent noise ``e_p`` of SD ``sigma`` (three-year periods that do not overlap share no deaths or
@@ -15,12 +16,15 @@ survey respondents). For the consecutive non-overlapping changes ``d1 = y(2012-1
   bound (it treats every real difference in change as noise).
 
 The verdict's sensitivity (:func:`sensitivity`) shows the area-minus-England change 2009-11 ->
-2015-17 with a 95% interval under the assumed SD (1.5 / 1.96), ``sigma_cov`` and ``sigma_upper``.
+2015-17 with a 95% interval under the assumed SD (1.5 / 1.96), ``sigma_cov``, ``sigma_upper`` and the
+per-council model of the claims rule (:mod:`wigan_deal.hle_ci`: the publisher's significance flags bound
+the council's half-width, the population-scaled empirical noise fills it); the pooled SDs are one width
+for every council, too wide for a large council and too narrow for a small one.
 Regression to the mean (:func:`rtm_adjusted`): across councils the change is regressed on the
 baseline level; the area's residual is its change adjusted for where it started, ranked among all
 councils. :func:`minimal_detectable_effects` gives the effect detectable with 80% power at 5% for
 HLE under each noise SD and for each ITS outcome under the primary method (coverage study).
-The claims register's ``hle_increase`` rule is NOT changed here: this is reported beside the verdict.
+The model, the empirical SD and the one change-with-CI function live in :mod:`wigan_deal.hle_ci`.
 """
 
 from __future__ import annotations
@@ -31,80 +35,37 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wigan_deal import config, inference
-from wigan_deal import data as wd
+from wigan_deal import config, hle_ci, inference
+from wigan_deal.hle_ci import END, MIDDLE, START, noise_model, rtm_adjusted  # noqa: F401 - re-exported
+from wigan_deal.hle_ci import wide as _wide
 
-START, MIDDLE, END = "2009-11", "2012-14", "2015-17"
-ASSUMED_HALFWIDTH = 1.5  # the claims register's assumption (95% half-width per council estimate)
+ASSUMED_HALFWIDTH = config.HLE_ASSUMED_CI_HALFWIDTH  # the register's original assumption (95% half-width)
 Z80 = float(stats.norm.ppf(0.8))
 Z975 = float(stats.norm.ppf(0.975))
-
-
-def _wide(sex: str, vintage: str) -> pd.DataFrame:
-    f = wd.load_indicator("hle_birth", sex=sex, vintage=vintage)
-    w = f.pivot(index="area_code", columns="period", values="value")
-    return w
-
-
-def _councils(w: pd.DataFrame) -> pd.DataFrame:
-    codes = w.index.astype(str)
-    return w[~codes.str.startswith(config.AGGREGATE_PREFIXES)]
-
-
-def noise_model(sex: str, vintage: str = config.REPORT_VINTAGE) -> dict[str, float]:
-    """Noise SD of one council's HLE estimate: assumed, covariance-based and upper bound."""
-    w = _wide(sex, vintage)
-    eng = w.loc[config.ENGLAND]
-    c = _councils(w)[[START, MIDDLE, END]].dropna()
-    d1 = (c[MIDDLE] - c[START]) - (eng[MIDDLE] - eng[START])
-    d2 = (c[END] - c[MIDDLE]) - (eng[END] - eng[MIDDLE])
-    cov = float(np.cov(d1, d2)[0, 1])
-    pooled = float(np.sqrt((d1.var(ddof=1) + d2.var(ddof=1)) / 2))
-    return {
-        "sex": sex, "councils": int(len(c)),
-        "sigma_assumed": ASSUMED_HALFWIDTH / Z975,
-        "sigma_cov": float(np.sqrt(max(-cov, 0.0))),
-        "sigma_upper": pooled / np.sqrt(2),
-        "cov_d1_d2": cov, "corr_d1_d2": float(np.corrcoef(d1, d2)[0, 1]),
-        "sd_change": pooled,
-    }
+#: noise models of :func:`sensitivity`, in order
+NOISE_MODELS = ("sigma_assumed", "sigma_cov", "sigma_upper", "per_council")
 
 
 def sensitivity(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) -> pd.DataFrame:
-    """Area-minus-England change START -> END with a 95% interval under each noise SD, by sex."""
+    """Area-minus-England change START -> END with a 95% interval under each noise model, by sex: one SD for
+    every council (assumed, empirical, empirical upper bound) and the per-council model of the claims rule
+    (:func:`wigan_deal.hle_ci.halfwidth`). England's estimate has +/- config.HLE_ENGLAND_CI_HALFWIDTH in every
+    model; the interval comes from :func:`wigan_deal.hle_ci.change_with_ci`, as in the claims and notebook 02."""
+    se_eng = hle_ci.se_from_halfwidth(config.HLE_ENGLAND_CI_HALFWIDTH)
     rows = []
     for sex in config.SEXES:
         w = _wide(sex, vintage)
-        diff = float((w.loc[area, END] - w.loc[area, START])
-                     - (w.loc[config.ENGLAND, END] - w.loc[config.ENGLAND, START]))
         nm = noise_model(sex, vintage)
-        for label in ("sigma_assumed", "sigma_cov", "sigma_upper"):
-            se = nm[label] * np.sqrt(2)  # England's own noise is negligible
-            lo, hi = diff - Z975 * se, diff + Z975 * se
-            rows.append({"sex": sex, "noise model": label, "sigma": nm[label],
-                         "difference vs England": diff, "lower": lo, "upper": hi,
+        h_council, _ = hle_ci.halfwidth(area, sex, vintage)
+        sigmas = {**{k: nm[k] for k in NOISE_MODELS[:3]}, "per_council": h_council / Z975}
+        for label, sigma in sigmas.items():
+            ch = hle_ci.change_with_ci(float(w.loc[area, START]), float(w.loc[area, END]),
+                                       float(w.loc[config.ENGLAND, START]), float(w.loc[config.ENGLAND, END]),
+                                       se_area=(sigma, sigma), se_comp=(se_eng, se_eng))
+            lo, hi = ch["diff_lower"], ch["diff_upper"]
+            rows.append({"sex": sex, "noise model": label, "sigma": sigma,
+                         "difference vs England": ch["diff"], "lower": lo, "upper": hi,
                          "excludes zero": bool(lo > 0 or hi < 0)})
-    return pd.DataFrame(rows)
-
-
-def rtm_adjusted(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) -> pd.DataFrame:
-    """Change START -> END regressed on the START level across councils; the area's adjusted change
-    (residual), its rank among councils (1 = largest increase) for raw and adjusted change."""
-    rows = []
-    for sex in config.SEXES:
-        c = _councils(_wide(sex, vintage))[[START, END]].dropna()
-        change = c[END] - c[START]
-        slope, intercept = np.polyfit(c[START], change, 1)
-        adjusted = change - (intercept + slope * c[START])
-        n = len(c)
-        rows.append({
-            "sex": sex, "councils": n, "baseline": float(c.loc[area, START]),
-            "change": float(change[area]), "slope on baseline": float(slope),
-            "expected change": float(intercept + slope * c.loc[area, START]),
-            "adjusted change": float(adjusted[area]),
-            "rank raw": int((change > change[area]).sum() + 1),
-            "rank adjusted": int((adjusted > adjusted[area]).sum() + 1),
-        })
     return pd.DataFrame(rows)
 
 
@@ -135,8 +96,9 @@ def minimal_detectable_effects(vintage: str = config.REPORT_VINTAGE) -> pd.DataF
 
 
 #: plain names of the noise models in :func:`sensitivity`
-NOISE_LABELS: dict[str, str] = {"sigma_assumed": "assumed (±1.5 years)", "sigma_cov": "empirical",
-                                "sigma_upper": "empirical upper bound"}
+NOISE_LABELS: dict[str, str] = {"sigma_assumed": f"assumed (±{config.HLE_ASSUMED_CI_HALFWIDTH:g} years)",
+                                "sigma_cov": "empirical", "sigma_upper": "empirical upper bound",
+                                "per_council": "per council (the claims rule)"}
 
 
 @dataclass
@@ -174,6 +136,8 @@ def readme_block() -> str:
     """README: how the HLE verdict depends on the noise assumed for one council's estimate, and the
     change adjusted for regression to the mean (Wigan, report-era vintage)."""
     _, text = summary().effect_summary()
-    return ("**How sure is the HLE result?** The register's CI assumes ±1.5 years per council estimate; the "
-            "spread of non-overlapping changes across councils implies more noise (`wigan_deal.hle_noise`, "
+    return ("**How sure is the HLE result?** Since its amendment of 2026-12-06 the claims rule gives each council "
+            "its own 95% half-width: the publisher's significance flags bound it and the empirical noise scaled "
+            "by population fills it (`wigan_deal.hle_ci`); one SD for every council, assumed or pooled from the "
+            "spread of non-overlapping changes across councils, is shown beside it (`wigan_deal.hle_noise`, "
             "notebook 02). " + text)

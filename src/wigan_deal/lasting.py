@@ -3,8 +3,10 @@
 :func:`end_points` measures the area's change relative to England from a fixed start (by default the
 report's last period, 2015-17) to EVERY later period of every later vintage, and :func:`trend_table`
 fits a straight line to the area-minus-England gap over the same window (the fitted change does not
-hinge on one rolling step). :func:`lasting_text` and :func:`readme_block` write the sentences from these
-numbers; nothing is typed by hand.
+hinge on one rolling step). :func:`lasting_change` is the graded quantity of the claims rule: the mean of the
+non-overlapping end points minus the start, under the same per-council noise (:mod:`wigan_deal.hle_ci`) as
+the report-era verdict. Periods containing 2020-2022 (survey disruption) are flagged. :func:`lasting_text` and
+:func:`readme_block` write the sentences from these numbers; nothing is typed by hand.
 
 ONS changed the healthy life expectancy method in its 2024/25 releases: the back-series in vintages
 from :data:`HLE_METHOD_CHANGE_VINTAGE` differ from earlier vintages for the same periods (Wigan male
@@ -23,14 +25,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 
 #: First HLE vintage on the revised ONS method (2024/25 releases).
 HLE_METHOD_CHANGE_VINTAGE = "2025-04"
 END_POINT_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "end_time", "area_change", "england_change",
-                     "difference", "last_step", "method_changed"]
+                     "difference", "lower", "upper", "last_step", "method_changed", "survey_disrupted"]
+#: Years when the Annual Population Survey (the 'good health' prevalence in HLE) moved to telephone
+#: interviews and its achieved sample fell (COVID-19); periods containing any of them are flagged.
+SURVEY_DISRUPTION = (2020, 2022)
+SURVEY_NOTE = ("Every end point from 2018-20 on contains some of 2020-2022, when the Annual Population Survey (the "
+               "source of the self-reported 'good health' in HLE) moved from face-to-face to telephone interviews "
+               "and its achieved sample fell; ONS advised caution comparing these estimates with earlier ones.")
 TREND_COLUMNS = ["indicator", "vintage", "sex", "start", "end", "n_periods", "slope_per_year", "trend_change",
                  "endpoint_change"]
 #: The report's last HLE period: "did it last" is measured from here.
@@ -63,10 +71,25 @@ def later_vintages(indicator: str = "hle_birth", start: str = LASTING_START) -> 
     return out
 
 
+def _interval(area_code: str, sex: str, vintage: str, base: pd.Series, r: pd.Series) -> tuple[float, float]:
+    """95% CI of one end point's difference vs England under the claims rule's per-council noise
+    (:func:`wigan_deal.hle_ci.halfwidth`); NaN when the end point overlaps the start (errors not independent)
+    or the indicator is not HLE."""
+    if r["period_start"] <= base["period_end"]:
+        return np.nan, np.nan
+    h, _ = hle_ci.halfwidth(area_code, sex, vintage)
+    se, se_e = hle_ci.se_from_halfwidth(h), hle_ci.se_from_halfwidth(config.HLE_ENGLAND_CI_HALFWIDTH)
+    ch = hle_ci.change_with_ci(base["area"], r["area"], base["comparator"], r["comparator"],
+                               se_area=(se, se), se_comp=(se_e, se_e))
+    return ch["diff_lower"], ch["diff_upper"]
+
+
 def end_points(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START,
                vintages: Sequence[str] | None = None, sexes: Sequence[str] = config.SEXES) -> pd.DataFrame:
-    """Change from ``start`` to every later period, per vintage and sex: area, England, difference,
-    and the single rolling step into that end point (how much of the difference one step carries)."""
+    """Change from ``start`` to every later period, per vintage and sex: area, England, difference (with a 95%
+    CI under the per-council HLE noise where the end point does not overlap the start), the single rolling
+    step into that end point (how much of the difference one step carries), and whether the end point
+    contains the 2020-2022 survey disruption."""
     rows = []
     for vintage in (vintages or later_vintages(indicator, start)):
         for sex in sexes:
@@ -77,15 +100,44 @@ def end_points(area_code: str, indicator: str = "hle_birth", start: str = LASTIN
             after = g[g["period_start"] > base["period_start"]]
             prev_gap = base["gap"]
             for _, r in after.iterrows():
+                lo, hi = _interval(area_code, sex, vintage, base, r) if indicator == "hle_birth" else (np.nan, np.nan)
                 rows.append({
                     "indicator": indicator, "vintage": vintage, "sex": sex, "start": start, "end": r["period"],
                     "end_time": r["time"], "area_change": r["area"] - base["area"],
                     "england_change": r["comparator"] - base["comparator"],
-                    "difference": r["gap"] - base["gap"], "last_step": r["gap"] - prev_gap,
+                    "difference": r["gap"] - base["gap"], "lower": lo, "upper": hi,
+                    "last_step": r["gap"] - prev_gap,
                     "method_changed": vintage >= HLE_METHOD_CHANGE_VINTAGE and indicator == "hle_birth",
+                    "survey_disrupted": bool(r["period_start"] <= SURVEY_DISRUPTION[1]
+                                             and r["period_end"] >= SURVEY_DISRUPTION[0]),
                 })
                 prev_gap = r["gap"]
     return pd.DataFrame(rows, columns=END_POINT_COLUMNS)
+
+
+def lasting_change(area_code: str, sex: str, vintage: str, start: str = LASTING_START) -> dict | None:
+    """The graded 'did it last' quantity (claims register, hle_increase): the area-minus-England gap averaged
+    over the non-overlapping end points counted back from the vintage's last period, minus the gap at
+    ``start``, with a 95% CI under the per-council noise; never one end point alone. None if not computable."""
+    g = _gap_series("hle_birth", area_code, sex, vintage)
+    if start not in set(g["period"]) or len(g) < 2:
+        return None
+    base = g[g["period"] == start].iloc[0]
+    last = g.iloc[-1]
+    ends = hle_ci.non_overlapping_ends(list(zip(g["period_start"], g["period_end"], g["period"], strict=True)),
+                                       (base["period_start"], base["period_end"]),
+                                       (last["period_start"], last["period_end"]))
+    if not ends:
+        return None
+    sel = g[g["period"].isin(ends)]
+    k = len(sel)
+    h, src = hle_ci.halfwidth(area_code, sex, vintage)
+    se, se_e = hle_ci.se_from_halfwidth(h), hle_ci.se_from_halfwidth(config.HLE_ENGLAND_CI_HALFWIDTH)
+    ch = hle_ci.change_with_ci(base["area"], float(sel["area"].mean()), base["comparator"],
+                               float(sel["comparator"].mean()), se_area=(se, se / np.sqrt(k)),
+                               se_comp=(se_e, se_e / np.sqrt(k)))
+    return {"sex": sex, "vintage": vintage, "ends": ends, "difference": ch["diff"], "lower": ch["diff_lower"],
+            "upper": ch["diff_upper"], "halfwidth": h, "source": src}
 
 
 def trend_table(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START,
@@ -129,6 +181,10 @@ def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, 
                 ax.scatter([g["end_time"].iloc[-1] + 0.15], [t["trend_change"].iloc[0]], facecolors="none",
                            edgecolors=line.get_color(), s=60, zorder=4)
         ax.axhline(0, color="grey", lw=0.8)
+        hit = part[part["survey_disrupted"].astype(bool)] if "survey_disrupted" in part else part.iloc[0:0]
+        if len(hit):
+            ax.axvspan(hit["end_time"].min() - 0.5, hit["end_time"].max() + 0.5, color="#eeeeee", zorder=0,
+                       label="end point contains 2020-2022 (survey disruption)")
         ax.set_title(f"{area_name}, {sex}: change vs England since {part['start'].iloc[0]}", fontsize=10)
         ax.set_xlabel("end point (period midpoint)\ndashed = revised ONS HLE method (2024/25 releases); "
                       "o = fitted-trend change", fontsize=8)
@@ -171,6 +227,20 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
             f"{_fmt(last['last_step'])} of the {_fmt(last['difference'])}"
             + (", and the sign depends on the end point chosen" if len(signs - {0.0}) > 1 else "")
             + trend + ".")
+    graded = [c for c in (lasting_change(area_code, sex, vintage) for sex in dict.fromkeys(table["sex"])) if c]
+    grade = ""
+    if graded:
+        grade = (" **Graded as the claims rule does** (mean of the end points that do not overlap "
+                 f"{LASTING_START} or each other, {' and '.join(graded[0]['ends'])}, minus {LASTING_START}; the same "
+                 "per-council noise as the report-era verdict; never one end point alone): " + "; ".join(
+                     f"{c['sex']} {_fmt(c['difference'])} years vs England (95% CI {_fmt(c['lower'])} to "
+                     f"{_fmt(c['upper'])}, half-width {c['halfwidth']:.2f} per estimate)" for c in graded) + ".")
+        if any("contradict" in c["source"] for c in graded):
+            grade += (" In this vintage the publisher's significance flags contradict one width for every period "
+                      "(an end point is 'similar' to England further from it than another is 'worse'): the "
+                      "later periods are noisier, so these intervals, on the population-scaled width, are if "
+                      "anything too narrow.")
+    survey = (" " + SURVEY_NOTE) if table.loc[table["vintage"] == vintage, "survey_disrupted"].any() else ""
     method = (" This vintage uses the revised ONS HLE method (2024/25 releases); its back-series differ from "
               "the report-era vintage, so changes are compared within one vintage, never across."
               if vintage >= HLE_METHOD_CHANGE_VINTAGE else "")
@@ -178,7 +248,7 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
     gap_note = (f" Vintage(s) {', '.join(gaps)} have no values for {name} (they were pulled for districts and "
                 "unitary authorities only), so the latest vintage with data is used." if gaps else "")
     return (f"Healthy life expectancy, {name} vs England, from {LASTING_START} to every later period "
-            f"(vintage {vintage}): " + " ".join(parts) + method + gap_note)
+            f"(vintage {vintage}): " + " ".join(parts) + grade + survey + method + gap_note)
 
 
 def readme_block() -> str:

@@ -4,8 +4,8 @@
 :data:`BLOCKS` maps each NAME to ``"module:function"``, a function with no arguments that returns the
 block's markdown, computed by the package from the committed extracts. ::
 
-    python -m wigan_deal.readme           # rewrite every block in README.md
-    python -m wigan_deal.readme --check   # exit 1, naming the blocks, if README.md has drifted
+    python -m wigan_deal.readme           # rewrite every block in README.md and in DOC_FILES (docs/claims.md, ...)
+    python -m wigan_deal.readme --check   # exit 1, naming the blocks, if any of them has drifted
 
 ``tests/test_readme.py`` runs the check for every block, so a README number cannot drift from the
 result it quotes. This is the top layer: block functions live in their own domain modules and are
@@ -38,6 +38,20 @@ BLOCKS: dict[str, str] = {
     "did_it_last": "wigan_deal.lasting:readme_block",
 }
 
+#: blocks in other documents (same markers), generated from the claims register where they quote it
+DOC_BLOCKS: dict[str, str] = {
+    "claims-verdicts": "wigan_deal.claims.docs:verdicts_block",
+    "claims-written": "wigan_deal.claims.docs:written_block",
+    "claims-amendments": "wigan_deal.claims.docs:amendments_block",
+    "claims-rules": "wigan_deal.claims.docs:rules_block",
+    "claims-results": "wigan_deal.claims.docs:results_block",
+    "claims-data-needed": "wigan_deal.claims.docs:data_needed_block",
+    "assumptions-register": "wigan_deal.claims.docs:assumptions_block",
+}
+#: documents other than README.md that hold generated blocks (rewritten and checked with it)
+DOC_FILES: tuple[Path, ...] = (config.PROJECT_ROOT / "docs" / "claims.md",
+                               config.PROJECT_ROOT / "docs" / "assumptions_and_caveats.md")
+
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 
 
@@ -54,12 +68,13 @@ def version_block() -> str:
 
 def block_function(name: str) -> Callable[[], str]:
     """The function that renders block ``name``."""
-    if name not in BLOCKS:
+    spec = BLOCKS.get(name) or DOC_BLOCKS.get(name)
+    if spec is None:
         raise ReadmeError(
             f"README block {name!r} has no generator: known blocks are {sorted(BLOCKS)}. "
             "Add it to wigan_deal.readme.BLOCKS or remove its markers from README.md."
         )
-    module, _, func = BLOCKS[name].partition(":")
+    module, _, func = spec.partition(":")
     return getattr(importlib.import_module(module), func)
 
 
@@ -112,20 +127,22 @@ def main(argv: list[str] | None = None) -> int:
     if not args.readme.is_file():
         print(f"error: {args.readme} is not a file: give --readme the README.md to render or check.", file=sys.stderr)
         return 2
+    files = [args.readme] if args.readme != README_FILE else [README_FILE, *DOC_FILES]
     if args.check:
-        bad = drifted(args.readme)
+        bad = [f"{path.name}: {name}" for path in files for name in drifted(path)]
         if bad:
-            print(f"README blocks out of date: {', '.join(bad)}. Run: python -m wigan_deal.readme", file=sys.stderr)
+            print(f"Generated blocks out of date: {', '.join(bad)}. Run: python -m wigan_deal.readme", file=sys.stderr)
             return 1
-        print("README blocks are up to date.")
+        print("Generated blocks are up to date.")
         return 0
-    text = args.readme.read_text(encoding="utf-8")
-    new = render(text)
-    if new != text:
-        args.readme.write_text(new, encoding="utf-8")
-        print(f"Rewrote generated blocks in {args.readme}.")
-    else:
-        print("README blocks are up to date.")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        new = render(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"Rewrote generated blocks in {path}.")
+        else:
+            print(f"Generated blocks in {path} are up to date.")
     return 0
 
 

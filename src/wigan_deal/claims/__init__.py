@@ -34,10 +34,20 @@ from wigan_deal.claims.register import (
     load_register,
     parse_register,
 )
+from wigan_deal.claims.shares import (
+    all_council_shares,
+    council_verdicts,
+    shares_display,
+    verdict_shares,
+)
 
 __all__ = [
     "AMENDMENT_COLUMNS",
     "amendments_table",
+    "all_council_shares",
+    "council_verdicts",
+    "shares_display",
+    "verdict_shares",
     "previous_verdict_text",
     "EVALUATORS",
     "METHODS",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, finance
+from wigan_deal import config, finance, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.claims import rules
 from wigan_deal.claims.register import NOT_TESTABLE, Claim, Spec
@@ -23,6 +23,7 @@ from wigan_deal.its.result import critical_value, linear_combination
 from wigan_deal.periods import parse_period
 
 Z95 = critical_value(0.05, None)
+Z90 = critical_value(0.10, None)
 
 
 class NoDataError(LookupError):
@@ -155,9 +156,35 @@ def _names(frame: pd.DataFrame, area: str, comparator: str) -> tuple[str, str]:
 # --- change_vs_comparator ------------------------------------------------------------------------
 
 
+def _end_periods(frame: pd.DataFrame, base: str, end: str, how: str | None) -> list[str]:
+    """The end period(s) a change is measured to: ``end`` alone, or (``how='non_overlapping'``) every period
+    counted back from ``end`` in steps of its own length that overlaps neither ``base`` nor the next one."""
+    if how in (None, "single"):
+        return [end]
+    if how != "non_overlapping":
+        raise ValueError(f"end_points {how!r} is not valid; use 'single' or 'non_overlapping'.")
+    periods = [(int(s), int(e), str(p)) for s, e, p in zip(frame["period_start"], frame["period_end"],
+                                                             frame["period"], strict=True)]
+    return hle_ci.non_overlapping_ends(periods, _period_key(base), _period_key(end)) or [end]
+
+
+def _noise(spec: Spec, frame: pd.DataFrame, code: str, comparator: str, row: pd.Series, sex: str,
+           vintage: str) -> tuple[float, str]:
+    """(se of one period estimate, source) under the spec's noise model."""
+    params = spec.params
+    if params.get("noise") == "per_council":
+        h, src = hle_ci.halfwidth(code, sex, vintage)
+        return hle_ci.se_from_halfwidth(h), f"per-council noise: {src}"
+    if code == comparator:
+        h_area = params.get("assumed_ci_halfwidth")
+        return _se_of(row, params.get("assumed_comparator_ci_halfwidth", 0.0 if h_area is not None else None))
+    return _se_of(row, params.get("assumed_ci_halfwidth"))
+
+
 def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     """Area change between two periods minus the comparator's change, per sex, graded by
-    :func:`rules.grade_change` (then capped by ``params.cap_verdict`` if given)."""
+    :func:`rules.grade_change` (then capped by ``params.cap_verdict`` if given). CIs from
+    :func:`wigan_deal.hle_ci.change_with_ci` (one function for every such change)."""
     if len(spec.periods) != 2:
         raise ValueError(f"change_vs_comparator needs two periods (baseline, end); got {spec.periods}.")
     params = spec.params
@@ -165,51 +192,61 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     h_area = params.get("assumed_ci_halfwidth")
     h_comp = params.get("assumed_comparator_ci_halfwidth", 0.0 if h_area is not None else None)
     frame = load_spec_frame(spec, area, comparator)
+    vintage = _vintage_of(frame, spec)
     area_name, comp_name = _names(frame, area, comparator)
     base, end = spec.periods
     unit, kind = indicator_meta(spec.indicator)
     rows, texts = [], []
     for sex in spec.sexes:
-        a0, a1 = point(frame, area, base, sex), point(frame, area, end, sex)
-        c0, c1 = point(frame, comparator, base, sex), point(frame, comparator, end, sex)
-        (se_a0, src), (se_a1, _) = _se_of(a0, h_area), _se_of(a1, h_area)
-        (se_c0, _), (se_c1, _) = _se_of(c0, h_comp), _se_of(c1, h_comp)
-        area_change = _estimate(a1.value - a0.value, math.hypot(se_a0, se_a1), "area change")
-        comp_change = float(c1.value - c0.value)
-        se_diff = math.sqrt(se_a0**2 + se_a1**2 + se_c0**2 + se_c1**2)
-        diff = _estimate(area_change.estimate - comp_change, se_diff, "difference in change")
+        ends = _end_periods(frame[frame["area_code"] == area], base, end, params.get("end_points"))
+        k = len(ends)
+        a0, c0 = point(frame, area, base, sex), point(frame, comparator, base, sex)
+        a1_rows = [point(frame, area, p, sex) for p in ends]
+        c1_rows = [point(frame, comparator, p, sex) for p in ends]
+        a1, c1 = float(np.mean([r.value for r in a1_rows])), float(np.mean([r.value for r in c1_rows]))
+        (se_a0, src), (se_a1, _) = (_noise(spec, frame, area, comparator, a0, sex, vintage),
+                                    _noise(spec, frame, area, comparator, a1_rows[-1], sex, vintage))
+        (se_c0, _), (se_c1, _) = (_noise(spec, frame, comparator, comparator, c0, sex, vintage),
+                                  _noise(spec, frame, comparator, comparator, c1_rows[-1], sex, vintage))
+        ch = hle_ci.change_with_ci(float(a0.value), a1, float(c0.value), c1,
+                                   se_area=(se_a0, se_a1 / math.sqrt(k)), se_comp=(se_c0, se_c1 / math.sqrt(k)))
         rows.append(
             {
                 "sex": sex,
+                "end_periods": ", ".join(ends),
                 "area_base": a0.value,
-                "area_end": a1.value,
+                "area_end": a1,
                 "comparator_base": c0.value,
-                "comparator_end": c1.value,
-                "area_change": area_change.estimate,
-                "area_change_lower": area_change.lower,
-                "area_change_upper": area_change.upper,
-                "comparator_change": comp_change,
-                "area_change_pct": 100 * area_change.estimate / a0.value,
-                "comparator_change_pct": 100 * comp_change / c0.value,
-                "diff": diff.estimate,
-                "diff_se": diff.se,
-                "diff_lower": diff.lower,
-                "diff_upper": diff.upper,
+                "comparator_end": c1,
+                "area_change": ch["area_change"],
+                "area_change_lower": ch["area_change_lower"],
+                "area_change_upper": ch["area_change_upper"],
+                "comparator_change": ch["comparator_change"],
+                "area_change_pct": 100 * ch["area_change"] / a0.value,
+                "comparator_change_pct": 100 * ch["comparator_change"] / c0.value,
+                "diff": ch["diff"],
+                "diff_se": ch["diff_se"],
+                "diff_lower": ch["diff_lower"],
+                "diff_upper": ch["diff_upper"],
+                "area_halfwidth": Z95 * se_a0,
                 "ci_source": src,
             }
         )
+        to = f"mean of {' and '.join(ends)}" if k > 1 else ends[0]
         text = (
-            f"{sex}: {area_name} {_fmt(a0.value)} -> {_fmt(a1.value)} ({_fmt(area_change.estimate, 1, True)}) vs "
-            f"{comp_name} {_fmt(c0.value)} -> {_fmt(c1.value)} ({_fmt(comp_change, 1, True)}), "
-            f"difference {_fmt(diff.estimate, 2, True)} ({_ci_text(diff.lower, diff.upper, 2, src)})"
+            f"{sex}: {area_name} {_fmt(a0.value)} -> {_fmt(a1)} ({to}; {_fmt(ch['area_change'], 1, True)}) vs "
+            f"{comp_name} {_fmt(c0.value)} -> {_fmt(c1)} ({_fmt(ch['comparator_change'], 1, True)}), "
+            f"difference {_fmt(ch['diff'], 2, True)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
         )
+        if params.get("noise") == "per_council":
+            text += f"; the area's 95% half-width per estimate is {Z95 * se_a0:.2f} years"
         if kind == "rate":
             text += (
                 f", relative change {_fmt(rows[-1]['area_change_pct'], 1, True)}% vs "
                 f"{_fmt(rows[-1]['comparator_change_pct'], 1, True)}%"
             )
         if h_area is not None and src.startswith("approximate"):
-            need = min(abs(area_change.estimate) / math.sqrt(2), rules.breakeven_halfwidth(diff.estimate, h_comp or 0))
+            need = min(abs(ch["area_change"]) / math.sqrt(2), rules.breakeven_halfwidth(ch["diff"], h_comp or 0))
             text += (
                 f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
                 if need > 0 else f"; not significant at any LA CI width (assumed {h_area})"
@@ -223,16 +260,35 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     evidence = "; ".join(texts) + "."
     if params.get("cap_verdict") and verdict == params["cap_verdict"]:
         evidence += f" Verdict capped at '{params['cap_verdict']}': {params.get('cap_reason', '')}".rstrip()
-    # a proxy for part of a claim can support it partly but cannot refute it (premature_mortality amendment)
+    # the 2026-11-28 premature_mortality rule (kept for its re-run): an unfavourable proxy graded 'not testable'
     if params.get("proxy_floor") and verdict == rules.NOT_SUPPORTED:
         verdict = params["proxy_floor"]
         evidence += f" The proxy did not favour the area; verdict '{verdict}': {params.get('proxy_reason', '')}".rstrip()
+    if params.get("proxy_note"):  # the 2026-12-06 rule: the proxy is named whichever way it points
+        evidence += " " + " ".join(str(params["proxy_note"]).split())
+    if params.get("noise") == "per_council" and params.get("end_points") in (None, "single"):
+        evidence += _rtm_text(area, vintage, base, end)
+    if params.get("note"):
+        evidence += " " + " ".join(str(params["note"]).split())
     unit_text = f"{unit} (difference in change, area minus comparator{_sexes_text(parts)})" if unit else \
         f"difference in change{_sexes_text(parts)}"
     return ClaimResult(
         verdict, estimate.estimate, estimate.lower, estimate.upper, unit_text, evidence,
-        data_used(spec, _vintage_of(frame, spec)), parts,
+        data_used(spec, vintage), parts,
     )
+
+
+def _rtm_text(area: str, vintage: str, base: str, end: str) -> str:
+    """Beside the verdict (not part of it): the change adjusted for regression to the mean and its rank."""
+    try:
+        r = hle_ci.rtm_adjusted(area, vintage, base, end)
+    except KeyError:  # the vintage lacks one of the periods
+        return ""
+    if r.empty:
+        return ""
+    return " Beside the verdict (not graded): adjusted for regression to the mean, " + "; ".join(
+        f"{x.sex.lower()} {_fmt(x['adjusted change'], 1, True)} years (rank {int(x['rank adjusted'])} of "
+        f"{int(x['councils'])} councils; raw change rank {int(x['rank raw'])})" for _, x in r.iterrows()) + "."
 
 
 def _sexes_text(parts: pd.DataFrame) -> str:
@@ -334,23 +390,35 @@ def cohort_size(area: str, how: str | None) -> tuple[float, str]:
     return n, f"n ~ {n:,.0f} ({when}population aged 0-17 / 18)"
 
 
+def _sample_size(area: str, params: dict) -> tuple[float, str]:
+    """(n, how it was obtained) for a survey/count claim: the assumed n, the cohort size, or NaN."""
+    if params.get("assumed_sample_size"):
+        n = float(params["assumed_sample_size"])
+        return n, f"assumed n = {n:,.0f}"
+    return cohort_size(area, params.get("cohort_size"))
+
+
 def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
-    """Area level minus comparator level in one period, graded by :func:`rules.grade_level`."""
+    """Area level minus comparator level in one period, graded by :func:`rules.grade_level` or, for an
+    'in line' claim with an ``equivalence_margin_pp``, by :func:`rules.grade_equivalence` (two one-sided
+    tests; a stated ``minimum_n``)."""
     params = spec.params
     direction, test = params["direction"], params["test"]
+    margin = params.get("equivalence_margin_pp")
     period, sex = spec.periods[-1], spec.sexes[0]
     frame = load_spec_frame(spec, area, comparator)
     area_name, comp_name = _names(frame, area, comparator)
     a, c = point(frame, area, period, sex), point(frame, comparator, period, sex)
+    n, n_text = _sample_size(area, params)
     lower, upper, src = a.get("lower_ci", np.nan), a.get("upper_ci", np.nan), "CI from the data"
-    if not (pd.notna(lower) and pd.notna(upper)):
-        if params.get("assumed_sample_size"):
-            n = float(params["assumed_sample_size"])
-            src = f"approximate Wilson CI, assumed n = {n:,.0f}"
-        else:
-            n, src = cohort_size(area, params.get("cohort_size"))
-            src = f"approximate Wilson CI, {src}" if math.isfinite(n) else src
+    lower90 = upper90 = math.nan
+    if pd.notna(lower) and pd.notna(upper):
+        half = (float(upper) - float(lower)) / 2 * Z90 / Z95
+        lower90, upper90 = float(a.value) - half, float(a.value) + half
+    else:
+        src = f"approximate Wilson CI, {n_text}" if math.isfinite(n) else n_text
         lower, upper = rules.wilson_interval(float(a.value), n)
+        lower90, upper90 = rules.wilson_interval(float(a.value), n, Z90)
     lower, upper = float(lower), float(upper)
     gap_narrowed, base_text = None, ""
     if spec.baseline_period:
@@ -366,20 +434,39 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
                 f" Gap in {spec.baseline_period}: {_fmt(a0.value)} vs {_fmt(c0.value)} "
                 f"({_fmt(gap0, 1, True)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
             )
-    threshold = params.get("fallback_threshold_pp")
-    verdict = rules.grade_level(
-        float(a.value), lower, upper, float(c.value), direction, test,
-        gap_narrowed=gap_narrowed, fallback_threshold=threshold,
-    )
     diff = float(a.value - c.value)
     unit, _ = indicator_meta(spec.indicator)
     pp = "percentage points" if unit == "percent" else unit
+    tost_text = ""
+    if test == "in_line" and margin is not None:
+        minimum = params.get("minimum_n")
+        verdict = rules.grade_equivalence(
+            float(a.value), float(c.value), direction, float(margin), lower90=lower90, upper90=upper90,
+            lower95=lower, upper95=upper, n=n, minimum_n=minimum, gap_narrowed=gap_narrowed,
+        )
+        if verdict == rules.TOO_FEW:
+            tost_text = (f" Too few to grade: {n_text}, below the rule's minimum of {minimum:,} "
+                         f"(the interval is too wide for any verdict).")
+        elif math.isfinite(lower90):
+            inside = (lower90 - c.value) > -margin and (upper90 - c.value) < margin
+            tost_text = (f" Equivalence test (two one-sided, 5% each): 90% CI of the difference "
+                         f"{_fmt(lower90 - c.value, 1, True)} to {_fmt(upper90 - c.value, 1, True)} {pp}, "
+                         f"{'inside' if inside else 'not inside'} the margin of +/-{margin:g}.")
+        else:
+            tost_text = " No interval, so equivalence cannot be shown (at most partly supported)."
+    else:
+        threshold = params.get("fallback_threshold_pp")
+        verdict = rules.grade_level(
+            float(a.value), lower, upper, float(c.value), direction, test,
+            gap_narrowed=gap_narrowed, fallback_threshold=threshold,
+        )
     evidence = (
         f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
-        f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}"
+        f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}{tost_text}"
     )
     parts = pd.DataFrame(
         [{"period": period, "area": float(a.value), "area_lower": lower, "area_upper": upper,
+          "area_lower90": lower90, "area_upper90": upper90, "n": n,
           "comparator": float(c.value), "diff": diff, "ci_source": src, "gap_narrowed": gap_narrowed}]
     )
     return ClaimResult(

@@ -19,10 +19,13 @@ VERDICTS: tuple[str, ...] = (
     "not supported",
     "not testable with these data",
     "not applicable",
+    "too few to grade",
 )
 NOT_TESTABLE = VERDICTS[3]
 #: the claim's premise is absent for this area (e.g. asc_balance: not over budget at the start)
 NOT_APPLICABLE = VERDICTS[4]
+#: the rule states a minimum n (children, respondents, events) and the area's survey or count is below it
+TOO_FEW = VERDICTS[5]
 METHODS: tuple[str, ...] = (
     "change_vs_comparator",
     "trend_vs_comparator",
@@ -37,6 +40,10 @@ FINANCE_METHODS: tuple[str, ...] = ("finance_change", "budget_vs_outturn", "real
 LOADERS: tuple[str, ...] = ("load_indicator", "load_finance", "load_budget")
 CONTEXT_KINDS: tuple[str, ...] = ("finance_change", "gap_change")
 DIRECTIONS: tuple[str, ...] = ("higher_is_better", "lower_is_better")
+#: params.noise: how a change's CI is built when the data carry none (absent = assumed half-widths in params)
+NOISE_MODELS: tuple[str, ...] = ("per_council",)
+#: later_checks end_points: the single end period, or the mean of the non-overlapping end points
+END_POINTS: tuple[str, ...] = ("single", "non_overlapping")
 
 _REQUIRED = (
     "id",
@@ -88,6 +95,8 @@ class Amendment:
     reason: str
     results_seen: bool
     previous: dict[str, Any]
+    #: the results that were visible when the amendment was written (commit hashes where they exist)
+    written_after_seeing: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,8 @@ class Claim:
     later_checks: tuple[dict[str, Any], ...] = ()
     estimate_definition: str = ""
     amendments: tuple[Amendment, ...] = ()
+    #: the results that were visible when the claim's original rule was written
+    written_after_seeing: str = ""
     #: the claim as it was before its latest amendment (None if never amended)
     previous: Claim | None = field(default=None, compare=False, repr=False)
 
@@ -165,7 +176,8 @@ class Claim:
         return out
 
 
-_PARAM_OVERRIDES = ("cohort_size", "assumed_sample_size", "assumed_ci_halfwidth", "fallback_threshold_pp")
+_PARAM_OVERRIDES = ("cohort_size", "assumed_sample_size", "assumed_ci_halfwidth", "fallback_threshold_pp",
+                    "end_points", "note")
 
 
 def _spec_from(block: dict[str, Any], params: dict[str, Any], label: str = "primary (report-era data)") -> Spec:
@@ -231,9 +243,14 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         missing = [v for v in VERDICTS[:3] if v not in rule]
         if missing:
             _fail(cid, f"decision_rule must state the condition for every gradable verdict; missing {missing}.")
+    if params.get("noise") not in (None, *NOISE_MODELS):
+        _fail(cid, f"params.noise {params['noise']!r} is not valid; use one of {', '.join(NOISE_MODELS)} or leave it out.")
     for i, check in enumerate(raw.get("later_checks") or []):
         if not isinstance(check, dict) or not check.get("label"):
             _fail(cid, f"later_checks entry #{i + 1} needs a 'label' (what the check is and which vintage).")
+        if check.get("end_points", "single") not in END_POINTS:
+            _fail(cid, f"later_checks entry #{i + 1}: end_points {check['end_points']!r} is not valid; use one of "
+                  f"{', '.join(END_POINTS)}.")
     amendments, previous = _amendments(cid, raw, index)
     return Claim(
         id=cid,
@@ -252,6 +269,7 @@ def _validate_claim(raw: Any, index: int) -> Claim:
         later_checks=tuple(raw.get("later_checks") or ()),
         estimate_definition=str(raw.get("estimate_definition", "")),
         amendments=amendments,
+        written_after_seeing=" ".join(str(raw.get("written_after_seeing") or "").split()),
         previous=previous,
     )
 
@@ -289,10 +307,12 @@ def _amendments(cid: str, raw: dict[str, Any], index: int) -> tuple[tuple[Amendm
         if out and text < out[-1].date:
             _fail(cid, f"{where}: amendments must be in date order, newest last ({text} is before {out[-1].date}).")
         out.append(Amendment(date=text, reason=" ".join(str(item["reason"]).split()),
-                             results_seen=bool(item["results_seen"]), previous=dict(prev)))
+                             results_seen=bool(item["results_seen"]), previous=dict(prev),
+                             written_after_seeing=" ".join(str(item.get("written_after_seeing") or "").split())))
     # the state before the latest amendment = current fields overlaid with its 'previous' (a field set to
     # null there did not exist before); earlier amendments stay attached to that older claim
     older = {k: v for k, v in raw.items() if k != "amendments"}
+    older["written_after_seeing"] = raw.get("written_after_seeing")
     for key, value in out[-1].previous.items():
         if value is None:
             older.pop(key, None)
@@ -368,3 +388,40 @@ def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:
     raise ClaimsRegisterError(
         f"Unknown claim id {claim_id!r}; the register has: {', '.join(c.id for c in register)}."
     )
+
+
+def unrecorded_seeing(doc: Any, where: str = "") -> list[str]:
+    """Where a rule or amendment lacks ``written_after_seeing`` in a parsed register or analysis plan.
+
+    Checked: every entry of a top-level ``claims`` list (the claim's original rule), every entry of a
+    top-level ``outcomes`` mapping (a pre-specified analysis), and every entry of an ``amendments`` list at
+    ANY depth (wherever amendments are defined). Returns readable locations, e.g. ``claims[savings].amendments[1]``.
+    """
+    missing: list[str] = []
+
+    def lacks(entry: Any) -> bool:
+        return not (isinstance(entry, dict) and str(entry.get("written_after_seeing") or "").strip())
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                sub = f"{path}.{key}" if path else str(key)
+                if key == "amendments" and isinstance(value, list):
+                    missing.extend(f"{sub}[{i + 1}]" for i, item in enumerate(value) if lacks(item))
+                if key == "previous":  # the old state of a rule is described by its amendment, not itself
+                    continue
+                walk(value, sub)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                label = item.get("id", i + 1) if isinstance(item, dict) else i + 1
+                walk(item, f"{path}[{label}]")
+
+    if isinstance(doc, dict):
+        for i, claim in enumerate(doc.get("claims") or []):
+            if lacks(claim):
+                missing.append(f"{where}claims[{claim.get('id', i + 1) if isinstance(claim, dict) else i + 1}]")
+        outcomes = doc.get("outcomes")
+        if isinstance(outcomes, dict):
+            missing.extend(f"{where}outcomes.{name}" for name, entry in outcomes.items() if lacks(entry))
+    walk(doc, where.rstrip("."))
+    return missing

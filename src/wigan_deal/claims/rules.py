@@ -14,8 +14,7 @@ import pandas as pd
 
 from wigan_deal.claims.register import DIRECTIONS, VERDICTS
 
-SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE = VERDICTS[:4]
-NOT_APPLICABLE = VERDICTS[4]
+SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE, NOT_APPLICABLE, TOO_FEW = VERDICTS
 _RANK = {NOT_SUPPORTED: 0, PARTLY: 1, SUPPORTED: 2}
 
 
@@ -122,6 +121,43 @@ def grade_level(
     if in_line:
         return SUPPORTED
     if gap_narrowed:
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def grade_equivalence(
+    area: float,
+    comparator: float,
+    direction: str,
+    margin: float,
+    *,
+    lower90: float = math.nan,
+    upper90: float = math.nan,
+    lower95: float = math.nan,
+    upper95: float = math.nan,
+    n: float = math.nan,
+    minimum_n: float | None = None,
+    gap_narrowed: bool | None = None,
+) -> str:
+    """``level_vs_comparator`` with ``test: in_line`` and an ``equivalence_margin_pp`` (school readiness).
+
+    too few to grade: ``n`` below ``minimum_n``. supported: two one-sided tests at 5% each show the area
+    within +/-``margin`` of the comparator (its 90% CI minus the comparator inside the margin), or the area is
+    significantly better (its 95% CI wholly on the good side of the comparator); partly supported: not
+    supported, but the point estimate is within the margin or better, or the gap narrowed since baseline;
+    not supported otherwise. A missing interval can never give 'supported' (a wide one cannot either).
+    """
+    if minimum_n is not None and math.isfinite(n) and n < minimum_n:
+        return TOO_FEW
+    s = sign(direction)
+    gap = s * (area - comparator)  # > 0: area better
+    has90 = math.isfinite(lower90) and math.isfinite(upper90)
+    has95 = math.isfinite(lower95) and math.isfinite(upper95)
+    equivalent = has90 and (lower90 - comparator) > -margin and (upper90 - comparator) < margin
+    sig_better = has95 and ((lower95 > comparator) if s > 0 else (upper95 < comparator))
+    if equivalent or sig_better:
+        return SUPPORTED
+    if gap >= 0 or abs(area - comparator) <= margin or gap_narrowed:
         return PARTLY
     return NOT_SUPPORTED
 

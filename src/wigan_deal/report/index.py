@@ -19,6 +19,8 @@ CLAIMS_TABLE = "claims"
 PATHWAY_TABLE = "pathway"
 #: Table recorded by notebook 06: amended claim rules, the previous rule's verdict beside the current one.
 AMENDMENTS_TABLE = "amendments"
+#: Table recorded by notebook 06: for every rule, the share of all councils that get each verdict.
+SHARES_TABLE = "verdict_shares"
 #: Values recorded by notebook 04 shown as the index's finance headlines (key -> short label).
 FINANCE_NOTEBOOK = "04_adult_social_care_finance"
 FINANCE_HEADLINES: dict[str, str] = {
@@ -217,6 +219,7 @@ def render_index(
         if amended and amended.get("rows"):
             parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
             parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
+    parts.extend(verdict_shares_section(results))
     finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
     fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
                 for key, label in FINANCE_HEADLINES.items() if key in finance]
@@ -257,6 +260,21 @@ def render_index(
                      + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def verdict_shares_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The 'do the rules discriminate?' section: for every rule, the % of all councils per verdict (recorded by
+    notebook 06 as ``verdict_shares``); empty if no notebook recorded it."""
+    for name, data in results.items():
+        table = data.get("tables", {}).get(SHARES_TABLE)
+        if table and table.get("rows"):
+            return ['<h3 id="verdict-shares">Do the rules discriminate? Share of all councils per verdict</h3>',
+                    f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: every rule '
+                    "applied to every upper-tier council (current rule, and the rule before its latest "
+                    "amendment); a rule that gives one verdict to nearly every council cannot tell the area "
+                    "apart.</p>",
+                    render_table(table["columns"], table["rows"], css="shares")]
+    return []
 
 
 def _param_text(value: Any) -> str:
