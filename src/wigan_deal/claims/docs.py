@@ -22,6 +22,8 @@ VERDICT_MEANINGS: dict[str, str] = {
     "not supported": "the data contradict the claim or show nothing the claim's way",
     "not testable with these data": "the official data we hold cannot test it; `reason` and `data_needed` say why "
                                     "and what would",
+    "not applicable": "the claim's premise is absent for this area (e.g. a balanced-budget claim for a council "
+                      "that was not over budget at the start): there is nothing to grade",
     "too few to grade": "the rule states a minimum n (children, respondents, events) and the area's survey or "
                         "count is below it: the interval is too wide for any verdict",
 }
