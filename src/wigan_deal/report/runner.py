@@ -711,6 +711,7 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
                 subset: Sequence[str] | None = None) -> Path:
     """Write ``report.json`` and ``index.html`` for a folder of executed notebooks."""
     import wigan_deal
+    from wigan_deal.report.answers import render_answers
     from wigan_deal.report.data_version import data_manifest, render_data_section
     from wigan_deal.report.index import NotebookEntry, render_index
     from wigan_deal.results import load_results
@@ -728,12 +729,14 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
     manifest["package_version"] = wigan_deal.__version__
     manifest["data"] = data_version
     (folder / "report.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    results = load_results(folder)
     html = render_index(
         title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
         parameters=shown,
         vintage=f"healthy life expectancy vintage {params.vintage}",
         notebooks=[NotebookEntry(o.name, o.seconds, full=(folder / f"{o.name}.html").exists()) for o in outcomes],
-        results=load_results(folder),
+        results=results,
+        answers=render_answers(results, params.area_code, params.area_name),
         generated=today,
         code_version=commit,
         package_version=wigan_deal.__version__,
