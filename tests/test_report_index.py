@@ -171,3 +171,23 @@ def test_answers_panel_opens_the_index_with_verdicts_forest_plot_finance_chart_a
     assert '<span class="verdict v-not-supported">not supported</span> Budget saved &lt;b&gt;' in panel
     # a council with no budget-and-outturn rows gets a sentence, not an empty chart
     assert "has no adult social care budget and outturn" in render_answers(results, "E06000062", "X", finance)
+
+
+def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_versions(tmp_path):
+    """Issue 17, item 6."""
+    from wigan_deal import config
+    from wigan_deal.report.records import environment_versions, strip_run_paths
+
+    folder = tmp_path / ".tmp-E08000010-123"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(f'area_code = "E08000010"\nresults_path = "{folder}/02_x.json"\n')
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"input_path": str(config.PROJECT_ROOT / "notebooks" / "02_x.ipynb"),
+                                "output_path": f"{folder}/02_x.ipynb",
+                                "parameters": {"results_path": f"{folder}/02_x.json", "area_code": "E08000010"}}
+    text = nbformat.writes(strip_run_paths(nb, folder))
+    assert str(tmp_path) not in text and str(config.PROJECT_ROOT) not in text
+    assert 'results_path = \\"02_x.json\\"' in text and nb.metadata["papermill"]["input_path"] == "notebooks/02_x.ipynb"
+    env = environment_versions()
+    assert re.fullmatch(r"3\.\d+\.\d+", env["python"]) and env["libraries"]["pandas"] and env["libraries"]["numpy"]
