@@ -20,7 +20,6 @@ from typing import Any
 
 from wigan_deal import fmt
 
-CLAIMS_NOTEBOOK = "06_report_claims"
 HLE_NOTEBOOK = "02_healthy_life_expectancy"
 #: recorded HLE changes shown in the panel: (key prefix of the estimate, key prefix of the empirical-noise CI)
 HLE_KEYS = ("hle_change_diff_", "hle_diff_{sex}_empirical_noise")
@@ -139,11 +138,12 @@ def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | No
 
 
 def _verdict_list(results: Mapping[str, Mapping[str, Any]]) -> str:
-    from wigan_deal.report.index import _css_class
+    from wigan_deal.report.index import _css_class, claims_tables
 
-    table = results.get(CLAIMS_NOTEBOOK, {}).get("tables", {}).get("claims")
-    if not table or "verdict" not in table["columns"]:
+    tables = [t for _, t in claims_tables(results) if {"claim", "verdict"} <= set(t["columns"])]
+    if not tables:
         return "<p>No claim verdicts were recorded in this report.</p>"
+    table = tables[0]
     cols = table["columns"]
     items = [f'<li><span class="claim"><span class="{escape(_css_class(r[cols.index("verdict")]))}">'
              f'{escape(str(r[cols.index("verdict")]))}</span> {escape(str(r[cols.index("claim")]))}</span></li>'
