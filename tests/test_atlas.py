@@ -186,3 +186,17 @@ def test_atlas_verdict_columns_find_the_claim_by_its_text_not_its_row():
     assert atlas.claim_verdict(results, "healthy life expectancy has increased") == "not supported"
     assert atlas.claim_verdict(results, "adult social care") == "partly supported"
     assert atlas.claim_verdict({}, "adult social care") is None
+
+
+def test_atlas_json_records_version_parameters_data_checksums_and_environment(tmp_path):
+    """Issue 17, item 6: an atlas.json says how it was made."""
+    import wigan_deal
+
+    outcome = atlas.CouncilOutcome("E06000053", "Isles of Scilly", False, 1.0, "02_x: no series")
+    page = atlas.write_atlas(tmp_path, [outcome], highlight="E08000010")
+    data = json.loads((page.parent / "atlas.json").read_text())
+    assert data["package_version"] == wigan_deal.__version__
+    assert data["parameters"]["councils"] == ["E06000053"] and data["parameters"]["highlight"] == "E08000010"
+    assert data["parameters"]["break_year"] == config.DEFAULT_BREAK_YEAR and "area_code" not in data["parameters"]
+    assert all(len(item["sha256"]) >= 12 for item in data["data"]["extracts"].values())
+    assert data["environment"]["libraries"]["pandas"]

@@ -447,14 +447,17 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
     return "\n".join(parts)
 
 
-def atlas_record(highlight: str) -> dict[str, Any]:
-    """How the atlas was made: package version, parameters, data checksums, Python and library versions."""
+def atlas_record(highlight: str, codes: Sequence[str]) -> dict[str, Any]:
+    """How the atlas was made: package version, parameters (every council's defaults, the councils run, the
+    highlighted one), data checksums, Python and library versions."""
     import wigan_deal
     from wigan_deal.report.data_version import data_manifest
     from wigan_deal.report.records import environment_versions
 
     return {"package_version": wigan_deal.__version__,
-            "parameters": {**config.DEFAULT_PARAMETERS, "highlight": highlight},
+            "parameters": {**{k: v for k, v in config.DEFAULT_PARAMETERS.items()
+                              if k not in ("area_code", "results_path")},
+                           "councils": list(codes), "highlight": highlight},
             "data": data_manifest(config.DEFAULT_VINTAGE), "environment": environment_versions()}
 
 
@@ -483,7 +486,8 @@ def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str
         figures = ([funnel] if funnel else []) + ([hexes[0]] if hexes else []) + figures
         downloads = write_downloads(tmp, rows, table_columns())
         (tmp / "atlas.json").write_text(json.dumps(
-            {"generated": date.today().isoformat(), **atlas_record(highlight), "elapsed_seconds": round(elapsed, 1),
+            {"generated": date.today().isoformat(), **atlas_record(highlight, [o.area_code for o in outcomes]),
+             "elapsed_seconds": round(elapsed, 1),
              "jobs": jobs, "rows": rows, "failures": [asdict(o) for o in failures]}, indent=1, default=str),
             encoding="utf-8")
         (tmp / "index.html").write_text(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,7 @@ def funnel_plot(folder: Path, rows: Sequence[Mapping[str, Any]], highlight: str)
                    label=str(mine["area_name"]))
     ax.set_xlabel("precision (1 / standard error)", fontsize=9)
     ax.set_ylabel(f"{unit}", fontsize=9)
-    ax.set_title(label[:70], fontsize=9)
+    ax.set_title(textwrap.fill(label, 60), fontsize=8.5)
     ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
     fig.savefig(folder / "funnel.png")
@@ -141,7 +142,7 @@ def hex_map(folder: Path, rows: Sequence[Mapping[str, Any]], highlight: str,
     values = [r["primary"] for r in rows if _finite(r.get("primary")) and r["area_code"] in hexes]
     span = max((abs(v) for v in values), default=1.0) or 1.0
     cmap = plt.get_cmap("RdBu_r")
-    fig, ax = plt.subplots(figsize=(4.6, 5.6), dpi=80)
+    fig, ax = plt.subplots(figsize=(4.6, 5.0), dpi=80)
     for code, (q, r) in hexes.items():
         x, y = q + (0.5 if r % 2 else 0.0), r * math.sqrt(3) / 2  # odd-r: odd rows shifted right
         value = by_code.get(code, {}).get("primary")
@@ -150,12 +151,13 @@ def hex_map(folder: Path, rows: Sequence[Mapping[str, Any]], highlight: str,
                                     edgecolor="#c0392b" if code == highlight else "white",
                                     lw=2.2 if code == highlight else 0.4, zorder=3 if code == highlight else 2))
     ax.autoscale_view()
+    ax.margins(0.01)
     ax.set_aspect("equal")
     ax.axis("off")
     label, unit = _what(rows)
     mappable = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(-span, span))
     fig.colorbar(mappable, ax=ax, shrink=0.6, label=unit)
-    ax.set_title(label[:60], fontsize=9)
+    ax.set_title(textwrap.fill(label, 50), fontsize=8.5)
     fig.tight_layout()
     fig.savefig(folder / "hexmap.png")
     plt.close(fig)
