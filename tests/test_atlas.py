@@ -139,7 +139,7 @@ def _primary_rows():
                                       ("E06000060", "Buckinghamshire")]):
         results = {"03_its": {"values": {"its_primary_cancer_level_change": {
             "value": -3.5 + i, "lower": -9.6 + i, "upper": 2.6 + i, "unit": "per 100,000",
-            "label": "PRIMARY: cancer level change"}}}}
+            "label": f"PRIMARY: {name} cancer level change"}}}}
         row = {"area_code": code, "area_name": name, "seconds": 1.0}
         atlas.add_primary(row, results)
         rows.append(row)
@@ -200,3 +200,9 @@ def test_atlas_json_records_version_parameters_data_checksums_and_environment(tm
     assert data["parameters"]["break_year"] == config.DEFAULT_BREAK_YEAR and "area_code" not in data["parameters"]
     assert all(len(item["sha256"]) >= 12 for item in data["data"]["extracts"].values())
     assert data["environment"]["libraries"]["pandas"]
+
+
+def test_atlas_figures_name_the_estimate_not_one_council():
+    from wigan_deal.report import atlas_views
+
+    assert atlas_views._what(_primary_rows()) == ("cancer level change", "per 100,000")

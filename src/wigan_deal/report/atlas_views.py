@@ -79,6 +79,7 @@ def _pyplot():
 def _what(rows: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     first = next((r for r in rows if r.get("primary_key")), {})
     label = str(first.get("primary_label") or "primary estimate").removeprefix("PRIMARY: ")
+    label = label.removeprefix(f"{first.get('area_name')} ")  # each council's own estimate, not one council's
     return label, str(first.get("primary_unit") or "")
 
 
