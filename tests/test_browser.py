@@ -154,7 +154,10 @@ def test_real_wigan_report_opens_with_verdicts_figures_and_no_errors(browser, wi
     assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
     assert len(hrefs) >= 18  # reader, full and .ipynb for six notebooks
-    for href in hrefs:
+    here = page.url.split("#")[0] + "#"
+    for anchor in [h.removeprefix(here) for h in hrefs if h.startswith(here)]:  # the contents: sections exist
+        assert page.locator(f'[id="{anchor}"]').count() == 1, anchor
+    for href in [h for h in hrefs if not h.startswith(here)]:
         response = page.goto(href)
         assert response is not None and response.ok, href
     assert problems == []

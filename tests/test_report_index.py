@@ -191,3 +191,11 @@ def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_vers
     assert 'results_path = \\"02_x.json\\"' in text and nb.metadata["papermill"]["input_path"] == "notebooks/02_x.ipynb"
     env = environment_versions()
     assert re.fullmatch(r"3\.\d+\.\d+", env["python"]) and env["libraries"]["pandas"] and env["libraries"]["numpy"]
+
+
+def test_contents_links_only_to_sections_the_page_has():
+    html = _render(_results(False))
+    nav = re.search(r'<nav class="wd-nav" aria-label="contents">(.*?)</nav>', html).group(1)
+    anchors = re.findall(r'href="#([a-z]+)"', nav)
+    assert anchors == ["estimates", "parameters", "description", "notebooks"]
+    assert all(f'id="{a}"' in html for a in anchors)

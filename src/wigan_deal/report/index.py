@@ -202,7 +202,7 @@ def render_index(
         f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
         + (f" &middot; code version {escape(code_version)}" if code_version else "")
         + (f" &middot; wigan_deal {escape(package_version)}" if package_version else "") + "</p>",
-        _contents(bool(answers)) + "</header><main>",
+        "</header><main>",
     ]
     if answers:
         parts.append(answers)
@@ -227,7 +227,8 @@ def render_index(
                      + (f" &middot; code version {escape(code_version)}" if code_version else "")
                      + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
     parts.append("</body></html>\n")
-    return "\n".join(parts)
+    page = "\n".join(parts)
+    return page.replace("</header><main>", _contents(page) + "</header><main>", 1)
 
 
 #: (anchor, text) of the index's sections, in page order (the answers panel first when present)
@@ -235,8 +236,9 @@ SECTIONS = (("answers", "Answers"), ("verdicts", "Verdicts"), ("finance", "Finan
             ("parameters", "Parameters"), ("description", "Description"), ("notebooks", "Notebooks"))
 
 
-def _contents(with_answers: bool) -> str:
-    links = " ".join(f'<a href="#{a}">{t}</a>' for a, t in SECTIONS if with_answers or a != "answers")
+def _contents(page: str) -> str:
+    """Links to the sections the page has."""
+    links = " ".join(f'<a href="#{a}">{t}</a>' for a, t in SECTIONS if f'id="{a}"' in page)
     return f'<nav class="wd-nav" aria-label="contents">{links}</nav>'
 
 
