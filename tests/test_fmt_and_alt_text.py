@@ -121,7 +121,9 @@ def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(
     width, height = Image.open(io.BytesIO(phone)).size
     assert height > 2 * width  # three panels above one another
     single, _ = plt.subplots(figsize=(12, 4))
-    assert plots.stacked_png(single) is None  # one panel: nothing to stack
+    assert plots.stacked_png(single) is None  # one panel: nothing to stack ...
+    narrow = Image.open(io.BytesIO(plots.phone_png(single))).size  # ... so it is drawn at phone width
+    assert narrow[0] < 0.6 * 12 * single.dpi and list(single.get_size_inches()) == [12, 4]
     stacked = base64.b64encode(phone).decode()
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("plt.show()", outputs=[nbformat.v4.new_output(

@@ -248,12 +248,40 @@ def _panel_cells(fig) -> list[tuple[int, int]] | None:
     return sorted(set(cells)) if len(grids) == 1 else None
 
 
+def _save_png(fig, dpi: float | None) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def narrow_png(fig, dpi: float | None = None) -> bytes | None:
+    """PNG bytes of the figure redrawn at phone width (:data:`PHONE_INCHES`, same height): the variant of a
+    wide figure that cannot be restacked (one column of panels, a colour bar). The figure is restored."""
+    size = fig.get_size_inches().copy()
+    saved = [(ax, ax.get_position()) for ax in fig.get_axes()]
+    try:
+        fig.set_size_inches(PHONE_INCHES, size[1])
+        fig.tight_layout()
+        return _save_png(fig, dpi)
+    except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
+        return None
+    finally:
+        fig.set_size_inches(size)
+        for ax, pos in saved:
+            ax.set_position(pos)
+
+
+def phone_png(fig, dpi: float | None = None) -> bytes | None:
+    """The phone variant of a wide figure: its panels stacked in one column, else the figure at phone width."""
+    return stacked_png(fig, dpi) or narrow_png(fig, dpi)
+
+
 def stacked_png(fig, dpi: float | None = None) -> bytes | None:
     """PNG bytes of a figure with panels side by side redrawn as ONE column of single panels (the phone
     variant), or ``None`` if it has a single column of panels or panels off the grid. The figure is
     restored afterwards."""
-    import io
-
     cells = _panel_cells(fig)
     if not cells or len({c for _, c in cells}) < 2:
         return None
@@ -271,9 +299,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         height = panel_h * len(cells) + 0.4
         fig.set_size_inches(PHONE_INCHES, height)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
-        return buf.getvalue()
+        return _save_png(fig, dpi)
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
     finally:
@@ -392,7 +418,7 @@ def install_alt_text(shell=None) -> bool:
             md["alt"] = describe(fig)
             if fig.get_figwidth() >= WIDE_INCHES:
                 md["wide"] = True
-                phone = stacked_png(fig)
+                phone = phone_png(fig)
                 if phone:
                     import base64
 
@@ -416,5 +442,5 @@ install_alt_text()
 __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
-    "alt_text", "describe", "install_alt_text", "stacked_png",
+    "alt_text", "describe", "install_alt_text", "narrow_png", "phone_png", "stacked_png",
 ]
