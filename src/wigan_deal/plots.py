@@ -231,6 +231,8 @@ WIDE_INCHES = 9.0
 #: (capped at PHONE_PANEL_MAX_INCHES tall).
 PHONE_INCHES = 6.0
 PHONE_PANEL_MAX_INCHES = 4.5
+#: Resolution of the phone variant: 480 px wide, more than a 390 px phone column, at a modest file size.
+PHONE_DPI = 80
 
 
 def _panel_cells(fig) -> list[tuple[int, int]] | None:
@@ -418,7 +420,7 @@ def install_alt_text(shell=None) -> bool:
             md["alt"] = describe(fig)
             if fig.get_figwidth() >= WIDE_INCHES:
                 md["wide"] = True
-                phone = phone_png(fig)
+                phone = phone_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if phone:
                     import base64
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from wigan_deal import config, fmt
 
-HEXMAP_FILE = Path("hexmap") / "uk-upper-tier-local-authorities.hexjson"
+HEXMAP_FILE = Path(config.HEXMAP_FILE)
 Z95 = 1.959963984540054
 
 
