@@ -110,14 +110,18 @@ def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(
     """Issue 17: on phones a figure with panels side by side is drawn as one column of single panels."""
     from PIL import Image
 
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5), sharey=True)
     for i, ax in enumerate(axes):
         ax.plot([1, 2, 3], [i, 2, 1])
         ax.set_title(f"panel {i}")
     fig.suptitle("three panels")
     before = [ax.get_position().bounds for ax in axes]
+    fig.canvas.draw()
     phone = plots.stacked_png(fig)
     assert [ax.get_position().bounds for ax in axes] == before and list(fig.get_size_inches()) == [12, 3.5]
+    # shared y: the inner panels' tick labels are hidden again after the stacked variant showed them
+    fig.canvas.draw()
+    assert [any(t.get_visible() for t in ax.get_yticklabels()) for ax in axes] == [True, False, False]
     width, height = Image.open(io.BytesIO(phone)).size
     assert height > 2 * width  # three panels above one another
     single, _ = plt.subplots(figsize=(12, 4))

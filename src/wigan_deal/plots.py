@@ -291,6 +291,9 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
     nrows, ncols = grid.get_geometry()
     size = fig.get_size_inches().copy()
     saved = [(ax, ax.get_subplotspec(), ax.get_position()) for ax in fig.get_axes()]
+    # panels that shared an axis with a neighbour had its tick labels hidden ('label_outer'); alone, each shows them
+    labels = {ax: (any(t.get_visible() for t in ax.get_xticklabels()), any(t.get_visible() for t in ax.get_yticklabels()))
+              for ax, spec, _ in saved if spec is not None and spec.get_gridspec() is grid}
     panel_h = min(size[1] / nrows * PHONE_INCHES / (size[0] / ncols), PHONE_PANEL_MAX_INCHES)
     column = fig.add_gridspec(len(cells), 1)
     index = {cell: i for i, cell in enumerate(cells)}
@@ -298,6 +301,9 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         for ax, spec, _ in saved:
             if spec is not None:
                 ax.set_subplotspec(column[index[(spec.rowspan.start, spec.colspan.start)], 0])
+        for ax in labels:
+            if ax.get_frame_on() and ax.axison:
+                ax.tick_params(labelbottom=True, labelleft=ax.yaxis.get_label_position() == "left")
         height = panel_h * len(cells) + 0.4
         fig.set_size_inches(PHONE_INCHES, height)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
@@ -310,6 +316,9 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
             if spec is not None:
                 ax.set_subplotspec(spec)
             ax.set_position(pos)
+        for ax, (bottom, left) in labels.items():
+            if ax.get_frame_on() and ax.axison:
+                ax.tick_params(labelbottom=bottom, labelleft=left and ax.yaxis.get_label_position() == "left")
 
 
 def alt_text(fig_or_ax, text: str):
