@@ -112,7 +112,7 @@ def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | No
     x = {y: i for i, y in enumerate(years)}
     lo, hi = table["variance_pct"].quantile([0.02, 0.98])
     lo, hi = min(lo, mine["variance_pct"].min()) - 2, max(hi, mine["variance_pct"].max()) + 2
-    fig, ax = plt.subplots(figsize=(4.8, 2.9))
+    fig, ax = plt.subplots(figsize=(4.8, 2.7))
     for _code, g in table.groupby("area_code"):
         g = g.sort_values("financial_year")
         ax.plot(g["financial_year"].map(x), g["variance_pct"], color="#9aa5b1", lw=0.6, alpha=0.45)

@@ -62,7 +62,8 @@ table.claims td:nth-child(1) { min-width: 12rem; } table.claims td:last-child { 
   ol.answers-claims li { font-size: .92rem; line-height: 1.3; }
   ol.answers-claims .claim { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
                              overflow: hidden; }
-  #answers ul { padding-left: 1.1rem; font-size: .92rem; }
+  #answers ul { padding-left: 1.1rem; font-size: .92rem; margin: .3rem 0; }
+  figure.answer-fig { margin: .2rem 0 .5rem; } figure.answer-fig figcaption { font-size: .8rem; line-height: 1.25; }
   /* verdict and result tables become one card per row: label from data-label, no sideways scroll */
   table.claims, table.results { border: 0; width: 100%; }
   table.claims thead, table.results thead { position: absolute; left: -9999px; }
