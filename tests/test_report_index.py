@@ -169,8 +169,13 @@ def test_answers_panel_opens_the_index_with_verdicts_forest_plot_finance_chart_a
     assert "Wigan minus England, male HLE change: +1.2 years (95% CI -0.9 to +3.3" in panel
     assert "-1.4 to +3.8 by the empirical noise model" in panel
     assert '<span class="verdict v-not-supported">not supported</span> Budget saved &lt;b&gt;' in panel
+    assert "The claims are Wigan" not in panel
     # a council with no budget-and-outturn rows gets a sentence, not an empty chart
-    assert "has no adult social care budget and outturn" in render_answers(results, "E06000062", "X", finance)
+    other = render_answers(results, "E06000062", "X", finance)
+    assert "has no adult social care budget and outturn" in other and "The claims are Wigan's" in other
+    # a missing year is named, not bridged
+    gap = render_answers(results, "E06000001", "Hartlepool", finance.iloc[[0, 1, 3]])
+    assert "2011/12 no budget and outturn; 2012/13 +1.0%" in gap
 
 
 def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_versions(tmp_path):

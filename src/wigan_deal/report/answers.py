@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from wigan_deal import fmt
+from wigan_deal import config, fmt
 
 HLE_NOTEBOOK = "02_healthy_life_expectancy"
 #: recorded HLE changes shown in the panel: (key prefix of the estimate, key prefix of the empirical-noise CI)
@@ -104,20 +104,20 @@ def budget_outturn_table():
 def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | None:
     """Base64 PNG and alt text: every council's ASC variance % per year (grey), the area in red; ``None``
     when the area has no budget-and-outturn rows."""
-    mine = table[table["area_code"] == area_code].sort_values("financial_year")
+    years = sorted(table["financial_year"].unique())
+    mine = table[table["area_code"] == area_code].set_index("financial_year")["variance_pct"]
     if mine.empty:
         return None
+    mine = mine.reindex(years)  # a missing year breaks the line instead of being bridged
     plt = _pyplot()
-    years = sorted(table["financial_year"].unique())
     x = {y: i for i, y in enumerate(years)}
     lo, hi = table["variance_pct"].quantile([0.02, 0.98])
-    lo, hi = min(lo, mine["variance_pct"].min()) - 2, max(hi, mine["variance_pct"].max()) + 2
+    lo, hi = min(lo, mine.min()) - 2, max(hi, mine.max()) + 2
     fig, ax = plt.subplots(figsize=(4.8, 2.7))
     for _code, g in table.groupby("area_code"):
         g = g.sort_values("financial_year")
         ax.plot(g["financial_year"].map(x), g["variance_pct"], color="#9aa5b1", lw=0.6, alpha=0.45)
-    ax.plot(mine["financial_year"].map(x), mine["variance_pct"], "o-", color=AREA_COLOUR, lw=2.2, ms=5,
-            label=area_name, zorder=5)
+    ax.plot(range(len(years)), mine.to_numpy(), "o-", color=AREA_COLOUR, lw=2.2, ms=5, label=area_name, zorder=5)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(years)), [y[2:] for y in years], fontsize=8)
     ax.set_ylim(lo, hi)
@@ -131,8 +131,8 @@ def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | No
     outside = int(((table["variance_pct"] < lo) | (table["variance_pct"] > hi)).sum())
     alt = (f"Line chart of adult social care outturn minus start-of-year budget, % of budget, for {n} councils "
            f"each year {years[0]} to {years[-1]} (grey), {area_name} in red: "
-           + "; ".join(f"{r.financial_year} {fmt.number(r.variance_pct, 1, signed=True)}%"
-                       for r in mine.itertuples())
+           + "; ".join(f"{year} {fmt.number(v, 1, signed=True)}%" if _finite(v) else f"{year} no budget and outturn"
+                       for year, v in mine.items())
            + (f". {outside} council-years lie outside the plotted range." if outside else "."))
     return data, alt
 
@@ -179,7 +179,11 @@ def render_answers(results: Mapping[str, Mapping[str, Any]], area_code: str, are
     """The ``<section id="answers">`` that opens the index."""
     parts = ['<section id="answers" aria-labelledby="answers-h"><h2 id="answers-h">The answers at a glance</h2>',
              '<div class="answers-grid"><div class="answers-col">',
-             '<h3>Verdict on each claim</h3>', _verdict_list(results)]
+             '<h3>Verdict on each claim</h3>']
+    if area_code != config.WIGAN:
+        parts.append(f'<p class="meta">The claims are Wigan\'s; each verdict applies the same pre-specified rule '
+                     f"to {escape(area_name)}'s data.</p>")
+    parts.append(_verdict_list(results))
     hle = hle_lines(results)
     parts.append("<h3>Healthy life expectancy (HLE) change</h3>")
     parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in hle) + "</ul>" if hle
