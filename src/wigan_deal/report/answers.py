@@ -74,7 +74,7 @@ def forest_plot(estimates: Sequence[Mapping[str, Any]]) -> str:
             ax.errorbar(e["value"], y, xerr=[[e["value"] - e["lower"]], [e["upper"] - e["value"]]], fmt="o",
                         color=AREA_COLOUR, ecolor="#555", capsize=3, ms=5)
             ax.annotate(textwrap.shorten(_short_label(e), 56, placeholder="..."), (0, y), xycoords=("axes fraction", "data"),
-                        xytext=(0, 7), textcoords="offset points", fontsize=8.5)
+                        xytext=(3, 7), textcoords="offset points", fontsize=8.5)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks([])
         ax.set_ylim(-0.5, len(rows) - 0.05)
@@ -121,7 +121,7 @@ def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | No
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(years)), [y[2:] for y in years], fontsize=8)
     ax.set_ylim(lo, hi)
-    ax.set_ylabel("outturn minus budget (% of budget)", fontsize=8.5)
+    ax.set_ylabel("outturn minus budget, %", fontsize=8.5)
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=8, loc="upper right", frameon=False)
     fig.tight_layout()
