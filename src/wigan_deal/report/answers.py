@@ -199,8 +199,8 @@ def render_answers(results: Mapping[str, Mapping[str, Any]], area_code: str, are
                      "(only councils with both returns are drawn).</p>")
     parts.append('</div><div class="answers-col">')
     estimates = primary_estimates(results)
+    parts.append("<h3>Primary estimates with 95% intervals</h3>")
     if estimates:
-        parts.append("<h3>Primary estimates with 95% intervals</h3>")
         parts.append(_figure(forest_plot(estimates), forest_alt(estimates),
                              "Each pre-specified primary estimate (point) and its 95% interval (line); "
                              "an interval crossing zero is consistent with no change."))
