@@ -31,11 +31,13 @@ def _finite(*values: Any) -> bool:
 
 
 def primary_estimates(results: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Every recorded value whose key names it ``primary`` and that has a finite 95% interval."""
+    """Every recorded value whose key (or a label starting 'PRIMARY') names it primary and that has a finite
+    95% interval."""
     found = []
     for notebook, data in results.items():
         for key, item in data.get("values", {}).items():
-            if "primary" in key.lower() and _finite(item.get("value"), item.get("lower"), item.get("upper")):
+            named = "primary" in key.lower() or str(item.get("label") or "").upper().startswith("PRIMARY")
+            if named and _finite(item.get("value"), item.get("lower"), item.get("upper")):
                 found.append({"notebook": notebook, "key": key, **item})
     return found
 
