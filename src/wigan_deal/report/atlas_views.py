@@ -116,7 +116,8 @@ def funnel_plot(folder: Path, rows: Sequence[Mapping[str, Any]], highlight: str)
              f"{fmt.number(1 / mine['primary_se'], 2)}" if mine else "")
     alt = (f"Funnel plot of {label} ({unit}) against its precision for {len(pts)} councils, precision-weighted mean "
            f"{fmt.number(mean, 2, signed=True)}; {outside} councils lie outside the 95% limits{where}.")
-    return "funnel.png", alt, f"Funnel plot: {label}, {len(pts)} councils ({outside} outside the 95% limits)"
+    return "funnel.png", alt, (f"Funnel plot: {label}, {len(pts)} councils ({outside} outside the 95% limits); "
+                               "standard error read from each council's 95% interval as its width / 3.92")
 
 
 def load_hexes(raw_dir: Path | None = None) -> dict[str, tuple[int, int]]:
