@@ -210,3 +210,77 @@ def test_a_full_disk_in_the_atlas_is_one_message(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "ran out of space" in err and "1 of 2 council reports were not written" in err
     assert str(tmp_path / atlas.REPORTS_FOLDER) in err
+
+def _primary_rows():
+    rows = []
+    for i, (code, name) in enumerate([("E08000010", "Wigan"), ("E08000001", "Bolton"), ("E06000053", "Isles of Scilly"),
+                                      ("E06000060", "Buckinghamshire")]):
+        results = {"03_its": {"values": {"its_primary_cancer_level_change": {
+            "value": -3.5 + i, "lower": -9.6 + i, "upper": 2.6 + i, "unit": "per 100,000",
+            "label": f"PRIMARY: {name} cancer level change"}}}}
+        row = {"area_code": code, "area_name": name, "seconds": 1.0}
+        atlas.add_primary(row, results)
+        rows.append(row)
+    return rows
+
+
+def test_atlas_downloads_funnel_plot_and_hex_map(tmp_path):
+    """Issue 17, item 5: the table as CSV and XLSX, the primary estimate's funnel plot and hex map."""
+    from openpyxl import load_workbook
+
+    from wigan_deal.report import atlas_views
+
+    rows = _primary_rows()
+    assert rows[0]["primary"] == -3.5 and abs(rows[0]["primary_se"] - 12.2 / (2 * 1.959963984540054)) < 1e-9
+    files = atlas_views.write_downloads(tmp_path, rows, atlas.table_columns())
+    assert files == ["atlas.csv", "atlas.xlsx"]
+    lines = (tmp_path / "atlas.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Council,Code,") and "Primary estimate" in lines[0] and len(lines) == 5
+    assert lines[1].startswith("Wigan,E08000010,")
+    sheet = load_workbook(tmp_path / "atlas.xlsx").active
+    headers = [c.value for c in sheet[1]]
+    assert sheet.cell(2, headers.index("Primary estimate") + 1).value == -3.5 and sheet.freeze_panes == "B2"
+    file, alt, _caption = atlas_views.funnel_plot(tmp_path, rows, "E08000010")
+    assert (tmp_path / file).stat().st_size > 5000
+    assert "for 4 councils" in alt and "Wigan is at -3.50" in alt
+    hexes = atlas_views.load_hexes()
+    assert len(hexes) == 151 and hexes["E08000010"] and "E06000053" in hexes  # Isles of Scilly joined on code
+    (file, alt, _), unmapped = atlas_views.hex_map(tmp_path, rows, "E08000010", hexes)
+    assert (tmp_path / file).stat().st_size > 5000 and "151 English upper-tier councils" in alt and "3 coloured" in alt
+    assert unmapped == ["Buckinghamshire (E06000060)"]  # created in 2020: listed under the map
+    html = atlas.render_atlas(rows, [], [(file, alt, "c")], highlight="E08000010", elapsed=1.0, jobs=1,
+                              downloads=files, unmapped=unmapped)
+    assert '<a href="atlas.csv" download>' in html and '<a href="atlas.xlsx" download>' in html
+    assert "Councils without a hex (created after the map's 2019 geography): 1: Buckinghamshire (E06000060)" in html
+    assert '<div class="scroll" tabindex="0" role="region"' in html and "<main>" in html
+    assert "#atlas tr > :first-child { position: sticky; left: 0;" in html
+
+
+def test_atlas_verdict_columns_find_the_claim_by_its_text_not_its_row():
+    results = {"06_report_claims": {"tables": {"claims": {"columns": ["claim", "verdict"], "rows": [
+        ["Wigan Council has saved more than £140m", "supported"],
+        ["In 2011 the council projected a £6.9m overspend in adult social care", "partly supported"],
+        ["Healthy life expectancy has increased significantly", "not supported"]]}}}}
+    assert atlas.claim_verdict(results, "healthy life expectancy has increased") == "not supported"
+    assert atlas.claim_verdict(results, "adult social care") == "partly supported"
+    assert atlas.claim_verdict({}, "adult social care") is None
+
+
+def test_atlas_json_records_version_parameters_data_checksums_and_environment(tmp_path):
+    """Issue 17, item 6: an atlas.json says how it was made."""
+    import wigan_deal
+
+    outcome = atlas.CouncilOutcome("E06000053", "Isles of Scilly", False, 1.0, "02_x: no series")
+    page = atlas.write_atlas(tmp_path, [outcome], highlight="E08000010")
+    data = json.loads((page.parent / "atlas.json").read_text())
+    assert data["package_version"] == wigan_deal.__version__
+    assert data["parameters"]["councils"] == ["E06000053"] and data["parameters"]["highlight"] == "E08000010"
+    assert data["parameters"]["break_year"] == config.DEFAULT_BREAK_YEAR and "area_code" not in data["parameters"]
+    assert all(len(item["sha256"]) >= 12 for item in data["data"]["extracts"].values())
+    assert data["environment"]["libraries"]["pandas"]
+
+
+def test_atlas_figures_name_the_estimate_not_one_council():
+    from wigan_deal.report import atlas_views
+
+    assert atlas_views._what(_primary_rows()) == ("cancer level change", "per 100,000")

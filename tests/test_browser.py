@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import tarfile
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -25,6 +27,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+#: axe-core, the accessibility checker, from the npm registry (`npm pack`, no node_modules); cached in a
+#: git-ignored folder so a fresh machine fetches it once.
+AXE_VERSION = "4.14.1"
+AXE_CACHE = config.PROJECT_ROOT / ".cache" / f"axe-core-{AXE_VERSION}"
 
 
 def _browser_required() -> bool:
@@ -58,6 +64,33 @@ def built_report(tmp_path_factory) -> Path:
         rc = main(["--out", str(out), "--notebook-dir", str(FIXTURES), "--notebooks", "01,02,03", "--jobs", "2"])
     assert rc == 0
     return out / f"{config.WIGAN}--notebooks-01+02+03"  # a subset has its own folder
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    """axe.min.js: `npm pack axe-core@<AXE_VERSION>` into .cache/ (git-ignored) on first use."""
+    target = AXE_CACHE / "axe.min.js"
+    if not target.exists():
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        try:
+            out = subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", str(AXE_CACHE)],
+                                 capture_output=True, text=True, timeout=300, check=True)
+            with tarfile.open(AXE_CACHE / out.stdout.strip().splitlines()[-1]) as tar:
+                target.write_bytes(tar.extractfile("package/axe.min.js").read())
+        except (OSError, subprocess.SubprocessError, KeyError, tarfile.TarError) as exc:
+            message = f"could not fetch axe-core {AXE_VERSION} with `npm pack` into {AXE_CACHE}: {exc}"
+            if _browser_required():
+                pytest.fail(message)
+            pytest.skip(message)
+    return target.read_text(encoding="utf-8")
+
+
+def axe_violations(page, script: str, impacts=("serious", "critical")) -> list[str]:
+    """axe-core's violations of ``impacts`` on the loaded page, one line each (rule, count, first node)."""
+    page.add_script_tag(content=script)
+    found = page.evaluate("""async () => (await axe.run(document)).violations.map(v => ({id: v.id,
+        impact: v.impact, n: v.nodes.length, node: v.nodes[0].target.join(' ')}))""")
+    return [f"{v['impact']} {v['id']} x{v['n']} (e.g. {v['node']})" for v in found if v["impact"] in impacts]
 
 
 def _open(browser, url: str):
@@ -114,13 +147,17 @@ def test_real_wigan_report_opens_with_verdicts_figures_and_no_errors(browser, wi
     notebook's figures render, no console errors."""
     page, problems = _open(browser, (wigan_report / "index.html").as_uri())
     _screenshot(page, tmp_path / "wigan_index.png")
-    assert page.locator("h2").first.inner_text().startswith("Verdicts")
+    assert page.locator("h2").first.inner_text() == "The answers at a glance"
+    assert page.locator("#answers img").count() == 2  # forest plot and finance chart
     assert page.locator("table.claims tbody tr").count() == 11
     verdicts = set(page.eval_on_selector_all("table.claims td.verdict", "els => els.map(e => e.innerText)"))
     assert verdicts <= {"supported", "partly supported", "not supported", "not testable with these data"}
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
     assert len(hrefs) >= 18  # reader, full and .ipynb for six notebooks
-    for href in hrefs:
+    here = page.url.split("#")[0] + "#"
+    for anchor in [h.removeprefix(here) for h in hrefs if h.startswith(here)]:  # the contents: sections exist
+        assert page.locator(f'[id="{anchor}"]').count() == 1, anchor
+    for href in [h for h in hrefs if not h.startswith(here)]:
         response = page.goto(href)
         assert response is not None and response.ok, href
     assert problems == []
@@ -176,3 +213,40 @@ def test_reader_pages_fit_phone_and_desktop_widths_with_real_titles_alt_texts_an
         assert problems == [], (name, problems)
         page.close()
     assert n_images >= 15  # six notebooks' figures
+
+
+@pytest.fixture(scope="module")
+def wigan_atlas(wigan_report) -> Path:
+    """An atlas page over the one real report (the page, not a run of every council)."""
+    from wigan_deal.report.atlas import CouncilOutcome, write_atlas
+
+    return write_atlas(wigan_report.parent, [CouncilOutcome(config.WIGAN, "Wigan", True, 1.0)])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_core_finds_no_serious_or_critical_violation(browser, axe_script, wigan_report, wigan_atlas, width):
+    """Issue 17, item 4: axe-core on the index, two notebook pages and the atlas at phone and desktop
+    widths (focusable scroll boxes, landmarks, table headers, contrast, alt texts ...)."""
+    pages = [wigan_report / "index.html", wigan_report / "02_healthy_life_expectancy.reader.html",
+             wigan_report / "05_robustness.reader.html", wigan_atlas]
+    problems = {}
+    for path in pages:
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(path.as_uri(), wait_until="load")
+        found = axe_violations(page, axe_script)
+        if found:
+            problems[path.name] = found
+        page.close()
+    assert problems == {}
+
+
+def test_phone_index_shows_the_answers_panel_in_the_first_two_screens(browser, wigan_report, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto((wigan_report / "index.html").as_uri(), wait_until="load")
+    box = page.locator("#answers").bounding_box()
+    assert box["y"] < 844, box  # starts on the first screen
+    for selector in ("#answers ol.answers-claims", "#answers img >> nth=0"):
+        item = page.locator(selector).bounding_box()
+        assert item["y"] + item["height"] < 2 * 844, (selector, item)  # the verdicts and the first figure
+    _screenshot(page, tmp_path / "index.390.answers.png")
+    page.close()

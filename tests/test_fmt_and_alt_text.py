@@ -104,3 +104,38 @@ def test_alt_text_survives_missing_values():
     ax = plots.finance_plot(table, "E06000028", value="per_head_gbp", title="per head")
     assert "Bournemouth: not available in 2011/12" in plots.describe(ax.figure)
     plt.close(ax.figure)
+
+
+def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(tmp_path):
+    """Issue 17: on phones a figure with panels side by side is drawn as one column of single panels."""
+    from PIL import Image
+
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5), sharey=True)
+    for i, ax in enumerate(axes):
+        ax.plot([1, 2, 3], [i, 2, 1])
+        ax.set_title(f"panel {i}")
+    fig.suptitle("three panels")
+    before = [ax.get_position().bounds for ax in axes]
+    fig.canvas.draw()
+    phone = plots.stacked_png(fig)
+    assert [ax.get_position().bounds for ax in axes] == before and list(fig.get_size_inches()) == [12, 3.5]
+    # shared y: the inner panels' tick labels are hidden again after the stacked variant showed them
+    fig.canvas.draw()
+    assert [any(t.get_visible() for t in ax.get_yticklabels()) for ax in axes] == [True, False, False]
+    width, height = Image.open(io.BytesIO(phone)).size
+    assert height > 2 * width  # three panels above one another
+    single, _ = plt.subplots(figsize=(12, 4))
+    assert plots.stacked_png(single) is None  # one panel: nothing to stack ...
+    narrow = Image.open(io.BytesIO(plots.phone_png(single))).size  # ... so it is drawn at phone width
+    assert narrow[0] < 0.6 * 12 * single.dpi and list(single.get_size_inches()) == [12, 4]
+    stacked = base64.b64encode(phone).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plt.show()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": _png(fig)},
+        metadata={"image/png": {"alt": plots.describe(fig), "wide": True, "phone_png": stacked}})])]
+    plt.close("all")
+    html = notebook_to_html(nb, tmp_path / "x.reader.html", reader=True).read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, features="html.parser")
+    source = soup.select_one("picture source")
+    assert source["media"] == "(max-width: 600px)" and source["srcset"] == f"data:image/png;base64,{stacked}"
+    assert soup.select_one("picture img").get("class") == ["wd-stacked"]  # not forced to 760 px

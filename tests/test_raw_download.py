@@ -142,6 +142,7 @@ def test_the_build_needs_only_files_with_a_public_origin():
     wanted = {r["file"] for r in needed_files()}
     for source in SOURCES:
         assert (source.path in wanted) == (source.role != "check"), source.path
+    assert config.HEXMAP_FILE in wanted  # the atlas's hex map is fetched too, though the build never reads it
 
 
 @needs_shared

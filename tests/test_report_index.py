@@ -60,8 +60,8 @@ def test_headline_rows_use_key_when_label_missing():
 
 def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
     html = _render(_results(True))
-    assert html.index('id="verdicts"') < html.index('id="parameters"') < html.index('id="results"')
-    assert html.index('id="results"') < html.index('id="notebooks"')
+    order = [html.index(f'id="{a}"') for a in ("verdicts", "estimates", "parameters", "description", "notebooks")]
+    assert order == sorted(order)
     assert "<title>Report: Wigan &amp; co</title>" in html
     assert "Generated 2024-01-31" in html and "data vintage HLE 2019-05" in html
     assert "code version abc1234+dirty" in html
@@ -78,9 +78,10 @@ def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
 
 def test_index_without_claims_has_no_verdict_section():
     html = _render(_results(False))
-    assert 'id="verdicts"' not in html and 'id="results"' in html
+    assert 'id="verdicts"' not in html and 'id="estimates"' in html
     empty = _render({})
-    assert "No notebook recorded headline values." in empty
+    assert "No notebook recorded an estimate with an interval." in empty
+    assert "No notebook recorded a value without an interval." in empty
 
 
 def test_notebook_html_is_offline_and_reader_hides_code(tmp_path):
@@ -116,3 +117,90 @@ def test_index_shows_amended_rules_and_finance_headlines():
     assert html.index('id="verdicts"') < html.index('id="amendments"') < html.index('id="finance"')
     assert "partly supported" in html and "cash rule &lt;weak&gt;" in html
     assert "ASC outturn minus budget, last year (%)" in html and "2.65" in html
+
+
+def test_values_without_an_interval_are_labelled_description_and_sit_below_the_estimates():
+    html = _render(_results(True))
+    estimates = html[html.index('id="estimates"'):html.index('id="parameters"')]
+    description = html[html.index('id="description"'):html.index('id="notebooks"')]
+    assert "HLE gap change" in estimates and "areas" not in estimates
+    assert "areas" in description and "HLE gap change" not in description
+    assert "<details><summary>Show the 1 descriptive values</summary>" in description
+    assert "not estimates of an effect" in description
+
+
+def test_every_scrolling_table_box_is_focusable_and_labelled():
+    """axe-core's scrollable-region-focusable: a keyboard user must be able to scroll each box."""
+    html = _render(_results(True))
+    boxes = re.findall(r'<div class="wd-scroll[^"]*"[^>]*>', html)
+    assert len(boxes) == 2  # parameters and notebooks
+    assert all('tabindex="0"' in b and 'role="region"' in b and "aria-label=" in b for b in boxes)
+    assert "<main>" in html and html.index("<main>") < html.index('id="verdicts"')
+    assert "<th></th>" not in html and "<th> </th>" not in html
+
+
+def test_answers_panel_opens_the_index_with_verdicts_forest_plot_finance_chart_and_hle():
+    import pandas as pd
+
+    from wigan_deal.report.answers import primary_estimates, render_answers
+
+    results = _results(True)
+    results["02_healthy_life_expectancy"] = {"values": {
+        "hle_change_diff_male": {"value": 1.2, "lower": -0.94, "upper": 3.34, "unit": "years",
+                                 "label": "Wigan minus England, male HLE change"},
+        "hle_diff_male_empirical_noise": {"value": 1.2, "lower": -1.37, "upper": 3.77, "unit": "years"}},
+        "tables": {}}
+    results["03_its"] = {"values": {
+        "its_primary_cancer_level_change": {"value": -3.5, "lower": -9.6, "upper": 2.6, "unit": "per 100,000",
+                                            "label": "PRIMARY: Wigan cancer level change"},
+        "its_primary_no_interval": {"value": 1.0, "lower": None, "upper": None, "unit": "years"},
+        "other": {"value": 1.0, "lower": 0.0, "upper": 2.0, "unit": "years"}}, "tables": {}}
+    results["06_report_claims"] = results.pop("06_claims")
+    assert [e["key"] for e in primary_estimates(results)] == ["its_primary_cancer_level_change"]
+    finance = pd.DataFrame({"area_code": ["E08000010", "E08000010", "E06000001", "E06000001"],
+                            "financial_year": ["2011/12", "2012/13"] * 2, "variance_pct": [4.3, 7.5, -2.0, 1.0]})
+    panel = render_answers(results, "E08000010", "Wigan", finance_table=finance)
+    html = render_index(title="t", parameters={}, vintage="v", notebooks=[], results=results, answers=panel)
+    assert html.index('id="answers"') < html.index('id="verdicts"')
+    assert html.count('<img src="data:image/png;base64,') == 2  # forest plot and finance chart
+    assert "Forest plot of 1 pre-specified primary estimates" in panel
+    assert "Wigan cancer level change: -3.50 per 100,000 (95% CI -9.60 to +2.60)" in panel
+    assert "2011/12 +4.3%; 2012/13 +7.5%" in panel and "for 2 councils" in panel
+    assert "Wigan minus England, male HLE change: +1.2 years (95% CI -0.9 to +3.3" in panel
+    assert "-1.4 to +3.8 by the empirical noise model" in panel
+    assert '<span class="verdict v-not-supported">not supported</span> Budget saved &lt;b&gt;' in panel
+    assert "The claims are Wigan" not in panel
+    # a council with no budget-and-outturn rows gets a sentence, not an empty chart
+    other = render_answers(results, "E06000062", "X", finance)
+    assert "has no adult social care budget and outturn" in other and "The claims are Wigan's" in other
+    # a missing year is named, not bridged
+    gap = render_answers(results, "E06000001", "Hartlepool", finance.iloc[[0, 1, 3]])
+    assert "2011/12 no budget and outturn; 2012/13 +1.0%" in gap
+
+
+def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_versions(tmp_path):
+    """Issue 17, item 6."""
+    from wigan_deal import config
+    from wigan_deal.report.records import environment_versions, strip_run_paths
+
+    folder = tmp_path / ".tmp-E08000010-123"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(f'area_code = "E08000010"\nresults_path = "{folder}/02_x.json"\n')
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"input_path": str(config.PROJECT_ROOT / "notebooks" / "02_x.ipynb"),
+                                "output_path": f"{folder}/02_x.ipynb",
+                                "parameters": {"results_path": f"{folder}/02_x.json", "area_code": "E08000010"}}
+    text = nbformat.writes(strip_run_paths(nb, folder))
+    assert str(tmp_path) not in text and str(config.PROJECT_ROOT) not in text
+    assert 'results_path = \\"02_x.json\\"' in text and nb.metadata["papermill"]["input_path"] == "notebooks/02_x.ipynb"
+    env = environment_versions()
+    assert re.fullmatch(r"3\.\d+\.\d+", env["python"]) and env["libraries"]["pandas"] and env["libraries"]["numpy"]
+
+
+def test_contents_links_only_to_sections_the_page_has():
+    html = _render(_results(False))
+    nav = re.search(r'<nav class="wd-nav" aria-label="contents">(.*?)</nav>', html).group(1)
+    anchors = re.findall(r'href="#([a-z]+)"', nav)
+    assert anchors == ["estimates", "parameters", "description", "notebooks"]
+    assert all(f'id="{a}"' in html for a in anchors)

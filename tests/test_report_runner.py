@@ -233,8 +233,9 @@ def test_notebooks_run_in_parallel_worker_processes(report):
 @pytest.mark.slow
 def test_index_has_verdicts_first_then_results_and_links(report):
     html = (report["folder"] / "index.html").read_text()
-    verdicts, params, results, links = (html.index(s) for s in ('id="verdicts"', 'id="parameters"', 'id="results"', 'id="notebooks"'))
-    assert verdicts < params < results < links
+    order = [html.index(f'id="{s}"') for s in ("answers", "verdicts", "estimates", "parameters", "description",
+                                                 "notebooks")]
+    assert order == sorted(order)
     assert "C1 healthy life expectancy rose" in html
     assert '<td class="verdict v-not-supported" data-label="verdict">not supported</td>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
@@ -351,3 +352,20 @@ def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh
     assert counts == [1, 2]  # injected parameters, then the cell: the counter restarts per notebook
     printed = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
     assert not [t for t in printed if "ERROR" in t], printed  # e.g. IPython history clashes
+
+
+@pytest.mark.slow
+def test_report_records_versions_and_its_notebooks_hold_no_run_paths(report):
+    """Issue 17, item 6: report.json names the Python and key library versions; the executed notebooks
+    (and their pages) no longer hold the run's temporary folder or the checkout's absolute path."""
+    import platform
+
+    manifest = json.loads((report["folder"] / "report.json").read_text())
+    assert manifest["environment"]["python"] == platform.python_version()
+    assert manifest["environment"]["libraries"]["papermill"]
+    for path in sorted(report["folder"].glob("*.ipynb")) + sorted(report["folder"].glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert ".tmp-" not in text and str(report["out"]) not in text, path.name
+        assert str(config.PROJECT_ROOT) not in text, path.name
+    nb = json.loads((report["folder"] / "01_values.ipynb").read_text())
+    assert nb["metadata"]["papermill"]["parameters"]["results_path"] == "01_values.json"

@@ -28,6 +28,10 @@ SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
 #: origins (git-ignored; same layout as ``../shared/data/raw``). Origins: ``data/raw_sources.yml``.
 RAW_DOWNLOAD_DIR: Path = Path(os.environ.get("WIGAN_DEAL_RAW_DOWNLOAD_DIR", DATA_DIR / "raw" / "official"))
 RAW_SOURCES_FILE: Path = DATA_DIR / "raw_sources.yml"
+#: Hex map of the upper-tier councils (ODI Leeds, 2019 geography) drawn on the atlas page, in the raw folder.
+HEXMAP_FILE: str = "hexmap/uk-upper-tier-local-authorities.hexjson"
+#: Raw files read by report pages rather than by the build; ``make raw`` fetches them too.
+PAGE_RAW_FILES: tuple[str, ...] = (HEXMAP_FILE,)
 #: Raw official files read by ``make data``: ``WIGAN_DEAL_RAW_DIR`` if set, else ``../shared/data/raw``
 #: if it exists, else the ``make raw`` download folder (a clean clone without ``../shared``).
 RAW_DIR: Path = Path(

@@ -227,6 +227,100 @@ def rank_plot(values: pd.Series, treated_value: float, ax=None, *, label: str = 
 WIDE_INCHES = 9.0
 
 
+#: Width (inches) of the stacked phone variant of a multi-panel figure; each panel keeps its aspect ratio
+#: (capped at PHONE_PANEL_MAX_INCHES tall).
+PHONE_INCHES = 6.0
+PHONE_PANEL_MAX_INCHES = 4.5
+#: Resolution of the phone variant: 480 px wide, more than a 390 px phone column, at a modest file size.
+PHONE_DPI = 80
+
+
+def _panel_cells(fig) -> list[tuple[int, int]] | None:
+    """Grid cells (row, column) of the figure's visible panels in reading order, or ``None`` when a panel
+    is not on a grid (a colour bar, an inset) and the figure cannot be restacked."""
+    cells, grids = [], set()
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        spec = ax.get_subplotspec()
+        if spec is None:
+            return None
+        grids.add(id(spec.get_gridspec()))
+        cells.append((spec.rowspan.start, spec.colspan.start))
+    return sorted(set(cells)) if len(grids) == 1 else None
+
+
+def _save_png(fig, dpi: float | None) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def narrow_png(fig, dpi: float | None = None) -> bytes | None:
+    """PNG bytes of the figure redrawn at phone width (:data:`PHONE_INCHES`, same height): the variant of a
+    wide figure that cannot be restacked (one column of panels, a colour bar). The figure is restored."""
+    size = fig.get_size_inches().copy()
+    saved = [(ax, ax.get_position()) for ax in fig.get_axes()]
+    try:
+        fig.set_size_inches(PHONE_INCHES, size[1])
+        fig.tight_layout()
+        return _save_png(fig, dpi)
+    except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
+        return None
+    finally:
+        fig.set_size_inches(size)
+        for ax, pos in saved:
+            ax.set_position(pos)
+
+
+def phone_png(fig, dpi: float | None = None) -> bytes | None:
+    """The phone variant of a wide figure: its panels stacked in one column, else the figure at phone width."""
+    return stacked_png(fig, dpi) or narrow_png(fig, dpi)
+
+
+def stacked_png(fig, dpi: float | None = None) -> bytes | None:
+    """PNG bytes of a figure with panels side by side redrawn as ONE column of single panels (the phone
+    variant), or ``None`` if it has a single column of panels or panels off the grid. The figure is
+    restored afterwards."""
+    cells = _panel_cells(fig)
+    if not cells or len({c for _, c in cells}) < 2:
+        return None
+    grid = fig.get_axes()[0].get_subplotspec().get_gridspec()
+    nrows, ncols = grid.get_geometry()
+    size = fig.get_size_inches().copy()
+    saved = [(ax, ax.get_subplotspec(), ax.get_position()) for ax in fig.get_axes()]
+    # panels that shared an axis with a neighbour had its tick labels hidden ('label_outer'); alone, each shows them
+    labels = {ax: (any(t.get_visible() for t in ax.get_xticklabels()), any(t.get_visible() for t in ax.get_yticklabels()))
+              for ax, spec, _ in saved if spec is not None and spec.get_gridspec() is grid}
+    panel_h = min(size[1] / nrows * PHONE_INCHES / (size[0] / ncols), PHONE_PANEL_MAX_INCHES)
+    column = fig.add_gridspec(len(cells), 1)
+    index = {cell: i for i, cell in enumerate(cells)}
+    try:
+        for ax, spec, _ in saved:
+            if spec is not None:
+                ax.set_subplotspec(column[index[(spec.rowspan.start, spec.colspan.start)], 0])
+        for ax in labels:
+            if ax.get_frame_on() and ax.axison:
+                ax.tick_params(labelbottom=True, labelleft=ax.yaxis.get_label_position() == "left")
+        height = panel_h * len(cells) + 0.4
+        fig.set_size_inches(PHONE_INCHES, height)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
+        return _save_png(fig, dpi)
+    except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
+        return None
+    finally:
+        fig.set_size_inches(size)
+        for ax, spec, pos in saved:
+            if spec is not None:
+                ax.set_subplotspec(spec)
+            ax.set_position(pos)
+        for ax, (bottom, left) in labels.items():
+            if ax.get_frame_on() and ax.axison:
+                ax.tick_params(labelbottom=bottom, labelleft=left and ax.yaxis.get_label_position() == "left")
+
+
 def alt_text(fig_or_ax, text: str):
     """Attach a written description to a figure (or an Axes' figure); it becomes the image's alt text
     in the HTML report. Returns the figure. Without one, :func:`describe` writes it from the figure."""
@@ -335,6 +429,11 @@ def install_alt_text(shell=None) -> bool:
             md["alt"] = describe(fig)
             if fig.get_figwidth() >= WIDE_INCHES:
                 md["wide"] = True
+                phone = phone_png(fig, dpi=min(fig.dpi, PHONE_DPI))
+                if phone:
+                    import base64
+
+                    md["phone_png"] = base64.b64encode(phone).decode("ascii")
             return data, md
 
         png_with_alt._wigan_alt = True
@@ -354,5 +453,5 @@ install_alt_text()
 __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
-    "alt_text", "describe", "install_alt_text",
+    "alt_text", "describe", "install_alt_text", "narrow_png", "phone_png", "stacked_png",
 ]

@@ -49,7 +49,8 @@ def needed_files(registry: Mapping[str, Mapping[str, Any]] | None = None, everyt
     if missing:
         raise RawDownloadError(f"No origin recorded in data/raw_sources.yml for {missing}; regenerate it with "
                                "`python -m wigan_deal.data origins --write` (needs ../shared/data/raw/SOURCES.md).")
-    return [dict(registry[s.path]) for s in SOURCES if registry[s.path].get("url")]
+    pages = [dict(registry[f]) for f in config.PAGE_RAW_FILES if registry.get(f, {}).get("url")]
+    return [dict(registry[s.path]) for s in SOURCES if registry[s.path].get("url")] + pages
 
 
 GITHUB_RAW = "https://raw.githubusercontent.com"

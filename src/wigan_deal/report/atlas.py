@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from wigan_deal import config, fmt
+from wigan_deal.report.atlas_views import add_primary, funnel_plot, hex_map, write_downloads
 
 ATLAS_FOLDER = "atlas"
 #: The councils' reader-only reports (``<out>/atlas-reports/<code>/``), apart from full reports.
@@ -62,6 +63,8 @@ COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
      "asc_per_head_2017_18", "GBP"),
     ("tse_change_pct", "Total service spend change 2010/11-2017/18 (%)", "04_adult_social_care_finance",
      "tse_change_pct", "%"),
+    ("asc_variance_last", "Adult social care outturn minus budget, 2017/18 (% of budget)",
+     "04_adult_social_care_finance", "asc_variance_pct_last", "%"),
     ("n_supported", "Claims supported", "06_report_claims", "n_supported", "claims"),
     ("n_partly", "Claims partly supported", "06_report_claims", "n_partly_supported", "claims"),
     ("n_not_supported", "Claims not supported", "06_report_claims", "n_not_supported", "claims"),
@@ -240,19 +243,31 @@ def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str
         for key, _header, notebook, value_key, _unit in COLUMNS:
             item = results.get(notebook, {}).get("values", {}).get(value_key)
             row[key] = item.get("value") if item else None
-        row["first_verdict"] = _first_verdict(results)
+        for key, _header, words in VERDICT_COLUMNS:
+            row[key] = claim_verdict(results, words)
+        add_primary(row, results)
         rows.append(row)
     _add_rtm_adjusted_rank(rows)
     return rows
 
 
-def _first_verdict(results: dict[str, Any]) -> str | None:
+#: verdict columns: (key, header, words that identify the claim in the claims table)
+VERDICT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("verdict_hle", "Verdict: healthy life expectancy increased", "healthy life expectancy has increased"),
+    ("verdict_asc", "Verdict: adult social care overspend to balanced budget", "adult social care"),
+)
+
+
+def claim_verdict(results: dict[str, Any], words: str) -> str | None:
+    """The verdict of the first claim whose text contains ``words`` (case-insensitive), or ``None``."""
     table = results.get("06_report_claims", {}).get("tables", {}).get("claims")
-    if not table or not table["rows"]:
+    if not table or "verdict" not in table["columns"] or "claim" not in table["columns"]:
         return None
     cols = table["columns"]
-    row = table["rows"][0]
-    return str(row[cols.index("verdict")]) if "verdict" in cols else None
+    for row in table["rows"]:
+        if words.lower() in str(row[cols.index("claim")]).lower():
+            return str(row[cols.index("verdict")])
+    return None
 
 
 def hle_baselines(codes: Sequence[str], sex: str = "Male") -> dict[str, float]:
@@ -334,6 +349,13 @@ th { background: #eef1f5; cursor: pointer; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.highlight td { background: #fdecea; font-weight: bold; }
+/* the council name stays in view while the table scrolls sideways (phones) */
+#atlas tr > :first-child { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #c8c8c8;
+                           min-width: 7rem; }
+#atlas thead tr > :first-child { z-index: 2; background: #eef1f5; }
+#atlas tr.highlight > :first-child { background: #fdecea; }
+.scroll { max-height: 80vh; overflow: auto; } .scroll:focus-visible { outline: 2px solid #1d5fa8; }
+.downloads a { margin-right: 1rem; }
 figure { display: inline-block; margin: .5rem 1rem .5rem 0; max-width: 100%; }
 figure img { max-width: 100%; height: auto; } figcaption { font-size: .85rem; color: #444; }
 """
@@ -382,20 +404,29 @@ def _fmt(value: Any, key: str = "") -> str:
     return fmt.number(value, KEY_DIGITS.get(key, UNIT_DIGITS.get(unit, 1)))
 
 
-def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
-                 *, highlight: str, elapsed: float, jobs: int, generated: date | None = None) -> str:
-    generated = generated or date.today()
-    total = len(rows) + len(failures)
+def table_columns() -> list[tuple[str, str]]:
+    """``(key, header)`` of the atlas table (the page, the CSV and the XLSX), council name first."""
     columns = [("area_name", "Council"), ("area_code", "Code")]
     columns += [(key, header) for key, header, *_ in COLUMNS[:3]]
     columns += [("hle_rtm_rank", "Rank of male HLE change adjusted for regression to the mean (1 = best)")]
     columns += [(key, header) for key, header, *_ in COLUMNS[3:]]
-    columns += [("first_verdict", "Verdict on claim 1 (HLE)"), ("seconds", "Run time (s)")]
+    columns += [("primary", "Primary estimate"), ("primary_lower", "Primary estimate, 95% CI lower"),
+                ("primary_upper", "Primary estimate, 95% CI upper")]
+    columns += [(key, header) for key, header, _ in VERDICT_COLUMNS] + [("seconds", "Run time (s)")]
+    return columns
+
+
+def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
+                 *, highlight: str, elapsed: float, jobs: int, generated: date | None = None,
+                 downloads: Sequence[str] = (), unmapped: Sequence[str] | None = None) -> str:
+    generated = generated or date.today()
+    total = len(rows) + len(failures)
+    columns = table_columns()
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>The Wigan Deal evidence base: atlas of {total} English councils</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS}</style></head><body><main>",
         f"<h1>Atlas: the same analysis for {total} English upper-tier councils</h1>",
         f'<p class="meta">Generated {generated.isoformat()} &middot; default parameters (break year '
         f"{config.DEFAULT_BREAK_YEAR}, HLE vintage {escape(config.DEFAULT_VINTAGE)}) &middot; "
@@ -403,7 +434,10 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
         f"{jobs} worker(s), {elapsed / max(total, 1):.2f} s per council.</p>",
         "<p>Every row links to that council's report. Click a column heading to sort by it (again to reverse). "
         f"The highlighted row is {escape(highlight)}.</p>",
-        '<h2 id="table">Headline results</h2><div class="scroll"><table class="sortable" id="atlas"><thead><tr>',
+        '<h2 id="table">Headline results</h2>',
+        _downloads_line(downloads),
+        '<div class="scroll" tabindex="0" role="region" aria-label="Atlas table: scrolls sideways, council name '
+        'stays in view"><table class="sortable" id="atlas"><thead><tr>',
     ]
     parts += [f'<th scope="col">{escape(header)}</th>' for _, header in columns]
     parts.append("</tr></thead><tbody>")
@@ -424,8 +458,11 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
     if figures:
         parts.append('<h2 id="distributions">Distributions across councils</h2>')
         for file, alt, caption in figures:
-            parts.append(f'<figure><img src="{escape(file)}" alt="{escape(alt)}" width="416" height="240">'
+            parts.append(f'<figure><img src="{escape(file)}" alt="{escape(alt)}">'
                          f"<figcaption>{escape(caption)}</figcaption></figure>")
+    if unmapped:
+        parts.append(f"<p>Councils without a hex (created after the map's 2019 geography): {len(unmapped)}: "
+                     f"{escape(', '.join(unmapped))}.</p>")
     parts.append(f'<h2 id="failures">Councils that failed ({len(failures)})</h2>')
     if failures:
         parts.append("<ul>" + "".join(
@@ -433,8 +470,30 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
             for o in failures) + "</ul>")
     else:
         parts.append("<p>None: every council's report was written.</p>")
-    parts.append(f"<script>{_SORT_JS}</script></body></html>\n")
+    parts.append(f"</main><script>{_SORT_JS}</script></body></html>\n")
     return "\n".join(parts)
+
+
+def atlas_record(highlight: str, codes: Sequence[str]) -> dict[str, Any]:
+    """How the atlas was made: package version, parameters (every council's defaults, the councils run, the
+    highlighted one), data checksums, Python and library versions."""
+    import wigan_deal
+    from wigan_deal.report.data_version import data_manifest
+    from wigan_deal.report.records import environment_versions
+
+    return {"package_version": wigan_deal.__version__,
+            "parameters": {**{k: v for k, v in config.DEFAULT_PARAMETERS.items()
+                              if k not in ("area_code", "results_path")},
+                           "councils": list(codes), "highlight": highlight},
+            "data": data_manifest(config.DEFAULT_VINTAGE), "environment": environment_versions()}
+
+
+def _downloads_line(files: Sequence[str]) -> str:
+    if not files:
+        return ""
+    links = " ".join(f'<a href="{escape(f)}" download>{escape(f.rsplit(".", 1)[1].upper())} ({escape(f)})</a>'
+                     for f in files)
+    return f'<p class="downloads">Download the table: {links}</p>'
 
 
 def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str = config.DEFAULT_AREA,
@@ -453,11 +512,18 @@ def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str
     tmp.mkdir()
     try:
         figures = draw_figures(tmp, rows, highlight)
+        funnel = funnel_plot(tmp, rows, highlight)
+        hexes = hex_map(tmp, rows, highlight)
+        figures = ([funnel] if funnel else []) + ([hexes[0]] if hexes else []) + figures
+        downloads = write_downloads(tmp, rows, table_columns())
         (tmp / "atlas.json").write_text(json.dumps(
-            {"generated": date.today().isoformat(), "elapsed_seconds": round(elapsed, 1), "jobs": jobs,
-             "rows": rows, "failures": [asdict(o) for o in failures]}, indent=1, default=str), encoding="utf-8")
+            {"generated": date.today().isoformat(), **atlas_record(highlight, [o.area_code for o in outcomes]),
+             "elapsed_seconds": round(elapsed, 1),
+             "jobs": jobs, "rows": rows, "failures": [asdict(o) for o in failures]}, indent=1, default=str),
+            encoding="utf-8")
         (tmp / "index.html").write_text(
-            render_atlas(rows, failures, figures, highlight=highlight, elapsed=elapsed, jobs=jobs), encoding="utf-8")
+            render_atlas(rows, failures, figures, highlight=highlight, elapsed=elapsed, jobs=jobs, downloads=downloads,
+                         unmapped=hexes[1] if hexes else None), encoding="utf-8")
         publish(tmp, out / ATLAS_FOLDER)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

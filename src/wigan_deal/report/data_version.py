@@ -87,9 +87,11 @@ def render_data_section(manifest: Mapping[str, Any]) -> str:
         '<p class="meta">Headline results use the vintage shown for each indicator; later vintages appear only '
         "in the revision and latest-data checks. Raw file sha256 (first 12 characters) as in "
         "data/provenance.json.</p>",
+        '<div class="wd-scroll wd-wide-table" tabindex="0" role="region" aria-label="Data vintages">'
         '<table class="vintages"><thead><tr><th>indicator</th><th>title</th><th>vintage of headline results'
         "</th><th>other vintages shown</th><th>raw file (sha256)</th></tr></thead><tbody>"
-        + "".join(rows) + "</tbody></table>",
+        + "".join(rows) + "</tbody></table></div>",
+        '<div class="wd-scroll wd-wide-table" tabindex="0" role="region" aria-label="Data extracts">'
         '<table class="extracts"><thead><tr><th>extract</th><th>rows</th><th>sha256</th></tr></thead><tbody>'
-        + extracts + "</tbody></table>",
+        + extracts + "</tbody></table></div>",
     ])

@@ -30,14 +30,19 @@ _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- if resources.wigan_other %} <a href="{{ resources.wigan_other[0] | escape_html }}">{{ resources.wigan_other[1] | escape_html }}</a>{% endif %}</nav>
 {%- endblock body_header -%}
 {% block data_png scoped %}
-<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+{%- set wide = output | get_metadata('wide', 'image/png') -%}
+{%- set phone = output | get_metadata('phone_png', 'image/png') -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}"
+{%- if wide and not phone %} tabindex="0" role="region" aria-label="wide figure, scrolls sideways"{%- endif %}>
+{%- if phone %}<picture><source media="(max-width: 600px)" srcset="data:image/png;base64,{{ phone | escape_html }}">{% endif %}
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
 alt="{{ ((output | get_metadata('alt', 'image/png')) or resources.wigan_missing_alt) | escape_html }}"
 {%- set width=output | get_metadata('width', 'image/png') -%}
 {%- if width is not none %} width={{ width | escape_html }}{%- endif %}
 {%- set height=output | get_metadata('height', 'image/png') -%}
 {%- if height is not none %} height={{ height | escape_html }}{%- endif %}
-{%- if output | get_metadata('wide', 'image/png') %} class="wd-wide"{%- endif %}>
+{%- if wide and phone %} class="wd-stacked"{%- elif wide %} class="wd-wide"{%- endif %}>
+{%- if phone %}</picture>{% endif %}
 </div>
 {%- endblock data_png %}
 """
@@ -93,6 +98,16 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return heading
 
 
+_TABLE_TAG = re.compile(r"<table(?![^>]*\btabindex=)(?=[\s>])")
+
+
+def focusable_tables(body: str) -> str:
+    """Give every table a ``tabindex="0"``: the reader CSS lets a wide table scroll sideways inside its own
+    box, and a keyboard user must be able to reach that box to scroll it (axe-core's
+    ``scrollable-region-focusable``)."""
+    return _TABLE_TAG.sub('<table tabindex="0"', body)
+
+
 _HEAD_STYLE = re.compile(r'<style type="text/css">.*?</style>\s*', flags=re.S)
 
 
@@ -132,6 +147,7 @@ def notebook_to_html(
     resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
                  "wigan_missing_alt": MISSING_ALT}
     body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
+    body = focusable_tables(body)
     if assets is not None:
         body = share_stylesheet(body, assets, Path(path))
     Path(path).write_text(body, encoding="utf-8")

@@ -49,10 +49,27 @@ table.params th { width: 12rem; } .meta { color: #555; }
 .v-supported { background: #e3f4e3; } .v-not-supported, .v-contradicted { background: #fbe3e3; }
 .v-inconclusive, .v-partly-supported, .v-mixed { background: #fdf4d8; }
 td { overflow-wrap: break-word; }
-table:not(.claims):not(.results) { display: block; max-width: 100%; overflow-x: auto; }
+header .wd-nav a { display: inline-block; margin: .1rem .9rem .1rem 0; }
+#answers { border: 2px solid #1d5fa8; border-radius: 6px; padding: .2rem 1rem .6rem; margin: 1rem 0 1.5rem; }
+#answers h2 { margin-top: .6rem; } #answers h3 { font-size: 1.05rem; margin: .9rem 0 .4rem; }
+.answers-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2rem; }
+ol.answers-claims { padding-left: 1.4rem; margin: 0; } ol.answers-claims li { margin: .25rem 0; }
+ol.answers-claims .verdict { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .85rem; }
+figure.answer-fig { margin: .3rem 0 1rem; } figure.answer-fig img { width: 100%; max-width: 32rem; height: auto; }
+figure.answer-fig figcaption { font-size: .85rem; color: #444; }
+details summary { cursor: pointer; font-weight: bold; margin: .3rem 0 .6rem; }
 table.claims td:nth-child(1) { min-width: 12rem; } table.claims td:last-child { min-width: 16rem; }
 @media (max-width: 700px) {
   body { margin: 1rem auto; padding: 0 .6rem; }
+  h1 { font-size: 1.2rem; } #answers { padding: 0 .6rem .4rem; } header .meta { font-size: .85rem; }
+  #answers h2 { font-size: 1.15rem; } #answers h3 { font-size: 1rem; margin: .7rem 0 .3rem; }
+  .answers-grid { display: block; }
+  /* the claim in one or two lines (the full text is in the verdict table below) */
+  ol.answers-claims li { font-size: .92rem; line-height: 1.3; }
+  ol.answers-claims .claim { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+                             overflow: hidden; }
+  #answers ul { padding-left: 1.1rem; font-size: .92rem; margin: .3rem 0; }
+  figure.answer-fig { margin: .2rem 0 .5rem; } figure.answer-fig figcaption { font-size: .8rem; line-height: 1.25; }
   /* verdict and result tables become one card per row: label from data-label, no sideways scroll */
   table.claims, table.results { border: 0; width: 100%; }
   table.claims thead, table.results thead { position: absolute; left: -9999px; }
@@ -178,31 +195,85 @@ def render_index(
     claims_note: str | None = None,
     package_version: str | None = None,
     data_section: str | None = None,
+    answers: str | None = None,
 ) -> str:
-    """The complete ``index.html`` text."""
+    """The complete ``index.html`` text; ``answers`` (the answers panel's HTML) opens it."""
     generated = generated or date.today()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{_shared_css()}{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+        f"<header><h1>{escape(title)}</h1>",
         f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
         f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
         + (f" &middot; code version {escape(code_version)}" if code_version else "")
         + (f" &middot; wigan_deal {escape(package_version)}" if package_version else "") + "</p>",
+        "</header><main>",
     ]
+    if answers:
+        parts.append(answers)
+    parts += _claims_section(results, claims_note)
+    parts += _pathway_sections(results)
+    parts += _finance_section(results)
+    estimates, descriptive = split_headlines(headline_rows(results))
+    parts += _estimates_section(estimates)
+    parts.append('<h2 id="parameters">Parameters</h2>')
+    param_rows = "".join(
+        f'<tr><th scope="row">{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>'
+        for k, v in parameters.items()
+    )
+    parts.append(scroll_box(f'<table class="params"><tbody>{param_rows}</tbody></table>', "Parameters"))
+    parts += _description_section(descriptive)
+    parts += _notebooks_section(notebooks)
+    if data_section:
+        parts.append(data_section)
+    parts.append("</main>")
+    if package_version:
+        parts.append(f'<footer class="meta"><p>wigan_deal version {escape(package_version)}'
+                     + (f" &middot; code version {escape(code_version)}" if code_version else "")
+                     + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
+    parts.append("</body></html>\n")
+    page = "\n".join(parts)
+    return page.replace("</header><main>", _contents(page) + "</header><main>", 1)
+
+
+#: (anchor, text) of the index's sections, in page order (the answers panel first when present)
+SECTIONS = (("answers", "Answers"), ("verdicts", "Verdicts"), ("finance", "Finance"), ("estimates", "Estimates"),
+            ("parameters", "Parameters"), ("description", "Description"), ("notebooks", "Notebooks"))
+
+
+def _contents(page: str) -> str:
+    """Links to the sections the page has."""
+    links = " ".join(f'<a href="#{a}">{t}</a>' for a, t in SECTIONS if f'id="{a}"' in page)
+    return f'<nav class="wd-nav" aria-label="contents">{links}</nav>'
+
+
+def scroll_box(table_html: str, label: str, *, wide: bool = False) -> str:
+    """A table in a keyboard-focusable, labelled sideways-scrolling box (scroll cue, first column kept
+    in view); ``wide`` adds a written cue on phones."""
+    cls = "wd-scroll wd-wide-table" if wide else "wd-scroll"
+    return f'<div class="{cls}" tabindex="0" role="region" aria-label="{escape(label)}">{table_html}</div>'
+
+
+def _claims_section(results: Mapping[str, Mapping[str, Any]], claims_note: str | None) -> list[str]:
     claims = claims_tables(results)
-    if claims:
-        parts.append('<h2 id="verdicts">Verdicts on the report\'s claims</h2>')
-        if claims_note:
-            parts.append(f'<p class="note">{escape(claims_note)}</p>')
-        for name, table in claims:
-            parts.append(
-                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
-                "shows each claim's decision rule (written before any result was computed).</p>"
-            )
-            parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    if not claims:
+        return []
+    parts = ['<h2 id="verdicts">Verdicts on the report\'s claims</h2>']
+    if claims_note:
+        parts.append(f'<p class="note">{escape(claims_note)}</p>')
+    for name, table in claims:
+        parts.append(
+            f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
+            "shows each claim's decision rule (written before any result was computed).</p>"
+        )
+        parts.append(render_table(table["columns"], table["rows"], css="claims"))
+    return parts
+
+
+def _pathway_sections(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    parts = []
     for name, data in results.items():
         table = data.get("tables", {}).get(PATHWAY_TABLE)
         if table:
@@ -213,53 +284,69 @@ def render_index(
                 "measure; comparison groups are means over their councils with data; percentile among English "
                 "councils, 100 = best.</p>"
             )
-            parts.append(render_table(table["columns"], table["rows"], css="pathway"))
+            parts.append(scroll_box(render_table(table["columns"], table["rows"], css="pathway"),
+                                    "Outcomes on the Deal's pathway", wide=True))
     for data in results.values():
         amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
         if amended and amended.get("rows"):
             parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
-            parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
+            parts.append(scroll_box(render_table(amended["columns"], amended["rows"], css="amendments"),
+                                    "Amended rules", wide=True))
     parts.extend(verdict_shares_section(results))
+    return parts
+
+
+def _finance_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
     fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
                 for key, label in FINANCE_HEADLINES.items() if key in finance]
-    if fin_rows:
-        parts.append('<h2 id="finance">Finance headlines</h2>')
-        parts.append(render_table(["measure", "value", "detail"], fin_rows, css="results"))
-    parts.append('<h2 id="parameters">Parameters</h2>')
-    param_rows = "".join(
-        f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
-        for k, v in parameters.items()
-    )
-    parts.append(f'<div class="wd-scroll"><table class="params"><tbody>{param_rows}</tbody></table></div>')
-    parts.append('<h2 id="results">Headline results</h2>')
-    rows = headline_rows(results)
-    if rows:
-        parts.append(
-            render_table(["notebook", "result", "value", "unit", "95% CI", "note"], rows, css="results")
-        )
-    else:
-        parts.append("<p>No notebook recorded headline values.</p>")
-    parts.append('<h2 id="notebooks">Notebooks</h2><table class="notebooks"><thead><tr>'
-                 "<th>notebook</th><th>reader (code hidden)</th><th>full (with code)</th>"
-                 "<th>notebook file</th><th>run time</th></tr></thead><tbody>")
+    if not fin_rows:
+        return []
+    return ['<h2 id="finance">Finance headlines</h2>',
+            render_table(["measure", "value", "detail"], fin_rows, css="results")]
+
+
+def split_headlines(rows: Sequence[Sequence[Any]]) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+    """Headline rows with a 95% interval (estimates) and without one (description)."""
+    estimates = [r for r in rows if r[4] != fmt.MISSING]
+    return estimates, [r for r in rows if r[4] == fmt.MISSING]
+
+
+def _estimates_section(rows: Sequence[Sequence[Any]]) -> list[str]:
+    parts = ['<h2 id="estimates">Estimates with a 95% interval</h2>']
+    if not rows:
+        return parts + ["<p>No notebook recorded an estimate with an interval.</p>"]
+    return parts + [render_table(["notebook", "result", "value", "unit", "95% CI", "note"], rows, css="results")]
+
+
+def _description_section(rows: Sequence[Sequence[Any]]) -> list[str]:
+    parts = ['<h2 id="description">Description: recorded values without an interval</h2>']
+    if not rows:
+        return parts + ["<p>No notebook recorded a value without an interval.</p>"]
+    table = render_table(["notebook", "result", "value", "unit", "note"],
+                         [[r[0], r[1], r[2], r[3], r[5]] for r in rows], css="results description")
+    return parts + [
+        "<p>These values describe the data (levels, counts, shares, ranks); they carry no interval, so "
+        "they are not estimates of an effect.</p>",
+        f"<details><summary>Show the {len(rows)} descriptive values</summary>{table}</details>",
+    ]
+
+
+def _notebooks_section(notebooks: Sequence[NotebookEntry]) -> list[str]:
+    rows = []
     for nb in notebooks:
         n = escape(nb.name)
-        parts.append(
-            f"<tr><td>{n}</td><td><a href=\"{n}.reader.html\">{n}.reader.html</a></td>"
-            + (f"<td><a href=\"{n}.html\">{n}.html</a></td>" if nb.full else "<td>not written (atlas run)</td>")
-            + f"<td><a href=\"{n}.ipynb\">{n}.ipynb</a></td>"
+        rows.append(
+            f'<tr><th scope="row">{n}</th><td><a href="{n}.reader.html">{n}.reader.html</a></td>'
+            + (f'<td><a href="{n}.html">{n}.html</a></td>' if nb.full else "<td>not written (atlas run)</td>")
+            + f'<td><a href="{n}.ipynb">{n}.ipynb</a></td>'
             f'<td class="num">{nb.seconds:.1f} s</td></tr>'
         )
-    parts.append("</tbody></table>")
-    if data_section:
-        parts.append(data_section)
-    if package_version:
-        parts.append(f'<footer class="meta"><p>wigan_deal version {escape(package_version)}'
-                     + (f" &middot; code version {escape(code_version)}" if code_version else "")
-                     + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    head = ('<table class="notebooks"><thead><tr><th scope="col">notebook</th><th scope="col">reader (code '
+            'hidden)</th><th scope="col">full (with code)</th><th scope="col">notebook file</th>'
+            '<th scope="col">run time</th></tr></thead><tbody>')
+    return ['<h2 id="notebooks">Notebooks</h2>', scroll_box(head + "".join(rows) + "</tbody></table>",
+                                                            "Notebooks", wide=True)]
 
 
 def verdict_shares_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -273,7 +360,8 @@ def verdict_shares_section(results: Mapping[str, Mapping[str, Any]]) -> list[str
                     "applied to every upper-tier council (current rule, and the rule before its latest "
                     "amendment); a rule that gives one verdict to nearly every council cannot tell the area "
                     "apart.</p>",
-                    render_table(table["columns"], table["rows"], css="shares")]
+                    scroll_box(render_table(table["columns"], table["rows"], css="shares"),
+                               "Share of all councils per verdict", wide=True)]
     return []
 
 

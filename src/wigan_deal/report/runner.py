@@ -59,6 +59,7 @@ from papermill.exceptions import PapermillExecutionError
 from wigan_deal import config
 from wigan_deal.data import short_repr
 from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
+from wigan_deal.report.records import strip_run_paths
 
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
 KERNEL_NAME = "python3"
@@ -437,6 +438,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
         )
     nb = nbformat.read(output, as_version=4)
+    nbformat.write(strip_run_paths(nb, folder), output)
     problems = error_outputs(nb)
     if problems:
         return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
@@ -884,8 +886,10 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
                 subset: Sequence[str] | None = None) -> Path:
     """Write ``report.json`` and ``index.html`` for a folder of executed notebooks."""
     import wigan_deal
+    from wigan_deal.report.answers import render_answers
     from wigan_deal.report.data_version import data_manifest, render_data_section
     from wigan_deal.report.index import NotebookEntry, render_index
+    from wigan_deal.report.records import environment_versions
     from wigan_deal.results import load_results
 
     shown = display_parameters(params, subset)
@@ -899,14 +903,17 @@ def write_index(folder: Path, params: Any, outcomes: Sequence[NotebookOutcome],
     }
     data_version = data_manifest(params.vintage)
     manifest["package_version"] = wigan_deal.__version__
+    manifest["environment"] = environment_versions()
     manifest["data"] = data_version
     (folder / "report.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    results = load_results(folder)
     html = render_index(
         title=f"The Wigan Deal evidence base: {params.area_name} ({params.area_code})",
         parameters=shown,
         vintage=f"healthy life expectancy vintage {params.vintage}",
         notebooks=[NotebookEntry(o.name, o.seconds, full=(folder / f"{o.name}.html").exists()) for o in outcomes],
-        results=load_results(folder),
+        results=results,
+        answers=render_answers(results, params.area_code, params.area_name),
         generated=today,
         code_version=commit,
         package_version=wigan_deal.__version__,
