@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "finance", "claims"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
+    "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole"},  # every specification

@@ -1,0 +1,197 @@
+"""The comparative primary analysis: real-panel coverage study, the pre-specified selection, the result.
+
+``python -m wigan_deal.panel_coverage build`` runs the injected-effect study
+(:mod:`wigan_deal.its.panel_study`) on every outcome of ``data/analysis_plan.yml`` ``comparative.pools``
+(every non-GM council in turn pseudo-treated against the rest) and writes
+``data/coverage/panel_coverage.csv``; ``... check`` recomputes and compares; ``... show`` prints the
+table and the candidate the committed rule picks. :func:`primary_comparative` then computes an area's
+primary comparative estimate ("Wigan minus the non-GM council average: level change ...").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from wigan_deal import config
+from wigan_deal import data as wd
+from wigan_deal.inference import COVERAGE_DIR, analysis_plan
+from wigan_deal.its import panel as pn
+from wigan_deal.its import panel_study as ps
+from wigan_deal.periods import period_midpoint
+
+PANEL_FILE = COVERAGE_DIR / "panel_coverage.csv"
+#: readable comparison names (for estimand labels)
+COMPARISON_NAMES: dict[str, str] = {
+    "poolmean_raw": "the non-GM council average", "poolmean_t": "the non-GM council average",
+    "england_raw": "England", "england_t": "England",
+    "sc_raw": "its synthetic control (non-GM councils)", "sdid": "its synthetic DiD comparison (non-GM councils)",
+    "conformal_sc": "its synthetic control (non-GM councils)",
+}
+BEFORE_AFTER_CANDIDATES: tuple[str, ...] = ("poolmean_raw", "england_raw")
+
+
+def plan() -> dict:
+    """The ``comparative:`` block of the analysis plan."""
+    return analysis_plan()["comparative"]
+
+
+@lru_cache(maxsize=32)
+def _wide(indicator: str, sex: str, vintage: str) -> pd.DataFrame:
+    f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
+    return f.pivot(index="period_start", columns="area_code", values="value").sort_index()
+
+
+def outcome_panel(key: str, area: str | None = None):
+    """(pool wide frame, England series, area series or None, spec) for one outcome of the plan.
+
+    The pool: councils outside GM with a complete series (aggregates and ``area`` removed)."""
+    spec = plan()["pools"][key]
+    w = _wide(spec["indicator"], spec["sex"], spec["vintage"])
+    if spec["design"] == "before_after":
+        w = w.loc[list(spec["periods"])]
+    codes = pd.Index(w.columns.astype(str))
+    keep = ~codes.str.startswith(config.AGGREGATE_PREFIXES) & ~codes.isin(config.GREATER_MANCHESTER)
+    if area is not None:
+        keep &= codes != area
+    pool = w.loc[:, keep].dropna(axis=1)
+    england = w[config.ENGLAND].to_numpy(float)
+    y = None if area is None else w[area].to_numpy(float)
+    return pool, england, y, spec
+
+
+def design(pool: pd.DataFrame, break_year: int = config.DEFAULT_BREAK_YEAR):
+    """(X, post) of the pool's periods: segmented (rule 'start', slope_start 0) or before/after."""
+    starts = pool.index.to_numpy(int)
+    post = starts >= break_year
+    return pn.segmented_matrix(period_midpoint(starts, starts + 2), post), post
+
+
+def candidates_for(spec: dict) -> tuple[str, ...]:
+    cands = tuple(plan()["candidates"])
+    return BEFORE_AFTER_CANDIDATES if spec["design"] == "before_after" else cands
+
+
+def build() -> pd.DataFrame:
+    """The real-panel study for every outcome of the plan (one row per outcome x candidate x scenario x target)."""
+    frames = []
+    for key in plan()["pools"]:
+        pool, england, _, spec = outcome_panel(key)
+        X, post = design(pool)
+        Y = pool.to_numpy(float)
+        sd = ps.residual_sd(Y, X)
+        low = sd < np.median(sd) if np.isfinite(sd).all() else None
+        t = ps.run_panel_study(Y, X, post, england, candidates_for(spec), low_noise=low)
+        t.insert(0, "outcome", key)
+        t.insert(1, "design", spec["design"])
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_panel_table() -> pd.DataFrame:
+    return pd.read_csv(PANEL_FILE)
+
+
+def select(table: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The committed rule applied to the study: per design, the eligible candidates and the choice."""
+    table = load_panel_table() if table is None else table
+    lo, hi = plan()["selection"]["coverage_band"]
+    order = list(plan()["candidates"])
+    out = {}
+    for dsg, sub in table.groupby("design"):
+        ranking = []
+        for cand, s in sub.groupby("candidate"):
+            ok = bool(((s.coverage >= lo - 1e-12) & (s.coverage <= hi + 1e-12)).all())
+            zero = s[s.scenario == "zero"]
+            score = float((zero.median_width / zero.mde).mean())
+            worst = s.coverage.iloc[np.argmax(np.abs(s.coverage - 0.95).to_numpy())]
+            ranking.append({"candidate": cand, "eligible": ok, "score": score, "worst_coverage": worst,
+                            "min_coverage": float(s.coverage.min()), "max_coverage": float(s.coverage.max()),
+                            "order": order.index(cand)})
+        r = pd.DataFrame(ranking).sort_values(["eligible", "score", "order"], ascending=[False, True, True])
+        el = r[r.eligible]
+        if el.empty:
+            choice = None
+        else:
+            best = el.score.min()
+            choice = el[el.score <= best + 0.01].sort_values("order").candidate.iloc[0]
+        out[dsg] = {"choice": choice, "ranking": r.reset_index(drop=True)}
+    return out
+
+
+def chosen(design_name: str) -> tuple[str, bool]:
+    """(candidate, calibrated) for a design: the rule's choice, or the first candidate, not calibrated."""
+    sel = select()[design_name]
+    if sel["choice"] is None:
+        first = BEFORE_AFTER_CANDIDATES[0] if design_name == "before_after" else plan()["candidates"][0]
+        return first, False
+    return sel["choice"], True
+
+
+def primary_comparative(area: str, key: str, alpha: float = 0.05) -> pn.ComparativeResult:
+    """The area's primary comparative estimate for outcome ``key`` of the plan (method from the study)."""
+    pool, england, y, spec = outcome_panel(key, area)
+    if y is None or not np.isfinite(y).all():
+        raise ValueError(f"{area!r} has no complete {spec['indicator']} ({spec['sex']}) series in "
+                         f"vintage {spec['vintage']}: no comparative estimate.")
+    X, post = design(pool)
+    method, calibrated = chosen(spec["design"])
+    res = run_candidate(method, y, pool, england, X, post, alpha, area)
+    if not calibrated:
+        res.note = ("INTERVAL NOT CALIBRATED: no candidate met the coverage criterion of the analysis "
+                    "plan for this design. " + res.note)
+    return res
+
+
+def run_candidate(method: str, y, pool: pd.DataFrame, england, X, post, alpha: float = 0.05,
+                  area: str = "treated") -> pn.ComparativeResult:
+    """One candidate estimator on the area and its pool."""
+    name = wd.area_name(area) if area != "treated" else area
+    comp = COMPARISON_NAMES[method]
+    P = pool.to_numpy(float)
+    names = list(pool.columns)
+    if method.startswith("poolmean"):
+        return pn.poolmean(y, P, X, method.endswith("_t"), alpha, names, name, comp)
+    if method.startswith("england"):
+        return pn.versus_reference(y, england, P, X, method.endswith("_t"), alpha, names, name, comp)
+    if method == "sc_raw":
+        return pn.synthetic_control(y, P, X, post, alpha, names, name, comp)
+    if method == "sdid":
+        return pn.sdid(y, P, post, alpha, names, name, comp)
+    return pn.conformal_sc(y, P, post, alpha, treated=name, comparison=comp)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m wigan_deal.panel_coverage",
+                                     description="Real-panel coverage study of the comparative estimators.")
+    parser.add_argument("command", choices=["build", "check", "show"])
+    args = parser.parse_args(argv)
+    if args.command == "show":
+        t = load_panel_table()
+        print(t.round(3).to_string())
+        for d, s in select(t).items():
+            print(d, "->", s["choice"])
+            print(s["ranking"].round(3).to_string())
+        return 0
+    start = time.perf_counter()
+    table = build()
+    secs = time.perf_counter() - start
+    if args.command == "build":
+        COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
+        table.to_csv(PANEL_FILE, index=False, float_format="%.6g")
+        print(f"wrote {PANEL_FILE.relative_to(config.PROJECT_ROOT)} ({len(table)} rows) in {secs:.1f} s")
+        return 0
+    committed = load_panel_table()
+    same = committed.shape == table.shape and np.allclose(committed["coverage"], table["coverage"],
+                                                          atol=1e-9)
+    print(f"real-panel study: {secs:.1f} s; committed table {'matches' if same else 'DIFFERS'}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
