@@ -228,10 +228,11 @@ class ComparativeResult:
     placebos: pd.DataFrame = field(repr=False)  # unit x target statistics
     alpha: float = 0.05
     note: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # target -> phrase overriding the default
 
     def estimand(self, target: str) -> str:
-        what = {"level": "level change", "slope": "slope change",
-                "average": "average post-break difference"}[target]
+        what = self.labels.get(target) or {"level": "level change", "slope": "slope change",
+                                           "average": "average post-break difference"}[target]
         return f"{self.treated} minus {self.comparison}: {what}"
 
     def to_frame(self) -> pd.DataFrame:
@@ -251,7 +252,10 @@ class ComparativeResult:
                 ci, verdict = "unbounded", "is not bounded"
             parts.append(f"{self.estimand(t)} {d['estimate']:+.2f}{u}{per} ({1 - self.alpha:.0%} "
                          f"interval {ci}, p = {d['p_value']:.2f}; the interval {verdict})")
-        text = "; ".join(parts) + f". Method: {DESCRIPTIONS[self.method]}"
+        method = DESCRIPTIONS[self.method]
+        if "before/after" in "".join(self.labels.values()):
+            method = method.replace("segmented OLS", "before/after change")
+        text = "; ".join(parts) + f". Method: {method}"
         n = next(iter(self.estimates.values()))["n_placebos"]
         text += f", {n} placebo units." + (f" {self.note}" if self.note else "")
         return self.to_frame(), text
