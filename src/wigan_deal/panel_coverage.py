@@ -61,7 +61,7 @@ def outcome_panel(key: str, area: str | None = None):
         keep &= codes != area
     pool = w.loc[:, keep].dropna(axis=1)
     england = w[config.ENGLAND].to_numpy(float)
-    y = None if area is None else w[area].to_numpy(float)
+    y = None if area is None or area not in w.columns else w[area].to_numpy(float)
     return pool, england, y, spec
 
 
@@ -136,7 +136,7 @@ def chosen(design_name: str) -> tuple[str, bool]:
 def primary_comparative(area: str, key: str, alpha: float = 0.05) -> pn.ComparativeResult:
     """The area's primary comparative estimate for outcome ``key`` of the plan (method from the study)."""
     pool, england, y, spec = outcome_panel(key, area)
-    if y is None or not np.isfinite(y).all():
+    if y is None or not np.isfinite(y).all():  # absent or incomplete
         raise ValueError(f"{area!r} has no complete {spec['indicator']} ({spec['sex']}) series in "
                          f"vintage {spec['vintage']}: no comparative estimate.")
     X, post = design(pool)
