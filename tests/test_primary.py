@@ -82,3 +82,14 @@ def test_wigan_comparative_primary_names_its_estimand():
     assert hle.estimand("level").endswith("before/after change 2009-11 to 2015-17")
     with pytest.raises(ValueError, match="no complete"):
         pc.primary_comparative("E06000999", "le_male")
+
+
+def test_docs_hold_both_generated_panel_tables():
+    from wigan_deal import panel_coverage as pc
+
+    text = (config.PROJECT_ROOT / "docs" / "inference.md").read_text()
+    for tag, fn in (("panel-coverage", pc.markdown_panel), ("panel-simulation", pc.markdown_simulation)):
+        block = text.split(f"<!-- generated:{tag} -->\n")[1].split(f"<!-- /generated:{tag} -->")[0]
+        assert block.strip() == fn().strip()
+    block = text.split("<!-- generated:panel-verdicts -->\n")[1].split("<!-- /generated:panel-verdicts -->")[0]
+    assert block.strip() == pc.markdown_verdicts().strip()

@@ -26,6 +26,13 @@ from wigan_deal.its import panel_study as ps
 from wigan_deal.periods import period_midpoint
 
 PANEL_FILE = COVERAGE_DIR / "panel_coverage.csv"
+SIM_FILE = COVERAGE_DIR / "panel_simulation.csv"
+#: the extended simulation: outcomes calibrated, candidates (v1 own-break method included), reps, seed
+SIM_OUTCOMES: tuple[str, ...] = ("le_male", "u75_cancer")
+SIM_CHEAP: tuple[str, ...] = ("own_t", "poolmean_raw", "poolmean_t", "england_raw", "england_t")
+SIM_WEIGHTED: tuple[str, ...] = ("sc_raw", "sdid")
+SIM_REPS: dict[str, int] = {"cheap": 200, "weighted": 30}
+SIM_SEED = 20261206
 #: readable comparison names (for estimand labels)
 COMPARISON_NAMES: dict[str, str] = {
     "poolmean_raw": "the non-GM council average", "poolmean_t": "the non-GM council average",
@@ -95,6 +102,102 @@ def build() -> pd.DataFrame:
 
 def load_panel_table() -> pd.DataFrame:
     return pd.read_csv(PANEL_FILE)
+
+
+def build_simulation() -> pd.DataFrame:
+    """Extended simulation calibrated on each of ``SIM_OUTCOMES`` (common national break, factor
+    structure, unequal noise; the pseudo-treated units at Wigan's own noise level)."""
+    frames = []
+    for i, key in enumerate(SIM_OUTCOMES):
+        pool, _, y, _ = outcome_panel(key, config.WIGAN)
+        X, post = design(pool)
+        cal = ps.calibrate(pool.to_numpy(float), X, post, y)
+        for j, (tier, cands) in enumerate((("cheap", SIM_CHEAP), ("weighted", SIM_WEIGHTED))):
+            t = ps.run_simulation(cal, cands, SIM_REPS[tier], SIM_SEED + 10 * i + j, iters_sc=300)
+            t.insert(0, "outcome", key)
+            t["treated_sigma"] = cal.treated_sigma
+            t["median_sigma"] = float(np.median(cal.sigma))
+            frames.append(t)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_simulation() -> pd.DataFrame:
+    return pd.read_csv(SIM_FILE)
+
+
+def _cov_cell(s: pd.DataFrame) -> str:
+    """Worst coverage (farthest from 0.95) with its MC SE, and the range."""
+    k = np.argmax(np.abs(s.coverage.to_numpy() - 0.95))
+    w = s.iloc[k]
+    return f"{s.coverage.min():.3f}-{s.coverage.max():.3f} (worst {w.coverage:.3f} ± {w.coverage_mcse:.3f})"
+
+
+def markdown_panel(table: pd.DataFrame | None = None) -> str:
+    """The real-panel table for docs/inference.md: per design and candidate, coverage by outcome
+    (range over targets and injected effects, worst with its MC SE), size, power at 2x MDE, width."""
+    table = load_panel_table() if table is None else table
+    sel = select(table)
+    lines = []
+    for dsg in ("its", "before_after"):
+        sub = table[table.design == dsg]
+        outcomes = list(dict.fromkeys(sub.outcome))
+        lines += [f"**{'ITS outcomes' if dsg == 'its' else 'HLE before/after'}** (rule's choice: "
+                  f"`{sel[dsg]['choice']}`)", "",
+                  "| candidate | " + " | ".join(f"coverage {o}" for o in outcomes)
+                  + " | size (zero effect) | power at 2x MDE | median width / MDE | eligible |",
+                  "|---" * (len(outcomes) + 5) + "|"]
+        rank = sel[dsg]["ranking"].set_index("candidate")
+        for cand in [c for c in plan()["candidates"] if c in set(sub.candidate)]:
+            s = sub[sub.candidate == cand]
+            cells = [_cov_cell(s[s.outcome == o]) for o in outcomes]
+            zero = s[s.scenario == "zero"]
+            pw = s[s.scenario.str.endswith("2x") & (s.effect.abs() > 1e-9)]
+            cells += [f"{zero.reject.min():.3f}-{zero.reject.max():.3f}",
+                      f"{pw.reject.min():.2f}-{pw.reject.max():.2f}",
+                      "inf" if np.isinf(rank.loc[cand, "score"]) else f"{rank.loc[cand, 'score']:.2f}",
+                      "yes" if rank.loc[cand, "eligible"] else "**no**"]
+            lines.append(f"| `{cand}` | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def markdown_verdicts(table: pd.DataFrame | None = None) -> str:
+    """One bullet per candidate and design: eligible or not, and where its coverage leaves the band."""
+    table = load_panel_table() if table is None else table
+    lo, hi = plan()["selection"]["coverage_band"]
+    out = []
+    for dsg, sel in select(table).items():
+        for _, r in sel["ranking"].iterrows():
+            s = table[(table.design == dsg) & (table.candidate == r.candidate)]
+            bad = s[(s.coverage < lo) | (s.coverage > hi)]
+            if bad.empty:
+                out.append(f"* `{r.candidate}` ({dsg}): passes, coverage {s.coverage.min():.3f} to "
+                           f"{s.coverage.max():.3f}" + (" - **chosen**" if r.candidate == sel["choice"] else ""))
+                continue
+            where = sorted(set(bad.outcome))
+            out.append(f"* `{r.candidate}` ({dsg}): fails, coverage outside [{lo}, {hi}] for "
+                       f"{', '.join(where)} (from {bad.coverage.min():.3f} to {bad.coverage.max():.3f})")
+    return "\n".join(out)
+
+
+def markdown_simulation(table: pd.DataFrame | None = None) -> str:
+    """The extended-simulation table for docs/inference.md (coverage of the injected effect for a
+    pseudo-treated unit at Wigan's noise level; range over targets and effects)."""
+    table = load_simulation() if table is None else table
+    outcomes = list(dict.fromkeys(table.outcome))
+    lines = ["| candidate | " + " | ".join(f"coverage {o}" for o in outcomes)
+             + " | size (zero effect) | reps x treated units |", "|---" * (len(outcomes) + 3) + "|"]
+    for cand in dict.fromkeys(table.candidate):
+        s = table[table.candidate == cand]
+        cells = [_cov_cell(s[s.outcome == o]) for o in outcomes]
+        zero = s[s.scenario == "zero"]
+        cells += [f"{zero.reject.min():.3f}-{zero.reject.max():.3f}",
+                  f"{int(s.reps.iloc[0])} x {int(s.units.iloc[0] // s.reps.iloc[0])}"]
+        lines.append(f"| `{cand}` | " + " | ".join(cells) + " |")
+    ratio = (table.groupby("outcome").treated_sigma.first() / table.groupby("outcome").median_sigma.first())
+    lines += ["", "Wigan's idiosyncratic noise SD relative to the median council's: "
+              + ", ".join(f"{o} {ratio[o]:.2f}" for o in outcomes) + "."]
+    return "\n".join(lines)
 
 
 def select(table: pd.DataFrame | None = None) -> dict[str, dict]:
@@ -252,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wigan_deal.panel_coverage",
                                      description="Real-panel coverage study of the comparative estimators.")
     parser.add_argument("command", choices=["build", "check", "show"])
+    parser.add_argument("--only", choices=["panel", "simulation"], help="one of the two tables")
     args = parser.parse_args(argv)
     if args.command == "show":
         t = load_panel_table()
@@ -260,19 +364,24 @@ def main(argv: list[str] | None = None) -> int:
             print(d, "->", s["choice"])
             print(s["ranking"].round(3).to_string())
         return 0
-    start = time.perf_counter()
-    table = build()
-    secs = time.perf_counter() - start
-    if args.command == "build":
-        COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
-        table.to_csv(PANEL_FILE, index=False, float_format="%.6g")
-        print(f"wrote {PANEL_FILE.relative_to(config.PROJECT_ROOT)} ({len(table)} rows) in {secs:.1f} s")
-        return 0
-    committed = load_panel_table()
-    same = committed.shape == table.shape and np.allclose(committed["coverage"], table["coverage"],
-                                                          atol=1e-9)
-    print(f"real-panel study: {secs:.1f} s; committed table {'matches' if same else 'DIFFERS'}")
-    return 0 if same else 1
+    ok = True
+    for name, fn, path in (("panel", build, PANEL_FILE), ("simulation", build_simulation, SIM_FILE)):
+        if args.only not in (None, name):
+            continue
+        start = time.perf_counter()
+        table = fn()
+        secs = time.perf_counter() - start
+        if args.command == "build":
+            COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
+            table.to_csv(path, index=False, float_format="%.6g")
+            print(f"wrote {path.relative_to(config.PROJECT_ROOT)} ({len(table)} rows) in {secs:.1f} s")
+            continue
+        committed = pd.read_csv(path)
+        same = committed.shape == table.shape and np.allclose(committed["coverage"], table["coverage"],
+                                                              atol=1e-6)
+        ok &= same
+        print(f"{name}: {secs:.1f} s; committed table {'matches' if same else 'DIFFERS'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -148,6 +148,8 @@ def candidate_stats(Y: np.ndarray, X: np.ndarray, post: np.ndarray, ref: np.ndar
             out[c] = sdid_stats(Y, post, iters_sdid)
         elif c == "conformal_sc":
             out[c] = None
+        elif c == "own_t":  # the v1 method: own break, studentised, against every other unit's own break
+            out[c] = reference_stats(Y, np.zeros(Y.shape[0]), X, True)
         else:
             raise ValueError(f"Unknown candidate {c!r}: valid are {', '.join(pn.CANDIDATES)}.")
     return out
@@ -172,16 +174,20 @@ def paths(X: np.ndarray, post: np.ndarray, size: dict[str, float]) -> dict[str, 
 
 def run_panel_study(Y: np.ndarray, X: np.ndarray, post: np.ndarray, ref: np.ndarray | None,
                     candidates: tuple[str, ...], alpha: float = 0.05, low_noise: np.ndarray | None = None,
-                    iters_sc: int = 500, iters_sdid: int = 300, stats: dict | None = None) -> pd.DataFrame:
+                    iters_sc: int = 500, iters_sdid: int = 300, stats: dict | None = None,
+                    evaluate: np.ndarray | None = None, size: dict[str, float] | None = None) -> pd.DataFrame:
     """One row per candidate x scenario x target: coverage, rejection rate, median width (+ MC SEs).
 
-    ``low_noise`` (bool per unit) adds the coverage among those units (e.g. the quieter half).
+    ``low_noise`` (bool per unit) adds the coverage among those units (e.g. the quieter half);
+    ``evaluate`` (bool per unit) restricts the summaries to those pseudo-treated units; ``size``
+    overrides the MDEs (default: from ``Y``).
     """
     post = np.asarray(post, bool)
     stats = candidate_stats(Y, X, post, ref, candidates, iters_sc, iters_sdid) if stats is None else stats
-    size = mde(Y, X)
+    size = mde(Y, X) if size is None else size
     unit_paths = paths(X, post, size)
     N = Y.shape[1]
+    ev = np.ones(N, bool) if evaluate is None else np.asarray(evaluate, bool)
     rows = []
     for scen in SCENARIOS:
         if scen.shape not in unit_paths:
@@ -203,19 +209,96 @@ def run_panel_study(Y: np.ndarray, X: np.ndarray, post: np.ndarray, ref: np.ndar
                 cover = (lo <= truth[:, None]) & (truth[:, None] <= hi)
                 width = hi - lo
                 reject = (lo > 0) | (hi < 0)
+            cover, width, reject = cover[:, ev], width[:, ev], reject[:, ev]
+            n_ev = int(ev.sum())
             for i, t in enumerate(targets):
                 cov, rej = cover[i].mean(), reject[i].mean()
                 rows.append({
                     "candidate": cand, "scenario": scen.name, "target": t,
-                    "effect": float(truth[i]), "units": N,
-                    "coverage": float(cov), "coverage_mcse": float(np.sqrt(cov * (1 - cov) / N)),
-                    "reject": float(rej), "reject_mcse": float(np.sqrt(rej * (1 - rej) / N)),
+                    "effect": float(truth[i]), "units": n_ev,
+                    "coverage": float(cov), "coverage_mcse": float(np.sqrt(cov * (1 - cov) / n_ev)),
+                    "reject": float(rej), "reject_mcse": float(np.sqrt(rej * (1 - rej) / n_ev)),
                     "median_width": float(np.median(width[i])),
                     "mde": size[t],
-                    "coverage_low_noise": (float(cover[i][low_noise].mean())
+                    "coverage_low_noise": (float(cover[i][low_noise[ev]].mean())
                                            if low_noise is not None else np.nan),
                 })
     return pd.DataFrame(rows)
+
+
+@dataclass
+class SimCalibration:
+    """What the extended simulation takes from a real panel (:func:`calibrate`)."""
+
+    X: np.ndarray
+    post: np.ndarray
+    coefs: np.ndarray  # 4 x M real unit-specific segmented coefficients (national break removed)
+    national: np.ndarray  # 4: the common (mean) coefficients, the national break included
+    factors: np.ndarray  # n x k factor paths (from the residuals)
+    loadings: np.ndarray  # k x M real loadings
+    sigma: np.ndarray  # M idiosyncratic residual SDs
+    treated_sigma: float  # the area's own idiosyncratic SD
+    size: dict[str, float]  # MDEs of the real panel
+
+
+def calibrate(Y: np.ndarray, X: np.ndarray, post: np.ndarray, y_area: np.ndarray, k: int = 2) -> SimCalibration:
+    """Segmented fit of every unit; the mean coefficients are the common national path, the rest
+    unit-specific; the first ``k`` singular vectors of the residuals are the factor structure; the
+    remaining residual SD is each unit's idiosyncratic noise (the area's from its own series)."""
+    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    national = beta.mean(1)
+    R = Y - X @ beta
+    U, S, Vt = np.linalg.svd(R, full_matrices=False)
+    factors = U[:, :k] * S[:k] / np.sqrt(Y.shape[1])
+    loadings = Vt[:k] * np.sqrt(Y.shape[1])
+    idio = R - factors @ loadings
+    dof = X.shape[0] - X.shape[1] - k
+    sigma = np.sqrt((idio**2).sum(0) / dof)
+    b_area = np.linalg.lstsq(X, y_area, rcond=None)[0]
+    r_area = y_area - X @ b_area
+    r_area = r_area - factors @ np.linalg.lstsq(factors, r_area, rcond=None)[0]
+    return SimCalibration(X, np.asarray(post, bool), beta - national[:, None], national, factors, loadings,
+                          sigma, float(np.sqrt((r_area**2).sum() / dof)), mde(Y, X))
+
+
+def simulate_panel(rng: np.random.Generator, cal: SimCalibration, n_units: int, n_quiet: int) -> np.ndarray:
+    """A panel like the real one: common national path (with its 2011 break) + resampled unit trends
+    + factor structure with resampled loadings + MA(2) noise with resampled (unequal) SDs; the first
+    ``n_quiet`` units have the area's own noise SD."""
+    from wigan_deal.its.coverage import simulate_errors
+
+    n, M = cal.X.shape[0], cal.coefs.shape[1]
+    pick = rng.integers(0, M, size=(3, n_units))
+    sigma = cal.sigma[pick[2]].copy()
+    sigma[:n_quiet] = cal.treated_sigma
+    Y = cal.X @ (cal.national[:, None] + cal.coefs[:, pick[0]])
+    Y += cal.factors @ cal.loadings[:, pick[1]]
+    Y += simulate_errors(rng, n, n_units, "ma2") * sigma
+    return Y
+
+
+def run_simulation(cal: SimCalibration, candidates: tuple[str, ...], reps: int, seed: int,
+                   n_units: int = 100, n_quiet: int = 10, ref: str = "mean", **kw) -> pd.DataFrame:
+    """Extended simulation: ``reps`` simulated panels; the ``n_quiet`` units at the area's noise level
+    are each pseudo-treated in turn (summaries over them); the reference series is the panel mean."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    quiet = np.zeros(n_units, bool)
+    quiet[:n_quiet] = True
+    for _ in range(reps):
+        Y = simulate_panel(rng, cal, n_units, n_quiet)
+        frames.append(run_panel_study(Y, cal.X, cal.post, Y.mean(1), candidates, evaluate=quiet,
+                                      size=cal.size, **kw))
+    t = pd.concat(frames)
+    keys = ["candidate", "scenario", "target"]
+    out = t.groupby(keys, sort=False).agg(effect=("effect", "first"), units=("units", "sum"),
+                                          coverage=("coverage", "mean"), reject=("reject", "mean"),
+                                          median_width=("median_width", "median"), mde=("mde", "first"))
+    out = out.reset_index()
+    out["coverage_mcse"] = np.sqrt(out.coverage * (1 - out.coverage) / out.units)
+    out["reject_mcse"] = np.sqrt(out.reject * (1 - out.reject) / out.units)
+    out["reps"] = reps
+    return out
 
 
 def residual_sd(Y: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -227,5 +310,6 @@ def residual_sd(Y: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.sqrt((r**2).sum(0) / (X.shape[0] - X.shape[1]))
 
 
-__all__ = ["MDE_FACTOR", "SCENARIOS", "Scenario", "Stats", "candidate_stats", "intervals", "mde",
-           "paths", "response", "residual_sd", "run_panel_study"]
+__all__ = ["MDE_FACTOR", "SCENARIOS", "Scenario", "SimCalibration", "Stats", "calibrate",
+           "candidate_stats", "intervals", "mde", "paths", "response", "residual_sd", "run_panel_study",
+           "run_simulation", "simulate_panel"]
