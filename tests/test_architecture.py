@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
-    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole"},  # every specification
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows

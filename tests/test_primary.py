@@ -35,7 +35,8 @@ def test_wigan_primary_cancer_result():
     assert r.level["upper"] == pytest.approx(2.57, abs=0.01)
     assert r.level["n_controls"] == 113
     table, text = r.effect_summary("per 100,000")
-    assert text.startswith("PRIMARY") and "includes zero" in text
+    assert text.startswith("DESCRIPTION, not primary") and "national changes included" in text
+    assert "includes zero" in text
     assert list(table.quantity) == ["level_change", "slope_change"]
     # q is the 95% order statistic of the controls' |t|
     res = placebo_in_space(inference.reference_panel("u75_prev_cancer_mortality", "Persons", None,

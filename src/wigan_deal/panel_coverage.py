@@ -72,6 +72,34 @@ def outcome_panel(key: str, area: str | None = None):
     return pool, england, y, spec
 
 
+def key_for(indicator: str, sex: str) -> str | None:
+    """The plan's outcome key for an indicator and sex (None if it has no comparative primary)."""
+    for key, spec in plan()["pools"].items():
+        if spec["indicator"] == indicator and spec["sex"] == sex:
+            return key
+    return None
+
+
+def primary_records(area: str) -> list[tuple[str, object, str, str]]:
+    """``(key, Estimate, unit, label)`` of every primary comparative number of ``area`` (for a notebook's
+    results file: the index cards show the label, which names the estimand)."""
+    from wigan_deal.its import Estimate
+
+    out = []
+    for key, label, unit in README_OUTCOMES:
+        try:
+            r = primary_comparative(area, key)
+        except ValueError:
+            continue
+        for t, d in r.estimates.items():
+            per = " per year" if t == "slope" else ""
+            calib = "" if "NOT CALIBRATED" not in r.note else "; interval NOT calibrated"
+            out.append((f"primary_{key}_{t}", Estimate(d["estimate"], float("nan"), d["lower"], d["upper"],
+                                                        d["p_value"], r.alpha, t),
+                        unit + per, f"PRIMARY: {r.estimand(t)} ({label}), placebo-in-space interval{calib}"))
+    return out
+
+
 def design(pool: pd.DataFrame, break_year: int = config.DEFAULT_BREAK_YEAR):
     """(X, post) of the pool's periods: segmented (rule 'start', slope_start 0) or before/after."""
     starts = pool.index.to_numpy(int)
