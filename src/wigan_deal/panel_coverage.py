@@ -58,7 +58,11 @@ def outcome_panel(key: str, area: str | None = None):
     """(pool wide frame, England series, area series or None, spec) for one outcome of the plan.
 
     The pool: councils outside GM with a complete series (aggregates and ``area`` removed)."""
-    spec = plan()["pools"][key]
+    pools = plan()["pools"]
+    if key not in pools:
+        raise ValueError(f"{key!r} has no comparative primary specification in data/analysis_plan.yml; "
+                         f"outcomes with one: {', '.join(pools)}.")
+    spec = pools[key]
     w = _wide(spec["indicator"], spec["sex"], spec["vintage"])
     if spec["design"] == "before_after":
         w = w.loc[list(spec["periods"])]
@@ -280,6 +284,30 @@ def primary_comparative(area: str, key: str, alpha: float = 0.05) -> pn.Comparat
         res.note = ("INTERVAL NOT CALIBRATED: no candidate met the coverage criterion of the analysis "
                     "plan for this design. " + res.note)
     return res
+
+
+def primary_placebo_in_time(area: str, key: str, alpha: float = 0.05) -> pd.DataFrame:
+    """The primary comparative method at every fake break inside the real pre-period (>= 3 periods
+    either side): columns fake_break, level/slope estimate, lower, upper, p, excludes_zero."""
+    pool, england, y, spec = outcome_panel(key, area)
+    if y is None or spec["design"] != "its":
+        raise ValueError(f"No placebo-in-time for {key!r}: it needs an ITS outcome with the area's series.")
+    method, _ = chosen("its")
+    brk = config.DEFAULT_BREAK_YEAR
+    pre = pool.index.to_numpy(int) < brk
+    rows = []
+    for fake in range(int(pool.index.min()) + 1, brk):
+        post = pool.index.to_numpy(int)[pre] >= fake
+        if (~post).sum() < 3 or post.sum() < 3:
+            continue
+        X, p = design(pool.loc[pre], fake)
+        r = run_candidate(method, y[pre], pool.loc[pre], england[pre], X, p, alpha, area)
+        row = {"fake_break": fake}
+        for t, d in r.estimates.items():
+            row.update({f"{t}_change": d["estimate"], f"{t}_lower": d["lower"], f"{t}_upper": d["upper"],
+                        f"{t}_p": d["p_value"], f"{t}_excludes_zero": d["lower"] > 0 or d["upper"] < 0})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def run_candidate(method: str, y, pool: pd.DataFrame, england, X, post, alpha: float = 0.05,
