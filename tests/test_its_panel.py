@@ -143,3 +143,56 @@ def test_study_injection_matches_refitting_with_the_effect_added():
     mask = np.arange(10) != c
     np.testing.assert_allclose(shortcut[:, mask], direct[:, mask], atol=1e-10)
     assert direct[0, c] == pytest.approx(st.est0[0, c] + effect)
+
+
+def _slsqp(objective, n):
+    from scipy.optimize import minimize
+
+    cons = [{"type": "eq", "fun": lambda w: w[:n].sum() - 1.0}]
+    bounds = [(0, None)] * n + [(None, None)]
+    res = minimize(objective, np.r_[np.full(n, 1 / n), 0.0], method="SLSQP", bounds=bounds,
+                   constraints=cons, options={"ftol": 1e-14, "maxiter": 2000})
+    return res.x
+
+
+def test_sdid_weights_solve_the_papers_objectives():
+    """Reference: the objectives of Arkhangelsky et al. (2021, eqs. 2.2-2.3) solved by scipy SLSQP with a
+    free intercept, for unit 0 as the treated unit."""
+    rng = np.random.default_rng(8)
+    N, post = 7, POST
+    Y = rng.normal(size=(8, N)).cumsum(0) + rng.normal(size=N) * 2
+    omega, lam = pn.sdid_weights(Y, post, iters=20000)
+    pre, T0 = Y[~post], int((~post).sum())
+    sigma = pn.sdid_noise(pre)
+    zeta2 = np.sqrt(post.sum()) * sigma**2
+    ctrl = np.arange(1, N)
+
+    def unit_obj(x):  # sum_t (w0 + sum_i w_i Y_it - Y_0t)^2 + zeta^2 T0 ||w||^2
+        w, w0 = x[:-1], x[-1]
+        return np.sum((w0 + pre[:, ctrl] @ w - pre[:, 0]) ** 2) + zeta2 * T0 * np.sum(w**2)
+
+    ref = _slsqp(unit_obj, N - 1)
+    np.testing.assert_allclose(omega[ctrl, 0], ref[:-1], atol=2e-3)
+    zl2 = (1e-6 * sigma) ** 2
+
+    def time_obj(x):  # sum_i (l0 + sum_t l_t Y_it - mean_post Y_i)^2 over the controls
+        lw, l0 = x[:-1], x[-1]
+        return np.sum((l0 + pre[:, ctrl].T @ lw - Y[post][:, ctrl].mean(0)) ** 2) + zl2 * (N - 1) * np.sum(lw**2)
+
+    ref_l = _slsqp(time_obj, T0)
+    np.testing.assert_allclose(lam[:, 0], ref_l[:-1], atol=2e-3)
+
+
+def test_conformal_p_value_by_hand():
+    """CWZ p-value recomputed with the project's SLSQP synthetic-control solver and the T cyclic shifts."""
+    rng = np.random.default_rng(9)
+    pool = rng.normal(size=(8, 4)).cumsum(0)
+    y = pool @ np.array([0.6, 0.4, 0, 0]) + rng.normal(size=8) * 0.3 + 1.0 * POST
+    theta = 0.5
+    yn = y - theta * POST
+    w = simplex_least_squares(yn, pool)
+    u = yn - pool @ w
+    stat = [np.abs(np.roll(u, -s)[POST]).sum() / np.sqrt(POST.sum()) for s in range(8)]
+    p_hand = np.mean(np.array(stat) >= stat[0] - 1e-9)
+    p = pn.conformal_pvalues(y, pool, POST, np.array([theta]), iters=20000)[0]
+    assert p == pytest.approx(p_hand)

@@ -94,3 +94,18 @@ def test_docs_hold_both_generated_panel_tables():
         assert block.strip() == fn().strip()
     block = text.split("<!-- generated:panel-verdicts -->\n")[1].split("<!-- /generated:panel-verdicts -->")[0]
     assert block.strip() == pc.markdown_verdicts().strip()
+
+
+def test_committed_real_panel_rows_recompute_exactly_for_hle():
+    """The committed study is deterministic: the before/after outcomes (closed form) recompute exactly
+    (the full rebuild is `python -m wigan_deal.panel_coverage check`)."""
+    from wigan_deal import panel_coverage as pc
+    from wigan_deal.its import panel_study as ps
+
+    pool, england, _, spec = pc.outcome_panel("hle_female")
+    X, post = pc.design(pool)
+    t = ps.run_panel_study(pool.to_numpy(float), X, post, england, pc.candidates_for(spec))
+    committed = pc.load_panel_table().query("outcome == 'hle_female'").reset_index(drop=True)
+    assert len(t) == len(committed)
+    np.testing.assert_allclose(t.coverage, committed.coverage, atol=1e-6)
+    np.testing.assert_allclose(t.median_width, committed.median_width, rtol=1e-5)
