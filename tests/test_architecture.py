@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
-    "hle_noise": {"config", "periods", "data", "its", "inference"},  # HLE noise model, RTM, MDE
+    "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage"},  # HLE noise model, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt"},  # notebook helpers
