@@ -138,7 +138,7 @@ def test_study_injection_matches_refitting_with_the_effect_added():
     Y2 = Y.copy()
     Y2[POST, c] += effect
     gaps = Y2 - Y2 @ st.a  # same weights: fitted on the untouched pre-period
-    direct, _ = pn._coef(X, gaps, None)
+    direct, _ = pn.target_coefficients(X, gaps, None)
     shortcut = st.plac0[:, c, :] - st.a[c][None] * g[:, None]
     mask = np.arange(10) != c
     np.testing.assert_allclose(shortcut[:, mask], direct[:, mask], atol=1e-10)

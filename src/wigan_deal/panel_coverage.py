@@ -176,8 +176,9 @@ def markdown_panel(table: pd.DataFrame | None = None) -> str:
         lines += [f"**{'ITS outcomes' if dsg == 'its' else 'HLE before/after'}** (rule's choice: "
                   f"`{sel[dsg]['choice']}`)", "",
                   "| candidate | " + " | ".join(f"coverage {o}" for o in outcomes)
-                  + " | size (zero effect) | power at 2x MDE | median width / MDE | eligible |",
-                  "|---" * (len(outcomes) + 5) + "|"]
+                  + " | size (zero effect) | power at 2x MDE | median width / MDE"
+                  + (" | coverage, quieter half of councils" if dsg == "its" else "") + " | eligible |",
+                  "|---" * (len(outcomes) + 5 + (dsg == "its")) + "|"]
         rank = sel[dsg]["ranking"].set_index("candidate")
         for cand in [c for c in plan()["candidates"] if c in set(sub.candidate)]:
             s = sub[sub.candidate == cand]
@@ -186,8 +187,10 @@ def markdown_panel(table: pd.DataFrame | None = None) -> str:
             pw = s[s.scenario.str.endswith("2x") & (s.effect.abs() > 1e-9)]
             cells += [f"{zero.reject.min():.3f}-{zero.reject.max():.3f}",
                       f"{pw.reject.min():.2f}-{pw.reject.max():.2f}",
-                      "inf" if np.isinf(rank.loc[cand, "score"]) else f"{rank.loc[cand, 'score']:.2f}",
-                      "yes" if rank.loc[cand, "eligible"] else "**no**"]
+                      "inf" if np.isinf(rank.loc[cand, "score"]) else f"{rank.loc[cand, 'score']:.2f}"]
+            if dsg == "its":
+                cells.append(f"{s.coverage_low_noise.min():.3f}-{s.coverage_low_noise.max():.3f}")
+            cells.append("yes" if rank.loc[cand, "eligible"] else "**no**")
             lines.append(f"| `{cand}` | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines).rstrip()

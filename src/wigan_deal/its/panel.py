@@ -84,8 +84,9 @@ def target_columns(X: np.ndarray) -> dict[str, int]:
     return {"level": 1} if X.shape[1] == 2 else {"level": 2, "slope": 3}
 
 
-def _coef(X: np.ndarray, Y: np.ndarray, lags: int | None):
-    """(estimates targets x m, se targets x m or None) of the target columns for every column of Y."""
+def target_coefficients(X: np.ndarray, Y: np.ndarray, lags: int | None):
+    """(estimates targets x m, se targets x m or None) of the target columns for every column of Y
+    (Newey-West with ``lags`` and the n/(n-k) factor; ``lags=None``: no standard errors)."""
     cols = list(target_columns(X).values())
     if lags is None or X.shape[0] <= X.shape[1]:
         beta = np.linalg.pinv(X) @ Y
@@ -287,8 +288,8 @@ def poolmean(y: np.ndarray, pool: np.ndarray, X: np.ndarray, studentised: bool =
     n = pool.shape[1]
     d = y - pool.mean(1)
     D = (n * pool - pool.sum(1, keepdims=True)) / (n - 1)
-    est, se = _coef(X, d[:, None], lags if studentised else None)
-    pl, se_pl = _coef(X, D, lags if studentised else None)
+    est, se = target_coefficients(X, d[:, None], lags if studentised else None)
+    pl, se_pl = target_coefficients(X, D, lags if studentised else None)
     lo, hi, p = _invert(est[:, 0], pl, alpha, None if se is None else se[:, 0], se_pl)
     targets = list(target_columns(X))
     names = list(range(n)) if names is None else list(names)
@@ -302,8 +303,8 @@ def versus_reference(y: np.ndarray, ref: np.ndarray, pool: np.ndarray, X: np.nda
                      treated: str = "treated", comparison: str = "England",
                      lags: int = 2) -> ComparativeResult:
     """Treated minus a reference series (England); placebo j = pool unit j minus the reference."""
-    est, se = _coef(X, (y - ref)[:, None], lags if studentised else None)
-    pl, se_pl = _coef(X, pool - ref[:, None], lags if studentised else None)
+    est, se = target_coefficients(X, (y - ref)[:, None], lags if studentised else None)
+    pl, se_pl = target_coefficients(X, pool - ref[:, None], lags if studentised else None)
     lo, hi, p = _invert(est[:, 0], pl, alpha, None if se is None else se[:, 0], se_pl)
     targets = list(target_columns(X))
     names = list(range(pool.shape[1])) if names is None else list(names)
@@ -323,7 +324,7 @@ def synthetic_control(y: np.ndarray, pool: np.ndarray, X: np.ndarray, post: np.n
     U = np.column_stack([y, pool])
     W = leave_one_out_weights(U[~np.asarray(post, bool)]) if weights is None else weights
     gaps = U - U @ W
-    est, _ = _coef(X, gaps, None)
+    est, _ = target_coefficients(X, gaps, None)
     lo, hi, p = _invert(est[:, 0], est[:, 1:], alpha)
     targets = list(target_columns(X))
     names = list(range(pool.shape[1])) if names is None else list(names)
@@ -386,7 +387,8 @@ def conformal_pvalues(y: np.ndarray, pool: np.ndarray, post: np.ndarray, thetas:
 def conformal_sc(y: np.ndarray, pool: np.ndarray, post: np.ndarray, alpha: float = 0.05,
                  thetas: np.ndarray | None = None, treated: str = "treated",
                  comparison: str = "its synthetic control") -> ComparativeResult:
-    """Conformal interval (test inversion over ``thetas``) for a constant post-period effect."""
+    """Conformal interval (test inversion over ``thetas``) for a constant post-period effect; the point
+    estimate is the grid value with the largest p-value (a Hodges-Lehmann-type estimate)."""
     post = np.asarray(post, bool)
     if thetas is None:
         spread = float(np.std(y - pool.mean(1))) * 6 + 1e-9
@@ -428,6 +430,7 @@ __all__ = [
     "segmented_matrix",
     "simplex_weights",
     "synthetic_control",
+    "target_coefficients",
     "target_columns",
     "versus_reference",
 ]

@@ -55,10 +55,10 @@ def poolmean_stats(Y: np.ndarray, X: np.ndarray, studentised: bool, lags: int = 
     targets = tuple(pn.target_columns(X))
     S = Y.sum(1, keepdims=True)
     D = (N * Y - S) / (N - 1)
-    est, se = pn._coef(X, D, lags if studentised else None)
+    est, se = pn.target_coefficients(X, D, lags if studentised else None)
     # placebo j when c is treated: Y_j - (S - Y_c - Y_j) / (N - 2), as an n x (N*N) block [c, j]
     E = (Y[:, None, :] - (S[:, :, None] - Y[:, :, None] - Y[:, None, :]) / (N - 2)).reshape(n_t, N * N)
-    pl, se_pl = pn._coef(X, E, lags if studentised else None)
+    pl, se_pl = pn.target_coefficients(X, E, lags if studentised else None)
     pl = _nan_diag(pl.reshape(len(targets), N, N))
     se_pl = None if se_pl is None else se_pl.reshape(len(targets), N, N)
     return Stats(targets, est, pl, np.zeros((N, N)), "studentised" if studentised else "raw", se, se_pl)
@@ -69,7 +69,7 @@ def reference_stats(Y: np.ndarray, ref: np.ndarray, X: np.ndarray, studentised: 
     """Unit minus the reference series; placebos the other units minus the reference."""
     N = Y.shape[1]
     targets = tuple(pn.target_columns(X))
-    est, se = pn._coef(X, Y - ref[:, None], lags if studentised else None)
+    est, se = pn.target_coefficients(X, Y - ref[:, None], lags if studentised else None)
     pl = _nan_diag(np.broadcast_to(est[:, None, :], (len(targets), N, N)))
     se_pl = None if se is None else np.broadcast_to(se[:, None, :], (len(targets), N, N))
     return Stats(targets, est, pl, np.zeros((N, N)), "studentised" if studentised else "raw", se, se_pl)
@@ -78,7 +78,7 @@ def reference_stats(Y: np.ndarray, ref: np.ndarray, X: np.ndarray, studentised: 
 def sc_stats(Y: np.ndarray, X: np.ndarray, post: np.ndarray, iters: int = 500) -> Stats:
     """Synthetic-control gaps of every unit from every other (one leave-one-out weight matrix)."""
     W = pn.leave_one_out_weights(Y[~post], iters=iters)
-    est, _ = pn._coef(X, Y - Y @ W, None)
+    est, _ = pn.target_coefficients(X, Y - Y @ W, None)
     N = Y.shape[1]
     pl = _nan_diag(np.broadcast_to(est[:, None, :], (est.shape[0], N, N)))
     return Stats(tuple(pn.target_columns(X)), est, pl, W, "raw")
@@ -97,7 +97,7 @@ def response(X: np.ndarray, post: np.ndarray, path: np.ndarray, targets: tuple[s
     """How each target statistic moves when ``path`` is added to the treated series."""
     if targets == ("average",):
         return np.array([path[post].mean()])
-    est, _ = pn._coef(X, path[:, None], None)
+    est, _ = pn.target_coefficients(X, path[:, None], None)
     return est[:, 0]
 
 
