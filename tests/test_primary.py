@@ -109,3 +109,30 @@ def test_committed_real_panel_rows_recompute_exactly_for_hle():
     assert len(t) == len(committed)
     np.testing.assert_allclose(t.coverage, committed.coverage, atol=1e-6)
     np.testing.assert_allclose(t.median_width, committed.median_width, rtol=1e-5)
+
+
+def test_rule_when_no_candidate_passes_and_on_ties():
+    """Fabricated study tables: nobody in the band -> first candidate, not calibrated; equal widths -> the
+    earlier candidate of the committed list wins; one outcome out of band disqualifies."""
+    import pandas as pd
+
+    from wigan_deal import panel_coverage as pc
+
+    def table(cov, width):
+        rows = []
+        for cand in ("poolmean_raw", "england_raw", "sdid"):
+            for outcome in ("a", "b"):
+                rows.append({"design": "its", "outcome": outcome, "candidate": cand, "scenario": "zero",
+                             "target": "level", "coverage": cov[cand][outcome], "median_width": width[cand],
+                             "mde": 1.0})
+        return pd.DataFrame(rows)
+
+    ok = {"a": 0.95, "b": 0.95}
+    bad = {"a": 0.95, "b": 0.92}
+    t = table({"poolmean_raw": bad, "england_raw": bad, "sdid": bad}, {c: 1.0 for c in ("poolmean_raw", "england_raw", "sdid")})
+    assert pc.select(t)["its"]["choice"] is None
+    assert pc.chosen("its", t) == ("poolmean_raw", False)
+    t = table({"poolmean_raw": ok, "england_raw": ok, "sdid": bad}, {"poolmean_raw": 1.005, "england_raw": 1.0, "sdid": 0.5})
+    assert pc.chosen("its", t) == ("poolmean_raw", True)  # tie within 0.01: earlier in the list
+    t = table({"poolmean_raw": bad, "england_raw": ok, "sdid": ok}, {"poolmean_raw": 0.1, "england_raw": 1.0, "sdid": 0.5})
+    assert pc.chosen("its", t) == ("sdid", True)  # the narrowest eligible one

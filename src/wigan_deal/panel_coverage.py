@@ -262,9 +262,10 @@ def select(table: pd.DataFrame | None = None) -> dict[str, dict]:
     return out
 
 
-def chosen(design_name: str) -> tuple[str, bool]:
-    """(candidate, calibrated) for a design: the rule's choice, or the first candidate, not calibrated."""
-    sel = select()[design_name]
+def chosen(design_name: str, table: pd.DataFrame | None = None) -> tuple[str, bool]:
+    """(candidate, calibrated) for a design: the rule's choice, or - if no candidate passed - the first
+    candidate of the committed list, flagged as not calibrated (``if_none_passes`` in the plan)."""
+    sel = select(table)[design_name]
     if sel["choice"] is None:
         first = BEFORE_AFTER_CANDIDATES[0] if design_name == "before_after" else plan()["candidates"][0]
         return first, False
