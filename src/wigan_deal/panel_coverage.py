@@ -368,7 +368,7 @@ def coverage_line(table: pd.DataFrame | None = None) -> str:
     """One sentence: the chosen method per design and its coverage range in the real-panel study."""
     table = load_panel_table() if table is None else table
     parts = []
-    for dsg, sel in select(table).items():
+    for dsg, sel in sorted(select(table).items(), key=lambda kv: kv[0] != "its"):
         name = "ITS outcomes" if dsg == "its" else "HLE before/after"
         c = sel["choice"]
         if c is None:
@@ -400,7 +400,7 @@ def readme_its_primary() -> str:
         "**Primary analysis: Wigan minus the non-GM council average** (comparison and method "
         "pre-specified in `data/analysis_plan.yml`, `comparative:` block and amendment of 2026-12-06; "
         "segmented OLS on Wigan's series minus the average of the non-GM councils, break 2011, rule "
-        "`start`; 95% intervals by inverting the placebo-in-space distribution of the same "
+        "`start`; for healthy life expectancy the before/after change 2009-11 to 2015-17; 95% intervals by inverting the placebo-in-space distribution of the same "
         "comparative statistic, each non-GM council in turn against the rest). The method was chosen "
         "by the committed rule from the real-panel coverage study (`docs/inference.md`; "
         + coverage_line() + "). For Wigan minus the non-GM council average: " + "; ".join(parts)
