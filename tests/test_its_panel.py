@@ -196,3 +196,33 @@ def test_conformal_p_value_by_hand():
     p_hand = np.mean(np.array(stat) >= stat[0] - 1e-9)
     p = pn.conformal_pvalues(y, pool, POST, np.array([theta]), iters=20000)[0]
     assert p == pytest.approx(p_hand)
+
+
+def test_sdid_agrees_with_the_synthdid_reference_solver():
+    """Optional cross-check against synthdid 0.10.1 (PyPI; not a project dependency: its top-level `sdid()`
+    fails under this project's pandas, so its solver functions are called directly, with its default
+    Frank-Wolfe steps, stopping rule and sparsification). Skipped where synthdid is not installed; run with
+    ``pip install --target DIR --no-deps synthdid==0.10.1`` and DIR on PYTHONPATH."""
+    solver = pytest.importorskip("synthdid.solver")
+    utils = pytest.importorskip("synthdid.utils")
+    for seed in (11, 12, 13):
+        rng = np.random.default_rng(seed)
+        T_, N = 12, 25
+        post = np.arange(T_) >= 8
+        Y = (rng.normal(size=(T_, N)).cumsum(0) + rng.normal(size=N) * 3
+             + np.outer(np.arange(T_) * 0.2, rng.normal(size=N)))
+        Y[post, 0] += 2.0
+        U = np.column_stack([Y[:, 1:], Y[:, :1]]).T  # units x time, controls first
+        N0, T0 = N - 1, 8
+        Yc = solver.collapsed_form(U, N0, T0)
+        noise = np.sqrt(utils.varianza(np.diff(U[:N0, :T0], axis=1).flatten()))
+        zo, zl, md = (T_ - T0) ** 0.25 * noise, 1e-6 * noise, 1e-5 * noise
+        Al, bl = Yc.iloc[:N0, :T0], Yc.iloc[:N0, T0]
+        Ao, bo = Yc.T.iloc[:T0, :N0], Yc.T.iloc[:T0, N0]
+        lo = solver.sc_weight_fw(Al, bl, None, zeta=zl, min_decrease=md, max_iter=100)
+        oo = solver.sc_weight_fw(Ao, bo, None, zeta=zo, min_decrease=md, max_iter=100)
+        lo = solver.sc_weight_fw(Al, bl, utils.sparsify_function(lo["params"]), zeta=zl, min_decrease=md)
+        oo = solver.sc_weight_fw(Ao, bo, utils.sparsify_function(oo["params"]), zeta=zo, min_decrease=md)
+        ref = np.concatenate([-oo["params"], [1.0]]) @ U @ np.concatenate([-lo["params"], np.full(T_ - T0, 0.25)])
+        omega, lam = pn.sdid_weights(Y, post, iters=20000)
+        assert pn.sdid_estimates(Y, post, omega, lam)[0] == pytest.approx(ref, abs=0.01)  # FW stops early
