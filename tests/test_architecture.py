@@ -24,9 +24,10 @@ ALLOWED: dict[str, set[str]] = {
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
-    "hle_noise": {"config", "periods", "data", "its", "inference", "hle_ci"},  # HLE noise model, RTM, MDE
+    "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
+    "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
-    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole"},  # every specification
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
                  "hle_ci"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers

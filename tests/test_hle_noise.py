@@ -48,6 +48,11 @@ def test_minimal_detectable_effects():
     assert hle.loc["sigma_assumed", "mde80"] == pytest.approx(2.8016 * 1.5 / 1.959964 * np.sqrt(2), rel=1e-3)
     its = m[m.outcome.str.startswith("u75_cancer_start")]
     assert len(its) == 2 and (its.mde80 > 0).all()
+    # the primary comparative quantity's MDE comes from the real-panel study (2.80 x cross-council SD)
+    comp = m[m.basis == "primary comparative (real-panel study)"].set_index("outcome")
+    assert len(comp) == 12  # 5 ITS outcomes x level/slope + 2 HLE before/after changes
+    le = comp.loc["le_male: area minus the non-GM council average, slope change"]
+    assert le.unit == "years per year" and 0 < le.mde80 < 1
 
 
 def test_one_change_function_everywhere():

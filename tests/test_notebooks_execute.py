@@ -74,6 +74,13 @@ def test_wigan_its_estimates_are_finite_with_cis(wigan):
         assert item["lower"] < item["value"] < item["upper"], key
     # OLS+HAC on 15 periods 2001-03..2015-17 with a 2011 break (checked against fit_its directly)
     assert v["its_cancer_level_change"]["value"] == pytest.approx(-3.5267, abs=1e-3)
+    assert "interval not calibrated at n = 15" in v["its_cancer_level_change"]["label"]
+    # the primary (issue 15): Wigan minus the non-GM council average, named in the label
+    p = v["primary_le_male_slope"]
+    assert p["label"].startswith("PRIMARY: Wigan minus the non-GM council average: slope change")
+    assert p["value"] == pytest.approx(0.0064, abs=1e-3) and p["lower"] < 0 < p["upper"]
+    assert v["its_ownbreak_le_male_slope_change"]["value"] == pytest.approx(-0.252, abs=1e-3)
+    assert {f"primary_{k}_level" for k in ("u75_cancer", "le65_female", "hle_male")} <= set(v)
 
 
 def test_wigan_finance(wigan):
@@ -113,6 +120,8 @@ def test_wigan_robustness(wigan):
     assert (n, v["placebo_space_rank"]["value"], v["placebo_space_slope_rank"]["value"]) == (123, 29, 102)
     assert v["placebo_space_p_two_sided"]["value"] == pytest.approx(51 / 123)
     assert (v["placebo_time_n"]["value"], v["placebo_time_n_significant"]["value"]) == (5, 5)
+    assert (v["primary_placebo_time_n"]["value"], v["primary_placebo_time_n_significant"]["value"]) == (5, 0)
+    assert v["ownbreak_placebo_time_n_significant"]["value"] == 1
     assert v["break_2013_level_change"]["value"] == pytest.approx(-1.3742, abs=1e-3)
     assert v["break_2014_level_change"]["value"] == pytest.approx(1.4269, abs=1e-3)
     assert v["synth_mean_post_gap"]["value"] == pytest.approx(1.18, abs=0.05)  # Wigan worse than synthetic

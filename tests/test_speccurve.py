@@ -25,12 +25,18 @@ def test_every_combination_is_present(curve):
     t = curve.table
     level = t[t.quantity == "level_change"]
     n_comp = len(speccurve.COMPARATORS)
-    # 3 model-based methods per comparator, plus permutation for the single series
-    assert len(level) == 9 * (3 * n_comp + 1)
+    # 3 model-based methods per comparator, plus permutation for the single series (own break), plus
+    # the pre-specified primary since issue 15: Wigan minus the non-GM council average (2011, start)
+    assert len(level) == 9 * (3 * n_comp + 1) + 1
     assert set(level.break_year) == {2011, 2013, 2014} and set(level.post_rule) == {"start", "mid", "end"}
     assert level.primary.sum() == 1
     p = curve.primary()
-    assert (p.comparator, p.method, p.break_year, p.post_rule) == ("none", "permutation", 2011, "start")
+    assert (p.comparator, p.method, p.break_year, p.post_rule) == (
+        speccurve.PRIMARY_COMPARATOR, speccurve.PRIMARY_METHOD, 2011, "start")
+    from wigan_deal import panel_coverage
+
+    ref = panel_coverage.primary_comparative(AREA, "u75_cancer").estimates["level"]
+    assert (p.estimate, p.lower, p.upper) == pytest.approx((ref["estimate"], ref["lower"], ref["upper"]))
 
 
 @pytest.mark.parametrize("method,kw", [("OLS", {"hac_lags": 0}), ("Newey-West(2)", {"hac_lags": 2}),
@@ -58,8 +64,17 @@ def test_shares_and_summary(curve):
     f = curve.fitted("level_change")
     assert s["n"] == len(f) and s["improvement"] == pytest.approx(np.mean(f.upper < 0))  # lower is better
     table, text = curve.effect_summary("per 100,000")
-    assert "pre-specified primary" in text and f"{s['n']} specifications" in text
-    assert list(table.quantity) == ["level_change", "slope_change"]
+    assert "pre-specified primary analysis, Wigan minus the non-GM council average" in text
+    assert "separately per inference method" in text
+    # shares are reported per inference method, and the per-method counts add up to the whole curve
+    by = curve.shares_by_method("level_change")
+    assert set(by.method) == {*speccurve.METHODS, speccurve.PRIMARY_METHOD}
+    assert by.n.sum() == s["n"]
+    nw = curve.shares("level_change", "Newey-West(2)")
+    fnw = f[f.method == "Newey-West(2)"]
+    assert nw["improvement"] == pytest.approx(np.mean(fnw.upper < 0))
+    assert by.set_index("method").loc["Newey-West(2)", "calibrated"].startswith("no (interval not calibrated")
+    assert set(table.quantity) == {"level_change", "slope_change"}
 
 
 def test_missing_comparator_kind_is_a_note_not_a_crash():

@@ -52,8 +52,9 @@ def group_label(area_code: str, kind: str) -> str:
 def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage: str | None = None
                      ) -> tuple[pd.DataFrame, dict[tuple[str, str], Any]]:
     """Comparative ITS (difference model) of the area against each comparator group of ``params``, for
-    each sex in ``sexes``: a display table (sex, control, difference in level / slope, pre-slope difference)
-    and the fitted results keyed ``(sex, group label)``. Empty groups are skipped."""
+    each sex in ``sexes``: a display table (sex, control, difference in level / slope, pre-slope difference,
+    and the interval's status: Newey-West, not calibrated at n = 15) and the fitted results keyed
+    ``(sex, group label)``. Empty groups are skipped."""
     from wigan_deal import its
 
     rows, fits = [], {}
@@ -69,9 +70,10 @@ def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage:
             fits[(s, label)] = c
             rows.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
                          "difference in slope": c.difference_in_slope.describe(),
-                         "pre-slope difference": c.pre_slope_difference.describe()})
+                         "pre-slope difference": c.pre_slope_difference.describe(),
+                         "interval": f"Newey-West: not calibrated at n = {len(c.series)}"})
     return pd.DataFrame(rows, columns=["sex", "control", "difference in level", "difference in slope",
-                                       "pre-slope difference"]), fits
+                                       "pre-slope difference", "interval"]), fits
 
 
 def comparator_groups(params: Any, indicator: str | None = None, vintage: str | None = None) -> dict[str, list[str]]:
@@ -319,7 +321,9 @@ def higher_is_better(indicator: str) -> bool:
 
 
 def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
-    """One plain-language paragraph on an ITS level and slope change with their 95% CIs."""
+    """One plain-language paragraph on an ITS level and slope change with their 95% CIs, labelled as
+    what they are: the area's own break (national changes included), model intervals not calibrated
+    at n = 15 (docs/inference.md)."""
     lc, sc = result.level_change, result.slope_change
     s = result.series
 
@@ -330,6 +334,8 @@ def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
         return f"the 95% CI excludes zero ({'an improvement' if good else 'a deterioration'} relative to the pre-trend)"
 
     return (
+        f"*Own break, national changes included; description, not the primary analysis; interval not "
+        f"calibrated at n = {s.n_pre + s.n_post}.* "
         f"Against the trend projected from {s.n_pre} pre-break periods, {what} was "
         f"{lc.estimate:+.2f} {unit} (95% CI {lc.lower:+.2f} to {lc.upper:+.2f}) different at the first post period "
         f"({s.period[s.n_pre]}): {reading(lc, 'level change')}. Its slope changed by {sc.estimate:+.3f} {unit} per year "

@@ -278,7 +278,9 @@ def _reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
 
 @dataclass_plain
 class PrimaryITS:
-    """Primary ITS result of the analysis plan: OLS estimates, permutation intervals."""
+    """The v1 primary ITS (until the amendment of 2026-12-06): the area's OWN break, national changes
+    included, with the permutation interval of its studentised break among councils. Description
+    only; the primary quantity is now the area minus its comparison (:mod:`wigan_deal.panel_coverage`)."""
 
     indicator: str
     sex: str
@@ -296,7 +298,7 @@ class PrimaryITS:
         return pd.DataFrame(rows)
 
     def effect_summary(self, unit: str = "") -> tuple[pd.DataFrame, str]:
-        """(table, plain-English text) of the primary result, labelled as such."""
+        """(table, plain-English text), labelled as description: own break, national changes included."""
         u = f" {unit}" if unit else ""
         lv, sl = self.level, self.slope
 
@@ -305,17 +307,19 @@ class PrimaryITS:
             return (f"{d['estimate']:+.2f}{u} (95% permutation CI {d['lower']:+.2f} to {d['upper']:+.2f}, "
                     f"p = {d['p_value']:.2f}; the interval {verdict})")
 
-        text = (f"PRIMARY (pre-specified in data/analysis_plan.yml): level change {ci(lv)}; "
-                f"slope change {ci(sl).replace(u + ' (', u + ' per year (', 1)}. Intervals invert "
-                f"the placebo-in-space test against {lv['n_controls']} reference councils "
-                f"({self.spec.get('reference_pool')}), the method the coverage study supports "
-                "(docs/inference.md).")
+        text = (f"DESCRIPTION, not primary: {self.area}'s own break, national changes included: level "
+                f"change {ci(lv)}; slope change {ci(sl).replace(u + ' (', u + ' per year (', 1)}. "
+                f"Intervals invert the placebo-in-space test of the studentised own break against "
+                f"{lv['n_controls']} reference councils ({self.spec.get('reference_pool')}): they "
+                "ask whether this break looks like other councils' breaks, not whether the area "
+                "changed more than they did (that is the primary analysis, docs/inference.md).")
         return self.to_frame(), text
 
 
 def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None = None,
                 post_rule: str | None = None, vintage: str | None = None) -> PrimaryITS:
-    """The analysis plan's primary ITS for ``area`` (break/rule/vintage overridable for sensitivity)."""
+    """The v1 specification for ``area``: own break with permutation intervals (description since the
+    amendment of 2026-12-06; break/rule/vintage overridable for sensitivity)."""
     from wigan_deal.its import placebo_in_space
 
     spec = primary_spec(indicator)
@@ -381,43 +385,6 @@ def minus(text: str) -> str:
     import re
 
     return re.sub(r"(?<![\w%])-(?=\d)", "\u2212", text)
-
-
-def _fmt(d: dict, unit: str, per: str = "") -> str:
-    return (f"{d['estimate']:+.2f} {unit}{per} ({d['lower']:+.2f} to {d['upper']:+.2f}, "
-            f"p = {d['p_value']:.2f})")
-
-
-def readme_its_primary() -> str:
-    """README block: Wigan's primary ITS results and what the coverage study says about the old ones."""
-    from wigan_deal.its import fit_its
-
-    table = load_table()
-    method, _ = primary_method(table)
-    sub = table[(table.design == PRIMARY_DESIGN) & (table.method == "nw2")]
-    nw2_worst = sub["coverage"].min()
-    nw2_best = sub["coverage"].max()
-    perm = table[(table.design == PRIMARY_DESIGN) & (table.method == method)]["coverage"]
-    parts = []
-    for indicator, sex, label, unit in README_OUTCOMES:
-        r = primary_its(config.WIGAN, indicator, sex)
-        parts.append(f"{label}: level change {_fmt(r.level, unit)}, slope change "
-                     f"{_fmt(r.slope, unit, ' per year')}")
-    cancer = wd.load_indicator("u75_prev_cancer_mortality", areas=[config.WIGAN], sex="Persons")
-    old = fit_its(cancer, config.DEFAULT_BREAK_YEAR).level_change
-    pit = primary_placebo_in_time(config.WIGAN, "u75_prev_cancer_mortality", "Persons")
-    return minus(
-        "Interrupted time series, **primary analysis** (pre-specified in `data/analysis_plan.yml`: "
-        "segmented OLS, break 2011, rule `start`, 95% intervals from the permutation distribution "
-        "across councils, the method the coverage study in `docs/inference.md` supports). For Wigan: "
-        + "; ".join(parts) + ". "
-        f"The Newey-West(2) interval used before ({old.lower:+.1f} to {old.upper:+.1f} for the cancer "
-        f"level change) covers only between {nw2_worst:.0%} and {nw2_best:.0%} of the time at n = 15 "
-        f"in that study, against {perm.min():.0%} to {perm.max():.0%} for the permutation interval. "
-        "Under the "
-        f"primary method {int(pit.level_excludes_zero.sum())} of {len(pit)} placebo breaks inside "
-        "the cancer pre-period give a level change whose interval excludes zero."
-    )
 
 
 def plot_coverage(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN, axes=None):

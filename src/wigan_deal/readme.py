@@ -28,7 +28,7 @@ README_FILE: Path = config.PROJECT_ROOT / "README.md"
 #: block name -> "module:function" returning the block's markdown (no leading/trailing blank lines).
 BLOCKS: dict[str, str] = {
     "version": "wigan_deal.readme:version_block",
-    "its-primary": "wigan_deal.inference:readme_its_primary",
+    "its-primary": "wigan_deal.panel_coverage:readme_its_primary",
     "robustness": "wigan_deal.speccurve:readme_robustness",
     "claims": "wigan_deal.claims.proxy:claims_readme_block",
     "hle-noise": "wigan_deal.hle_noise:readme_block",

@@ -5,8 +5,10 @@ Dimensions (:func:`specifications`):
 * **comparator**: none (single series), England, ONS similar areas (``nearest``) and
   deprivation-matched councils (IoD2019, ``deprivation``), the last two with the other Greater
   Manchester boroughs included and excluded (comparative ITS, difference model);
-* **error model / inference**: OLS classical SEs, Newey-West(2), GLSAR AR(1), and for the single
-  series the permutation interval across councils (the primary method, docs/inference.md);
+* **error model / inference**: OLS classical SEs, Newey-West(2), GLSAR AR(1) (intervals not
+  calibrated at n = 15: docs/inference.md), for the single series the permutation interval of the
+  area's own break (national changes included), and the pre-specified primary: the area minus the
+  non-GM council average with its placebo-in-space interval (:mod:`wigan_deal.panel_coverage`);
 * **break year**: 2011, 2013, 2014 (``config.DEFAULT_BREAK_YEAR`` + ``ALTERNATIVE_BREAK_YEARS``);
 * **post rule**: start, mid, end;
 * plus every synthetic-control donor pool the caller passes (:func:`add_synth`), which have a
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, inference
+from wigan_deal import config, inference, panel_coverage
 from wigan_deal import data as wd
 from wigan_deal.its import ShortPreperiodWarning
 
@@ -44,6 +46,18 @@ METHODS: dict[str, dict | None] = {
     "Newey-West(2)": {"method": "ols", "hac_lags": 2},
     "GLSAR AR(1)": {"method": "glsar"},
     "permutation": None,
+}
+#: the primary comparative specification's labels in the curve
+PRIMARY_COMPARATOR = "non-GM council average (primary)"
+PRIMARY_METHOD = "placebo-in-space, comparative"
+#: whether each method's 95% intervals were shown to cover at these designs (docs/inference.md)
+CALIBRATED: dict[str, str] = {
+    "OLS": "no (interval not calibrated at n = 15)",
+    "Newey-West(2)": "no (interval not calibrated at n = 15)",
+    "GLSAR AR(1)": "no (interval not calibrated at n = 15)",
+    "permutation": "for the own-break statistic only (national changes included)",
+    PRIMARY_METHOD: "yes (real-panel coverage study)",
+    "synthetic control": "no interval",
 }
 POST_RULES: tuple[str, ...] = ("start", "mid", "end")
 COLUMNS = ["comparator", "method", "break_year", "post_rule", "quantity", "estimate", "lower",
@@ -117,12 +131,27 @@ def specifications(area: str, indicator: str, sex: str, vintage: str | None = No
                 try:
                     r = inference.primary_its(area, indicator, sex, break_year=brk,
                                               post_rule=rule, vintage=vintage)
-                    rows += _rows("none", "permutation", brk, rule, r.level, r.slope,
-                                  brk == spec["break_year"] and rule == spec["post_rule"])
+                    rows += _rows("none", "permutation", brk, rule, r.level, r.slope, False)
                 except ValueError as exc:
                     rows += _rows("none", "permutation", brk, rule, None, None, False,
                                   str(exc).split(";")[0][:160])
+    rows += _primary_rows(area, indicator, sex, vintage, spec)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _primary_rows(area: str, indicator: str, sex: str, vintage: str | None, spec: dict) -> list[dict]:
+    """The pre-specified primary: area minus the non-GM council average (break 2011, rule start)."""
+    key = panel_coverage.key_for(indicator, sex)
+    if key is None or vintage != panel_coverage.plan()["pools"][key]["vintage"]:
+        return []
+    brk, rule = spec["break_year"], spec["post_rule"]
+    try:
+        r = panel_coverage.primary_comparative(area, key)
+    except ValueError as exc:
+        return _rows(PRIMARY_COMPARATOR, PRIMARY_METHOD, brk, rule, None, None, False,
+                     str(exc).split(";")[0][:160])
+    return _rows(PRIMARY_COMPARATOR, PRIMARY_METHOD, brk, rule, r.estimates["level"],
+                 r.estimates.get("slope"), True)
 
 
 def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -> list[dict]:
@@ -210,15 +239,29 @@ class SpecCurve:
         t = self.table
         return t[(t.quantity == quantity) & t.note.fillna("").eq("") & t.lower.notna()]
 
-    def shares(self, quantity: str = "level_change") -> dict[str, float]:
-        """Share of fitted specifications whose CI is wholly below / above zero (and n)."""
+    def shares(self, quantity: str = "level_change", method: str | None = None) -> dict[str, float]:
+        """Share of fitted specifications (of one inference ``method``, or all) whose CI is wholly
+        below / above zero (and n)."""
         f = self.fitted(quantity)
+        if method is not None:
+            f = f[f.method == method]
         n = len(f)
         below = float((f.upper < 0).mean()) if n else np.nan
         above = float((f.lower > 0).mean()) if n else np.nan
         better, worse = (above, below) if self.higher_is_better else (below, above)
         return {"n": n, "below": below, "above": above, "improvement": better, "worsening": worse,
-                "n_failed": int((self.table.quantity == quantity).sum() - n)}
+                "n_failed": int((self.table.quantity == quantity).sum() - n) if method is None else 0}
+
+    def shares_by_method(self, quantity: str = "level_change") -> pd.DataFrame:
+        """One row per inference method: n, shares on the improvement / worsening side, and whether
+        that method's intervals are calibrated at these designs."""
+        methods = [m for m in dict.fromkeys(self.fitted(quantity).method)]
+        rows = []
+        for m in methods:
+            s = self.shares(quantity, m)
+            rows.append({"method": m, "n": s["n"], "improvement": s["improvement"],
+                         "worsening": s["worsening"], "calibrated": CALIBRATED.get(m, "unknown")})
+        return pd.DataFrame(rows)
 
     def primary(self, quantity: str = "level_change") -> pd.Series | None:
         p = self.table[(self.table.quantity == quantity) & self.table.primary]
@@ -229,21 +272,23 @@ class SpecCurve:
         what = what or self.indicator.replace("_", " ")
         rows, parts = [], []
         for q, noun in (("level_change", "level change"), ("slope_change", "slope change")):
-            s = self.shares(q)
-            rows.append({"quantity": q, **s})
-            parts.append(
-                f"{noun}: {s['improvement']:.0%} of {s['n']} specifications have a 95% CI wholly on "
-                f"the improvement side of zero and {s['worsening']:.0%} wholly on the worsening side")
+            by = self.shares_by_method(q)
+            rows.append(by.assign(quantity=q))
+            parts.append(f"{noun}: " + ", ".join(
+                f"{r.method} {r.improvement:.0%} / {r.worsening:.0%} of {r.n}" for r in by.itertuples()))
         pr = self.primary()
         lead = ""
         if pr is not None:
             verdict = "excludes" if (pr.lower > 0 or pr.upper < 0) else "includes"
-            lead = (f"The pre-specified primary analysis gives a level change of {pr.estimate:+.2f}"
-                    f"{' ' + unit if unit else ''} (permutation CI {pr.lower:+.2f} to {pr.upper:+.2f}; "
-                    f"it {verdict} zero). ")
-        text = (f"{what} ({self.sex}): {lead}Across every combination of comparator, error model, "
-                f"break year and post rule, " + "; ".join(parts) + ".")
-        return pd.DataFrame(rows), text
+            lead = (f"The pre-specified primary analysis, {wd.area_name(self.area)} minus the non-GM "
+                    f"council average, gives a level change of {pr.estimate:+.2f}"
+                    f"{' ' + unit if unit else ''} (placebo-in-space interval {pr.lower:+.2f} to "
+                    f"{pr.upper:+.2f}; it {verdict} zero). ")
+        text = (f"{what} ({self.sex}): {lead}Shares of specifications whose 95% interval is wholly on "
+                "the improvement / worsening side, separately per inference method (OLS, Newey-West(2) "
+                "and GLSAR intervals are not calibrated at n = 15; the permutation rows test the own "
+                "break, national changes included): " + "; ".join(parts) + ".")
+        return pd.concat(rows, ignore_index=True), text
 
     def plot(self, quantity: str = "level_change", ax=None, title: str | None = None):
         """Sorted estimates with 95% CIs (primary in red) above a panel marking each specification."""
@@ -265,7 +310,8 @@ class SpecCurve:
         ax.set_title(title or f"Specification curve: {self.indicator} ({self.sex}), {len(f)} "
                      "specifications (red: pre-specified primary; blue: CI excludes zero)")
         if ax2 is not None:
-            dims = [("comparator", list(COMPARATORS)), ("method", list(METHODS)),
+            dims = [("comparator", [*COMPARATORS, PRIMARY_COMPARATOR]),
+                    ("method", [*METHODS, PRIMARY_METHOD]),
                     ("break_year", list(break_years())), ("post_rule", list(POST_RULES))]
             labels, y = [], 0
             for col, values in dims:
@@ -300,11 +346,12 @@ def readme_robustness() -> str:
     lines = []
     for indicator, sex, label, _unit in inference.README_OUTCOMES:
         c = spec_curve(config.WIGAN, indicator, sex)
-        lv, sl = c.shares("level_change"), c.shares("slope_change")
-        lines.append(
-            f"- {label}: of {lv['n']} specifications, {lv['improvement']:.0%} give a level change "
-            f"whose 95% CI is wholly on the improvement side and {lv['worsening']:.0%} wholly on the "
-            f"worsening side; for the slope change {sl['improvement']:.0%} and {sl['worsening']:.0%}.")
+        lv, sl = c.shares_by_method("level_change"), c.shares_by_method("slope_change")
+        per = "; ".join(
+            f"{a.method} ({a.calibrated.split(' (')[0]}): {a.improvement:.0%} / {a.worsening:.0%} "
+            f"of {a.n} level changes, {b.improvement:.0%} / {b.worsening:.0%} of slope changes"
+            for a, b in zip(lv.itertuples(), sl.itertuples(), strict=True))
+        lines.append(f"- {label}: {per}.")
     from wigan_deal import synth_whole
 
     with _w.catch_warnings():
@@ -324,7 +371,9 @@ def readme_robustness() -> str:
         "Every other specification is shown beside the primary one (notebook 05, specification "
         "curve: comparator none / England / ONS similar areas / IoD2019 deprivation-matched, GM "
         "included or excluded x OLS / Newey-West(2) / GLSAR / permutation x break 2011, 2013, 2014 "
-        "x post rule start, mid, end):\n\n" + "\n".join(lines) + "\n\n"
+        "x post rule start, mid, end). Shares of specifications whose 95% interval lies wholly on the "
+        "improvement / worsening side, **separately per inference method** (calibrated or not, "
+        "docs/inference.md):\n\n" + "\n".join(lines) + "\n\n"
         "Synthetic control for cancer mortality, every donor pool (mean post-2011 gap, Wigan minus "
         f"synthetic, per 100,000; positive = worse): {pool_text}. So {direction}. "
         "None of these designs can attribute a change to the Deal: they ask whether Wigan's series "
