@@ -63,7 +63,7 @@ plt.show()
 
 # %%
 start, end, window_note = analysis.hle_window(params.vintage)
-change = analysis.hle_change_table(AREA, params.comparator_codes, params.vintage, start, end)
+change = analysis.hle_change_table(AREA, params.comparator_codes, params.vintage, start, end)  # empty if no window
 hw, ehw = analysis.hle_ci_assumption()
 if window_note:
     display(Markdown(f"**Note:** {window_note}."))
@@ -75,7 +75,9 @@ headline[["area_name", "sex", "value_start", "value_end", "change", "change_lowe
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
         f"estimate and +/-{ehw} for England (no CIs in our files)")
 if hle_note:
-    display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}")))
+    display(Markdown(analysis.note_markdown(hle_note, f"no {start or 'start'} to {end} change is computed for {NAME}")))
+elif start is None:
+    display(Markdown(f"**No change is computed in vintage {params.vintage}:** {window_note}."))
 else:
     sentences = []
     for s in ("Male", "Female"):
@@ -110,14 +112,14 @@ else:
 
 # %%
 focus = change[change["sex"] == params.sex]
-ranked = focus.dropna(subset=["change"]).sort_values("change", ascending=False).reset_index(drop=True)
-position = int(ranked.index[ranked["area_code"] == AREA][0]) + 1 if AREA in set(ranked["area_code"]) else None
-plots.change_plot(focus, AREA, xlabel=f"HLE change {start} to {end} (years)",
-                  title=f"{params.sex} HLE change, {NAME} vs England and comparators")
-plt.show()
-if position:
-    display(Markdown(f"{NAME}'s {params.sex.lower()} change ranks **{position} of {len(ranked)}** among itself, "
-                     "England and the comparator areas (1 = largest rise)."))
+if focus["change"].notna().any():
+    plots.change_plot(focus, AREA, xlabel=f"HLE change {start} to {end} (years)",
+                      title=f"{params.sex} HLE change, {NAME} vs England and comparators")
+    plt.show()
+else:
+    display(Markdown(f"*No {params.sex.lower()} HLE change to compare in vintage {params.vintage}.*"))
+if (rank_text := analysis.change_rank_sentence(focus, AREA, NAME, params.sex)):
+    display(Markdown(rank_text))
 
 # %% [markdown]
 # ## Why no interrupted time series for HLE
@@ -166,11 +168,11 @@ if not rev.empty:
     rec.record("hle_max_revision", biggest, unit="years",
                label=f"{NAME} {params.sex.lower()} HLE: largest revision of a vintage-{base} value in another vintage",
                note=f"period {period_}, vintage {later_v}")
-    own = float(change.loc[(change["role"] == "area") & (change["sex"] == params.sex), "change"].iloc[0])
+    own = change.loc[(change["role"] == "area") & (change["sex"] == params.sex), "change"].dropna()
+    scale = f" For scale, the {start} to {end} change above is {own.iloc[0]:+.1f} years." if len(own) else ""
     display(Markdown(f"Relative to the {base} vintage, the other vintages give {NAME}'s {params.sex.lower()} HLE "
                      f"for the same periods values that differ by {rev.min():+.1f} to {rev.max():+.1f} years; the largest difference is "
-                     f"{biggest:+.1f} years ({period_}, vintage {later_v}). For scale, the {start} to {end} change "
-                     f"above is {own:+.1f} years."))
+                     f"{biggest:+.1f} years ({period_}, vintage {later_v}).{scale}"))
 elif hle_note:
     display(Markdown(analysis.note_markdown(hle_note, "there are no revisions to show")))
 else:
@@ -244,7 +246,7 @@ ends.round(2)
 #
 # The report's window (2009-11 to 2015-17) overlaps GM health and social care devolution (from April 2016). The
 # same change is shown with the window ending at the last period wholly before devolution (2013-15), against
-# England and against the other nine GM boroughs.
+# England and against the Greater Manchester boroughs (the other nine when the area is one of them, all ten otherwise).
 
 # %%
 dev = pd.concat([lasting.devolution_windows("hle_birth", AREA, start, sex=s, vintage=params.vintage)
@@ -278,8 +280,11 @@ dev.round(2)
 # %%
 from wigan_deal import config, hle_noise
 
-if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).area_code):
+if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).dropna(subset=["value"]).area_code):
     hle_honest = hle_noise.summary(AREA)
+    window = f"{hle_noise.START} to {hle_noise.END}, vintage {config.REPORT_VINTAGE}"
+    display(Markdown(f"*This section always uses vintage {config.REPORT_VINTAGE} ({hle_noise.START}, {hle_noise.MIDDLE}, "
+                     f"{hle_noise.END}), whatever the report's vintage (here {params.vintage}).*"))
     table, text = hle_honest.effect_summary()
     display(Markdown(text))
     display(table)
@@ -289,4 +294,4 @@ if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).a
     for _, row in emp.iterrows():
         rec.record(f"hle_diff_{row['sex'].lower()}_empirical_noise", row["difference vs England"],
                    unit="years", lower=row["lower"], upper=row["upper"],
-                   label=f"HLE change vs England ({row['sex']}), CI from the empirical noise model")
+                   label=f"{NAME} minus England, {row['sex'].lower()} HLE change {window}, CI from the empirical noise model")

@@ -78,31 +78,50 @@ class NotebookEntry:
     full: bool = True
 
 
-def format_value(value: Any) -> str:
-    """Human-readable number (or text) for tables; missing values are '–' (see :mod:`wigan_deal.fmt`)."""
-    if value is None:
-        return fmt.MISSING
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+def unit_digits(unit: Any) -> int | None:
+    """Decimals shown for a value in ``unit`` (one format per unit; ``None`` = a p-value, see :func:`fmt.p_value`)."""
+    u = str(unit or "").strip().lower()
+    if u == "p":
+        return None
+    if u.startswith(("gbp", "count", "rank", "claims", "percentile")):
+        return 0
+    if "per year" in u:
+        return 2
+    if "per 100,000" in u or u.startswith(("%", "percentage points")):
+        return 1
+    return 2  # years, shares and anything without a unit
+
+
+def format_value(value: Any, unit: Any = None) -> str:
+    """A number (or text) for tables through :mod:`wigan_deal.fmt`: fixed decimals by ``unit``
+    (:func:`unit_digits`), never scientific notation; missing values are '–'."""
+    if isinstance(value, float) and not math.isnan(value) and unit_digits(unit) is None:
+        return fmt.p_value(value)
     if isinstance(value, float):
-        if math.isnan(value):
-            return fmt.MISSING
-        if value == 0:
-            return "0"
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        if abs(value) >= 0.1:
-            return f"{value:.2f}"
-        return f"{value:.3g}"
-    return str(value)
+        return fmt.number(value, unit_digits(unit) or 0)
+    return fmt.number(value)
 
 
-def _ci(lower: Any, upper: Any) -> str:
+def no_interval_reason(unit: Any, value: Any = None) -> str:
+    """Why a headline value has no 95% CI, shown beside its '–'."""
+    u = str(unit or "").strip().lower()
+    if _missing(value):
+        return "no value recorded"
+    if isinstance(value, (bool, int)) or u.startswith(("count", "rank", "claims")):
+        return "a count or rank, not an estimate"
+    if u == "p":
+        return "a p-value"
+    if u.startswith("percentile"):
+        return "a position among all councils"
+    if u.startswith("share"):
+        return "a share of specifications"
+    return "description: no interval computed for this value"
+
+
+def _ci(lower: Any, upper: Any, unit: Any = None, value: Any = 0.0) -> str:
     if _missing(lower) or _missing(upper):
-        return fmt.MISSING
-    return f"{format_value(lower)} to {format_value(upper)}"
+        return f"{fmt.MISSING} ({no_interval_reason(unit, value)})"
+    return f"{format_value(lower, unit)} to {format_value(upper, unit)}"
 
 
 def _missing(value: Any) -> bool:
@@ -114,8 +133,8 @@ def _css_class(text: Any) -> str:
     return f"verdict v-{slug}" if slug else "verdict"
 
 
-def _cell(value: Any, *, verdict: bool = False, label: str = "") -> str:
-    text = escape(format_value(value))
+def _cell(value: Any, *, verdict: bool = False, label: str = "", unit: Any = None) -> str:
+    text = escape(format_value(value, unit))
     data = f' data-label="{escape(label)}"' if label else ""
     if verdict:
         return f'<td class="{escape(_css_class(value))}"{data}>{text}</td>'
@@ -124,12 +143,15 @@ def _cell(value: Any, *, verdict: bool = False, label: str = "") -> str:
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
-    """Generic HTML table; a column named 'verdict' is highlighted."""
+    """Generic HTML table; a column named 'verdict' is highlighted; numbers are formatted by the row's
+    'unit' column when there is one (:func:`format_value`)."""
     labels = [fmt.header(str(c)) for c in columns]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in labels)
+    unit_at = next((i for i, c in enumerate(columns) if str(c).lower() == "unit"), None)
     body = []
     for row in rows:
-        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h)
+        unit = row[unit_at] if unit_at is not None and unit_at < len(row) else None
+        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h, unit=unit)
                         for c, h, v in zip(columns, labels, row, strict=False))
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{escape(css)}"' if css else ""
@@ -151,13 +173,18 @@ def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     for name, data in results.items():
         for key, item in data.get("values", {}).items():
             value = item.get("value")
-            if item.get("unit") == "p" and not _missing(value):
-                value = fmt.p_value(value)
             rows.append([
                 name, item.get("label") or key, value, item.get("unit"),
-                _ci(item.get("lower"), item.get("upper")), item.get("note"),
+                _ci(item.get("lower"), item.get("upper"), item.get("unit"), value), item.get("note") or "",
             ])
     return rows
+
+
+def finance_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    """Rows ``[measure, value, unit, detail]`` of notebook 04's finance headlines (:data:`FINANCE_HEADLINES`)."""
+    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
+    return [[label, finance[key].get("value"), finance[key].get("unit"), finance[key].get("label")]
+            for key, label in FINANCE_HEADLINES.items() if key in finance]
 
 
 def render_index(
@@ -213,12 +240,10 @@ def render_index(
         if amended and amended.get("rows"):
             parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
             parts.append(render_table(amended["columns"], amended["rows"], css="amendments"))
-    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
-    fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
-                for key, label in FINANCE_HEADLINES.items() if key in finance]
+    fin_rows = finance_rows(results)
     if fin_rows:
         parts.append('<h2 id="finance">Finance headlines</h2>')
-        parts.append(render_table(["measure", "value", "detail"], fin_rows, css="results"))
+        parts.append(render_table(["measure", "value", "unit", "detail"], fin_rows, css="results"))
     parts.append('<h2 id="parameters">Parameters</h2>')
     param_rows = "".join(
         f"<tr><th>{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>"
