@@ -145,3 +145,13 @@ def test_index_shows_amended_rules_and_finance_headlines():
     assert html.index('id="verdicts"') < html.index('id="amendments"') < html.index('id="finance"')
     assert "partly supported" in html and "cash rule &lt;weak&gt;" in html
     assert "ASC outturn minus budget, last year (%)" in html and "2.65" in html
+
+
+def test_verdicts_under_another_vintage_say_which_vintage_their_numbers_are():
+    """Issue 17: Kent with --vintage 2026-05 showed the 2019-05 verdicts under a page labelled 'HLE vintage
+    2026-05' with no word; the claims section now names the vintage its HLE numbers come from."""
+    results = _results(True)
+    other = render_index(title="t", parameters={"HLE vintage": "2026-05"}, vintage="v", notebooks=[], results=results)
+    assert "HLE numbers in them are vintage 2019-05" in other and "this report's HLE vintage 2026-05" in other
+    same = render_index(title="t", parameters={"HLE vintage": "2019-05"}, vintage="v", notebooks=[], results=results)
+    assert "HLE numbers in them are vintage" not in same

@@ -180,6 +180,20 @@ def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     return rows
 
 
+def claims_vintage_note(parameters: Mapping[str, Any]) -> str | None:
+    """When the report's HLE vintage is not the one the claims register grades on, say which vintage the
+    verdicts' HLE numbers come from (the page's vintage label must match the numbers under it)."""
+    from wigan_deal.claims import get_claim
+
+    chosen = parameters.get("HLE vintage")
+    graded = get_claim("hle_increase").spec().vintage
+    if not chosen or not graded or str(chosen) == str(graded):
+        return None
+    return (f"These verdicts grade each claim on the data its pre-specified rule names: the HLE numbers in them "
+            f"are vintage {graded} (what the report's authors could see), not this report's HLE vintage {chosen}. "
+            "Notebook 06 re-runs the same rules on later vintages.")
+
+
 def finance_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     """Rows ``[measure, value, unit, detail]`` of notebook 04's finance headlines (:data:`FINANCE_HEADLINES`)."""
     finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
@@ -218,6 +232,8 @@ def render_index(
         parts.append('<h2 id="verdicts">Verdicts on the report\'s claims</h2>')
         if claims_note:
             parts.append(f'<p class="note">{escape(claims_note)}</p>')
+        if (vintage_note := claims_vintage_note(parameters)):
+            parts.append(f'<p class="note">{escape(vintage_note)}</p>')
         for name, table in claims:
             parts.append(
                 f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
