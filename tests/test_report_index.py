@@ -1,6 +1,7 @@
 """index.html rendering and the offline notebook HTML exporter."""
 
 import base64
+import html
 import re
 from datetime import date
 
@@ -151,7 +152,8 @@ def test_verdicts_under_another_vintage_say_which_vintage_their_numbers_are():
     """Issue 17: Kent with --vintage 2026-05 showed the 2019-05 verdicts under a page labelled 'HLE vintage
     2026-05' with no word; the claims section now names the vintage its HLE numbers come from."""
     results = _results(True)
-    other = render_index(title="t", parameters={"HLE vintage": "2026-05"}, vintage="v", notebooks=[], results=results)
+    other = html.unescape(render_index(title="t", parameters={"HLE vintage": "2026-05"}, vintage="v", notebooks=[],
+                                       results=results))
     assert "HLE numbers in them are vintage 2019-05" in other and "this report's HLE vintage 2026-05" in other
     same = render_index(title="t", parameters={"HLE vintage": "2019-05"}, vintage="v", notebooks=[], results=results)
     assert "HLE numbers in them are vintage" not in same
