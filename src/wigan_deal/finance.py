@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -260,6 +261,31 @@ class BudgetOutturnResult:
         return ax
 
 
+def missing_returns_text(code: str, rows: pd.DataFrame, missing: Sequence[str]) -> str:
+    """What is actually missing in the ``missing`` years: 'has no adult social care outturn (RS) for 2016/17,
+    though its budget (RA) is held', or for a council created later 'did not exist in ... (created in 2021)'."""
+    if code in wd.CREATED and all(int(y[:4]) < wd.CREATED[code] for y in missing):
+        return f"did not exist in {', '.join(missing)} (created in {wd.CREATED[code]})"
+    have = rows.set_index("financial_year")
+    kinds: dict[str, list[str]] = {}
+    for y in missing:
+        budget = y in have.index and pd.notna(have.loc[y, "budget_gbp000"])
+        outturn = y in have.index and pd.notna(have.loc[y, "outturn_gbp000"])
+        kind = ("outturn (RS) for {}, though its budget (RA) is held" if budget and not outturn else
+                "budget (RA) for {}, though its outturn (RS) is held" if outturn and not budget else
+                "budget (RA) or outturn (RS) for {}")
+        kinds.setdefault(kind, []).append(y)
+    return "has no adult social care " + "; no ".join(k.format(", ".join(ys)) for k, ys in kinds.items())
+
+
+def _instead(code: str) -> str:
+    """What to run instead: the predecessor that holds a created council's data, else a council with data."""
+    before = wd.predecessor_text(code)
+    if before:
+        return f"Its area's returns before {wd.CREATED[code]} are under {before}: run the report for that area."
+    return "Choose a council with returns in every year, e.g. E08000010 (Wigan)."
+
+
 def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS,
                       base: str = config.DEFLATOR_BASE) -> BudgetOutturnResult:
     """Budget vs outturn for ``area`` (code or name) in every year of ``years``, against all councils."""
@@ -273,10 +299,8 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
     missing = [y for y in wanted if y not in set(rows.loc[rows["both"], "financial_year"])]
     if missing:
         raise FinanceDataError(
-            f"{wd.area_name(code)} ({code}) has no adult social care budget and outturn for {', '.join(missing)}: "
-            "the comparison needs both the RA budget and the RS outturn of a social-care council in every year "
-            f"{first}-{last} (England and shire districts have no RS row; councils created in 2019 or later have no "
-            "earlier years). Choose a council that existed throughout, e.g. E08000010 (Wigan)."
+            f"{wd.area_name(code)} ({code}) {missing_returns_text(code, rows, missing)}: the comparison needs both "
+            f"the RA budget and the RS outturn in every year {first}-{last}. {_instead(code)}"
         )
     return BudgetOutturnResult(code, wd.area_name(code), rows.reset_index(drop=True),
                                variance_distribution(all_councils), all_councils, _label(base))
@@ -408,7 +432,7 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
         raise FinanceDataError(
             f"{wd.area_name(code)} ({code}) has no RS net current expenditure and education outturn for both "
             f"{first} and {last} (the RS workbooks cover social-care councils; England has no row), so its "
-            "real-terms change cannot be computed."
+            f"real-terms change cannot be computed. {_instead(code)}"
         )
     return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base))
 
