@@ -109,9 +109,10 @@ def no_data_reason(indicator: str, area_code: str, *, vintage: str | None = None
         return f"{what} has rows for {area_name} but every value is missing (suppressed in the source)"
     same_type = rows["area_code"].map(table["area_type"]).eq(area_type)
     if area_type and not same_type.any():
-        return (f"the source of {what} publishes no {_TYPE_PLURAL.get(area_type, area_type)} "
-                "(only districts and unitary authorities), and a county value cannot be rebuilt from "
-                "district rates without their age structure")
+        if area_type == "County":
+            return (f"the source of {what} publishes no counties (only districts and unitary authorities), and a "
+                    "county value cannot be rebuilt from district rates without their age structure")
+        return f"the source of {what} publishes no {_TYPE_PLURAL.get(area_type, area_type)}"
     if area_code in CREATED and (not len(rows) or CREATED[area_code] > first):
         return (f"{area_name} was created in {CREATED[area_code]}; {what} covers {first}-{last} "
                 f"under {_replaced(area_code, extracts_dir)}")

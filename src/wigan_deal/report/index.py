@@ -180,6 +180,25 @@ def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     return rows
 
 
+def with_reasons(rows: Sequence[Sequence[Any]], reason: str, columns: Sequence[int] | None = None) -> list[list[Any]]:
+    """``rows`` with each missing cell (in ``columns``, default all) shown as '– (reason)': no bare dash."""
+    return [[f"{fmt.MISSING} ({reason})" if _missing(v) and (columns is None or i in columns) else v
+             for i, v in enumerate(row)] for row in rows]
+
+
+def claims_rows(table: Mapping[str, Any]) -> list[list[Any]]:
+    """The claims table's rows with a reason beside every missing estimate or interval."""
+    cols = [str(c).lower() for c in table["columns"]]
+    numeric = [i for i, c in enumerate(cols) if c in ("estimate", "lower", "upper")]
+    verdict = cols.index("verdict") if "verdict" in cols else None
+    out = []
+    for row in table["rows"]:
+        untestable = verdict is not None and str(row[verdict]).startswith("not testable")
+        reason = "not testable: see evidence" if untestable else "no interval under this claim's rule"
+        out += with_reasons([row], reason, numeric)
+    return [[v if not _missing(v) else "" for v in row] for row in out]
+
+
 def claims_vintage_note(parameters: Mapping[str, Any]) -> str | None:
     """When the report's HLE vintage is not the one the claims register grades on, say which vintage the
     verdicts' HLE numbers come from (the page's vintage label must match the numbers under it)."""
@@ -239,7 +258,7 @@ def render_index(
                 f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
                 "shows each claim's decision rule (written before any result was computed).</p>"
             )
-            parts.append(render_table(table["columns"], table["rows"], css="claims"))
+            parts.append(render_table(table["columns"], claims_rows(table), css="claims"))
     for name, data in results.items():
         table = data.get("tables", {}).get(PATHWAY_TABLE)
         if table:
@@ -250,7 +269,8 @@ def render_index(
                 "measure; comparison groups are means over their councils with data; percentile among English "
                 "councils, 100 = best.</p>"
             )
-            parts.append(render_table(table["columns"], table["rows"], css="pathway"))
+            parts.append(render_table(table["columns"], with_reasons(table["rows"], "no value in the source"),
+                                      css="pathway"))
     for data in results.values():
         amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
         if amended and amended.get("rows"):
