@@ -80,3 +80,44 @@ def bare_dash_cells(page_html: str) -> list[str]:
     """Table cells of the index that show '–' with no reason beside it (the cell's row)."""
     rows = re.findall(r"<tr>(.*?)</tr>", page_html, flags=re.S)
     return [page_text(r).strip()[:120] for r in rows if re.search(r"<td[^>]*>\s*–\s*</td>", r)]
+
+
+def recorded_vintage_problems(results: dict, area_code: str, vintage: str) -> list[str]:
+    """Every HLE value notebook 02 recorded names its window and vintage, and the number under the label is
+    the one that window and vintage give (recomputed from the extracts)."""
+    import math
+
+    from wigan_deal import hle_noise
+
+    values = results.get("02_healthy_life_expectancy", {}).get("values", {})
+    problems = []
+
+    def hle(code: str, sex: str, period: str, v: str) -> float:
+        f = wd.load_indicator("hle_birth", areas=[code], sex=sex, vintage=v)
+        hit = f.loc[f["period"] == period, "value"]
+        return float(hit.iloc[0]) if len(hit) else math.nan
+
+    for sex in config.SEXES:
+        key = sex.lower()
+        own = values.get(f"hle_change_{key}")
+        if own:
+            text = f"{own.get('label')} {own.get('note')}"
+            m = re.search(r"(\d{4}-\d{2}) to (\d{4}-\d{2})", own.get("label") or "")
+            if not m or f"vintage {vintage}" not in text:
+                problems.append(f"hle_change_{key} does not name its window and vintage {vintage}: {text!r}")
+            else:
+                expected = hle(area_code, sex, m.group(2), vintage) - hle(area_code, sex, m.group(1), vintage)
+                if m.group(1) == m.group(2) or not math.isclose(own["value"], expected, abs_tol=1e-9):
+                    problems.append(f"hle_change_{key} {own['value']} is not the {m.group(0)} change in vintage "
+                                    f"{vintage} ({expected})")
+        noise = values.get(f"hle_diff_{key}_empirical_noise")
+        if noise:
+            if f"vintage {config.REPORT_VINTAGE}" not in (noise.get("label") or ""):
+                problems.append(f"noise-model value without its vintage: {noise.get('label')!r}")
+            table = hle_noise.sensitivity(area_code).set_index(["sex", "noise model"])
+            if not math.isclose(noise["value"], table.loc[(sex, "sigma_cov"), "difference vs England"], abs_tol=1e-9):
+                problems.append(f"noise-model value {noise['value']} is not the vintage {config.REPORT_VINTAGE} change")
+        then = values.get(f"hle_gap_then_{key}")
+        if then and f"(vintage {vintage})" not in (then.get("label") or ""):
+            problems.append(f"gap 'then' not labelled with vintage {vintage}: {then.get('label')!r}")
+    return problems

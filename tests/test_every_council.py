@@ -307,3 +307,43 @@ def test_county_claims_say_why_they_are_not_testable():
         assert table.loc[cid, "verdict"] == claims.NOT_TESTABLE
         assert "publishes no counties" in table.loc[cid, "evidence"], table.loc[cid, "evidence"]
     assert table.loc["hle_increase", "verdict"] != claims.NOT_TESTABLE
+
+
+def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
+    """Every page invariant broken in a rendered report folder (index and reader pages)."""
+    import json
+
+    from invariants import bare_dash_cells, page_problems, recorded_vintage_problems
+    from wigan_deal.results import load_results
+
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    problems = page_problems(index, area, "index.html")
+    problems += [f"index.html: '–' without its reason in row {r!r}" for r in bare_dash_cells(index)]
+    for page in sorted(folder.glob("*.reader.html")):
+        problems += page_problems(page.read_text(encoding="utf-8"), area, page.name)
+    problems += recorded_vintage_problems(load_results(folder), area, vintage)
+    shown = json.loads((folder / "report.json").read_text(encoding="utf-8"))["parameters"]
+    assert shown["HLE vintage"] == vintage
+    return problems
+
+
+@pytest.mark.slow
+def test_rendered_variant_pages_keep_the_invariants(tmp_path):
+    """Issue 17's cases, rendered: Leeds with vintage 2026-05 (the window collapsed to 2015-17 -> 2015-17,
+    'ranks 1 of 28 among itself', -7.11e-15 in the index, GM wording), with the page invariants checked on the
+    index and every reader page, and the verdicts' vintage named."""
+    from wigan_deal.report import discover_notebooks, run_report
+
+    p = parameters.validate(area_code="E08000035", vintage="2026-05")
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    problems = _rendered_problems(folder, p.area_code, p.vintage)
+    assert not problems, "\n".join(problems[:15])
+    reader = (folder / "02_healthy_life_expectancy.reader.html").read_text(encoding="utf-8")
+    assert "cannot be formed in this vintage" in reader and "among itself" not in reader
+    assert "vintage 2019-05 (what the report" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_default_report_pages_keep_the_invariants(wigan_report):
+    problems = _rendered_problems(wigan_report, config.WIGAN, config.DEFAULT_VINTAGE)
+    assert not problems, "\n".join(problems[:15])

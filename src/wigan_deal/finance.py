@@ -195,7 +195,8 @@ class BudgetOutturnResult:
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
             f"{last['financial_year']} variance is {_fmt_m(last['variance_real_gbp000'], True)}, "
-            f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+            + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+               if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
             "and outturns also differ through in-year transfers (e.g. the Better Care Fund), grants and recharges, "
             "so a variance is read against every other council's in the same year."
@@ -259,6 +260,12 @@ class BudgetOutturnResult:
                 transform=ax.transAxes, fontsize=8, color="0.3")
         ax.legend(fontsize=8, loc="upper right")
         return ax
+
+
+def _no_population(code: str) -> str:
+    """Why a per-head figure is missing (instead of 'GBP nan per adult')."""
+    gone = f", abolished in {wd.ABOLISHED[code]}" if code in wd.ABOLISHED else ""
+    return f"no per-head figure (the population estimates we hold have no row for {wd.area_name(code)}{gone})"
 
 
 def missing_returns_text(code: str, rows: pd.DataFrame, missing: Sequence[str]) -> str:
@@ -389,8 +396,10 @@ class SavingsResult:
             f"{self.area_name}: net current expenditure excluding education and public health went from "
             f"{_fmt_m(r['real_start_gbp000'])} ({self.years[0]}) to {_fmt_m(r['real_end_gbp000'])} ({self.years[1]}) "
             f"in {self.base} prices, a real-terms change of {_fmt_m(r['real_change_gbp000'], True)} "
-            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); per head "
-            f"GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. Among "
+            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); "
+            + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
+               if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
+               else f"{_no_population(self.area_code)}. ") + "Among "
             f"{int(d['n_councils'])} councils it is at percentile {r['percentile']:.0f} (0 = largest fall; rank "
             f"{r['rank_largest_fall']} for the size of the fall); the median council changed {d['median']:+.1f}% "
             f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. The claim "

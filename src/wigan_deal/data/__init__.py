@@ -25,6 +25,7 @@ from .finance_loaders import (
     to_real_terms,
 )
 from .gaps import (
+    ABOLISHED,
     CREATED,
     NO_DATA,
     PREDECESSORS,
@@ -70,6 +71,6 @@ __all__ = [
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
     "measures_table",
-    "CREATED", "NO_DATA", "PREDECESSORS", "no_data_reason", "no_finance_reason", "predecessor_text",
+    "ABOLISHED", "CREATED", "NO_DATA", "PREDECESSORS", "no_data_reason", "no_finance_reason", "predecessor_text",
     "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]
