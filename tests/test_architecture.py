@@ -30,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
-    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt"},
+    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt",
+               "claims", "hle_noise"},  # the verdicts' vintage (index); the full-panel RTM fit (atlas)
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},

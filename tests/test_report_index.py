@@ -85,7 +85,7 @@ def test_every_missing_interval_has_its_reason_beside_it():
 def test_headline_rows_use_key_when_label_missing():
     rows = headline_rows(_results(False))
     assert rows == [["02_hle", "HLE gap change", -1.234, "years", "-2.50 to 0.25", ""],
-                    ["02_hle", "n", 151, None, "– (a count or rank, not an estimate)", "areas"]]
+                    ["02_hle", "n", 151, "", "– (a count or rank, not an estimate)", "areas"]]
 
 
 def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():

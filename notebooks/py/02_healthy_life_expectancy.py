@@ -69,7 +69,7 @@ if window_note:
     display(Markdown(f"**Note:** {window_note}."))
 headline = change[change["role"] != "comparator"]
 headline[["area_name", "sex", "value_start", "value_end", "change", "change_lower", "change_upper",
-          "diff_vs_england", "diff_lower", "diff_upper"]]
+          "diff_vs_england", "diff_lower", "diff_upper"]] if len(headline) else None
 
 # %%
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
@@ -77,7 +77,7 @@ note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assumin
 if hle_note:
     display(Markdown(analysis.note_markdown(hle_note, f"no {start or 'start'} to {end} change is computed for {NAME}")))
 elif start is None:
-    display(Markdown(f"**No change is computed in vintage {params.vintage}:** {window_note}."))
+    display(Markdown(f"**No {NAME} change is computed in vintage {params.vintage}** (see the note above)."))
 else:
     sentences = []
     for s in ("Male", "Female"):

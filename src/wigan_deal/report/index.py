@@ -107,7 +107,9 @@ def no_interval_reason(unit: Any, value: Any = None) -> str:
     u = str(unit or "").strip().lower()
     if _missing(value):
         return "no value recorded"
-    if isinstance(value, (bool, int)) or u.startswith(("count", "rank", "claims")):
+    if isinstance(value, bool):
+        return "a yes/no check"
+    if isinstance(value, int) or u.startswith(("count", "rank", "claims")):
         return "a count or rank, not an estimate"
     if u == "p":
         return "a p-value"
@@ -174,7 +176,7 @@ def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
         for key, item in data.get("values", {}).items():
             value = item.get("value")
             rows.append([
-                name, item.get("label") or key, value, item.get("unit"),
+                name, item.get("label") or key, value, item.get("unit") or "",
                 _ci(item.get("lower"), item.get("upper"), item.get("unit"), value), item.get("note") or "",
             ])
     return rows
