@@ -75,7 +75,8 @@ headline[["area_name", "sex", "value_start", "value_end", "change", "change_lowe
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
         f"estimate and +/-{ehw} for England (no CIs in our files)")
 if hle_note:
-    display(Markdown(analysis.note_markdown(hle_note, f"no {start or 'start'} to {end} change is computed for {NAME}")))
+    display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}" if start
+                                            else f"no HLE change is computed for {NAME}")))
 elif start is None:
     display(Markdown(f"**No {NAME} change is computed in vintage {params.vintage}** (see the note above)."))
 else:
