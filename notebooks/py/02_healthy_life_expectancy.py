@@ -201,9 +201,11 @@ for s in ("Male", "Female"):
     g = analysis.gap_then_and_now(AREA, s, params.vintage, end, latest)
     key = s.lower()
     rec.record(f"hle_gap_then_{key}", g["gap_then"], unit="years",
-               label=f"England minus {NAME}, {key} HLE, {g['period_then']} (vintage {g['vintage_then']})")
+               label=f"England minus {NAME}, {key} HLE, {g['period_then']} (vintage {g['vintage_then']})",
+               note=analysis.no_data_note("hle_birth", AREA, s, g["vintage_then"]))
     rec.record(f"hle_gap_now_{key}", g["gap_now"], unit="years",
-               label=f"England minus {NAME}, {key} HLE, {g['period_now']} (vintage {g['vintage_now']})")
+               label=f"England minus {NAME}, {key} HLE, {g['period_now']} (vintage {g['vintage_now']})",
+               note=analysis.no_data_note("hle_birth", AREA, s, g["vintage_now"]))
     lines.append(f"**{s}:** gap {fmt.number(g['gap_then'])} years in {g['period_then']} (vintage {g['vintage_then']}) → "
                  f"{fmt.number(g['gap_now'])} years in {g['period_now']} (vintage {g['vintage_now']}; {NAME} "
                  f"{fmt.number(g['area_now'])}, England {fmt.number(g['england_now'])}).")

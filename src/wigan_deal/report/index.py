@@ -170,14 +170,17 @@ def claims_tables(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, d
 
 
 def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
-    """Rows ``[notebook, label, value, unit, CI, note]`` of every recorded value."""
+    """Rows ``[notebook, label, value, unit, CI, note]`` of every recorded value; a missing value or interval
+    shows '–' with its reason beside it."""
     rows = []
     for name, data in results.items():
         for key, item in data.get("values", {}).items():
-            value = item.get("value")
+            value, note = item.get("value"), item.get("note") or ""
+            if _missing(value):
+                value = f"{fmt.MISSING} ({'see note' if note else 'no value recorded'})"
             rows.append([
                 name, item.get("label") or key, value, item.get("unit") or "",
-                _ci(item.get("lower"), item.get("upper"), item.get("unit"), value), item.get("note") or "",
+                _ci(item.get("lower"), item.get("upper"), item.get("unit"), item.get("value")), note,
             ])
     return rows
 
