@@ -344,6 +344,19 @@ def test_rendered_variant_pages_keep_the_invariants(tmp_path):
 
 
 @pytest.mark.slow
+def test_rendered_sex_break_and_comparator_variant_keeps_the_invariants(tmp_path):
+    """The other variant kinds rendered at once, on a council outside GM: female, break 2013, mid rule,
+    comparators England + all councils + Wigan."""
+    from wigan_deal.report import discover_notebooks, run_report
+
+    p = parameters.validate(area_code="E06000052", sex="Female", break_year=2013, post_rule="mid",
+                            comparators=["england", "all", config.WIGAN])
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    problems = _rendered_problems(folder, p.area_code, p.vintage)
+    assert not problems, "\n".join(problems[:15])
+
+
+@pytest.mark.slow
 def test_default_report_pages_keep_the_invariants(wigan_report):
     problems = _rendered_problems(wigan_report, config.WIGAN, config.DEFAULT_VINTAGE)
     assert not problems, "\n".join(problems[:15])
