@@ -38,6 +38,32 @@ def test_hle_window_moves_inside_a_vintage_and_says_so():
     assert (start, end) == ("2011-13", "2015-17") and "2009-11 is not in vintage 2025-04" in note
 
 
+def test_a_vintage_without_a_non_overlapping_start_has_no_window():
+    """Issue 17: vintage 2026-05 starts at 2015-17, and the window collapsed to '2015-17 -> 2015-17'
+    (change +0.0, 'Leeds's male change ranks 1 of 28 among itself')."""
+    start, end, note = analysis.hle_window("2026-05")
+    assert start is None and end == "2015-17"
+    assert "cannot be formed" in note and "starts at 2015-17" in note
+    table = analysis.hle_change_table(LEEDS, [], "2026-05", start, end)
+    assert table.empty and list(table.columns) == list(analysis.CHANGE_COLUMNS)
+    assert analysis.change_rank_sentence(table, LEEDS, "Leeds", "Male") is None
+    for v in data.vintages("hle_birth"):  # every window that is formed has two non-overlapping periods
+        s, e, _ = analysis.hle_window(v)
+        assert s is None or s != e and int(s[-2:]) < int(e[:4]) % 100, (v, s, e)
+
+
+def test_change_rank_sentence_names_what_is_ranked():
+    leeds = parameters.validate(area_code=LEEDS)
+    table = analysis.hle_change_table(LEEDS, leeds.comparator_codes, "2019-05")
+    focus = table[table["sex"] == "Male"]
+    text = analysis.change_rank_sentence(focus, LEEDS, "Leeds", "Male")
+    n = int(focus["change"].notna().sum())
+    own = float(focus.loc[focus["area_code"] == LEEDS, "change"].iloc[0])
+    rank = int((focus["change"] > own).sum()) + 1
+    assert f"ranks **{rank} of {n}** areas shown (Leeds, England and {n - 2} comparator areas" in text
+    assert "among itself" not in text
+
+
 def test_comparator_groups_label_gm_and_regional_peers(wigan):
     groups = analysis.comparator_groups(wigan, "hle_birth", "2019-05")
     assert groups["England"] == [ENG]

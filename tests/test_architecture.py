@@ -33,7 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
-    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance"},
+    "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
+               "claims", "hle_noise"},  # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas)
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},

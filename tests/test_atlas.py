@@ -41,23 +41,22 @@ def test_atlas_page_is_a_sortable_offline_table_with_links_and_failures():
     assert "2 report(s) written, 1 failed" in html and "3 English" in html
 
 
-def test_regression_to_the_mean_adjusted_rank(monkeypatch):
-    # changes = 10 - baseline exactly, except C rises 1 year more than its start predicts
-    baselines = {"A": 58.0, "B": 60.0, "C": 62.0, "D": 64.0}
-    changes = {"A": 2.0, "B": 0.0, "C": -1.0 + 1.0, "D": -4.0}
-    rows = [{"area_code": c, "hle_change_male": changes[c]} for c in baselines]
-    monkeypatch.setattr(atlas, "hle_baselines", lambda codes, sex="Male": {c: baselines[c] for c in codes})
-    atlas._add_rtm_adjusted_rank(rows)
-    by = {r["area_code"]: r for r in rows}
-    assert by["C"]["hle_rtm_rank"] == 1 and by["C"]["hle_rtm_residual"] > 0.5
-    # raw change ranks A first; adjusted for its low start it is not
-    assert by["A"]["hle_rtm_rank"] > 1
-    assert sum(r["hle_rtm_residual"] for r in rows) == pytest.approx(0.0, abs=1e-9)
+def test_regression_to_the_mean_is_fitted_on_the_full_panel_whatever_the_subset():
+    """Issue 17: a 3-council atlas fitted the RTM line on those 3 (Wigan -0.08, rank 3 of 3); the fit and
+    rank come from hle_noise.rtm_adjusted on every council with HLE (Wigan +0.6, rank 59 of 150)."""
+    from wigan_deal import hle_noise
 
-
-def test_hle_baselines_read_the_data():
-    base = atlas.hle_baselines([config.WIGAN, "E08000001"])
-    assert base == {config.WIGAN: 58.9, "E08000001": 61.3}  # male HLE 2009-11, vintage 2019-05
+    subset = [{"area_code": c} for c in (config.WIGAN, "E08000001", "E08000035", "E09000001")]
+    atlas._add_rtm_adjusted_rank(subset)
+    by = {r["area_code"]: r for r in subset}
+    full = hle_noise.rtm_adjusted(config.WIGAN).set_index("sex").loc["Male"]
+    assert by[config.WIGAN]["hle_rtm_residual"] == pytest.approx(full["adjusted change"])
+    assert by[config.WIGAN]["hle_rtm_residual"] == pytest.approx(0.595, abs=0.001)
+    assert (by[config.WIGAN]["hle_rtm_rank"], by[config.WIGAN]["hle_rtm_councils"]) == (59, 150)
+    alone = [{"area_code": config.WIGAN}]
+    atlas._add_rtm_adjusted_rank(alone)
+    assert alone[0]["hle_rtm_rank"] == 59  # the same with any subset
+    assert by["E09000001"]["hle_rtm_rank"] is None  # City of London: no HLE, so no adjusted change
 
 
 @pytest.mark.slow

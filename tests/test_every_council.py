@@ -8,6 +8,13 @@ A crash, a note without a reason, or a "not testable for this area" verdict with
 Reproduces issue 11: City of London (E09000001), Isles of Scilly (E06000053) and North
 Northamptonshire (E06000061) crashed notebooks 02/04/05 ("fit_its was given an empty frame", a KeyError
 on a missing series), and Kent (E10000016) with vintage 2026-05 crashed notebook 02.
+
+Issue 17 adds the invariants of ``tests/invariants.py`` over every council and every variant kind (vintage,
+sex and post rule, break year, comparators): every reader-facing text the analysis generates (notes,
+windows, ranks, devolution sentences, finance summaries and messages, every claim's evidence) has no window
+whose start equals its end, no scientific notation or "nan", geography-bound wording only where it applies,
+and a council created after 2019 names its predecessor code; reference fits (regression to the mean) come
+from the full panel whatever the run.
 """
 
 from __future__ import annotations
@@ -18,7 +25,19 @@ import warnings
 import pandas as pd
 import pytest
 
-from wigan_deal import analysis, claims, config, data, finance, its, parameters, synth
+from invariants import text_problems
+from wigan_deal import (
+    analysis,
+    claims,
+    config,
+    data,
+    finance,
+    hle_noise,
+    its,
+    lasting,
+    parameters,
+    synth,
+)
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
 HARD_CASES = {"E09000001": {}, "E06000053": {}, "E06000061": {}, "E10000016": {"vintage": "2026-05"}}
@@ -43,6 +62,8 @@ def _nb02(p) -> dict:
     if hle_note:
         assert _is_note(hle_note), hle_note
         out["hle_note"] = hle_note
+    elif start is None:  # the vintage holds no period before the end that does not overlap it
+        assert own.empty and "cannot be formed" in analysis.hle_window(p.vintage)[2]
     else:
         assert own["change"].notna().any(), f"{p.area_code}: HLE data but no {start} to {end} change"
         series = analysis.series("hle_birth", p.area_code, p.sex, p.vintage)
@@ -148,7 +169,7 @@ def _nb05(p, space_cache: dict) -> dict:
     return robust
 
 
-def _nb06(area: str) -> pd.DataFrame:
+def _nb06(area: str) -> list[pd.DataFrame]:
     """Notebook 06: the claims verdicts and the later-vintage checks."""
     table = claims.evaluate(area)
     later = claims.evaluate_later_vintages(area)
@@ -156,7 +177,53 @@ def _nb06(area: str) -> pd.DataFrame:
         assert set(frame["verdict"]) <= set(claims.VERDICTS)
         gaps = frame[frame["evidence"].str.startswith("Not testable for this area")]
         assert (gaps["verdict"] == claims.NOT_TESTABLE).all()
-    return table
+    return [table, later]
+
+
+def _reader_texts(p, verdicts: list[pd.DataFrame]) -> dict[str, str]:
+    """Every reader-facing text the notebooks generate for ``p`` from the analysis layer (name -> text)."""
+    texts: dict[str, str] = {}
+    start, end, texts["hle window note"] = analysis.hle_window(p.vintage)
+    assert start != end, f"{p.area_code}: HLE window {start} -> {end} in vintage {p.vintage}"
+    change = analysis.hle_change_table(p.area_code, p.comparator_codes, p.vintage, start, end)
+    texts["hle rank"] = analysis.change_rank_sentence(change[change["sex"] == p.sex], p.area_code, "X", p.sex) or ""
+    texts["hle change windows"] = " ".join(f"{r.start} to {r.end}" for r in change.itertuples())
+    texts["groups"] = analysis.describe_groups(analysis.comparator_groups(p, "hle_birth", p.vintage))
+    for s in config.SEXES:
+        dev = lasting.devolution_windows("hle_birth", p.area_code, start, sex=s, vintage=p.vintage)
+        texts[f"hle devolution {s}"] = lasting.devolution_text(dev, p.area_code, "HLE at birth (years)")
+    for ind, sex, vintage in (("hle_birth", None, p.vintage), (CANCER, "Persons", None), (LE, p.sex, LE_VINTAGE),
+                              (PREV, "Persons", None)):
+        texts[f"note {ind}"] = analysis.no_data_note(ind, p.area_code, sex, vintage) or ""
+    texts["robustness note"] = analysis.robustness_outcome(p.area_code, p.sex)["note"]
+    for service in ("adult_social_care", "total_service_expenditure"):
+        texts[f"finance note {service}"] = analysis.no_finance_note(p.area_code, service) or ""
+    for name, run in (("budget vs outturn", finance.budget_vs_outturn), ("savings", finance.real_terms_savings)):
+        try:
+            texts[name] = run(p.area_code).effect_summary()
+        except finance.FinanceDataError as exc:
+            texts[name] = str(exc)
+    for i, table in enumerate(verdicts):
+        for r in table.itertuples():
+            texts[f"claims {i} {r.claim_id}"] = f"{r.evidence} {getattr(r, 'unit', '')}"
+    return texts
+
+
+def _check_invariants(p, verdicts: list[pd.DataFrame]) -> None:
+    problems = [x for name, text in _reader_texts(p, verdicts).items()
+                for x in text_problems(text, p.area_code, name)]
+    assert not problems, f"{p.area_code}: " + "\n".join(problems[:10])
+
+
+def _rtm_from_full_panel(area: str) -> None:
+    """The regression-to-the-mean fit is over every council with HLE at both ends (never a subset)."""
+    w = data.load_indicator("hle_birth", sex="Male", vintage=config.REPORT_VINTAGE)
+    w = w[~w["area_code"].str.startswith(config.AGGREGATE_PREFIXES)]
+    both = w[w["period"].isin([hle_noise.START, hle_noise.END])].dropna(subset=["value"])
+    panel = set(both.groupby("area_code").filter(lambda g: len(g) == 2)["area_code"])
+    if area in panel:
+        fit = hle_noise.rtm_adjusted(area).set_index("sex").loc["Male"]
+        assert int(fit["councils"]) == len(panel) and 1 <= int(fit["rank adjusted"]) <= len(panel)
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +238,37 @@ def test_every_council_runs_the_notebooks_analysis(area, space_cache):
     _nb03(p)
     _nb04(p)
     _nb05(p, space_cache)
-    table = _nb06(area)
-    assert len(table) == len(claims.load_register())
+    verdicts = _nb06(area)
+    assert len(verdicts[0]) == len(claims.load_register())
     cov = analysis.coverage(area)
     assert len(cov) > 0
+    _check_invariants(p, verdicts)
+    _rtm_from_full_panel(area)
+
+
+#: one or more variants of every kind the report accepts, on councils where each kind bites
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "Leeds, vintage 2026-05 (no period before 2015-17)": ("E08000035", {"vintage": "2026-05"}),
+    "Kent, vintage 2026-05 (no county rows)": ("E10000016", {"vintage": "2026-05"}),
+    "Wigan, vintage 2024-07 (starts 2010-12)": (config.WIGAN, {"vintage": "2024-07"}),
+    "North Northamptonshire, vintage 2025-04": ("E06000061", {"vintage": "2025-04"}),
+    "Leeds, female, mid rule": ("E08000035", {"sex": "Female", "post_rule": "mid"}),
+    "Leeds, break 2013": ("E08000035", {"break_year": 2013}),
+    "Wigan, break 2014, end rule": (config.WIGAN, {"break_year": 2014, "post_rule": "end"}),
+    "Leeds, comparators england+all+Wigan": ("E08000035", {"comparators": ["england", "all", config.WIGAN]}),
+    "Cornwall, comparators gm+nearest": ("E06000052", {"comparators": ["gm", "nearest"]}),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
+    area, kwargs = VARIANTS[variant]
+    p = parameters.validate(area_code=area, **kwargs)
+    _nb02(p)
+    _nb03(p)
+    _nb04(p)
+    _nb05(p, space_cache)
+    _check_invariants(p, _nb06(area))
 
 
 @pytest.mark.parametrize("area", sorted(HARD_CASES))
@@ -198,6 +292,13 @@ def test_reasons_name_the_actual_gap():
     assert "Hackney" in analysis.no_data_note("hle_birth", "E09000001")
     assert "created in 2021" in analysis.no_data_note("hle_birth", "E06000061")
     assert "created in 2021" in analysis.no_finance_note("E06000061", "adult_social_care")
+    # issue 17: a council created after the report names the predecessor code that holds its data
+    assert "Northamptonshire (E10000021)" in analysis.no_data_note("hle_birth", "E06000061")
+    assert "Northamptonshire (E10000021)" in analysis.no_finance_note("E06000062", "adult_social_care")
+    assert "Somerset (E10000027)" in analysis.no_data_note("hle_birth", "E06000066")
+    for code in data.CREATED:
+        note = analysis.no_finance_note(code, "adult_social_care")
+        assert all(c in note for c in data.PREDECESSORS[code]), note
     assert analysis.no_data_note("hle_birth", "E08000010") is None
     assert analysis.no_finance_note("E08000010", "adult_social_care") is None
     # a council with some values but not every period: notebook 05 needs a complete series
@@ -211,3 +312,56 @@ def test_county_claims_say_why_they_are_not_testable():
         assert table.loc[cid, "verdict"] == claims.NOT_TESTABLE
         assert "publishes no counties" in table.loc[cid, "evidence"], table.loc[cid, "evidence"]
     assert table.loc["hle_increase", "verdict"] != claims.NOT_TESTABLE
+
+
+def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
+    """Every page invariant broken in a rendered report folder (index and reader pages)."""
+    import json
+
+    from invariants import bare_dash_cells, page_problems, recorded_vintage_problems
+    from wigan_deal.results import load_results
+
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    problems = page_problems(index, area, "index.html")
+    problems += [f"index.html: '–' without its reason in row {r!r}" for r in bare_dash_cells(index)]
+    for page in sorted(folder.glob("*.reader.html")):
+        problems += page_problems(page.read_text(encoding="utf-8"), area, page.name)
+    problems += recorded_vintage_problems(load_results(folder), area, vintage)
+    shown = json.loads((folder / "report.json").read_text(encoding="utf-8"))["parameters"]
+    assert shown["HLE vintage"] == vintage
+    return problems
+
+
+@pytest.mark.slow
+def test_rendered_variant_pages_keep_the_invariants(tmp_path):
+    """Issue 17's cases, rendered: Leeds with vintage 2026-05 (the window collapsed to 2015-17 -> 2015-17,
+    'ranks 1 of 28 among itself', -7.11e-15 in the index, GM wording), with the page invariants checked on the
+    index and every reader page, and the verdicts' vintage named."""
+    from wigan_deal.report import discover_notebooks, run_report
+
+    p = parameters.validate(area_code="E08000035", vintage="2026-05")
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    problems = _rendered_problems(folder, p.area_code, p.vintage)
+    assert not problems, "\n".join(problems[:15])
+    reader = (folder / "02_healthy_life_expectancy.reader.html").read_text(encoding="utf-8")
+    assert "cannot be formed in this vintage" in reader and "among itself" not in reader
+    assert "vintage 2019-05 (what the report" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_rendered_sex_break_and_comparator_variant_keeps_the_invariants(tmp_path):
+    """The other variant kinds rendered at once, on a council outside GM: female, break 2013, mid rule,
+    comparators England + all councils + Wigan."""
+    from wigan_deal.report import discover_notebooks, run_report
+
+    p = parameters.validate(area_code="E06000052", sex="Female", break_year=2013, post_rule="mid",
+                            comparators=["england", "all", config.WIGAN])
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    problems = _rendered_problems(folder, p.area_code, p.vintage)
+    assert not problems, "\n".join(problems[:15])
+
+
+@pytest.mark.slow
+def test_default_report_pages_keep_the_invariants(wigan_report):
+    problems = _rendered_problems(wigan_report, config.WIGAN, config.DEFAULT_VINTAGE)
+    assert not problems, "\n".join(problems[:15])

@@ -67,13 +67,27 @@ def test_county_and_london_borough_have_every_year(area):
 def test_bad_inputs_are_clear_errors():
     with pytest.raises(wd.DeflatorYearError, match="2019/20 is outside the GDP deflator's outturn years"):
         finance.budget_vs_outturn(config.WIGAN, years=("2011/12", "2019/20"))
-    with pytest.raises(finance.FinanceDataError, match=r"E06000058\) has no adult social care budget and outturn "
-                       r"for 2011/12, .*2017/18"):
+    with pytest.raises(finance.FinanceDataError, match=r"E06000058\) did not exist in 2011/12, .*2017/18 \(created in "
+                       r"2019\).*under Bournemouth \(E06000028\), Poole \(E06000029\) and Dorset"):
         finance.budget_vs_outturn("E06000058")  # Bournemouth, Christchurch and Poole (created 2019)
     with pytest.raises(wd.UnknownAreaError):
         finance.budget_vs_outturn("E08999999")
     with pytest.raises(finance.FinanceDataError, match="England.*no row|cannot be computed"):
         finance.real_terms_savings(config.ENGLAND)
+
+
+def test_missing_finance_notes_say_what_is_actually_missing():
+    """Issue 17: the Isles of Scilly's note blamed reorganisation ('councils created in 2019 or later') when
+    its 2016/17 outturn (RS) is what is missing; a council created later names the predecessor holding the data."""
+    with pytest.raises(finance.FinanceDataError) as scilly:
+        finance.budget_vs_outturn("E06000053")
+    text = str(scilly.value)
+    assert "has no adult social care outturn (RS) for 2016/17, though its budget (RA) is held" in text
+    assert "created" not in text and "reorganis" not in text
+    with pytest.raises(finance.FinanceDataError, match=r"created in 2021.*Northamptonshire \(E10000021\)"):
+        finance.budget_vs_outturn("E06000061")
+    with pytest.raises(finance.FinanceDataError, match=r"Northamptonshire \(E10000021\)"):
+        finance.real_terms_savings("E06000062")
 
 
 def test_real_terms_savings_wigan():

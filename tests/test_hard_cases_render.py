@@ -40,3 +40,9 @@ def test_hard_case_renders_a_complete_report_with_no_data_notes(area, tmp_path):
     assert len(rows) == len(claims.load_register())
     for name in ("04_adult_social_care_finance", "05_robustness"):
         assert (folder / f"{name}.reader.html").exists()
+    # issue 17: the page invariants (no collapsed window, no 'nan' or scientific notation, wording for the
+    # council's geography only, predecessor codes named, every '–' with its reason in the index)
+    from test_every_council import _rendered_problems
+
+    problems = _rendered_problems(folder, area, params.vintage)
+    assert not problems, "\n".join(problems[:15])

@@ -1,6 +1,7 @@
 """index.html rendering and the offline notebook HTML exporter."""
 
 import base64
+import html
 import re
 from datetime import date
 
@@ -49,13 +50,42 @@ def _render(results):
 
 def test_format_value():
     assert [format_value(v) for v in (None, True, 151, 123456, 0.0, 78.456, 1234.5, 0.01234, float("nan"), "x")] == [
-        "–", "yes", "151", "123,456", "0", "78.46", "1,234", "0.0123", "–", "x"]
+        "–", "yes", "151", "123,456", "0.00", "78.46", "1234.50", "0.01", "–", "x"]
+
+
+def test_index_numbers_have_fixed_decimals_by_unit_never_scientific_notation():
+    """Issue 17: Leeds's index showed -7.11e-15, 0.0828 and -0.0661 (format_value used '.3g')."""
+    assert format_value(-7.105427357601002e-15, "years") == "0.00"
+    assert format_value(0.08285, "years per year") == "0.08"
+    assert format_value(-0.0661, "share") == "-0.07"
+    assert format_value(0.0877, "share") == "0.09"
+    assert format_value(-0.0114, "years") == "-0.01"
+    assert format_value(-1.2049, "per 100,000 per year") == "-1.20"
+    assert format_value(1.0712, "per 100,000") == "1.1"
+    assert format_value(-156646.2, "GBP thousand (2018/19 prices)") == "-156,646"
+    assert format_value(49.67, "percentile (0 = most under)") == "50"
+    assert format_value(0.0004, "p") == "< 0.001" and format_value(0.8374, "p") == "0.837"
+    results = {"02": {"values": {"tiny": {"value": -7.11e-15, "label": "Leeds minus England", "unit": "years"},
+                                 "slope": {"value": -1.20, "unit": "per 100,000 per year", "lower": -2.48,
+                                           "upper": 0.0841}}, "tables": {}}}
+    html = render_index(title="t", parameters={}, vintage="v", notebooks=[], results=results)
+    assert not re.search(r"\d[eE][-+]?\d", html.split("<style>")[0] + html.split("</style>")[1])
+    assert ">0.00<" in html and "-2.48 to 0.08" in html and "0.0841" not in html
+
+
+def test_every_missing_interval_has_its_reason_beside_it():
+    rows = headline_rows({"02": {"values": {
+        "n": {"value": 151, "unit": "count"}, "p": {"value": 0.2, "unit": "p"},
+        "gap": {"value": 0.5, "unit": "years"}, "none": {"value": None, "unit": "years"}}}})
+    cis = [r[4] for r in rows]
+    assert all(c.startswith("– (") and c.endswith(")") for c in cis), cis
+    assert "count" in cis[0] and "p-value" in cis[1] and "no interval" in cis[2] and "no value" in cis[3]
 
 
 def test_headline_rows_use_key_when_label_missing():
     rows = headline_rows(_results(False))
-    assert rows == [["02_hle", "HLE gap change", -1.234, "years", "-2.50 to 0.25", None],
-                    ["02_hle", "n", 151, None, "–", "areas"]]
+    assert rows == [["02_hle", "HLE gap change", -1.234, "years", "-2.50 to 0.25", ""],
+                    ["02_hle", "n", 151, "", "– (a count or rank, not an estimate)", "areas"]]
 
 
 def test_index_puts_claims_verdicts_at_the_top_and_escapes_text():
@@ -204,3 +234,13 @@ def test_contents_links_only_to_sections_the_page_has():
     anchors = re.findall(r'href="#([a-z]+)"', nav)
     assert anchors == ["estimates", "parameters", "description", "notebooks"]
     assert all(f'id="{a}"' in html for a in anchors)
+
+def test_verdicts_under_another_vintage_say_which_vintage_their_numbers_are():
+    """Issue 17: Kent with --vintage 2026-05 showed the 2019-05 verdicts under a page labelled 'HLE vintage
+    2026-05' with no word; the claims section now names the vintage its HLE numbers come from."""
+    results = _results(True)
+    other = html.unescape(render_index(title="t", parameters={"HLE vintage": "2026-05"}, vintage="v", notebooks=[],
+                                       results=results))
+    assert "HLE numbers in them are vintage 2019-05" in other and "this report's HLE vintage 2026-05" in other
+    same = render_index(title="t", parameters={"HLE vintage": "2019-05"}, vintage="v", notebooks=[], results=results)
+    assert "HLE numbers in them are vintage" not in same

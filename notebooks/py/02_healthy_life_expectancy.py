@@ -64,20 +64,23 @@ plt.show()
 
 # %%
 start, end, window_note = analysis.hle_window(params.vintage)
-change = analysis.hle_change_table(AREA, params.comparator_codes, params.vintage, start, end)
+change = analysis.hle_change_table(AREA, params.comparator_codes, params.vintage, start, end)  # empty if no window
 hw, ehw = analysis.hle_ci_assumption()
 if window_note:
     display(Markdown(f"**Note:** {window_note}."))
 headline = change[change["role"] != "comparator"]
 headline[["area_name", "sex", "value_start", "value_end", "change", "change_lower", "change_upper",
-          "diff_vs_england", "diff_lower", "diff_upper"]]
+          "diff_vs_england", "diff_lower", "diff_upper"]] if len(headline) else None
 
 # %%
 note = (f"{start} -> {end}, vintage {params.vintage}; approximate 95% CI assuming +/-{hw} years per LA "
         f"estimate and +/-{ehw} for England (the register's original assumption; the claims rule now uses "
         "per-council noise, shown below)")
 if hle_note:
-    display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}")))
+    display(Markdown(analysis.note_markdown(hle_note, f"no {start} to {end} change is computed for {NAME}" if start
+                                            else f"no HLE change is computed for {NAME}")))
+elif start is None:
+    display(Markdown(f"**No {NAME} change is computed in vintage {params.vintage}** (see the note above)."))
 else:
     sentences = []
     for s in ("Male", "Female"):
@@ -112,14 +115,14 @@ else:
 
 # %%
 focus = change[change["sex"] == params.sex]
-ranked = focus.dropna(subset=["change"]).sort_values("change", ascending=False).reset_index(drop=True)
-position = int(ranked.index[ranked["area_code"] == AREA][0]) + 1 if AREA in set(ranked["area_code"]) else None
-plots.change_plot(focus, AREA, xlabel=f"HLE change {start} to {end} (years)",
-                  title=f"{params.sex} HLE change, {NAME} vs England and comparators")
-plt.show()
-if position:
-    display(Markdown(f"{NAME}'s {params.sex.lower()} change ranks **{position} of {len(ranked)}** among itself, "
-                     "England and the comparator areas (1 = largest rise)."))
+if focus["change"].notna().any():
+    plots.change_plot(focus, AREA, xlabel=f"HLE change {start} to {end} (years)",
+                      title=f"{params.sex} HLE change, {NAME} vs England and comparators")
+    plt.show()
+else:
+    display(Markdown(f"*No {params.sex.lower()} HLE change to compare in vintage {params.vintage}.*"))
+if (rank_text := analysis.change_rank_sentence(focus, AREA, NAME, params.sex)):
+    display(Markdown(rank_text))
 
 # %% [markdown]
 # ## Why no interrupted time series for HLE
@@ -168,11 +171,11 @@ if not rev.empty:
     rec.record("hle_max_revision", biggest, unit="years",
                label=f"{NAME} {params.sex.lower()} HLE: largest revision of a vintage-{base} value in another vintage",
                note=f"period {period_}, vintage {later_v}")
-    own = float(change.loc[(change["role"] == "area") & (change["sex"] == params.sex), "change"].iloc[0])
+    own = change.loc[(change["role"] == "area") & (change["sex"] == params.sex), "change"].dropna()
+    scale = f" For scale, the {start} to {end} change above is {own.iloc[0]:+.1f} years." if len(own) else ""
     display(Markdown(f"Relative to the {base} vintage, the other vintages give {NAME}'s {params.sex.lower()} HLE "
                      f"for the same periods values that differ by {rev.min():+.1f} to {rev.max():+.1f} years; the largest difference is "
-                     f"{biggest:+.1f} years ({period_}, vintage {later_v}). For scale, the {start} to {end} change "
-                     f"above is {own:+.1f} years."))
+                     f"{biggest:+.1f} years ({period_}, vintage {later_v}).{scale}"))
 elif hle_note:
     display(Markdown(analysis.note_markdown(hle_note, "there are no revisions to show")))
 else:
@@ -200,9 +203,11 @@ for s in ("Male", "Female"):
     g = analysis.gap_then_and_now(AREA, s, params.vintage, end, latest)
     key = s.lower()
     rec.record(f"hle_gap_then_{key}", g["gap_then"], unit="years",
-               label=f"England minus {NAME}, {key} HLE, {g['period_then']} (vintage {g['vintage_then']})")
+               label=f"England minus {NAME}, {key} HLE, {g['period_then']} (vintage {g['vintage_then']})",
+               note=analysis.no_data_note("hle_birth", AREA, s, g["vintage_then"]))
     rec.record(f"hle_gap_now_{key}", g["gap_now"], unit="years",
-               label=f"England minus {NAME}, {key} HLE, {g['period_now']} (vintage {g['vintage_now']})")
+               label=f"England minus {NAME}, {key} HLE, {g['period_now']} (vintage {g['vintage_now']})",
+               note=analysis.no_data_note("hle_birth", AREA, s, g["vintage_now"]))
     lines.append(f"**{s}:** gap {fmt.number(g['gap_then'])} years in {g['period_then']} (vintage {g['vintage_then']}) → "
                  f"{fmt.number(g['gap_now'])} years in {g['period_now']} (vintage {g['vintage_now']}; {NAME} "
                  f"{fmt.number(g['area_now'])}, England {fmt.number(g['england_now'])}).")
@@ -246,7 +251,7 @@ ends.round(2)
 #
 # The report's window (2009-11 to 2015-17) overlaps GM health and social care devolution (from April 2016). The
 # same change is shown with the window ending at the last period wholly before devolution (2013-15), against
-# England and against the other nine GM boroughs.
+# England and against the Greater Manchester boroughs (the other nine when the area is one of them, all ten otherwise).
 
 # %%
 dev = pd.concat([lasting.devolution_windows("hle_birth", AREA, start, sex=s, vintage=params.vintage)
@@ -282,8 +287,11 @@ dev.round(2)
 # %%
 from wigan_deal import config, hle_ci, hle_noise
 
-if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).area_code):
+if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).dropna(subset=["value"]).area_code):
     hle_honest = hle_noise.summary(AREA)
+    window = f"{hle_noise.START} to {hle_noise.END}, vintage {config.REPORT_VINTAGE}"
+    display(Markdown(f"*This section always uses vintage {config.REPORT_VINTAGE} ({hle_noise.START}, {hle_noise.MIDDLE}, "
+                     f"{hle_noise.END}), whatever the report's vintage (here {params.vintage}).*"))
     table, text = hle_honest.effect_summary()
     display(Markdown(text))
     display(table)
@@ -297,9 +305,9 @@ if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).a
     for _, row in emp.iterrows():
         rec.record(f"hle_diff_{row['sex'].lower()}_empirical_noise", row["difference vs England"],
                    unit="years", lower=row["lower"], upper=row["upper"],
-                   label=f"HLE change vs England ({row['sex']}), CI from the empirical noise model")
+                   label=f"{NAME} minus England, {row['sex'].lower()} HLE change {window}, CI from the empirical noise model")
     per = table[table["noise model"] == "per_council"]
     for _, row in per.iterrows():
         rec.record(f"hle_diff_{row['sex'].lower()}_per_council_noise", row["difference vs England"],
                    unit="years", lower=row["lower"], upper=row["upper"],
-                   label=f"HLE change vs England ({row['sex']}), CI from the per-council noise model (claims rule)")
+                   label=f"{NAME} minus England, {row['sex'].lower()} HLE change {window}, CI from the per-council noise model (claims rule)")

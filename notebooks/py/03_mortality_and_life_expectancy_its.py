@@ -333,7 +333,7 @@ pd.DataFrame(sii_rows).round(2)
 #
 # Greater Manchester took on health and social care budgets in April 2016, a co-intervention for any GM borough.
 # Each post-2011 comparison is repeated with the window ending at the last period wholly before devolution, and
-# against the other nine GM boroughs as well as England, so the Deal period can be told apart from the
+# against the Greater Manchester boroughs (the other nine for a GM borough) as well as England, so the Deal period can be told apart from the
 # devolution period. (For an area outside GM the GM boroughs are simply another reference group.)
 
 # %%

@@ -130,7 +130,7 @@ hle_last = later[(later["claim_id"] == "hle_increase") & later["check"].str.star
 if len(hle_last):
     r = hle_last.iloc[0]
     rec.record("hle_did_it_last", r["estimate"], unit=r["unit"], lower=r["lower"], upper=r["upper"],
-               label=f"{NAME} HLE claim re-run on the latest vintage: {r['check']}")
+               label=f"{NAME} HLE claim re-run on the latest vintage: {r['check']}", note=f"verdict: {r['verdict']}")
     display(Markdown(f"**HLE, did it last?** {r['check']}: verdict *{r['verdict']}*. {r['evidence']}"))
 (later[["claim_id", "check", "verdict", "estimate", "lower", "upper", "unit", "evidence"]]
  .style.format({"estimate": "{:.2f}", "lower": "{:.2f}", "upper": "{:.2f}"}, na_rep="")

@@ -101,7 +101,7 @@ full
 #
 # Only the Greater Manchester series of 2B(1) (reablement, from 2010-11) spans the Deal's start and devolution.
 # Its change is shown to the last financial year before devolution (2015-16) and to the last year held, against
-# the other nine GM boroughs (no England row exists for this series).
+# the Greater Manchester boroughs (the other nine for a GM borough; no England row exists for this series).
 
 # %%
 dev = lasting.devolution_windows("ascof_2b1_home_91days", AREA, "2010/11")

@@ -228,24 +228,58 @@ def change_table(indicator: str, area_code: str, comparator_codes: Sequence[str]
     return out
 
 
-def hle_window(vintage: str, start: str = "2009-11", end: str = "2015-17") -> tuple[str, str, str]:
-    """(start, end, note): the requested HLE window, moved inside the vintage's periods if needed."""
+def hle_window(vintage: str, start: str = "2009-11", end: str = "2015-17") -> tuple[str | None, str, str]:
+    """(start, end, note): the requested HLE window, moved inside the vintage's periods if needed.
+
+    The two periods must not overlap (the change's CI treats them as independent). When the vintage holds
+    no period that ends before ``end`` starts (vintage 2026-05 begins at 2015-17), ``start`` is ``None``:
+    no change can be formed, and the note says so instead of offering a window from a period to itself.
+    """
     f = wd.load_indicator("hle_birth", areas=[config.ENGLAND], vintage=vintage)
     labels = list(dict.fromkeys(f.sort_values("period_start")["period"]))
+    wanted = f"{start} to {end}"
     notes = []
-    if start not in labels:
-        notes.append(f"{start} is not in vintage {vintage}; the first period {labels[0]} is used instead")
-        start = labels[0]
     if end not in labels:
-        later = [p for p in labels if parse_period(p)[0] >= parse_period(start)[0]]
-        notes.append(f"{end} is not in vintage {vintage}; the last period {later[-1]} is used instead")
-        end = later[-1]
+        notes.append(f"{end} is not in vintage {vintage}; the last period {labels[-1]} is used instead")
+        end = labels[-1]
+    before = [p for p in labels if parse_period(p)[1] < parse_period(end)[0]]
+    if start not in before:
+        if not before:
+            notes.append(f"vintage {vintage} starts at {labels[0]}, so it holds no period before {end} that does "
+                         f"not overlap it: the {wanted} change cannot be formed in this vintage (it is measured "
+                         f"in vintage {config.REPORT_VINTAGE}, the default)")
+            return None, end, "; ".join(notes)
+        notes.append(f"{start} is not in vintage {vintage}; the first period {before[0]} is used instead")
+        start = before[0]
     return start, end, "; ".join(notes)
 
 
-def hle_change_table(area_code: str, comparator_codes: Sequence[str], vintage: str, start: str = "2009-11",
+def change_rank_sentence(focus: pd.DataFrame, area_code: str, name: str, sex: str) -> str | None:
+    """'<name>'s <sex> change ranks k of n areas shown (...)' from one sex of :func:`change_table`, or
+    ``None`` when the area has no change or there is nothing to rank it against. Ties share the best rank."""
+    ranked = focus.dropna(subset=["change"])
+    own = ranked.loc[ranked["area_code"] == area_code, "change"]
+    if own.empty or len(ranked) < 2 or (ranked["start"] == ranked["end"]).any():
+        return None
+    position = int((ranked["change"] > own.iloc[0]).sum()) + 1
+    others = int((ranked["role"] == "comparator").sum())
+    england = " England and" if (ranked["role"] == "England").any() else ""
+    return (f"{name}'s {sex.lower()} change ranks **{position} of {len(ranked)}** areas shown ({name},{england} "
+            f"{others} comparator area{'s' if others != 1 else ''}; 1 = largest rise).")
+
+
+#: columns of :func:`change_table` (an empty table keeps them)
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "area_code", "area_name", "role", "sex", "start", "end", "value_start", "value_end", "change", "change_lower",
+    "change_upper", "diff_vs_england", "diff_lower", "diff_upper")
+
+
+def hle_change_table(area_code: str, comparator_codes: Sequence[str], vintage: str, start: str | None = "2009-11",
                      end: str = "2015-17") -> pd.DataFrame:
-    """:func:`change_table` for HLE with the claims register's assumed CI half-widths."""
+    """:func:`change_table` for HLE with the claims register's assumed CI half-widths; an empty table when
+    ``start`` is ``None`` (:func:`hle_window` found no window in the vintage)."""
+    if start is None:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS))
     hw, ehw = hle_ci_assumption()
     return change_table("hle_birth", area_code, comparator_codes, start, end, vintage=vintage,
                         sexes=list(config.SEXES), halfwidth=hw, england_halfwidth=ehw)
@@ -553,6 +587,6 @@ def robustness_outcome(area_code: str, sex: str) -> dict[str, Any]:
 __all__ = [
     "ENGLAND_FINANCE_LABEL", "NO_DATA", "complete_note", "no_data_note", "robustness_outcome", "no_finance_note", "note_markdown", "asc_share", "baseline_vs_change", "change_table", "coverage", "comparator_groups", "describe_groups",
     "diagnostics_table", "england_finance", "finance_table", "gap_then_and_now", "group_label", "group_means",
-    "has_data", "higher_is_better", "hle_change_table", "its_sentence", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
+    "change_rank_sentence", "has_data", "higher_is_better", "hle_change_table", "its_sentence", "hle_ci_assumption", "hle_window", "its_method_table", "panel", "pct_change",
     "record_estimate", "series", "trend_frame", "vintage_table",
 ]

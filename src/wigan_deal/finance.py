@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -258,7 +259,8 @@ class BudgetOutturnResult:
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
             f"{last['financial_year']} variance is {_fmt_m(last['variance_real_gbp000'], True)}, "
-            f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+            + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+               if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
             "and outturns also differ through in-year transfers (e.g. the Better Care Fund), grants and recharges, "
             "so a variance is read against every other council's in the same year."
@@ -324,6 +326,37 @@ class BudgetOutturnResult:
         return ax
 
 
+def _no_population(code: str) -> str:
+    """Why a per-head figure is missing (instead of 'GBP nan per adult')."""
+    gone = f", abolished in {wd.ABOLISHED[code]}" if code in wd.ABOLISHED else ""
+    return f"no per-head figure (the population estimates we hold have no row for {wd.area_name(code)}{gone})"
+
+
+def missing_returns_text(code: str, rows: pd.DataFrame, missing: Sequence[str]) -> str:
+    """What is actually missing in the ``missing`` years: 'has no adult social care outturn (RS) for 2016/17,
+    though its budget (RA) is held', or for a council created later 'did not exist in ... (created in 2021)'."""
+    if code in wd.CREATED and all(int(y[:4]) < wd.CREATED[code] for y in missing):
+        return f"did not exist in {', '.join(missing)} (created in {wd.CREATED[code]})"
+    have = rows.set_index("financial_year")
+    kinds: dict[str, list[str]] = {}
+    for y in missing:
+        budget = y in have.index and pd.notna(have.loc[y, "budget_gbp000"])
+        outturn = y in have.index and pd.notna(have.loc[y, "outturn_gbp000"])
+        kind = ("outturn (RS) for {}, though its budget (RA) is held" if budget and not outturn else
+                "budget (RA) for {}, though its outturn (RS) is held" if outturn and not budget else
+                "budget (RA) or outturn (RS) for {}")
+        kinds.setdefault(kind, []).append(y)
+    return "has no adult social care " + "; no ".join(k.format(", ".join(ys)) for k, ys in kinds.items())
+
+
+def _instead(code: str) -> str:
+    """What to run instead: the predecessor that holds a created council's data, else a council with data."""
+    before = wd.predecessor_text(code)
+    if before:
+        return f"Its area's returns before {wd.CREATED[code]} are under {before}: run the report for that area."
+    return "Choose a council with returns in every year, e.g. E08000010 (Wigan)."
+
+
 def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS,
                       base: str = config.DEFLATOR_BASE) -> BudgetOutturnResult:
     """Budget vs outturn for ``area`` (code or name) in every year of ``years``, against all councils."""
@@ -337,10 +370,8 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
     missing = [y for y in wanted if y not in set(rows.loc[rows["both"], "financial_year"])]
     if missing:
         raise FinanceDataError(
-            f"{wd.area_name(code)} ({code}) has no adult social care budget and outturn for {', '.join(missing)}: "
-            "the comparison needs both the RA budget and the RS outturn of a social-care council in every year "
-            f"{first}-{last} (England and shire districts have no RS row; councils created in 2019 or later have no "
-            "earlier years). Choose a council that existed throughout, e.g. E08000010 (Wigan)."
+            f"{wd.area_name(code)} ({code}) {missing_returns_text(code, rows, missing)}: the comparison needs both "
+            f"the RA budget and the RS outturn in every year {first}-{last}. {_instead(code)}"
         )
     return BudgetOutturnResult(code, wd.area_name(code), rows.reset_index(drop=True),
                                variance_distribution(all_councils), all_councils, _label(base))
@@ -569,8 +600,10 @@ class SavingsResult:
             f"{self.area_name}: {self.measure} went from "
             f"{_fmt_m(r['real_start_gbp000'])} ({self.years[0]}) to {_fmt_m(r['real_end_gbp000'])} ({self.years[1]}) "
             f"in {self.base} prices, a real-terms change of {_fmt_m(r['real_change_gbp000'], True)} "
-            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); per head "
-            f"GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. Among "
+            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); "
+            + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
+               if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
+               else f"{_no_population(self.area_code)}. ") + "Among "
             f"{int(d['n_councils'])} councils it is at percentile {r['percentile']:.0f} (0 = largest fall; rank "
             f"{r['rank_largest_fall']} for the size of the fall); the median council changed {d['median']:+.1f}% "
             f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. Among "
@@ -624,7 +657,7 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
         raise FinanceDataError(
             f"{wd.area_name(code)} ({code}) has no RS net current expenditure and education outturn for both "
             f"{first} and {last} (the RS workbooks cover social-care councils; England has no row), so its "
-            "real-terms change cannot be computed."
+            f"real-terms change cannot be computed. {_instead(code)}"
         )
     return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base),
                          excluded=tuple(excluded))

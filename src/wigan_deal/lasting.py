@@ -317,8 +317,9 @@ def devolution_text(table: pd.DataFrame, area_code: str, what: str) -> str:
     if table.empty:
         return f"*{what}: no window can be formed for {wd.area_name(area_code)}.*"
     parts = []
+    boroughs = "the other GM boroughs" if area_code in config.GREATER_MANCHESTER else "the GM boroughs"
     for r in table.itertuples():
-        gm = (f", {_fmt(r.diff_vs_gm)} vs the other GM boroughs (n={r.n_gm})" if not np.isnan(r.diff_vs_gm)
+        gm = (f", {_fmt(r.diff_vs_gm)} vs {boroughs} (n={r.n_gm})" if not np.isnan(r.diff_vs_gm)
               else ", no GM comparison")
         eng = (f"{_fmt(r.diff_vs_england)} vs England" if not np.isnan(r.diff_vs_england)
                else "no England value")

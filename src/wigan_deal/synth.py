@@ -572,7 +572,7 @@ class SynthResult:
             f"  pre-periods: {len(pre)} ({pre.iloc[0]} to {pre.iloc[-1]}); post-periods: "
             f"{len(post)} ({post.iloc[0]} to {post.iloc[-1]})",
             f"  donor pool: {len(self.donors)} areas; {len(self.top_weights(None))} with weight "
-            f">= {WEIGHT_TOL:g}",
+            f">= {WEIGHT_TOL:.6f}",
         ]
         if self.dropped_donors:
             lines.append(

@@ -24,7 +24,15 @@ from .finance_loaders import (
     real_terms_factor,
     to_real_terms,
 )
-from .gaps import NO_DATA, no_data_reason, no_finance_reason
+from .gaps import (
+    ABOLISHED,
+    CREATED,
+    NO_DATA,
+    PREDECESSORS,
+    no_data_reason,
+    no_finance_reason,
+    predecessor_text,
+)
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
@@ -64,6 +72,6 @@ __all__ = [
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "short_repr", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",
     "measures_table",
-    "NO_DATA", "no_data_reason", "no_finance_reason",
+    "ABOLISHED", "CREATED", "NO_DATA", "PREDECESSORS", "no_data_reason", "no_finance_reason", "predecessor_text",
     "DeflatorYearError", "load_budget", "load_deflator", "load_deprivation", "real_terms_factor", "to_real_terms",
 ]

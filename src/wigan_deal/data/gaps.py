@@ -29,6 +29,19 @@ CREATED: dict[str, int] = {
     "E06000065": 2023,  # North Yorkshire UA
     "E06000066": 2023,  # Somerset UA
 }
+#: Upper-tier councils whose area a created council took over (code -> predecessor codes): their series
+#: hold the data before the new council existed. Christchurch (to BCP) was a district of Dorset county.
+PREDECESSORS: dict[str, tuple[str, ...]] = {
+    "E06000058": ("E06000028", "E06000029", "E10000009"),  # Bournemouth, Poole; Christchurch from Dorset county
+    "E06000059": ("E10000009",),  # Dorset county (without Christchurch)
+    "E06000060": ("E10000002",),  # Buckinghamshire county
+    "E06000061": ("E10000021",),  # Northamptonshire (north part)
+    "E06000062": ("E10000021",),  # Northamptonshire (west part)
+    "E06000063": ("E10000006",),  # Cumbria (west part)
+    "E06000064": ("E10000006",),  # Cumbria (south and east part)
+    "E06000065": ("E10000023",),  # North Yorkshire county
+    "E06000066": ("E10000027",),  # Somerset county
+}
 #: Councils abolished by reorganisation (code -> year their successors started).
 ABOLISHED: dict[str, int] = {
     "E06000028": 2019,  # Bournemouth
@@ -49,6 +62,26 @@ _TYPE_PLURAL = {
     "County": "counties", "Unitary Authority": "unitary authorities",
     "Metropolitan District": "metropolitan districts", "London Borough": "London boroughs",
 }
+
+
+def predecessor_text(area_code: str, extracts_dir: str | Path | None = None) -> str | None:
+    """'Northamptonshire (E10000021)' (or a list) for a council in :data:`CREATED`; ``None`` otherwise."""
+    codes = PREDECESSORS.get(area_code)
+    if not codes:
+        return None
+    names = areas(extracts_dir=extracts_dir).set_index("area_code")["area_name"]
+    items = [f"{names.get(c, c)} ({c})" for c in codes]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _replaced(area_code: str, extracts_dir: str | Path | None = None) -> str:
+    """'the council it replaced, Northamptonshire (E10000021), which holds the data' for a created council."""
+    text = predecessor_text(area_code, extracts_dir)
+    if text is None:
+        return "the councils it replaced"
+    one = len(PREDECESSORS[area_code]) == 1
+    return (f"the council{'' if one else 's'} it replaced, {text}, which hold{'s' if one else ''} the data "
+            f"(run the report for {'that code' if one else 'those codes'})")
 
 
 def no_data_reason(indicator: str, area_code: str, *, vintage: str | None = None, sex: str | None = None,
@@ -76,12 +109,13 @@ def no_data_reason(indicator: str, area_code: str, *, vintage: str | None = None
         return f"{what} has rows for {area_name} but every value is missing (suppressed in the source)"
     same_type = rows["area_code"].map(table["area_type"]).eq(area_type)
     if area_type and not same_type.any():
-        return (f"the source of {what} publishes no {_TYPE_PLURAL.get(area_type, area_type)} "
-                "(only districts and unitary authorities), and a county value cannot be rebuilt from "
-                "district rates without their age structure")
+        if area_type == "County":
+            return (f"the source of {what} publishes no counties (only districts and unitary authorities), and a "
+                    "county value cannot be rebuilt from district rates without their age structure")
+        return f"the source of {what} publishes no {_TYPE_PLURAL.get(area_type, area_type)}"
     if area_code in CREATED and (not len(rows) or CREATED[area_code] > first):
         return (f"{area_name} was created in {CREATED[area_code]}; {what} covers {first}-{last} "
-                "under the councils it replaced")
+                f"under {_replaced(area_code, extracts_dir)}")
     if area_code in ABOLISHED and (not len(rows) or ABOLISHED[area_code] <= last):
         return (f"{area_name} was abolished in {ABOLISHED[area_code]}; {what} publishes its successor "
                 "councils instead")
@@ -101,8 +135,9 @@ def no_finance_reason(area_code: str, service: str, extracts_dir: str | Path | N
     what = f"the revenue outturns for {service.replace('_', ' ')} ({fin['financial_year'].min()} to " \
            f"{fin['financial_year'].max()})"
     if area_code in CREATED:
-        return f"{area_name} was created in {CREATED[area_code]}; {what} are under the councils it replaced"
+        return f"{area_name} was created in {CREATED[area_code]}; {what} are under {_replaced(area_code, extracts_dir)}"
     return f"{what} hold no value for {area_name}"
 
 
-__all__ = ["ABOLISHED", "CREATED", "NO_DATA", "SMALL_AREAS", "no_data_reason", "no_finance_reason"]
+__all__ = ["ABOLISHED", "CREATED", "NO_DATA", "PREDECESSORS", "SMALL_AREAS", "no_data_reason", "no_finance_reason",
+           "predecessor_text"]

@@ -270,40 +270,22 @@ def claim_verdict(results: dict[str, Any], words: str) -> str | None:
     return None
 
 
-def hle_baselines(codes: Sequence[str], sex: str = "Male") -> dict[str, float]:
-    """Each council's HLE in the first period of the report vintage (computed once per run)."""
-    from wigan_deal import data
-
-    frame = data.load_indicator("hle_birth")
-    frame = frame[(frame["vintage"] == config.REPORT_VINTAGE) & (frame["sex"] == sex)]
-    first = frame["period_start"].min()
-    frame = frame[frame["period_start"] == first]
-    values = dict(zip(frame["area_code"], frame["value"], strict=True))
-    return {c: float(values[c]) for c in codes if c in values and values[c] == values[c]}
-
-
 def _add_rtm_adjusted_rank(rows: list[dict[str, Any]]) -> None:
-    """Regression to the mean: councils starting low tend to rise. The residual of each council's male
-    HLE change on its starting HLE (least squares across councils) and its rank (1 = largest rise
-    beyond what its starting point predicts)."""
-    baselines = hle_baselines([r["area_code"] for r in rows])
-    pairs = [(r, baselines[r["area_code"]], r["hle_change_male"]) for r in rows
-             if r["area_code"] in baselines and isinstance(r.get("hle_change_male"), (int, float))]
+    """Regression to the mean: councils starting low tend to rise. Each council's male HLE change adjusted
+    for its starting HLE and its rank (1 = largest rise beyond what its start predicts), from
+    :func:`wigan_deal.hle_noise.rtm_adjusted`: always fitted and ranked on the FULL panel (every council with
+    HLE in the report vintage), never on the councils of this run, so a subset atlas shows the same numbers."""
+    from wigan_deal import hle_noise
+
     for r in rows:
-        r["hle_rtm_residual"] = None
-        r["hle_rtm_rank"] = None
-    if len(pairs) < 3:
-        return
-    xs = [p[1] for p in pairs]
-    ys = [p[2] for p in pairs]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
-    for r, x, y in pairs:
-        r["hle_rtm_residual"] = y - (my + slope * (x - mx))
-    ranked = sorted((p[0] for p in pairs), key=lambda r: -r["hle_rtm_residual"])
-    for rank, r in enumerate(ranked, start=1):
-        r["hle_rtm_rank"] = rank
+        r["hle_rtm_residual"] = r["hle_rtm_rank"] = r["hle_rtm_councils"] = None
+        try:
+            fit = hle_noise.rtm_adjusted(r["area_code"]).set_index("sex").loc["Male"]
+        except KeyError:  # no HLE for this council in the report vintage (counties, very small or new councils)
+            continue
+        r["hle_rtm_residual"] = float(fit["adjusted change"])
+        r["hle_rtm_rank"] = int(fit["rank adjusted"])
+        r["hle_rtm_councils"] = int(fit["councils"])
 
 
 def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str) -> list[tuple[str, str, str]]:
@@ -408,7 +390,8 @@ def table_columns() -> list[tuple[str, str]]:
     """``(key, header)`` of the atlas table (the page, the CSV and the XLSX), council name first."""
     columns = [("area_name", "Council"), ("area_code", "Code")]
     columns += [(key, header) for key, header, *_ in COLUMNS[:3]]
-    columns += [("hle_rtm_rank", "Rank of male HLE change adjusted for regression to the mean (1 = best)")]
+    columns += [("hle_rtm_rank", "Rank of male HLE change adjusted for regression to the mean (1 = best; fitted "
+                                  "and ranked on every council with HLE, not only those shown)")]
     columns += [(key, header) for key, header, *_ in COLUMNS[3:]]
     columns += [("primary", "Primary estimate"), ("primary_lower", "Primary estimate, 95% CI lower"),
                 ("primary_upper", "Primary estimate, 95% CI upper")]

@@ -101,31 +101,52 @@ class NotebookEntry:
     full: bool = True
 
 
-def format_value(value: Any) -> str:
-    """Human-readable number (or text) for tables; missing values are '–' (see :mod:`wigan_deal.fmt`)."""
-    if value is None:
-        return fmt.MISSING
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+def unit_digits(unit: Any) -> int | None:
+    """Decimals shown for a value in ``unit`` (one format per unit; ``None`` = a p-value, see :func:`fmt.p_value`)."""
+    u = str(unit or "").strip().lower()
+    if u == "p":
+        return None
+    if u.startswith(("gbp", "count", "rank", "claims", "percentile")):
+        return 0
+    if "per year" in u:
+        return 2
+    if "per 100,000" in u or u.startswith(("%", "percentage points")):
+        return 1
+    return 2  # years, shares and anything without a unit
+
+
+def format_value(value: Any, unit: Any = None) -> str:
+    """A number (or text) for tables through :mod:`wigan_deal.fmt`: fixed decimals by ``unit``
+    (:func:`unit_digits`), never scientific notation; missing values are '–'."""
+    if isinstance(value, float) and not math.isnan(value) and unit_digits(unit) is None:
+        return fmt.p_value(value)
     if isinstance(value, float):
-        if math.isnan(value):
-            return fmt.MISSING
-        if value == 0:
-            return "0"
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        if abs(value) >= 0.1:
-            return f"{value:.2f}"
-        return f"{value:.3g}"
-    return str(value)
+        return fmt.number(value, unit_digits(unit) or 0)
+    return fmt.number(value)
 
 
-def _ci(lower: Any, upper: Any) -> str:
+def no_interval_reason(unit: Any, value: Any = None) -> str:
+    """Why a headline value has no 95% CI, shown beside its '–'."""
+    u = str(unit or "").strip().lower()
+    if _missing(value):
+        return "no value recorded"
+    if isinstance(value, bool):
+        return "a yes/no check"
+    if isinstance(value, int) or u.startswith(("count", "rank", "claims")):
+        return "a count or rank, not an estimate"
+    if u == "p":
+        return "a p-value"
+    if u.startswith("percentile"):
+        return "a position among all councils"
+    if u.startswith("share"):
+        return "a share of specifications"
+    return "description: no interval computed for this value"
+
+
+def _ci(lower: Any, upper: Any, unit: Any = None, value: Any = 0.0) -> str:
     if _missing(lower) or _missing(upper):
-        return fmt.MISSING
-    return f"{format_value(lower)} to {format_value(upper)}"
+        return f"{fmt.MISSING} ({no_interval_reason(unit, value)})"
+    return f"{format_value(lower, unit)} to {format_value(upper, unit)}"
 
 
 def _missing(value: Any) -> bool:
@@ -137,8 +158,8 @@ def _css_class(text: Any) -> str:
     return f"verdict v-{slug}" if slug else "verdict"
 
 
-def _cell(value: Any, *, verdict: bool = False, label: str = "") -> str:
-    text = escape(format_value(value))
+def _cell(value: Any, *, verdict: bool = False, label: str = "", unit: Any = None) -> str:
+    text = escape(format_value(value, unit))
     data = f' data-label="{escape(label)}"' if label else ""
     if verdict:
         return f'<td class="{escape(_css_class(value))}"{data}>{text}</td>'
@@ -147,12 +168,15 @@ def _cell(value: Any, *, verdict: bool = False, label: str = "") -> str:
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
-    """Generic HTML table; a column named 'verdict' is highlighted."""
+    """Generic HTML table; a column named 'verdict' is highlighted; numbers are formatted by the row's
+    'unit' column when there is one (:func:`format_value`)."""
     labels = [fmt.header(str(c)) for c in columns]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in labels)
+    unit_at = next((i for i, c in enumerate(columns) if str(c).lower() == "unit"), None)
     body = []
     for row in rows:
-        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h)
+        unit = row[unit_at] if unit_at is not None and unit_at < len(row) else None
+        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h, unit=unit)
                         for c, h, v in zip(columns, labels, row, strict=False))
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{escape(css)}"' if css else ""
@@ -169,18 +193,59 @@ def claims_tables(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, d
 
 
 def headline_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
-    """Rows ``[notebook, label, value, unit, CI, note]`` of every recorded value."""
+    """Rows ``[notebook, label, value, unit, CI, note]`` of every recorded value; a missing value or interval
+    shows '–' with its reason beside it."""
     rows = []
     for name, data in results.items():
         for key, item in data.get("values", {}).items():
-            value = item.get("value")
-            if item.get("unit") == "p" and not _missing(value):
-                value = fmt.p_value(value)
+            value, note = item.get("value"), item.get("note") or ""
+            if _missing(value):
+                value = f"{fmt.MISSING} ({'see note' if note else 'no value recorded'})"
             rows.append([
-                name, item.get("label") or key, value, item.get("unit"),
-                _ci(item.get("lower"), item.get("upper")), item.get("note"),
+                name, item.get("label") or key, value, item.get("unit") or "",
+                _ci(item.get("lower"), item.get("upper"), item.get("unit"), item.get("value")), note,
             ])
     return rows
+
+
+def with_reasons(rows: Sequence[Sequence[Any]], reason: str, columns: Sequence[int] | None = None) -> list[list[Any]]:
+    """``rows`` with each missing cell (in ``columns``, default all) shown as '– (reason)': no bare dash."""
+    return [[f"{fmt.MISSING} ({reason})" if _missing(v) and (columns is None or i in columns) else v
+             for i, v in enumerate(row)] for row in rows]
+
+
+def claims_rows(table: Mapping[str, Any]) -> list[list[Any]]:
+    """The claims table's rows with a reason beside every missing estimate or interval."""
+    cols = [str(c).lower() for c in table["columns"]]
+    numeric = [i for i, c in enumerate(cols) if c in ("estimate", "lower", "upper")]
+    verdict = cols.index("verdict") if "verdict" in cols else None
+    out = []
+    for row in table["rows"]:
+        untestable = verdict is not None and str(row[verdict]).startswith("not testable")
+        reason = "not testable: see evidence" if untestable else "no interval under this claim's rule"
+        out += with_reasons([row], reason, numeric)
+    return [[v if not _missing(v) else "" for v in row] for row in out]
+
+
+def claims_vintage_note(parameters: Mapping[str, Any]) -> str | None:
+    """When the report's HLE vintage is not the one the claims register grades on, say which vintage the
+    verdicts' HLE numbers come from (the page's vintage label must match the numbers under it)."""
+    from wigan_deal.claims import get_claim
+
+    chosen = parameters.get("HLE vintage")
+    graded = get_claim("hle_increase").spec().vintage
+    if not chosen or not graded or str(chosen) == str(graded):
+        return None
+    return (f"These verdicts grade each claim on the data its pre-specified rule names: the HLE numbers in them "
+            f"are vintage {graded} (what the report's authors could see), not this report's HLE vintage {chosen}. "
+            "Notebook 06 re-runs the same rules on later vintages.")
+
+
+def finance_rows(results: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    """Rows ``[measure, value, unit, detail]`` of notebook 04's finance headlines (:data:`FINANCE_HEADLINES`)."""
+    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
+    return [[label, finance[key].get("value"), finance[key].get("unit"), finance[key].get("label")]
+            for key, label in FINANCE_HEADLINES.items() if key in finance]
 
 
 def render_index(
@@ -213,7 +278,7 @@ def render_index(
     ]
     if answers:
         parts.append(answers)
-    parts += _claims_section(results, claims_note)
+    parts += _claims_section(results, claims_note, parameters)
     parts += _pathway_sections(results)
     parts += _finance_section(results)
     estimates, descriptive = split_headlines(headline_rows(results))
@@ -256,19 +321,22 @@ def scroll_box(table_html: str, label: str, *, wide: bool = False) -> str:
     return f'<div class="{cls}" tabindex="0" role="region" aria-label="{escape(label)}">{table_html}</div>'
 
 
-def _claims_section(results: Mapping[str, Mapping[str, Any]], claims_note: str | None) -> list[str]:
+def _claims_section(results: Mapping[str, Mapping[str, Any]], claims_note: str | None,
+                    parameters: Mapping[str, Any]) -> list[str]:
     claims = claims_tables(results)
     if not claims:
         return []
     parts = ['<h2 id="verdicts">Verdicts on the report\'s claims</h2>']
     if claims_note:
         parts.append(f'<p class="note">{escape(claims_note)}</p>')
+    if (vintage_note := claims_vintage_note(parameters)):
+        parts.append(f'<p class="note">{escape(vintage_note)}</p>')
     for name, table in claims:
         parts.append(
             f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
             "shows each claim's decision rule (written before any result was computed).</p>"
         )
-        parts.append(render_table(table["columns"], table["rows"], css="claims"))
+        parts.append(render_table(table["columns"], claims_rows(table), css="claims"))
     return parts
 
 
@@ -284,8 +352,8 @@ def _pathway_sections(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
                 "measure; comparison groups are means over their councils with data; percentile among English "
                 "councils, 100 = best.</p>"
             )
-            parts.append(scroll_box(render_table(table["columns"], table["rows"], css="pathway"),
-                                    "Outcomes on the Deal's pathway", wide=True))
+            parts.append(scroll_box(render_table(table["columns"], with_reasons(table["rows"], "no value in the source"),
+                                                 css="pathway"), "Outcomes on the Deal's pathway", wide=True))
     for data in results.values():
         amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
         if amended and amended.get("rows"):
@@ -297,19 +365,21 @@ def _pathway_sections(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _finance_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    finance = results.get(FINANCE_NOTEBOOK, {}).get("values", {})
-    fin_rows = [[label, finance[key].get("value"), finance[key].get("label")]
-                for key, label in FINANCE_HEADLINES.items() if key in finance]
+    fin_rows = finance_rows(results)
     if not fin_rows:
         return []
     return ['<h2 id="finance">Finance headlines</h2>',
-            render_table(["measure", "value", "detail"], fin_rows, css="results")]
+            render_table(["measure", "value", "unit", "detail"], fin_rows, css="results")]
+
+
+def _has_interval(row: Sequence[Any]) -> bool:
+    return not str(row[4]).startswith(fmt.MISSING)
 
 
 def split_headlines(rows: Sequence[Sequence[Any]]) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
-    """Headline rows with a 95% interval (estimates) and without one (description)."""
-    estimates = [r for r in rows if r[4] != fmt.MISSING]
-    return estimates, [r for r in rows if r[4] == fmt.MISSING]
+    """Headline rows with a 95% interval (estimates) and without one (description: its CI cell is '–' with
+    the reason beside it)."""
+    return [r for r in rows if _has_interval(r)], [r for r in rows if not _has_interval(r)]
 
 
 def _estimates_section(rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -323,8 +393,8 @@ def _description_section(rows: Sequence[Sequence[Any]]) -> list[str]:
     parts = ['<h2 id="description">Description: recorded values without an interval</h2>']
     if not rows:
         return parts + ["<p>No notebook recorded a value without an interval.</p>"]
-    table = render_table(["notebook", "result", "value", "unit", "note"],
-                         [[r[0], r[1], r[2], r[3], r[5]] for r in rows], css="results description")
+    table = render_table(["notebook", "result", "value", "unit", "why no interval", "note"], rows,
+                         css="results description")
     return parts + [
         "<p>These values describe the data (levels, counts, shares, ranks); they carry no interval, so "
         "they are not estimates of an effect.</p>",
