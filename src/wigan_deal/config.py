@@ -19,6 +19,8 @@ PROVENANCE_FILE: Path = DATA_DIR / "provenance.json"
 CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
 #: Pre-specified primary analysis per outcome (issue 9; see docs/inference.md).
 ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
+#: Pre-specified rule choosing the headline synthetic-control donor pool (issue 15; docs/synthetic_control.md).
+SYNTH_HEADLINE_FILE: Path = DATA_DIR / "synth_headline.yml"
 
 #: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
 SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"
