@@ -23,10 +23,17 @@ def test_every_pool_side_by_side(pools):
     # the answer depends on the pool: similar areas favour Wigan, the non-GM pool does not
     assert t.loc["ONS similar areas", "mean post gap"] < 0 < t.loc["all non-GM councils", "mean post gap"]
     assert t.loc["all non-GM councils", "mean post gap"] == pytest.approx(1.18, abs=0.01)
-    # over-fit warning exactly where donors > pre-periods and the pre-fit is near-exact
+    # interpolation flag (data/synth_headline.yml): pre-RMSPE < 0.05 x spread with more donors than
+    # pre-periods; ONS similar areas (12 donors, 10 pre-periods, 0.04 x spread) is flagged too
     warned = t["note"].str.startswith("WARNING")
-    assert warned["all councils"] and warned["all non-GM councils"] and not warned["ONS similar areas"]
+    assert (warned == t["interpolates"]).all()
+    assert list(warned) == [True, True, True, False]
+    assert t.loc["ONS similar areas", "pre-RMSPE / spread"] == pytest.approx(0.0376, abs=0.0005)
+    # the headline by the pre-specified rule: the first non-interpolating, adequately fitting pool
+    assert list(t.index[t["headline"]]) == ["deprivation-matched (IoD2019)"]
+    assert t.loc["deprivation-matched (IoD2019)", "mean post gap"] == pytest.approx(1.57, abs=0.01)
     text = synth_whole.effect_summary(table, "per 100,000")
+    assert text.startswith("Wigan minus its synthetic control (pool deprivation-matched (IoD2019)")
     assert "no 95% conformal interval is bounded" in text
 
 
