@@ -478,6 +478,8 @@ def test_adh_predictor_weights_reproduce_prop99_table_2(prop99):
     assert list(res.predictor_v.index) == list(predictors.columns)
     assert res.predictor_v.sum() == pytest.approx(1.0) and (res.predictor_v >= 0).all()
     assert res.pre_rmspe == pytest.approx(1.76, abs=0.02)
+    assert "predictor weights V (Abadie-Diamond-Hainmueller" in res.summary()
+    assert res.to_frame().set_index("quantity").loc["V[retprice]", "value"] == res.predictor_v["retprice"]
     # California's post/pre RMSPE ratio ranks first of 39 (ADH 2010: p = 1/39)
     assert res.placebo().rank == 1
 

@@ -689,6 +689,13 @@ class SynthResult:
         for code, w in self.top_weights(n_weights).items():
             label = f"{code} {self.names[code]}" if code in self.names else code
             lines.append(f"    {label:<40s} {w:.4f}")
+        if self.predictor_v is not None:
+            lines.append("  predictor weights V (Abadie-Diamond-Hainmueller, chosen to minimise the "
+                         "pre-period outcome MSPE): "
+                         + ", ".join(f"{k} {v:.3f}" for k, v in self.predictor_v.items()))
+        elif self.predictor_weighting == "fixed":
+            lines.append("  covariates appended to the pre-period outcomes with a fixed weight (not the "
+                         "ADH estimator)")
         lines += [
             f"  pre-RMSPE {self.pre_rmspe:.4g}; post-RMSPE {self.post_rmspe:.4g}; "
             f"ratio {self.rmspe_ratio:.4g}{' (exact pre-period fit)' if self.exact_pre_fit else ''}",
@@ -713,6 +720,8 @@ class SynthResult:
             ("mean_post_gap", self.mean_post_gap),
         ]
         rows += [(f"weight[{code}]", float(w)) for code, w in self.top_weights(None).items()]
+        if self.predictor_v is not None:
+            rows += [(f"V[{name}]", float(v)) for name, v in self.predictor_v.items()]
         return pd.DataFrame(rows, columns=["quantity", "value"])
 
     def plot(self, ax=None, kind: str = "paths"):
