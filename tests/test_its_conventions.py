@@ -8,7 +8,13 @@ import pytest
 import statsmodels.api as sm
 
 from its_sim import rolling_series
-from wigan_deal.its import fit_count_its, fit_its
+from wigan_deal.its import (
+    break_year_sensitivity,
+    fit_comparative_its,
+    fit_count_its,
+    fit_its,
+    placebo_in_time,
+)
 from wigan_deal.its._batch import batch_ols
 
 
@@ -110,3 +116,68 @@ def test_fourier_on_non_monthly_axis_without_season_is_an_error(time):
     r = fit_count_its(frame, count="deaths", offset="pop", intervention="post",
                       fourier_period=12, season="season")
     assert np.isfinite(r.rate_ratio.estimate)
+
+
+# --- the same conventions in every estimator that fits a segmented regression -----------------
+
+def _comparative_panel(seed: int = 7):
+    frames = [rolling_series(seed=seed + i, area_code=code) for i, code in enumerate(["T", "C1", "C2"])]
+    frames[0]["value"] += np.where(frames[0].period_start >= 2011, -0.8 * (frames[0].time - 2012.5), 0.0)
+    return frames[0], pd.concat(frames[1:], ignore_index=True)
+
+
+@pytest.mark.parametrize("model", ["difference", "pooled"])
+def test_comparative_its_small_sample_factor(model):
+    treated, controls = _comparative_panel()
+    on = fit_comparative_its(treated, controls, 2011, model=model, hac_lags=2)
+    off = fit_comparative_its(treated, controls, 2011, model=model, hac_lags=2, hac_small_sample=False)
+    assert on.hac_small_sample is True and off.hac_small_sample is False  # the documented default
+    # n / (n - k): 15 periods and 4 terms (difference); 30 rows and 8 terms (pooled)
+    factor = 15 / 11 if model == "difference" else 30 / 22
+    for a, b in ((on.difference_in_level, off.difference_in_level),
+                 (on.difference_in_slope, off.difference_in_slope)):
+        assert a.estimate == pytest.approx(b.estimate, abs=1e-12)
+        assert (a.se / b.se) ** 2 == pytest.approx(factor, rel=1e-10)
+        assert b.upper - b.lower < a.upper - a.lower
+    assert "without the small-sample factor" in off.summary()
+    if model == "pooled":  # statsmodels' panel HAC without the correction
+        fit = off.fit
+        ref = sm.OLS(fit["y"], fit["X"]).fit(
+            cov_type="hac-panel", cov_kwds={"groups": fit["groups"], "maxlags": 2, "use_correction": False})
+        assert np.allclose(off.params.se.to_numpy(), ref.bse, rtol=1e-10)
+
+
+@pytest.mark.parametrize("model", ["difference", "pooled"])
+def test_comparative_its_slope_start_moves_the_level_by_one_slope(model):
+    treated, controls = _comparative_panel()
+    r0 = fit_comparative_its(treated, controls, 2011, model=model, hac_lags=2)
+    r1 = fit_comparative_its(treated, controls, 2011, model=model, hac_lags=2, slope_start=1)
+    assert r0.slope_start == 0 and r1.slope_start == 1
+    assert r1.difference_in_level.estimate == pytest.approx(
+        r0.difference_in_level.estimate - r0.difference_in_slope.estimate, abs=1e-9)
+    assert r1.difference_in_slope.estimate == pytest.approx(r0.difference_in_slope.estimate, abs=1e-9)
+    np.testing.assert_allclose(r1.series.counterfactual, r0.series.counterfactual, atol=1e-9)
+    assert "Lopez Bernal" in r1.summary()
+    with pytest.raises(ValueError, match="slope_start=2"):
+        fit_comparative_its(treated, controls, 2011, model=model, slope_start=2)
+
+
+def test_placebo_in_time_and_break_year_sensitivity_pass_the_conventions():
+    frame = rolling_series(seed=8, sd=0.5)
+    for table_of in (lambda **kw: placebo_in_time(frame, break_year=2011, hac_lags=2, **kw),
+                     lambda **kw: break_year_sensitivity(frame, years=[2010, 2011, 2012], hac_lags=2, **kw)):
+        base, off, one = table_of(), table_of(hac_small_sample=False), table_of(slope_start=1)
+        assert (base["note"] == "").all()
+        # same point estimates, intervals narrower by sqrt((n - k) / n) without the factor
+        np.testing.assert_allclose(off["level_change"], base["level_change"], atol=1e-12)
+        n = base["n_pre"] + base["n_post"]
+        half_on = (base["level_upper"] - base["level_lower"]).to_numpy()
+        half_off = (off["level_upper"] - off["level_lower"]).to_numpy()
+        np.testing.assert_allclose((half_on / half_off) ** 2, n / (n - 4), rtol=1e-10)
+        # slope_start=1: the level term moves by one slope unit in every row
+        np.testing.assert_allclose(one["level_change"], base["level_change"] - base["slope_change"], atol=1e-9)
+        np.testing.assert_allclose(one["slope_change"], base["slope_change"], atol=1e-9)
+    with pytest.raises(ValueError, match="hac_small_sample"):
+        placebo_in_time(frame, break_year=2011, hac_small_sample="no")
+    with pytest.raises(ValueError, match="slope_start=2"):
+        break_year_sensitivity(frame, slope_start=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -17,6 +18,7 @@ from scipy import optimize  # noqa: E402
 from wigan_deal.synth import (  # noqa: E402
     SynthInputError,
     SynthWarning,
+    adh_weights,
     fit_synth,
     simplex_least_squares,
 )
@@ -290,7 +292,7 @@ def test_predictors_break_a_tie_between_identical_paths():
         index=["E08000010", "E06000001", "E06000002", "E06000003", "E06000004", "E06000009",
                "E06000010"],
     )
-    res = fit_quietly(wide, "E08000010", 2011, predictors=covariate)
+    res = fit_quietly(wide, "E08000010", 2011, predictors=covariate, predictor_weighting="fixed")
     assert res.weights["E06000010"] == pytest.approx(1.0, abs=1e-6)
     assert res.pre_rmspe == pytest.approx(0.0, abs=1e-9)
 
@@ -429,3 +431,83 @@ def test_summary_to_frame_and_plots():
     assert len(grey) == pl.n_units - 1
     assert "p-value" in pl.summary()
     plt.close("all")
+
+
+# --- Abadie-Diamond-Hainmueller predictor weights: Prop 99 (ADH 2010, Table 2) ----------------
+
+PROP99 = Path(__file__).parent / "fixtures" / "prop99_smoking.csv"
+PROP99_SHA256 = "94654ea941b4b3a56dee87161be229bbe1023c1a9e5076ce3127b0fb4b3de21f"
+#: ADH 2010, Table 2: state weights in synthetic California (all other donors 0). The five sum to
+#: 1.000; a Utah weight of .394 (as sometimes quoted) would make them sum to 1.060.
+PROP99_PUBLISHED = {"Utah": 0.334, "Nevada": 0.234, "Montana": 0.199, "Colorado": 0.164,
+                    "Connecticut": 0.069}
+
+
+@pytest.fixture(scope="module")
+def prop99():
+    import hashlib
+
+    assert hashlib.sha256(PROP99.read_bytes()).hexdigest() == PROP99_SHA256
+    d = pd.read_csv(PROP99)
+    d["year"] = d["year"].astype(int)
+    wide = d.pivot(index="year", columns="state", values="cigsale")
+    wide.index = wide.index.astype(str)
+
+    def mean(var, first, last):
+        return d[d["year"].between(first, last)].groupby("state")[var].mean()
+
+    # ADH 2010's predictors: means of lnincome, age15to24, retprice over 1980-88, beer over 1984-88,
+    # cigarette sales in 1975, 1980 and 1988; V chosen on the 1970-88 outcome path
+    predictors = pd.concat({
+        "lnincome": mean("lnincome", 1980, 1988), "age15to24": mean("age15to24", 1980, 1988),
+        "retprice": mean("retprice", 1980, 1988), "beer": mean("beer", 1984, 1988),
+        "cigsale 1975": mean("cigsale", 1975, 1975), "cigsale 1980": mean("cigsale", 1980, 1980),
+        "cigsale 1988": mean("cigsale", 1988, 1988)}, axis=1)
+    return wide, predictors
+
+
+def test_adh_predictor_weights_reproduce_prop99_table_2(prop99):
+    wide, predictors = prop99
+    assert sum(PROP99_PUBLISHED.values()) == pytest.approx(1.0, abs=0.001)
+    res = fit_quietly(wide, "California", 1989, predictors=predictors)
+    assert res.predictor_weighting == "adh" and res.n_pre == 19 and len(res.donors) == 38
+    for state, published in PROP99_PUBLISHED.items():
+        assert res.weights[state] == pytest.approx(published, abs=0.02), state
+    assert res.weights.drop(list(PROP99_PUBLISHED)).max() < 0.02
+    # V is a proper weight vector over the seven predictors; the pre-period RMSPE is ADH's ~1.76 packs
+    assert list(res.predictor_v.index) == list(predictors.columns)
+    assert res.predictor_v.sum() == pytest.approx(1.0) and (res.predictor_v >= 0).all()
+    assert res.pre_rmspe == pytest.approx(1.76, abs=0.02)
+    assert "predictor weights V (Abadie-Diamond-Hainmueller" in res.summary()
+    assert res.to_frame().set_index("quantity").loc["V[retprice]", "value"] == res.predictor_v["retprice"]
+    # California's post/pre RMSPE ratio ranks first of 39 (ADH 2010: p = 1/39)
+    assert res.placebo().rank == 1
+
+
+def test_adh_outer_optimisation_beats_fixed_and_equal_predictor_weights(prop99):
+    wide, predictors = prop99
+    adh = fit_quietly(wide, "California", 1989, predictors=predictors)
+    pre = wide.loc[[str(y) for y in range(1970, 1989)]]
+    x = predictors.T.to_numpy(float)
+    donors = [c for c in predictors.index if c != "California"]
+    cols = [list(predictors.index).index(c) for c in donors]
+    x1, x0 = x[:, list(predictors.index).index("California")], x[:, cols]
+    z1, z0 = pre["California"].to_numpy(float), pre[donors].to_numpy(float)
+    out = adh_weights(x1, x0, z1, z0)
+    assert np.sqrt(out.mspe) == pytest.approx(adh.pre_rmspe, rel=1e-4)  # donor order differs
+    # the optimised V does at least as well on the pre-period outcome as equal V (its own start)
+    sd = np.std(np.column_stack([x0, x1]), axis=1, ddof=1)
+    w_eq = simplex_least_squares(x1 / sd, x0 / sd[:, None])
+    assert out.mspe <= float(np.mean((z1 - z0 @ w_eq) ** 2)) + 1e-12
+    # the fixed-weight option is a different estimator: it matches every pre-period outcome
+    fixed = fit_quietly(wide, "California", 1989, predictors=predictors, predictor_weighting="fixed")
+    assert fixed.predictor_weighting == "fixed" and fixed.predictor_v is None
+    assert (fixed.weights - adh.weights.reindex(fixed.weights.index)).abs().max() > 0.1
+
+
+def test_unknown_predictor_weighting_is_named():
+    wide = small_panel(n_donors=4)
+    covariate = pd.DataFrame({"x": [1.0, 0.0, 2.0, 3.0, 4.0]},
+                             index=["E08000010", "E06000001", "E06000002", "E06000003", "E06000004"])
+    with pytest.raises(SynthInputError, match="predictor_weighting must be one of"):
+        fit_synth(wide, "E08000010", 2011, predictors=covariate, predictor_weighting="nested")

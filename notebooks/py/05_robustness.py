@@ -190,6 +190,9 @@ else:
 # With more donors (~100) than pre-periods (~10) a synthetic control can fit the pre-period almost exactly by
 # interpolation (Abadie 2021): a near-zero pre-RMSPE is then a warning, not a virtue. The alternative pools in
 # the table (ONS similar areas only; all councils including GM) show how much the answer depends on the pool.
+# This section's default pool is shown for continuity; **the headline synthetic control is chosen in section 8**
+# by a rule written before the area's pools were looked at (`data/synth_headline.yml`: no interpolating fit, then
+# the first adequately fitting pool in a fixed order), and every pool is shown there.
 
 # %%
 if not ROBUST["usable"]:
@@ -365,7 +368,9 @@ if (MAIN, MAIN_SEX) in curves:
 # leave-one-out donors (refit without each weighted donor: range of the mean post gap), a warning where more
 # donors than pre-periods give a near-exact pre-fit, and the block-conformal p-value of Chernozhukov, Wüthrich
 # & Zhu (2021), whose smallest attainable value is 1/T (`wigan_deal.synth_whole` explains why that rules out
-# a bounded 95% conformal interval here).
+# a bounded 95% conformal interval here). The column `headline` marks the pool chosen by the pre-specified rule in
+# `data/synth_headline.yml` (docs/synthetic_control.md); the summary names it first: "area minus its synthetic
+# control (pool ...)". A pool flagged `interpolates` is never the headline.
 
 # %%
 from wigan_deal import synth_whole

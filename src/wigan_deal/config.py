@@ -21,6 +21,8 @@ CLAIMS_FILE: Path = DATA_DIR / "report_claims.yml"
 ANALYSIS_PLAN_FILE: Path = DATA_DIR / "analysis_plan.yml"
 #: publisher's HLE significance flags vs England, parsed from the raw files (``python -m wigan_deal.hle_ci build``)
 HLE_FLAGS_FILE: Path = DATA_DIR / "hle" / "significance_flags.csv"
+#: Pre-specified rule choosing the headline synthetic-control donor pool (issue 15; docs/synthetic_control.md).
+SYNTH_HEADLINE_FILE: Path = DATA_DIR / "synth_headline.yml"
 
 #: The shared raw folder beside the checkout on the team's machines (read-only, never committed).
 SHARED_RAW_DIR: Path = PROJECT_ROOT.parent / "shared" / "data" / "raw"

@@ -3,9 +3,14 @@
 Method (Abadie, Diamond & Hainmueller 2010, JASA 105:493; Abadie 2021, JEL 59:391): choose donor
 weights ``w >= 0`` with ``sum(w) = 1`` that minimise the squared pre-period distance between the
 treated area's outcome path and the weighted donors' paths; the synthetic control's post-period path
-is the counterfactual and ``gap = treated - synthetic``. Matching is on every pre-period outcome
-with equal weight (``V = I``). Optional covariates (``predictors``) are appended as extra rows with a
-fixed, documented scale (see :func:`fit_synth`); there is no nested optimisation of ``V``.
+is the counterfactual and ``gap = treated - synthetic``. Without covariates, matching is on every
+pre-period outcome with equal weight (``V = I``). With covariates (``predictors``) the default is the
+Abadie-Diamond-Hainmueller estimator (:func:`adh_weights`): predictor weights ``V`` (diagonal,
+non-negative, summing to one) are chosen by an outer optimisation that minimises the pre-period
+outcome MSPE, the donor weights ``W`` for each ``V`` by the inner simplex problem on the predictors
+(as R's ``Synth`` and pysyncon's ``Synth``; validated against ADH 2010's Prop 99 weights in
+``tests/test_synth.py``). ``predictor_weighting="fixed"`` keeps the simpler estimator that appends
+standardised covariates to the pre-period outcomes with a fixed weight (see :func:`fit_synth`).
 
 Solver: the simplex-constrained least-squares problem ``min ||y - X w||`` is solved *exactly* by a
 single non-negative least-squares call. With ``D = X - y 1'`` the objective is ``||D w||`` and the
@@ -50,6 +55,9 @@ __all__ = [
     "SynthPlaceboResult",
     "SynthResult",
     "SynthWarning",
+    "ADHWeights",
+    "PREDICTOR_WEIGHTINGS",
+    "adh_weights",
     "fit_synth",
     "simplex_least_squares",
 ]
@@ -71,6 +79,15 @@ KKT_TOL: float = 1e-7
 #: pre-period fit (interpolation). RMSPE ratios divide by ``max(pre_rmspe, floor)`` so that exact
 #: fits are ranked by their post-RMSPE instead of by floating-point noise in a ~1e-14 denominator.
 EXACT_FIT_TOL: float = 1e-8
+
+
+#: How covariate predictors are weighted in :func:`fit_synth`: ``"adh"`` (nested optimisation of
+#: V, Abadie, Diamond & Hainmueller 2010) or ``"fixed"`` (covariates appended to the pre-period
+#: outcomes with a fixed weight).
+PREDICTOR_WEIGHTINGS: tuple[str, ...] = ("adh", "fixed")
+#: Outer optimisers tried for V from each starting value; the lowest pre-period MSPE wins (R's
+#: ``Synth`` likewise runs several ``optimx`` methods from an equal and a regression-based start).
+ADH_OUTER_METHODS: tuple[str, ...] = ("Nelder-Mead", "Powell", "BFGS")
 
 
 class SynthWarning(UserWarning):
@@ -167,6 +184,93 @@ def simplex_least_squares(y: np.ndarray, X: np.ndarray) -> np.ndarray:
         f"(tolerance {100 * tol:.3g}) with {n} donors and {X.shape[0]} matching rows. Check the "
         "panel for extreme or duplicated values, or restrict the donor pool."
     )
+
+
+@dataclass(frozen=True)
+class ADHWeights:
+    """Result of :func:`adh_weights`: donor weights ``w``, predictor weights ``v`` (sum 1), the
+    pre-period outcome MSPE they reach, and which outer optimiser and start gave them."""
+
+    w: np.ndarray
+    v: np.ndarray
+    mspe: float
+    method: str
+    start: str
+
+
+def _scale_predictors(x1: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Divide each predictor by its sd over treated + donors (ddof 1), as R's ``Synth`` does."""
+    sd = np.std(np.column_stack([x0, x1]), axis=1, ddof=1)
+    if not (np.isfinite(sd).all() and (sd > 0).all()):
+        bad = [i for i, v in enumerate(sd) if not (np.isfinite(v) and v > 0)]
+        raise SynthInputError(
+            f"Predictor row(s) {bad} are constant or missing across the treated area and donors: "
+            "a predictor must vary between units to be matched on."
+        )
+    return x1 / sd, x0 / sd[:, None]
+
+
+def _inner_w(v: np.ndarray, x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """W minimising ``(x1 - x0 w)' diag(v) (x1 - x0 w)`` on the simplex."""
+    root = np.sqrt(v)
+    return simplex_least_squares(root * x1, root[:, None] * x0)
+
+
+def adh_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarray) -> ADHWeights:
+    """Abadie-Diamond-Hainmueller nested optimisation of predictor weights ``V`` and donor weights ``W``.
+
+    ``x1`` (k,) and ``x0`` (k, J): predictors of the treated and the donors (rows are predictors);
+    ``z1`` (T0,) and ``z0`` (T0, J): pre-period outcomes. Predictors are scaled by their sd across
+    units. For ``V = diag(|x| / sum|x|)`` the inner problem gives ``W(V)``; the outer problem
+    minimises the pre-period MSPE ``|z1 - z0 W(V)|^2 / T0`` over ``x`` with each optimiser in
+    :data:`ADH_OUTER_METHODS` from an equal start and the regression-based start of R's ``Synth``
+    (squared coefficients of the pre-period outcomes on the predictors); the lowest MSPE is kept.
+    The outer problem is not convex, so ``V`` is a local optimum; ``W`` is what matters for the
+    synthetic control and is checked against published results in the tests.
+    """
+    x1, x0 = np.asarray(x1, float), np.asarray(x0, float)
+    z1, z0 = np.asarray(z1, float), np.asarray(z0, float)
+    if x0.ndim != 2 or x1.shape != (x0.shape[0],) or z0.shape != (z1.size, x0.shape[1]):
+        raise SynthInputError(
+            f"adh_weights needs x1 (k,), x0 (k, J), z1 (T0,), z0 (T0, J); got {x1.shape}, {x0.shape}, "
+            f"{z1.shape}, {z0.shape}."
+        )
+    x1s, x0s = _scale_predictors(x1, x0)
+    k = x0s.shape[0]
+
+    def mspe(x: np.ndarray) -> float:
+        total = float(np.abs(x).sum())
+        if not np.isfinite(total) or total <= 0:
+            return float("inf")
+        try:
+            w = _inner_w(np.abs(x) / total, x1s, x0s)
+        except SynthConvergenceError:
+            return float("inf")
+        r = z1 - z0 @ w
+        return float(r @ r) / r.size
+
+    starts = {"equal": np.full(k, 1.0 / k)}
+    design = np.column_stack([np.ones(x0s.shape[1] + 1), np.column_stack([x0s, x1s]).T])
+    beta = np.linalg.lstsq(design, np.column_stack([z0, z1]).T, rcond=None)[0][1:]
+    ols = np.sum(beta**2, axis=1)
+    if np.isfinite(ols).all() and ols.sum() > 0:
+        starts["regression"] = ols / ols.sum()
+    best: tuple[float, np.ndarray, str, str] | None = None
+    for start, x0_ in starts.items():
+        for method in ADH_OUTER_METHODS:
+            options = {"maxiter": 5000} if method != "BFGS" else {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = optimize.minimize(mspe, x0_, method=method, options=options)
+            value = mspe(res.x)
+            if best is None or value < best[0]:
+                best = (value, np.asarray(res.x, float), method, start)
+        value = mspe(x0_)
+        if best is None or value < best[0]:
+            best = (value, x0_, "start value", start)
+    value, x, method, start = best
+    v = np.abs(x) / np.abs(x).sum()
+    return ADHWeights(w=_inner_w(v, x1s, x0s), v=v, mspe=value, method=method, start=start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,6 +543,9 @@ class SynthResult:
     _values: np.ndarray = field(default=None, repr=False)  # kept periods x [treated, donors...]
     _post: np.ndarray = field(default=None, repr=False)
     _floor: float = field(default=0.0, repr=False)  # exact-fit floor of the pre-RMSPE
+    #: predictor weights V by predictor (ADH) or None; how covariates were weighted
+    predictor_v: pd.Series | None = None
+    predictor_weighting: str | None = None
 
     @property
     def exact_pre_fit(self) -> bool:
@@ -582,6 +689,13 @@ class SynthResult:
         for code, w in self.top_weights(n_weights).items():
             label = f"{code} {self.names[code]}" if code in self.names else code
             lines.append(f"    {label:<40s} {w:.4f}")
+        if self.predictor_v is not None:
+            lines.append("  predictor weights V (Abadie-Diamond-Hainmueller, chosen to minimise the "
+                         "pre-period outcome MSPE): "
+                         + ", ".join(f"{k} {v:.3f}" for k, v in self.predictor_v.items()))
+        elif self.predictor_weighting == "fixed":
+            lines.append("  covariates appended to the pre-period outcomes with a fixed weight (not the "
+                         "ADH estimator)")
         lines += [
             f"  pre-RMSPE {self.pre_rmspe:.4g}; post-RMSPE {self.post_rmspe:.4g}; "
             f"ratio {self.rmspe_ratio:.4g}{' (exact pre-period fit)' if self.exact_pre_fit else ''}",
@@ -606,6 +720,8 @@ class SynthResult:
             ("mean_post_gap", self.mean_post_gap),
         ]
         rows += [(f"weight[{code}]", float(w)) for code, w in self.top_weights(None).items()]
+        if self.predictor_v is not None:
+            rows += [(f"V[{name}]", float(v)) for name, v in self.predictor_v.items()]
         return pd.DataFrame(rows, columns=["quantity", "value"])
 
     def plot(self, ax=None, kind: str = "paths"):
@@ -670,6 +786,7 @@ def fit_synth(
     outcome: str = "value",
     predictors: pd.DataFrame | None = None,
     predictor_weight: float = 1.0,
+    predictor_weighting: str = "adh",
     period_years: int | None = None,
 ) -> SynthResult:
     """Fit a synthetic control for ``treated`` with an intervention starting in ``break_year``.
@@ -683,11 +800,19 @@ def fit_synth(
     (:data:`AGGREGATE_PREFIXES`, including England) are excluded, and areas with a missing value
     in any period the treated area is observed are dropped (listed in ``dropped_donors``).
 
-    ``predictors`` (optional): DataFrame indexed by area_code, one numeric column per covariate,
-    matched alongside the pre-period outcomes. Each covariate is standardised across areas and
-    rescaled to the between-area sd of the pre-period outcome times ``sqrt(predictor_weight)``, so
-    with the default weight a covariate counts as much as one pre-period. Donors lacking a
-    covariate are dropped. RMSPEs are always of the outcome only.
+    ``predictors`` (optional): DataFrame indexed by area_code, one numeric column per predictor.
+    Donors lacking a predictor are dropped. RMSPEs are always of the outcome only.
+
+    - ``predictor_weighting="adh"`` (default): the Abadie-Diamond-Hainmueller estimator
+      (:func:`adh_weights`). W matches the predictors ONLY, with predictor weights V chosen to
+      minimise the pre-period outcome MSPE; include lagged outcomes as predictor columns if they
+      should be matched (ADH 2010 used cigarette sales in 1975, 1980 and 1988). ``result.predictor_v``
+      holds V. Placebos re-use the treated area's V (R's ``Synth`` re-optimises V per placebo).
+    - ``predictor_weighting="fixed"``: not the ADH estimator. Every pre-period outcome is matched
+      with equal weight and each covariate is appended as one more row, standardised across areas
+      and rescaled to the between-area sd of the pre-period outcome times ``sqrt(predictor_weight)``
+      (so with the default weight a covariate counts as much as one pre-period). It keeps the
+      pre-period fit central and uses covariates mainly to break ties between donors.
     """
     rule = check_post_rule(post_rule)
     try:
@@ -780,7 +905,14 @@ def fit_synth(
     unit_values = values[:, [col[c] for c in units]]
     match = unit_values[~post]
     between_sd = float(np.mean(np.std(match, axis=1))) if len(units) > 1 else 0.0
+    v_series: pd.Series | None = None
     if predictors is not None:
+        if predictor_weighting not in PREDICTOR_WEIGHTINGS:
+            raise SynthInputError(
+                f"predictor_weighting must be one of {list(PREDICTOR_WEIGHTINGS)}, got "
+                f"{predictor_weighting!r}: 'adh' optimises the predictor weights (Abadie, Diamond & "
+                "Hainmueller 2010), 'fixed' appends covariates to the pre-period outcomes."
+            )
         if not predictor_weight > 0:
             raise SynthInputError(f"predictor_weight must be positive, got {predictor_weight!r}.")
         rows, missing = _predictor_rows(predictors, units, between_sd or 1.0, predictor_weight)
@@ -793,7 +925,15 @@ def fit_synth(
             units = [units[i] for i in keep]
             unit_values, match, rows = unit_values[:, keep], match[:, keep], rows[:, keep]
             pool = units[1:]
-        match = np.vstack([match, rows])
+        if predictor_weighting == "adh":
+            raw = predictors.copy()
+            raw.index = raw.index.astype(str)
+            raw = raw.apply(pd.to_numeric, errors="coerce").reindex(units).to_numpy(float).T
+            match = raw  # predictors x units; replaced by the V-scaled rows after fitting
+        else:
+            match = np.vstack([match, rows])
+    else:
+        predictor_weighting = None
     if not pool:
         raise SynthInputError(
             f"No donors left for {treated}: {len(dropped)} candidate(s) were dropped "
@@ -813,14 +953,24 @@ def fit_synth(
             "to similar areas (e.g. the same deprivation decile or CIPFA nearest neighbours)."
         )
 
-    w = simplex_least_squares(match[:, 0], match[:, 1:])
+    if predictor_weighting == "adh":
+        pre_values = unit_values[~post]
+        adh = adh_weights(match[:, 0], match[:, 1:], pre_values[:, 0], pre_values[:, 1:])
+        w = adh.w
+        v_series = pd.Series(adh.v, index=pd.Index([str(c) for c in predictors.columns], name="predictor"),
+                             name="V")
+        scaled = np.column_stack(_scale_predictors(match[:, 0], match[:, 1:]))
+        match = np.sqrt(adh.v)[:, None] * scaled  # placebos match on the treated's V
+    else:
+        w = simplex_least_squares(match[:, 0], match[:, 1:])
     synthetic = unit_values[:, 1:] @ w
     gap = unit_values[:, 0] - synthetic
     pre_rmspe, post_rmspe = _rmspe(gap[~post]), _rmspe(gap[post])
     floor = EXACT_FIT_TOL * float(np.sqrt(np.mean(unit_values[~post] ** 2)))
     if between_sd > 0 and pre_rmspe > HULL_WARNING_RATIO * between_sd:
-        above = int(np.sum(match[:n_pre, 0] > match[:n_pre, 1:].max(axis=1)))
-        below = int(np.sum(match[:n_pre, 0] < match[:n_pre, 1:].min(axis=1)))
+        pre_values = unit_values[~post]
+        above = int(np.sum(pre_values[:, 0] > pre_values[:, 1:].max(axis=1)))
+        below = int(np.sum(pre_values[:, 0] < pre_values[:, 1:].min(axis=1)))
         warn(
             f"The treated area looks outside the donors' convex hull: pre-RMSPE {pre_rmspe:.4g} is "
             f"{pre_rmspe / between_sd:.2f} times the between-area sd of the pre-period outcome "
@@ -867,4 +1017,6 @@ def fit_synth(
         _values=unit_values,
         _post=post,
         _floor=floor,
+        predictor_v=v_series,
+        predictor_weighting=predictor_weighting,
     )

@@ -198,6 +198,16 @@ def check_slope_start(slope_start) -> float:
     return float(slope_start)
 
 
+def check_hac_small_sample(hac_small_sample) -> bool:
+    """Return ``hac_small_sample`` as a bool if it is one, else raise a clear ``ValueError``."""
+    if not isinstance(hac_small_sample, (bool, np.bool_)):
+        raise ValueError(
+            f"hac_small_sample={hac_small_sample!r} must be True (multiply the Newey-West covariance "
+            "by n/(n-k)) or False (no factor)."
+        )
+    return bool(hac_small_sample)
+
+
 def prepare_series(
     data: pd.DataFrame,
     break_year,

@@ -15,6 +15,11 @@ treated and control series are used.
   Bartlett kernel, factor N/(N-K)), Student t with N - 8 df. ``g:post`` is the difference in level
   change, ``g:t_since`` the difference in slope change, ``g:t`` the pre-period slope difference.
   Point estimates equal the difference model's; only the standard errors differ.
+
+Both conventions of :func:`~wigan_deal.its.segmented.fit_its` are options here too, with the same
+defaults: ``hac_small_sample`` (the Newey-West covariance, or the panel HAC of the pooled model, is
+multiplied by ``n / (n - k)``; False omits it) and ``slope_start`` (``time_since_break`` at the
+first post point, 0 or 1: 1 moves the difference in level change by one difference in slope change).
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ def _match(treated, control, outcome):
     return both.sort_values("period_start").reset_index(drop=True), notes
 
 
-def _panel_hac(X, resid, groups, lags):
+def _panel_hac(X, resid, groups, lags, small_sample: bool = True):
     n, k = X.shape
     xtx_inv = np.linalg.inv(X.T @ X)
     S = np.zeros((k, k))
@@ -93,7 +98,7 @@ def _panel_hac(X, resid, groups, lags):
         for lag in range(1, min(lags, len(Z) - 1) + 1):
             G = Z[lag:].T @ Z[:-lag]
             S += (1 - lag / (lags + 1)) * (G + G.T)
-    return xtx_inv @ S @ xtx_inv * n / (n - k)
+    return xtx_inv @ S @ xtx_inv * (n / (n - k) if small_sample else 1.0)
 
 
 @dataclass
@@ -114,6 +119,21 @@ class ComparativeITSResult:
     notes: list[str] = field(default_factory=list)
     difference_result: ITSResult | None = field(default=None, repr=False)
     fit: Any = field(default=None, repr=False)
+    hac_small_sample: bool = True
+    slope_start: float = 0.0
+
+    def conventions(self) -> str:
+        """The two conventions this fit used, as one sentence (also printed by :meth:`summary`)."""
+        if self.hac_lags > 0:
+            nw = ("Newey-West with the small-sample factor n/(n-k)" if self.hac_small_sample
+                  else "Newey-West without the small-sample factor n/(n-k)")
+        else:
+            nw = "no Newey-West correction"
+        origin = ("time_since_break = 0 at the first post point (difference in level change = jump "
+                  "there)" if self.slope_start == 0 else
+                  "time_since_break = 1 at the first post point (Lopez Bernal et al.'s R convention: "
+                  "difference in level change = jump one time unit before it)")
+        return f"{nw}; {origin}"
 
     def to_frame(self) -> pd.DataFrame:
         ests = {
@@ -140,6 +160,7 @@ class ComparativeITSResult:
             f"{pre.period.iloc[-1]}; {len(post)} post: {post.period.iloc[0]} .. {post.period.iloc[-1]})",
             f"  break: {self.break_year:g}, post_rule={self.post_rule!r}",
             f"  HAC lag rule: {self.hac_lag_rule}",
+            f"  conventions: {self.conventions()}",
             f"  difference in level change: {self.difference_in_level.describe()}",
             f"  difference in slope change: {self.difference_in_slope.describe()} per unit time",
             f"  pre-period slope difference (parallel trends check, want ~0): "
@@ -183,8 +204,14 @@ def fit_comparative_its(
     hac_lags: int | None = None,
     alpha: float = 0.05,
     outcome: str = "value",
+    hac_small_sample: bool = True,
+    slope_start: int = 0,
 ) -> ComparativeITSResult:
-    """Comparative ITS of ``treated`` against ``control`` (see the module docstring)."""
+    """Comparative ITS of ``treated`` against ``control`` (see the module docstring).
+
+    ``hac_small_sample`` and ``slope_start`` are the conventions of
+    :func:`~wigan_deal.its.segmented.fit_its` (same defaults, same validation), applied to both models.
+    """
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}: valid models are 'difference' and 'pooled'.")
     check_single_series(treated, "fit_comparative_its (treated)")
@@ -201,7 +228,9 @@ def fit_comparative_its(
     notes += match_notes
     diff = both[["period_start", "period_end"]].copy()
     diff["value"] = both[f"{outcome}_treated"] - both[f"{outcome}_control"]
-    dres = fit_its(diff, break_year, post_rule=post_rule, hac_lags=hac_lags, alpha=alpha)
+    dres = fit_its(diff, break_year, post_rule=post_rule, hac_lags=hac_lags, alpha=alpha,
+                   hac_small_sample=hac_small_sample, slope_start=slope_start)
+    conventions = {"hac_small_sample": dres.hac_small_sample, "slope_start": dres.slope_start}
     s = dres.series
     y_t = both[f"{outcome}_treated"].to_numpy(float)
     y_c = both[f"{outcome}_control"].to_numpy(float)
@@ -219,6 +248,7 @@ def fit_comparative_its(
             difference_in_slope=_rename(dres.slope_change, "difference_in_slope"),
             pre_slope_difference=_rename(dres.pre_slope, "pre_slope_difference"),
             series=frame, notes=notes + dres.notes, difference_result=dres, fit=dres.model,
+            **conventions,
         )
     # pooled model: control rows (g=0) then treated rows (g=1), each in time order
     Xs = s.X
@@ -231,7 +261,7 @@ def fit_comparative_its(
     lags = dres.hac_lags if hac_lags is None else int(hac_lags)
     rule = dres.hac_lag_rule + " (applied within each group)"
     if lags > 0:
-        cov = _panel_hac(X, resid, groups, lags)
+        cov = _panel_hac(X, resid, groups, lags, dres.hac_small_sample)
     else:
         cov = (resid @ resid / (n - k)) * np.linalg.inv(X.T @ X)
     df = n - k
@@ -251,7 +281,7 @@ def fit_comparative_its(
         model=model, alpha=alpha, break_year=dres.break_year, post_rule=dres.post_rule,
         hac_lags=lags, hac_lag_rule=rule, params=params, series=frame, notes=notes,
         difference_result=dres, fit={"beta": beta, "cov": cov, "X": X, "y": y, "groups": groups},
-        **est,
+        **est, **conventions,
     )
 
 

@@ -13,6 +13,8 @@ from wigan_deal.its._series import (
     ShortPreperiodError,
     ShortPreperiodWarning,
     break_to_year,
+    check_hac_small_sample,
+    check_slope_start,
 )
 from wigan_deal.its.segmented import fit_its
 from wigan_deal.periods import DEFAULT_POST_RULE, is_post
@@ -42,8 +44,12 @@ def _periods(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def placebo_in_time(data: pd.DataFrame, fake_breaks=None, **fit_kwargs) -> pd.DataFrame:
+def placebo_in_time(data: pd.DataFrame, fake_breaks=None, *, hac_small_sample: bool = True,
+                    slope_start: int = 0, **fit_kwargs) -> pd.DataFrame:
     """Fit the segmented model on the PRE-period only, with fake breaks inside it.
+
+    ``hac_small_sample``, ``slope_start`` and every other keyword go to
+    :func:`~wigan_deal.its.segmented.fit_its` (same conventions and defaults).
 
     The real break is ``fit_kwargs["break_year"]`` (default 2011) with ``post_rule``; only its pre
     periods are kept. ``fake_breaks`` defaults to every whole year that leaves at least 3 points on
@@ -53,7 +59,8 @@ def placebo_in_time(data: pd.DataFrame, fake_breaks=None, **fit_kwargs) -> pd.Da
     :class:`ShortPreperiodWarning` is silenced here (short placebo segments are expected).
     """
     data = _periods(data)
-    kwargs = dict(fit_kwargs)
+    kwargs = dict(fit_kwargs, hac_small_sample=check_hac_small_sample(hac_small_sample),
+                  slope_start=int(check_slope_start(slope_start)))
     real = break_to_year(kwargs.pop("break_year", DEFAULT_BREAK_YEAR))
     rule = kwargs.get("post_rule", DEFAULT_POST_RULE)
     pre = data.loc[~is_post(data["period_start"], data["period_end"], real, rule)]
@@ -84,13 +91,19 @@ def placebo_in_time(data: pd.DataFrame, fake_breaks=None, **fit_kwargs) -> pd.Da
 
 
 def break_year_sensitivity(
-    data: pd.DataFrame, years=range(2009, 2015), **fit_kwargs
+    data: pd.DataFrame, years=range(2009, 2015), *, hac_small_sample: bool = True,
+    slope_start: int = 0, **fit_kwargs
 ) -> pd.DataFrame:
     """Refit with each candidate break year; years that cannot be fitted get a ``note`` instead.
+
+    ``hac_small_sample``, ``slope_start`` and every other keyword go to
+    :func:`~wigan_deal.its.segmented.fit_its` (same conventions and defaults).
 
     Columns: ``break_year``, ``n_pre``, ``n_post``, ``level_*``, ``slope_*``, ``note``.
     """
     data = _periods(data)
+    fit_kwargs = dict(fit_kwargs, hac_small_sample=check_hac_small_sample(hac_small_sample),
+                      slope_start=int(check_slope_start(slope_start)))
     rows = []
     for year in years:
         row: dict = {"break_year": year}

@@ -34,7 +34,7 @@ from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
 from wigan_deal.config import DEFAULT_BREAK_YEAR
-from wigan_deal.its._series import TERMS, Series, prepare_series
+from wigan_deal.its._series import TERMS, Series, check_hac_small_sample, prepare_series
 from wigan_deal.its.result import (
     Estimate,
     critical_value,
@@ -370,11 +370,7 @@ def fit_its(
         data, break_year, post_rule=post_rule, outcome=outcome, time=time, intervention=intervention,
         slope_start=slope_start,
     )
-    if not isinstance(hac_small_sample, (bool, np.bool_)):
-        raise ValueError(
-            f"hac_small_sample={hac_small_sample!r} must be True (multiply the Newey-West covariance "
-            "by n/(n-k)) or False (no factor)."
-        )
+    hac_small_sample = check_hac_small_sample(hac_small_sample)
     if method not in METHODS:
         raise ValueError(
             f"Unknown method {method!r}: valid methods are 'ols' (Newey-West HAC), 'glsar' (AR(1) "
