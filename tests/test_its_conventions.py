@@ -13,6 +13,7 @@ from wigan_deal.its import (
     fit_comparative_its,
     fit_count_its,
     fit_its,
+    placebo_in_space,
     placebo_in_time,
 )
 from wigan_deal.its._batch import batch_ols
@@ -181,3 +182,19 @@ def test_placebo_in_time_and_break_year_sensitivity_pass_the_conventions():
         placebo_in_time(frame, break_year=2011, hac_small_sample="no")
     with pytest.raises(ValueError, match="slope_start=2"):
         break_year_sensitivity(frame, slope_start=2)
+
+
+def test_placebo_in_space_passes_the_conventions():
+    panel = pd.concat([rolling_series(seed=s, sd=0.5).assign(area_code=f"A{s}") for s in range(6)])
+    base = placebo_in_space(panel, "A0", 2011, higher_is_better=True, hac_lags=2).table.set_index("area_code")
+    off = placebo_in_space(panel, "A0", 2011, higher_is_better=True, hac_lags=2,
+                           hac_small_sample=False).table.set_index("area_code")
+    one = placebo_in_space(panel, "A0", 2011, higher_is_better=True, hac_lags=2, slope_start=1).table.set_index(
+        "area_code")
+    off, one = off.reindex(base.index), one.reindex(base.index)  # rows are in rank order
+    n = panel.groupby("area_code").size().iloc[0]
+    np.testing.assert_allclose(off["level_change"], base["level_change"], atol=1e-12)
+    np.testing.assert_allclose((base["level_se"] / off["level_se"]) ** 2, n / (n - 4), rtol=1e-10)
+    np.testing.assert_allclose(one["level_change"], base["level_change"] - base["slope_change"], atol=1e-9)
+    with pytest.raises(ValueError, match="hac_small_sample"):
+        placebo_in_space(panel, "A0", 2011, higher_is_better=True, hac_small_sample=1)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from wigan_deal import config
 from wigan_deal.its._batch import batch_ols
-from wigan_deal.its._series import check_single_series, period_labels, prepare_series
+from wigan_deal.its._series import check_hac_small_sample, check_single_series, period_labels, prepare_series
 from wigan_deal.its.result import format_p
 from wigan_deal.periods import DEFAULT_POST_RULE
 
@@ -121,6 +121,8 @@ def placebo_in_space(
     statistic: str = "level_change",
     hac_lags: int | None = None,
     exclude_aggregates: bool = True,
+    hac_small_sample: bool = True,
+    slope_start: int = 0,
 ) -> PlaceboInSpaceResult:
     """Fit the segmented model to every area in ``panel`` and rank ``treated`` among them.
 
@@ -128,7 +130,8 @@ def placebo_in_space(
     indicator/sex/vintage. ``higher_is_better`` must be given (True for life expectancy, False for
     mortality). ``statistic``: ``level_change``, ``slope_change`` or their t-values ``level_t`` /
     ``slope_t`` (Newey-West SEs with the same lag rule as :func:`fit_its`; ``hac_lags=0`` for
-    classical SEs). Areas with any missing period are dropped and listed; aggregates (England,
+    classical SEs; ``hac_small_sample`` and ``slope_start`` as in :func:`fit_its`). Areas with any missing
+    period are dropped and listed; aggregates (England,
     regions: :data:`AGGREGATE_PREFIXES`) are excluded unless ``exclude_aggregates=False``.
     """
     if higher_is_better is None:
@@ -176,12 +179,14 @@ def placebo_in_space(
     ends = wide.index.get_level_values(1).to_numpy()
     frame = pd.DataFrame({"period_start": starts, "period_end": ends,
                           "value": wide[treated].to_numpy()})
-    series = prepare_series(frame, break_year, post_rule=post_rule, what="placebo_in_space")
+    hac_small_sample = check_hac_small_sample(hac_small_sample)
+    series = prepare_series(frame, break_year, post_rule=post_rule, slope_start=slope_start,
+                            what="placebo_in_space")
     if hac_lags is None:
         lags, rule = series.hac_lags()
     else:
         lags, rule = int(hac_lags), f"{int(hac_lags)} (set by the caller)"
-    fit = batch_ols(series.X, wide.to_numpy(dtype=float), lags)
+    fit = batch_ols(series.X, wide.to_numpy(dtype=float), lags, small_sample=hac_small_sample)
     areas = wide.columns.to_numpy()
     table = pd.DataFrame({
         "area_code": areas,
