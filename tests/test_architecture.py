@@ -34,6 +34,10 @@ ALLOWED: dict[str, set[str]] = {
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},
+    # your own series: the primary comparative method on a user's panel (notebook 08, `wigan-deal its`)
+    "user_series": {"config", "data", "its", "plots", "fmt"},
+    # the `wigan-deal` command: hands its arguments to the entry points below it
+    "cli": {"config", "report", "data"},
 }
 
 
