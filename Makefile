@@ -77,6 +77,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py
+	$(PY) benchmarks/bench_sweep.py
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree

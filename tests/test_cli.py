@@ -20,7 +20,7 @@ def _run(*args, timeout=120):
 def test_the_console_script_is_declared():
     scripts = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"wigan-deal": "wigan_deal.cli:main"}
-    assert set(COMMANDS) == {"report", "atlas", "data", "raw", "lab", "its"}
+    assert set(COMMANDS) == {"report", "atlas", "sweep", "data", "raw", "lab", "its"}
 
 
 def test_top_level_help_lists_every_command(capsys):

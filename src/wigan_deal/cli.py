@@ -1,6 +1,6 @@
 """The ``wigan-deal`` command: one entry point for every task of the project.
 
-``wigan-deal report|atlas|data|raw|lab|its ...`` hands the rest of the command line to the module that
+``wigan-deal report|atlas|sweep|data|raw|lab|its ...`` hands the rest of the command line to the module that
 does the work (the ``python -m wigan_deal.…`` entry points keep working and are the same code):
 
 =========  =============================================  ==========================================
@@ -8,10 +8,11 @@ command    does                                           same as
 =========  =============================================  ==========================================
 report     execute the notebooks for one area             ``python -m wigan_deal.report``
 atlas      every council + the all-council page           ``python -m wigan_deal.report.atlas``
+sweep      many variants, locally or on Dask, resumable   ``python -m wigan_deal.report.sweep``
 data       rebuild extracts, refresh, check origins       ``python -m wigan_deal.data``
 raw        download the raw files (verified by sha256)    ``python -m wigan_deal.data raw``
 lab        JupyterLab on the notebooks folder             ``make lab``
-its        the primary comparative method on your panel   ``python -m wigan_deal.own_series``
+its        the primary comparative method on your panel   ``python -m wigan_deal.report.own_series``
 =========  =============================================  ==========================================
 
 ``wigan-deal COMMAND --help`` shows that command's parameters with their types and defaults.
@@ -50,6 +51,12 @@ def _raw(argv: Sequence[str]) -> int:
     return _data(["raw", *argv])
 
 
+def _sweep(argv: Sequence[str]) -> int:
+    from wigan_deal.report.sweep import main
+
+    return main(argv)
+
+
 def _its(argv: Sequence[str]) -> int:
     from wigan_deal.report.own_series import main
 
@@ -74,6 +81,7 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "atlas": (_atlas, "every English upper-tier council and the all-council atlas page"),
     "data": (_data, "rebuild data/ extracts (build), refresh, check raw origins"),
     "raw": (_raw, "download the raw files from their public origins (sha256-verified)"),
+    "sweep": (_sweep, "many reports (areas x break years x vintages x sexes), locally or on a Dask cluster"),
     "lab": (_lab, "JupyterLab on the notebooks folder (kernel: this environment)"),
     "its": (_its, "your own panel CSV: the project's primary comparative method, HTML report"),
 }
