@@ -249,6 +249,24 @@ def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, sch
     return outcomes
 
 
+#: the committed result of ``benchmarks/bench_sweep.py --write`` (quoted by the README)
+SCALING_FILE = config.PROJECT_ROOT / "benchmarks" / "results" / "sweep_scaling.json"
+
+
+def readme_scaling() -> str:
+    """README block: the sweep's measured scaling (1 vs 2 Dask workers) and memory per worker."""
+    from wigan_deal import fmt
+
+    m = json.loads(SCALING_FILE.read_text(encoding="utf-8"))
+    one, two = m["seconds"]["1"], m["seconds"]["2"]
+    return (f"Measured here ({m['cores']} cores, {m['date']}, `benchmarks/bench_sweep.py`): a sweep of "
+            f"{m['reports']} reports (notebooks {m['notebooks']}) on a Dask `LocalCluster` took "
+            f"{fmt.number(one, 0)} s with 1 worker and {fmt.number(two, 0)} s with 2 "
+            f"(speed-up {fmt.number(one / two, 2)}x); one worker's process tree (worker, report runner, "
+            f"notebook worker and kernel) peaked at {fmt.number(m['peak_mib'], 0)} MiB, so give each Dask "
+            f"worker thread about {fmt.number(m['peak_mib'] / 1024 + 0.5, 1)} GiB.")
+
+
 def _csv(text: str) -> list[str]:
     return [v.strip() for v in str(text).split(",") if v.strip()]
 
