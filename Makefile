@@ -34,7 +34,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report atlas test lab raw data bench lint sync-notebooks clean
+.PHONY: help env report atlas test lab raw data bench lint lock sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
@@ -45,15 +45,19 @@ help:
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
 	@echo "make bench                                     print engine and report timings"
 	@echo "make lint                                      the quick checks CI runs (ruff, notebooks, pairs, sizes)"
+	@echo "make lock                                      re-pin requirements.lock + binder/requirements.txt (exact versions)"
 	@echo "make sync-notebooks                            regenerate the jupytext pairs notebooks/py/*.py"
 	@echo "make clean                                     remove .venv, caches and generated reports"
 
 env: $(STAMP)
 
-$(VENV)/.installed: pyproject.toml
+# exact versions from the lock file (`make lock` regenerates it; tests/test_lock.py keeps it in step with
+# pyproject.toml), then the package itself without touching them
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(VENV)/bin/python -m pip install --quiet -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	@# one kernel name everywhere: notebooks declare `python3`, which Jupyter started from this environment
 	@# (make lab, papermill, Binder, an editor using .venv) runs with this environment's Python
 	rm -rf $(VENV)/share/jupyter/kernels/$(ENV_NAME)
@@ -83,6 +87,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py
+	$(PY) benchmarks/bench_sweep.py
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree
@@ -92,6 +97,16 @@ LINT_TESTS := tests/test_lint.py tests/test_notebooks_clean.py tests/test_notebo
 
 lint: $(STAMP)
 	$(PY) -m pytest -q $(LINT_TESTS)
+
+# the lock files: exact versions of this environment (a constraint), resolved by uv for Linux x86-64, Python 3.11
+LOCK_ARGS := --python-version 3.11.5 --python-platform x86_64-unknown-linux-gnu --no-annotate \
+	--custom-compile-command "make lock" --constraint .lock-constraints.txt
+
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable > .lock-constraints.txt
+	$(PY) -m uv pip compile pyproject.toml --extra dev $(LOCK_ARGS) -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml $(LOCK_ARGS) -o binder/requirements.txt
+	rm -f .lock-constraints.txt
 
 # after merging notebook changes: safe ruff fixes in the notebooks, then regenerate notebooks/py/*.py
 sync-notebooks: $(STAMP)

@@ -39,6 +39,10 @@ ALLOWED: dict[str, set[str]] = {
     "readme": {"config"},
     "citation": {"config"},
     "make_args": set(),  # Makefile variables -> a module's arguments, as data (stdlib only)
+    # your own series: the primary comparative method on a user's panel (notebook 08, `wigan-deal its`)
+    "user_series": {"config", "data", "its", "plots", "fmt"},
+    # the `wigan-deal` command: hands its arguments to the entry points below it
+    "cli": {"config", "report", "data"},
 }
 
 

@@ -47,7 +47,8 @@ def test_notebook_preamble_is_one_setup_call(path):
 
 def test_every_listed_notebook_exists_and_none_is_unlisted():
     on_disk = {p.stem for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb") if "." not in p.stem}
-    assert set(config.NOTEBOOKS) == on_disk
+    assert set(config.NOTEBOOKS) | set(config.STANDALONE_NOTEBOOKS) == on_disk
+    assert not set(config.NOTEBOOKS) & set(config.STANDALONE_NOTEBOOKS)
 
 
 def test_validation_and_cli_defaults_come_from_config():

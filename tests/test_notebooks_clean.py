@@ -14,7 +14,9 @@ from wigan_deal.parameters import PARAMETER_NAMES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEFAULTS = config.DEFAULT_PARAMETERS  # the one source of defaults
-REAL = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+EVERY = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+#: notebooks of an area's report (the area parameter contract); standalone ones have their own parameters
+REAL = [p for p in EVERY if p.stem not in config.STANDALONE_NOTEBOOKS]
 ALL = REAL + sorted(FIXTURES.glob("*.ipynb"))
 
 
@@ -25,10 +27,10 @@ def _id(path: Path) -> str:
 def test_real_notebooks_exist():
     if not REAL:
         pytest.skip(f"no notebooks committed in {config.NOTEBOOKS_DIR} yet; only fixtures were checked")
-    assert all(p.name[:2].isdigit() and p.name[2] == "_" for p in REAL), [p.name for p in REAL]
+    assert all(p.name[:2].isdigit() and p.name[2] == "_" for p in EVERY), [p.name for p in EVERY]
 
 
-@pytest.mark.parametrize("path", ALL, ids=_id)
+@pytest.mark.parametrize("path", EVERY + sorted(FIXTURES.glob("*.ipynb")), ids=_id)
 def test_notebook_has_no_outputs_or_execution_counts(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
@@ -67,7 +69,14 @@ def test_first_code_cell_after_parameters_validates_them(path):
     )
 
 
-@pytest.mark.parametrize("path", ALL, ids=_id)
+@pytest.mark.parametrize("path", EVERY + sorted(FIXTURES.glob("*.ipynb")), ids=_id)
 def test_notebook_kernelspec_is_python3(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("stem", config.STANDALONE_NOTEBOOKS)
+def test_standalone_notebooks_have_one_parameters_cell(stem):
+    nb = nbformat.read(config.NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0].cell_type == "code"

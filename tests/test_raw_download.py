@@ -166,3 +166,27 @@ def test_raw_downloaded_from_origins_rebuilds_the_committed_extracts_byte_for_by
     assert all(v.startswith("skipped") for k, v in prov["checks"].items() if "derived" in k)
     origins = {d["dataset"]: d["origin"] for d in prov["datasets"]}
     assert origins[WORKBOOK]["repo"] == "DataS-DH/R-coding-club"
+
+
+@needs_shared
+def test_the_publishers_file_is_tried_first_and_a_revised_one_falls_back_to_the_mirror(server, tmp_path):
+    srv, registry = server
+    # the publisher serves the catalogued workbook itself, and a revised release of the CSV
+    srv.routes["/publisher/workbook.xlsx"] = SHARED / WORKBOOK
+    srv.routes["/publisher/current.csv"] = (SHARED / CSV).read_bytes() + b"revised,row\n"
+    records = _records(srv, registry, [WORKBOOK, CSV])
+    records[0]["publisher_url"] = f"{srv.base}/publisher/workbook.xlsx"
+    records[1]["publisher_url"] = f"{srv.base}/publisher/current.csv"
+    lines: list[str] = []
+    status = download_raw(tmp_path / "raw", records, retries=0, log=lines.append)
+    assert status == {WORKBOOK: "downloaded", CSV: "downloaded"}
+    assert srv.hits == ["/publisher/workbook.xlsx", "/publisher/current.csv", _route(registry[CSV])]
+    assert "from the publisher" in lines[0] and "not the catalogued file" in lines[1] and "mirror" in lines[2]
+    assert hashlib.sha256((tmp_path / "raw" / CSV).read_bytes()).hexdigest() == registry[CSV]["sha256"]
+
+
+def test_an_explicit_mirror_is_the_only_origin():
+    record = {"file": "a.csv", "url": "https://raw.githubusercontent.com/o/r/c/a.csv", "sha256": "0" * 64,
+              "publisher_url": "https://publisher.example/a.csv"}
+    (out,) = with_mirror([record], "http://127.0.0.1:1")
+    assert out["url"] == "http://127.0.0.1:1/o/r/c/a.csv" and "publisher_url" not in out

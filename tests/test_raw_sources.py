@@ -34,8 +34,13 @@ SAMPLE = """# Raw data sources
 """.format(a="a" * 64, b="b" * 64, c="c" * 64, d="d" * 64)
 
 
+RULES = ({"match": "folder/*", "publisher": "Some publisher", "page": "https://publisher.example/page",
+          "file": "https://publisher.example/file.csv"},
+         {"match": "asc_budget/*", "publisher": "MHCLG", "page": "https://www.gov.uk/x"})
+
+
 def test_parse_sources_md_gives_urls_derived_files_and_multi_file_sections():
-    recs = {r["file"]: r for r in parse_sources_md(SAMPLE)}
+    recs = {r["file"]: r for r in parse_sources_md(SAMPLE, RULES)}
     assert sorted(recs) == ["asc_budget/RA_2010-11_data_by_LA_revenue_account_budget.xls",
                             "asc_budget/RA_2016-17_data_by_LA_revenue_account_budget.xlsx",
                             "folder/copied file.csv", "folder/derived.csv"]
@@ -49,11 +54,12 @@ def test_parse_sources_md_gives_urls_derived_files_and_multi_file_sections():
     ra = recs["asc_budget/RA_2016-17_data_by_LA_revenue_account_budget.xlsx"]
     assert ra["path"] == "data/01-raw/orig.eng-16-17-budget.xlsx" and ra["sha256"] == "d" * 64
     assert ra["size"] == 784991
+    assert copied["publisher_url"] == "https://publisher.example/file.csv" and "publisher_url" not in ra
 
 
 def test_parse_sources_md_refuses_an_entry_without_checksum():
     with pytest.raises(ValueError, match="no valid sha256"):
-        parse_sources_md(SAMPLE.replace("- sha256: " + "a" * 64, "- sha256: unknown"))
+        parse_sources_md(SAMPLE.replace("- sha256: " + "a" * 64, "- sha256: unknown"), RULES)
 
 
 @pytest.mark.skipif(not sources_md_path().exists(), reason="SOURCES.md only exists in ../shared/data/raw")
@@ -79,3 +85,24 @@ def test_raw_download_folder_is_git_ignored():
     ignored = (config.PROJECT_ROOT / ".gitignore").read_text().splitlines()
     rel = config.RAW_DOWNLOAD_DIR.relative_to(config.PROJECT_ROOT)
     assert "data/raw/" in ignored and rel.parts[:2] == ("data", "raw")
+
+
+def test_every_raw_file_names_its_publisher_and_landing_page():
+    registry = load_registry()
+    for file, record in registry.items():
+        assert record["publisher"] and record["publisher_page"].startswith("https://"), file
+        assert record.get("publisher_url", "https://").startswith("https://"), file
+    fingertips = [r for r in registry.values() if "fingertips" in r["publisher_page"]]
+    assert fingertips and all("indicator_ids=" in r.get("publisher_url", "indicator_ids=") for r in fingertips)
+    hle = registry["healthy_life_expectancy/hle_birth_utla_2009-11_to_2015-17_fingertips_vintage2019-05.csv"]
+    assert hle["publisher_url"].endswith("indicator_ids=90362&area_type_id=102")
+
+
+def test_a_raw_file_without_a_publisher_rule_is_an_error():
+    from wigan_deal.data.errors import RawDataError
+    from wigan_deal.data.origins import publisher_of
+
+    rules = ({"match": "known/*", "publisher": "P", "page": "https://p.example"},)
+    assert publisher_of("known/x.csv", rules) == {"publisher": "P", "publisher_page": "https://p.example"}
+    with pytest.raises(RawDataError, match="no rule for raw file 'new/y.csv'"):
+        publisher_of("new/y.csv", rules)

@@ -96,6 +96,9 @@ NOTEBOOKS: tuple[str, ...] = (
     "06_report_claims",
     "07_social_care_outcomes",
 )
+#: Notebooks with parameters of their own, run on their own (never part of an area's report):
+#: ``08_your_own_series`` (a user's panel CSV; ``wigan-deal its``).
+STANDALONE_NOTEBOOKS: tuple[str, ...] = ("08_your_own_series",)
 
 #: Interrupted time series minimums (used by the engine and by parameter validation): a pre-trend
 #: needs at least 3 pre-break points (fewer than 8 gives a warning); a slope change needs 2 post points.

@@ -1,7 +1,9 @@
 """``make raw``: download the raw files from their public origins, verify, then move into place.
 
 Each file the build reads that has a public origin in ``data/raw_sources.yml`` is fetched with pooch
-(retries, sha256 verification) into a temporary folder OUTSIDE the repository. Only when every file
+(retries, sha256 verification) into a temporary folder OUTSIDE the repository: from the publisher's own
+address first (``publisher_url``, where one is recorded), and from the mirror (``url``) when the publisher's
+file is unreachable or is not the catalogued file (a revised release has another sha256). Only when every file
 has arrived and matched its sha256 are the files moved into the raw folder
 (``config.RAW_DOWNLOAD_DIR``, git-ignored). Any failure - offline, an HTTP error, a wrong checksum -
 stops with one paragraph naming the file, its URL and what to do, and leaves the raw folder exactly as
@@ -57,10 +59,13 @@ GITHUB_RAW = "https://raw.githubusercontent.com"
 
 
 def with_mirror(records: Iterable[Mapping[str, Any]], mirror: str | None) -> list[dict]:
-    """Records with ``https://raw.githubusercontent.com`` replaced by ``mirror`` (same paths below it)."""
+    """Records with ``https://raw.githubusercontent.com`` replaced by ``mirror`` (same paths below it).
+
+    A mirror given explicitly is the only origin: the publisher's address is then not tried."""
     if not mirror:
         return [dict(r) for r in records]
-    return [dict(r, url=r["url"].replace(GITHUB_RAW, mirror.rstrip("/"), 1)) for r in records]
+    return [{**{k: v for k, v in r.items() if k != "publisher_url"},
+             "url": r["url"].replace(GITHUB_RAW, mirror.rstrip("/"), 1)} for r in records]
 
 
 def _failure(record: Mapping[str, Any], exc: BaseException, dest: Path) -> RawDownloadError:
@@ -109,21 +114,32 @@ def download_raw(dest: str | Path | None = None, records: Iterable[Mapping[str, 
     pooch.get_logger().setLevel(logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="wigan_deal_raw_"))
     try:
-        fetcher = pooch.create(
-            path=tmp, base_url="", registry={r["file"]: f"sha256:{r['sha256']}" for r in todo},
-            urls={r["file"]: r["url"] for r in todo}, retry_if_failed=retries,
-        )
+        registry = {r["file"]: f"sha256:{r['sha256']}" for r in todo}
+        mirror = pooch.create(path=tmp / "mirror", base_url="", registry=registry,
+                              urls={r["file"]: r["url"] for r in todo}, retry_if_failed=retries)
+        publisher = pooch.create(path=tmp / "publisher", base_url="", registry=registry, retry_if_failed=0,
+                                 urls={r["file"]: r["publisher_url"] for r in todo if r.get("publisher_url")})
         downloader = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
+        fetched: dict[str, Path] = {}
         for i, rec in enumerate(todo, 1):
+            if rec.get("publisher_url"):
+                try:
+                    fetched[rec["file"]] = Path(publisher.fetch(rec["file"], downloader=downloader))
+                    log(f"[{i}/{len(todo)}] {rec['file']}: downloaded from the publisher, sha256 verified")
+                    continue
+                except Exception as exc:  # noqa: BLE001 - the mirror is the fallback
+                    why = "not the catalogued file" if "hash" in str(exc).lower() else type(exc).__name__
+                    log(f"[{i}/{len(todo)}] {rec['file']}: the publisher's file ({why}) was not used; "
+                        "trying the mirror")
             try:
-                fetcher.fetch(rec["file"], downloader=downloader)
+                fetched[rec["file"]] = Path(mirror.fetch(rec["file"], downloader=downloader))
             except Exception as exc:  # noqa: BLE001 - every failure becomes one clear paragraph
                 raise _failure(rec, exc, dest) from exc
-            log(f"[{i}/{len(todo)}] {rec['file']}: downloaded, sha256 verified")
+            log(f"[{i}/{len(todo)}] {rec['file']}: downloaded from the mirror, sha256 verified")
         for rec in todo:  # every file verified: only now touch the raw folder
             target = dest / rec["file"]
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(tmp / rec["file"]), target)
+            shutil.move(str(fetched[rec["file"]]), target)
             status[rec["file"]] = "downloaded"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

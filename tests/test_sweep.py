@@ -1,0 +1,63 @@
+"""Sweeps: the same reports locally and on a Dask LocalCluster, resumable, bad values refused."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wigan_deal import config
+from wigan_deal.report import sweep
+from wigan_deal.report.sweep import SweepTask, inputs_hash, make_tasks, run_sweep, shared_inputs
+
+
+def test_tasks_are_every_combination_and_bad_values_are_refused():
+    tasks = make_tasks([config.WIGAN], [2011, 2012], ["2019-05"], ["Male", "Female"], ["02"])
+    assert len(tasks) == 4 and {t.sex for t in tasks} == {"Male", "Female"}
+    assert tasks[0].argv(Path("r")) == ["--area", config.WIGAN, "--break-year", "2011", "--vintage", "2019-05",
+                                        "--sex", "Male", "--jobs", "1", "--out", "r", "--notebooks", "02"]
+    from wigan_deal.parameters import ParameterError
+
+    with pytest.raises(ParameterError):
+        make_tasks([config.WIGAN], [1850], ["2019-05"], ["Male"])
+
+
+def test_inputs_hash_changes_with_parameters_and_data():
+    shared = shared_inputs()
+    a, b = SweepTask(config.WIGAN, 2011, "2019-05", "Male"), SweepTask(config.WIGAN, 2012, "2019-05", "Male")
+    assert inputs_hash(a, shared) != inputs_hash(b, shared)
+    assert inputs_hash(a, shared) != inputs_hash(a, {**shared, "extracts": "0" * 64})
+    assert inputs_hash(a, shared) == inputs_hash(a, dict(shared))
+
+
+def test_cli_bad_input_is_one_paragraph(capsys):
+    assert sweep.main(["--break-years", "20x1"]) == 2
+    assert "--break-years must be whole years" in capsys.readouterr().err
+    assert sweep.main(["--sexes", " , "]) == 2
+    assert "--sexes must name at least one value" in capsys.readouterr().err
+
+
+def _recorded(folder: Path) -> dict:
+    """What a report's notebooks recorded (timings and dates left out)."""
+    return {p.name: json.loads(p.read_text()) for p in sorted(folder.glob("0*.json"))}
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_dask_local_cluster_equals_the_local_one_and_resumes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    tasks = make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male", "Female"], ["02"])
+    local = run_sweep(tasks, tmp_path / "local", jobs=2, log=lambda _: None, bar=False)
+    assert [o.status for o in local] == ["written", "written"], [o.error for o in local]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = run_sweep(tasks, tmp_path / "dask", scheduler=cluster.scheduler_address, log=lambda _: None,
+                           bar=False)
+        assert sorted(o.status for o in remote) == ["written", "written"], [o.error for o in remote]
+        again = run_sweep(tasks, tmp_path / "dask", scheduler=cluster.scheduler_address, log=lambda _: None,
+                          bar=False)
+        assert [o.status for o in again] == ["skipped", "skipped"]
+    for task in tasks:
+        folder = task.folder()
+        here, there = _recorded(tmp_path / "local" / folder), _recorded(tmp_path / "dask" / folder)
+        assert here and here == there
+    ledger = json.loads((tmp_path / "dask" / sweep.LEDGER).read_text())
+    assert set(ledger) == {t.folder() for t in tasks}
