@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "citation": {"config"},
     "make_args": set(),  # Makefile variables -> a module's arguments, as data (stdlib only)
     # your own series: the primary comparative method on a user's panel (notebook 08, `wigan-deal its`)
-    "user_series": {"config", "data", "its", "plots", "fmt"},
+    "user_series": {"config", "data", "its", "plots", "fmt", "panel_coverage"},
     # the `wigan-deal` command: hands its arguments to the entry points below it
     "cli": {"config", "report", "data"},
 }

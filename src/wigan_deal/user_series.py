@@ -18,8 +18,19 @@ import pandas as pd
 from wigan_deal.data.user_panel import UserPanel
 from wigan_deal.its import panel as cmp
 
-#: the candidate of :mod:`wigan_deal.its.panel` used on user panels
-METHOD = "poolmean_raw"
+
+def method() -> tuple[str, str]:
+    """(candidate, note): the project's primary ITS method as the committed selection rule chose it from the
+    real-panel coverage study (:func:`wigan_deal.panel_coverage.chosen`). A user's panel has no England
+    series, so a method comparing with England is replaced by the same inversion against the pool mean."""
+    from wigan_deal.panel_coverage import chosen
+
+    name, calibrated = chosen("its")
+    note = "" if calibrated else "No candidate met the coverage criterion on the council panel. "
+    if not name.startswith("poolmean"):
+        note += f"The project's primary method ({name}) needs a series your panel lacks; the pool mean is used. "
+        name = "poolmean_t" if name.endswith("_t") else "poolmean_raw"
+    return name, note
 
 
 @dataclass
@@ -79,8 +90,11 @@ def analyse(panel: UserPanel, alpha: float = 0.05) -> UserSeriesResult:
     X = cmp.segmented_matrix(t, post)
     y = wide[panel.treated].to_numpy(float)
     pool = wide[panel.comparison_areas].to_numpy(float)
-    res = cmp.poolmean(y, pool, X, alpha=alpha, names=panel.comparison_areas, treated=panel.treated,
+    name, note = method()
+    res = cmp.poolmean(y, pool, X, studentised=name.endswith("_t"), alpha=alpha, names=panel.comparison_areas,
+                       treated=panel.treated,
                        comparison=f"the average of its {len(panel.comparison_areas)} comparison areas")
+    res.note = (note + res.note).strip()
     if not np.isfinite([d["estimate"] for d in res.estimates.values()]).all():
         raise ValueError("The comparative estimate is not finite: check the panel for constant series.")
     return UserSeriesResult(panel, res)

@@ -19,7 +19,12 @@ import pandas as pd
 
 from wigan_deal import config
 from wigan_deal.its._batch import batch_ols
-from wigan_deal.its._series import check_hac_small_sample, check_single_series, period_labels, prepare_series
+from wigan_deal.its._series import (
+    check_hac_small_sample,
+    check_single_series,
+    period_labels,
+    prepare_series,
+)
 from wigan_deal.its.result import format_p
 from wigan_deal.periods import DEFAULT_POST_RULE
 
