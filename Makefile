@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine:
 #   make report   # create the environment if needed, execute every notebook, write HTML to reports/
-#   make test     # create the environment if needed, run the whole test suite
+#   make test     # create the environment if needed, run the whole test suite (across the cores)
 #
 # Environment: a conda environment made from environment.yml is used when it is active
 # (CONDA_DEFAULT_ENV=wigan-deal); otherwise a local .venv is made with `python3 -m venv` + pip, and
@@ -15,6 +15,12 @@ BREAK_YEAR  ?=
 REPORT_ARGS ?=
 ATLAS_ARGS  ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test / test-fast: auto = one per core; 0 = no workers (one process)
+TEST_WORKERS ?= auto
+# readers of a shared rendered report run on the worker that rendered it (tests/conftest.py)
+XDIST       := -n $(TEST_WORKERS) --dist loadgroup
+# the unit tier: everything not marked integration, slow or browser (markers: pyproject.toml)
+FAST_TIER   := not integration and not slow and not browser
 
 ifeq ($(CONDA_DEFAULT_ENV),$(ENV_NAME))
 PY    := python
@@ -24,16 +30,17 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report atlas test lab raw data bench lint sync-notebooks clean
+.PHONY: help env report atlas test test-fast lab raw data bench bench-tests lint sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
 	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
-	@echo "make test                                      run the whole test suite"
+	@echo "make test                                      run the whole test suite across the cores (<= 2 min)"
+	@echo "make test-fast                                 the unit tier only: no integration/slow/browser tests (<= 30 s)"
 	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
 	@echo "make raw                                       download the raw files from their public origins (verified)"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
-	@echo "make bench                                     print engine and report timings"
+	@echo "make bench                                     print engine, report and test-suite timings"
 	@echo "make lint                                      the quick checks CI runs (ruff, notebooks, pairs, sizes)"
 	@echo "make sync-notebooks                            regenerate the jupytext pairs notebooks/py/*.py"
 	@echo "make clean                                     remove .venv, caches and generated reports"
@@ -56,7 +63,10 @@ atlas: $(STAMP)
 	$(PY) -m wigan_deal.report.atlas $(ATLAS_ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest $(XDIST) -m "$(FAST_TIER)" $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"
@@ -73,6 +83,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
+
+# only the test-suite timings: make test and make test-fast against their budgets
+bench-tests: $(STAMP)
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree

@@ -175,6 +175,7 @@ def test_rs_check_detects_a_disagreement(tmp_path):
         parsers.check_rs_against_derived(wide, derived)
 
 
+@pytest.mark.integration
 @needs_raw
 def test_rebuild_is_byte_identical(tmp_path):
     out = tmp_path / "data" / "extracts"

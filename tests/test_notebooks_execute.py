@@ -8,7 +8,6 @@ import re
 import nbformat
 import pytest
 
-from conftest import run_real_report
 from wigan_deal import config, parameters
 from wigan_deal.report import discover_notebooks, run_report
 
@@ -27,15 +26,16 @@ def wigan(wigan_report):
 
 
 @pytest.fixture(scope="module")
-def leeds(tmp_path_factory):
-    return run_real_report(tmp_path_factory.mktemp("report_leeds"), "E08000035")
+def leeds(leeds_report):
+    return leeds_report
 
 
 def values(folder, name):
     return json.loads((folder / f"{name}.json").read_text())["values"]
 
 
-@pytest.mark.parametrize("area", ["wigan", "leeds"])
+@pytest.mark.parametrize("area", [pytest.param("wigan", marks=pytest.mark.xdist_group("wigan_report")),
+                                  pytest.param("leeds", marks=pytest.mark.xdist_group("leeds_report"))])
 def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
     folder = request.getfixturevalue(area)
     assert [p.stem for p in sorted(folder.glob("0*.ipynb"))] == NOTEBOOKS
