@@ -28,7 +28,7 @@ from proctree import Measured, run_measured
 ROOT = Path(__file__).resolve().parents[1]
 BUDGETS = {"full": 120.0, "fast": 30.0}  # seconds of wall time on a quiet 2-core machine (issue 18)
 LABELS = {"full": "make test", "fast": "make test-fast"}
-SUMMARY = re.compile(r"=+ (?P<body>.*\d+ (passed|failed|error|skipped).*) in [\d.]+s")
+SUMMARY = re.compile(r"^=*\s*(?P<body>\d+ (passed|failed|errors?|skipped)\b.*?) in [\d.]+s", re.M)
 DURATION = re.compile(r"^\s*\d+\.\d+s (call|setup|teardown)\s+tests/")
 
 
@@ -55,7 +55,8 @@ def report(tier: str, measured: Measured, cores: int) -> bool:
     print(f"  CPU time      {measured.cpu:7.1f} s   / {cores} cores = {measured.cpu / cores:.1f} s: the best wall"
           " time on an idle machine")
     if not ok:
-        print(f"  pytest exited {measured.proc.returncode}")
+        failed = [ln for ln in measured.proc.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))]
+        print(f"  pytest exited {measured.proc.returncode}" + "".join(f"\n    {ln}" for ln in failed))
     return ok and within
 
 
