@@ -30,20 +30,30 @@ FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 # session fixtures that render a report; their readers share one xdist worker (one group per fixture)
 SHARED_REPORTS = ("wigan_report", "leeds_report", "fixture_report")
 
+# Worker processes (one Jupyter kernel each) for a report rendered inside the tests. The suite already runs
+# across the cores (pytest-xdist), so a second kernel per report mostly adds a kernel start-up; the
+# Wigan report and the runner's and clean-stop tests keep two workers, as `make report` does, so the
+# parallel path is still exercised on the real notebooks.
+REPORT_JOBS = 1
 
-def run_real_report(out, area: str):
+
+def run_real_report(out, area: str, jobs: int = REPORT_JOBS):
     """Run the real notebooks through the report pipeline for ``area`` into ``out``."""
     from wigan_deal import config, parameters
     from wigan_deal.report import discover_notebooks, run_report
 
     params = parameters.validate(area_code=area)
-    return run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=out, jobs=2, log=lambda _m: None)
+    return run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=out, jobs=jobs,
+                      log=lambda _m: None)
 
 
 @pytest.fixture(scope="session")
 def wigan_report(tmp_path_factory):
-    """The full Wigan report with default parameters (notebook, browser and backtest tests read it)."""
-    return run_real_report(tmp_path_factory.mktemp("report_wigan"), "E08000010")
+    """The full Wigan report with default parameters and `make report`'s workers (notebook, browser and
+    backtest tests read it)."""
+    from wigan_deal import config
+
+    return run_real_report(tmp_path_factory.mktemp("report_wigan"), config.WIGAN, jobs=config.DEFAULT_JOBS)
 
 
 @pytest.fixture(scope="session")

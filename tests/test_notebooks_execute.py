@@ -8,6 +8,7 @@ import re
 import nbformat
 import pytest
 
+from conftest import REPORT_JOBS
 from wigan_deal import config, parameters
 from wigan_deal.report import discover_notebooks, run_report
 
@@ -149,7 +150,7 @@ def test_edge_break_years_run_the_its_notebooks(tmp_path, break_year, post_rule)
     assert break_year in parameters.valid_break_years(post_rule)
     params = parameters.validate(area_code="E08000010", break_year=break_year, post_rule=post_rule)
     nbs = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem[:2] in {"03", "05"}]
-    folder = run_report(params, nbs, out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    folder = run_report(params, nbs, out_dir=tmp_path, jobs=REPORT_JOBS, log=lambda _m: None)
     its_values = values(folder, "03_mortality_and_life_expectancy_its")
     level = its_values["its_cancer_level_change"]
     assert level["lower"] < level["value"] < level["upper"]
