@@ -9,7 +9,7 @@ too: on shared cores wall time rises with other work, CPU time hardly does. Then
 
     make bench-tests            # both tiers
     python benchmarks/bench_tests.py --xdist "-n auto --dist loadgroup" \\
-        --fast-tier "not integration and not slow and not browser" [--only fast|full] [--check]
+        --fast-tier "not integration and not slow and not browser" [--only fast|full] [--check] [--log LOG]
 
 With ``--check`` the exit status is 1 when a tier fails or is over its budget.
 """
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(BUDGETS), help="time one tier only")
     parser.add_argument("--durations", type=int, default=10, help="slowest tests to list (full tier)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a tier fails or is over budget")
+    parser.add_argument("--log", type=Path, help="also write each tier's full pytest output to LOG.<tier>.txt")
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     all_ok = True
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cmd = _command(tier, args.xdist, args.fast_tier, args.durations if tier == "full" else 0)
         measured = run_measured(cmd, cwd=ROOT)
+        if args.log:
+            args.log.with_name(f"{args.log.name}.{tier}.txt").write_text(measured.proc.stdout + measured.proc.stderr)
         if measured.proc.returncode not in (0, 1):  # 1 = some test failed; anything else = no run
             print(measured.proc.stdout[-3000:], measured.proc.stderr[-3000:], sep="\n")
         all_ok &= report(tier, measured, cores)
