@@ -139,6 +139,7 @@ def test_dfe_name_mapping_fails_loudly_on_unknown_names():
         map_names_to_codes(pd.Series(["Wigan", "Atlantis"]), reference)
 
 
+@pytest.mark.integration
 @needs_raw
 @needs_derived
 def test_rs_workbook_parse_agrees_with_derived_extract():
