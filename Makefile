@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine:
 #   make report   # create the environment if needed, execute every notebook, write HTML to reports/
-#   make test     # create the environment if needed, run the whole test suite
+#   make test     # create the environment if needed, run the whole test suite (across the cores)
 #
 # Environment: a conda environment made from environment.yml is used when it is active
 # (CONDA_DEFAULT_ENV=wigan-deal); otherwise a local .venv is made with `python3 -m venv` + pip, and
@@ -15,12 +15,18 @@ BREAK_YEAR  ?=
 REPORT_ARGS ?=
 ATLAS_ARGS  ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test / test-fast: auto = one per core; TEST_WORKERS=0 = no workers (one
+# process). Readers of a shared rendered report run on the worker that rendered it (tests/conftest.py).
+TEST_WORKERS ?=
+override XDIST := -n auto --dist loadgroup
+# the unit tier: everything not marked integration, slow or browser (markers: pyproject.toml)
+override FAST_TIER := not integration and not slow and not browser
 
 # Variables reach Python as data, never as shell text: each one the user gave (command line or environment,
 # even empty) is exported unexpanded as WIGAN_DEAL_MAKE_<NAME>, and `python -m wigan_deal.make_args MODULE
 # NAME=--flag LIST_NAME` turns them into MODULE's arguments (an empty AREA is an error, not Wigan). They are
 # never exported under their own names: make would expand them (running any $(shell ...) inside) to do so.
-RUN_VARS := AREA BREAK_YEAR REPORT_ARGS ATLAS_ARGS PYTEST_ARGS
+RUN_VARS := AREA BREAK_YEAR REPORT_ARGS ATLAS_ARGS PYTEST_ARGS TEST_WORKERS
 unexport $(RUN_VARS)
 $(foreach v,$(RUN_VARS),$(if $(filter command environment override,$(origin $(v))),\
   $(eval export WIGAN_DEAL_MAKE_$(v) = $$(value $(v)))))
@@ -34,16 +40,17 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report atlas test lab raw data bench lint lock sync-notebooks clean
+.PHONY: help env report atlas test test-fast lab raw data bench bench-tests lint lock sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
 	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
-	@echo "make test                                      run the whole test suite"
+	@echo "make test                                      run the whole test suite across the cores (<= 2 min)"
+	@echo "make test-fast                                 the unit tier only: no integration/slow/browser tests (<= 30 s)"
 	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
 	@echo "make raw                                       download the raw files from their public origins (verified)"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
-	@echo "make bench                                     print engine and report timings"
+	@echo "make bench                                     print engine, report and test-suite timings"
 	@echo "make lint                                      the quick checks CI runs (ruff, notebooks, pairs, sizes)"
 	@echo "make lock                                      re-pin requirements.lock + binder/requirements.txt (exact versions)"
 	@echo "make sync-notebooks                            regenerate the jupytext pairs notebooks/py/*.py"
@@ -70,7 +77,10 @@ atlas: $(STAMP)
 	$(PY) $(RUN) wigan_deal.report.atlas ATLAS_ARGS
 
 test: $(STAMP)
-	$(PY) $(RUN) pytest PYTEST_ARGS
+	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n PYTEST_ARGS
+
+test-fast: $(STAMP)
+	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n -m "$(FAST_TIER)" PYTEST_ARGS
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir="$(CURDIR)/notebooks"
@@ -88,6 +98,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
+
+# only the test-suite timings: make test and make test-fast against their budgets
+bench-tests: $(STAMP)
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree

@@ -12,26 +12,15 @@ while CPU time per council does not.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import psutil
-
+from proctree import run_measured
 from wigan_deal import config
 from wigan_deal.report.atlas import councils
-
-
-def _children(proc: psutil.Process) -> list[psutil.Process]:
-    try:
-        return proc.children(recursive=True)
-    except psutil.Error:
-        return []
 
 
 def folder_bytes(folder: Path) -> int:
@@ -47,25 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     every = councils()
     chosen = every if args.councils <= 0 else every[: args.councils]
     out = args.keep or Path(tempfile.mkdtemp(prefix="bench-atlas-"))
-    load_before = os.getloadavg()
-    start = time.perf_counter()
-    runner = subprocess.Popen(
+    measured = run_measured(
         [sys.executable, "-m", "wigan_deal.report.atlas", "--out", str(out), "--jobs", str(args.jobs),
-         "--areas", ",".join(code for code, _ in chosen)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    cpu_seen: dict[int, float] = {}
-    root = psutil.Process(runner.pid)
-    while runner.poll() is None:  # CPU of the runner, forkserver, workers and kernels (sampled)
-        for proc in [root, *_children(root)]:
-            with contextlib.suppress(psutil.Error):
-                t = proc.cpu_times()
-                cpu_seen[proc.pid] = t.user + t.system
-        time.sleep(0.25)
-    stdout, stderr = runner.communicate()
-    wall = time.perf_counter() - start
-    cpu = sum(cpu_seen.values())
-    proc = subprocess.CompletedProcess(runner.args, runner.returncode, stdout, stderr)
+         "--areas", ",".join(code for code, _ in chosen)])
+    proc, wall, cpu = measured.proc, measured.wall, measured.cpu
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0:
         print(proc.stdout, proc.stderr, sep="\n")
@@ -77,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     shared = folder_bytes(reports / "_assets") if (reports / "_assets").exists() else 0
     per_size = sum(sizes) / max(len(sizes), 1)
     print(f"bench_atlas: {n} councils ({len(ok)} written), {args.jobs} worker(s), load average before "
-          f"{load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{measured.load_before:.1f}, after {measured.load_after:.1f} on {os.cpu_count()} cores")
     print(f"  wall time       {wall:7.1f} s   = {wall / n:5.2f} s per council (incl. start-up and atlas page)")
     print(f"  CPU time        {cpu:7.1f} s   = {cpu / n:5.2f} CPU-s per council "
           f"= {cpu / n / args.jobs:5.2f} s per council on {args.jobs} idle cores")

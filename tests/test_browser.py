@@ -7,7 +7,6 @@ browser download is not needed. Skipped when Chromium is absent, unless ``CI=tru
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import tarfile
@@ -17,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from wigan_deal import config
-from wigan_deal.report.__main__ import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,12 +56,10 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def built_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browser_reports")
-    with redirect_stdout(io.StringIO()):
-        rc = main(["--out", str(out), "--notebook-dir", str(FIXTURES), "--notebooks", "01,02,03", "--jobs", "2"])
-    assert rc == 0
-    return out / f"{config.WIGAN}--notebooks-01+02+03"  # a subset has its own folder
+def built_report(fixture_report) -> Path:
+    """The fixture notebooks 01-03 rendered once per session (shared with the runner's tests)."""
+    assert fixture_report["rc"] == 0
+    return fixture_report["folder"]
 
 
 @pytest.fixture(scope="module")

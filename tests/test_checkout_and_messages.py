@@ -36,6 +36,7 @@ needs_git = pytest.mark.skipif(
 )
 
 
+@pytest.mark.integration
 @needs_git
 def test_crlf_checkout_keeps_extracts_byte_exact(tmp_path):
     """core.autocrlf=true (a Windows default) must not touch the extracts or provenance.json."""
@@ -60,6 +61,7 @@ def _copy_repo(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.integration
 @needs_git
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 def test_make_works_in_a_path_with_a_space_and_with_an_area_with_spaces(tmp_path):
@@ -137,6 +139,7 @@ def _as_unprivileged(cmd: list[str]) -> list[str]:
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
 
 
+@pytest.mark.integration
 def test_read_only_reports_folder_is_one_clear_paragraph():
     base = Path(tempfile.mkdtemp(prefix="wigan-ro-"))
     try:
@@ -163,6 +166,7 @@ def test_read_only_reports_folder_is_one_clear_paragraph():
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.integration
 def test_corrupt_provenance_is_named_in_one_paragraph(tmp_path):
     root = tmp_path / "root"
     shutil.copytree(ROOT / "data", root / "data")

@@ -20,7 +20,7 @@ import nbformat
 import psutil
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _sleeping_notebooks(folder: Path, n: int = 2) -> Path:

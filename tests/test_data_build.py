@@ -146,6 +146,7 @@ def test_dfe_name_mapping_fails_loudly_on_unknown_names():
         map_names_to_codes(pd.Series(["Wigan", "Atlantis"]), reference)
 
 
+@pytest.mark.integration
 @needs_raw
 @needs_derived
 def test_rs_workbook_parse_agrees_with_derived_extract():
@@ -182,6 +183,7 @@ def test_rs_check_detects_a_disagreement(tmp_path):
         parsers.check_rs_against_derived(wide, derived)
 
 
+@pytest.mark.integration
 @needs_raw
 def test_rebuild_is_byte_identical(tmp_path):
     out = tmp_path / "data" / "extracts"

@@ -231,6 +231,7 @@ def space_cache() -> dict:
     return {}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("area", COUNCILS)
 def test_every_council_runs_the_notebooks_analysis(area, space_cache):
     p = parameters.validate(area_code=area)
@@ -271,6 +272,7 @@ def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
     _check_invariants(p, _nb06(area))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("area", sorted(HARD_CASES))
 def test_hard_cases_get_explicit_no_data_notes(area, space_cache):
     """The areas of issue 11: each missing series is named, with its reason, instead of a crash."""

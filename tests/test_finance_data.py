@@ -136,6 +136,7 @@ def test_reorganised_councils_are_explicit():
     assert "E06000058" in (config.PROJECT_ROOT / "docs" / "data_log.md").read_text()
 
 
+@pytest.mark.integration
 @needs_raw
 def test_ra_parse_agrees_with_the_derived_extract_for_every_value():
     frames = [parsers_finance.parse_ra_workbook(p, p.name[3:10]) for p in sorted(RA_DIR.glob("RA_*"))]
@@ -161,6 +162,7 @@ def test_ra_layout_changes_are_clear_errors(monkeypatch):
         parsers_finance.parse_ra_workbook(path, "2011-12")
 
 
+@pytest.mark.integration
 @needs_raw
 def test_council_missing_a_year_is_a_clear_error(monkeypatch):
     from wigan_deal.data import build as build_mod

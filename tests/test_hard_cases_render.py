@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from conftest import REPORT_JOBS
 from wigan_deal import claims, config, parameters
 from wigan_deal.report import discover_notebooks, run_report
 
@@ -28,7 +29,7 @@ CASES = {
 def test_hard_case_renders_a_complete_report_with_no_data_notes(area, tmp_path):
     extra, reason = CASES[area]
     params = parameters.validate(area_code=area, **extra)
-    folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2,
+    folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=REPORT_JOBS,
                         log=lambda _m: None)
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "table class=\"claims\"" in index

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import run_real_report
+from conftest import REPORT_JOBS
 from wigan_deal import config, parameters
 from wigan_deal.report import discover_notebooks, run_report
 
@@ -27,15 +27,16 @@ def wigan(wigan_report):
 
 
 @pytest.fixture(scope="module")
-def leeds(tmp_path_factory):
-    return run_real_report(tmp_path_factory.mktemp("report_leeds"), "E08000035")
+def leeds(leeds_report):
+    return leeds_report
 
 
 def values(folder, name):
     return json.loads((folder / f"{name}.json").read_text())["values"]
 
 
-@pytest.mark.parametrize("area", ["wigan", "leeds"])
+@pytest.mark.parametrize("area", [pytest.param("wigan", marks=pytest.mark.xdist_group("wigan_report")),
+                                  pytest.param("leeds", marks=pytest.mark.xdist_group("leeds_report"))])
 def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
     folder = request.getfixturevalue(area)
     assert [p.stem for p in sorted(folder.glob("0*.ipynb"))] == NOTEBOOKS
@@ -169,7 +170,7 @@ def test_edge_break_years_run_the_its_notebooks(tmp_path, break_year, post_rule)
     assert break_year in parameters.valid_break_years(post_rule)
     params = parameters.validate(area_code="E08000010", break_year=break_year, post_rule=post_rule)
     nbs = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem[:2] in {"03", "05"}]
-    folder = run_report(params, nbs, out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    folder = run_report(params, nbs, out_dir=tmp_path, jobs=REPORT_JOBS, log=lambda _m: None)
     its_values = values(folder, "03_mortality_and_life_expectancy_its")
     level = its_values["its_cancer_level_change"]
     assert level["lower"] < level["value"] < level["upper"]

@@ -145,6 +145,7 @@ def test_the_build_needs_only_files_with_a_public_origin():
     assert config.HEXMAP_FILE in wanted  # the atlas's hex map is fetched too, though the build never reads it
 
 
+@pytest.mark.integration
 @needs_shared
 def test_raw_downloaded_from_origins_rebuilds_the_committed_extracts_byte_for_byte(server, tmp_path):
     srv, _ = server

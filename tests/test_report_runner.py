@@ -36,18 +36,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    """One real run: notebooks 01-03 with two worker processes."""
-    out = tmp_path_factory.mktemp("reports")
-    import io
-    from contextlib import redirect_stdout
-
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        rc = run_cli("--area", AREA, "--notebooks", "01,02,03", "--jobs", "2", "--break-year", "2012",
-                     "--comparators", "england,gm", out=out)
-    name = f"{AREA}--break-2012--comparators-england+gm--notebooks-01+02+03"  # a variant: its own folder
-    return {"rc": rc, "out": out, "folder": out / name, "name": name, "stdout": buf.getvalue()}
+def report(fixture_report):
+    """One real run: fixture notebooks 01-03 with two worker processes (rendered once per session)."""
+    return fixture_report
 
 
 # --- discovery and checks (fast) ------------------------------------------------------------------
@@ -172,6 +163,7 @@ def test_no_notebooks_yet_exits_0_with_message_and_writes_nothing(tmp_path, caps
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.integration
 def test_module_entry_point_rejects_bad_area(tmp_path):
     out = tmp_path / "reports"
     proc = subprocess.run(
@@ -332,6 +324,7 @@ def _state_notebooks(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("fresh", [False, True])
 def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh):
     from wigan_deal import parameters

@@ -7,7 +7,10 @@ and replaces itself (same process id) by ``python -m MODULE ARGS``. Each ``SPEC`
 
 * ``NAME=--flag``: if ``NAME`` was given (even empty: ``AREA=`` or ``AREA='   '`` is then an error of
   ``MODULE``, never a silent default), pass ``--flag VALUE`` as one argument;
-* ``NAME``: a list of arguments, split as a shell splits words (quotes group, nothing is expanded or run).
+* ``NAME``: a list of arguments, split as a shell splits words (quotes group, nothing is expanded or run);
+* ``-x`` or ``--flag`` or a lower-case word (anything not starting with an upper-case ``NAME``): passed as it is,
+  a literal argument written in the Makefile itself (e.g. ``-n auto --dist loadgroup`` before
+  ``TEST_WORKERS=-n``: a later ``-n`` given by the user wins).
 
 A variable that was not given passes nothing, so ``MODULE``'s own defaults apply.
 """
@@ -30,6 +33,9 @@ def arguments(specs: Sequence[str], env: Mapping[str, str]) -> list[str]:
     """``MODULE``'s arguments from the ``SPEC`` list and the environment (see the module docstring)."""
     argv: list[str] = []
     for spec in specs:
+        if not spec[:1].isupper():  # a literal written in the Makefile
+            argv.append(spec)
+            continue
         name, _, flag = spec.partition("=")
         value = env.get(ENV_PREFIX + name)
         if value is None:
