@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import tarfile
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest

@@ -38,7 +38,7 @@ def _make_dry_run(target: str) -> str:
 def test_make_targets_run_the_tiers_across_the_cores():
     full, fast = _make_dry_run("test"), _make_dry_run("test-fast")
     for line in (full, fast):
-        assert "-m pytest -n auto --dist loadgroup" in line
+        assert "-m wigan_deal.make_args pytest -n auto --dist loadgroup TEST_WORKERS=-n" in line
     assert " -m \"" not in full  # everything
     tier = re.search(r'-m "([^"]+)"', fast)
     assert tier and tier.group(1) == " and ".join(f"not {t}" for t in TIERS)
