@@ -1,6 +1,7 @@
 """Data flows one way (docs/architecture.md): a module may import only the layers below it."""
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,108 @@ def test_module_imports_only_lower_layers(path):
     assert layer in ALLOWED, f"{layer} is not in the architecture table; add it on purpose"
     bad = _imported_layers(path) - ALLOWED[layer] - {layer}
     assert not bad, f"{path.relative_to(PACKAGE)} ({layer}) imports higher layer(s) {sorted(bad)}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1]) if parts[-1] == "__init__" else ".".join(parts)
+
+
+def _module_imports(path: Path, known: set[str]) -> set[str]:
+    """Full names of the package's modules that ``path`` imports, anywhere in the file (function-local too)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names = [module, *(f"{module}.{a.name}" for a in node.names)]
+        else:
+            continue
+        found |= {n for n in names if n in known and n != name}
+    return found
+
+
+@functools.cache
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports; an import of a package's ``__init__`` from inside that
+    package (e.g. ``from .. import config`` resolves to ``wigan_deal.config``, not ``wigan_deal``) is left out."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    known = set(paths)
+    return {m: {n for n in _module_imports(p, known) if not (paths[n].name == "__init__.py" and m.startswith(n + "."))}
+            for m, p in paths.items()}
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of two or more modules (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while (w := stack.pop()) != v:
+                group.append(w)
+            if group:
+                circles.append(sorted([v, *group]))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return circles
+
+
+def test_no_import_circles():
+    """No two modules import each other, directly or round a loop, even through a function-local import."""
+    assert import_circles(import_graph()) == []
+
+
+def test_the_circle_check_finds_a_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_circles(graph) == [["a", "b", "c"]]
+
+
+#: the data layer: the build side writes extracts from raw files, the read side loads them; both share the
+#: definitions of what an extract holds. The read side never imports the build side.
+DATA_SIDES: dict[str, str] = {
+    "__init__": "read", "store": "read", "loaders": "read", "lookup": "read", "peers": "read",
+    "finance_loaders": "read", "social_care_loaders": "read", "gaps": "read", "user_panel": "read",
+    "build": "build", "parsers": "build", "parsers_finance": "build", "parsers_social_care": "build",
+    "download": "build", "origins": "build", "refresh": "build", "__main__": "build",
+    "errors": "shared", "geography": "shared", "sources": "shared", "schema": "shared", "social_care": "shared",
+}
+_MAY_IMPORT_SIDE = {"read": {"read", "shared"}, "build": {"build", "shared"}, "shared": {"shared"}}
+
+
+def test_every_data_module_has_a_side():
+    modules = {p.stem for p in (PACKAGE / "data").glob("*.py")}
+    assert modules == set(DATA_SIDES), "classify each data module as build, read or shared in DATA_SIDES"
+
+
+@pytest.mark.parametrize("module", sorted(DATA_SIDES))
+def test_data_sides(module):
+    graph = import_graph()
+    name = "wigan_deal.data" if module == "__init__" else f"wigan_deal.data.{module}"
+    side = DATA_SIDES[module]
+    bad = {m for m in graph[name] if m.startswith("wigan_deal.data.")
+           and DATA_SIDES[m.rpartition(".")[2]] not in _MAY_IMPORT_SIDE[side]}
+    assert not bad, f"data.{module} ({side} side) imports {sorted(bad)}"
 
 
 def test_the_check_sees_imports():

@@ -139,7 +139,7 @@ def budget_outturn_table(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS,
 
 
 def _label(year) -> str:
-    from wigan_deal.data.parsers_finance import fy_label
+    from wigan_deal.data.schema import fy_label
 
     return fy_label(year)
 

@@ -51,17 +51,17 @@ from .loaders import (
     vintages,
 )
 from .lookup import (
-    COMPARATOR_KINDS,
     area_name,
     areas,
     check_area,
     check_areas,
-    comparators,
     resolve_area,
     short_repr,
 )
+from .peers import COMPARATOR_KINDS, comparators
 from .social_care import MEASURES as SOCIAL_CARE_MEASURES
-from .social_care import PATHWAY_MEASURES, load_social_care, measures_table
+from .social_care import PATHWAY_MEASURES, measures_table
+from .social_care_loaders import load_social_care
 from .store import clear_cache, read_extract, read_provenance
 
 __all__ = [
