@@ -35,9 +35,9 @@ ALLOWED: dict[str, set[str]] = {
     "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
-               "claims", "hle_noise"},  # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas)
-    # top layer: renders README blocks by importing their generators by name (importlib)
-    "readme": {"config"},
+               "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation"},
+    # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas); README blocks (readme)
+    "readme": {"report"},  # `python -m wigan_deal.readme`: the entry point of report.readme
     "citation": {"config"},
     "make_args": set(),  # Makefile variables -> a module's arguments, as data (stdlib only)
     # your own series: the primary comparative method on a user's panel (notebook 08, `wigan-deal its`)
