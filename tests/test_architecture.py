@@ -20,8 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
-    "finance": {"config", "periods", "data"},
-    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci"},
+    "finance": {"config", "periods", "data", "fmt"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
                  "hle_ci"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
-    "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
+    "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
                "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation"},

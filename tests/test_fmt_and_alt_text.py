@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
+import pytest
 from bs4 import BeautifulSoup
 
 from wigan_deal import analysis, fmt, parameters, plots
@@ -21,6 +22,20 @@ def test_numbers_p_values_and_missing_values_have_one_format():
     assert fmt.number(1.25, 2, signed=True) == "+1.25" and fmt.number(-0.001, 1) == "0.0"
     assert [fmt.p_value(p) for p in (0.0004, 0.041, 0.41, None)] == ["< 0.001", "0.041", "0.410", "–"]
     assert fmt.ci(-0.94, 3.34, signed=True) == "-0.9 to +3.3" and fmt.ci(None, 1) == "–"
+
+
+def test_percent_money_minus_and_rounded_are_fmt_too():
+    """The formats that used to be private helpers (finance, claims, lasting, plots, README tables)."""
+    assert fmt.number(-3.25, 1, signed=True, minus="−") == "−3.2" and fmt.number(0.04, 1, signed=True) == "0.0"
+    assert fmt.number(-0.001, 2, signed=True) == "0.00"  # a value that rounds to zero has no sign
+    assert fmt.number("a-b", minus="−") == "a-b" and fmt.number(None, missing="n/a") == "n/a"
+    assert [fmt.percent(v, signed=True) for v in (1.234, -5.06, None)] == ["+1.2%", "-5.1%", "–"]
+    assert [fmt.money_m(v) for v in (6900, 1234567, -250)] == ["GBP 6.9m", "GBP 1,234.6m", "GBP -0.2m"]
+    assert fmt.money_m(6900, signed=True) == "GBP +6.9m" and fmt.money_m(float("nan")) == "–"
+    assert [fmt.money_m(v, signed=True, style="£") for v in (-6900, 17500, 20)] == ["−£6.9m", "+£17.5m", "£0.0m"]
+    with pytest.raises(ValueError, match="style"):
+        fmt.money_m(1, style="EUR")
+    assert [fmt.rounded(v) for v in (12345.6, 123.4, 1.234, 0.01234, None)] == ["12,346", "123", "1.2", "0.012", "–"]
 
 
 def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():

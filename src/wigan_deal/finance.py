@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 
 AGE_DENOMINATOR_YEAR = 2019
@@ -82,10 +82,6 @@ def percentiles_among_others(values: np.ndarray) -> np.ndarray:
     equal_others = np.searchsorted(v, values[ok], "right") - less - 1
     out[ok] = 100.0 * (less + 0.5 * equal_others) / (len(v) - 1)
     return out
-
-
-def _fmt_m(gbp000: float, signed: bool = False) -> str:
-    return f"GBP {gbp000 / 1000:{'+' if signed else ''},.1f}m"
 
 
 # --- budget against outturn -------------------------------------------------------------------------------
@@ -249,8 +245,8 @@ class BudgetOutturnResult:
         def one(row) -> str:
             d = self.distribution.set_index("financial_year").loc[row["financial_year"]]
             side = "above" if row["variance_gbp000"] > 0 else "below" if row["variance_gbp000"] < 0 else "equal to"
-            return (f"in {row['financial_year']} adult social care outturn was {_fmt_m(abs(row['variance_gbp000']))} "
-                    f"({row['variance_pct']:+.1f}%) {side} the start-of-year budget of {_fmt_m(row['budget_gbp000'])}, "
+            return (f"in {row['financial_year']} adult social care outturn was {fmt.money_m(abs(row['variance_gbp000']))} "
+                    f"({row['variance_pct']:+.1f}%) {side} the start-of-year budget of {fmt.money_m(row['budget_gbp000'])}, "
                     f"percentile {row['variance_percentile']:.0f} of {int(d['n_councils'])} councils (all-council "
                     f"median {d['median']:+.1f}%, IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%)")
 
@@ -258,7 +254,7 @@ class BudgetOutturnResult:
         return (
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
-            f"{last['financial_year']} variance is {_fmt_m(last['variance_real_gbp000'], True)}, "
+            f"{last['financial_year']} variance is {fmt.money_m(last['variance_real_gbp000'], signed=True)}, "
             + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
                if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
@@ -483,8 +479,8 @@ def _explain(r) -> str:
                "before a policy begun in 2011 could act" if towards else
                "the next year moves away from the typical council (a change after the base year)")
     where = "inside" if r.in_measure else "outside (excluded from)"
-    return (f"{r.area_name}, {r.line.replace('_', ' ')}: {_fmt_m(r.base_gbp000)} in {r.base_year} ({rank} of "
-            f"{r.n_councils} councils; median council {_fmt_m(r.line_median_gbp000)}), {_fmt_m(r.next_gbp000)} in "
+    return (f"{r.area_name}, {r.line.replace('_', ' ')}: {fmt.money_m(r.base_gbp000)} in {r.base_year} ({rank} of "
+            f"{r.n_councils} councils; median council {fmt.money_m(r.line_median_gbp000)}), {fmt.money_m(r.next_gbp000)} in "
             f"{r.next_year} - a one-year change of {r.change_pct_of_measure:+.1f}% of the council's controllable "
             f"spending, {where} the measure; {reading}. The RS return gives no reason (the council's statement of "
             "accounts would)")
@@ -598,9 +594,9 @@ class SavingsResult:
         r, d, e = self.row, self.distribution(), self.england
         return (
             f"{self.area_name}: {self.measure} went from "
-            f"{_fmt_m(r['real_start_gbp000'])} ({self.years[0]}) to {_fmt_m(r['real_end_gbp000'])} ({self.years[1]}) "
-            f"in {self.base} prices, a real-terms change of {_fmt_m(r['real_change_gbp000'], True)} "
-            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); "
+            f"{fmt.money_m(r['real_start_gbp000'])} ({self.years[0]}) to {fmt.money_m(r['real_end_gbp000'])} ({self.years[1]}) "
+            f"in {self.base} prices, a real-terms change of {fmt.money_m(r['real_change_gbp000'], signed=True)} "
+            f"({r['real_change_pct']:+.1f}%; cash {fmt.money_m(r['cash_change_gbp000'], signed=True)}); "
             + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
                if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
                else f"{_no_population(self.area_code)}. ") + "Among "
@@ -608,7 +604,7 @@ class SavingsResult:
             f"{r['rank_largest_fall']} for the size of the fall); the median council changed {d['median']:+.1f}% "
             f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. Among "
             f"{int(r['n_in_class'])} {self.class_name} it is at percentile {r['percentile_in_class']:.0f} (their "
-            f"median {self.class_median():+.1f}%). The claim is savings of more than {_fmt_m(self.claimed_gbp000)}, "
+            f"median {self.class_median():+.1f}%). The claim is savings of more than {fmt.money_m(self.claimed_gbp000)}, "
             "i.e. against a counterfactual budget (what the council would otherwise have spent), which outturn "
             "returns cannot test; a real-terms fall in spending is the analyst's proxy, not that amount."
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, finance, hle_ci
+from wigan_deal import config, finance, fmt, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.claims import rules
 from wigan_deal.claims.register import NOT_TESTABLE, Claim, Spec
@@ -47,17 +47,15 @@ class ClaimResult:
 # --- small helpers -------------------------------------------------------------------------------
 
 
-def _fmt(x: float, d: int = 1, signed: bool = False) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
+#: a missing number in an evidence text
+NA = "n/a"
 
 
 def _ci_text(lower: float, upper: float, d: int = 2, source: str = "", signed: bool = True) -> str:
     if not (math.isfinite(lower) and math.isfinite(upper)):
         return f"no CI computable: {source}" if source and source.startswith("no ") else "no CI computable"
     tail = f", {source}" if source else ""
-    return f"95% CI {_fmt(lower, d, signed)} to {_fmt(upper, d, signed)}{tail}"
+    return f"95% CI {fmt.number(lower, d, signed=signed, missing=NA)} to {fmt.number(upper, d, signed=signed, missing=NA)}{tail}"
 
 
 def _estimate(value: float, se: float, name: str = "") -> Estimate:
@@ -234,16 +232,16 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         )
         to = f"mean of {' and '.join(ends)}" if k > 1 else ends[0]
         text = (
-            f"{sex}: {area_name} {_fmt(a0.value)} -> {_fmt(a1)} ({to}; {_fmt(ch['area_change'], 1, True)}) vs "
-            f"{comp_name} {_fmt(c0.value)} -> {_fmt(c1)} ({_fmt(ch['comparator_change'], 1, True)}), "
-            f"difference {_fmt(ch['diff'], 2, True)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
+            f"{sex}: {area_name} {fmt.number(a0.value, missing=NA)} -> {fmt.number(a1, missing=NA)} ({to}; {fmt.number(ch['area_change'], signed=True, missing=NA)}) vs "
+            f"{comp_name} {fmt.number(c0.value, missing=NA)} -> {fmt.number(c1, missing=NA)} ({fmt.number(ch['comparator_change'], signed=True, missing=NA)}), "
+            f"difference {fmt.number(ch['diff'], 2, signed=True, missing=NA)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
         )
         if params.get("noise") == "per_council":
             text += f"; the area's 95% half-width per estimate is {Z95 * se_a0:.2f} years"
         if kind == "rate":
             text += (
-                f", relative change {_fmt(rows[-1]['area_change_pct'], 1, True)}% vs "
-                f"{_fmt(rows[-1]['comparator_change_pct'], 1, True)}%"
+                f", relative change {fmt.percent(rows[-1]['area_change_pct'], signed=True, missing=NA)} vs "
+                f"{fmt.percent(rows[-1]['comparator_change_pct'], signed=True, missing=NA)}"
             )
         if h_area is not None and src.startswith("approximate"):
             need = min(abs(ch["area_change"]) / math.sqrt(2), rules.breakeven_halfwidth(ch["diff"], h_comp or 0))
@@ -287,7 +285,7 @@ def _rtm_text(area: str, vintage: str, base: str, end: str) -> str:
     if r.empty:
         return ""
     return " Beside the verdict (not graded): adjusted for regression to the mean, " + "; ".join(
-        f"{x.sex.lower()} {_fmt(x['adjusted change'], 1, True)} years (rank {int(x['rank adjusted'])} of "
+        f"{x.sex.lower()} {fmt.number(x['adjusted change'], signed=True, missing=NA)} years (rank {int(x['rank adjusted'])} of "
         f"{int(x['councils'])} councils; raw change rank {int(x['rank raw'])})" for _, x in r.iterrows()) + "."
 
 
@@ -349,12 +347,12 @@ def trend_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     pp = "percentage points" if unit == "percent" else unit
     gaps = f" ({len(a)} of {expected} years present)" if len(a) < expected else ""
     evidence = (
-        f"{area_name} {int(a['period_start'].iloc[0])} {_fmt(a['value'].iloc[0])} -> "
-        f"{int(a['period_end'].iloc[-1])} {_fmt(a['value'].iloc[-1])}, linear trend "
-        f"{_fmt(slope_a.estimate, 2, True)} {pp}/year ({_ci_text(slope_a.lower, slope_a.upper)}, "
-        f"n={len(a)}{gaps}); {comp_name} {_fmt(c['value'].iloc[0])} -> {_fmt(c['value'].iloc[-1])}, trend "
-        f"{_fmt(slope_c.estimate, 2, True)}/year ({_ci_text(slope_c.lower, slope_c.upper)}); "
-        f"difference in slopes {_fmt(slope_a.estimate - slope_c.estimate, 2, True)}/year."
+        f"{area_name} {int(a['period_start'].iloc[0])} {fmt.number(a['value'].iloc[0], missing=NA)} -> "
+        f"{int(a['period_end'].iloc[-1])} {fmt.number(a['value'].iloc[-1], missing=NA)}, linear trend "
+        f"{fmt.number(slope_a.estimate, 2, signed=True, missing=NA)} {pp}/year ({_ci_text(slope_a.lower, slope_a.upper)}, "
+        f"n={len(a)}{gaps}); {comp_name} {fmt.number(c['value'].iloc[0], missing=NA)} -> {fmt.number(c['value'].iloc[-1], missing=NA)}, trend "
+        f"{fmt.number(slope_c.estimate, 2, signed=True, missing=NA)}/year ({_ci_text(slope_c.lower, slope_c.upper)}); "
+        f"difference in slopes {fmt.number(slope_a.estimate - slope_c.estimate, 2, signed=True, missing=NA)}/year."
     )
     parts = pd.DataFrame(
         [
@@ -431,8 +429,8 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             gap0, gap1 = float(a0.value - c0.value), float(a.value - c.value)
             gap_narrowed = s * gap1 > s * gap0
             base_text = (
-                f" Gap in {spec.baseline_period}: {_fmt(a0.value)} vs {_fmt(c0.value)} "
-                f"({_fmt(gap0, 1, True)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
+                f" Gap in {spec.baseline_period}: {fmt.number(a0.value, missing=NA)} vs {fmt.number(c0.value, missing=NA)} "
+                f"({fmt.number(gap0, signed=True, missing=NA)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
             )
     diff = float(a.value - c.value)
     unit, _ = indicator_meta(spec.indicator)
@@ -450,7 +448,7 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         elif math.isfinite(lower90):
             inside = (lower90 - c.value) > -margin and (upper90 - c.value) < margin
             tost_text = (f" Equivalence test (two one-sided, 5% each): 90% CI of the difference "
-                         f"{_fmt(lower90 - c.value, 1, True)} to {_fmt(upper90 - c.value, 1, True)} {pp}, "
+                         f"{fmt.number(lower90 - c.value, signed=True, missing=NA)} to {fmt.number(upper90 - c.value, signed=True, missing=NA)} {pp}, "
                          f"{'inside' if inside else 'not inside'} the margin of +/-{margin:g}.")
         else:
             tost_text = " No interval, so equivalence cannot be shown (at most partly supported)."
@@ -461,8 +459,8 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             gap_narrowed=gap_narrowed, fallback_threshold=threshold,
         )
     evidence = (
-        f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
-        f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}{tost_text}"
+        f"{period}: {area_name} {fmt.number(a.value, missing=NA)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
+        f"{fmt.number(c.value, missing=NA)}, difference {fmt.number(diff, signed=True, missing=NA)} {pp}.{base_text}{tost_text}"
     )
     parts = pd.DataFrame(
         [{"period": period, "area": float(a.value), "area_lower": lower, "area_upper": upper,
@@ -630,8 +628,8 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
         try:
             alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
                                              excluded=res.excluded).row
-            other_text = (f" From {other} instead (not graded): GBP {_fmt(alt['real_change_gbp000'] / 1000, 1, True)}m "
-                          f"({_fmt(alt['real_change_pct'], 1, True)}%), percentile {alt['percentile']:.0f} of all "
+            other_text = (f" From {other} instead (not graded): {fmt.money_m(alt['real_change_gbp000'], signed=True, missing=NA)} "
+                          f"({fmt.percent(alt['real_change_pct'], signed=True, missing=NA)}), percentile {alt['percentile']:.0f} of all "
                           f"councils, {alt['percentile_in_class']:.0f} among {res.class_name}. "
                           + finance.baseline_check_text(res.area_code, other))
         except finance.FinanceDataError as exc:
@@ -647,7 +645,7 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
     evidence = (
         f"{res.effect_summary()} Among the {k} councils whose real-terms revenue spending power changed most like "
         f"{res.area_name}'s ({' -> '.join(finance.CSP_YEARS)}) it is at percentile "
-        f"{_fmt(pct['spending_power_neighbours'], 0)}. {meaning}{other_text}"
+        f"{fmt.number(pct['spending_power_neighbours'], 0, missing=NA)}. {meaning}{other_text}"
     )
     return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
                        f"% real-terms change ({res.base} prices), {res.measure}", evidence,
@@ -685,7 +683,7 @@ def gap_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
         g0 = point(frame, comparator, base, sex).value - point(frame, area, base, sex).value
         g1 = point(frame, comparator, end, sex).value - point(frame, area, end, sex).value
         rows.append({"sex": sex, "gap_base": g0, "gap_end": g1, "gap_change": g1 - g0})
-        texts.append(f"{sex} gap {_fmt(g0, 2)} -> {_fmt(g1, 2)} ({_fmt(g1 - g0, 2, True)})")
+        texts.append(f"{sex} gap {fmt.number(g0, 2, missing=NA)} -> {fmt.number(g1, 2, missing=NA)} ({fmt.number(g1 - g0, 2, signed=True, missing=NA)})")
     parts = pd.DataFrame(rows)
     unit, _ = indicator_meta(spec.indicator)
     evidence = (

@@ -4,7 +4,7 @@ two finance claims, each with the previous rule's verdict where the rule was ame
 
 from __future__ import annotations
 
-from wigan_deal import config, finance
+from wigan_deal import config, finance, fmt
 from wigan_deal.claims import evaluate, get_claim, load_register
 
 
@@ -69,29 +69,23 @@ def finance_readme_block() -> str:
     sv = finance.controlled_savings(config.WIGAN)
     over = int((bo.table["variance_gbp000"] > 0).sum())
 
-    def m(x: float) -> str:
-        return f"{'−' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
-
-    def pct(x: float) -> str:
-        return f"{x:+.1f}%"
-
     def where(v: float) -> str:
         return "inside the band" if abs(v) <= noise.band_pp else ("above it" if v > 0 else "below it")
 
     rows = [
         ("£140m saved", table.loc["savings"],
          f"What the council controls (net current expenditure excluding education, public health, housing benefit "
-         f"and levies), {graded['from']} → {graded['to']}: {m(graded['real change £m'] * 1000)} "
-         f"({pct(graded['real change %'])}) in {sv.base} prices; percentile {graded['percentile, own type']:.0f} "
-         f"among {graded['n own type']} {graded['own type']} (their median {pct(graded['own-type median %'])}), "
+         f"and levies), {graded['from']} → {graded['to']}: {fmt.money_m(graded['real change £m'] * 1000, signed=True, style='£')} "
+         f"({fmt.percent(graded['real change %'], signed=True)}) in {sv.base} prices; percentile {graded['percentile, own type']:.0f} "
+         f"among {graded['n own type']} {graded['own type']} (their median {fmt.percent(graded['own-type median %'], signed=True)}), "
          f"{sv.percentile_among_neighbours():.0f} among the {finance.CSP_NEIGHBOURS} councils with the most similar "
          f"spending-power change, {graded['percentile, all councils']:.0f} among all {graded['n']} (0 = largest "
          "fall). The £140m is against a counterfactual budget, which outturn returns cannot test."),
         ("ASC: £6.9m projected overspend → balanced budget", table.loc["asc_balance"],
-         f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {m(first['variance_gbp000'])} "
-         f"({pct(first['variance_pct'])}, percentile {first['variance_percentile']:.0f} of all councils); "
-         f"{last['financial_year']} {m(last['variance_gbp000'])} ({pct(last['variance_pct'])}, percentile "
-         f"{last['variance_percentile']:.0f}; median council {pct(d_last['median'])}); over budget in {over} of "
+         f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {fmt.money_m(first['variance_gbp000'], signed=True, style='£')} "
+         f"({fmt.percent(first['variance_pct'], signed=True)}, percentile {first['variance_percentile']:.0f} of all councils); "
+         f"{last['financial_year']} {fmt.money_m(last['variance_gbp000'], signed=True, style='£')} ({fmt.percent(last['variance_pct'], signed=True)}, percentile "
+         f"{last['variance_percentile']:.0f}; median council {fmt.percent(d_last['median'], signed=True)}); over budget in {over} of "
          f"{len(bo.table)} years. 'Balanced' band ±{noise.band_pp:.1f}% and 'from overspend' swing "
          f"{noise.swing_pp:.1f} points, both from every council: {first['financial_year']} "
          f"{where(first['variance_pct'])}, {last['financial_year']} {where(last['variance_pct'])}; the variance "
@@ -107,6 +101,6 @@ def finance_readme_block() -> str:
               "| from | measure | real change | percentile, all councils | percentile, own type | own-type median |",
               "|---|---|---|---|---|---|"]
     for r in ov.itertuples(index=False):
-        lines.append(f"| {r[0]} | {r[2]} | {m(r[3] * 1000)} ({pct(r[4])}) | {r[5]:.0f} of {r[6]} | "
-                     f"{r[7]:.0f} of {r[9]} {r[8]} | {pct(r[10])} |")
+        lines.append(f"| {r[0]} | {r[2]} | {fmt.money_m(r[3] * 1000, signed=True, style='£')} ({fmt.percent(r[4], signed=True)}) | {r[5]:.0f} of {r[6]} | "
+                     f"{r[7]:.0f} of {r[9]} {r[8]} | {fmt.percent(r[10], signed=True)} |")
     return "\n".join(lines)
