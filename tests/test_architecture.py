@@ -16,19 +16,20 @@ ALLOWED: dict[str, set[str]] = {
     "periods": set(),
     "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
     "data": {"config", "periods", "data"},
-    "its": {"config", "periods", "its"},
+    "its": {"config", "periods", "its", "fmt"},
     "synth": {"config", "periods"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data", "fmt"},
     "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt"},
     "plots": {"config", "periods", "data", "fmt"},
-    "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
+    "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
-    "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
+    "panel_coverage": {"config", "periods", "data", "its", "inference", "fmt"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
-    "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
-    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
+    "synth_whole": {"config", "periods", "data", "synth", "fmt"},  # every donor pool, LOO, conformal
+    "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage",
+                  "fmt"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
                  "hle_ci"},  # notebook helpers
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers

@@ -36,6 +36,8 @@ def test_percent_money_minus_and_rounded_are_fmt_too():
     with pytest.raises(ValueError, match="style"):
         fmt.money_m(1, style="EUR")
     assert [fmt.rounded(v) for v in (12345.6, 123.4, 1.234, 0.01234, None)] == ["12,346", "123", "1.2", "0.012", "–"]
+    assert [fmt.p_text(0.4467), fmt.p_text(0.0004, "placebo p"), fmt.p_text(None)] == [
+        "p = 0.447", "placebo p < 0.001", "p = –"]
 
 
 def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():

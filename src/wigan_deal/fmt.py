@@ -5,7 +5,8 @@
 * :func:`percent` - :func:`number` followed by ``%``.
 * :func:`money_m` - GBP thousand written in millions: ``"GBP +6.9m"`` (text pages), ``"+£6.9m"`` (README).
 * :func:`rounded` - a precision that suits the size (``12,345``, ``123``, ``1.2``, ``0.012``), for alt text.
-* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``. The one p-value style.
+* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``. The one p-value style;
+  :func:`p_text` writes it in a sentence (``"p = 0.041"``, ``"p < 0.001"``).
 * :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
   ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
 
@@ -121,6 +122,13 @@ def p_value(value: Any, *, missing: str = MISSING) -> str:
     if p < 0.001:
         return "< 0.001"
     return f"{p:.3f}"
+
+
+def p_text(value: Any, name: str = "p") -> str:
+    """A p-value in a sentence: ``"p = 0.041"``, ``"p < 0.001"`` (``name`` e.g. ``"placebo p"``); the same
+    three decimals as :func:`p_value`, the one p-value style."""
+    shown = p_value(value)
+    return f"{name} < 0.001" if shown == "< 0.001" else f"{name} = {shown}"
 
 
 def ci(lower: Any, upper: Any, digits: int = 1, *, signed: bool = False) -> str:
@@ -245,5 +253,5 @@ def _is_long_text(s: pd.Series) -> bool:
     return float(s.astype(str).str.len().mean()) > 60
 
 
-__all__ = ["MISSING", "ci", "header", "install_display", "money_m", "number", "p_value", "percent", "rounded", "show",
+__all__ = ["MISSING", "ci", "header", "install_display", "money_m", "number", "p_text", "p_value", "percent", "rounded", "show",
            "table", "to_html"]

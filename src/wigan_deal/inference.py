@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.its import coverage as cv
 from wigan_deal.its.hac import newey_west
@@ -305,7 +305,7 @@ class PrimaryITS:
         def ci(d):
             verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
             return (f"{d['estimate']:+.2f}{u} (95% permutation CI {d['lower']:+.2f} to {d['upper']:+.2f}, "
-                    f"p = {d['p_value']:.2f}; the interval {verdict})")
+                    f"{fmt.p_text(d['p_value'])}; the interval {verdict})")
 
         text = (f"DESCRIPTION, not primary: {self.area}'s own break, national changes included: level "
                 f"change {ci(lv)}; slope change {ci(sl).replace(u + ' (', u + ' per year (', 1)}. "

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.inference import COVERAGE_DIR, analysis_plan
 from wigan_deal.its import panel as pn
@@ -346,7 +346,7 @@ README_OUTCOMES: tuple[tuple[str, str, str], ...] = (
 
 def _interval(d: dict, unit: str, per: str = "") -> str:
     return (f"{d['estimate']:+.2f} {unit}{per} (95% interval {d['lower']:+.2f} to {d['upper']:+.2f}, "
-            f"p = {d['p_value']:.2f})")
+            f"{fmt.p_text(d['p_value'])})")
 
 
 def primary_table(area: str = config.WIGAN) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, inference, panel_coverage
+from wigan_deal import config, fmt, inference, panel_coverage
 from wigan_deal import data as wd
 from wigan_deal.its import ShortPreperiodWarning
 
@@ -359,7 +359,7 @@ def readme_robustness() -> str:
         pools, _ = synth_whole.synth_pools(config.WIGAN, "u75_prev_cancer_mortality", "Persons", None,
                                            config.DEFAULT_BREAK_YEAR, config.DEFAULT_POST_RULE)
     pool_text = "; ".join(
-        f"{r['donor pool']}: gap {r['mean post gap']:+.2f} (placebo p = {r['placebo p']:.2f}"
+        f"{r['donor pool']}: gap {r['mean post gap']:+.2f} ({fmt.p_text(r['placebo p'], 'placebo p')}"
         + (", over-fit warning: more donors than pre-periods and a near-exact pre-fit" if str(r["note"]).startswith("WARNING")
            else "") + ")"
         for _, r in pools.iterrows())

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, synth
+from wigan_deal import config, fmt, synth
 from wigan_deal import data as wd
 from wigan_deal.periods import check_post_rule, is_post
 
@@ -235,7 +235,7 @@ def effect_summary(table: pd.DataFrame, unit: str = "", higher_is_better: bool =
 
     def describe(r: pd.Series) -> str:
         flag = ", interpolates" if r.get("interpolates", False) else ""
-        return (f"{r['donor pool']}: gap {r['mean post gap']:+.2f}{u} (placebo p = {r['placebo p']:.2f}; "
+        return (f"{r['donor pool']}: gap {r['mean post gap']:+.2f}{u} ({fmt.p_text(r['placebo p'], 'placebo p')}; "
                 f"leave-one-out {r['LOO gap min']:+.2f} to {r['LOO gap max']:+.2f}{flag})")
 
     head = headline_row(ok)
@@ -246,7 +246,7 @@ def effect_summary(table: pd.DataFrame, unit: str = "", higher_is_better: bool =
     else:
         lead = (f"{name} minus its synthetic control (pool {head['donor pool']}, the headline by the "
                 f"pre-specified rule in data/synth_headline.yml): mean post-break gap "
-                f"{head['mean post gap']:+.2f}{u} (placebo p = {head['placebo p']:.2f}; leave-one-out "
+                f"{head['mean post gap']:+.2f}{u} ({fmt.p_text(head['placebo p'], 'placebo p')}; leave-one-out "
                 f"{head['LOO gap min']:+.2f} to {head['LOO gap max']:+.2f}; pre-period RMSPE "
                 f"{head['pre-RMSPE / spread']:.2f} x the between-council spread). ")
     parts = [describe(r) for _, r in ok.iterrows()]

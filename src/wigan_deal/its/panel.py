@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wigan_deal import fmt
 from wigan_deal.its.hac import newey_west
 
 TARGETS: tuple[str, ...] = ("level", "slope")
@@ -252,7 +253,7 @@ class ComparativeResult:
             else:
                 ci, verdict = "unbounded", "is not bounded"
             parts.append(f"{self.estimand(t)} {d['estimate']:+.2f}{u}{per} ({1 - self.alpha:.0%} "
-                         f"interval {ci}, p = {d['p_value']:.2f}; the interval {verdict})")
+                         f"interval {ci}, {fmt.p_text(d['p_value'])}; the interval {verdict})")
         method = DESCRIPTIONS[self.method]
         if "before/after" in "".join(self.labels.values()):
             method = method.replace("segmented OLS", "before/after change")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wigan_deal import fmt
+
 
 def _reading(e, noun: str, better_higher: bool | None) -> str:
     if not e.excludes_zero:
@@ -65,7 +67,7 @@ def space_summary(result) -> tuple[pd.DataFrame, str]:
     stat = result.statistic.replace("_", " ")
     text = (
         f"The area's {stat} ranks {result.rank} of {result.n_areas} councils (1 = largest "
-        f"improvement; two-sided permutation p = {result.p_two_sided:.3f}). "
+        f"improvement; {fmt.p_text(result.p_two_sided, 'two-sided permutation p')}). "
         + ("Enough councils show departures at least as large without the Deal that the area's is "
            "not unusual." if result.p_two_sided > 0.05 else
            "Few councils show one as large: the area's is unusual (necessary, not sufficient, for "
