@@ -190,6 +190,42 @@ def test_data_sides(module):
     assert not bad, f"data.{module} ({side} side) imports {sorted(bad)}"
 
 
+DOC = config.PROJECT_ROOT / "docs" / "architecture.md"
+
+
+def _doc_table(name: str) -> list[list[str]]:
+    """Rows (cells) of the table between ``<!-- name -->`` and ``<!-- /name -->`` in docs/architecture.md."""
+    text = DOC.read_text(encoding="utf-8")
+    body = text.split(f"<!-- {name} -->", 1)[1].split(f"<!-- /{name} -->", 1)[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in body.strip().splitlines()]
+    return [r for r in rows[2:] if r and r[0]]  # header and rule dropped
+
+
+def _names(cell: str) -> set[str]:
+    return {n.strip().strip("`") for n in cell.split(",") if n.strip() not in ("", "–", "-")}
+
+
+def test_the_documented_table_is_the_tested_table():
+    """docs/architecture.md's module table says exactly what ALLOWED enforces: every module, every arrow."""
+    documented = {row[0].strip("`"): _names(row[-1]) for row in _doc_table("architecture-table")}
+    assert set(documented) == set(ALLOWED), (
+        f"modules only in the doc {sorted(set(documented) - set(ALLOWED))}, only in the test "
+        f"{sorted(set(ALLOWED) - set(documented))}")
+    wrong = {m: (sorted(documented[m]), sorted(ALLOWED[m] - {m})) for m in ALLOWED if documented[m] != ALLOWED[m] - {m}}
+    assert not wrong, f"doc vs test 'may import' differ (doc, test): {wrong}"
+
+
+def test_the_documented_data_sides_are_the_tested_sides():
+    documented = {row[0].strip("`"): row[1] for row in _doc_table("data-sides-table")}
+    assert documented == DATA_SIDES
+
+
+def test_the_doc_check_sees_a_difference(monkeypatch):
+    monkeypatch.setitem(ALLOWED, "results", {"config", "data"})
+    with pytest.raises(AssertionError, match="results"):
+        test_the_documented_table_is_the_tested_table()
+
+
 def test_the_check_sees_imports():
     claims_imports = set().union(*(_imported_layers(p) for p in (PACKAGE / "claims").glob("*.py")))
     assert {"data", "its"} <= claims_imports
