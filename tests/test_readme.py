@@ -44,3 +44,15 @@ def test_unknown_and_missing_blocks_are_clear_errors():
         readme.render_block("no-such-block")
     with pytest.raises(readme.ReadmeError, match="no markers"):
         readme.render("no blocks here\n", ["version"])
+
+
+def test_every_claim_of_the_register_is_in_the_readme():
+    """A new claim appears in the README claims table under its wording without an edit to readme_tables."""
+    from wigan_deal.claims import load_register
+    from wigan_deal.report import readme_tables
+
+    text = readme.README_FILE.read_text(encoding="utf-8")
+    named = dict(readme_tables.UNAMENDED_README_ROWS)
+    for claim in load_register():
+        if claim.id not in readme_tables.OWN_README_BLOCKS:
+            assert f"| {named.get(claim.id, claim.wording)} |" in text, claim.id

@@ -27,7 +27,8 @@ def premature_mortality_readme_block() -> str:
     )
 
 
-#: README names of the non-finance claims other than premature mortality, in the order the README lists them
+#: README names of the non-finance claims other than premature mortality, in the order the README lists them;
+#: a claim of the register not named here is listed after them under its wording (a new claim needs no edit here)
 UNAMENDED_README_ROWS: tuple[tuple[str, str], ...] = (
     ("hle_increase", 'HLE "increased significantly, bucking the national trend"'),
     ("smoking", "Significant reduction in smoking"),
@@ -40,13 +41,20 @@ UNAMENDED_README_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: claims with README blocks of their own (premature_mortality, finance)
+OWN_README_BLOCKS: tuple[str, ...] = ("premature_mortality", "savings", "asc_balance")
+
+
 def claims_readme_block() -> str:
     """README table of the non-finance claims: verdict, the previous rule's verdict where the rule was amended,
     and the evaluator's own evidence text for Wigan (report-era data, vs England): no number typed by hand."""
     table = evaluate(config.WIGAN).set_index("claim_id")
     lines = ["| claim | verdict | previous rule's verdict (rule amended) | evidence (95% CI where one exists) |",
              "|---|---|---|---|"]
-    for claim_id, name in UNAMENDED_README_ROWS:
+    named = dict(UNAMENDED_README_ROWS)
+    others = [(c, str(table.loc[c, "claim"])) for c in table.index
+              if c not in named and c not in OWN_README_BLOCKS]
+    for claim_id, name in [*UNAMENDED_README_ROWS, *others]:
         row = table.loc[claim_id]
         evidence = str(row["evidence"]).replace("|", "/").replace("\n", " ")
         previous = f"{row['previous_verdict']} ({row['amended']})" if isinstance(row["amended"], str) else ""
