@@ -230,7 +230,7 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
                  f"{LASTING_START} or each other, {' and '.join(graded[0]['ends'])}, minus {LASTING_START}; the same "
                  "per-council noise as the report-era verdict; never one end point alone): " + "; ".join(
                      f"{c['sex']} {fmt.number(c['difference'], signed=True, minus='−')} years vs England (95% CI {fmt.number(c['lower'], signed=True, minus='−')} to "
-                     f"{fmt.number(c['upper'], signed=True, minus='−')}, half-width {c['halfwidth']:.2f} per estimate)" for c in graded) + ".")
+                     f"{fmt.number(c['upper'], signed=True, minus='−')}, half-width {fmt.number(c['halfwidth'], 2)} per estimate)" for c in graded) + ".")
         if any("contradict" in c["source"] for c in graded):
             grade += (" In this vintage the publisher's significance flags contradict one width for every period "
                       "(an end point is 'similar' to England further from it than another is 'worse'): the "

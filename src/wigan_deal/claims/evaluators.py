@@ -237,7 +237,7 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             f"difference {fmt.number(ch['diff'], 2, signed=True, missing=NA)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
         )
         if params.get("noise") == "per_council":
-            text += f"; the area's 95% half-width per estimate is {Z95 * se_a0:.2f} years"
+            text += f"; the area's 95% half-width per estimate is {fmt.number(Z95 * se_a0, 2)} years"
         if kind == "rate":
             text += (
                 f", relative change {fmt.percent(rows[-1]['area_change_pct'], signed=True, missing=NA)} vs "
@@ -246,7 +246,7 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         if h_area is not None and src.startswith("approximate"):
             need = min(abs(ch["area_change"]) / math.sqrt(2), rules.breakeven_halfwidth(ch["diff"], h_comp or 0))
             text += (
-                f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
+                f"; significant only if LA CI half-widths were below {fmt.number(need, 2)} (assumed {h_area})"
                 if need > 0 else f"; not significant at any LA CI width (assumed {h_area})"
             )
         texts.append(text)
@@ -524,13 +524,13 @@ def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
     what = spec.indicators[0].replace("_", " ") + (f" excluding {', '.join(minus).replace('_', ' ')}" if minus else "")
     claimed = spec.params.get("claimed_amount_gbp000")
     share = spec.params.get("claimed_share")
-    claim_text = f" The claim is savings of more than GBP {claimed / 1000:.0f}m" if claimed else ""
+    claim_text = f" The claim is savings of more than GBP {fmt.number(claimed / 1000, 0)}m" if claimed else ""
     if claimed and share:
         claim_text += f" (about {share:.0%} of the budget)"
     evidence = (
-        f"Net current expenditure on {what} (cash): {a['name']} GBP {a['v0'] / 1000:.1f}m ({spec.periods[0]}) -> "
-        f"GBP {a['v1'] / 1000:.1f}m ({spec.periods[-1]}), change GBP {a['change'] / 1000:+.1f}m "
-        f"({a['pct']:+.1f}%); {c['name']} {c['pct']:+.1f}%.{claim_text + '.' if claim_text else ''} "
+        f"Net current expenditure on {what} (cash): {a['name']} {fmt.money_m(a['v0'])} ({spec.periods[0]}) -> "
+        f"{fmt.money_m(a['v1'])} ({spec.periods[-1]}), change {fmt.money_m(a['change'], signed=True)} "
+        f"({fmt.percent(a['pct'], signed=True)}); {c['name']} {fmt.percent(c['pct'], signed=True)}.{claim_text + '.' if claim_text else ''} "
         "A cash fall is consistent with savings but does not measure savings against a counterfactual budget "
         "(no deflator in our data; schools/academy transfers are inside the total)."
     )
@@ -558,7 +558,7 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
     except finance.FinanceDataError as exc:
         raise NoDataError(str(exc)) from None
     a, b = res.year(spec.periods[0]), res.year(spec.periods[-1])
-    years = "; ".join(f"{r.financial_year} {r.variance_pct:+.1f}% (p{r.variance_percentile:.0f})"
+    years = "; ".join(f"{r.financial_year} {fmt.percent(r.variance_pct, signed=True)} (p{fmt.number(r.variance_percentile, 0)})"
                       for r in res.table.itertuples())
     evidence = f"{res.effect_summary()} Every year, variance and percentile: {years}."
     noise_rule = spec.params.get("balanced_band")
@@ -575,10 +575,10 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
                                                    noise.band_pp, noise.swing_pp)
         move = float(a["variance_pct"]) - float(b["variance_pct"])
         evidence += (
-            f" {noise.text()}. {spec.periods[0]} {a['variance_pct']:+.1f}% ({_band_position(a['variance_pct'], noise)});"
-            f" {spec.periods[-1]} {b['variance_pct']:+.1f}% ({_band_position(b['variance_pct'], noise)}); from "
-            f"{spec.periods[0]} to {spec.periods[-1]} the variance changed by {-move:+.1f} points (a fall of at least "
-            f"S = {noise.swing_pp:.1f} counts as a move from overspend). "
+            f" {noise.text()}. {spec.periods[0]} {fmt.percent(a['variance_pct'], signed=True)} ({_band_position(a['variance_pct'], noise)});"
+            f" {spec.periods[-1]} {fmt.percent(b['variance_pct'], signed=True)} ({_band_position(b['variance_pct'], noise)}); from "
+            f"{spec.periods[0]} to {spec.periods[-1]} the variance changed by {fmt.number(-move, 1, signed=True)} points (a fall of at least "
+            f"S = {fmt.number(noise.swing_pp, 1)} counts as a move from overspend). "
             f"{spec.params.get('bcf_note', '')}".rstrip()
         )
     return ClaimResult(verdict, float(b["variance_pct"]), math.nan, math.nan,
@@ -629,8 +629,8 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
             alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
                                              excluded=res.excluded).row
             other_text = (f" From {other} instead (not graded): {fmt.money_m(alt['real_change_gbp000'], signed=True, missing=NA)} "
-                          f"({fmt.percent(alt['real_change_pct'], signed=True, missing=NA)}), percentile {alt['percentile']:.0f} of all "
-                          f"councils, {alt['percentile_in_class']:.0f} among {res.class_name}. "
+                          f"({fmt.percent(alt['real_change_pct'], signed=True, missing=NA)}), percentile {fmt.number(alt['percentile'], 0)} of all "
+                          f"councils, {fmt.number(alt['percentile_in_class'], 0)} among {res.class_name}. "
                           + finance.baseline_check_text(res.area_code, other))
         except finance.FinanceDataError as exc:
             other_text = f" No change from {other}: {exc}"
@@ -662,8 +662,8 @@ def finance_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
     what = spec.indicators[0].replace("_", " ")
     evidence = (
         f"Context (not graded): net current expenditure on {what} {a['name']} GBP {a['v0']:,.0f}k "
-        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {a['pct']:+.1f}% in cash vs "
-        f"{c['name']} {c['pct']:+.1f}%."
+        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {fmt.percent(a['pct'], signed=True)} in cash vs "
+        f"{c['name']} {fmt.percent(c['pct'], signed=True)}."
     )
     return ClaimResult(
         NOT_TESTABLE, a["pct"] - c["pct"], math.nan, math.nan,

@@ -84,20 +84,20 @@ def finance_readme_block() -> str:
         ("£140m saved", table.loc["savings"],
          f"What the council controls (net current expenditure excluding education, public health, housing benefit "
          f"and levies), {graded['from']} → {graded['to']}: {fmt.money_m(graded['real change £m'] * 1000, signed=True, style='£')} "
-         f"({fmt.percent(graded['real change %'], signed=True)}) in {sv.base} prices; percentile {graded['percentile, own type']:.0f} "
+         f"({fmt.percent(graded['real change %'], signed=True)}) in {sv.base} prices; percentile {fmt.number(graded['percentile, own type'], 0)} "
          f"among {graded['n own type']} {graded['own type']} (their median {fmt.percent(graded['own-type median %'], signed=True)}), "
-         f"{sv.percentile_among_neighbours():.0f} among the {finance.CSP_NEIGHBOURS} councils with the most similar "
-         f"spending-power change, {graded['percentile, all councils']:.0f} among all {graded['n']} (0 = largest "
+         f"{fmt.number(sv.percentile_among_neighbours(), 0)} among the {finance.CSP_NEIGHBOURS} councils with the most similar "
+         f"spending-power change, {fmt.number(graded['percentile, all councils'], 0)} among all {graded['n']} (0 = largest "
          "fall). The £140m is against a counterfactual budget, which outturn returns cannot test."),
         ("ASC: £6.9m projected overspend → balanced budget", table.loc["asc_balance"],
          f"Outturn against the start-of-year (RA) budget: {first['financial_year']} {fmt.money_m(first['variance_gbp000'], signed=True, style='£')} "
-         f"({fmt.percent(first['variance_pct'], signed=True)}, percentile {first['variance_percentile']:.0f} of all councils); "
+         f"({fmt.percent(first['variance_pct'], signed=True)}, percentile {fmt.number(first['variance_percentile'], 0)} of all councils); "
          f"{last['financial_year']} {fmt.money_m(last['variance_gbp000'], signed=True, style='£')} ({fmt.percent(last['variance_pct'], signed=True)}, percentile "
-         f"{last['variance_percentile']:.0f}; median council {fmt.percent(d_last['median'], signed=True)}); over budget in {over} of "
-         f"{len(bo.table)} years. 'Balanced' band ±{noise.band_pp:.1f}% and 'from overspend' swing "
-         f"{noise.swing_pp:.1f} points, both from every council: {first['financial_year']} "
+         f"{fmt.number(last['variance_percentile'], 0)}; median council {fmt.percent(d_last['median'], signed=True)}); over budget in {over} of "
+         f"{len(bo.table)} years. 'Balanced' band ±{fmt.percent(noise.band_pp)} and 'from overspend' swing "
+         f"{fmt.number(noise.swing_pp, 1)} points, both from every council: {first['financial_year']} "
          f"{where(first['variance_pct'])}, {last['financial_year']} {where(last['variance_pct'])}; the variance "
-         f"changed by {last['variance_pct'] - first['variance_pct']:+.1f} points. RA is the "
+         f"changed by {fmt.number(last['variance_pct'] - first['variance_pct'], 1, signed=True)} points. RA is the "
          "start-of-year budget, not the in-year projection the report quotes; the Better Care Fund (2015/16) and "
          "improved BCF (2017/18) may explain apparent balance."),
     ]
@@ -109,6 +109,6 @@ def finance_readme_block() -> str:
               "| from | measure | real change | percentile, all councils | percentile, own type | own-type median |",
               "|---|---|---|---|---|---|"]
     for r in ov.itertuples(index=False):
-        lines.append(f"| {r[0]} | {r[2]} | {fmt.money_m(r[3] * 1000, signed=True, style='£')} ({fmt.percent(r[4], signed=True)}) | {r[5]:.0f} of {r[6]} | "
-                     f"{r[7]:.0f} of {r[9]} {r[8]} | {fmt.percent(r[10], signed=True)} |")
+        lines.append(f"| {r[0]} | {r[2]} | {fmt.money_m(r[3] * 1000, signed=True, style='£')} ({fmt.percent(r[4], signed=True)}) | {fmt.number(r[5], 0)} of {r[6]} | "
+                     f"{fmt.number(r[7], 0)} of {r[9]} {r[8]} | {fmt.percent(r[10], signed=True)} |")
     return "\n".join(lines)
