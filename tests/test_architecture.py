@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
     "data": {"config", "periods", "data"},
     "its": {"config", "periods", "its", "fmt"},
-    "synth": {"config", "periods"},
+    "synth": {"config", "periods", "fmt"},
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data", "fmt"},
