@@ -156,3 +156,30 @@ def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(
     source = soup.select_one("picture source")
     assert source["media"] == "(max-width: 600px)" and source["srcset"] == f"data:image/png;base64,{stacked}"
     assert soup.select_one("picture img").get("class") == ["wd-stacked"]  # not forced to 760 px
+
+
+#: formatters of things other than reader-facing numbers: CSV text in the build, lists of area codes, the atlas's
+#: progress-line durations
+NOT_READER_FORMATTERS = {("data/build.py", "_fmt_float"), ("synth.py", "_fmt_codes"), ("report/atlas.py", "format_duration")}
+#: files whose formatters their own issue removes (issue 19b: the atlas and the index); empty them when it lands
+FORMATTERS_LEAVING = {("report/atlas.py", "_fmt"), ("report/index.py", "format_value")}
+
+
+def test_fmt_is_the_only_number_formatter():
+    """No module keeps a private number formatter beside fmt (issue 18: eight of them used to)."""
+    import ast
+    import re
+
+    from wigan_deal import config
+
+    package = config.PROJECT_ROOT / "src" / "wigan_deal"
+    looks_like = re.compile(r"^_?(fmt\w*|num|format_\w+|pct|percent|money\w*|m|p)$")
+    found = set()
+    for path in package.rglob("*.py"):
+        rel = str(path.relative_to(package))
+        if rel == "fmt.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and looks_like.match(node.name):
+                found.add((rel, node.name))
+    assert found - NOT_READER_FORMATTERS - FORMATTERS_LEAVING == set()
