@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wigan_deal import readme
 from wigan_deal.claims import VERDICTS
 from wigan_deal.claims import docs as claim_docs
+from wigan_deal.report import readme
 
 
 def _blocks():

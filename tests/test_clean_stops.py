@@ -158,7 +158,7 @@ def test_stopping_make_by_its_pid_stops_the_runner_workers_and_kernels(tmp_path,
 
 def test_reused_kernel_does_not_leak_sockets_or_memory(tmp_path):
     """Many notebooks through one worker's reused kernel: open file descriptors stay flat."""
-    from wigan_deal.report import runner
+    from wigan_deal.report import kernels, runner
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("results_path = None", metadata={"tags": ["parameters"]}),
@@ -185,5 +185,5 @@ def test_reused_kernel_does_not_leak_sockets_or_memory(tmp_path):
         assert me.num_fds() - fds <= 2, "file descriptors (ZeroMQ sockets) leak per notebook"
         assert me.memory_info().rss - rss < 40e6
     finally:
-        runner._shutdown_worker_kernel()
+        kernels._shutdown_worker_kernel()
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
+import pytest
 from bs4 import BeautifulSoup
 
 from wigan_deal import analysis, fmt, parameters, plots
@@ -21,6 +22,22 @@ def test_numbers_p_values_and_missing_values_have_one_format():
     assert fmt.number(1.25, 2, signed=True) == "+1.25" and fmt.number(-0.001, 1) == "0.0"
     assert [fmt.p_value(p) for p in (0.0004, 0.041, 0.41, None)] == ["< 0.001", "0.041", "0.410", "–"]
     assert fmt.ci(-0.94, 3.34, signed=True) == "-0.9 to +3.3" and fmt.ci(None, 1) == "–"
+
+
+def test_percent_money_minus_and_rounded_are_fmt_too():
+    """The formats that used to be private helpers (finance, claims, lasting, plots, README tables)."""
+    assert fmt.number(-3.25, 1, signed=True, minus="−") == "−3.2" and fmt.number(0.04, 1, signed=True) == "0.0"
+    assert fmt.number(-0.001, 2, signed=True) == "0.00"  # a value that rounds to zero has no sign
+    assert fmt.number("a-b", minus="−") == "a-b" and fmt.number(None, missing="n/a") == "n/a"
+    assert [fmt.percent(v, signed=True) for v in (1.234, -5.06, None)] == ["+1.2%", "-5.1%", "–"]
+    assert [fmt.money_m(v) for v in (6900, 1234567, -250)] == ["GBP 6.9m", "GBP 1,234.6m", "GBP -0.2m"]
+    assert fmt.money_m(6900, signed=True) == "GBP +6.9m" and fmt.money_m(float("nan")) == "–"
+    assert [fmt.money_m(v, signed=True, style="£") for v in (-6900, 17500, 20)] == ["−£6.9m", "+£17.5m", "£0.0m"]
+    with pytest.raises(ValueError, match="style"):
+        fmt.money_m(1, style="EUR")
+    assert [fmt.rounded(v) for v in (12345.6, 123.4, 1.234, 0.01234, None)] == ["12,346", "123", "1.2", "0.012", "–"]
+    assert [fmt.p_text(0.4467), fmt.p_text(0.0004, "placebo p"), fmt.p_text(None)] == [
+        "p = 0.447", "placebo p < 0.001", "p = –"]
 
 
 def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():
@@ -139,3 +156,30 @@ def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(
     source = soup.select_one("picture source")
     assert source["media"] == "(max-width: 600px)" and source["srcset"] == f"data:image/png;base64,{stacked}"
     assert soup.select_one("picture img").get("class") == ["wd-stacked"]  # not forced to 760 px
+
+
+#: formatters of things other than reader-facing numbers: CSV text in the build, lists of area codes, the atlas's
+#: progress-line durations
+NOT_READER_FORMATTERS = {("data/build.py", "_fmt_float"), ("synth.py", "_fmt_codes"), ("report/atlas.py", "format_duration")}
+#: files whose formatters their own issue removes (issue 19b: the atlas and the index); empty them when it lands
+FORMATTERS_LEAVING = {("report/atlas.py", "_fmt"), ("report/index.py", "format_value")}
+
+
+def test_fmt_is_the_only_number_formatter():
+    """No module keeps a private number formatter beside fmt (issue 18: eight of them used to)."""
+    import ast
+    import re
+
+    from wigan_deal import config
+
+    package = config.PROJECT_ROOT / "src" / "wigan_deal"
+    looks_like = re.compile(r"^_?(fmt\w*|num|format_\w+|pct|percent|money\w*|m|p)$")
+    found = set()
+    for path in package.rglob("*.py"):
+        rel = str(path.relative_to(package))
+        if rel == "fmt.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and looks_like.match(node.name):
+                found.add((rel, node.name))
+    assert found - NOT_READER_FORMATTERS - FORMATTERS_LEAVING == set()

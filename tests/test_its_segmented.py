@@ -217,7 +217,7 @@ def test_plain_frame_and_explicit_time_intervention_columns():
 
 def test_estimate_str_and_plot():
     e = Estimate(-1.5, 0.5, -2.5, -0.5, 0.004, name="level_change")
-    assert str(e) == "level_change: -1.5 (95% CI -2.5 to -0.5; p=0.004)"
+    assert str(e) == "level_change: -1.5 (95% CI -2.5 to -0.5; p = 0.004)"
     assert e.excludes_zero
     r = fit_its(rolling_series())
     ax = r.plot(title="Wigan")

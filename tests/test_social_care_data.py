@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from wigan_deal import config, data
-from wigan_deal.data import social_care
+from wigan_deal.data import parsers_social_care, social_care
 from wigan_deal.data.errors import DataError, RawDataError
 
 WIGAN, ENGLAND = config.WIGAN, config.ENGLAND
@@ -92,7 +92,7 @@ def test_unmapped_description_stops_the_build(tmp_path):
                   "Measure Group Description": ["A brand new measure"], "Disaggregation Level": ["Total"],
                   "Measure Value": [1.0], "Year": [2019]}).to_csv(path, index=False)
     with pytest.raises(RawDataError, match="A brand new measure"):
-        social_care.parse_ascof_processed(path)
+        parsers_social_care.parse_ascof_processed(path)
 
 
 def test_out_of_range_value_is_rejected():

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 
 AGE_DENOMINATOR_YEAR = 2019
@@ -82,10 +82,6 @@ def percentiles_among_others(values: np.ndarray) -> np.ndarray:
     equal_others = np.searchsorted(v, values[ok], "right") - less - 1
     out[ok] = 100.0 * (less + 0.5 * equal_others) / (len(v) - 1)
     return out
-
-
-def _fmt_m(gbp000: float, signed: bool = False) -> str:
-    return f"GBP {gbp000 / 1000:{'+' if signed else ''},.1f}m"
 
 
 # --- budget against outturn -------------------------------------------------------------------------------
@@ -139,7 +135,7 @@ def budget_outturn_table(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS,
 
 
 def _label(year) -> str:
-    from wigan_deal.data.parsers_finance import fy_label
+    from wigan_deal.data.schema import fy_label
 
     return fy_label(year)
 
@@ -187,11 +183,11 @@ class BalanceNoise:
     def text(self) -> str:
         sd = self.sd_by_year
         out = self.share_outside_band_by_year
-        return (f"'Balanced' band B = ±{self.band_pp:.1f}% of budget (median distance from budget over "
+        return (f"'Balanced' band B = ±{fmt.percent(self.band_pp)} of budget (median distance from budget over "
                 f"{self.n_council_years} council-years {self.years[0]}-{self.years[1]}); 'from overspend' swing "
-                f"S = {self.swing_pp:.1f} percentage points (median year-to-year change of a council's variance, "
-                f"{self.n_swings} council year-pairs); cross-council SD of the variance {sd.min():.1f}-{sd.max():.1f} "
-                f"points by year, {out.min():.0f}-{out.max():.0f}% of councils outside the band each year")
+                f"S = {fmt.number(self.swing_pp, 1)} percentage points (median year-to-year change of a council's variance, "
+                f"{self.n_swings} council year-pairs); cross-council SD of the variance {fmt.number(sd.min(), 1)}-{fmt.number(sd.max(), 1)} "
+                f"points by year, {fmt.number(out.min(), 0)}-{fmt.percent(out.max(), 0)} of councils outside the band each year")
 
 
 def balance_noise(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS) -> BalanceNoise:
@@ -249,16 +245,16 @@ class BudgetOutturnResult:
         def one(row) -> str:
             d = self.distribution.set_index("financial_year").loc[row["financial_year"]]
             side = "above" if row["variance_gbp000"] > 0 else "below" if row["variance_gbp000"] < 0 else "equal to"
-            return (f"in {row['financial_year']} adult social care outturn was {_fmt_m(abs(row['variance_gbp000']))} "
-                    f"({row['variance_pct']:+.1f}%) {side} the start-of-year budget of {_fmt_m(row['budget_gbp000'])}, "
-                    f"percentile {row['variance_percentile']:.0f} of {int(d['n_councils'])} councils (all-council "
-                    f"median {d['median']:+.1f}%, IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%)")
+            return (f"in {row['financial_year']} adult social care outturn was {fmt.money_m(abs(row['variance_gbp000']))} "
+                    f"({fmt.percent(row['variance_pct'], signed=True)}) {side} the start-of-year budget of {fmt.money_m(row['budget_gbp000'])}, "
+                    f"percentile {fmt.number(row['variance_percentile'], 0)} of {int(d['n_councils'])} councils (all-council "
+                    f"median {fmt.percent(d['median'], signed=True)}, IQR {fmt.percent(d['q1'], signed=True)} to {fmt.percent(d['q3'], signed=True)})")
 
         over = int((self.table["variance_gbp000"] > 0).sum())
         return (
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
-            f"{last['financial_year']} variance is {_fmt_m(last['variance_real_gbp000'], True)}, "
+            f"{last['financial_year']} variance is {fmt.money_m(last['variance_real_gbp000'], signed=True)}, "
             + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
                if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
@@ -313,7 +309,7 @@ class BudgetOutturnResult:
         ax.plot(x, t["variance_pct"], "o-", color="C3", lw=2.2, ms=7, label=self.area_name, zorder=5)
         for xi, (v, p) in enumerate(zip(t["variance_pct"], t["variance_percentile"], strict=True)):
             if pd.notna(v):
-                ax.annotate(f"{p:.0f}th", (xi, v), textcoords="offset points", xytext=(0, 9), ha="center",
+                ax.annotate(f"{fmt.number(p, 0)}th", (xi, v), textcoords="offset points", xytext=(0, 9), ha="center",
                             fontsize=8, color="C3")
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xticks(x, d["financial_year"])
@@ -483,9 +479,9 @@ def _explain(r) -> str:
                "before a policy begun in 2011 could act" if towards else
                "the next year moves away from the typical council (a change after the base year)")
     where = "inside" if r.in_measure else "outside (excluded from)"
-    return (f"{r.area_name}, {r.line.replace('_', ' ')}: {_fmt_m(r.base_gbp000)} in {r.base_year} ({rank} of "
-            f"{r.n_councils} councils; median council {_fmt_m(r.line_median_gbp000)}), {_fmt_m(r.next_gbp000)} in "
-            f"{r.next_year} - a one-year change of {r.change_pct_of_measure:+.1f}% of the council's controllable "
+    return (f"{r.area_name}, {r.line.replace('_', ' ')}: {fmt.money_m(r.base_gbp000)} in {r.base_year} ({rank} of "
+            f"{r.n_councils} councils; median council {fmt.money_m(r.line_median_gbp000)}), {fmt.money_m(r.next_gbp000)} in "
+            f"{r.next_year} - a one-year change of {fmt.percent(r.change_pct_of_measure, signed=True)} of the council's controllable "
             f"spending, {where} the measure; {reading}. The RS return gives no reason (the council's statement of "
             "accounts would)")
 
@@ -598,17 +594,17 @@ class SavingsResult:
         r, d, e = self.row, self.distribution(), self.england
         return (
             f"{self.area_name}: {self.measure} went from "
-            f"{_fmt_m(r['real_start_gbp000'])} ({self.years[0]}) to {_fmt_m(r['real_end_gbp000'])} ({self.years[1]}) "
-            f"in {self.base} prices, a real-terms change of {_fmt_m(r['real_change_gbp000'], True)} "
-            f"({r['real_change_pct']:+.1f}%; cash {_fmt_m(r['cash_change_gbp000'], True)}); "
+            f"{fmt.money_m(r['real_start_gbp000'])} ({self.years[0]}) to {fmt.money_m(r['real_end_gbp000'])} ({self.years[1]}) "
+            f"in {self.base} prices, a real-terms change of {fmt.money_m(r['real_change_gbp000'], signed=True)} "
+            f"({fmt.percent(r['real_change_pct'], signed=True)}; cash {fmt.money_m(r['cash_change_gbp000'], signed=True)}); "
             + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
                if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
                else f"{_no_population(self.area_code)}. ") + "Among "
-            f"{int(d['n_councils'])} councils it is at percentile {r['percentile']:.0f} (0 = largest fall; rank "
-            f"{r['rank_largest_fall']} for the size of the fall); the median council changed {d['median']:+.1f}% "
-            f"(IQR {d['q1']:+.1f}% to {d['q3']:+.1f}%), England as a whole {e['real_change_pct']:+.1f}%. Among "
-            f"{int(r['n_in_class'])} {self.class_name} it is at percentile {r['percentile_in_class']:.0f} (their "
-            f"median {self.class_median():+.1f}%). The claim is savings of more than {_fmt_m(self.claimed_gbp000)}, "
+            f"{int(d['n_councils'])} councils it is at percentile {fmt.number(r['percentile'], 0)} (0 = largest fall; rank "
+            f"{r['rank_largest_fall']} for the size of the fall); the median council changed {fmt.percent(d['median'], signed=True)} "
+            f"(IQR {fmt.percent(d['q1'], signed=True)} to {fmt.percent(d['q3'], signed=True)}), England as a whole {fmt.percent(e['real_change_pct'], signed=True)}. Among "
+            f"{int(r['n_in_class'])} {self.class_name} it is at percentile {fmt.number(r['percentile_in_class'], 0)} (their "
+            f"median {fmt.percent(self.class_median(), signed=True)}). The claim is savings of more than {fmt.money_m(self.claimed_gbp000)}, "
             "i.e. against a counterfactual budget (what the council would otherwise have spent), which outturn "
             "returns cannot test; a real-terms fall in spending is the analyst's proxy, not that amount."
         )
@@ -624,7 +620,7 @@ class SavingsResult:
         ax.bar(np.arange(len(ok)), ok["real_change_pct"], color=colors, width=1.0)
         i = int(ok.index[ok["area_code"] == self.area_code][0]) if self.area_code in set(ok["area_code"]) else None
         if i is not None:
-            ax.annotate(f"{self.area_name}\n{ok.loc[i, 'real_change_pct']:+.1f}%", (i, ok.loc[i, "real_change_pct"]),
+            ax.annotate(f"{self.area_name}\n{fmt.percent(ok.loc[i, 'real_change_pct'], signed=True)}", (i, ok.loc[i, "real_change_pct"]),
                         xytext=(0, -28), textcoords="offset points", ha="center", fontsize=8, color="C3",
                         arrowprops={"arrowstyle": "-", "color": "C3"})
         ax.axhline(0, color="black", lw=0.8)

@@ -1,7 +1,12 @@
 """One way to write numbers, p-values and tables for readers (notebooks, report index).
 
-* :func:`number` - fixed decimals, thousands separators from 10,000, optional sign; missing -> ``"–"``.
-* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``.
+* :func:`number` - fixed decimals, thousands separators from 10,000, optional sign; missing -> ``"–"``;
+  ``minus="−"`` for the typographic minus of the README blocks. A value that rounds to zero has no sign.
+* :func:`percent` - :func:`number` followed by ``%``.
+* :func:`money_m` - GBP thousand written in millions: ``"GBP +6.9m"`` (text pages), ``"+£6.9m"`` (README).
+* :func:`rounded` - a precision that suits the size (``12,345``, ``123``, ``1.2``, ``0.012``), for alt text.
+* :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``. The one p-value style;
+  :func:`p_text` writes it in a sentence (``"p = 0.041"``, ``"p < 0.001"``).
 * :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
   ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
 
@@ -38,16 +43,22 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = MISSING) -> str:
-    """``value`` with ``digits`` decimals and thousands separators (``1,234.5``); ``signed`` adds '+'.
+def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = MISSING, minus: str = "-") -> str:
+    """``value`` with ``digits`` decimals and thousands separators (``12,345.6``); ``signed`` adds '+'.
 
-    Integers (and bools as yes/no) keep no decimals; text is returned unchanged; missing -> ``missing``.
+    Integers (and bools as yes/no) keep no decimals; text is returned unchanged; missing -> ``missing``;
+    ``minus`` is the character written for a negative sign.
     """
+    text = _number(value, digits, signed=signed, missing=missing, separator_from=10000)
+    return minus + text[1:] if text.startswith("-") and isinstance(value, numbers.Real) else text
+
+
+def _number(value: Any, digits: int, *, signed: bool, missing: str, separator_from: float) -> str:
     if _missing(value):
         return missing
     if isinstance(value, bool):
         return "yes" if value else "no"
-    sep = "," if _magnitude(value) >= 10000 else ""  # no separator in years (2011) or small counts
+    sep = "," if _magnitude(value) >= separator_from else ""  # no separator in years (2011) or small counts
     if isinstance(value, numbers.Integral):
         return format(int(value), f"{'+' if signed else ''}{sep}d")
     if isinstance(value, numbers.Real):
@@ -59,6 +70,41 @@ def number(value: Any, digits: int = 1, *, signed: bool = False, missing: str = 
             text = f"{0:.{digits}f}"
         return text
     return str(value)
+
+
+def percent(value: Any, digits: int = 1, *, signed: bool = False, missing: str = MISSING, minus: str = "-") -> str:
+    """:func:`number` followed by ``%`` (``"+1.2%"``); missing -> ``missing`` (no ``%``)."""
+    text = number(value, digits, signed=signed, missing=missing, minus=minus)
+    return text if _missing(value) else f"{text}%"
+
+
+def money_m(gbp000: Any, *, signed: bool = False, style: str = "GBP", missing: str = MISSING) -> str:
+    """An amount in GBP thousand written in millions with one decimal and thousands separators.
+
+    ``style="GBP"`` (plain-text pages, alt text): ``"GBP 1,234.5m"``, signed ``"GBP +6.9m"``;
+    ``style="£"`` (README blocks): ``"£6.9m"``, signed ``"+£6.9m"`` / ``"−£6.9m"`` (typographic minus).
+    """
+    if _missing(gbp000):
+        return missing
+    millions = float(gbp000) / 1000
+    if style == "GBP":
+        return f"GBP {_number(millions, 1, signed=signed, missing=missing, separator_from=0)}m"
+    if style == "£":
+        size = _number(abs(millions), 1, signed=False, missing=missing, separator_from=0)
+        sign = ("−" if millions < 0 else "+") if signed and size.strip("0.,") else ""
+        return f"{sign}£{size}m"
+    raise ValueError(f"money_m style must be 'GBP' or '£', not {style!r}.")
+
+
+def rounded(value: Any, *, missing: str = MISSING) -> str:
+    """A precision that suits the size: ``12,345`` from 10,000, ``123`` from 100, ``1.2`` from 1, else two
+    significant digits (``0.012``); for alt text and captions where the reader wants the size."""
+    if _missing(value):
+        return missing
+    v = float(value)
+    if abs(v) >= 10000:
+        return f"{v:,.0f}"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
 
 
 def _magnitude(value: Any) -> float:
@@ -76,6 +122,13 @@ def p_value(value: Any, *, missing: str = MISSING) -> str:
     if p < 0.001:
         return "< 0.001"
     return f"{p:.3f}"
+
+
+def p_text(value: Any, name: str = "p") -> str:
+    """A p-value in a sentence: ``"p = 0.041"``, ``"p < 0.001"`` (``name`` e.g. ``"placebo p"``); the same
+    three decimals as :func:`p_value`, the one p-value style."""
+    shown = p_value(value)
+    return f"{name} < 0.001" if shown == "< 0.001" else f"{name} = {shown}"
 
 
 def ci(lower: Any, upper: Any, digits: int = 1, *, signed: bool = False) -> str:
@@ -200,4 +253,5 @@ def _is_long_text(s: pd.Series) -> bool:
     return float(s.astype(str).str.len().mean()) > 60
 
 
-__all__ = ["MISSING", "ci", "header", "install_display", "number", "p_value", "show", "table", "to_html"]
+__all__ = ["MISSING", "ci", "header", "install_display", "money_m", "number", "p_text", "p_value", "percent", "rounded", "show",
+           "table", "to_html"]

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.its import coverage as cv
 from wigan_deal.its.hac import newey_west
@@ -162,7 +162,7 @@ def markdown_table(table: pd.DataFrame | None = None, design: str = PRIMARY_DESI
     cols = list(wide.columns)
     lines = ["| method | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for method, row in wide.iterrows():
-        cells = [("n/a" if pd.isna(v) else f"{v:.3f}" if c.startswith("coverage") else f"{v:.2f}")
+        cells = [("n/a" if pd.isna(v) else f"{fmt.number(v, 3)}" if c.startswith("coverage") else f"{fmt.number(v, 2)}")
                  for c, v in row.items()]
         lines.append(f"| `{method}` | " + " | ".join(cells) + " |")
     chosen, _ = primary_method(table)
@@ -211,12 +211,12 @@ def main(argv: list[str] | None = None) -> int:
             table.to_csv(TABLE_FILE, index=False, float_format="%.6g")
             residual_scale().to_csv(SCALE_FILE, index=False, float_format="%.6g")
             print(f"wrote {TABLE_FILE.relative_to(config.PROJECT_ROOT)} ({len(table)} rows)")
-        print(f"coverage study: {secs:.1f} s; primary method: {cv.choose_primary(table, PRIMARY_DESIGN)[0]}")
+        print(f"coverage study: {fmt.number(secs, 1)} s; primary method: {cv.choose_primary(table, PRIMARY_DESIGN)[0]}")
         return 0
     committed = load_table()
     same = committed.shape == table.shape and np.allclose(
         committed["coverage"], table["coverage"], atol=1e-9)
-    print(f"coverage study: {secs:.1f} s; committed table {'matches' if same else 'DIFFERS'}")
+    print(f"coverage study: {fmt.number(secs, 1)} s; committed table {'matches' if same else 'DIFFERS'}")
     return 0 if same else 1
 
 
@@ -304,8 +304,8 @@ class PrimaryITS:
 
         def ci(d):
             verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
-            return (f"{d['estimate']:+.2f}{u} (95% permutation CI {d['lower']:+.2f} to {d['upper']:+.2f}, "
-                    f"p = {d['p_value']:.2f}; the interval {verdict})")
+            return (f"{fmt.number(d['estimate'], 2, signed=True)}{u} (95% permutation CI {fmt.number(d['lower'], 2, signed=True)} to {fmt.number(d['upper'], 2, signed=True)}, "
+                    f"{fmt.p_text(d['p_value'])}; the interval {verdict})")
 
         text = (f"DESCRIPTION, not primary: {self.area}'s own break, national changes included: level "
                 f"change {ci(lv)}; slope change {ci(sl).replace(u + ' (', u + ' per year (', 1)}. "

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, hle_ci
+from wigan_deal import config, fmt, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 
@@ -193,10 +193,6 @@ def end_point_figure(table: pd.DataFrame, trends: pd.DataFrame, area_name: str, 
     return axes
 
 
-def _fmt(x: float) -> str:
-    return f"{x:+.1f}".replace("-", "−")
-
-
 def missing_vintages(area_code: str, indicator: str = "hle_birth", start: str = LASTING_START) -> list[str]:
     """Later vintages that have no data for the area (e.g. counties in the district-level 2024+ pulls)."""
     return [v for v in later_vintages(indicator, start)
@@ -215,16 +211,16 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
         g = table[(table["vintage"] == vintage) & (table["sex"] == sex)]
         if g.empty:
             continue
-        ends = "; ".join(f"{r.end} {_fmt(r.difference)}" for r in g.itertuples())
+        ends = "; ".join(f"{r.end} {fmt.number(r.difference, signed=True, minus='−')}" for r in g.itertuples())
         last = g.iloc[-1]
         signs = {np.sign(round(x, 1)) for x in g["difference"]}
         t = trends[(trends["vintage"] == vintage) & (trends["sex"] == sex)]
-        trend = (f"; a straight line through the gap gives {_fmt(t['trend_change'].iloc[0])} years over the window "
-                 f"({_fmt(t['slope_per_year'].iloc[0])} a year)" if len(t) else "")
+        trend = (f"; a straight line through the gap gives {fmt.number(t['trend_change'].iloc[0], signed=True, minus='−')} years over the window "
+                 f"({fmt.number(t['slope_per_year'].iloc[0], signed=True, minus='−')} a year)" if len(t) else "")
         parts.append(
             f"**{sex}**: {ends} years relative to England. The last rolling step alone "
             f"({g.iloc[-2]['end'] if len(g) > 1 else LASTING_START} → {last['end']}) contributes "
-            f"{_fmt(last['last_step'])} of the {_fmt(last['difference'])}"
+            f"{fmt.number(last['last_step'], signed=True, minus='−')} of the {fmt.number(last['difference'], signed=True, minus='−')}"
             + (", and the sign depends on the end point chosen" if len(signs - {0.0}) > 1 else "")
             + trend + ".")
     graded = [c for c in (lasting_change(area_code, sex, vintage) for sex in dict.fromkeys(table["sex"])) if c]
@@ -233,8 +229,8 @@ def lasting_text(area_code: str, table: pd.DataFrame, trends: pd.DataFrame) -> s
         grade = (" **Graded as the claims rule does** (mean of the end points that do not overlap "
                  f"{LASTING_START} or each other, {' and '.join(graded[0]['ends'])}, minus {LASTING_START}; the same "
                  "per-council noise as the report-era verdict; never one end point alone): " + "; ".join(
-                     f"{c['sex']} {_fmt(c['difference'])} years vs England (95% CI {_fmt(c['lower'])} to "
-                     f"{_fmt(c['upper'])}, half-width {c['halfwidth']:.2f} per estimate)" for c in graded) + ".")
+                     f"{c['sex']} {fmt.number(c['difference'], signed=True, minus='−')} years vs England (95% CI {fmt.number(c['lower'], signed=True, minus='−')} to "
+                     f"{fmt.number(c['upper'], signed=True, minus='−')}, half-width {fmt.number(c['halfwidth'], 2)} per estimate)" for c in graded) + ".")
         if any("contradict" in c["source"] for c in graded):
             grade += (" In this vintage the publisher's significance flags contradict one width for every period "
                       "(an end point is 'similar' to England further from it than another is 'worse'): the "
@@ -319,9 +315,9 @@ def devolution_text(table: pd.DataFrame, area_code: str, what: str) -> str:
     parts = []
     boroughs = "the other GM boroughs" if area_code in config.GREATER_MANCHESTER else "the GM boroughs"
     for r in table.itertuples():
-        gm = (f", {_fmt(r.diff_vs_gm)} vs {boroughs} (n={r.n_gm})" if not np.isnan(r.diff_vs_gm)
+        gm = (f", {fmt.number(r.diff_vs_gm, signed=True, minus='−')} vs {boroughs} (n={r.n_gm})" if not np.isnan(r.diff_vs_gm)
               else ", no GM comparison")
-        eng = (f"{_fmt(r.diff_vs_england)} vs England" if not np.isnan(r.diff_vs_england)
+        eng = (f"{fmt.number(r.diff_vs_england, signed=True, minus='−')} vs England" if not np.isnan(r.diff_vs_england)
                else "no England value")
-        parts.append(f"{r.window} window {r.start} → {r.end}: {_fmt(r.area_change)} for the area, {eng}{gm}")
+        parts.append(f"{r.window} window {r.start} → {r.end}: {fmt.number(r.area_change, signed=True, minus='−')} for the area, {eng}{gm}")
     return f"{what}" + (f" ({table['sex'].iloc[0]})" if table["sex"].iloc[0] else "") + ": " + "; ".join(parts) + "."

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.inference import COVERAGE_DIR, analysis_plan
 from wigan_deal.its import panel as pn
@@ -161,7 +161,7 @@ def _cov_cell(s: pd.DataFrame) -> str:
     """Worst coverage (farthest from 0.95) with its MC SE, and the range."""
     k = np.argmax(np.abs(s.coverage.to_numpy() - 0.95))
     w = s.iloc[k]
-    return f"{s.coverage.min():.3f}-{s.coverage.max():.3f} (worst {w.coverage:.3f} ± {w.coverage_mcse:.3f})"
+    return f"{fmt.number(s.coverage.min(), 3)}-{fmt.number(s.coverage.max(), 3)} (worst {fmt.number(w.coverage, 3)} ± {fmt.number(w.coverage_mcse, 3)})"
 
 
 def markdown_panel(table: pd.DataFrame | None = None) -> str:
@@ -185,11 +185,11 @@ def markdown_panel(table: pd.DataFrame | None = None) -> str:
             cells = [_cov_cell(s[s.outcome == o]) for o in outcomes]
             zero = s[s.scenario == "zero"]
             pw = s[s.scenario.str.endswith("2x") & (s.effect.abs() > 1e-9)]
-            cells += [f"{zero.reject.min():.3f}-{zero.reject.max():.3f}",
-                      f"{pw.reject.min():.2f}-{pw.reject.max():.2f}",
-                      "inf" if np.isinf(rank.loc[cand, "score"]) else f"{rank.loc[cand, 'score']:.2f}"]
+            cells += [f"{fmt.number(zero.reject.min(), 3)}-{fmt.number(zero.reject.max(), 3)}",
+                      f"{fmt.number(pw.reject.min(), 2)}-{fmt.number(pw.reject.max(), 2)}",
+                      "inf" if np.isinf(rank.loc[cand, "score"]) else f"{fmt.number(rank.loc[cand, 'score'], 2)}"]
             if dsg == "its":
-                cells.append(f"{s.coverage_low_noise.min():.3f}-{s.coverage_low_noise.max():.3f}")
+                cells.append(f"{fmt.number(s.coverage_low_noise.min(), 3)}-{fmt.number(s.coverage_low_noise.max(), 3)}")
             cells.append("yes" if rank.loc[cand, "eligible"] else "**no**")
             lines.append(f"| `{cand}` | " + " | ".join(cells) + " |")
         lines.append("")
@@ -206,12 +206,12 @@ def markdown_verdicts(table: pd.DataFrame | None = None) -> str:
             s = table[(table.design == dsg) & (table.candidate == r.candidate)]
             bad = s[(s.coverage < lo) | (s.coverage > hi)]
             if bad.empty:
-                out.append(f"* `{r.candidate}` ({dsg}): passes, coverage {s.coverage.min():.3f} to "
-                           f"{s.coverage.max():.3f}" + (" - **chosen**" if r.candidate == sel["choice"] else ""))
+                out.append(f"* `{r.candidate}` ({dsg}): passes, coverage {fmt.number(s.coverage.min(), 3)} to "
+                           f"{fmt.number(s.coverage.max(), 3)}" + (" - **chosen**" if r.candidate == sel["choice"] else ""))
                 continue
             where = sorted(set(bad.outcome))
             out.append(f"* `{r.candidate}` ({dsg}): fails, coverage outside [{lo}, {hi}] for "
-                       f"{', '.join(where)} (from {bad.coverage.min():.3f} to {bad.coverage.max():.3f})")
+                       f"{', '.join(where)} (from {fmt.number(bad.coverage.min(), 3)} to {fmt.number(bad.coverage.max(), 3)})")
     return "\n".join(out)
 
 
@@ -226,12 +226,12 @@ def markdown_simulation(table: pd.DataFrame | None = None) -> str:
         s = table[table.candidate == cand]
         cells = [_cov_cell(s[s.outcome == o]) for o in outcomes]
         zero = s[s.scenario == "zero"]
-        cells += [f"{zero.reject.min():.3f}-{zero.reject.max():.3f}",
+        cells += [f"{fmt.number(zero.reject.min(), 3)}-{fmt.number(zero.reject.max(), 3)}",
                   f"{int(s.reps.iloc[0])} x {int(s.units.iloc[0] // s.reps.iloc[0])}"]
         lines.append(f"| `{cand}` | " + " | ".join(cells) + " |")
     ratio = (table.groupby("outcome").treated_sigma.first() / table.groupby("outcome").median_sigma.first())
     lines += ["", "Wigan's idiosyncratic noise SD relative to the median council's: "
-              + ", ".join(f"{o} {ratio[o]:.2f}" for o in outcomes) + "."]
+              + ", ".join(f"{o} {fmt.number(ratio[o], 2)}" for o in outcomes) + "."]
     return "\n".join(lines)
 
 
@@ -345,8 +345,8 @@ README_OUTCOMES: tuple[tuple[str, str, str], ...] = (
 
 
 def _interval(d: dict, unit: str, per: str = "") -> str:
-    return (f"{d['estimate']:+.2f} {unit}{per} (95% interval {d['lower']:+.2f} to {d['upper']:+.2f}, "
-            f"p = {d['p_value']:.2f})")
+    return (f"{fmt.number(d['estimate'], 2, signed=True)} {unit}{per} (95% interval {fmt.number(d['lower'], 2, signed=True)} to {fmt.number(d['upper'], 2, signed=True)}, "
+            f"{fmt.p_text(d['p_value'])})")
 
 
 def primary_table(area: str = config.WIGAN) -> pd.DataFrame:
@@ -405,8 +405,8 @@ def readme_its_primary() -> str:
         "by the committed rule from the real-panel coverage study (`docs/inference.md`; "
         + coverage_line() + "). For Wigan minus the non-GM council average: " + "; ".join(parts)
         + ". " + verdict + " Description only, not primary: Wigan's own break, national changes "
-        f"included, gives a male life expectancy slope change of {own.slope['estimate']:+.2f} years "
-        f"per year, against {results['le_male'].estimates['slope']['estimate']:+.2f} for Wigan minus "
+        f"included, gives a male life expectancy slope change of {fmt.number(own.slope['estimate'], 2, signed=True)} years "
+        f"per year, against {fmt.number(results['le_male'].estimates['slope']['estimate'], 2, signed=True)} for Wigan minus "
         "the non-GM council average."
     )
 
@@ -434,13 +434,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
             table.to_csv(path, index=False, float_format="%.6g")
-            print(f"wrote {path.relative_to(config.PROJECT_ROOT)} ({len(table)} rows) in {secs:.1f} s")
+            print(f"wrote {path.relative_to(config.PROJECT_ROOT)} ({len(table)} rows) in {fmt.number(secs, 1)} s")
             continue
         committed = pd.read_csv(path)
         same = committed.shape == table.shape and np.allclose(committed["coverage"], table["coverage"],
                                                               atol=1e-6)
         ok &= same
-        print(f"{name}: {secs:.1f} s; committed table {'matches' if same else 'DIFFERS'}")
+        print(f"{name}: {fmt.number(secs, 1)} s; committed table {'matches' if same else 'DIFFERS'}")
     return 0 if ok else 1
 
 

@@ -79,8 +79,8 @@ def trend_plot(frame: pd.DataFrame, area_code: str, ax=None, *, value: str = "va
     ax.legend(fontsize=8, frameon=False)
     own = frame[frame["area_code"] == area_code].sort_values("time")
     names = [_label(frame[frame["area_code"] == k]) for k in order if (frame["area_code"] == k).any()]
-    path = (f" {names[0]} goes from {_num(own[value].iloc[0])} ({own['period'].iloc[0]}) to "
-            f"{_num(own[value].iloc[-1])} ({own['period'].iloc[-1]})." if len(own) and "period" in own else "")
+    path = (f" {names[0]} goes from {fmt.rounded(own[value].iloc[0], missing='not available')} ({own['period'].iloc[0]}) to "
+            f"{fmt.rounded(own[value].iloc[-1], missing='not available')} ({own['period'].iloc[-1]})." if len(own) and "period" in own else "")
     if own.empty:
         path = " The chosen area has no values in this series."
     _ax_alt(ax, f"Line chart{_titled(title)}: {ylabel or value} by period for {', '.join(names) or 'no series'}"
@@ -119,11 +119,11 @@ def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    text = f"Dot plot{_titled(title)}: {xlabel} for {len(t)} areas, sorted from {_num(t[value].min())} to {_num(t[value].max())}."
+    text = f"Dot plot{_titled(title)}: {xlabel} for {len(t)} areas, sorted from {fmt.rounded(t[value].min(), missing='not available')} to {fmt.rounded(t[value].max(), missing='not available')}."
     for code in (area_code, config.ENGLAND):
         hit = t.index[t["area_code"] == code]
         if len(hit):
-            text += f" {t.loc[hit[0], 'area_name']}: {_num(t.loc[hit[0], value])} (position {hit[0] + 1} from the lowest)."
+            text += f" {t.loc[hit[0], 'area_name']}: {fmt.rounded(t.loc[hit[0], value], missing='not available')} (position {hit[0] + 1} from the lowest)."
     _ax_alt(ax, text)
     return ax
 
@@ -146,7 +146,7 @@ def vintage_plot(frame: pd.DataFrame, area_code: str, ax=None, *, title: str | N
     ax.legend(fontsize=7, frameon=False, ncol=2)
     names = list(dict.fromkeys(frame["area_name"]))
     _ax_alt(ax, f"Line chart{_titled(title)}: one line per data vintage ({', '.join(vintages)}) for "
-                f"{' and '.join(names)}; values from {_num(frame['value'].min())} to {_num(frame['value'].max())}.")
+                f"{' and '.join(names)}; values from {fmt.rounded(frame['value'].min(), missing='not available')} to {fmt.rounded(frame['value'].max(), missing='not available')}.")
     return ax
 
 
@@ -177,8 +177,8 @@ def finance_plot(table: pd.DataFrame, area_code: str, ax=None, *, value: str = "
             f"{', '.join(str(table.loc[table['area_code'] == k, 'area_name'].iloc[0]) for k in keys)}.") if years else \
         "Empty chart: no financial years."
     if len(own):
-        text += (f" {own['area_name'].iloc[0]}: {_num(own[value].iloc[0])} in {own['financial_year'].iloc[0]}, "
-                 f"{_num(own[value].iloc[-1])} in {own['financial_year'].iloc[-1]}.")
+        text += (f" {own['area_name'].iloc[0]}: {fmt.rounded(own[value].iloc[0], missing='not available')} in {own['financial_year'].iloc[0]}, "
+                 f"{fmt.rounded(own[value].iloc[-1], missing='not available')} in {own['financial_year'].iloc[-1]}.")
     _ax_alt(ax, text)
     return ax
 
@@ -214,8 +214,8 @@ def rank_plot(values: pd.Series, treated_value: float, ax=None, *, label: str = 
         ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
     v = np.asarray(values, dtype=float)
-    _ax_alt(ax, f"Histogram{_titled(title)}: {xlabel} across {len(v)} areas (from {_num(np.nanmin(v))} to "
-                f"{_num(np.nanmax(v))}), with {label} marked at {_num(treated_value)}.")
+    _ax_alt(ax, f"Histogram{_titled(title)}: {xlabel} across {len(v)} areas (from {fmt.rounded(np.nanmin(v), missing='not available')} to "
+                f"{fmt.rounded(np.nanmax(v), missing='not available')}), with {label} marked at {fmt.rounded(treated_value, missing='not available')}.")
     return ax
 
 
@@ -329,16 +329,6 @@ def alt_text(fig_or_ax, text: str):
     return fig
 
 
-def _num(v: float) -> str:
-    """A number for alt text ('not available' when missing)."""
-    if v is None or pd.isna(v):
-        return "not available"
-    v = float(v)
-    if abs(v) >= 10000:
-        return f"{v:,.0f}"
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2g}"
-
-
 def _data_lines(ax) -> list:
     """Lines that carry data (not reference lines drawn with axvline/axhline)."""
     out = []
@@ -366,10 +356,10 @@ def _describe_axes(ax) -> str:
     x, y = ax.get_xlabel(), ax.get_ylabel()
     lo, hi = ax.get_xlim()
     if x:
-        parts.append(f"x axis: {x} ({_num(min(lo, hi))} to {_num(max(lo, hi))})")
+        parts.append(f"x axis: {x} ({fmt.rounded(min(lo, hi), missing='not available')} to {fmt.rounded(max(lo, hi), missing='not available')})")
     lo, hi = ax.get_ylim()
     if y:
-        parts.append(f"y axis: {y} ({_num(min(lo, hi))} to {_num(max(lo, hi))})")
+        parts.append(f"y axis: {y} ({fmt.rounded(min(lo, hi), missing='not available')} to {fmt.rounded(max(lo, hi), missing='not available')})")
     elif kind == "dot plot" and ax.get_yticklabels():
         names = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
         if names:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, inference, panel_coverage
+from wigan_deal import config, fmt, inference, panel_coverage
 from wigan_deal import data as wd
 from wigan_deal.its import ShortPreperiodWarning
 
@@ -281,9 +281,9 @@ class SpecCurve:
         if pr is not None:
             verdict = "excludes" if (pr.lower > 0 or pr.upper < 0) else "includes"
             lead = (f"The pre-specified primary analysis, {wd.area_name(self.area)} minus the non-GM "
-                    f"council average, gives a level change of {pr.estimate:+.2f}"
-                    f"{' ' + unit if unit else ''} (placebo-in-space interval {pr.lower:+.2f} to "
-                    f"{pr.upper:+.2f}; it {verdict} zero). ")
+                    f"council average, gives a level change of {fmt.number(pr.estimate, 2, signed=True)}"
+                    f"{' ' + unit if unit else ''} (placebo-in-space interval {fmt.number(pr.lower, 2, signed=True)} to "
+                    f"{fmt.number(pr.upper, 2, signed=True)}; it {verdict} zero). ")
         text = (f"{what} ({self.sex}): {lead}Shares of specifications whose 95% interval is wholly on "
                 "the improvement / worsening side, separately per inference method (OLS, Newey-West(2) "
                 "and GLSAR intervals are not calibrated at n = 15; the permutation rows test the own "
@@ -359,7 +359,7 @@ def readme_robustness() -> str:
         pools, _ = synth_whole.synth_pools(config.WIGAN, "u75_prev_cancer_mortality", "Persons", None,
                                            config.DEFAULT_BREAK_YEAR, config.DEFAULT_POST_RULE)
     pool_text = "; ".join(
-        f"{r['donor pool']}: gap {r['mean post gap']:+.2f} (placebo p = {r['placebo p']:.2f}"
+        f"{r['donor pool']}: gap {fmt.number(r['mean post gap'], 2, signed=True)} ({fmt.p_text(r['placebo p'], 'placebo p')}"
         + (", over-fit warning: more donors than pre-periods and a near-exact pre-fit" if str(r["note"]).startswith("WARNING")
            else "") + ")"
         for _, r in pools.iterrows())

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal.periods import (
     DEFAULT_POST_RULE,
     check_post_rule,
@@ -465,7 +465,7 @@ class SynthPlaceboResult:
             f"In-space placebo test for {self.treated}: {self.n_units} units ranked by post/pre "
             f"RMSPE ratio (the treated plus {self.n_units - 1} placebos).",
             f"  treated rank {self.rank} of {self.n_units}; permutation p-value "
-            f"{self.rank}/{self.n_units} = {self.p_value:.3f}",
+            f"{self.rank}/{self.n_units} = {fmt.number(self.p_value, 3)}",
         ]
         if self.exclude_poor_fit is not None:
             lines.append(
@@ -478,7 +478,7 @@ class SynthPlaceboResult:
                 "ratios rank by post-RMSPE alone, so the ranking mostly reflects post-period noise"
             )
         minimum = 1.0 / self.n_units
-        lines.append(f"  smallest attainable p-value with {self.n_units} units: {minimum:.3f}")
+        lines.append(f"  smallest attainable p-value with {self.n_units} units: {fmt.number(minimum, 3)}")
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
@@ -509,7 +509,7 @@ class SynthPlaceboResult:
         ax.axvline(self.break_year, color="black", ls="--", lw=1, label=f"break ({self.break_year:g})")
         ax.set_xlabel("period midpoint")
         ax.set_ylabel("gap: area - synthetic")
-        ax.set_title(f"Placebo gaps (p = {self.rank}/{self.n_units} = {self.p_value:.3f})")
+        ax.set_title(f"Placebo gaps (p = {self.rank}/{self.n_units} = {fmt.number(self.p_value, 3)})")
         ax.legend(loc="best", frameon=False)
         return ax
 
@@ -660,11 +660,11 @@ class SynthResult:
         worse = (self.mean_post_gap > 0) != higher_is_better
         text = (f"The synthetic control tracks the pre-period with RMSPE {self.pre_rmspe:.3g}{u}"
                 + (" (an exact fit: interpolation)" if self.exact_pre_fit else "")
-                + f"; after the break the area is on average {self.mean_post_gap:+.2f}{u} from it "
+                + f"; after the break the area is on average {fmt.number(self.mean_post_gap, 2, signed=True)}{u} from it "
                 f"({'worse' if worse else 'better'} than the synthetic path).")
         if placebo is not None:
             text += (f" The placebo test ranks it {placebo.rank} of {placebo.n_units} (p = "
-                     f"{placebo.p_value:.3f}); {placebo.n_exact_fit} placebo unit(s) fit their "
+                     f"{fmt.number(placebo.p_value, 3)}); {placebo.n_exact_fit} placebo unit(s) fit their "
                      "pre-period exactly, which makes their ratios (and so the p-value) less informative.")
         return self.to_frame(), text
 
@@ -679,7 +679,7 @@ class SynthResult:
             f"  pre-periods: {len(pre)} ({pre.iloc[0]} to {pre.iloc[-1]}); post-periods: "
             f"{len(post)} ({post.iloc[0]} to {post.iloc[-1]})",
             f"  donor pool: {len(self.donors)} areas; {len(self.top_weights(None))} with weight "
-            f">= {WEIGHT_TOL:.6f}",
+            f">= {fmt.number(WEIGHT_TOL, 6)}",
         ]
         if self.dropped_donors:
             lines.append(
@@ -688,11 +688,11 @@ class SynthResult:
         lines.append("  top weights:")
         for code, w in self.top_weights(n_weights).items():
             label = f"{code} {self.names[code]}" if code in self.names else code
-            lines.append(f"    {label:<40s} {w:.4f}")
+            lines.append(f"    {label:<40s} {fmt.number(w, 4)}")
         if self.predictor_v is not None:
             lines.append("  predictor weights V (Abadie-Diamond-Hainmueller, chosen to minimise the "
                          "pre-period outcome MSPE): "
-                         + ", ".join(f"{k} {v:.3f}" for k, v in self.predictor_v.items()))
+                         + ", ".join(f"{k} {fmt.number(v, 3)}" for k, v in self.predictor_v.items()))
         elif self.predictor_weighting == "fixed":
             lines.append("  covariates appended to the pre-period outcomes with a fixed weight (not the "
                          "ADH estimator)")
@@ -973,7 +973,7 @@ def fit_synth(
         below = int(np.sum(pre_values[:, 0] < pre_values[:, 1:].min(axis=1)))
         warn(
             f"The treated area looks outside the donors' convex hull: pre-RMSPE {pre_rmspe:.4g} is "
-            f"{pre_rmspe / between_sd:.2f} times the between-area sd of the pre-period outcome "
+            f"{fmt.number(pre_rmspe / between_sd, 2)} times the between-area sd of the pre-period outcome "
             f"({between_sd:.4g}; warning threshold {HULL_WARNING_RATIO:g}); it is above every donor "
             f"in {above} and below every donor in {below} of {n_pre} pre-periods. The synthetic "
             "control cannot reproduce its pre-period path, so the gap is biased."

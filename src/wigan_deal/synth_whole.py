@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, synth
+from wigan_deal import config, fmt, synth
 from wigan_deal import data as wd
 from wigan_deal.periods import check_post_rule, is_post
 
@@ -235,8 +235,8 @@ def effect_summary(table: pd.DataFrame, unit: str = "", higher_is_better: bool =
 
     def describe(r: pd.Series) -> str:
         flag = ", interpolates" if r.get("interpolates", False) else ""
-        return (f"{r['donor pool']}: gap {r['mean post gap']:+.2f}{u} (placebo p = {r['placebo p']:.2f}; "
-                f"leave-one-out {r['LOO gap min']:+.2f} to {r['LOO gap max']:+.2f}{flag})")
+        return (f"{r['donor pool']}: gap {fmt.number(r['mean post gap'], 2, signed=True)}{u} ({fmt.p_text(r['placebo p'], 'placebo p')}; "
+                f"leave-one-out {fmt.number(r['LOO gap min'], 2, signed=True)} to {fmt.number(r['LOO gap max'], 2, signed=True)}{flag})")
 
     head = headline_row(ok)
     if head is None:
@@ -246,13 +246,13 @@ def effect_summary(table: pd.DataFrame, unit: str = "", higher_is_better: bool =
     else:
         lead = (f"{name} minus its synthetic control (pool {head['donor pool']}, the headline by the "
                 f"pre-specified rule in data/synth_headline.yml): mean post-break gap "
-                f"{head['mean post gap']:+.2f}{u} (placebo p = {head['placebo p']:.2f}; leave-one-out "
-                f"{head['LOO gap min']:+.2f} to {head['LOO gap max']:+.2f}; pre-period RMSPE "
-                f"{head['pre-RMSPE / spread']:.2f} x the between-council spread). ")
+                f"{fmt.number(head['mean post gap'], 2, signed=True)}{u} ({fmt.p_text(head['placebo p'], 'placebo p')}; leave-one-out "
+                f"{fmt.number(head['LOO gap min'], 2, signed=True)} to {fmt.number(head['LOO gap max'], 2, signed=True)}; pre-period RMSPE "
+                f"{fmt.number(head['pre-RMSPE / spread'], 2)} x the between-council spread). ")
     parts = [describe(r) for _, r in ok.iterrows()]
     return (lead + f"Every pool, {name} minus synthetic: worse than its synthetic control in "
             f"{int(worse.sum())} of {len(ok)} pools: " + "; ".join(parts) + ". Block-conformal p-values cannot fall "
-            f"below 1/{int(ok['periods'].iloc[0])} = {1 / ok['periods'].iloc[0]:.3f} with "
+            f"below 1/{int(ok['periods'].iloc[0])} = {fmt.number(1 / ok['periods'].iloc[0], 3)} with "
             f"{int(ok['periods'].iloc[0])} periods, so no 95% conformal interval is bounded at this "
             "design.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal.claims import evaluate, evaluate_later_vintages
 from wigan_deal.data.errors import DataError
 
@@ -21,10 +21,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fmt(x: float) -> str:
-    return "" if x != x else f"{x:.2f}"  # NaN -> blank
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     area, comparator = args.area, args.comparator
@@ -36,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"## Claims register: {area} vs {comparator} (report-era data)\n")
     print("| claim | verdict | estimate | 95% CI | unit |\n|---|---|---|---|---|")
     for r in table.itertuples():
-        ci = f"{_fmt(r.lower)} to {_fmt(r.upper)}" if r.lower == r.lower else ""
-        print(f"| {r.claim_id} | {r.verdict} | {_fmt(r.estimate)} | {ci} | {r.unit} |")
+        ci = f"{fmt.number(r.lower, 2, missing='')} to {fmt.number(r.upper, 2, missing='')}" if r.lower == r.lower else ""
+        print(f"| {r.claim_id} | {r.verdict} | {fmt.number(r.estimate, 2, missing='')} | {ci} | {r.unit} |")
     print("\n### Evidence\n")
     for r in table.itertuples():
         print(f"* **{r.claim_id}** ({r.data_used or 'no data'}): {r.evidence}")
@@ -45,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Later vintages and supplements (same rules; not the graded verdicts)\n")
     print("| claim | check | verdict | estimate | 95% CI |\n|---|---|---|---|---|")
     for r in later.itertuples():
-        ci = f"{_fmt(r.lower)} to {_fmt(r.upper)}" if r.lower == r.lower else ""
-        print(f"| {r.claim_id} | {r.check} | {r.verdict} | {_fmt(r.estimate)} | {ci} |")
+        ci = f"{fmt.number(r.lower, 2, missing='')} to {fmt.number(r.upper, 2, missing='')}" if r.lower == r.lower else ""
+        print(f"| {r.claim_id} | {r.check} | {r.verdict} | {fmt.number(r.estimate, 2, missing='')} | {ci} |")
     return 0
 
 

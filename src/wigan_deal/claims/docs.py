@@ -11,7 +11,7 @@ import math
 
 import yaml
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal.claims.register import FINANCE_METHODS, VERDICTS, Claim, load_register
 
 #: what each verdict means (docs/claims.md)
@@ -100,10 +100,6 @@ def data_needed_block(register: list[Claim] | None = None) -> str:
     return "\n".join(lines)
 
 
-def _num(x: float, d: int = 2) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{d}f}"
-
-
 def results_block() -> str:
     """Wigan's verdicts (current rule beside the previous one) and the later-vintage checks, from evaluate()."""
     from wigan_deal.claims import evaluate, evaluate_later_vintages
@@ -113,16 +109,16 @@ def results_block() -> str:
              "| claim | verdict | previous rule's verdict | estimate (95% CI) | unit | evidence |",
              "|---|---|---|---|---|---|"]
     for r in t.itertuples():
-        ci = f" ({_num(r.lower)} to {_num(r.upper)})" if not math.isnan(r.lower) else ""
+        ci = f" ({fmt.number(r.lower, 2, signed=True, missing='')} to {fmt.number(r.upper, 2, signed=True, missing='')})" if not math.isnan(r.lower) else ""
         prev = f"{r.previous_verdict} (before {r.amended})" if isinstance(r.amended, str) else ""
-        lines.append(f"| {r.claim_id} | {r.verdict} | {prev} | {_num(r.estimate)}{ci} | {_cell(r.unit)} | "
+        lines.append(f"| {r.claim_id} | {r.verdict} | {prev} | {fmt.number(r.estimate, 2, signed=True, missing='')}{ci} | {_cell(r.unit)} | "
                      f"{_cell(r.evidence)} |")
     later = evaluate_later_vintages(config.WIGAN)
     lines += ["", "Later vintages and supplements (same rules; not the graded verdicts):", "",
               "| claim | check | verdict | estimate (95% CI) |", "|---|---|---|---|"]
     for r in later.itertuples():
-        ci = f" ({_num(r.lower)} to {_num(r.upper)})" if not math.isnan(r.lower) else ""
-        lines.append(f"| {r.claim_id} | {_cell(r.check)} | {r.verdict} | {_num(r.estimate)}{ci} |")
+        ci = f" ({fmt.number(r.lower, 2, signed=True, missing='')} to {fmt.number(r.upper, 2, signed=True, missing='')})" if not math.isnan(r.lower) else ""
+        lines.append(f"| {r.claim_id} | {_cell(r.check)} | {r.verdict} | {fmt.number(r.estimate, 2, signed=True, missing='')}{ci} |")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, finance, hle_ci
+from wigan_deal import config, finance, fmt, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.claims import rules
 from wigan_deal.claims.register import NOT_TESTABLE, Claim, Spec
@@ -47,17 +47,15 @@ class ClaimResult:
 # --- small helpers -------------------------------------------------------------------------------
 
 
-def _fmt(x: float, d: int = 1, signed: bool = False) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
+#: a missing number in an evidence text
+NA = "n/a"
 
 
 def _ci_text(lower: float, upper: float, d: int = 2, source: str = "", signed: bool = True) -> str:
     if not (math.isfinite(lower) and math.isfinite(upper)):
         return f"no CI computable: {source}" if source and source.startswith("no ") else "no CI computable"
     tail = f", {source}" if source else ""
-    return f"95% CI {_fmt(lower, d, signed)} to {_fmt(upper, d, signed)}{tail}"
+    return f"95% CI {fmt.number(lower, d, signed=signed, missing=NA)} to {fmt.number(upper, d, signed=signed, missing=NA)}{tail}"
 
 
 def _estimate(value: float, se: float, name: str = "") -> Estimate:
@@ -234,21 +232,21 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         )
         to = f"mean of {' and '.join(ends)}" if k > 1 else ends[0]
         text = (
-            f"{sex}: {area_name} {_fmt(a0.value)} -> {_fmt(a1)} ({to}; {_fmt(ch['area_change'], 1, True)}) vs "
-            f"{comp_name} {_fmt(c0.value)} -> {_fmt(c1)} ({_fmt(ch['comparator_change'], 1, True)}), "
-            f"difference {_fmt(ch['diff'], 2, True)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
+            f"{sex}: {area_name} {fmt.number(a0.value, missing=NA)} -> {fmt.number(a1, missing=NA)} ({to}; {fmt.number(ch['area_change'], signed=True, missing=NA)}) vs "
+            f"{comp_name} {fmt.number(c0.value, missing=NA)} -> {fmt.number(c1, missing=NA)} ({fmt.number(ch['comparator_change'], signed=True, missing=NA)}), "
+            f"difference {fmt.number(ch['diff'], 2, signed=True, missing=NA)} ({_ci_text(ch['diff_lower'], ch['diff_upper'], 2, src)})"
         )
         if params.get("noise") == "per_council":
-            text += f"; the area's 95% half-width per estimate is {Z95 * se_a0:.2f} years"
+            text += f"; the area's 95% half-width per estimate is {fmt.number(Z95 * se_a0, 2)} years"
         if kind == "rate":
             text += (
-                f", relative change {_fmt(rows[-1]['area_change_pct'], 1, True)}% vs "
-                f"{_fmt(rows[-1]['comparator_change_pct'], 1, True)}%"
+                f", relative change {fmt.percent(rows[-1]['area_change_pct'], signed=True, missing=NA)} vs "
+                f"{fmt.percent(rows[-1]['comparator_change_pct'], signed=True, missing=NA)}"
             )
         if h_area is not None and src.startswith("approximate"):
             need = min(abs(ch["area_change"]) / math.sqrt(2), rules.breakeven_halfwidth(ch["diff"], h_comp or 0))
             text += (
-                f"; significant only if LA CI half-widths were below {need:.2f} (assumed {h_area})"
+                f"; significant only if LA CI half-widths were below {fmt.number(need, 2)} (assumed {h_area})"
                 if need > 0 else f"; not significant at any LA CI width (assumed {h_area})"
             )
         texts.append(text)
@@ -287,7 +285,7 @@ def _rtm_text(area: str, vintage: str, base: str, end: str) -> str:
     if r.empty:
         return ""
     return " Beside the verdict (not graded): adjusted for regression to the mean, " + "; ".join(
-        f"{x.sex.lower()} {_fmt(x['adjusted change'], 1, True)} years (rank {int(x['rank adjusted'])} of "
+        f"{x.sex.lower()} {fmt.number(x['adjusted change'], signed=True, missing=NA)} years (rank {int(x['rank adjusted'])} of "
         f"{int(x['councils'])} councils; raw change rank {int(x['rank raw'])})" for _, x in r.iterrows()) + "."
 
 
@@ -349,12 +347,12 @@ def trend_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     pp = "percentage points" if unit == "percent" else unit
     gaps = f" ({len(a)} of {expected} years present)" if len(a) < expected else ""
     evidence = (
-        f"{area_name} {int(a['period_start'].iloc[0])} {_fmt(a['value'].iloc[0])} -> "
-        f"{int(a['period_end'].iloc[-1])} {_fmt(a['value'].iloc[-1])}, linear trend "
-        f"{_fmt(slope_a.estimate, 2, True)} {pp}/year ({_ci_text(slope_a.lower, slope_a.upper)}, "
-        f"n={len(a)}{gaps}); {comp_name} {_fmt(c['value'].iloc[0])} -> {_fmt(c['value'].iloc[-1])}, trend "
-        f"{_fmt(slope_c.estimate, 2, True)}/year ({_ci_text(slope_c.lower, slope_c.upper)}); "
-        f"difference in slopes {_fmt(slope_a.estimate - slope_c.estimate, 2, True)}/year."
+        f"{area_name} {int(a['period_start'].iloc[0])} {fmt.number(a['value'].iloc[0], missing=NA)} -> "
+        f"{int(a['period_end'].iloc[-1])} {fmt.number(a['value'].iloc[-1], missing=NA)}, linear trend "
+        f"{fmt.number(slope_a.estimate, 2, signed=True, missing=NA)} {pp}/year ({_ci_text(slope_a.lower, slope_a.upper)}, "
+        f"n={len(a)}{gaps}); {comp_name} {fmt.number(c['value'].iloc[0], missing=NA)} -> {fmt.number(c['value'].iloc[-1], missing=NA)}, trend "
+        f"{fmt.number(slope_c.estimate, 2, signed=True, missing=NA)}/year ({_ci_text(slope_c.lower, slope_c.upper)}); "
+        f"difference in slopes {fmt.number(slope_a.estimate - slope_c.estimate, 2, signed=True, missing=NA)}/year."
     )
     parts = pd.DataFrame(
         [
@@ -431,8 +429,8 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             gap0, gap1 = float(a0.value - c0.value), float(a.value - c.value)
             gap_narrowed = s * gap1 > s * gap0
             base_text = (
-                f" Gap in {spec.baseline_period}: {_fmt(a0.value)} vs {_fmt(c0.value)} "
-                f"({_fmt(gap0, 1, True)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
+                f" Gap in {spec.baseline_period}: {fmt.number(a0.value, missing=NA)} vs {fmt.number(c0.value, missing=NA)} "
+                f"({fmt.number(gap0, signed=True, missing=NA)}), so the gap {'narrowed' if gap_narrowed else 'did not narrow'}."
             )
     diff = float(a.value - c.value)
     unit, _ = indicator_meta(spec.indicator)
@@ -450,7 +448,7 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
         elif math.isfinite(lower90):
             inside = (lower90 - c.value) > -margin and (upper90 - c.value) < margin
             tost_text = (f" Equivalence test (two one-sided, 5% each): 90% CI of the difference "
-                         f"{_fmt(lower90 - c.value, 1, True)} to {_fmt(upper90 - c.value, 1, True)} {pp}, "
+                         f"{fmt.number(lower90 - c.value, signed=True, missing=NA)} to {fmt.number(upper90 - c.value, signed=True, missing=NA)} {pp}, "
                          f"{'inside' if inside else 'not inside'} the margin of +/-{margin:g}.")
         else:
             tost_text = " No interval, so equivalence cannot be shown (at most partly supported)."
@@ -461,8 +459,8 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
             gap_narrowed=gap_narrowed, fallback_threshold=threshold,
         )
     evidence = (
-        f"{period}: {area_name} {_fmt(a.value)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
-        f"{_fmt(c.value)}, difference {_fmt(diff, 1, True)} {pp}.{base_text}{tost_text}"
+        f"{period}: {area_name} {fmt.number(a.value, missing=NA)} ({_ci_text(lower, upper, 1, src, signed=False)}) vs {comp_name} "
+        f"{fmt.number(c.value, missing=NA)}, difference {fmt.number(diff, signed=True, missing=NA)} {pp}.{base_text}{tost_text}"
     )
     parts = pd.DataFrame(
         [{"period": period, "area": float(a.value), "area_lower": lower, "area_upper": upper,
@@ -526,13 +524,13 @@ def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
     what = spec.indicators[0].replace("_", " ") + (f" excluding {', '.join(minus).replace('_', ' ')}" if minus else "")
     claimed = spec.params.get("claimed_amount_gbp000")
     share = spec.params.get("claimed_share")
-    claim_text = f" The claim is savings of more than GBP {claimed / 1000:.0f}m" if claimed else ""
+    claim_text = f" The claim is savings of more than GBP {fmt.number(claimed / 1000, 0)}m" if claimed else ""
     if claimed and share:
         claim_text += f" (about {share:.0%} of the budget)"
     evidence = (
-        f"Net current expenditure on {what} (cash): {a['name']} GBP {a['v0'] / 1000:.1f}m ({spec.periods[0]}) -> "
-        f"GBP {a['v1'] / 1000:.1f}m ({spec.periods[-1]}), change GBP {a['change'] / 1000:+.1f}m "
-        f"({a['pct']:+.1f}%); {c['name']} {c['pct']:+.1f}%.{claim_text + '.' if claim_text else ''} "
+        f"Net current expenditure on {what} (cash): {a['name']} {fmt.money_m(a['v0'])} ({spec.periods[0]}) -> "
+        f"{fmt.money_m(a['v1'])} ({spec.periods[-1]}), change {fmt.money_m(a['change'], signed=True)} "
+        f"({fmt.percent(a['pct'], signed=True)}); {c['name']} {fmt.percent(c['pct'], signed=True)}.{claim_text + '.' if claim_text else ''} "
         "A cash fall is consistent with savings but does not measure savings against a counterfactual budget "
         "(no deflator in our data; schools/academy transfers are inside the total)."
     )
@@ -560,7 +558,7 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
     except finance.FinanceDataError as exc:
         raise NoDataError(str(exc)) from None
     a, b = res.year(spec.periods[0]), res.year(spec.periods[-1])
-    years = "; ".join(f"{r.financial_year} {r.variance_pct:+.1f}% (p{r.variance_percentile:.0f})"
+    years = "; ".join(f"{r.financial_year} {fmt.percent(r.variance_pct, signed=True)} (p{fmt.number(r.variance_percentile, 0)})"
                       for r in res.table.itertuples())
     evidence = f"{res.effect_summary()} Every year, variance and percentile: {years}."
     noise_rule = spec.params.get("balanced_band")
@@ -577,10 +575,10 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
                                                    noise.band_pp, noise.swing_pp)
         move = float(a["variance_pct"]) - float(b["variance_pct"])
         evidence += (
-            f" {noise.text()}. {spec.periods[0]} {a['variance_pct']:+.1f}% ({_band_position(a['variance_pct'], noise)});"
-            f" {spec.periods[-1]} {b['variance_pct']:+.1f}% ({_band_position(b['variance_pct'], noise)}); from "
-            f"{spec.periods[0]} to {spec.periods[-1]} the variance changed by {-move:+.1f} points (a fall of at least "
-            f"S = {noise.swing_pp:.1f} counts as a move from overspend). "
+            f" {noise.text()}. {spec.periods[0]} {fmt.percent(a['variance_pct'], signed=True)} ({_band_position(a['variance_pct'], noise)});"
+            f" {spec.periods[-1]} {fmt.percent(b['variance_pct'], signed=True)} ({_band_position(b['variance_pct'], noise)}); from "
+            f"{spec.periods[0]} to {spec.periods[-1]} the variance changed by {fmt.number(-move, 1, signed=True)} points (a fall of at least "
+            f"S = {fmt.number(noise.swing_pp, 1)} counts as a move from overspend). "
             f"{spec.params.get('bcf_note', '')}".rstrip()
         )
     return ClaimResult(verdict, float(b["variance_pct"]), math.nan, math.nan,
@@ -630,9 +628,9 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
         try:
             alt = finance.real_terms_savings(res.area_code, years=(other, res.years[1]), base=res.base,
                                              excluded=res.excluded).row
-            other_text = (f" From {other} instead (not graded): GBP {_fmt(alt['real_change_gbp000'] / 1000, 1, True)}m "
-                          f"({_fmt(alt['real_change_pct'], 1, True)}%), percentile {alt['percentile']:.0f} of all "
-                          f"councils, {alt['percentile_in_class']:.0f} among {res.class_name}. "
+            other_text = (f" From {other} instead (not graded): {fmt.money_m(alt['real_change_gbp000'], signed=True, missing=NA)} "
+                          f"({fmt.percent(alt['real_change_pct'], signed=True, missing=NA)}), percentile {fmt.number(alt['percentile'], 0)} of all "
+                          f"councils, {fmt.number(alt['percentile_in_class'], 0)} among {res.class_name}. "
                           + finance.baseline_check_text(res.area_code, other))
         except finance.FinanceDataError as exc:
             other_text = f" No change from {other}: {exc}"
@@ -647,7 +645,7 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
     evidence = (
         f"{res.effect_summary()} Among the {k} councils whose real-terms revenue spending power changed most like "
         f"{res.area_name}'s ({' -> '.join(finance.CSP_YEARS)}) it is at percentile "
-        f"{_fmt(pct['spending_power_neighbours'], 0)}. {meaning}{other_text}"
+        f"{fmt.number(pct['spending_power_neighbours'], 0, missing=NA)}. {meaning}{other_text}"
     )
     return ClaimResult(verdict, float(r["real_change_pct"]), math.nan, math.nan,
                        f"% real-terms change ({res.base} prices), {res.measure}", evidence,
@@ -664,8 +662,8 @@ def finance_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
     what = spec.indicators[0].replace("_", " ")
     evidence = (
         f"Context (not graded): net current expenditure on {what} {a['name']} GBP {a['v0']:,.0f}k "
-        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {a['pct']:+.1f}% in cash vs "
-        f"{c['name']} {c['pct']:+.1f}%."
+        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {fmt.percent(a['pct'], signed=True)} in cash vs "
+        f"{c['name']} {fmt.percent(c['pct'], signed=True)}."
     )
     return ClaimResult(
         NOT_TESTABLE, a["pct"] - c["pct"], math.nan, math.nan,
@@ -685,7 +683,7 @@ def gap_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
         g0 = point(frame, comparator, base, sex).value - point(frame, area, base, sex).value
         g1 = point(frame, comparator, end, sex).value - point(frame, area, end, sex).value
         rows.append({"sex": sex, "gap_base": g0, "gap_end": g1, "gap_change": g1 - g0})
-        texts.append(f"{sex} gap {_fmt(g0, 2)} -> {_fmt(g1, 2)} ({_fmt(g1 - g0, 2, True)})")
+        texts.append(f"{sex} gap {fmt.number(g0, 2, missing=NA)} -> {fmt.number(g1, 2, missing=NA)} ({fmt.number(g1 - g0, 2, signed=True, missing=NA)})")
     parts = pd.DataFrame(rows)
     unit, _ = indicator_meta(spec.indicator)
     evidence = (

@@ -11,7 +11,7 @@ import functools
 
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.claims.evaluators import evaluate_spec, not_testable
 from wigan_deal.claims.register import VERDICTS, Claim, load_register
@@ -56,7 +56,7 @@ def verdict_shares(register: list[Claim] | None = None, areas: list[str] | None 
         top = pct.idxmax()
         rows.append({"claim_id": cid, "rule": rule, "councils": len(g),
                      **{v: float(pct.get(v, 0.0)) for v in VERDICTS},
-                     "most common": f"{top} ({pct.max():.0f}%)",
+                     "most common": f"{top} ({fmt.percent(pct.max(), 0)})",
                      "discriminates": bool(pct.max() < NON_DISCRIMINATING_PCT)})
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
@@ -81,6 +81,6 @@ def shares_display(table: pd.DataFrame, area_verdicts: pd.Series | None = None) 
         out["this area"] = [area_verdicts.get(c, "") if r == "current" else ""
                             for c, r in zip(table["claim_id"], table["rule"], strict=True)]
     for v in VERDICTS:
-        out[f"% {v}"] = [f"{x:.0f}" if x > 0 else "" for x in table[v]]
+        out[f"% {v}"] = [f"{fmt.number(x, 0)}" if x > 0 else "" for x in table[v]]
     out["discriminates"] = ["yes" if d else "no: one verdict for nearly every council" for d in table["discriminates"]]
     return out

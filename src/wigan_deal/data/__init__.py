@@ -5,6 +5,12 @@ online refresh: ``python -m wigan_deal.data refresh`` (see :mod:`wigan_deal.data
 
 Loaders validate each extract against ``data/provenance.json`` (sha256, columns, dtypes, keys,
 value ranges) and cache it; every function takes an optional ``extracts_dir``.
+
+Two sides, no circles (docs/architecture.md): the build side (``build``, ``parsers*``, ``origins``,
+``download``, ``refresh``) writes the extracts; the read side (``store``, ``loaders``, ``lookup``, ``peers``,
+``finance_loaders``, ``social_care_loaders``, ``gaps``, ``user_panel``) reads them and never imports the build
+side; both share ``schema``, ``sources``, ``social_care``, ``geography`` and ``errors``. This package exposes the
+read side.
 """
 
 from .errors import (
@@ -51,17 +57,17 @@ from .loaders import (
     vintages,
 )
 from .lookup import (
-    COMPARATOR_KINDS,
     area_name,
     areas,
     check_area,
     check_areas,
-    comparators,
     resolve_area,
     short_repr,
 )
+from .peers import COMPARATOR_KINDS, comparators
 from .social_care import MEASURES as SOCIAL_CARE_MEASURES
-from .social_care import PATHWAY_MEASURES, load_social_care, measures_table
+from .social_care import PATHWAY_MEASURES, measures_table
+from .social_care_loaders import load_social_care
 from .store import clear_cache, read_extract, read_provenance
 
 __all__ = [

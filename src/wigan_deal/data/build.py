@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from . import parsers, parsers_finance, social_care
+from . import parsers, parsers_finance, parsers_social_care, social_care
 from .errors import RawDataError
 from .geography import (
     CODE_CHANGES,
@@ -40,13 +40,12 @@ from .geography import (
     is_upper_tier_or_england,
 )
 from .origins import load_registry
+from .parsers_finance import FLAG_SUMMED_ASC, FLAG_SUMMED_CSC, REORGANISED_COUNCILS
+from .schema import BUDGET_SERVICES, FINANCE_SERVICES, fy_label
 from .sources import FINGERTIPS_API, INDICATOR_SPECS, SOURCES, RawSource
 
 FINANCE_COLUMNS = ["area_code", "area_name", "la_class", "financial_year", "period_start", "period_end",
                    "service", "value_gbp000", "source", "flag"]
-FINANCE_SERVICES = ["adult_social_care", "children_social_care", "social_care_combined", "public_health",
-                    "total_service_expenditure", "education", "net_current_expenditure",
-                    *parsers.RS_OTHER_SERVICE_LINES, *parsers.RS_PASS_THROUGH]
 SOCIAL_CARE_CLASSES = ("L", "MD", "UA", "SC")
 AREA_COLUMNS = ["area_code", "area_name", "area_type", "region_code", "region_name", "in_greater_manchester",
                 "dfe_la_number", "cassr_code"]
@@ -302,18 +301,9 @@ BUDGET_COLUMNS = ["area_code", "area_name", "la_class", "ecode", "financial_year
 
 def build_budget(raw_dir: Path, checks: dict) -> tuple[pd.DataFrame, dict]:
     """RA budget workbooks -> long extract (social-care councils + England), with reorganisations checked."""
-    from .parsers_finance import (
-        BUDGET_SERVICES,
-        FLAG_SUMMED_ASC,
-        FLAG_SUMMED_CSC,
-        REORGANISED_COUNCILS,
-        fy_label,
-        parse_ra_workbook,
-    )
-
     wide, source_of = [], {}
     for source in _find("parse_ra_workbook"):
-        frame = parse_ra_workbook(raw_dir / source.path, **source.kwargs)
+        frame = parsers_finance.parse_ra_workbook(raw_dir / source.path, **source.kwargs)
         source_of[fy_label(source.kwargs["financial_year"])] = Path(source.path).name
         wide.append(frame)
     ra = pd.concat(wide, ignore_index=True)
@@ -434,7 +424,7 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None, provenance_f
     social, social_rows = [], {}
     for source in SOURCES:
         if source.extract == "social_care_outcomes.csv":
-            frame = getattr(social_care, source.parser)(raw_dir / source.path)
+            frame = getattr(parsers_social_care, source.parser)(raw_dir / source.path)
             social_rows[source.path] = len(frame)
             social.append(frame)
     social = pd.concat(social, ignore_index=True)

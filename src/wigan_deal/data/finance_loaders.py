@@ -8,7 +8,9 @@ import pandas as pd
 
 from .. import config
 from .errors import DataError
-from .parsers_finance import fy_label
+from .loaders import _as_list, _filter_areas
+from .lookup import check_areas
+from .schema import BUDGET_SERVICES, fy_label
 from .store import read_extract
 
 
@@ -76,8 +78,6 @@ def load_deprivation(areas=None, extracts_dir: str | Path | None = None) -> pd.D
     most deprived 10% nationally and its rank (rank 1 = most deprived; 2019 geography, no England row)."""
     frame = read_extract("deprivation.csv", extracts_dir)
     if areas is not None:
-        from .lookup import check_areas
-
         frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
     return frame.sort_values("area_code").reset_index(drop=True)
 
@@ -86,13 +86,10 @@ def load_budget(areas=None, services=None, financial_years=None,
                 extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """RA BUDGET (start-of-year) net current expenditure, GBP thousand, by council, year and service line.
 
-    ``services``: any of :data:`~wigan_deal.data.parsers_finance.BUDGET_SERVICES`; ``financial_years``: labels
+    ``services``: any of :data:`~wigan_deal.data.schema.BUDGET_SERVICES`; ``financial_years``: labels
     such as '2017/18' (or '2017-18'); England (E92000001) is the published ENGLAND row (all authorities,
     including shire districts). See ``flag`` for the summed 2010/11-2011/12 social care lines.
     """
-    from .loaders import _as_list, _filter_areas
-    from .parsers_finance import BUDGET_SERVICES
-
     frame = _filter_areas(read_extract("budget.csv", extracts_dir), areas, extracts_dir)
     if services is not None:
         frame = frame[frame["service"].isin(_as_list(services, "budget service", BUDGET_SERVICES))]

@@ -10,9 +10,9 @@ import pandas as pd
 
 from .. import config
 from ..periods import parse_period, period_midpoint
-from .build import FINANCE_SERVICES
 from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, UnknownVintageError
 from .lookup import check_areas
+from .schema import FINANCE_SERVICES
 from .sources import INDICATOR_SPECS
 from .store import read_extract, read_provenance, shared_extract
 

@@ -17,6 +17,7 @@ import pandas as pd
 from ..periods import parse_period
 from .errors import RawDataError
 from .geography import ENGLAND, harmonise_codes, is_upper_tier_or_england, map_names_to_codes
+from .schema import RS_OTHER_SERVICE_LINES, RS_PASS_THROUGH_LINES
 
 INDICATOR_COLUMNS: list[str] = [
     "indicator", "vintage", "area_code", "area_name", "sex", "period",
@@ -187,12 +188,8 @@ def dfe_la_numbers(path: Path, area_names: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- finance ---------------------------------------------------------------------------------------
-#: RS service lines (lines 190-698) besides education, social care and public health, kept for the baseline check
-RS_OTHER_SERVICE_LINES = [
-    "highways_transport", "housing_gfra", "cultural", "environmental", "planning", "police", "fire",
-    "central_services", "other_services",
-]
-#: Lines between TOTAL SERVICE EXPENDITURE and NET CURRENT EXPENDITURE that the council does not control, each
+#: RS service lines besides education, social care and public health (``schema.RS_OTHER_SERVICE_LINES``, kept for the
+#: baseline check) are read by name. Lines between TOTAL SERVICE EXPENDITURE and NET CURRENT EXPENDITURE that the council does not control, each
 #: the SUM of the workbook columns matching the pattern (within that block only): housing benefit paid on behalf
 #: of DWP (mandatory rent allowances and rebates, subsidy limitation transfers) and levies set by other bodies.
 RS_PASS_THROUGH: dict[str, re.Pattern[str]] = {
@@ -200,6 +197,7 @@ RS_PASS_THROUGH: dict[str, re.Pattern[str]] = {
     "levies": re.compile(r"^(integrated transport authority levy|waste disposal authority levy|"
                          r"london pensions fund authority levy|other levies)$", re.I),
 }
+assert tuple(RS_PASS_THROUGH) == RS_PASS_THROUGH_LINES, "schema.RS_PASS_THROUGH_LINES must name these patterns"
 FINANCE_WIDE = [
     "financial_year", "ecode", "ons_code", "la_name", "la_class", "adult_social_care",
     "children_social_care", "social_care_combined", "public_health", "total_service_expenditure",

@@ -15,26 +15,13 @@ import pandas as pd
 from .. import config
 from .errors import RawDataError
 from .geography import harmonise_codes
+from .schema import BUDGET_SERVICES, fy_label
 
 DEFLATOR_COLUMNS = ["financial_year", "period_start", "period_end", "gdp_deflator", "pct_change"]
 DEPRIVATION_COLUMNS = [
     "area_code", "area_name", "imd_average_score", "imd_rank_average_score", "imd_average_rank",
     "imd_rank_average_rank", "imd_prop_most_deprived_10pct", "imd_rank_prop_most_deprived_10pct",
 ]
-_FY = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
-
-
-def fy_label(value) -> str:
-    """Normalise a financial year ('2018-19', '2018/19', '2018/2019') to '2018/19'; ValueError otherwise."""
-    m = _FY.match(str(value))
-    if not m:
-        raise ValueError(f"{value!r} is not a financial year such as '2018/19' or '2018-19'.")
-    first, second = int(m.group(1)), int(m.group(2)[-2:])
-    if (first + 1) % 100 != second:
-        raise ValueError(f"{value!r} is not a financial year: the second year must follow the first.")
-    return f"{first}/{second:02d}"
-
-
 def _fy_start(label: str) -> int:
     return int(label[:4])
 
@@ -136,8 +123,6 @@ def as_float(value) -> float:
 
 
 # --- Revenue Account (RA) budget workbooks ---------------------------------------------------------
-BUDGET_SERVICES = ["adult_social_care", "children_social_care", "total_social_care", "education", "public_health",
-                   "total_service_expenditure", "net_current_expenditure"]
 RA_WIDE = ["financial_year", "ecode", "ons_code", "la_name", "la_class", *BUDGET_SERVICES]
 _RA_HEADERS: dict[str, re.Pattern[str]] = {
     "ecode": re.compile(r"^e-code$", re.I),

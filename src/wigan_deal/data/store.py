@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from . import social_care
 from .errors import REBUILD_HINT, ChecksumError, DataError, MissingDataError
 from .sources import INDICATOR_SPECS
 
@@ -162,9 +163,7 @@ def _validate(name: str, frame: pd.DataFrame, path: Path) -> None:
         if (frame[counts] <= 0).any().any() or frame[counts].isna().any().any():
             raise DataError(f"{path}: non-positive or missing population counts. {REBUILD_HINT}")
     if name == "social_care_outcomes.csv":
-        from .social_care import validate as validate_social_care
-
-        validate_social_care(frame, path)
+        social_care.validate(frame, path)
     if name in ("finance.csv", "budget.csv") and frame["value_gbp000"].isna().any():
         raise DataError(f"{path}: missing value_gbp000. {REBUILD_HINT}")
 

@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from wigan_deal import fmt
 from wigan_deal.its._series import check_single_series
-from wigan_deal.its.result import Estimate, format_p, params_frame
+from wigan_deal.its.result import Estimate, params_frame
 
 FAMILIES: tuple[str, ...] = ("poisson", "quasipoisson")
 
@@ -114,16 +115,16 @@ class CountITSResult:
             f"  model: {self.count} ~ {' + '.join(self.terms[1:])}{offset}",
             f"  n = {self.n_pre + self.n_post} ({self.n_pre} pre, {self.n_post} post)"
             + (f"; seasonality: {self.fourier}" if self.fourier else ""),
-            f"  rate ratio ({self.intervention}): {rr.estimate:.3f} "
-            f"({level}% CI {rr.lower:.3f} to {rr.upper:.3f}; p={format_p(rr.p_value)})",
+            f"  rate ratio ({self.intervention}): {fmt.number(rr.estimate, 3)} "
+            f"({level}% CI {fmt.number(rr.lower, 3)} to {fmt.number(rr.upper, 3)}; {fmt.p_text(rr.p_value)})",
         ]
         if self.slope_ratio is not None:
             sr = self.slope_ratio
             lines.append(
-                f"  slope change (rate ratio per time unit): {sr.estimate:.4f} "
-                f"({level}% CI {sr.lower:.4f} to {sr.upper:.4f}; p={format_p(sr.p_value)})"
+                f"  slope change (rate ratio per time unit): {fmt.number(sr.estimate, 4)} "
+                f"({level}% CI {fmt.number(sr.lower, 4)} to {fmt.number(sr.upper, 4)}; {fmt.p_text(sr.p_value)})"
             )
-        lines.append(f"  Pearson dispersion X2/df = {self.dispersion:.3f}"
+        lines.append(f"  Pearson dispersion X2/df = {fmt.number(self.dispersion, 3)}"
                      + ("  (> 1: consider family='quasipoisson')"
                         if self.family == "poisson" and self.dispersion > 1.5 else ""))
         lines.append("  Wald intervals on the log scale with the normal quantile (as R Epi::ci.exp)")

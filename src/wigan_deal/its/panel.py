@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wigan_deal import fmt
 from wigan_deal.its.hac import newey_west
 
 TARGETS: tuple[str, ...] = ("level", "slope")
@@ -247,12 +248,12 @@ class ComparativeResult:
         for t, d in self.estimates.items():
             per = " per year" if t == "slope" else ""
             if np.isfinite(d["lower"]) and np.isfinite(d["upper"]):
-                ci = f"{d['lower']:+.2f} to {d['upper']:+.2f}"
+                ci = f"{fmt.number(d['lower'], 2, signed=True)} to {fmt.number(d['upper'], 2, signed=True)}"
                 verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
             else:
                 ci, verdict = "unbounded", "is not bounded"
-            parts.append(f"{self.estimand(t)} {d['estimate']:+.2f}{u}{per} ({1 - self.alpha:.0%} "
-                         f"interval {ci}, p = {d['p_value']:.2f}; the interval {verdict})")
+            parts.append(f"{self.estimand(t)} {fmt.number(d['estimate'], 2, signed=True)}{u}{per} ({1 - self.alpha:.0%} "
+                         f"interval {ci}, {fmt.p_text(d['p_value'])}; the interval {verdict})")
         method = DESCRIPTIONS[self.method]
         if "before/after" in "".join(self.labels.values()):
             method = method.replace("segmented OLS", "before/after change")
@@ -400,7 +401,7 @@ def conformal_sc(y: np.ndarray, pool: np.ndarray, post: np.ndarray, alpha: float
     floor = 1.0 / post.size
     if floor > alpha:
         lo, hi = -np.inf, np.inf
-        note = (f"With T = {post.size} periods the smallest attainable p-value is 1/T = {floor:.3f} > "
+        note = (f"With T = {post.size} periods the smallest attainable p-value is 1/T = {fmt.number(floor, 3)} > "
                 f"alpha = {alpha}: no {1 - alpha:.0%} interval is bounded.")
     elif kept.size == 0:
         lo = hi = np.nan

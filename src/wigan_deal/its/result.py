@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wigan_deal import fmt
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -26,7 +28,7 @@ class Estimate:
         level = round(100 * (1 - self.alpha))
         return (
             f"{self.estimate:.4g} ({level}% CI {self.lower:.4g} to {self.upper:.4g}; "
-            f"p={format_p(self.p_value)})"
+            f"{fmt.p_text(self.p_value)})"
         )
 
     def __str__(self) -> str:
@@ -45,11 +47,6 @@ class Estimate:
     def excludes_zero(self) -> bool:
         return bool(self.lower > 0 or self.upper < 0)
 
-
-def format_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "nan"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def critical_value(alpha: float, df: float | None) -> float:

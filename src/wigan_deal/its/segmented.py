@@ -33,13 +33,13 @@ import statsmodels.api as sm
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
+from wigan_deal import fmt
 from wigan_deal.config import DEFAULT_BREAK_YEAR
 from wigan_deal.its._series import TERMS, Series, check_hac_small_sample, prepare_series
 from wigan_deal.its.result import (
     Estimate,
     critical_value,
     estimates_frame,
-    format_p,
     linear_combination,
     params_frame,
 )
@@ -238,10 +238,10 @@ class ITSResult:
             method = f"OLS, {ses}, t({self.df_resid:g}) intervals"
         elif self.method == "glsar":
             rho = self.diagnostics.get("rho", float("nan"))
-            method = f"GLSAR AR(1) (rho={rho:.3f}), t({self.df_resid:g}) intervals"
+            method = f"GLSAR AR(1) (rho={fmt.number(rho, 3)}), t({self.df_resid:g}) intervals"
         else:
             phi = self.diagnostics.get("ar1", float("nan"))
-            method = f"regression with ARIMA(1,0,0) errors (phi={phi:.3f}), normal intervals"
+            method = f"regression with ARIMA(1,0,0) errors (phi={fmt.number(phi, 3)}), normal intervals"
         d = self.diagnostics
         lines = [
             "Interrupted time series: segmented regression",
@@ -259,19 +259,19 @@ class ITSResult:
             f"{self.cumulative_effect.describe()}",
             f"  ({level}% intervals)",
             "Diagnostics:",
-            f"  Durbin-Watson {d['durbin_watson']:.2f}; lag-1 autocorrelation of OLS residuals "
-            f"{d['ols_resid_acf1']:.2f}",
+            f"  Durbin-Watson {fmt.number(d['durbin_watson'], 2)}; lag-1 autocorrelation of OLS residuals "
+            f"{fmt.number(d['ols_resid_acf1'], 2)}",
         ]
         if d.get("ljung_box"):
             lb = d["ljung_box"]
             lines.append(
-                f"  Ljung-Box ({lb['lags']} lags) {lb['stat']:.2f}, p={format_p(lb['p_value'])}"
+                f"  Ljung-Box ({lb['lags']} lags) {fmt.number(lb['stat'], 2)}, {fmt.p_text(lb['p_value'])}"
             )
         if d.get("breusch_godfrey"):
             bg = d["breusch_godfrey"]
             lines.append(
-                f"  Breusch-Godfrey ({bg['lags']} lags, OLS residuals) {bg['stat']:.2f}, "
-                f"p={format_p(bg['p_value'])}"
+                f"  Breusch-Godfrey ({bg['lags']} lags, OLS residuals) {fmt.number(bg['stat'], 2)}, "
+                f"{fmt.p_text(bg['p_value'])}"
             )
         lines.append("Caveats:")
         lines += [f"  - {c}" for c in self.caveats()]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal.its._batch import batch_ols
 from wigan_deal.its._series import (
     check_hac_small_sample,
@@ -25,7 +25,6 @@ from wigan_deal.its._series import (
     period_labels,
     prepare_series,
 )
-from wigan_deal.its.result import format_p
 from wigan_deal.periods import DEFAULT_POST_RULE
 
 STATISTICS: tuple[str, ...] = ("level_change", "slope_change", "level_t", "slope_t")
@@ -84,8 +83,8 @@ class PlaceboInSpaceResult:
             f"  statistic: {self.statistic} ({direction} is better)",
             f"  treated {self.treated}: {self.treated_value:.4g}, rank {self.rank} of {self.n_areas} "
             "(1 = largest improvement)",
-            f"  permutation p: two-sided {format_p(self.p_two_sided)}, one-sided "
-            f"{format_p(self.p_one_sided)} (smallest attainable {1 / (1 + self.n_controls):.4f})",
+            f"  permutation p: two-sided {fmt.p_value(self.p_two_sided)}, one-sided "
+            f"{fmt.p_value(self.p_one_sided)} (smallest attainable {fmt.number(1 / (1 + self.n_controls), 4)})",
         ]
         if self.dropped_areas:
             lines.append(f"  dropped {len(self.dropped_areas)} area(s) with missing periods: "
@@ -110,7 +109,7 @@ class PlaceboInSpaceResult:
         ax.axvline(0, color="#555555", lw=0.8)
         ax.set_xlabel(self.statistic.replace("_", " "))
         ax.set_ylabel("areas")
-        ax.set_title(title or f"Placebo in space: p (two-sided) = {format_p(self.p_two_sided)}")
+        ax.set_title(title or f"Placebo in space: p (two-sided) = {fmt.p_value(self.p_two_sided)}")
         ax.legend(fontsize=8, frameon=False)
         return ax
 

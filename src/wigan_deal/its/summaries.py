@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wigan_deal import fmt
+
 
 def _reading(e, noun: str, better_higher: bool | None) -> str:
     if not e.excludes_zero:
@@ -25,9 +27,9 @@ def its_summary(result, unit: str = "", higher_is_better: bool | None = None) ->
     u = f" {unit}" if unit else ""
     text = (
         f"Against the trend projected from {s.n_pre} pre-break periods the level changed by "
-        f"{lc.estimate:+.2f}{u} (95% CI {lc.lower:+.2f} to {lc.upper:+.2f}) at the first post period "
+        f"{fmt.number(lc.estimate, 2, signed=True)}{u} (95% CI {fmt.number(lc.lower, 2, signed=True)} to {fmt.number(lc.upper, 2, signed=True)}) at the first post period "
         f"({s.period[s.n_pre]}): {_reading(lc, 'level change', higher_is_better)}. The slope changed by "
-        f"{sc.estimate:+.3f}{u} per year (95% CI {sc.lower:+.3f} to {sc.upper:+.3f}): "
+        f"{fmt.number(sc.estimate, 3, signed=True)}{u} per year (95% CI {fmt.number(sc.lower, 3, signed=True)} to {fmt.number(sc.upper, 3, signed=True)}): "
         f"{_reading(sc, 'slope change', higher_is_better)}. Method: {result.method}; conventions: "
         f"{result.conventions()}. These intervals are not the primary analysis (docs/inference.md)."
     )
@@ -39,10 +41,10 @@ def comparative_summary(result, unit: str = "") -> tuple[pd.DataFrame, str]:
     d, s, p = result.difference_in_level, result.difference_in_slope, result.pre_slope_difference
     u = f" {unit}" if unit else ""
     text = (
-        f"Relative to the control, the level change differed by {d.estimate:+.2f}{u} (95% CI "
-        f"{d.lower:+.2f} to {d.upper:+.2f}) and the slope change by {s.estimate:+.3f}{u} per year "
-        f"({s.lower:+.3f} to {s.upper:+.3f}). Pre-period slope difference {p.estimate:+.3f} "
-        f"({p.lower:+.3f} to {p.upper:+.3f}): "
+        f"Relative to the control, the level change differed by {fmt.number(d.estimate, 2, signed=True)}{u} (95% CI "
+        f"{fmt.number(d.lower, 2, signed=True)} to {fmt.number(d.upper, 2, signed=True)}) and the slope change by {fmt.number(s.estimate, 3, signed=True)}{u} per year "
+        f"({fmt.number(s.lower, 3, signed=True)} to {fmt.number(s.upper, 3, signed=True)}). Pre-period slope difference {fmt.number(p.estimate, 3, signed=True)} "
+        f"({fmt.number(p.lower, 3, signed=True)} to {fmt.number(p.upper, 3, signed=True)}): "
         + ("the pre-trends differ, so the control may not be comparable."
            if p.excludes_zero else "no evidence that the pre-trends differ.")
     )
@@ -52,11 +54,11 @@ def comparative_summary(result, unit: str = "") -> tuple[pd.DataFrame, str]:
 def count_summary(result) -> tuple[pd.DataFrame, str]:
     """:class:`CountITSResult`: rate ratio of the step (and of the slope, if fitted)."""
     rr = result.rate_ratio
-    text = (f"The rate changed by a factor {rr.estimate:.3f} at the intervention (95% CI {rr.lower:.3f} "
-            f"to {rr.upper:.3f}, {result.family})")
+    text = (f"The rate changed by a factor {fmt.number(rr.estimate, 3)} at the intervention (95% CI {fmt.number(rr.lower, 3)} "
+            f"to {fmt.number(rr.upper, 3)}, {result.family})")
     if result.slope_ratio is not None:
         sr = result.slope_ratio
-        text += f"; the trend by a factor {sr.estimate:.4f} per time unit ({sr.lower:.4f} to {sr.upper:.4f})"
+        text += f"; the trend by a factor {fmt.number(sr.estimate, 4)} per time unit ({fmt.number(sr.lower, 4)} to {fmt.number(sr.upper, 4)})"
     return result.to_frame(), text + "."
 
 
@@ -65,7 +67,7 @@ def space_summary(result) -> tuple[pd.DataFrame, str]:
     stat = result.statistic.replace("_", " ")
     text = (
         f"The area's {stat} ranks {result.rank} of {result.n_areas} councils (1 = largest "
-        f"improvement; two-sided permutation p = {result.p_two_sided:.3f}). "
+        f"improvement; {fmt.p_text(result.p_two_sided, 'two-sided permutation p')}). "
         + ("Enough councils show departures at least as large without the Deal that the area's is "
            "not unusual." if result.p_two_sided > 0.05 else
            "Few councils show one as large: the area's is unusual (necessary, not sufficient, for "

@@ -151,14 +151,13 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError, validate
+    from wigan_deal.report.kernels import Stopped, stop_on_signals
     from wigan_deal.report.runner import (
         OutputFolderError,
         ReportError,
-        Stopped,
         check_output_folder,
         discover_notebooks,
         run_report,
-        stop_on_signals,
     )
 
     try:

@@ -121,7 +121,7 @@ def _write_ledger(out: Path, ledger: dict[str, str]) -> None:
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    from wigan_deal.report.runner import set_parent_death_signal
+    from wigan_deal.report.kernels import set_parent_death_signal
 
     set_parent_death_signal(signal.SIGTERM)
 
@@ -296,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError
-    from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
+    from wigan_deal.report.kernels import Stopped, stop_on_signals
+    from wigan_deal.report.runner import OutputFolderError
 
     try:
         if args.jobs < 1:

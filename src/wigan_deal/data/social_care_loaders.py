@@ -1,0 +1,67 @@
+"""Read side: adult social care outcomes from ``social_care_outcomes.csv`` plus the GM LG Inform series."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+from .geography import harmonise_codes
+from .social_care import BREAKDOWNS, GM_INDICATORS, MEASURES, SOURCE_LABELS, fy_of
+from .store import read_extract
+
+
+def _gm_rows(read_indicators) -> pd.DataFrame:
+    ind = read_indicators()
+    ind = ind[ind["indicator"].isin(GM_INDICATORS)]
+    out = pd.DataFrame({
+        "source": "lginform_gm", "measure_code": ind["indicator"].map(GM_INDICATORS),
+        "financial_year": [fy_of(int(s))[0] for s in ind["period_start"]],
+        "period_start": ind["period_start"], "period_end": ind["period_end"],
+        "area_code": ind["area_code"], "area_name": ind["area_name"], "breakdown": "Total",
+        "value": ind["value"], "derived": False, "flag": "",
+    })
+    return out
+
+
+def _keep(frame: pd.DataFrame, column: str, wanted: str | Iterable[str] | None, valid: Iterable[str],
+          what: str, plural: str) -> pd.DataFrame:
+    """Rows whose ``column`` is in ``wanted`` (all rows for ``None``); an unknown value is a clear error."""
+    if wanted is None:
+        return frame
+    items = [wanted] if isinstance(wanted, str) else list(wanted)
+    bad = [m for m in items if m not in valid]
+    if bad:
+        raise DataError(f"Unknown {what} {bad[0]!r}: valid {plural} are {sorted(valid)}.")
+    return frame[frame[column].isin(items)]
+
+
+def load_social_care(measures: str | Iterable[str] | None = None, areas: str | Iterable[str] | None = None,
+                     sources: str | Iterable[str] | None = None, breakdown: str | None = "Total",
+                     extracts_dir: str | Path | None = None) -> pd.DataFrame:
+    """Adult social care outcomes by measure code (e.g. ``"2A(2)"``), council and financial year.
+
+    Rows from ``social_care_outcomes.csv`` (ASCOF processed 2018-19/2019-20, Oflog 2015-16..2022-23) plus
+    the Greater Manchester LG Inform series of 2A(2) and 2B(1) (source ``lginform_gm``). Sources are never
+    merged: a measure present in two sources appears twice, told apart by ``source``. ``areas`` filters
+    by code WITHOUT checking them against ``areas.csv`` (reorganised councils have rows here only);
+    ``breakdown`` ``None`` returns every breakdown. Adds ``title``, ``unit`` and ``higher_is_better``.
+    """
+    frame = pd.concat([read_extract("social_care_outcomes.csv", extracts_dir),
+                       _gm_rows(lambda: read_extract("indicators.csv", extracts_dir))], ignore_index=True)
+    frame["derived"] = frame["derived"].astype(bool)
+    frame = _keep(frame, "measure_code", measures, MEASURES, "social care measure", "codes")
+    frame = _keep(frame, "source", sources, SOURCE_LABELS, "social care source", "sources")
+    if areas is not None:
+        codes = [areas] if isinstance(areas, str) else list(areas)
+        frame = frame[frame["area_code"].isin(harmonise_codes(pd.Series(codes, dtype=object)))]
+    if breakdown is not None:
+        if breakdown not in BREAKDOWNS.values():
+            raise DataError(f"Unknown breakdown {breakdown!r}: valid are {sorted(BREAKDOWNS.values())} or None.")
+        frame = frame[frame["breakdown"] == breakdown]
+    frame["title"] = frame["measure_code"].map(lambda c: MEASURES[c].title)
+    frame["unit"] = frame["measure_code"].map(lambda c: MEASURES[c].unit)
+    frame["higher_is_better"] = frame["measure_code"].map(lambda c: MEASURES[c].higher_is_better)
+    return frame.sort_values(["measure_code", "source", "area_code", "breakdown", "period_start"]).reset_index(drop=True)

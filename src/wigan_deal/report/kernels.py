@@ -1,0 +1,379 @@
+"""Worker processes and their kernels: one reused kernel per worker, reset before every notebook, that dies
+with the runner; and the runner's own stopping on signals or when its parent (``make``) goes.
+
+Used by :mod:`wigan_deal.report.runner` (see its docstring for the whole story) and by the atlas and sweep
+runners, which stop the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+
+#: Folder (inside the report's temporary folder) for the notebooks' and kernels' logs.
+LOG_FOLDER = ".logs"
+
+
+#: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
+#: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
+#: notebook's folder, clear the user namespace and start a new history session (which restarts the
+#: execution counter). Kernels run with IPython's history database switched off
+#: (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise contend for one SQLite file.
+RESET_CODE = """\
+get_ipython()._wigan_deal_filters = getattr(get_ipython(), "_wigan_deal_filters", None) or list(__import__("warnings").filters)
+__import__("warnings").filters[:] = get_ipython()._wigan_deal_filters
+getattr(__import__("warnings"), "_filters_mutated", lambda: None)()
+with __import__("warnings").catch_warnings():
+    __import__("warnings").simplefilter("ignore")
+    if "matplotlib.pyplot" in __import__("sys").modules:
+        __import__("sys").modules["matplotlib.pyplot"].close("all")
+        __import__("matplotlib").rcdefaults()
+    if "pandas" in __import__("sys").modules:
+        __import__("sys").modules["pandas"].reset_option("all")
+__import__("os").chdir({cwd!r})
+get_ipython().reset(new_session=True)
+"""
+
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
+_worker_kernel: Any = None  # this worker process's reusable KernelManager
+_worker_kernel_log: Path | None = None
+_worker_clients: list[Any] = []  # kernel clients made for the reused kernel (closed after each notebook)
+
+
+def _close_worker_clients() -> None:
+    """Close the client(s) of the reused kernel (when the kernel is shut down)."""
+    while _worker_clients:
+        kc = _worker_clients.pop()
+        with contextlib.suppress(Exception):
+            kc.close() if hasattr(kc, "close") else kc.stop_channels()
+
+
+def _kernel_pid() -> int | None:
+    km = _worker_kernel
+    if km is None:
+        return None
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return getattr(process, "pid", None)
+
+
+def _kill_worker_kernel() -> None:
+    """Kill this worker's kernel at once (its own session/process group); used on the way out."""
+    pid = _kernel_pid()
+    if pid:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _worker_exit(signum: int = signal.SIGTERM, _frame: Any = None) -> None:
+    _kill_worker_kernel()
+    _remove_kernel_files()
+    os._exit(128 + signum)
+
+
+#: Prefix of the runner's private folder (in the system temporary folder) for kernel connection files.
+KERNEL_FILES_PREFIX = "wigan-deal-kernels-"
+
+
+def _use_private_kernel_folder(folder: str) -> None:
+    """Kernel connection files (they hold each kernel's key) go to ``<folder>/<worker pid>/`` (mode 700),
+    which this worker removes when it exits in any way: a killed kernel never leaves one in /tmp."""
+    own = Path(folder) / str(os.getpid())
+    own.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tempfile.tempdir = str(own)  # jupyter_client writes connection files with tempfile.mkstemp
+
+
+def _remove_kernel_files() -> None:
+    own = tempfile.tempdir
+    if own and Path(own).name == str(os.getpid()) and Path(own).parent.name.startswith(KERNEL_FILES_PREFIX):
+        shutil.rmtree(own, ignore_errors=True)
+
+
+def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
+    while True:
+        time.sleep(interval)
+        if not pid_alive(runner_pid) or os.getppid() == 1:
+            _worker_exit(signal.SIGTERM)
+
+
+def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
+    """Worker process set-up: die with the runner, and take the kernel along.
+
+    Workers are children of the forkserver, not of the runner: on Linux ``PR_SET_PDEATHSIG``
+    delivers SIGTERM when the forkserver goes; a watch thread covers a runner killed with SIGKILL
+    (and other systems). SIGTERM kills the kernel and exits; SIGINT (Ctrl-C reaches the whole
+    process group) is left to the runner, which stops the workers itself.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+    set_parent_death_signal(signal.SIGTERM)
+    if kernel_files:
+        from multiprocessing.util import Finalize
+
+        _use_private_kernel_folder(kernel_files)
+        Finalize(None, _remove_kernel_files, exitpriority=0)  # after the kernel's shutdown (priority 10)
+    threading.Thread(target=_watch_runner, args=(runner_pid,), daemon=True, name="watch-runner").start()
+
+
+def set_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signum), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def worker_kernel_log() -> Path | None:
+    """This worker's kernel log (its stderr), once a kernel has been started."""
+    return _worker_kernel_log
+
+
+def _shutdown_worker_kernel() -> None:
+    global _worker_kernel
+    _close_worker_clients()
+    if _worker_kernel is not None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(_worker_kernel.shutdown_kernel)(now=True)
+        _worker_kernel = None
+
+
+async def _reset_kernel(km: Any, cwd: str, extra: str = "") -> None:
+    kc = km.client()  # the worker's shared client (SharedKernelClient): ready-checked once, kept open
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=60)
+    reply = await kc.execute_interactive(RESET_CODE.format(cwd=cwd) + extra, store_history=False, timeout=60,
+                                         output_hook=lambda _msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+
+
+class SharedKernelClient(AsyncKernelClient):
+    """The worker's ONE client of its reused kernel: started and checked once, then kept open.
+
+    papermill/nbclient ask the kernel manager for a new client for every notebook, wait for it to be
+    ready (at least 0.2 s of IOPub flushing each time) and, when the manager is not theirs, never close
+    it: ZeroMQ sockets and buffered messages leaked per notebook. Handing them this client instead
+    costs nothing per notebook and leaks nothing; it is closed with the kernel.
+    """
+
+    _ready = False
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        if not self._ready:
+            await super()._async_wait_for_ready(timeout=timeout)
+            self._ready = True
+
+    wait_for_ready = _async_wait_for_ready
+
+    def stop_channels(self) -> None:
+        """Kept open for the next notebook (see :meth:`close`)."""
+
+    def close(self) -> None:
+        super().stop_channels()
+
+
+class SharedClientKernelManager(AsyncKernelManager):
+    """A kernel manager whose :meth:`client` always returns the same :class:`SharedKernelClient`."""
+
+    _shared_client: Any = None
+
+    def client(self, **kwargs: Any) -> Any:
+        if self._shared_client is None:
+            settings = {**self.get_connection_info(session=True),
+                        "connection_file": self.connection_file, "parent": self, **kwargs}
+            self._shared_client = SharedKernelClient(**settings)
+            _worker_clients.append(self._shared_client)
+        return self._shared_client
+
+
+def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None = None) -> Any:
+    """This worker's kernel ``kernel_name``, started on first use (restarted if it died; its stderr goes to
+    ``<folder>/.logs/kernel-<pid>.log``), reset for the next notebook: working directory ``cwd``, figure dpi.
+
+    An *async* kernel manager, as nbclient's own: with a blocking one nbclient cannot notice a
+    dead kernel while it waits for output. Coroutines run on nbclient's loop via ``run_sync``.
+    """
+    global _worker_kernel, _worker_kernel_log
+    from multiprocessing.util import Finalize
+
+    from jupyter_core.utils import run_sync
+
+    km = _worker_kernel
+    if km is None or km.kernel_name != kernel_name or not run_sync(km.is_alive)():
+        _shutdown_worker_kernel()
+        _worker_kernel_log = Path(folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
+        _worker_kernel_log.parent.mkdir(exist_ok=True)
+        km = SharedClientKernelManager(kernel_name=kernel_name)
+        with open(_worker_kernel_log, "ab") as err:
+            run_sync(km.start_kernel)(cwd=cwd, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
+        _worker_kernel = km
+        Finalize(km, _shutdown_worker_kernel, exitpriority=10)
+    extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
+    run_sync(_reset_kernel)(km, cwd, extra)
+    return km
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """A process pool whose workers (and their kernels) die with this process.
+
+    forkserver: workers are forked from a clean server process (never from this possibly
+    multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
+    If the block is left by an exception (Ctrl-C, SIGTERM via :func:`stop_on_signals`, an error),
+    the workers are terminated (each kills its kernel) instead of being waited for.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wigan_deal.report.runner"])  # execute_one, and this module
+    _remove_stale_kernel_folders()
+    kernel_files = tempfile.mkdtemp(prefix=f"{KERNEL_FILES_PREFIX}{os.getpid()}-")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
+                               initargs=(os.getpid(), kernel_files))
+    try:
+        yield pool
+    except BaseException:
+        terminate_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        shutil.rmtree(kernel_files, ignore_errors=True)
+
+
+def _remove_stale_kernel_folders() -> None:
+    """Remove kernel-file folders of runners that died (their process id is in the name)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{KERNEL_FILES_PREFIX}*"):
+        pid = path.name.removeprefix(KERNEL_FILES_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Stopped(KeyboardInterrupt):
+    """The runner received SIGTERM/SIGHUP (e.g. CI cancelled the job) or its parent stopped."""
+
+
+#: Why the parent watch stopped this runner (read by the SIGTERM handler).
+_stop_reason: list[str] = []
+_FATAL_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread, so that clean-up runs
+    (workers and kernels stopped, temporary folder removed) exactly as for Ctrl-C; and stop the same
+    way when the parent process (``make``) goes or is being stopped (:func:`watch_parent`).
+
+    Under ``nohup`` (SIGHUP ignored when the runner starts) hang-ups stay ignored and the runner
+    outlives the shell that started it, as ``nohup`` asks.
+    """
+    def handler(signum: int, _frame: Any) -> None:
+        why = _stop_reason[-1] if _stop_reason else f"stopped by signal {signal.Signals(signum).name}"
+        raise Stopped(why)
+
+    nohup = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    catch = (signal.SIGTERM,) if nohup else (signal.SIGTERM, signal.SIGHUP)
+    saved = {sig: signal.signal(sig, handler) for sig in catch}
+    done = threading.Event()
+    _stop_reason.clear()
+    watch_parent(done, on_exit=not nohup or "MAKELEVEL" in os.environ)
+    try:
+        yield
+    finally:
+        done.set()
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def watch_parent(done: threading.Event, *, on_exit: bool = True, interval: float = 0.2) -> threading.Thread:
+    """A thread that sends this process SIGTERM when its parent ends (``on_exit``; e.g. ``make`` killed
+    with SIGKILL: the runner is re-parented) or is being stopped (:func:`parent_is_stopping`), until
+    ``done`` is set. Polling, not ``PR_SET_PDEATHSIG``: that signal fires when the parent *thread* that
+    started us ends, which a multi-threaded parent does while still alive."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not done.wait(interval):
+            if on_exit and os.getppid() != parent:
+                reason = f"its parent process (pid {parent}) ended"
+            elif parent_is_stopping(parent):
+                reason = f"its parent make process (pid {parent}) was stopped"
+            else:
+                continue
+            _stop_reason.append(reason)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+    thread = threading.Thread(target=watch, daemon=True, name="watch-parent")
+    thread.start()
+    return thread
+
+
+def parent_is_stopping(pid: int) -> bool:
+    """True when ``pid`` is ``make`` handling SIGINT, SIGHUP, SIGQUIT or SIGTERM (Linux ``/proc``).
+
+    make forwards only SIGTERM to its children; for the others (e.g. ``kill -INT <make's pid>``) it
+    assumes the terminal sent them to the whole process group and waits for its children inside its
+    signal handler, with the signal blocked. Seeing that, the runner stops instead of running on.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if fields.get("Name", "").strip() not in ("make", "gmake"):
+        return False
+    try:
+        blocked = int(fields.get("SigBlk", "0").strip(), 16)
+    except ValueError:
+        return False
+    return any(blocked >> (int(sig) - 1) & 1 for sig in _FATAL_SIGNALS)
