@@ -157,6 +157,18 @@ def load_simulation() -> pd.DataFrame:
     return pd.read_csv(SIM_FILE)
 
 
+#: readable names of the study's outcomes (table headers)
+OUTCOME_LABELS: dict[str, str] = {
+    "u75_cancer": "cancer mortality", "le_male": "LE male", "le_female": "LE female",
+    "le65_male": "LE at 65 male", "le65_female": "LE at 65 female", "hle_male": "HLE male",
+    "hle_female": "HLE female",
+}
+
+
+def _coverage_header(outcome: str) -> str:
+    return f"coverage, {OUTCOME_LABELS.get(outcome, outcome.replace('_', ' '))}"
+
+
 def _cov_cell(s: pd.DataFrame) -> str:
     """Worst coverage (farthest from 0.95) with its MC SE, and the range."""
     k = np.argmax(np.abs(s.coverage.to_numpy() - 0.95))
@@ -175,7 +187,7 @@ def markdown_panel(table: pd.DataFrame | None = None) -> str:
         outcomes = list(dict.fromkeys(sub.outcome))
         lines += [f"**{'ITS outcomes' if dsg == 'its' else 'HLE before/after'}** (rule's choice: "
                   f"`{sel[dsg]['choice']}`)", "",
-                  "| candidate | " + " | ".join(f"coverage {o}" for o in outcomes)
+                  "| candidate | " + " | ".join(_coverage_header(o) for o in outcomes)
                   + " | size (zero effect) | power at 2x MDE | median width / MDE"
                   + (" | coverage, quieter half of councils" if dsg == "its" else "") + " | eligible |",
                   "|---" * (len(outcomes) + 5 + (dsg == "its")) + "|"]
@@ -209,7 +221,7 @@ def markdown_verdicts(table: pd.DataFrame | None = None) -> str:
                 out.append(f"* `{r.candidate}` ({dsg}): passes, coverage {fmt.number(s.coverage.min(), 3)} to "
                            f"{fmt.number(s.coverage.max(), 3)}" + (" - **chosen**" if r.candidate == sel["choice"] else ""))
                 continue
-            where = sorted(set(bad.outcome))
+            where = [OUTCOME_LABELS.get(o, o) for o in sorted(set(bad.outcome))]
             out.append(f"* `{r.candidate}` ({dsg}): fails, coverage outside [{lo}, {hi}] for "
                        f"{', '.join(where)} (from {fmt.number(bad.coverage.min(), 3)} to {fmt.number(bad.coverage.max(), 3)})")
     return "\n".join(out)
@@ -220,7 +232,7 @@ def markdown_simulation(table: pd.DataFrame | None = None) -> str:
     pseudo-treated unit at Wigan's noise level; range over targets and effects)."""
     table = load_simulation() if table is None else table
     outcomes = list(dict.fromkeys(table.outcome))
-    lines = ["| candidate | " + " | ".join(f"coverage {o}" for o in outcomes)
+    lines = ["| candidate | " + " | ".join(_coverage_header(o) for o in outcomes)
              + " | size (zero effect) | reps x treated units |", "|---" * (len(outcomes) + 3) + "|"]
     for cand in dict.fromkeys(table.candidate):
         s = table[table.candidate == cand]

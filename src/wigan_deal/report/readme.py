@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import wigan_deal
-from wigan_deal import citation, config, hle_noise, lasting, panel_coverage, speccurve
+from wigan_deal import citation, config, hle_noise, inference, lasting, panel_coverage, speccurve
 from wigan_deal.claims import docs as claim_docs
 from wigan_deal.report import readme_tables
 
@@ -57,10 +57,16 @@ DOC_BLOCKS: dict[str, Callable[[], str]] = {
     "claims-results": claim_docs.results_block,
     "claims-data-needed": claim_docs.data_needed_block,
     "assumptions-register": claim_docs.assumptions_block,
+    # docs/inference.md: the coverage studies' tables, from the committed results
+    "panel-coverage": panel_coverage.markdown_panel,
+    "panel-verdicts": panel_coverage.markdown_verdicts,
+    "panel-simulation": panel_coverage.markdown_simulation,
+    "coverage-table": inference.markdown_table,
 }
 #: documents other than README.md that hold generated blocks (rewritten and checked with it)
 DOC_FILES: tuple[Path, ...] = (config.PROJECT_ROOT / "docs" / "claims.md",
-                               config.PROJECT_ROOT / "docs" / "assumptions_and_caveats.md")
+                               config.PROJECT_ROOT / "docs" / "assumptions_and_caveats.md",
+                               config.PROJECT_ROOT / "docs" / "inference.md")
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 
