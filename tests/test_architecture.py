@@ -34,7 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
-               "claims", "hle_noise"},  # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas)
+               "claims", "hle_noise", "hle_ci"},  # answers chart (finance); the verdicts' vintage (index); the
+    # full-panel RTM fit and HLE changes (atlas, report.atlas_panel)
     # top layer: renders README blocks by importing their generators by name (importlib)
     "readme": {"config"},
     "citation": {"config"},

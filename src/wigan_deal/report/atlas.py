@@ -25,7 +25,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -288,36 +288,50 @@ def _add_rtm_adjusted_rank(rows: list[dict[str, Any]]) -> None:
         r["hle_rtm_councils"] = int(fit["councils"])
 
 
-def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str) -> list[tuple[str, str, str]]:
-    """Histograms of each distribution with ``highlight`` marked; ``(file, alt text, caption)``."""
+def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str,
+                 panel: Mapping[str, Mapping[str, float]] | None = None) -> list[tuple[str, str, str]]:
+    """Histograms of each distribution with ``highlight`` marked; ``(file, alt text, caption)``.
+
+    The values are the full panel's (``panel``, default :func:`wigan_deal.report.atlas_panel.distributions`:
+    every English upper-tier council with a value), never only the councils of this run."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    if panel is None:
+        from wigan_deal.report.atlas_panel import distributions
+
+        panel = distributions()
     name = next((r["area_name"] for r in rows if r["area_code"] == highlight), highlight)
     made = []
     for key, label in FIGURES:
-        values = [r[key] for r in rows if isinstance(r.get(key), (int, float)) and math.isfinite(r[key])]
+        by_code = {c: float(v) for c, v in panel.get(key, {}).items() if _finite_number(v)}
+        values = list(by_code.values())
         if len(values) < 2:
             continue
-        mine = next((r[key] for r in rows if r["area_code"] == highlight), None)
+        mine = by_code.get(highlight)
         fig, ax = plt.subplots(figsize=(5.2, 3.0), dpi=80)
         ax.hist(values, bins=min(30, max(5, len(values) // 4)), color="#9bb0c8", edgecolor="white")
         ax.set_xlabel(label, fontsize=9)
         ax.set_ylabel("councils", fontsize=9)
-        if isinstance(mine, (int, float)):
-            ax.axvline(mine, color="#c0392b", linewidth=2, label=f"{name}: {mine:.2f}")
+        if mine is not None:
+            ax.axvline(mine, color="#c0392b", linewidth=2, label=f"{name}: {fmt.number(mine, 2)}")
             ax.legend(fontsize=8, frameon=False)
         fig.tight_layout()
         file = f"{key}.png"
         fig.savefig(folder / file)
         plt.close(fig)
-        where = (f"; {name} ({highlight}) is marked at {mine:.2f}" if isinstance(mine, (int, float))
+        where = (f"; {name} ({highlight}) is marked at {fmt.number(mine, 2)}" if mine is not None
                  else f"; {name} has no value")
         made.append((file, f"Histogram of {label} across {len(values)} councils{where}.",
-                     f"{label[0].upper()}{label[1:]}, {len(values)} councils"))
+                     f"{label[0].upper()}{label[1:]}, {len(values)} councils (every English upper-tier council "
+                     f"with a value, whichever councils this atlas run rendered)"))
     return made
+
+
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 _CSS = """
