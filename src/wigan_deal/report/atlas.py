@@ -240,15 +240,34 @@ def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str
             continue
         results = load_results(reports_dir(out) / o.area_code)
         row: dict[str, Any] = {"area_code": o.area_code, "area_name": o.area_name, "seconds": round(o.seconds, 2)}
+        why: dict[str, str] = {}
         for key, _header, notebook, value_key, _unit in COLUMNS:
             item = results.get(notebook, {}).get("values", {}).get(value_key)
             row[key] = item.get("value") if item else None
+            if row[key] is None:
+                why[key] = (f"{notebook} recorded no value: {item['note']}" if item and item.get("note")
+                            else NO_RECORD.format(notebook=notebook))
         for key, _header, words in VERDICT_COLUMNS:
             row[key] = claim_verdict(results, words)
+            if row[key] is None:
+                why[key] = NO_VERDICT
         add_primary(row, results)
+        if row["primary"] is None:
+            why.update(dict.fromkeys(("primary", "primary_lower", "primary_upper"), NO_PRIMARY))
+        row["missing_reasons"] = why
         rows.append(row)
     _add_rtm_adjusted_rank(rows)
     return rows
+
+
+#: why an atlas cell shows '–' (each reason is listed under the table, numbered, and cited in the cell)
+NO_RECORD = ("{notebook} recorded no value for this council: it has no data for this measure in the report's "
+             "vintage (a county, a reorganised or a very small council); the council's report names the reason")
+NO_VERDICT = "notebook 06 graded no such claim for this council (the claims table has no row for it)"
+NO_PRIMARY = ("no primary comparative estimate with a 95% interval was recorded: the council has no complete "
+              "series for the primary outcome")
+NO_HLE_RTM = ("no male HLE for this council in the report vintage: no regression-to-the-mean adjustment or rank "
+              "(counties, very small or new councils)")
 
 
 #: verdict columns: (key, header, words that identify the claim in the claims table)
@@ -282,6 +301,7 @@ def _add_rtm_adjusted_rank(rows: list[dict[str, Any]]) -> None:
         try:
             fit = hle_noise.rtm_adjusted(r["area_code"]).set_index("sex").loc["Male"]
         except KeyError:  # no HLE for this council in the report vintage (counties, very small or new councils)
+            r.setdefault("missing_reasons", {}).update(dict.fromkeys(("hle_rtm_residual", "hle_rtm_rank"), NO_HLE_RTM))
             continue
         r["hle_rtm_residual"] = float(fit["adjusted change"])
         r["hle_rtm_rank"] = int(fit["rank adjusted"])
@@ -413,6 +433,10 @@ def table_columns() -> list[tuple[str, str]]:
     return columns
 
 
+#: the reason of a missing cell that ``collect_rows`` did not explain (rows made elsewhere, e.g. in tests)
+UNEXPLAINED = "no value in this council's recorded results"
+
+
 def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
                  *, highlight: str, elapsed: float, jobs: int, generated: date | None = None,
                  downloads: Sequence[str] = (), unmapped: Sequence[str] | None = None) -> str:
@@ -438,12 +462,17 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
     ]
     parts += [f'<th scope="col">{escape(header)}</th>' for _, header in columns]
     parts.append("</tr></thead><tbody>")
+    reasons: dict[str, int] = {}  # reason -> its number in the legend under the table
     for row in rows:
         cls = ' class="highlight"' if row["area_code"] == highlight else ""
         cells = []
         for key, _ in columns:
             value = row.get(key)
             text = escape(_fmt(value, key))
+            if text == fmt.MISSING:
+                why = row.get("missing_reasons", {}).get(key) or UNEXPLAINED
+                n = reasons.setdefault(why, len(reasons) + 1)
+                text += f' <a class="why" href="#why-{n}">(why: {n})</a>'
             sort_value = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value)
             if key == "area_name":
                 text = f'<a href="{escape(council_href(row["area_code"]))}">{text}</a>'
@@ -452,6 +481,9 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
             cells.append(f'<td{css} data-v="{escape(sort_value)}">{text}</td>')
         parts.append(f"<tr{cls}>{''.join(cells)}</tr>")
     parts.append("</tbody></table></div>")
+    if reasons:
+        parts.append(f'<h3 id="why">Why a cell shows {fmt.MISSING}</h3><ol class="why">' + "".join(
+            f'<li id="why-{n}">{escape(why)}</li>' for why, n in reasons.items()) + "</ol>")
     if figures:
         parts.append('<h2 id="distributions">Distributions across councils</h2>')
         for file, alt, caption in figures:
