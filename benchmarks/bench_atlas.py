@@ -27,6 +27,11 @@ from wigan_deal import config
 from wigan_deal.report.atlas import councils
 
 
+#: issue 19 item 1: the atlas's targets
+TARGET_CPU_PER_COUNCIL = 5.0
+TARGET_ALL_MINUTES = 7.0
+
+
 def _children(proc: psutil.Process) -> list[psutil.Process]:
     try:
         return proc.children(recursive=True)
@@ -84,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  output          {per_size / 1e6:7.2f} MB per council (+ {shared / 1e6:.2f} MB shared stylesheet); "
           f"projected {len(every)} councils: {(per_size * len(every) + shared) / 1e9:.2f} GB")
     print(f"  projected time  {len(every)} councils: {wall / n * len(every) / 60:.1f} min at this load")
+    idle = cpu / n * len(every) / args.jobs / 60  # CPU is what a shared machine does not inflate
+    print(f"  targets (issue 19): per-council CPU {cpu / n:5.2f} CPU-s (target <= {TARGET_CPU_PER_COUNCIL:g}); "
+          f"{len(every)} councils on {args.jobs} idle cores {idle:4.1f} min (target <= {TARGET_ALL_MINUTES:g} min "
+          f"on 2); the one-process floor is benchmarks/bench_report.py's plain run")
     print("  " + (lines[-1] if lines else ""))
     if args.keep is None:
         shutil.rmtree(out, ignore_errors=True)

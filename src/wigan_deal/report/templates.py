@@ -24,6 +24,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(name: str, **context: Any) -> str:
-    """Render template ``name`` (e.g. ``"atlas.html.j2"``) with ``context``."""
-    return environment().get_template(name).render(**context)
+def macro(template: str, name: str) -> Any:
+    """Macro ``name`` of ``template`` as a callable (returns markup)."""
+    return getattr(environment().get_template(template).module, name)
+
+
+def render(template: str, **context: Any) -> str:
+    """Render ``template`` (e.g. ``"atlas.html.j2"``) with ``context``."""
+    return environment().get_template(template).render(**context)
