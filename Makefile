@@ -86,7 +86,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
-	$(PY) benchmarks/bench_atlas.py
+	$(PY) benchmarks/bench_atlas.py --floor
 	$(PY) benchmarks/bench_sweep.py
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
