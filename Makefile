@@ -96,7 +96,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py --real
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_report.py
-	$(PY) benchmarks/bench_atlas.py
+	$(PY) benchmarks/bench_atlas.py --floor
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
 

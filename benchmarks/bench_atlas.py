@@ -6,12 +6,17 @@ of every process involved (runner, forkserver, workers, kernels; sampled every 0
 the cores used, output bytes, and the projection to every English upper-tier council. The machine's load average is printed too: on shared cores, wall time rises with other work
 while CPU time per council does not.
 
-    python benchmarks/bench_atlas.py [--councils 10] [--jobs 2] [--keep DIR]
+``--floor`` also runs the same councils' notebooks as plain Python, one after another in ONE process
+(figures rendered, no Jupyter), and prints that process's CPU per council after the first (caches warm,
+as in an atlas worker): the one-process floor the atlas is measured against.
+
+    python benchmarks/bench_atlas.py [--councils 10] [--jobs 2] [--keep DIR] [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -21,6 +26,53 @@ from pathlib import Path
 from proctree import run_measured
 from wigan_deal import config
 from wigan_deal.report.atlas import councils
+
+#: issue 19 item 1: the atlas's targets
+TARGET_CPU_PER_COUNCIL = 5.0
+TARGET_ALL_MINUTES = 7.0
+
+
+_FLOOR_DRIVER = r"""
+import json, sys, time
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+class _NoIPython:
+    def run_line_magic(self, *a, **k): return None
+    def run_cell_magic(self, *a, **k): return None
+    def system(self, *a, **k): return None
+
+cpu = []
+for scripts in json.loads(sys.argv[1]):
+    start = time.process_time()
+    for _name, path in scripts:
+        namespace = {"__name__": "__main__", "get_ipython": lambda: _NoIPython(), "display": lambda *a, **k: None}
+        exec(compile(open(path, encoding="utf-8").read(), path, "exec"), namespace)
+        plt.close("all")
+    cpu.append(time.process_time() - start)
+print("CPU " + json.dumps(cpu))
+"""
+
+
+def plain_floor(codes: list[str], folder: Path) -> list[float]:
+    """CPU seconds of each council's notebooks run as plain Python in one process (in order)."""
+    from bench_report import export_scripts
+    from wigan_deal.report.runner import discover_notebooks
+
+    notebooks = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem in config.NOTEBOOKS]
+    runs = []
+    for code in codes:
+        (folder / code).mkdir(parents=True, exist_ok=True)
+        defaults = {**config.DEFAULT_PARAMETERS, "area_code": code}
+        runs.append(export_scripts(notebooks, defaults, folder / code))
+    proc = subprocess.run([sys.executable, "-c", _FLOOR_DRIVER, json.dumps(runs)], capture_output=True, text=True,
+                          cwd=config.NOTEBOOKS_DIR, env={**os.environ, "MPLBACKEND": "Agg"})
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("CPU ")), None)
+    if proc.returncode != 0 or line is None:
+        print(proc.stdout[-2000:] + proc.stderr[-2000:])
+        return []
+    return json.loads(line[4:])
 
 
 def folder_bytes(folder: Path) -> int:
@@ -32,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--councils", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=config.DEFAULT_JOBS)
     parser.add_argument("--keep", type=Path, default=None, help="write the reports here and keep them")
+    parser.add_argument("--floor", action="store_true", help="also time the notebooks as plain Python in one process")
     args = parser.parse_args(argv)
     every = councils()
     chosen = every if args.councils <= 0 else every[: args.councils]
@@ -58,7 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  output          {per_size / 1e6:7.2f} MB per council (+ {shared / 1e6:.2f} MB shared stylesheet); "
           f"projected {len(every)} councils: {(per_size * len(every) + shared) / 1e9:.2f} GB")
     print(f"  projected time  {len(every)} councils: {wall / n * len(every) / 60:.1f} min at this load")
+    idle = cpu / n * len(every) / args.jobs / 60  # CPU is what a shared machine does not inflate
+    print(f"  targets (issue 19): per-council CPU {cpu / n:5.2f} CPU-s (target <= {TARGET_CPU_PER_COUNCIL:g}); "
+          f"{len(every)} councils on {args.jobs} idle cores {idle:4.1f} min (target <= {TARGET_ALL_MINUTES:g} min "
+          f"on 2); the one-process floor is benchmarks/bench_report.py's plain run")
     print("  " + (lines[-1] if lines else ""))
+    if args.floor:
+        with tempfile.TemporaryDirectory(prefix="bench-atlas-floor-") as tmp:
+            floor = plain_floor([code for code, _ in chosen], Path(tmp))
+        if floor:
+            steady = floor[1:] or floor
+            print(f"  one-process floor (plain Python, figures drawn): first council {floor[0]:.1f} CPU-s, then "
+                  f"{sum(steady) / len(steady):.2f} CPU-s per council (caches warm, as in an atlas worker)")
     if args.keep is None:
         shutil.rmtree(out, ignore_errors=True)
     return 0

@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
-               "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation", "inference"},
+               "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation", "inference", "hle_ci"},
     # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas); README blocks (readme)
     "readme": {"report"},  # `python -m wigan_deal.readme`: the entry point of report.readme
     "citation": {"config"},

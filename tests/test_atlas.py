@@ -283,3 +283,27 @@ def test_atlas_figures_name_the_estimate_not_one_council():
     from wigan_deal.report import atlas_views
 
     assert atlas_views._what(_primary_rows()) == ("cancer level change", "per 100,000")
+
+
+def test_every_dash_in_the_atlas_table_has_its_reason():
+    """Issue 17 leftover: no bare '–' in the atlas table; each cites a numbered reason listed under it."""
+    from bs4 import BeautifulSoup
+
+    rows = _rows()
+    rows[1]["missing_reasons"] = {"hle_change_male": "02 recorded no value: no HLE for this council"}
+    subset = [{"area_code": "E09000001"}]  # City of London: no HLE
+    atlas._add_rtm_adjusted_rank(subset)
+    assert subset[0]["missing_reasons"]["hle_rtm_rank"] == atlas.NO_HLE_RTM
+    rows[1]["missing_reasons"].update(subset[0]["missing_reasons"])
+    soup = BeautifulSoup(atlas.render_atlas(rows, [], [], highlight="E08000010", elapsed=1.0, jobs=1), "html.parser")
+    legend = {li["id"]: li.get_text() for li in soup.select("ol.why li")}
+    dashes = [td for td in soup.select("#atlas td") if td.get_text().startswith("–")]
+    assert len(dashes) > 5
+    for td in dashes:
+        link = td.find("a", class_="why")
+        assert link is not None and link["href"][1:] in legend, td
+    assert "02 recorded no value: no HLE for this council" in legend.values()
+    assert atlas.NO_HLE_RTM in legend.values() and atlas.UNEXPLAINED in legend.values()
+    bolton = soup.select("#atlas tbody tr")[1]
+    rank = [td for td in bolton.find_all("td") if "why" in td.get_text()]
+    assert any(legend[td.a["href"][1:]] == atlas.NO_HLE_RTM for td in rank)

@@ -221,3 +221,19 @@ def test_england_finance_is_a_like_for_like_sum_of_upper_tier_councils():
     assert eng.loc["2017/18", "value_gbp000"] / eng.loc["2011/12", "value_gbp000"] - 1 == pytest.approx(0.0404, abs=5e-4)
     # over every year the service exists, councils missing any year drop out of every year
     assert len(d.england_finance_councils("adult_social_care")) == 151
+
+
+def test_comparators_are_memoised_and_callers_get_their_own_list():
+    """Issue 19 item 1: a report asks for the same comparator lists ~60 times; the memo returns a fresh
+    list equal to the uncached one, and a cleared data cache recomputes."""
+    from wigan_deal.data import lookup
+
+    for kind, indicator in (("nearest", None), ("gm", "hle_birth"), ("deprivation", None), ("all", "hle_birth")):
+        first = data.comparators("E08000010", kind, indicator=indicator)
+        assert first == lookup._comparators("E08000010", kind, indicator=indicator)
+        first.append("X")
+        assert data.comparators("E08000010", kind, indicator=indicator)[-1] != "X"
+    data.clear_cache()
+    assert data.comparators("E08000010", "nearest") == lookup._comparators("E08000010", "nearest")
+    with pytest.raises(data.DataError):
+        data.comparators("E08000010", "nope")

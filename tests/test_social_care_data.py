@@ -99,3 +99,16 @@ def test_out_of_range_value_is_rejected():
     frame = pd.DataFrame({"source": ["oflog"], "measure_code": ["1J"], "value": [4.2]})
     with pytest.raises(DataError, match="outside"):
         social_care.validate(frame, "x.csv")
+
+
+def test_social_care_rows_are_built_once_and_never_modified_by_callers():
+    """Issue 19 item 1: the extract plus the GM series is built once per version of the extracts (a report
+    asked ~50 times); every call returns its own frame, and the shared rows never gain the added columns."""
+
+    everything = data.load_social_care(breakdown=None)
+    base = social_care._all_rows(None)
+    assert social_care._all_rows(None) is base and "title" not in base.columns
+    assert len(everything) == len(base) and "title" in everything.columns
+    wigan = data.load_social_care("2A(2)", areas="E08000010")
+    assert set(wigan["source"]) >= {"lginform_gm"} and (wigan["area_code"] == "E08000010").all()
+    pd.testing.assert_frame_equal(wigan, data.load_social_care("2A(2)", areas="E08000010"))

@@ -227,12 +227,30 @@ if __name__ == "__main__":
 # --- the pre-specified primary analysis (data/analysis_plan.yml) --------------------------------
 
 
-def analysis_plan() -> dict:
-    """The committed analysis plan (``data/analysis_plan.yml``)."""
+def file_stamp(path) -> tuple[str, int, int]:
+    """``(path, mtime_ns, size)``: the key of a memoised read of a file (an edited file is re-read)."""
+    from pathlib import Path
+
+    st = Path(path).stat()
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=4)
+def _parsed_plan(path: str, _mtime_ns: int, _size: int) -> dict:
     import yaml
 
-    with open(config.ANALYSIS_PLAN_FILE) as fh:
+    with open(path) as fh:
         return yaml.safe_load(fh)
+
+
+def analysis_plan() -> dict:
+    """The committed analysis plan (``data/analysis_plan.yml``); a fresh copy each call.
+
+    Parsed once per process and file version (a report asks for it about 100 times, and an atlas
+    worker's kernel keeps the parsed plan across councils); callers may modify their copy."""
+    import copy
+
+    return copy.deepcopy(_parsed_plan(*file_stamp(config.ANALYSIS_PLAN_FILE)))
 
 
 def primary_spec(indicator: str) -> dict:

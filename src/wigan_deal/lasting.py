@@ -288,20 +288,20 @@ def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str |
     pre = [p for p in after if pre_devolution(p)]
     ends = {"full": end or (after[-1] if after else None), "pre-devolution": pre[-1] if pre else None}
     rows = []
+    means = f.dropna(subset=["value"]).groupby(["area_code", "period"])["value"].mean().to_dict()
+
+    def change(code: str, end_period: str) -> float:  # NaN when either value is missing
+        return float(means.get((code, end_period), np.nan)) - float(means.get((code, start), np.nan))
+
     for window, e in ends.items():
         if e is None or e not in labels:
             continue
-
-        def val(codes, period, frame=f):
-            sel = frame[frame["area_code"].isin(codes) & (frame["period"] == period)]["value"]
-            return float(sel.mean()) if len(sel) else np.nan
-
-        a = val([area_code], e) - val([area_code], start)
+        a = change(area_code, e)
         if np.isnan(a):  # the area lacks the start or end value (outside the series, suppressed, reorganised)
             continue
-        eng = val([config.ENGLAND], e) - val([config.ENGLAND], start)
-        both = [c for c in gm if not np.isnan(val([c], e) - val([c], start))]
-        gmc = float(np.mean([val([c], e) - val([c], start) for c in both])) if both else np.nan
+        eng = change(config.ENGLAND, e)
+        both = [c for c in gm if not np.isnan(change(c, e))]
+        gmc = float(np.mean([change(c, e) for c in both])) if both else np.nan
         rows.append({"indicator": indicator, "sex": sex or "", "window": window, "start": start, "end": e,
                      "area_change": a, "england_change": eng, "gm_change": gmc, "n_gm": len(both),
                      "diff_vs_england": a - eng, "diff_vs_gm": a - gmc})

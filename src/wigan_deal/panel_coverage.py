@@ -248,8 +248,25 @@ def markdown_simulation(table: pd.DataFrame | None = None) -> str:
 
 
 def select(table: pd.DataFrame | None = None) -> dict[str, dict]:
-    """The committed rule applied to the study: per design, the eligible candidates and the choice."""
-    table = load_panel_table() if table is None else table
+    """The committed rule applied to the study: per design, the eligible candidates and the choice.
+
+    Without ``table``: the committed study table, the rule applied once per process and version of the
+    table and plan files (a fresh copy each call)."""
+    if table is None:
+        import copy
+
+        from wigan_deal.inference import file_stamp
+
+        return copy.deepcopy(_select_committed(file_stamp(PANEL_FILE), file_stamp(config.ANALYSIS_PLAN_FILE)))
+    return _select(table)
+
+
+@lru_cache(maxsize=4)
+def _select_committed(_table_stamp: tuple, _plan_stamp: tuple) -> dict[str, dict]:
+    return _select(load_panel_table())
+
+
+def _select(table: pd.DataFrame) -> dict[str, dict]:
     lo, hi = plan()["selection"]["coverage_band"]
     order = list(plan()["candidates"])
     out = {}

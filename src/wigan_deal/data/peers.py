@@ -30,8 +30,33 @@ def _with_data(codes: list[str], indicator: str | None, vintage: str | None, ext
     return [c for c in codes if c in present]
 
 
+#: memo of :func:`comparators`: key -> (the extracts it was computed from, codes); reused only while those
+#: very frames are the cached extracts (a rebuilt or cleared extract recomputes)
+_COMPARATORS: dict[tuple, tuple[tuple[pd.DataFrame, ...], tuple[str, ...]]] = {}
+_COMPARATOR_SOURCES = ("areas.csv", "similar_areas.csv", "indicators.csv")
+
+
 def comparators(area_code: str, kind: str = "nearest", indicator: str | None = None,
                 vintage: str | None = None, extracts_dir: str | Path | None = None) -> list[str]:
+    """Comparator area codes for ``area_code`` (see :func:`_comparators`), memoised per process: a report
+    asks for the same lists ~60 times, and an atlas worker's kernel keeps them across notebooks."""
+    plain = all(a is None or isinstance(a, str) for a in (area_code, kind, indicator, vintage))
+    if not plain or not (extracts_dir is None or isinstance(extracts_dir, (str, Path))):
+        return _comparators(area_code, kind, indicator, vintage, extracts_dir)
+    key = (area_code, kind, indicator, vintage, None if extracts_dir is None else str(extracts_dir))
+    sources = tuple(shared_extract(name, extracts_dir) for name in _COMPARATOR_SOURCES)
+    hit = _COMPARATORS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+        return list(hit[1])
+    codes = _comparators(area_code, kind, indicator, vintage, extracts_dir)
+    if len(_COMPARATORS) > 4096:
+        _COMPARATORS.clear()
+    _COMPARATORS[key] = (sources, tuple(codes))
+    return codes
+
+
+def _comparators(area_code: str, kind: str = "nearest", indicator: str | None = None,
+                 vintage: str | None = None, extracts_dir: str | Path | None = None) -> list[str]:
     """Comparator area codes for ``area_code`` (never including the area itself).
 
     * ``"england"``: ``["E92000001"]``.

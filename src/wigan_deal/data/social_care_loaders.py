@@ -10,7 +10,26 @@ import pandas as pd
 from .errors import DataError
 from .geography import harmonise_codes
 from .social_care import BREAKDOWNS, GM_INDICATORS, MEASURES, SOURCE_LABELS, fy_of
-from .store import read_extract
+from .store import shared_extract
+
+#: the last :func:`_all_rows` result and the very extracts it came from (reused only while they are cached)
+_ALL_ROWS: dict[str | None, tuple[tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {}
+
+
+def _all_rows(extracts_dir: str | Path | None) -> pd.DataFrame:
+    """Every social care row (the extract plus the GM LG Inform series), built once per version of the
+    extracts: a report asks ~50 times, an atlas worker's kernel keeps it across councils. Callers filter
+    it into new frames (never modify it in place)."""
+    sources = (shared_extract("social_care_outcomes.csv", extracts_dir), shared_extract("indicators.csv", extracts_dir))
+    key = None if extracts_dir is None else str(extracts_dir)
+    hit = _ALL_ROWS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+        return hit[1]
+    frame = pd.concat([sources[0], _gm_rows(lambda: sources[1])], ignore_index=True)
+    frame["derived"] = frame["derived"].astype(bool)
+    _ALL_ROWS.clear()
+    _ALL_ROWS[key] = (sources, frame)
+    return frame
 
 
 def _gm_rows(read_indicators) -> pd.DataFrame:
@@ -49,9 +68,7 @@ def load_social_care(measures: str | Iterable[str] | None = None, areas: str | I
     by code WITHOUT checking them against ``areas.csv`` (reorganised councils have rows here only);
     ``breakdown`` ``None`` returns every breakdown. Adds ``title``, ``unit`` and ``higher_is_better``.
     """
-    frame = pd.concat([read_extract("social_care_outcomes.csv", extracts_dir),
-                       _gm_rows(lambda: read_extract("indicators.csv", extracts_dir))], ignore_index=True)
-    frame["derived"] = frame["derived"].astype(bool)
+    base = frame = _all_rows(extracts_dir)
     frame = _keep(frame, "measure_code", measures, MEASURES, "social care measure", "codes")
     frame = _keep(frame, "source", sources, SOURCE_LABELS, "social care source", "sources")
     if areas is not None:
@@ -61,6 +78,8 @@ def load_social_care(measures: str | Iterable[str] | None = None, areas: str | I
         if breakdown not in BREAKDOWNS.values():
             raise DataError(f"Unknown breakdown {breakdown!r}: valid are {sorted(BREAKDOWNS.values())} or None.")
         frame = frame[frame["breakdown"] == breakdown]
+    if frame is base:  # no filter: never add columns to the shared rows
+        frame = frame.copy()
     frame["title"] = frame["measure_code"].map(lambda c: MEASURES[c].title)
     frame["unit"] = frame["measure_code"].map(lambda c: MEASURES[c].unit)
     frame["higher_is_better"] = frame["measure_code"].map(lambda c: MEASURES[c].higher_is_better)

@@ -25,11 +25,10 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -240,15 +239,34 @@ def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str
             continue
         results = load_results(reports_dir(out) / o.area_code)
         row: dict[str, Any] = {"area_code": o.area_code, "area_name": o.area_name, "seconds": round(o.seconds, 2)}
+        why: dict[str, str] = {}
         for key, _header, notebook, value_key, _unit in COLUMNS:
             item = results.get(notebook, {}).get("values", {}).get(value_key)
             row[key] = item.get("value") if item else None
+            if row[key] is None:
+                why[key] = (f"{notebook} recorded no value: {item['note']}" if item and item.get("note")
+                            else NO_RECORD.format(notebook=notebook))
         for key, _header, words in VERDICT_COLUMNS:
             row[key] = claim_verdict(results, words)
+            if row[key] is None:
+                why[key] = NO_VERDICT
         add_primary(row, results)
+        if row["primary"] is None:
+            why.update(dict.fromkeys(("primary", "primary_lower", "primary_upper"), NO_PRIMARY))
+        row["missing_reasons"] = why
         rows.append(row)
     _add_rtm_adjusted_rank(rows)
     return rows
+
+
+#: why an atlas cell shows '–' (each reason is listed under the table, numbered, and cited in the cell)
+NO_RECORD = ("{notebook} recorded no value for this council: it has no data for this measure in the report's "
+             "vintage (a county, a reorganised or a very small council); the council's report names the reason")
+NO_VERDICT = "notebook 06 graded no such claim for this council (the claims table has no row for it)"
+NO_PRIMARY = ("no primary comparative estimate with a 95% interval was recorded: the council has no complete "
+              "series for the primary outcome")
+NO_HLE_RTM = ("no male HLE for this council in the report vintage: no regression-to-the-mean adjustment or rank "
+              "(counties, very small or new councils)")
 
 
 #: verdict columns: (key, header, words that identify the claim in the claims table)
@@ -282,92 +300,57 @@ def _add_rtm_adjusted_rank(rows: list[dict[str, Any]]) -> None:
         try:
             fit = hle_noise.rtm_adjusted(r["area_code"]).set_index("sex").loc["Male"]
         except KeyError:  # no HLE for this council in the report vintage (counties, very small or new councils)
+            r.setdefault("missing_reasons", {}).update(dict.fromkeys(("hle_rtm_residual", "hle_rtm_rank"), NO_HLE_RTM))
             continue
         r["hle_rtm_residual"] = float(fit["adjusted change"])
         r["hle_rtm_rank"] = int(fit["rank adjusted"])
         r["hle_rtm_councils"] = int(fit["councils"])
 
 
-def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str) -> list[tuple[str, str, str]]:
-    """Histograms of each distribution with ``highlight`` marked; ``(file, alt text, caption)``."""
+def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str,
+                 panel: Mapping[str, Mapping[str, float]] | None = None) -> list[tuple[str, str, str]]:
+    """Histograms of each distribution with ``highlight`` marked; ``(file, alt text, caption)``.
+
+    The values are the full panel's (``panel``, default :func:`wigan_deal.report.atlas_panel.distributions`:
+    every English upper-tier council with a value), never only the councils of this run."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    if panel is None:
+        from wigan_deal.report.atlas_panel import distributions
+
+        panel = distributions()
     name = next((r["area_name"] for r in rows if r["area_code"] == highlight), highlight)
     made = []
     for key, label in FIGURES:
-        values = [r[key] for r in rows if isinstance(r.get(key), (int, float)) and math.isfinite(r[key])]
+        by_code = {c: float(v) for c, v in panel.get(key, {}).items() if _finite_number(v)}
+        values = list(by_code.values())
         if len(values) < 2:
             continue
-        mine = next((r[key] for r in rows if r["area_code"] == highlight), None)
+        mine = by_code.get(highlight)
         fig, ax = plt.subplots(figsize=(5.2, 3.0), dpi=80)
         ax.hist(values, bins=min(30, max(5, len(values) // 4)), color="#9bb0c8", edgecolor="white")
         ax.set_xlabel(label, fontsize=9)
         ax.set_ylabel("councils", fontsize=9)
-        if isinstance(mine, (int, float)):
-            ax.axvline(mine, color="#c0392b", linewidth=2, label=f"{name}: {mine:.2f}")
+        if mine is not None:
+            ax.axvline(mine, color="#c0392b", linewidth=2, label=f"{name}: {fmt.number(mine, 2)}")
             ax.legend(fontsize=8, frameon=False)
         fig.tight_layout()
         file = f"{key}.png"
         fig.savefig(folder / file)
         plt.close(fig)
-        where = (f"; {name} ({highlight}) is marked at {mine:.2f}" if isinstance(mine, (int, float))
+        where = (f"; {name} ({highlight}) is marked at {fmt.number(mine, 2)}" if mine is not None
                  else f"; {name} has no value")
         made.append((file, f"Histogram of {label} across {len(values)} councils{where}.",
-                     f"{label[0].upper()}{label[1:]}, {len(values)} councils"))
+                     f"{label[0].upper()}{label[1:]}, {len(values)} councils (every English upper-tier council "
+                     f"with a value, whichever councils this atlas run rendered)"))
     return made
 
 
-_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5rem auto; max-width: 90rem; padding: 0 1rem;
-       color: #1b1b1b; line-height: 1.4; }
-h1 { font-size: 1.5rem; } .meta { color: #555; }
-.scroll { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; font-size: .85rem; }
-th, td { border: 1px solid #c8c8c8; padding: .25rem .45rem; text-align: left; vertical-align: top; }
-th { background: #eef1f5; cursor: pointer; position: sticky; top: 0; }
-th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.highlight td { background: #fdecea; font-weight: bold; }
-/* the council name stays in view while the table scrolls sideways (phones) */
-#atlas tr > :first-child { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 #c8c8c8;
-                           min-width: 7rem; }
-#atlas thead tr > :first-child { z-index: 2; background: #eef1f5; }
-#atlas tr.highlight > :first-child { background: #fdecea; }
-.scroll { max-height: 80vh; overflow: auto; } .scroll:focus-visible { outline: 2px solid #1d5fa8; }
-.downloads a { margin-right: 1rem; }
-figure { display: inline-block; margin: .5rem 1rem .5rem 0; max-width: 100%; }
-figure img { max-width: 100%; height: auto; } figcaption { font-size: .85rem; color: #444; }
-"""
-
-_SORT_JS = """
-document.querySelectorAll("table.sortable").forEach(function (table) {
-  var heads = table.querySelectorAll("thead th");
-  heads.forEach(function (th, col) {
-    th.tabIndex = 0;
-    function sort() {
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute("data-v"), y = b.cells[col].getAttribute("data-v");
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var empty = (x === "") - (y === "");
-        if (empty) { return empty; }
-        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return asc ? c : -c;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    }
-    th.addEventListener("click", sort);
-    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
-  });
-});
-"""
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 #: decimals shown per unit of a column (one format per column, so a column reads consistently)
@@ -376,14 +359,16 @@ UNIT_DIGITS: dict[str, int] = {"years": 1, "per 100,000": 1, "per 100,000 per ye
 KEY_DIGITS: dict[str, int] = {"its_le_level_male": 2, "hle_rtm_residual": 2, "seconds": 1}
 
 
-def _fmt(value: Any, key: str = "") -> str:
-    """One consistent format per column: p-values as in every report, else fixed decimals by unit."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return fmt.MISSING
+def column_digits(key: str) -> int | None:
+    """Decimals of a column (one format per column, so it reads consistently); ``None``: a p-value."""
     unit = next((u for k, _, _, _, u in COLUMNS if k == key), "")
-    if unit == "p":
-        return fmt.p_value(value)
-    return fmt.number(value, KEY_DIGITS.get(key, UNIT_DIGITS.get(unit, 1)))
+    return None if unit == "p" else KEY_DIGITS.get(key, UNIT_DIGITS.get(unit, 1))
+
+
+def cell_text(value: Any, key: str = "") -> str:
+    """A table cell's text, by :mod:`wigan_deal.fmt` with the column's decimals (missing: '–')."""
+    digits = column_digits(key)
+    return fmt.p_value(value) if digits is None else fmt.number(value, digits)
 
 
 def table_columns() -> list[tuple[str, str]]:
@@ -399,62 +384,40 @@ def table_columns() -> list[tuple[str, str]]:
     return columns
 
 
+#: the reason of a missing cell that ``collect_rows`` did not explain (rows made elsewhere, e.g. in tests)
+UNEXPLAINED = "no value in this council's recorded results"
+
+
 def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutcome], figures: Sequence[tuple[str, str, str]],
                  *, highlight: str, elapsed: float, jobs: int, generated: date | None = None,
                  downloads: Sequence[str] = (), unmapped: Sequence[str] | None = None) -> str:
-    generated = generated or date.today()
+    """The atlas page (template ``atlas.html.j2``): the table, the reasons of its '–' cells, figures, failures."""
+    from wigan_deal.report.templates import render
+
     total = len(rows) + len(failures)
     columns = table_columns()
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>The Wigan Deal evidence base: atlas of {total} English councils</title>",
-        f"<style>{_CSS}</style></head><body><main>",
-        f"<h1>Atlas: the same analysis for {total} English upper-tier councils</h1>",
-        f'<p class="meta">Generated {generated.isoformat()} &middot; default parameters (break year '
-        f"{config.DEFAULT_BREAK_YEAR}, HLE vintage {escape(config.DEFAULT_VINTAGE)}) &middot; "
-        f"{len(rows)} report(s) written, {len(failures)} failed &middot; {format_duration(elapsed)} with "
-        f"{jobs} worker(s), {elapsed / max(total, 1):.2f} s per council.</p>",
-        "<p>Every row links to that council's report. Click a column heading to sort by it (again to reverse). "
-        f"The highlighted row is {escape(highlight)}.</p>",
-        '<h2 id="table">Headline results</h2>',
-        _downloads_line(downloads),
-        '<div class="scroll" tabindex="0" role="region" aria-label="Atlas table: scrolls sideways, council name '
-        'stays in view"><table class="sortable" id="atlas"><thead><tr>',
-    ]
-    parts += [f'<th scope="col">{escape(header)}</th>' for _, header in columns]
-    parts.append("</tr></thead><tbody>")
+    reasons: dict[str, int] = {}  # reason -> its number in the legend under the table
+    table = []
     for row in rows:
-        cls = ' class="highlight"' if row["area_code"] == highlight else ""
         cells = []
         for key, _ in columns:
             value = row.get(key)
-            text = escape(_fmt(value, key))
-            sort_value = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value)
-            if key == "area_name":
-                text = f'<a href="{escape(council_href(row["area_code"]))}">{text}</a>'
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            css = ' class="num"' if numeric else ""
-            cells.append(f'<td{css} data-v="{escape(sort_value)}">{text}</td>')
-        parts.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    parts.append("</tbody></table></div>")
-    if figures:
-        parts.append('<h2 id="distributions">Distributions across councils</h2>')
-        for file, alt, caption in figures:
-            parts.append(f'<figure><img src="{escape(file)}" alt="{escape(alt)}">'
-                         f"<figcaption>{escape(caption)}</figcaption></figure>")
-    if unmapped:
-        parts.append(f"<p>Councils without a hex (created after the map's 2019 geography): {len(unmapped)}: "
-                     f"{escape(', '.join(unmapped))}.</p>")
-    parts.append(f'<h2 id="failures">Councils that failed ({len(failures)})</h2>')
-    if failures:
-        parts.append("<ul>" + "".join(
-            f"<li><strong>{escape(o.area_name)} ({escape(o.area_code)})</strong>: {escape(o.reason or 'failed')}</li>"
-            for o in failures) + "</ul>")
-    else:
-        parts.append("<p>None: every council's report was written.</p>")
-    parts.append(f"</main><script>{_SORT_JS}</script></body></html>\n")
-    return "\n".join(parts)
+            text = cell_text(value, key)
+            why = None
+            if text == fmt.MISSING:
+                reason = row.get("missing_reasons", {}).get(key) or UNEXPLAINED
+                why = reasons.setdefault(reason, len(reasons) + 1)
+            cells.append({"text": text, "why": why,
+                          "sort": "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else str(value),
+                          "numeric": isinstance(value, (int, float)) and not isinstance(value, bool),
+                          "href": council_href(row["area_code"]) if key == "area_name" else None})
+        table.append({"highlight": row["area_code"] == highlight, "cells": cells})
+    return render("atlas.html.j2", total=total, generated=(generated or date.today()).isoformat(),
+                  break_year=config.DEFAULT_BREAK_YEAR, vintage=config.DEFAULT_VINTAGE, written=len(rows),
+                  failures=failures, duration=format_duration(elapsed), jobs=jobs,
+                  per_council=elapsed / max(total, 1), highlight=highlight, downloads=downloads,
+                  headers=[header for _, header in columns], rows=table, reasons=list(reasons),
+                  figures=figures, unmapped=unmapped)
 
 
 def atlas_record(highlight: str, codes: Sequence[str]) -> dict[str, Any]:
@@ -469,14 +432,6 @@ def atlas_record(highlight: str, codes: Sequence[str]) -> dict[str, Any]:
                               if k not in ("area_code", "results_path")},
                            "councils": list(codes), "highlight": highlight},
             "data": data_manifest(config.DEFAULT_VINTAGE), "environment": environment_versions()}
-
-
-def _downloads_line(files: Sequence[str]) -> str:
-    if not files:
-        return ""
-    links = " ".join(f'<a href="{escape(f)}" download>{escape(f.rsplit(".", 1)[1].upper())} ({escape(f)})</a>'
-                     for f in files)
-    return f'<p class="downloads">Download the table: {links}</p>'
 
 
 def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str = config.DEFAULT_AREA,

@@ -1,6 +1,7 @@
 """Render a report folder's ``index.html``: parameters, verdicts, headline results, links.
 
-Self-contained (inline CSS, no scripts, no external resources); every piece of text is escaped.
+Self-contained (inline CSS, no scripts, no external resources); from Jinja2 templates (``report/templates/``)
+with autoescaping, numbers only through :mod:`wigan_deal.fmt`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from typing import Any
 
 from wigan_deal import fmt
@@ -36,54 +36,6 @@ FINANCE_HEADLINES: dict[str, str] = {
     "controlled_percentile_own_type": "... its percentile among councils of its own type (0 = largest fall)",
     "controlled_percentile_neighbours": "... its percentile among its spending-power neighbours",
 }
-
-_CSS = """
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 2rem auto; max-width: 70rem;
-       padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
-th, td { border: 1px solid #c8c8c8; padding: .3rem .55rem; text-align: left; vertical-align: top; }
-th { background: #eef1f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.params th { width: 12rem; } .meta { color: #555; }
-.verdict { font-weight: bold; }
-.v-supported { background: #e3f4e3; } .v-not-supported, .v-contradicted { background: #fbe3e3; }
-.v-inconclusive, .v-partly-supported, .v-mixed { background: #fdf4d8; }
-td { overflow-wrap: break-word; }
-header .wd-nav a { display: inline-block; margin: .1rem .9rem .1rem 0; }
-#answers { border: 2px solid #1d5fa8; border-radius: 6px; padding: .2rem 1rem .6rem; margin: 1rem 0 1.5rem; }
-#answers h2 { margin-top: .6rem; } #answers h3 { font-size: 1.05rem; margin: .9rem 0 .4rem; }
-.answers-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2rem; }
-ol.answers-claims { padding-left: 1.4rem; margin: 0; } ol.answers-claims li { margin: .25rem 0; }
-ol.answers-claims .verdict { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .85rem; }
-figure.answer-fig { margin: .3rem 0 1rem; } figure.answer-fig img { width: 100%; max-width: 32rem; height: auto; }
-figure.answer-fig figcaption { font-size: .85rem; color: #444; }
-details summary { cursor: pointer; font-weight: bold; margin: .3rem 0 .6rem; }
-table.claims td:nth-child(1) { min-width: 12rem; } table.claims td:last-child { min-width: 16rem; }
-@media (max-width: 700px) {
-  body { margin: 1rem auto; padding: 0 .6rem; }
-  h1 { font-size: 1.2rem; } #answers { padding: 0 .6rem .4rem; } header .meta { font-size: .85rem; }
-  #answers h2 { font-size: 1.15rem; } #answers h3 { font-size: 1rem; margin: .7rem 0 .3rem; }
-  .answers-grid { display: block; }
-  /* the claim in one or two lines (the full text is in the verdict table below) */
-  ol.answers-claims li { font-size: .92rem; line-height: 1.3; }
-  ol.answers-claims .claim { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
-                             overflow: hidden; }
-  #answers ul { padding-left: 1.1rem; font-size: .92rem; margin: .3rem 0; }
-  figure.answer-fig { margin: .2rem 0 .5rem; } figure.answer-fig figcaption { font-size: .8rem; line-height: 1.25; }
-  /* verdict and result tables become one card per row: label from data-label, no sideways scroll */
-  table.claims, table.results { border: 0; width: 100%; }
-  table.claims thead, table.results thead { position: absolute; left: -9999px; }
-  table.claims tr, table.results tr { display: block; border: 1px solid #c8c8c8; border-radius: 4px;
-                                      margin: 0 0 .7rem; padding: .2rem 0; }
-  table.claims td, table.results td { display: block; border: 0; padding: .15rem .55rem; min-width: 0;
-                                      text-align: left; }
-  table.claims td::before, table.results td::before { content: attr(data-label) ": "; font-weight: bold;
-                                                     color: #444; }
-  table.claims td.verdict { margin: .1rem .4rem; border-radius: 3px; }
-  table.params th { width: auto; }
-}
-"""
-
 
 def _shared_css() -> str:
     from pathlib import Path
@@ -158,29 +110,29 @@ def _css_class(text: Any) -> str:
     return f"verdict v-{slug}" if slug else "verdict"
 
 
-def _cell(value: Any, *, verdict: bool = False, label: str = "", unit: Any = None) -> str:
-    text = escape(format_value(value, unit))
-    data = f' data-label="{escape(label)}"' if label else ""
-    if verdict:
-        return f'<td class="{escape(_css_class(value))}"{data}>{text}</td>'
-    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return f'<td class="num"{data}>{text}</td>' if numeric else f"<td{data}>{text}</td>"
+def table_data(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> dict[str, Any]:
+    """A table for the ``tables.table`` template macro: headers, and per cell its text (by
+    :func:`format_value`, with the row's 'unit' column when there is one), class and phone label."""
+    labels = [fmt.header(str(c)) for c in columns]
+    unit_at = next((i for i, c in enumerate(columns) if str(c).lower() == "unit"), None)
+    body = []
+    for row in rows:
+        unit = row[unit_at] if unit_at is not None and unit_at < len(row) else None
+        cells = []
+        for c, h, v in zip(columns, labels, row, strict=False):
+            numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+            cls = _css_class(v) if str(c).lower() == "verdict" else ("num" if numeric else "")
+            cells.append({"text": format_value(v, unit), "cls": cls, "label": h})
+        body.append(cells)
+    return {"css": css, "headers": labels, "rows": body}
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
     """Generic HTML table; a column named 'verdict' is highlighted; numbers are formatted by the row's
     'unit' column when there is one (:func:`format_value`)."""
-    labels = [fmt.header(str(c)) for c in columns]
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in labels)
-    unit_at = next((i for i, c in enumerate(columns) if str(c).lower() == "unit"), None)
-    body = []
-    for row in rows:
-        unit = row[unit_at] if unit_at is not None and unit_at < len(row) else None
-        cells = "".join(_cell(v, verdict=str(c).lower() == "verdict", label=h, unit=unit)
-                        for c, h, v in zip(columns, labels, row, strict=False))
-        body.append(f"<tr>{cells}</tr>")
-    cls = f' class="{escape(css)}"' if css else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    from wigan_deal.report.templates import macro
+
+    return str(macro("tables.html.j2", "table")(table_data(columns, rows, css=css)))
 
 
 def claims_tables(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, dict[str, list]]]:
@@ -262,45 +214,36 @@ def render_index(
     data_section: str | None = None,
     answers: str | None = None,
 ) -> str:
-    """The complete ``index.html`` text; ``answers`` (the answers panel's HTML) opens it."""
-    generated = generated or date.today()
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_shared_css()}{_CSS}</style></head><body>",
-        f"<header><h1>{escape(title)}</h1>",
-        f'<p class="meta">Generated {escape(generated.isoformat())} &middot; data vintage '
-        f"{escape(vintage)} &middot; {len(notebooks)} notebook(s)"
-        + (f" &middot; code version {escape(code_version)}" if code_version else "")
-        + (f" &middot; wigan_deal {escape(package_version)}" if package_version else "") + "</p>",
-        "</header><main>",
-    ]
-    if answers:
-        parts.append(answers)
-    parts += _claims_section(results, claims_note, parameters)
-    parts += _pathway_sections(results)
-    parts += _finance_section(results)
+    """The complete ``index.html`` text (templates ``index.html.j2`` and ``index_main.html.j2``); ``answers``
+    (the answers panel's HTML) opens it."""
+    from markupsafe import Markup
+
+    from wigan_deal.report.templates import render
+
     estimates, descriptive = split_headlines(headline_rows(results))
-    parts += _estimates_section(estimates)
-    parts.append('<h2 id="parameters">Parameters</h2>')
-    param_rows = "".join(
-        f'<tr><th scope="row">{escape(str(k))}</th><td>{escape(_param_text(v))}</td></tr>'
-        for k, v in parameters.items()
-    )
-    parts.append(scroll_box(f'<table class="params"><tbody>{param_rows}</tbody></table>', "Parameters"))
-    parts += _description_section(descriptive)
-    parts += _notebooks_section(notebooks)
-    if data_section:
-        parts.append(data_section)
-    parts.append("</main>")
-    if package_version:
-        parts.append(f'<footer class="meta"><p>wigan_deal version {escape(package_version)}'
-                     + (f" &middot; code version {escape(code_version)}" if code_version else "")
-                     + " &middot; code MIT licence; data Open Government Licence v3.0</p></footer>")
-    parts.append("</body></html>\n")
-    page = "\n".join(parts)
-    return page.replace("</header><main>", _contents(page) + "</header><main>", 1)
+    claims = claims_tables(results)
+    notes = [n for n in (claims_note, claims_vintage_note(parameters)) if n] if claims else []
+    fin_rows = finance_rows(results)
+    main = render(
+        "index_main.html.j2", answers=Markup(answers) if answers else None, claims_notes=notes,
+        claims=[(name, table_data(t["columns"], claims_rows(t), css="claims")) for name, t in claims],
+        pathway=[(name, table_data(t["columns"], with_reasons(t["rows"], "no value in the source"), css="pathway"))
+                 for name, data in results.items() if (t := data.get("tables", {}).get(PATHWAY_TABLE))],
+        amendments=[table_data(t["columns"], t["rows"], css="amendments") for data in results.values()
+                    if (t := data.get("tables", {}).get(AMENDMENTS_TABLE)) and t.get("rows")],
+        shares=Markup("\n".join(verdict_shares_section(results))),
+        finance=table_data(["measure", "value", "unit", "detail"], fin_rows, css="results") if fin_rows else None,
+        estimates=table_data(["notebook", "result", "value", "unit", "95% CI", "note"], estimates, css="results")
+        if estimates else None,
+        parameters=[(str(k), _param_text(v)) for k, v in parameters.items()],
+        description=table_data(["notebook", "result", "value", "unit", "why no interval", "note"], descriptive,
+                               css="results description") if descriptive else None,
+        notebooks=notebooks, data_section=Markup(data_section) if data_section else None,
+    ).strip("\n")
+    return render("index.html.j2", title=title, shared_css=Markup(_shared_css()),
+                  generated=(generated or date.today()).isoformat(), vintage=vintage, n_notebooks=len(notebooks),
+                  code_version=code_version, package_version=package_version,
+                  sections=[(a, t) for a, t in SECTIONS if f'id="{a}"' in main], main=Markup(main))
 
 
 #: (anchor, text) of the index's sections, in page order (the answers panel first when present)
@@ -308,68 +251,14 @@ SECTIONS = (("answers", "Answers"), ("verdicts", "Verdicts"), ("finance", "Finan
             ("parameters", "Parameters"), ("description", "Description"), ("notebooks", "Notebooks"))
 
 
-def _contents(page: str) -> str:
-    """Links to the sections the page has."""
-    links = " ".join(f'<a href="#{a}">{t}</a>' for a, t in SECTIONS if f'id="{a}"' in page)
-    return f'<nav class="wd-nav" aria-label="contents">{links}</nav>'
-
-
 def scroll_box(table_html: str, label: str, *, wide: bool = False) -> str:
     """A table in a keyboard-focusable, labelled sideways-scrolling box (scroll cue, first column kept
     in view); ``wide`` adds a written cue on phones."""
-    cls = "wd-scroll wd-wide-table" if wide else "wd-scroll"
-    return f'<div class="{cls}" tabindex="0" role="region" aria-label="{escape(label)}">{table_html}</div>'
+    from markupsafe import Markup
 
+    from wigan_deal.report.templates import macro
 
-def _claims_section(results: Mapping[str, Mapping[str, Any]], claims_note: str | None,
-                    parameters: Mapping[str, Any]) -> list[str]:
-    claims = claims_tables(results)
-    if not claims:
-        return []
-    parts = ['<h2 id="verdicts">Verdicts on the report\'s claims</h2>']
-    if claims_note:
-        parts.append(f'<p class="note">{escape(claims_note)}</p>')
-    if (vintage_note := claims_vintage_note(parameters)):
-        parts.append(f'<p class="note">{escape(vintage_note)}</p>')
-    for name, table in claims:
-        parts.append(
-            f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>, which also '
-            "shows each claim's decision rule (written before any result was computed).</p>"
-        )
-        parts.append(render_table(table["columns"], claims_rows(table), css="claims"))
-    return parts
-
-
-def _pathway_sections(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    parts = []
-    for name, data in results.items():
-        table = data.get("tables", {}).get(PATHWAY_TABLE)
-        if table:
-            parts.append('<h2 id="pathway">Outcomes on the Deal\'s pathway (adult social care; description, '
-                         "not attribution)</h2>")
-            parts.append(
-                f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: latest year per '
-                "measure; comparison groups are means over their councils with data; percentile among English "
-                "councils, 100 = best.</p>"
-            )
-            parts.append(scroll_box(render_table(table["columns"], with_reasons(table["rows"], "no value in the source"),
-                                                 css="pathway"), "Outcomes on the Deal's pathway", wide=True))
-    for data in results.values():
-        amended = data.get("tables", {}).get(AMENDMENTS_TABLE)
-        if amended and amended.get("rows"):
-            parts.append('<h3 id="amendments">Amended rules: the previous rule\'s verdict beside the current one</h3>')
-            parts.append(scroll_box(render_table(amended["columns"], amended["rows"], css="amendments"),
-                                    "Amended rules", wide=True))
-    parts.extend(verdict_shares_section(results))
-    return parts
-
-
-def _finance_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    fin_rows = finance_rows(results)
-    if not fin_rows:
-        return []
-    return ['<h2 id="finance">Finance headlines</h2>',
-            render_table(["measure", "value", "unit", "detail"], fin_rows, css="results")]
+    return str(macro("tables.html.j2", "scroll_box")(Markup(table_html), label, wide=wide))
 
 
 def _has_interval(row: Sequence[Any]) -> bool:
@@ -382,56 +271,16 @@ def split_headlines(rows: Sequence[Sequence[Any]]) -> tuple[list[Sequence[Any]],
     return [r for r in rows if _has_interval(r)], [r for r in rows if not _has_interval(r)]
 
 
-def _estimates_section(rows: Sequence[Sequence[Any]]) -> list[str]:
-    parts = ['<h2 id="estimates">Estimates with a 95% interval</h2>']
-    if not rows:
-        return parts + ["<p>No notebook recorded an estimate with an interval.</p>"]
-    return parts + [render_table(["notebook", "result", "value", "unit", "95% CI", "note"], rows, css="results")]
-
-
-def _description_section(rows: Sequence[Sequence[Any]]) -> list[str]:
-    parts = ['<h2 id="description">Description: recorded values without an interval</h2>']
-    if not rows:
-        return parts + ["<p>No notebook recorded a value without an interval.</p>"]
-    table = render_table(["notebook", "result", "value", "unit", "why no interval", "note"], rows,
-                         css="results description")
-    return parts + [
-        "<p>These values describe the data (levels, counts, shares, ranks); they carry no interval, so "
-        "they are not estimates of an effect.</p>",
-        f"<details><summary>Show the {len(rows)} descriptive values</summary>{table}</details>",
-    ]
-
-
-def _notebooks_section(notebooks: Sequence[NotebookEntry]) -> list[str]:
-    rows = []
-    for nb in notebooks:
-        n = escape(nb.name)
-        rows.append(
-            f'<tr><th scope="row">{n}</th><td><a href="{n}.reader.html">{n}.reader.html</a></td>'
-            + (f'<td><a href="{n}.html">{n}.html</a></td>' if nb.full else "<td>not written (atlas run)</td>")
-            + f'<td><a href="{n}.ipynb">{n}.ipynb</a></td>'
-            f'<td class="num">{nb.seconds:.1f} s</td></tr>'
-        )
-    head = ('<table class="notebooks"><thead><tr><th scope="col">notebook</th><th scope="col">reader (code '
-            'hidden)</th><th scope="col">full (with code)</th><th scope="col">notebook file</th>'
-            '<th scope="col">run time</th></tr></thead><tbody>')
-    return ['<h2 id="notebooks">Notebooks</h2>', scroll_box(head + "".join(rows) + "</tbody></table>",
-                                                            "Notebooks", wide=True)]
-
-
 def verdict_shares_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The 'do the rules discriminate?' section: for every rule, the % of all councils per verdict (recorded by
     notebook 06 as ``verdict_shares``); empty if no notebook recorded it."""
+    from wigan_deal.report.templates import render
+
     for name, data in results.items():
         table = data.get("tables", {}).get(SHARES_TABLE)
         if table and table.get("rows"):
-            return ['<h3 id="verdict-shares">Do the rules discriminate? Share of all councils per verdict</h3>',
-                    f'<p class="meta">From <a href="{escape(name)}.reader.html">{escape(name)}</a>: every rule '
-                    "applied to every upper-tier council (current rule, and the rule before its latest "
-                    "amendment); a rule that gives one verdict to nearly every council cannot tell the area "
-                    "apart.</p>",
-                    scroll_box(render_table(table["columns"], table["rows"], css="shares"),
-                               "Share of all councils per verdict", wide=True)]
+            return [render("verdict_shares.html.j2", name=name,
+                           table=table_data(table["columns"], table["rows"], css="shares")).strip("\n")]
     return []
 
 

@@ -1,0 +1,52 @@
+"""The atlas histograms are drawn from the FULL panel of councils (issue 17 leftover), with each council's
+value equal to what its notebooks record (the notebooks' own functions, called here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from wigan_deal import analysis, config, hle_noise, its
+from wigan_deal.report import atlas, atlas_panel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return atlas_panel.distributions()
+
+
+def test_every_figure_has_the_full_panel(panel):
+    councils = atlas_panel.council_codes()
+    assert len(councils) > 140 and config.ENGLAND not in councils
+    for key, _label in atlas.FIGURES:
+        values = panel[key]
+        assert len(values) > 100, key  # far more councils than any subset run
+        assert set(values.index) <= set(councils) and values.notna().all(), key
+
+
+@pytest.mark.parametrize("code", ["E08000010", "E08000035", "E06000052", "E10000003"])
+def test_panel_values_equal_the_notebooks_definitions(panel, code):
+    start, end, _ = analysis.hle_window(config.DEFAULT_VINTAGE)  # notebook 02
+    change = analysis.hle_change_table(code, [], config.DEFAULT_VINTAGE, start, end)
+    male = change[(change.role == "area") & (change.sex == "Male")]
+    assert panel["hle_diff_male"][code] == pytest.approx(float(male.diff_vs_england.iloc[0]), abs=1e-9)
+    rtm = hle_noise.rtm_adjusted(code).set_index("sex").loc["Male", "adjusted change"]  # atlas rows
+    assert panel["hle_rtm_residual"][code] == pytest.approx(float(rtm), abs=1e-9)
+    cancer = analysis.series(atlas_panel.CANCER, code, "Persons")  # notebook 03
+    if cancer.empty:
+        assert code not in panel["its_cancer_level"].index
+    else:
+        fit = its.fit_its(cancer, config.DEFAULT_BREAK_YEAR, post_rule=config.DEFAULT_POST_RULE)
+        assert panel["its_cancer_level"][code] == pytest.approx(fit.level_change.estimate, abs=1e-9)
+    fin = analysis.finance_table(code, {}, "adult_social_care")  # notebook 04
+    own = fin[fin.role == "area"].set_index("financial_year")
+    pct = analysis.pct_change(fin, code, own.index[0], own.index[-1])
+    assert panel["asc_change_pct"][code] == pytest.approx(pct, abs=1e-9)
+
+
+def test_a_subset_atlas_draws_the_full_panel(tmp_path, panel):
+    rows = [{"area_code": "E08000010", "area_name": "Wigan"}]  # a one-council run
+    made = atlas.draw_figures(tmp_path, rows, "E08000010", panel)
+    assert [f for f, _, _ in made] == [f"{key}.png" for key, _ in atlas.FIGURES]
+    for (_file, alt, caption), (key, _label) in zip(made, atlas.FIGURES, strict=True):
+        assert f"across {len(panel[key])} councils" in alt and "Wigan (E08000010) is marked" in alt
+        assert "whichever councils this atlas run rendered" in caption
