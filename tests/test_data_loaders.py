@@ -226,7 +226,7 @@ def test_england_finance_is_a_like_for_like_sum_of_upper_tier_councils():
 def test_comparators_are_memoised_and_callers_get_their_own_list():
     """Issue 19 item 1: a report asks for the same comparator lists ~60 times; the memo returns a fresh
     list equal to the uncached one, and a cleared data cache recomputes."""
-    from wigan_deal.data import lookup
+    from wigan_deal.data import peers as lookup
 
     for kind, indicator in (("nearest", None), ("gm", "hle_birth"), ("deprivation", None), ("all", "hle_birth")):
         first = data.comparators("E08000010", kind, indicator=indicator)

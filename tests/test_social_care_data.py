@@ -106,8 +106,10 @@ def test_social_care_rows_are_built_once_and_never_modified_by_callers():
     asked ~50 times); every call returns its own frame, and the shared rows never gain the added columns."""
 
     everything = data.load_social_care(breakdown=None)
-    base = social_care._all_rows(None)
-    assert social_care._all_rows(None) is base and "title" not in base.columns
+    from wigan_deal.data import social_care_loaders
+
+    base = social_care_loaders._all_rows(None)
+    assert social_care_loaders._all_rows(None) is base and "title" not in base.columns
     assert len(everything) == len(base) and "title" in everything.columns
     wigan = data.load_social_care("2A(2)", areas="E08000010")
     assert set(wigan["source"]) >= {"lginform_gm"} and (wigan["area_code"] == "E08000010").all()
