@@ -14,7 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "periods": set(),
     "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
-    "data": {"config", "periods", "data"},
+    "data": {"config", "periods", "data", "fmt"},
     "its": {"config", "periods", "its"},
     "synth": {"config", "periods"},
     "results": {"config"},
@@ -22,16 +22,16 @@ ALLOWED: dict[str, set[str]] = {
     "finance": {"config", "periods", "data"},
     "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci"},
     "plots": {"config", "periods", "data", "fmt"},
-    "inference": {"config", "periods", "data", "its"},  # coverage study at the real designs
-    "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
+    "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
+    "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
     "panel_coverage": {"config", "periods", "data", "its", "inference"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
                  "hle_ci"},  # notebook helpers
-    "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
-    "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
+    "outcomes": {"config", "periods", "data", "fmt"},  # notebook 07: social care pathway measures vs peers
+    "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
                "claims", "hle_noise"},  # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas)

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.its import coverage as cv
 from wigan_deal.its.hac import newey_west
@@ -152,7 +152,9 @@ def coverage_summary(table: pd.DataFrame | None = None, design: str = PRIMARY_DE
     mde.columns = [f"MDE80 {t} (worst error)" for t in mde.columns]
     out = wide.join(mde).reindex([m for m in cv.METHODS if m in wide.index])
     out.insert(0, "method description", [cv.DESCRIPTIONS[m] for m in out.index])
-    return out
+    reason = (f"80% power is not reached within the simulated effects (up to {cv.DELTA_GRID[-1]:g} error SDs) "
+              "under any error process")
+    return fmt.explain_missing(out, {c: reason for c in mde.columns})
 
 
 def markdown_table(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN) -> str:
