@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"config"},
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data"},
-    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
