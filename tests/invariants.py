@@ -9,7 +9,8 @@ Used by ``tests/test_every_council.py`` on the texts the notebooks' analysis gen
 * geography-bound wording only where it applies (GM comparisons for GM boroughs, county and London
   wording for counties and London boroughs);
 * a council created after the report names the predecessor code that holds its data;
-* in the index, every "–" has its reason beside it.
+* in the index, every "–" has its reason beside it; in a notebook page, every table showing "–" says what
+  it means there (its caption, :func:`wigan_deal.fmt.explain_missing`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,21 @@ def bare_dash_cells(page_html: str) -> list[str]:
     """Table cells of the index that show '–' with no reason beside it (the cell's row)."""
     rows = re.findall(r"<tr>(.*?)</tr>", page_html, flags=re.S)
     return [page_text(r).strip()[:120] for r in rows if re.search(r"<td[^>]*>\s*–\s*</td>", r)]
+
+
+def bare_dash_tables(page_html: str) -> list[str]:
+    """Tables of a notebook page that show a '–' cell without a caption saying what '–' means there (each
+    named by its first column headers)."""
+    found = []
+    for table in re.findall(r"<table\b.*?</table>", page_html, flags=re.S):
+        if not re.search(r"<td[^>]*>\s*–\s*</td>", table):
+            continue
+        caption = re.search(r"<caption\b[^>]*>(.*?)</caption>", table, flags=re.S)
+        if caption and "–" in caption.group(1):
+            continue
+        heads = [page_text(h).strip() for h in re.findall(r"<th\b[^>]*>(.*?)</th>", table, flags=re.S)[:6]]
+        found.append(" | ".join(heads))
+    return found
 
 
 def recorded_vintage_problems(results: dict, area_code: str, vintage: str) -> list[str]:

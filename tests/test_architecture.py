@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "periods": set(),
     "fmt": set(),  # reader-facing number/p-value/table formats (pandas only)
-    "data": {"config", "periods", "data"},
+    "data": {"config", "periods", "data", "fmt"},
     "its": {"config", "periods", "its", "fmt"},
     "synth": {"config", "periods", "fmt"},
     "results": {"config"},
@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
-    "hle_ci": {"config", "periods", "data"},  # one change-with-CI function; per-council HLE half-widths
+    "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
     "panel_coverage": {"config", "periods", "data", "its", "inference", "fmt"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth", "fmt"},  # every donor pool, LOO, conformal
@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
                   "fmt"},  # every specification
     "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
                  "hle_ci"},  # notebook helpers
-    "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
+    "outcomes": {"config", "periods", "data", "fmt"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",

@@ -243,5 +243,7 @@ def test_phone_index_shows_the_answers_panel_in_the_first_two_screens(browser, w
     for selector in ("#answers ol.answers-claims", "#answers img >> nth=0"):
         item = page.locator(selector).bounding_box()
         assert item["y"] + item["height"] < 2 * 844, (selector, item)  # the verdicts and the first figure
+    # issue 17 "done when": the whole panel (the forest plot and its caption included) within two screens
+    assert box["y"] + box["height"] <= 2 * 844, box
     _screenshot(page, tmp_path / "index.390.answers.png")
     page.close()

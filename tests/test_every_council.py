@@ -320,14 +320,21 @@ def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
     """Every page invariant broken in a rendered report folder (index and reader pages)."""
     import json
 
-    from invariants import bare_dash_cells, page_problems, recorded_vintage_problems
+    from invariants import (
+        bare_dash_cells,
+        bare_dash_tables,
+        page_problems,
+        recorded_vintage_problems,
+    )
     from wigan_deal.results import load_results
 
     index = (folder / "index.html").read_text(encoding="utf-8")
     problems = page_problems(index, area, "index.html")
     problems += [f"index.html: '–' without its reason in row {r!r}" for r in bare_dash_cells(index)]
     for page in sorted(folder.glob("*.reader.html")):
-        problems += page_problems(page.read_text(encoding="utf-8"), area, page.name)
+        text = page.read_text(encoding="utf-8")
+        problems += page_problems(text, area, page.name)
+        problems += [f"{page.name}: a table shows '–' without saying why (columns {t!r})" for t in bare_dash_tables(text)]
     problems += recorded_vintage_problems(load_results(folder), area, vintage)
     shown = json.loads((folder / "report.json").read_text(encoding="utf-8"))["parameters"]
     assert shown["HLE vintage"] == vintage

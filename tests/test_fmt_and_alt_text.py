@@ -63,6 +63,34 @@ def _hle_figure():
     return fig
 
 
+def test_a_table_with_missing_values_says_what_the_dash_means():
+    """Issue 17: every '–' has its reason. explain_missing travels with the frame through pandas operations
+    and to_html prints it as the table's caption, naming the columns that show '–'."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from invariants import bare_dash_tables
+
+    frame = pd.DataFrame({"diff_vs_england": [np.nan, 0.4], "lower": [np.nan, np.nan], "x": [1.0, 2.0]})
+    bare = fmt.to_html(frame)
+    assert "<td class=\"num\">–</td>" in bare and "<caption" not in bare
+    assert bare_dash_tables(bare) == ["diff vs england | lower | x"]
+    fmt.explain_missing(frame, {"diff_vs_england": "not applicable to England", "lower": "no interval"})
+    html = fmt.to_html(frame.round(1)[["diff_vs_england", "x"]])  # attrs survive round and selection
+    assert '<caption class="wd-missing">– in diff vs england: not applicable to England</caption>' in html
+    assert "no interval" not in html  # only the columns that show '–' are explained
+    assert bare_dash_tables(html) == []
+    one = fmt.to_html(fmt.explain_missing(pd.DataFrame({"a": [np.nan]}), "the period is not in that vintage"))
+    assert "<caption class=\"wd-missing\">–: the period is not in that vintage</caption>" in one
+    # no '–' shown: no caption, even with a reason
+    assert "<caption" not in fmt.to_html(fmt.explain_missing(pd.DataFrame({"a": [1.0]}), "never shown"))
+    # real producers carry their reasons
+    assert "not applicable to England itself" in fmt.missing_caption(
+        analysis.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17"),
+        fmt.table(analysis.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17")))
+
+
 def test_figures_describe_what_they_show():
     fig = _hle_figure()
     text = plots.describe(fig)

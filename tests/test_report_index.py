@@ -194,6 +194,18 @@ def test_answers_panel_opens_the_index_with_verdicts_forest_plot_finance_chart_a
     assert html.index('id="answers"') < html.index('id="verdicts"')
     assert html.count('<img src="data:image/png;base64,') == 2  # forest plot and finance chart
     assert "Forest plot of 1 pre-specified primary estimates" in panel
+    # forest rows: the lead and tail every label shares are said once, in the caption
+    from wigan_deal.report.answers import forest_caption, row_label
+
+    labels = [{"key": "a", "label": "PRIMARY: Wigan minus the pool: level change (male life expectancy at birth), "
+               "placebo interval"}, {"key": "b", "label": "PRIMARY: Wigan minus the pool: before/after change "
+               "2009-11 to 2015-17 (female healthy life expectancy at birth), placebo interval"}]
+    assert row_label("Wigan minus the pool: level change (male life expectancy at 65), placebo interval",
+                     "Wigan minus the pool", "placebo interval") == "male LE at 65: level"
+    assert row_label(labels[1]["label"].removeprefix("PRIMARY: "), "Wigan minus the pool",
+                     "placebo interval") == "female HLE: 2009-11 to 2015-17"
+    assert forest_caption(labels).startswith("Wigan minus the pool: each primary estimate (point) and its 95% "
+                                             "placebo interval (line)")
     assert "Wigan cancer level change: -3.50 per 100,000 (95% CI -9.60 to +2.60)" in panel
     assert "2011/12 +4.3%; 2012/13 +7.5%" in panel and "for 2 councils" in panel
     assert "Wigan minus England, male HLE change: +1.2 years (95% CI -0.9 to +3.3" in panel

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wigan_deal import config, hle_ci
+from wigan_deal import config, fmt, hle_ci
 from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 
@@ -225,7 +225,9 @@ def change_table(indicator: str, area_code: str, comparator_codes: Sequence[str]
                          "diff_lower": ch["diff_lower"], "diff_upper": ch["diff_upper"]})
     out = pd.DataFrame(rows)
     out.loc[out["role"] == "England", ["diff_vs_england", "diff_lower", "diff_upper"]] = np.nan
-    return out
+    return fmt.explain_missing(out, "a difference from England is not applicable to England itself; elsewhere a "
+                                    "value is missing where the area has no value for a period in this vintage "
+                                    "or no half-width was given (no interval)")
 
 
 def hle_window(vintage: str, start: str = "2009-11", end: str = "2015-17") -> tuple[str | None, str, str]:
@@ -290,7 +292,8 @@ def vintage_table(indicator: str, area_codes: Sequence[str], sex: str, periods: 
     f = wd.load_indicator(indicator, areas=list(area_codes), sex=sex, vintage="all")
     if periods is not None:
         f = f[f["period"].isin(periods)]
-    return f.pivot_table(index=["area_name", "period"], columns="vintage", values="value").sort_index()
+    return fmt.explain_missing(f.pivot_table(index=["area_name", "period"], columns="vintage", values="value")
+                               .sort_index(), "the period is not in that vintage's release")
 
 
 def gap_then_and_now(area_code: str, sex: str, vintage_then: str, period_then: str,
@@ -339,7 +342,8 @@ def diagnostics_table(result: Any) -> pd.DataFrame:
                          "p_value": d[key]["p_value"]})
         else:
             rows.append({"test": name, "statistic": np.nan, "lags": np.nan, "p_value": np.nan})
-    return pd.DataFrame(rows)
+    return fmt.explain_missing(pd.DataFrame(rows), "Durbin-Watson has no lag choice and no p-value (read it "
+                               "against 2); a row of '–' is a test that was not computed for this fit")
 
 
 def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str, note: str | None = None) -> None:

@@ -9,6 +9,8 @@
   :func:`p_text` writes it in a sentence (``"p = 0.041"``, ``"p < 0.001"``).
 * :func:`table` - a DataFrame for display: no index column, readable headers (``p_value`` ->
   ``p value``, ``value_gbp000`` -> ``value (GBP thousand)``), numbers formatted by column, no "NaN".
+* :func:`explain_missing` - says why a table has missing values: :func:`to_html` shows it as the
+  table's caption ("– : not applicable to England") wherever a "–" is shown, so no "–" is bare.
 
 Depends on pandas only, so every layer may use it.
 """
@@ -26,6 +28,9 @@ from pandas.io.formats.style import Styler
 
 #: Shown for a missing value everywhere (an en dash).
 MISSING = "–"
+
+#: ``DataFrame.attrs`` key holding why a table has missing values (see :func:`explain_missing`).
+MISSING_REASON = "missing_reason"
 
 #: Column-name words spelt out in headers.
 _WORDS = {
@@ -195,6 +200,28 @@ def table(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *,
     return result
 
 
+def explain_missing(frame: pd.DataFrame, reason: str | Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` (the same object) carrying why some of its values are missing: one sentence, or one per
+    column (``{"diff_vs_england": "not applicable to England"}``). It travels with the frame through
+    pandas operations (``DataFrame.attrs``) and :func:`to_html` prints it under the table."""
+    frame.attrs[MISSING_REASON] = reason if isinstance(reason, str) else dict(reason)
+    return frame
+
+
+def missing_caption(frame: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """The caption text saying what '–' means in ``shown`` (the display of ``frame``); '' when no cell
+    shows '–' or no reason was given."""
+    reason = frame.attrs.get(MISSING_REASON)
+    dashed = [c for c in shown.columns if (shown[c] == MISSING).any()]
+    if not reason or not dashed:
+        return ""
+    if isinstance(reason, str):
+        return f"{MISSING}: {reason}"
+    names = {header(c): r for c, r in reason.items()}
+    parts = [f"in {c}: {names[c]}" for c in dashed if c in names]
+    return f"{MISSING} " + "; ".join(parts) if parts else ""
+
+
 def show(frame: pd.DataFrame, digits: int | Mapping[str, int] | None = None, *, index: bool = False,
          rename: Mapping[str, str] | None = None):
     """:func:`table` as a pandas Styler with the index hidden (what notebooks display)."""
@@ -218,7 +245,9 @@ def to_html(frame: pd.DataFrame) -> str:
            for c, n in zip(source.columns, numeric, strict=True)]
     rows = "".join("<tr>" + "".join(f"<td{k}>{escape(str(v))}</td>" for v, k in zip(row, cls, strict=True)) + "</tr>"
                    for row in shown.itertuples(index=False))
-    return f'<table class="wd-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    note = missing_caption(frame, shown)
+    caption = f'<caption class="wd-missing">{escape(note)}</caption>' if note else ""
+    return f'<table class="wd-table">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def install_display(shell=None) -> bool:
@@ -253,5 +282,5 @@ def _is_long_text(s: pd.Series) -> bool:
     return float(s.astype(str).str.len().mean()) > 60
 
 
-__all__ = ["MISSING", "ci", "header", "install_display", "money_m", "number", "p_text", "p_value", "percent", "rounded", "show",
-           "table", "to_html"]
+__all__ = ["MISSING", "ci", "explain_missing", "header", "install_display", "missing_caption", "money_m", "number",
+           "p_text", "p_value", "percent", "rounded", "show", "table", "to_html"]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 
 Z975 = float(stats.norm.ppf(0.975))
@@ -223,7 +223,10 @@ def council_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE, *, year: 
         rows.append({"area_code": code, "sex": sex, "vintage": vintage, "flag_lower": low, "flag_upper": u,
                      "population": pop.get(code, np.nan), "halfwidth_population": hp, "halfwidth": float(h),
                      "source": src})
-    return pd.DataFrame(rows, columns=HALFWIDTH_COLUMNS)
+    return fmt.explain_missing(pd.DataFrame(rows, columns=HALFWIDTH_COLUMNS), {
+        "flag_lower": "no 'similar to England' flag bounds the half-width from below",
+        "flag_upper": "no 'different from England' flag bounds the half-width from above",
+        "population": "no population estimate for the council", "halfwidth_population": "no population estimate"})
 
 
 @functools.lru_cache(maxsize=32)

@@ -152,7 +152,9 @@ def coverage_summary(table: pd.DataFrame | None = None, design: str = PRIMARY_DE
     mde.columns = [f"MDE80 {t} (worst error)" for t in mde.columns]
     out = wide.join(mde).reindex([m for m in cv.METHODS if m in wide.index])
     out.insert(0, "method description", [cv.DESCRIPTIONS[m] for m in out.index])
-    return out
+    reason = (f"80% power is not reached within the simulated effects (up to {cv.DELTA_GRID[-1]:g} error SDs) "
+              "under any error process")
+    return fmt.explain_missing(out, {c: reason for c in mde.columns})
 
 
 def markdown_table(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN) -> str:

@@ -112,7 +112,9 @@ def end_points(area_code: str, indicator: str = "hle_birth", start: str = LASTIN
                                              and r["period_end"] >= SURVEY_DISRUPTION[0]),
                 })
                 prev_gap = r["gap"]
-    return pd.DataFrame(rows, columns=END_POINT_COLUMNS)
+    return fmt.explain_missing(pd.DataFrame(rows, columns=END_POINT_COLUMNS),
+                               "no interval where the end period overlaps the start (they share survey years, so "
+                               "their errors are not independent) or the indicator is not HLE")
 
 
 def lasting_change(area_code: str, sex: str, vintage: str, start: str = LASTING_START) -> dict | None:
@@ -305,7 +307,11 @@ def devolution_windows(indicator: str, area_code: str, start: str, *, sex: str |
         rows.append({"indicator": indicator, "sex": sex or "", "window": window, "start": start, "end": e,
                      "area_change": a, "england_change": eng, "gm_change": gmc, "n_gm": len(both),
                      "diff_vs_england": a - eng, "diff_vs_gm": a - gmc})
-    return pd.DataFrame(rows, columns=list(DEVOLUTION_COLUMNS))
+    return fmt.explain_missing(pd.DataFrame(rows, columns=list(DEVOLUTION_COLUMNS)), {
+        "england_change": "the source publishes no England value for this series (or for the start or end year)",
+        "diff_vs_england": "no England value (see england change)",
+        "gm_change": "no other GM borough has both the start and the end value",
+        "diff_vs_gm": "no GM change (see gm change)"})
 
 
 def devolution_text(table: pd.DataFrame, area_code: str, what: str) -> str:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 
 #: Measures of the pathway figure, in reading order (reablement -> care homes -> hospital -> experience).
@@ -89,7 +89,13 @@ def comparison_table(area_code: str, measures: Sequence[str] | None = None,
             row[label] = float(have.mean()) if len(have) else np.nan
             row[f"n {label}"] = int(len(have))
         rows.append(row)
-    return pd.DataFrame(rows)
+    reasons = {"area": "the council has no value for this measure and year (see the notes at the end)",
+               "England": "the source publishes no England value for this measure and year",
+               "council_median": "no council has a value for this measure and year",
+               "percentile": "the council has no value, or the series is GM-only (no all-council distribution)"}
+    for label in groups:
+        reasons.setdefault(label, "no council of this group has a value for this measure and year")
+    return fmt.explain_missing(pd.DataFrame(rows), reasons)
 
 
 def missing_notes(area_code: str, table: pd.DataFrame) -> list[str]:

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from wigan_deal import config
+from wigan_deal import config, fmt
 from wigan_deal import data as wd
 from wigan_deal.claims.evaluators import (
     EVALUATORS,
@@ -159,12 +159,14 @@ def previous_verdict_text(table: pd.DataFrame) -> pd.Series:
 def amendments_table(table: pd.DataFrame) -> pd.DataFrame:
     """The amended claims of an :func:`evaluate` table: date, reason, old rule and verdict beside the new."""
     amended = table[table["amended"].notna()]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "claim_id": amended["claim_id"], "amended": amended["amended"],
         "verdict (current rule)": amended["verdict"], "verdict (previous rule)": amended["previous_verdict"],
         "estimate (current)": amended["estimate"], "estimate (previous)": amended["previous_estimate"],
         "reason": amended["amendment_reason"], "previous rule": amended["previous_rule"],
     }).reset_index(drop=True)
+    return fmt.explain_missing(out, "no estimate under that rule for this area (its verdict says why, e.g. not "
+                                    "testable with these data)")
 
 
 def evaluate_later_vintages(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, fmt
 from ..periods import parse_period, period_midpoint
 from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, UnknownVintageError
 from .lookup import check_areas
@@ -255,7 +255,9 @@ def load_spending_power(areas=None, series: str | Iterable[str] | None = None,
     if series is not None:
         frame = frame[frame["series"].isin(_as_list(series, "series",
                                                      ["revenue_spending_power", "core_spending_power"]))]
-    return frame.sort_values(["area_code", "column_year"]).reset_index(drop=True)
+    return fmt.explain_missing(frame.sort_values(["area_code", "column_year"]).reset_index(drop=True),
+                               "that series is not published for that year (revenue spending power to 2015/16, "
+                               "core spending power from 2016/17: two definitions, never joined)")
 
 
 def load_similar_areas(extracts_dir: str | Path | None = None) -> pd.DataFrame:
@@ -288,4 +290,7 @@ def provenance(extracts_dir: str | Path | None = None) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     for col in ("fingertips_id", "output_rows", "extract_rows"):
         out[col] = out[col].astype("Int64")
-    return out
+    return fmt.explain_missing(out, {
+        "extract": "no extract is built from this file (its role is a cross-check, a record or a lookup)",
+        "indicator": "not an indicator of indicators.csv (finance, population, comparator or social care tables)",
+        "fingertips_id": "not published through Fingertips"})

@@ -165,6 +165,16 @@ def sdid_noise(Y_pre: np.ndarray) -> float:
     return float(np.std(np.diff(Y_pre, axis=0), ddof=1))
 
 
+def sdid_noise_without_each(Y_pre: np.ndarray) -> np.ndarray:
+    """sigma for every unit j as the treated one: :func:`sdid_noise` of the other units (its controls)."""
+    D = np.diff(np.asarray(Y_pre, float), axis=0)
+    D = D - D.mean()  # conditioning only: a variance ignores a common shift
+    n = D.shape[0] * (D.shape[1] - 1)
+    s = D.sum() - D.sum(0)
+    q = (D**2).sum() - (D**2).sum(0)
+    return np.sqrt((q - s**2 / n) / (n - 1))
+
+
 def sdid_weights(Y: np.ndarray, post: np.ndarray, iters: int = 3000) -> tuple[np.ndarray, np.ndarray]:
     """SDID unit weights Omega (N x N, column j: controls = every other unit) and time weights
     Lambda (T0 x N) for every unit of the panel ``Y`` (periods x units) as the treated one."""
@@ -172,7 +182,7 @@ def sdid_weights(Y: np.ndarray, post: np.ndarray, iters: int = 3000) -> tuple[np
     pre_Y, post_mean = Y[~post], Y[post].mean(0)
     n = Y.shape[1]
     allowed = ~np.eye(n, dtype=bool)
-    sigma = sdid_noise(pre_Y)
+    sigma = sdid_noise_without_each(pre_Y)  # per treated unit: from its controls only
     zeta2 = np.sqrt(post.sum()) * sigma**2
     omega = simplex_weights(pre_Y, pre_Y, allowed, ridge=pre_Y.shape[0] * zeta2, intercept=True,
                             iters=iters)
@@ -181,15 +191,18 @@ def sdid_weights(Y: np.ndarray, post: np.ndarray, iters: int = 3000) -> tuple[np
     return omega, lam
 
 
-def _time_weights(A: np.ndarray, b: np.ndarray, rows: np.ndarray, ridge: float, iters: int) -> np.ndarray:
-    """Time weights (T0 x m) with intercept, fit f using the units ``rows[:, f]`` (FISTA)."""
+def _time_weights(A: np.ndarray, b: np.ndarray, rows: np.ndarray, ridge: float | np.ndarray,
+                  iters: int) -> np.ndarray:
+    """Time weights (T0 x m) with intercept, fit f using the units ``rows[:, f]`` (FISTA); ``ridge``
+    a scalar or one per fit."""
     m = rows.shape[1]
+    ridge = np.broadcast_to(np.asarray(ridge, float), (m,))
     shift = A.mean(1, keepdims=True)  # weights sum to one: a constant per unit may be removed
     A, b = A - shift, b - shift[:, 0]
     A, b = A - A.mean(0), b - b.mean()  # the intercept: masked centring below, global here
     R = rows.astype(float)
     cnt = R.sum(0)
-    L = 2 * (np.linalg.norm(A, 2) ** 2 + ridge) + 1e-12
+    L = 2 * (np.linalg.norm(A, 2) ** 2 + ridge.max()) + 1e-12
     allowed = np.ones((A.shape[1], m), bool)
     Lam = np.full((A.shape[1], m), 1.0 / A.shape[1])
     Z, t_k = Lam.copy(), 1.0

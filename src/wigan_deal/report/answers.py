@@ -47,6 +47,37 @@ def _short_label(item: Mapping[str, Any]) -> str:
     return label.split(":", 1)[1].strip() if label.upper().startswith("PRIMARY:") else label
 
 
+#: words shortened in the forest plot's row labels (the alt text keeps the full labels)
+_ABBREVIATIONS = (("under-75 preventable cancer mortality", "cancer deaths <75"),
+                  ("healthy life expectancy", "HLE"), ("life expectancy", "LE"), (" change", ""),
+                  ("before/after ", ""), (" at birth", ""))
+
+
+def _common_parts(labels: Sequence[str]) -> tuple[str, str]:
+    """The lead ('Wigan minus the non-GM council average') and the tail (', placebo-in-space interval')
+    every label shares, or empty strings."""
+    leads = {lab.split(": ", 1)[0] for lab in labels if ": " in lab}
+    lead = leads.pop() if len(leads) == 1 and all(": " in lab for lab in labels) else ""
+    tails = {lab.rsplit(", ", 1)[1] for lab in labels if ", " in lab}
+    tail = tails.pop() if len(tails) == 1 and all(", " in lab for lab in labels) else ""
+    return lead, tail
+
+
+def row_label(label: str, lead: str = "", tail: str = "") -> str:
+    """A forest-plot row: the label without the shared lead and tail, 'what (outcome)' as 'outcome:
+    what', common words shortened: 'male LE: level'."""
+    if lead and label.startswith(lead + ": "):
+        label = label[len(lead) + 2:]
+    if tail and label.endswith(", " + tail):
+        label = label[: -len(tail) - 2]
+    if label.endswith(")") and " (" in label:
+        what, outcome = label[:-1].split(" (", 1)
+        label = f"{outcome}: {what}"
+    for long, short in _ABBREVIATIONS:
+        label = label.replace(long, short)
+    return label
+
+
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
@@ -63,29 +94,37 @@ def _pyplot():
 
 
 def forest_plot(estimates: Sequence[Mapping[str, Any]]) -> str:
-    """Base64 PNG: one panel per unit, stacked in one column (readable at phone width), each estimate a
-    point with its 95% interval and zero marked."""
+    """Base64 PNG: one panel per unit, stacked in one column (readable at phone width), one row per
+    estimate (its short label at the left, the point and its 95% interval, zero marked). The lead and
+    tail every label shares are said once, in :func:`forest_caption`."""
     plt = _pyplot()
+    lead, tail = _common_parts([_short_label(e) for e in estimates])
     units = list(dict.fromkeys(str(e.get("unit") or "") for e in estimates))
-    heights = [len([e for e in estimates if str(e.get("unit") or "") == u]) + 0.5 for u in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(4.6, 0.42 * sum(heights) + 0.55 * len(units)),
+    heights = [len([e for e in estimates if str(e.get("unit") or "") == u]) + 0.6 for u in units]
+    fig, axes = plt.subplots(len(units), 1, figsize=(4.6, 0.18 * sum(heights) + 0.34 * len(units)),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, unit in zip(axes[:, 0], units, strict=True):
         rows = [e for e in estimates if str(e.get("unit") or "") == unit]
         for y, e in enumerate(reversed(rows)):
             ax.errorbar(e["value"], y, xerr=[[e["value"] - e["lower"]], [e["upper"] - e["value"]]], fmt="o",
-                        color=AREA_COLOUR, ecolor="#555", capsize=3, ms=5)
-            ax.annotate(textwrap.shorten(_short_label(e), 56, placeholder="..."), (0, y), xycoords=("axes fraction", "data"),
-                        xytext=(3, 7), textcoords="offset points", fontsize=8.5)
+                        color=AREA_COLOUR, ecolor="#555", capsize=2.5, ms=4)
+        ax.set_yticks(range(len(rows)), [textwrap.shorten(row_label(_short_label(e), lead, tail), 40,
+                                                          placeholder="...") for e in reversed(rows)])
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks([])
-        ax.set_ylim(-0.5, len(rows) - 0.05)
-        ax.set_xlabel(unit or "estimate", fontsize=9)
-        ax.tick_params(labelsize=8.5)
-    fig.tight_layout(h_pad=0.4)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlabel(unit or "estimate", fontsize=8.5, labelpad=1)
+        ax.tick_params(labelsize=8.5, pad=2)
+    fig.tight_layout(h_pad=0.3)
     data = _png(fig)
     plt.close(fig)
     return data
+
+
+def forest_caption(estimates: Sequence[Mapping[str, Any]]) -> str:
+    """The forest plot's caption: what every row estimates (the labels' shared lead) and how to read it."""
+    lead, tail = _common_parts([_short_label(e) for e in estimates])
+    what = f"{lead}: each primary estimate (point)" if lead else "Each pre-specified primary estimate (point)"
+    return f"{what} and its 95% {tail or 'interval'} (line); crossing zero = consistent with no difference."
 
 
 def forest_alt(estimates: Sequence[Mapping[str, Any]]) -> str:
@@ -115,7 +154,7 @@ def finance_chart(table, area_code: str, area_name: str) -> tuple[str, str] | No
     x = {y: i for i, y in enumerate(years)}
     lo, hi = table["variance_pct"].quantile([0.02, 0.98])
     lo, hi = min(lo, mine.min()) - 2, max(hi, mine.max()) + 2
-    fig, ax = plt.subplots(figsize=(4.8, 2.7))
+    fig, ax = plt.subplots(figsize=(4.8, 2.4))
     for _code, g in table.groupby("area_code"):
         g = g.sort_values("financial_year")
         ax.plot(g["financial_year"].map(x), g["variance_pct"], color="#9aa5b1", lw=0.6, alpha=0.45)
@@ -203,9 +242,7 @@ def render_answers(results: Mapping[str, Mapping[str, Any]], area_code: str, are
     estimates = primary_estimates(results)
     parts.append("<h3>Primary estimates with 95% intervals</h3>")
     if estimates:
-        parts.append(_figure(forest_plot(estimates), forest_alt(estimates),
-                             "Each pre-specified primary estimate (point) and its 95% interval (line); "
-                             "an interval crossing zero is consistent with no change."))
+        parts.append(_figure(forest_plot(estimates), forest_alt(estimates), forest_caption(estimates)))
     else:
         parts.append("<p>No primary estimate with an interval was recorded for this report.</p>")
     parts.append("</div></div></section>")
