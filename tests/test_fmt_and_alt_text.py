@@ -189,8 +189,8 @@ def test_wide_multi_panel_figure_gets_a_stacked_phone_variant_shown_below_600px(
 #: formatters of things other than reader-facing numbers: CSV text in the build, lists of area codes, the atlas's
 #: progress-line durations
 NOT_READER_FORMATTERS = {("data/build.py", "_fmt_float"), ("synth.py", "_fmt_codes"), ("report/atlas.py", "format_duration")}
-#: files whose formatters their own issue removes (issue 19b: the atlas and the index); empty them when it lands
-FORMATTERS_LEAVING = {("report/atlas.py", "_fmt"), ("report/index.py", "format_value")}
+#: files whose formatters their own issue removes (none left: the index's unit-aware format is fmt.by_unit)
+FORMATTERS_LEAVING: set[tuple[str, str]] = set()
 
 
 def test_fmt_is_the_only_number_formatter():

@@ -7,8 +7,9 @@ from datetime import date
 
 import nbformat
 
+from wigan_deal.fmt import by_unit as format_value
 from wigan_deal.report.html import notebook_to_html
-from wigan_deal.report.index import NotebookEntry, format_value, headline_rows, render_index
+from wigan_deal.report.index import NotebookEntry, headline_rows, render_index
 
 # 1x1 transparent PNG
 PNG = base64.b64encode(

@@ -136,6 +136,30 @@ def p_text(value: Any, name: str = "p") -> str:
     return f"{name} < 0.001" if shown == "< 0.001" else f"{name} = {shown}"
 
 
+def unit_digits(unit: Any) -> int | None:
+    """Decimals shown for a value in ``unit`` (one format per unit; ``None`` = a p-value, see :func:`p_value`)."""
+    u = str(unit or "").strip().lower()
+    if u == "p":
+        return None
+    if u.startswith(("gbp", "count", "rank", "claims", "percentile")):
+        return 0
+    if "per year" in u:
+        return 2
+    if "per 100,000" in u or u.startswith(("%", "percentage points")):
+        return 1
+    return 2  # years, shares and anything without a unit
+
+
+def by_unit(value: Any, unit: Any = None) -> str:
+    """A number (or text) for report tables: fixed decimals by ``unit``
+    (:func:`unit_digits`), never scientific notation; missing values are '–'."""
+    if isinstance(value, float) and not math.isnan(value) and unit_digits(unit) is None:
+        return p_value(value)
+    if isinstance(value, float):
+        return number(value, unit_digits(unit) or 0)
+    return number(value)
+
+
 def ci(lower: Any, upper: Any, digits: int = 1, *, signed: bool = False) -> str:
     """``"−0.9 to +3.3"``; ``"–"`` when either end is missing."""
     if _missing(lower) or _missing(upper):
@@ -283,4 +307,4 @@ def _is_long_text(s: pd.Series) -> bool:
 
 
 __all__ = ["MISSING", "ci", "explain_missing", "header", "install_display", "missing_caption", "money_m", "number",
-           "p_text", "p_value", "percent", "rounded", "show", "table", "to_html"]
+           "p_text", "p_value", "percent", "rounded", "show", "by_unit", "unit_digits", "table", "to_html"]

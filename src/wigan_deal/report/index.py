@@ -53,30 +53,6 @@ class NotebookEntry:
     full: bool = True
 
 
-def unit_digits(unit: Any) -> int | None:
-    """Decimals shown for a value in ``unit`` (one format per unit; ``None`` = a p-value, see :func:`fmt.p_value`)."""
-    u = str(unit or "").strip().lower()
-    if u == "p":
-        return None
-    if u.startswith(("gbp", "count", "rank", "claims", "percentile")):
-        return 0
-    if "per year" in u:
-        return 2
-    if "per 100,000" in u or u.startswith(("%", "percentage points")):
-        return 1
-    return 2  # years, shares and anything without a unit
-
-
-def format_value(value: Any, unit: Any = None) -> str:
-    """A number (or text) for tables through :mod:`wigan_deal.fmt`: fixed decimals by ``unit``
-    (:func:`unit_digits`), never scientific notation; missing values are '–'."""
-    if isinstance(value, float) and not math.isnan(value) and unit_digits(unit) is None:
-        return fmt.p_value(value)
-    if isinstance(value, float):
-        return fmt.number(value, unit_digits(unit) or 0)
-    return fmt.number(value)
-
-
 def no_interval_reason(unit: Any, value: Any = None) -> str:
     """Why a headline value has no 95% CI, shown beside its '–'."""
     u = str(unit or "").strip().lower()
@@ -98,7 +74,7 @@ def no_interval_reason(unit: Any, value: Any = None) -> str:
 def _ci(lower: Any, upper: Any, unit: Any = None, value: Any = 0.0) -> str:
     if _missing(lower) or _missing(upper):
         return f"{fmt.MISSING} ({no_interval_reason(unit, value)})"
-    return f"{format_value(lower, unit)} to {format_value(upper, unit)}"
+    return f"{fmt.by_unit(lower, unit)} to {fmt.by_unit(upper, unit)}"
 
 
 def _missing(value: Any) -> bool:
@@ -112,7 +88,7 @@ def _css_class(text: Any) -> str:
 
 def table_data(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> dict[str, Any]:
     """A table for the ``tables.table`` template macro: headers, and per cell its text (by
-    :func:`format_value`, with the row's 'unit' column when there is one), class and phone label."""
+    :func:`wigan_deal.fmt.by_unit`, with the row's 'unit' column when there is one), class and phone label."""
     labels = [fmt.header(str(c)) for c in columns]
     unit_at = next((i for i, c in enumerate(columns) if str(c).lower() == "unit"), None)
     body = []
@@ -122,14 +98,14 @@ def table_data(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: st
         for c, h, v in zip(columns, labels, row, strict=False):
             numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
             cls = _css_class(v) if str(c).lower() == "verdict" else ("num" if numeric else "")
-            cells.append({"text": format_value(v, unit), "cls": cls, "label": h})
+            cells.append({"text": fmt.by_unit(v, unit), "cls": cls, "label": h})
         body.append(cells)
     return {"css": css, "headers": labels, "rows": body}
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, css: str = "") -> str:
     """Generic HTML table; a column named 'verdict' is highlighted; numbers are formatted by the row's
-    'unit' column when there is one (:func:`format_value`)."""
+    'unit' column when there is one (:func:`wigan_deal.fmt.by_unit`)."""
     from wigan_deal.report.templates import macro
 
     return str(macro("tables.html.j2", "table")(table_data(columns, rows, css=css)))
