@@ -28,8 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
-    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
-                 "hle_ci"},  # notebook helpers
+    # council studies (one module per notebook question; their result objects record and display themselves)
+    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "studies"},
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble

@@ -32,8 +32,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, plots
+from wigan_deal import data, plots
 from wigan_deal.notebook import setup
+from wigan_deal.studies import asc_finance, compare, notes
 
 params, rec, AREA, NAME = setup(globals(), "04_adult_social_care_finance")
 
@@ -206,11 +207,11 @@ display(flagged[["area_name", "line", "base_gbp000", "next_gbp000", "change_pct_
 # ## Net adult social care spend, 2011-12 to 2017-18
 
 # %%
-asc_note = analysis.no_finance_note(AREA, "adult_social_care")
-tse_note = analysis.no_finance_note(AREA, "total_service_expenditure")
-groups = analysis.comparator_groups(params)
+asc_note = notes.no_finance_note(AREA, "adult_social_care")
+tse_note = notes.no_finance_note(AREA, "total_service_expenditure")
+groups = compare.comparator_groups(params)
 groups.pop("England")
-asc = analysis.finance_table(AREA, groups, "adult_social_care")
+asc = asc_finance.finance_table(AREA, groups, "adult_social_care")
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.3))
 plots.finance_plot(asc, AREA, ax=axes[0], value="index", ylabel="cash, 2011/12 = 100",
                    title="Net adult social care spend (cash index)")
@@ -221,13 +222,13 @@ asc.pivot_table(index="area_name", columns="financial_year", values="value_gbp00
 
 # %%
 if asc_note:
-    display(Markdown(analysis.note_markdown(asc_note, 'no change in adult social care spending is computed')))
+    display(Markdown(notes.note_markdown(asc_note, 'no change in adult social care spending is computed')))
 else:
     own = asc[asc["role"] == "area"].set_index("financial_year")
     first, last = own.index[0], own.index[-1]
     eng_code = "E92000001"
-    pct_area = analysis.pct_change(asc, AREA, first, last)
-    pct_eng = analysis.pct_change(asc, eng_code, first, last)
+    pct_area = asc_finance.pct_change(asc, AREA, first, last)
+    pct_eng = asc_finance.pct_change(asc, eng_code, first, last)
     rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
                label=f"{NAME} net adult social care expenditure {first} (cash)")
     rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
@@ -238,7 +239,7 @@ else:
     per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
     rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
                label=f"{NAME} net adult social care per head {last} (cash)")
-    others = "; ".join(f"{k}: {analysis.pct_change(asc, k, first, last):+.1f}%"
+    others = "; ".join(f"{k}: {asc_finance.pct_change(asc, k, first, last):+.1f}%"
                        for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
     display(Markdown(
         f"{NAME}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k in {last} "
@@ -258,7 +259,7 @@ else:
 # ## Share of total service expenditure
 
 # %%
-share = analysis.asc_share(AREA)
+share = asc_finance.asc_share(AREA)
 ax = plots.trend_plot(share.assign(time=share["financial_year"].str[:4].astype(int) + 1.0, value=share["asc_share_pct"]),
                       AREA, title="Adult social care as % of total service expenditure (net)", ylabel="%")
 ax.set_xlabel("financial year (start + 1)")
@@ -293,17 +294,17 @@ def gbp_m(x):
 
 
 if tse_note:
-    display(Markdown(analysis.note_markdown(tse_note, 'no change in total service expenditure is computed')))
+    display(Markdown(notes.note_markdown(tse_note, 'no change in total service expenditure is computed')))
 else:
-    tse = analysis.finance_table(AREA, groups, "total_service_expenditure")
+    tse = asc_finance.finance_table(AREA, groups, "total_service_expenditure")
     plots.finance_plot(tse, AREA, value="index", ylabel="cash, 2010/11 = 100",
                        title="Net total service expenditure (cash index; 2015/16-2016/17 missing)")
     plt.show()
     t_own = tse[tse["role"] == "area"].set_index("financial_year")["value_gbp000"]
     t0, t1 = t_own.index[0], t_own.index[-1]
     t_change = t_own.iloc[-1] - t_own.iloc[0]
-    t_pct = analysis.pct_change(tse, AREA, t0, t1)
-    t_eng = analysis.pct_change(tse, "E92000001", t0, t1)
+    t_pct = asc_finance.pct_change(tse, AREA, t0, t1)
+    t_eng = asc_finance.pct_change(tse, "E92000001", t0, t1)
     rec.record("tse_change_gbp000", t_change, unit="GBP thousand",
                label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
     rec.record("tse_change_pct", t_pct, unit="%", label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
