@@ -33,7 +33,6 @@ from wigan_deal import (
     finance,
     hle_noise,
     its,
-    lasting,
     parameters,
     results,
     synth,
@@ -51,7 +50,7 @@ def _is_note(note) -> bool:
 
 def _nb02(p) -> dict:
     """Notebook 02, section by section through its studies (``wigan_deal.studies.hle``): HLE trend, change
-    table, ITS refusal, revisions, gap then and now. Returns the HLE note, the recorded values and the texts."""
+    table, ITS refusal, revisions, gap then and now, did it last, devolution windows, noise. Returns the HLE note, the recorded values and the texts."""
     out = {}
     rec = results.Recorder(None, "02_healthy_life_expectancy")
     hle_note = notes.no_data_note("hle_birth", p.area_code, vintage=p.vintage)
@@ -70,7 +69,8 @@ def _nb02(p) -> dict:
         assert own["change"].notna().any(), f"{p.area_code}: HLE data but no {change.start} to {change.end} change"
     gap = hle.gap_study(change)
     studies = {"hle change": change, "hle ITS refusal": hle.its_refusal(change, p),
-               "hle revisions": hle.revision_study(change), "hle gap": gap}
+               "hle revisions": hle.revision_study(change), "hle gap": gap, "hle lasting": hle.lasting_study(change),
+               "hle devolution": hle.devolution_study(change), "hle noise": (noise := hle.noise_study(change))}
     for name, study in studies.items():
         study.record(rec)
         out[f"text {name}"] = study.summary().text
@@ -79,6 +79,7 @@ def _nb02(p) -> dict:
     assert ({f"{k}_{s.lower()}" for k in ("hle_change", "hle_change_diff", "england_hle_change")
              for s in config.SEXES} <= set(rec.values)) == change.computed, sorted(rec.values)
     assert {"hle_its_refused", "hle_gap_then_male", "hle_gap_now_female"} <= set(rec.values)
+    assert ("hle_diff_male_per_council_noise" in rec.values) == (noise.result is not None)
     for s, g in gap.gaps.items():
         for v, key in ((p.vintage, "gap_then"), (gap.latest, "gap_now")):
             note = notes.no_data_note("hle_birth", p.area_code, s, v)
@@ -193,9 +194,6 @@ def _reader_texts(p, verdicts: list[pd.DataFrame], nb02: dict) -> dict[str, str]
     change = hle.hle_change_table(p.area_code, p.comparator_codes, p.vintage, start, end)
     texts["hle change windows"] = " ".join(f"{r.start} to {r.end}" for r in change.itertuples())
     texts["groups"] = compare.describe_groups(compare.comparator_groups(p, "hle_birth", p.vintage))
-    for s in config.SEXES:
-        dev = lasting.devolution_windows("hle_birth", p.area_code, start, sex=s, vintage=p.vintage)
-        texts[f"hle devolution {s}"] = lasting.devolution_text(dev, p.area_code, "HLE at birth (years)")
     for ind, sex, vintage in (("hle_birth", None, p.vintage), (CANCER, "Persons", None), (LE, p.sex, LE_VINTAGE),
                               (PREV, "Persons", None)):
         texts[f"note {ind}"] = notes.no_data_note(ind, p.area_code, sex, vintage) or ""

@@ -26,10 +26,9 @@ results_path = None              # set by the report runner: JSON of headline va
 # %matplotlib inline
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import config, data
+from wigan_deal import data
 from wigan_deal.notebook import setup
 from wigan_deal.studies import hle
 
@@ -123,24 +122,11 @@ gap
 # themselves, never spliced with earlier vintages.
 
 # %%
-from wigan_deal import lasting
-
-ends = lasting.end_points(AREA)
-trends = lasting.trend_table(AREA)
-if ends.empty:
-    display(Markdown(f"*No later vintage holds 2015-17 and a later period for {NAME}.*"))
-else:
-    lasting.end_point_figure(ends, trends, NAME)
-    plt.show()
-display(Markdown(lasting.lasting_text(AREA, ends, trends)))
-for r in ends.itertuples():
-    rec.record(f"lasting_{r.vintage.replace('-', '_')}_{r.sex.lower()}_{r.end.replace('-', '_')}", r.difference,
-               unit="years", label=f"{NAME} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} (vintage {r.vintage})",
-               note="revised ONS HLE method" if r.method_changed else None)
-for r in trends.itertuples():
-    rec.record(f"lasting_trend_{r.vintage.replace('-', '_')}_{r.sex.lower()}", r.trend_change, unit="years",
-               label=f"{NAME} minus England, {r.sex.lower()} HLE: fitted-trend change {r.start} to {r.end} (vintage {r.vintage})")
-ends.round(2)
+lasting = hle.lasting_study(hle_change)  # every later end point, in every later vintage
+lasting.plot()
+plt.show()
+lasting.record(rec)
+lasting
 
 # %% [markdown]
 # ## Before and after Greater Manchester devolution (April 2016)
@@ -150,15 +136,9 @@ ends.round(2)
 # England and against the Greater Manchester boroughs (the other nine when the area is one of them, all ten otherwise).
 
 # %%
-dev = pd.concat([lasting.devolution_windows("hle_birth", AREA, hle_change.start, sex=s, vintage=params.vintage)
-                 for s in config.SEXES], ignore_index=True)
-for s in config.SEXES:
-    display(Markdown(lasting.devolution_text(dev[dev["sex"] == s], AREA, "HLE at birth (years)")))
-pre = dev[dev["window"] == "pre-devolution"]
-for r in pre.itertuples():
-    rec.record(f"hle_pre_devolution_diff_{r.sex.lower()}", r.diff_vs_england, unit="years",
-               label=f"{NAME} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} (before GM devolution)")
-dev.round(2)
+devolution = hle.devolution_study(hle_change)
+devolution.record(rec)
+devolution
 
 # %% [markdown]
 # **What this notebook does not show.** It does not show that the Deal caused any change: there is no
@@ -181,29 +161,6 @@ dev.round(2)
 # (`wigan_deal.hle_noise`).
 
 # %%
-from wigan_deal import hle_ci, hle_noise
-
-if AREA in set(data.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).dropna(subset=["value"]).area_code):
-    hle_honest = hle_noise.summary(AREA)
-    window = f"{hle_noise.START} to {hle_noise.END}, vintage {config.REPORT_VINTAGE}"
-    display(Markdown(f"*This section always uses vintage {config.REPORT_VINTAGE} ({hle_noise.START}, {hle_noise.MIDDLE}, "
-                     f"{hle_noise.END}), whatever the report's vintage (here {params.vintage}).*"))
-    table, text = hle_honest.effect_summary()
-    display(Markdown(text))
-    display(table)
-    bounds = pd.concat([hle_ci.council_halfwidths(s) for s in config.SEXES])
-    display(Markdown(f"**{NAME}'s half-width per estimate** (95%, years): the flags' bounds, the "
-                     "population-scaled empirical value and the one used by the rule."))
-    display(bounds[bounds["area_code"] == AREA].drop(columns=["area_code", "vintage"]).round(2))
-    display(hle_honest.rtm)
-    display(hle_honest.mde)
-    emp = table[table["noise model"] == "sigma_cov"]
-    for _, row in emp.iterrows():
-        rec.record(f"hle_diff_{row['sex'].lower()}_empirical_noise", row["difference vs England"],
-                   unit="years", lower=row["lower"], upper=row["upper"],
-                   label=f"{NAME} minus England, {row['sex'].lower()} HLE change {window}, CI from the empirical noise model")
-    per = table[table["noise model"] == "per_council"]
-    for _, row in per.iterrows():
-        rec.record(f"hle_diff_{row['sex'].lower()}_per_council_noise", row["difference vs England"],
-                   unit="years", lower=row["lower"], upper=row["upper"],
-                   label=f"{NAME} minus England, {row['sex'].lower()} HLE change {window}, CI from the per-council noise model (claims rule)")
+noise = hle.noise_study(hle_change)  # always vintage 2019-05; nothing shown for a council without HLE in it
+noise.record(rec)
+noise

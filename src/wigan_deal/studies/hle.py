@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, fmt, hle_ci, its, plots
+from wigan_deal import config, fmt, hle_ci, hle_noise, its, lasting, plots
 from wigan_deal import data as wd
 from wigan_deal.periods import parse_period
 from wigan_deal.studies.compare import comparator_groups, describe_groups, series, trend_frame
@@ -181,7 +181,7 @@ HEADLINE_COLUMNS: tuple[str, ...] = ("area_name", "sex", "value_start", "value_e
                                      "change_upper", "diff_vs_england", "diff_lower", "diff_upper")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class HLEChange(Study):
     """HLE change ``start`` -> ``end`` of the area, England and the comparators (both sexes), with the CI
     of the register's original assumption (:func:`hle_ci_assumption`); ``sex`` is the focus sex."""
@@ -284,7 +284,7 @@ def change_study(params: Any, name: str) -> HLEChange:
                      no_data_note("hle_birth", params.area_code, vintage=params.vintage), table)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class HLERevisions(Study):
     """The focus sex's HLE for the same periods in every vintage, relative to ``vintage``."""
 
@@ -343,7 +343,7 @@ def revision_study(change: HLEChange) -> HLERevisions:
                         vintage_table("hle_birth", [change.area_code], change.sex), change)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class HLEGap(Study):
     """England-minus-area HLE gap in the report's end period and in the latest period of the latest vintage."""
 
@@ -415,7 +415,7 @@ def trend_figure(params: Any, vintage: str, *, title: str, break_year: float | N
     return fig
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class HLEITSRefusal(Study):
     """Whether the ITS engine refuses HLE (too few pre-break periods) with these parameters, and its message."""
 
@@ -442,3 +442,122 @@ def its_refusal(change: HLEChange, params: Any) -> HLEITSRefusal:
         return HLEITSRefusal(str(exc), f"`fit_its` raised **ShortPreperiodError**: {exc}")
     return HLEITSRefusal(None, "With these parameters the HLE series has enough pre-periods for an ITS; see notebook "
                                "03 for the formal ITS on longer series.")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HLELasting(Study):
+    """Did it last: the area-minus-England change from the report's last period to every later period of every
+    later vintage, and a fitted trend per vintage (:mod:`wigan_deal.lasting`)."""
+
+    area_code: str
+    name: str
+    ends: pd.DataFrame
+    trends: pd.DataFrame
+
+    def summary(self) -> EffectSummary:
+        text = lasting.lasting_text(self.area_code, self.ends, self.trends)
+        if self.ends.empty:
+            text = f"*No later vintage holds 2015-17 and a later period for {self.name}.*\n\n{text}"
+        return EffectSummary(self.ends.round(2), text)
+
+    def record(self, rec: Any) -> None:
+        for r in self.ends.itertuples():
+            rec.record(f"lasting_{r.vintage.replace('-', '_')}_{r.sex.lower()}_{r.end.replace('-', '_')}", r.difference,
+                       unit="years", label=f"{self.name} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} "
+                                           f"(vintage {r.vintage})",
+                       note="revised ONS HLE method" if r.method_changed else None)
+        for r in self.trends.itertuples():
+            rec.record(f"lasting_trend_{r.vintage.replace('-', '_')}_{r.sex.lower()}", r.trend_change, unit="years",
+                       label=f"{self.name} minus England, {r.sex.lower()} HLE: fitted-trend change {r.start} to {r.end} "
+                             f"(vintage {r.vintage})")
+
+    def plot(self) -> Any:
+        """Every end point and the fitted trends (``None`` without a later end point)."""
+        return None if self.ends.empty else lasting.end_point_figure(self.ends, self.trends, self.name)
+
+
+def lasting_study(change: HLEChange) -> HLELasting:
+    """Every later end point of ``change``'s area (whatever the report's vintage: the later vintages)."""
+    return HLELasting(change.area_code, change.name, lasting.end_points(change.area_code),
+                      lasting.trend_table(change.area_code))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HLEDevolution(Study):
+    """The HLE change with the window ending before GM devolution (April 2016) beside the full window, against
+    England and the GM boroughs (:func:`wigan_deal.lasting.devolution_windows`)."""
+
+    area_code: str
+    name: str
+    table: pd.DataFrame
+
+    def summary(self) -> EffectSummary:
+        text = "\n\n".join(lasting.devolution_text(self.table[self.table["sex"] == s], self.area_code,
+                                                   "HLE at birth (years)") for s in config.SEXES)
+        return EffectSummary(self.table.round(2), text)
+
+    def record(self, rec: Any) -> None:
+        for r in self.table[self.table["window"] == "pre-devolution"].itertuples():
+            rec.record(f"hle_pre_devolution_diff_{r.sex.lower()}", r.diff_vs_england, unit="years",
+                       label=f"{self.name} minus England, {r.sex.lower()} HLE change {r.start} to {r.end} (before GM "
+                             "devolution)")
+
+
+def devolution_study(change: HLEChange) -> HLEDevolution:
+    """:class:`HLEDevolution` from ``change``'s start period, in its vintage, both sexes."""
+    table = pd.concat([lasting.devolution_windows("hle_birth", change.area_code, change.start, sex=s,
+                                                  vintage=change.vintage) for s in config.SEXES], ignore_index=True)
+    return HLEDevolution(change.area_code, change.name, table)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HLENoise(Study):
+    """How noisy one council's HLE estimate is, beside the verdict (:mod:`wigan_deal.hle_noise`, always in the
+    report vintage): the difference vs England under each noise model, the council's half-widths, the change
+    adjusted for regression to the mean, and minimal detectable effects. ``result`` is ``None`` for a council
+    without HLE in the report vintage (nothing is shown or recorded)."""
+
+    area_code: str
+    name: str
+    vintage: str
+    result: Any
+    halfwidths: pd.DataFrame
+
+    def summary(self) -> EffectSummary:
+        if self.result is None:
+            return EffectSummary()
+        table, text = self.result.effect_summary()
+        return EffectSummary(table, text)
+
+    def _repr_markdown_(self) -> str:
+        if self.result is None:
+            return ""
+        n = hle_noise
+        parts = [f"*This section always uses vintage {config.REPORT_VINTAGE} ({n.START}, {n.MIDDLE}, {n.END}), "
+                 f"whatever the report's vintage (here {self.vintage}).*", self.summary()._repr_markdown_(),
+                 f"**{self.name}'s half-width per estimate** (95%, years): the flags' bounds, the population-scaled "
+                 "empirical value and the one used by the rule.",
+                 fmt.to_html(self.halfwidths.round(2)), fmt.to_html(self.result.rtm), fmt.to_html(self.result.mde)]
+        return "\n\n".join(parts)
+
+    def record(self, rec: Any) -> None:
+        if self.result is None:
+            return
+        table = self.summary().table
+        window = f"{hle_noise.START} to {hle_noise.END}, vintage {config.REPORT_VINTAGE}"
+        for model, key, what in (("sigma_cov", "empirical_noise", "the empirical noise model"),
+                                 ("per_council", "per_council_noise", "the per-council noise model (claims rule)")):
+            for _, row in table[table["noise model"] == model].iterrows():
+                rec.record(f"hle_diff_{row['sex'].lower()}_{key}", row["difference vs England"], unit="years",
+                           lower=row["lower"], upper=row["upper"],
+                           label=f"{self.name} minus England, {row['sex'].lower()} HLE change {window}, CI from {what}")
+
+
+def noise_study(change: HLEChange) -> HLENoise:
+    """:class:`HLENoise` for ``change``'s area (``change.vintage`` is only named: the study uses the report vintage)."""
+    present = wd.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).dropna(subset=["value"])["area_code"]
+    if change.area_code not in set(present):
+        return HLENoise(change.area_code, change.name, change.vintage, None, pd.DataFrame())
+    bounds = pd.concat([hle_ci.council_halfwidths(s) for s in config.SEXES])
+    own = bounds[bounds["area_code"] == change.area_code].drop(columns=["area_code", "vintage"])
+    return HLENoise(change.area_code, change.name, change.vintage, hle_noise.summary(change.area_code), own)

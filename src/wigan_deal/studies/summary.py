@@ -47,3 +47,7 @@ class Study(ABC):
 
     def _repr_markdown_(self) -> str:
         return self.summary()._repr_markdown_()
+
+    def __repr__(self) -> str:
+        """Plain text (what a console shows): the class and the summary's text."""
+        return f"{type(self).__name__}: {self.summary().text}"
