@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "synth_whole": {"config", "periods", "data", "synth"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage"},  # every specification
     # council studies (one module per notebook question; their result objects record and display themselves)
-    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "studies"},
+    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "finance", "studies"},
     "outcomes": {"config", "periods", "data"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble

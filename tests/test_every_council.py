@@ -114,36 +114,36 @@ def _nb03(p) -> None:
         assert _is_note(notes.no_data_note(PREV, p.area_code, "Persons"))
 
 
-def _nb04(p) -> None:
-    """Notebook 04: budget vs outturn, real-terms savings, finance tables with their missing-data notes."""
-    try:
-        bo = finance.budget_vs_outturn(p.area_code)
-    except finance.FinanceDataError as exc:
-        assert str(exc)  # the notebook shows this message and skips
-    else:
-        bo.per_head()
-        bo.summary_table()
-    try:
-        finance.real_terms_savings(p.area_code).summary_table()
-        finance.savings_overview(p.area_code)
-        sv = finance.controlled_savings(p.area_code)
-        sv.effect_summary()
-        sv.percentile_among_neighbours()
-    except finance.FinanceDataError as exc:
-        assert str(exc)
+def _nb04(p) -> dict:
+    """Notebook 04 through its studies (``wigan_deal.studies.asc_finance``): budget vs outturn with the balanced
+    band and per head, real-terms savings and spending-power neighbours, the base-year line check, cash ASC and
+    total service expenditure with their missing-data notes, ASC share. Returns the recorded values and texts."""
+    out = {}
+    rec = results.Recorder(None, "04_adult_social_care_finance")
+    budget = asc_finance.budget_study(p.area_code, "X")
+    savings = asc_finance.savings_study(p.area_code, "X")
+    asc_cash, tse_cash = asc_finance.asc_cash_study(p, "X"), asc_finance.tse_cash_study(p, "X")
+    studies = {"budget vs outturn": budget, "savings": savings, "neighbours": savings.neighbours(),
+               "asc cash": asc_cash, "tse cash": tse_cash}
+    for name, study in studies.items():
+        if study is not None:  # no neighbours without a savings figure
+            study.record(rec)
+            out[f"text {name}"] = study.summary().text
+    out["text balanced band"] = budget.band().text
+    budget.per_head()
+    assert (budget.result is None) == bool(budget.reason) == ("asc_variance_pct_last" not in rec.values)
+    assert (savings.result is None) == bool(savings.reason) == ("controlled_real_change_pct" not in rec.values)
     assert finance.baseline_check_text(p.area_code).startswith("Baseline check")
-    groups = compare.comparator_groups(p)
-    groups.pop("England")
-    for service in ("adult_social_care", "total_service_expenditure"):
-        note = notes.no_finance_note(p.area_code, service)
-        table = asc_finance.finance_table(p.area_code, groups, service)
-        own = table[table["role"] == "area"]
-        if note:
-            assert _is_note(note) and own.empty, note
-            continue
-        first, last = own["financial_year"].iloc[0], own["financial_year"].iloc[-1]
-        assert math.isfinite(asc_finance.pct_change(table, p.area_code, first, last))
+    for study, key in ((asc_cash, "asc_change_pct"), (tse_cash, "tse_change_pct")):
+        own = study.table[study.table["role"] == "area"] if len(study.table) else study.table
+        if study.no_data:
+            assert _is_note(study.no_data) and own.empty and key not in rec.values, study.no_data
+        else:
+            value = rec.values[key]["value"]
+            assert value is not None and math.isfinite(value), (p.area_code, key, value)
     asc_finance.asc_share(p.area_code)
+    out["values"] = rec.values
+    return out
 
 
 def _nb05(p, space_cache: dict) -> dict:
@@ -185,10 +185,10 @@ def _nb06(area: str) -> list[pd.DataFrame]:
     return [table, later]
 
 
-def _reader_texts(p, verdicts: list[pd.DataFrame], nb02: dict) -> dict[str, str]:
-    """Every reader-facing text the notebooks generate for ``p`` from the studies (name -> text); ``nb02``
-    holds notebook 02's study texts (:func:`_nb02`)."""
-    texts: dict[str, str] = {k: v for k, v in nb02.items() if k.startswith("text ")}
+def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, str]:
+    """Every reader-facing text the notebooks generate for ``p`` from the studies (name -> text); ``studied``
+    holds the study texts of the notebooks run through their studies (:func:`_nb02`, :func:`_nb04`)."""
+    texts: dict[str, str] = {k: v for out in studied for k, v in out.items() if k.startswith("text ")}
     start, end, texts["hle window note"] = hle.hle_window(p.vintage)
     assert start != end, f"{p.area_code}: HLE window {start} -> {end} in vintage {p.vintage}"
     change = hle.hle_change_table(p.area_code, p.comparator_codes, p.vintage, start, end)
@@ -200,19 +200,18 @@ def _reader_texts(p, verdicts: list[pd.DataFrame], nb02: dict) -> dict[str, str]
     texts["robustness note"] = robustness.robustness_outcome(p.area_code, p.sex)["note"]
     for service in ("adult_social_care", "total_service_expenditure"):
         texts[f"finance note {service}"] = notes.no_finance_note(p.area_code, service) or ""
-    for name, run in (("budget vs outturn", finance.budget_vs_outturn), ("savings", finance.real_terms_savings)):
-        try:
-            texts[name] = run(p.area_code).effect_summary()
-        except finance.FinanceDataError as exc:
-            texts[name] = str(exc)
+    try:
+        texts["savings (previous measure)"] = finance.real_terms_savings(p.area_code).effect_summary()
+    except finance.FinanceDataError as exc:
+        texts["savings (previous measure)"] = str(exc)
     for i, table in enumerate(verdicts):
         for r in table.itertuples():
             texts[f"claims {i} {r.claim_id}"] = f"{r.evidence} {getattr(r, 'unit', '')}"
     return texts
 
 
-def _check_invariants(p, verdicts: list[pd.DataFrame], nb02: dict) -> None:
-    problems = [x for name, text in _reader_texts(p, verdicts, nb02).items()
+def _check_invariants(p, verdicts: list[pd.DataFrame], *studied: dict) -> None:
+    problems = [x for name, text in _reader_texts(p, verdicts, *studied).items()
                 for x in text_problems(text, p.area_code, name)]
     assert not problems, f"{p.area_code}: " + "\n".join(problems[:10])
 
@@ -238,13 +237,13 @@ def test_every_council_runs_the_notebooks_analysis(area, space_cache):
     p = parameters.validate(area_code=area)
     nb02 = _nb02(p)
     _nb03(p)
-    _nb04(p)
+    nb04 = _nb04(p)
     _nb05(p, space_cache)
     verdicts = _nb06(area)
     assert len(verdicts[0]) == len(claims.load_register())
     cov = compare.coverage(area)
     assert len(cov) > 0
-    _check_invariants(p, verdicts, nb02)
+    _check_invariants(p, verdicts, nb02, nb04)
     _rtm_from_full_panel(area)
 
 
@@ -268,9 +267,9 @@ def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
     p = parameters.validate(area_code=area, **kwargs)
     nb02 = _nb02(p)
     _nb03(p)
-    _nb04(p)
+    nb04 = _nb04(p)
     _nb05(p, space_cache)
-    _check_invariants(p, _nb06(area), nb02)
+    _check_invariants(p, _nb06(area), nb02, nb04)
 
 
 @pytest.mark.parametrize("area", sorted(HARD_CASES))

@@ -186,3 +186,32 @@ def test_hle_revisions_and_its_refusal_record_themselves(wigan):
     refusal = hle.its_refusal(change, wigan)
     refusal.record(rec)
     assert rec.values["hle_its_refused"]["value"] is True and "ShortPreperiodError" in refusal.summary().text
+
+
+def test_finance_studies_record_what_notebook_04_recorded(wigan):
+    rec = results.Recorder(None, "04")
+    budget = asc_finance.budget_study(WIGAN, "Wigan")
+    savings = asc_finance.savings_study(WIGAN, "Wigan")
+    for study in (budget, savings, savings.neighbours(), asc_finance.asc_cash_study(wigan, "Wigan"),
+                  asc_finance.tse_cash_study(wigan, "Wigan")):
+        study.record(rec)
+        assert study.summary().text
+    assert rec.values["asc_2011_12"]["value"] == 79716 and rec.values["asc_2017_18"]["value"] == 79329
+    assert rec.values["asc_change_pct"]["value"] == pytest.approx(100 * (79329 - 79716) / 79716)
+    assert rec.values["asc_years_over_budget"]["unit"] == "years"
+    assert {"asc_balanced_band_pp", "savings_percentile", "controlled_percentile_neighbours",
+            "tse_excl_ph_change_gbp000", "asc_real_per_adult_last"} <= set(rec.values)
+    assert len(rec.values) == 26
+    band = budget.band().table
+    assert len(band) == 7 and set(band["position"]) <= {"within the band", "over budget beyond the band",
+                                                         "under budget beyond the band"}
+
+
+def test_finance_studies_without_outturns_say_why_and_record_nothing():
+    p = parameters.validate(area_code="E06000061")  # North Northamptonshire, created in 2021
+    rec = results.Recorder(None, "04")
+    for study in (asc_finance.budget_study(p.area_code, "N"), asc_finance.savings_study(p.area_code, "N"),
+                  asc_finance.asc_cash_study(p, "N"), asc_finance.tse_cash_study(p, "N")):
+        study.record(rec)
+        assert "created in 2021" in study.summary().text or "No " in study.summary().text
+    assert rec.values == {}
