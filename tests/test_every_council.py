@@ -37,7 +37,7 @@ from wigan_deal import (
     results,
     synth,
 )
-from wigan_deal.studies import asc_finance, compare, hle, notes, robustness
+from wigan_deal.studies import asc_finance, compare, hle, mortality, notes, robustness
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
 HARD_CASES = {"E09000001": {}, "E06000053": {}, "E06000061": {}, "E10000016": {"vintage": "2026-05"}}
@@ -89,8 +89,9 @@ def _nb02(p) -> dict:
     return out
 
 
-def _nb03(p) -> None:
-    """Notebook 03: cancer ITS (+ comparative vs England), LE ITS by sex, preventable mortality."""
+def _nb03(p) -> dict:
+    """Notebook 03: cancer ITS (+ comparative vs England), LE and LE at 65 by sex through their studies
+    (``studies.mortality.own_break_study``), preventable mortality. Returns the study texts."""
     cancer = compare.series(CANCER, p.area_code, "Persons")
     if cancer.empty:
         assert _is_note(notes.no_data_note(CANCER, p.area_code, "Persons"))
@@ -101,17 +102,21 @@ def _nb03(p) -> None:
             assert math.isfinite(fit.level_change.estimate)
             eng = data.load_indicator(CANCER, areas=[config.ENGLAND], sex="Persons")
             its.fit_comparative_its(cancer, eng, p.break_year, post_rule=p.post_rule)
-    for s in config.SEXES:
-        le = compare.series(LE, p.area_code, s, LE_VINTAGE)
-        if le.empty:
-            assert _is_note(notes.no_data_note(LE, p.area_code, s, LE_VINTAGE))
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            its.fit_its(le, p.break_year, post_rule=p.post_rule)
+    rec, out = results.Recorder(None, "03_mortality_and_life_expectancy_its"), {}
+    for ind, key, what, short, q in ((LE, "le", "life expectancy", "LE", "level"),
+                                     ("le_65", "le65", "life expectancy at 65", "LE at 65", "slope")):
+        study = mortality.own_break_study(p, "X", ind, LE_VINTAGE, key=key, what=what, short=short, comparative=q)
+        study.record(rec)
+        out[f"text {key}"] = study.summary().text
+        assert set(study.fits) | set(study.missing) == set(config.SEXES)
+        assert all(_is_note(n) for n in study.missing.values()), study.missing
+        for s, f in study.fits.items():
+            assert math.isfinite(f.level_change.estimate)
+            assert f"its_{key}_slope_change_{s.lower()}" in rec.values
     prev = compare.series(PREV, p.area_code, "Persons")
     if prev.empty:
         assert _is_note(notes.no_data_note(PREV, p.area_code, "Persons"))
+    return out
 
 
 def _nb04(p) -> dict:
@@ -236,14 +241,14 @@ def space_cache() -> dict:
 def test_every_council_runs_the_notebooks_analysis(area, space_cache):
     p = parameters.validate(area_code=area)
     nb02 = _nb02(p)
-    _nb03(p)
+    nb03 = _nb03(p)
     nb04 = _nb04(p)
     _nb05(p, space_cache)
     verdicts = _nb06(area)
     assert len(verdicts[0]) == len(claims.load_register())
     cov = compare.coverage(area)
     assert len(cov) > 0
-    _check_invariants(p, verdicts, nb02, nb04)
+    _check_invariants(p, verdicts, nb02, nb03, nb04)
     _rtm_from_full_panel(area)
 
 
@@ -266,10 +271,10 @@ def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
     area, kwargs = VARIANTS[variant]
     p = parameters.validate(area_code=area, **kwargs)
     nb02 = _nb02(p)
-    _nb03(p)
+    nb03 = _nb03(p)
     nb04 = _nb04(p)
     _nb05(p, space_cache)
-    _check_invariants(p, _nb06(area), nb02, nb04)
+    _check_invariants(p, _nb06(area), nb02, nb03, nb04)
 
 
 @pytest.mark.parametrize("area", sorted(HARD_CASES))

@@ -182,39 +182,14 @@ if have_cancer:
 # whether the area departed from England's path.
 
 # %%
-le_fits, le_rows = {}, []
-le_better = compare.higher_is_better(LE)
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-for ax, s in zip(axes, ("Male", "Female")):
-    le = compare.series(LE, AREA, s, LE_VINTAGE)
-    if le.empty:
-        ax.set_axis_off()
-        display(Markdown(notes.note_markdown(notes.no_data_note(LE, AREA, s, LE_VINTAGE),
-                                                f"no {s.lower()} life expectancy ITS")))
-        continue
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-        le_fits[s] = its.fit_its(le, params.break_year, post_rule=params.post_rule)
-    le_fits[s].plot(ax=ax, title=f"{NAME}: {s.lower()} life expectancy at birth")
-    key = s.lower()
-    mortality.record_estimate(rec, f"its_le_level_change_{key}", le_fits[s].level_change, unit="years",
-                             label=f"{NAME} {key} life expectancy: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 16)")
-    mortality.record_estimate(rec, f"its_le_slope_change_{key}", le_fits[s].slope_change, unit="years per year",
-                             label=f"{NAME} {key} life expectancy: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 16)")
-    le_rows.append(mortality.its_method_table(le, params.break_year, params.post_rule).assign(sex=s))
+le = mortality.own_break_study(params, NAME, LE, LE_VINTAGE, key="le", what="life expectancy", short="LE")
+le.plot()
 plt.show()
-for s, f in le_fits.items():
-    display(Markdown(f"**{s}.** " + mortality.its_sentence(f, f"{s.lower()} life expectancy", "years", le_better)))
-if le_rows:
-    display(pd.concat(le_rows, ignore_index=True))
+le.record(rec)
+display(le.methods)  # level and slope change under three error models
 
 # %%
-le_cits, le_cfits = mortality.comparative_fits(params, LE, le_fits, LE_VINTAGE)
-for s in le_fits:
-    if (s, "England") in le_cfits:
-        mortality.record_estimate(rec, f"cits_le_england_level_{s.lower()}", le_cfits[(s, "England")].difference_in_level,
-                                 unit="years", label=f"{NAME} minus England, {s.lower()} LE: difference in level change (Newey-West; interval not calibrated at n = 16)")
-le_cits
+le  # the ITS paragraphs, and the comparative ITS against each comparator group
 
 # %% [markdown]
 # ## Under-75 mortality from preventable causes (2019 definition)
@@ -259,35 +234,14 @@ else:
 # placebo-in-space interval) is in the primary table at the top of this notebook.
 
 # %%
-LE65 = "le_65"
-le65_fits = {}
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-for ax, s in zip(axes, ("Male", "Female")):
-    le65 = compare.series(LE65, AREA, s, LE_VINTAGE)
-    if le65.empty:
-        ax.set_axis_off()
-        display(Markdown(f"*No {s.lower()} life expectancy at 65 series for {NAME}: skipped.*"))
-        continue
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-        le65_fits[s] = its.fit_its(le65, params.break_year, post_rule=params.post_rule)
-    le65_fits[s].plot(ax=ax, title=f"{NAME}: {s.lower()} life expectancy at 65")
-    mortality.record_estimate(rec, f"its_le65_level_change_{s.lower()}", le65_fits[s].level_change, unit="years",
-                             label=f"{NAME} {s.lower()} life expectancy at 65: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 16)")
-    mortality.record_estimate(rec, f"its_le65_slope_change_{s.lower()}", le65_fits[s].slope_change,
-                             unit="years per year", label=f"{NAME} {s.lower()} life expectancy at 65: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 16)")
+le65 = mortality.own_break_study(params, NAME, "le_65", LE_VINTAGE, key="le65", what="life expectancy at 65",
+                                short="LE at 65", comparative="slope")
+le65.plot()
 plt.show()
-for s, f in le65_fits.items():
-    display(Markdown(f"**{s}.** " + mortality.its_sentence(f, f"{s.lower()} life expectancy at 65", "years", True)))
+le65.record(rec)
 
 # %%
-le65_cits, le65_cfits = mortality.comparative_fits(params, LE65, le65_fits, LE_VINTAGE)
-for s in le65_fits:
-    if (s, "England") in le65_cfits:
-        mortality.record_estimate(rec, f"cits_le65_england_slope_{s.lower()}", le65_cfits[(s, "England")].difference_in_slope,
-                                 unit="years per year",
-                                 label=f"{NAME} minus England, {s.lower()} LE at 65: difference in slope change (Newey-West; interval not calibrated at n = 16)")
-le65_cits
+le65
 
 # %% [markdown]
 # ## Inequality in life expectancy within the area (slope index of inequality)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from wigan_deal import config, its
 from wigan_deal import data as wd
-from wigan_deal import its
-from wigan_deal.studies.compare import comparator_groups, series
+from wigan_deal.studies.compare import comparator_groups, higher_is_better, series
+from wigan_deal.studies.notes import no_data_note, note_markdown
+from wigan_deal.studies.summary import EffectSummary, Study
 
 
 def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage: str | None = None
@@ -100,3 +103,79 @@ def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
         f"{'Higher' if better_higher else 'Lower'} values are better."
     )
 
+
+
+# --- study results (notebook 03) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OwnBreakStudy(Study):
+    """Segmented ITS of one indicator for each sex (the area's own break, national changes included: description,
+    not the primary analysis; OLS+HAC intervals not calibrated at this n) and the comparative ITS of the area
+    against each comparator group (:func:`comparative_fits`). ``what`` names the series in text ("life expectancy
+    at 65"), ``short`` in comparative labels ("LE at 65"); ``key`` builds the record keys; ``comparative`` is
+    the quantity recorded against England ("level" or "slope")."""
+
+    area_code: str
+    name: str
+    indicator: str
+    key: str
+    what: str
+    short: str
+    comparative: str
+    fits: dict[str, Any]
+    missing: dict[str, str]
+    methods: pd.DataFrame
+    comparisons: pd.DataFrame
+    comparative_fits: dict[tuple[str, str], Any]
+
+    def summary(self) -> EffectSummary:
+        better = higher_is_better(self.indicator)
+        parts = [note_markdown(n, f"no {s.lower()} {self.what} ITS") for s, n in self.missing.items()]
+        parts += [f"**{s}.** " + its_sentence(f, f"{s.lower()} {self.what}", "years", better) for s, f in self.fits.items()]
+        return EffectSummary(self.comparisons, "\n\n".join(parts))
+
+    def record(self, rec: Any) -> None:
+        for s, f in self.fits.items():
+            n, sex = f.series.n_pre + f.series.n_post, s.lower()
+            for q, est, unit in (("level", f.level_change, "years"), ("slope", f.slope_change, "years per year")):
+                record_estimate(rec, f"its_{self.key}_{q}_change_{sex}", est, unit=unit,
+                                label=f"{self.name} {sex} {self.what}: own break, national changes included: {q} change "
+                                      f"(OLS+HAC; interval not calibrated at n = {n})")
+        q = self.comparative
+        for s in self.fits:
+            if (c := self.comparative_fits.get((s, "England"))) is not None:
+                est = c.difference_in_level if q == "level" else c.difference_in_slope
+                record_estimate(rec, f"cits_{self.key}_england_{q}_{s.lower()}", est,
+                                unit="years" if q == "level" else "years per year",
+                                label=f"{self.name} minus England, {s.lower()} {self.short}: difference in {q} change "
+                                      f"(Newey-West; interval not calibrated at n = {len(c.series)})")
+
+    def plot(self) -> Any:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, len(config.SEXES), figsize=(13, 4.2))
+        for ax, s in zip(axes, config.SEXES, strict=True):
+            if s in self.fits:
+                self.fits[s].plot(ax=ax, title=f"{self.name}: {s.lower()} {self.what}")
+            else:
+                ax.set_axis_off()
+        return fig
+
+
+def own_break_study(params: Any, name: str, indicator: str, vintage: str, *, key: str, what: str, short: str,
+                    comparative: str = "level") -> OwnBreakStudy:
+    """:class:`OwnBreakStudy` of ``indicator`` (both sexes, ``vintage``) for validated ``params``."""
+    fits, missing, methods = {}, {}, []
+    for s in config.SEXES:
+        own = series(indicator, params.area_code, s, vintage)
+        if own.empty:
+            missing[s] = no_data_note(indicator, params.area_code, s, vintage)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", its.ShortPreperiodWarning)
+            fits[s] = its.fit_its(own, params.break_year, post_rule=params.post_rule)
+        methods.append(its_method_table(own, params.break_year, params.post_rule).assign(sex=s))
+    table, cfits = comparative_fits(params, indicator, fits, vintage)
+    return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing,
+                         pd.concat(methods, ignore_index=True) if methods else pd.DataFrame(), table, cfits)
