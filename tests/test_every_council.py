@@ -90,8 +90,8 @@ def _nb02(p) -> dict:
 
 
 def _nb03(p) -> dict:
-    """Notebook 03: cancer ITS (+ comparative vs England), LE and LE at 65 by sex through their studies
-    (``studies.mortality.own_break_study``), preventable mortality. Returns the study texts."""
+    """Notebook 03: cancer ITS (+ comparative vs England), LE and LE at 65 by sex and the inequality index through
+    their studies (``studies.mortality``), preventable mortality. Returns the study texts."""
     cancer = compare.series(CANCER, p.area_code, "Persons")
     if cancer.empty:
         assert _is_note(notes.no_data_note(CANCER, p.area_code, "Persons"))
@@ -113,6 +113,11 @@ def _nb03(p) -> dict:
         for s, f in study.fits.items():
             assert math.isfinite(f.level_change.estimate)
             assert f"its_{key}_slope_change_{s.lower()}" in rec.values
+    inequality = mortality.inequality_study(p, "X")
+    inequality.record(rec)
+    out["text inequality"] = inequality.summary().text
+    assert len(inequality.rows) + len(inequality.missing) == len(config.SEXES)
+    assert {f"sii_change_{r['sex'].lower()}" for r in inequality.rows} <= set(rec.values)
     prev = compare.series(PREV, p.area_code, "Persons")
     if prev.empty:
         assert _is_note(notes.no_data_note(PREV, p.area_code, "Persons"))

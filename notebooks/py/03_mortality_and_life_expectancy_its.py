@@ -35,9 +35,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import data, its, plots
+from wigan_deal import config, data, its, plots
 from wigan_deal.notebook import setup
-from wigan_deal.studies import compare, hle, mortality, notes
+from wigan_deal.studies import compare, mortality, notes
 
 params, rec, AREA, NAME = setup(globals(), "03_mortality_and_life_expectancy_its")
 
@@ -252,36 +252,11 @@ le65
 # and the comparator groups: description, not attribution.
 
 # %%
-SII = "le_sii"
-sii_groups = compare.comparator_groups(params, SII)
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
-for ax, s in zip(axes, ("Male", "Female")):
-    frame = compare.trend_frame(SII, AREA, sii_groups, sex=s)
-    plots.trend_plot(frame, AREA, ax=ax, title=f"{s}: slope index of inequality in LE at birth", ylabel="years",
-                     break_year=params.break_year)
+inequality = mortality.inequality_study(params, NAME)
+inequality.plot(params)
 plt.show()
-sii_rows = []
-for s in ("Male", "Female"):
-    sii = compare.series(SII, AREA, s)
-    if sii.empty:
-        display(Markdown(f"*No {s.lower()} inequality series for {NAME}: skipped.*"))
-        continue
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            its.fit_its(sii, params.break_year, post_rule=params.post_rule)
-        its_note = "enough pre-periods for an ITS with these parameters (descriptive change shown)"
-    except its.ShortPreperiodError as exc:
-        its_note = f"ITS refused: {exc}"
-    first, last = sii["period"].iloc[0], sii["period"].iloc[-1]
-    tab = hle.change_table(SII, AREA, [], first, last, sexes=[s])
-    a, e = tab[tab["role"] == "area"].iloc[0], tab[tab["role"] == "England"].iloc[0]
-    rec.record(f"sii_change_{s.lower()}", a["change"], unit="years",
-               label=f"{NAME} {s.lower()} slope index of inequality in LE, change {first} to {last}",
-               note=f"England {e['change']:+.1f}; smaller gap is better")
-    sii_rows.append({"sex": s, "window": f"{first} -> {last}", "area change": a["change"],
-                     "England change": e["change"], "difference": a["diff_vs_england"], "ITS": its_note})
-pd.DataFrame(sii_rows).round(2)
+inequality.record(rec)
+inequality
 
 # %% [markdown]
 # ## Before and after Greater Manchester devolution (April 2016)
@@ -295,9 +270,9 @@ pd.DataFrame(sii_rows).round(2)
 from wigan_deal import lasting
 
 dev_rows = []
-for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", ["Male", "Female"], LE_VINTAGE),
-                                ("le_65", "2009-11", ["Male", "Female"], LE_VINTAGE),
-                                (SII, "2010-12", ["Male", "Female"], None)):
+for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", list(config.SEXES), LE_VINTAGE),
+                                ("le_65", "2009-11", list(config.SEXES), LE_VINTAGE),
+                                (mortality.SII, "2010-12", list(config.SEXES), None)):
     for s in sexes:
         d = lasting.devolution_windows(ind, AREA, start, sex=s, vintage=vint)
         display(Markdown(lasting.devolution_text(d, AREA, data.indicators().set_index("indicator").loc[ind, "title"])))

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, its
+from wigan_deal import config, its, plots
 from wigan_deal import data as wd
-from wigan_deal.studies.compare import comparator_groups, higher_is_better, series
+from wigan_deal.studies.compare import comparator_groups, higher_is_better, series, trend_frame
+from wigan_deal.studies.hle import change_table
 from wigan_deal.studies.notes import no_data_note, note_markdown
 from wigan_deal.studies.summary import EffectSummary, Study
 
@@ -179,3 +180,66 @@ def own_break_study(params: Any, name: str, indicator: str, vintage: str, *, key
     table, cfits = comparative_fits(params, indicator, fits, vintage)
     return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing,
                          pd.concat(methods, ignore_index=True) if methods else pd.DataFrame(), table, cfits)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class InequalityStudy(Study):
+    """The slope index of inequality in life expectancy (years between the most and least deprived, within the
+    area): its change from the first to the last period by sex, against England's, and whether an ITS could be
+    fitted (descriptive: a smaller gap is better)."""
+
+    area_code: str
+    name: str
+    rows: list[dict[str, Any]]
+    missing: list[str]
+    break_year: int
+
+    def summary(self) -> EffectSummary:
+        text = " ".join(f"*No {s.lower()} inequality series for {self.name}: skipped.*" for s in self.missing)
+        table = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in self.rows])
+        return EffectSummary(table.round(2), text)
+
+    def record(self, rec: Any) -> None:
+        for r in self.rows:
+            rec.record(f"sii_change_{r['sex'].lower()}", r["area change"], unit="years",
+                       label=f"{self.name} {r['sex'].lower()} slope index of inequality in LE, change {r['_first']} to "
+                             f"{r['_last']}", note=f"England {r['England change']:+.1f}; smaller gap is better")
+
+    def plot(self, params: Any) -> Any:
+        import matplotlib.pyplot as plt
+
+        groups = comparator_groups(params, SII)
+        fig, axes = plt.subplots(1, len(config.SEXES), figsize=(13, 4.2), sharey=True)
+        for ax, s in zip(axes, config.SEXES, strict=True):
+            frame = trend_frame(SII, self.area_code, groups, sex=s)
+            plots.trend_plot(frame, self.area_code, ax=ax, title=f"{s}: slope index of inequality in LE at birth",
+                             ylabel="years", break_year=self.break_year)
+        return fig
+
+
+#: the slope index of inequality in life expectancy at birth
+SII = "le_sii"
+
+
+def inequality_study(params: Any, name: str) -> InequalityStudy:
+    """:class:`InequalityStudy` of validated ``params`` (change over the whole series, both sexes)."""
+    rows, missing = [], []
+    for s in config.SEXES:
+        own = series(SII, params.area_code, s)
+        if own.empty:
+            missing.append(s)
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                its.fit_its(own, params.break_year, post_rule=params.post_rule)
+            its_note = "enough pre-periods for an ITS with these parameters (descriptive change shown)"
+        except its.ShortPreperiodError as exc:
+            its_note = f"ITS refused: {exc}"
+        first, last = own["period"].iloc[0], own["period"].iloc[-1]
+        tab = change_table(SII, params.area_code, [], first, last, sexes=[s])
+        a, e = tab[tab["role"] == "area"].iloc[0], tab[tab["role"] == "England"].iloc[0]
+        rows.append({"sex": s, "window": f"{first} -> {last}", "area change": a["change"],
+                     "England change": e["change"], "difference": a["diff_vs_england"], "ITS": its_note,
+                     "_first": first, "_last": last})
+    return InequalityStudy(params.area_code, name, rows, missing, params.break_year)
