@@ -100,9 +100,11 @@ def _nb03(p) -> dict:
             warnings.simplefilter("ignore")
             fit = its.fit_its(cancer, p.break_year, post_rule=p.post_rule)
             assert math.isfinite(fit.level_change.estimate)
-            eng = data.load_indicator(CANCER, areas=[config.ENGLAND], sex="Persons")
-            its.fit_comparative_its(cancer, eng, p.break_year, post_rule=p.post_rule)
     rec, out = results.Recorder(None, "03_mortality_and_life_expectancy_its"), {}
+    cancer_vs = mortality.cancer_comparative_study(p, "X")
+    cancer_vs.record(rec)
+    out["text cancer comparative"] = cancer_vs.summary().text
+    assert ("cits_cancer_england_slope" in rec.values) == (not cancer.empty), sorted(rec.values)
     for ind, key, what, short, q in ((LE, "le", "life expectancy", "LE", "level"),
                                      ("le_65", "le65", "life expectancy at 65", "LE at 65", "slope")):
         study = mortality.own_break_study(p, "X", ind, LE_VINTAGE, key=key, what=what, short=short, comparative=q)

@@ -135,43 +135,11 @@ if have_cancer:
 # errors differ. The pre-slope difference checks parallel pre-trends (want ≈ 0).
 
 # %%
-if have_cancer:
-    cancer_groups = compare.comparator_groups(params, CANCER)
-    rows, fits = [], {}
-    for label, codes in cancer_groups.items():
-        if not codes:
-            display(Markdown(f"*{label}: no areas with data, skipped.*"))
-            continue
-        control = data.load_indicator(CANCER, areas=codes, sex="Persons")
-        for model in ("difference", "pooled"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                c = its.fit_comparative_its(cancer, control, params.break_year, model=model,
-                                            post_rule=params.post_rule)
-            fits[(label, model)] = c
-            for q, e in (("difference in level", c.difference_in_level), ("difference in slope", c.difference_in_slope),
-                         ("pre-slope difference", c.pre_slope_difference)):
-                rows.append({"control": label, "model": model, "quantity": q, "estimate": e.estimate,
-                             "lower": e.lower, "upper": e.upper, "p_value": e.p_value})
-    cits = pd.DataFrame(rows)
-    display(cits)
-    eng = fits[("England", "difference")]
-    mortality.record_estimate(rec, "cits_cancer_england_level", eng.difference_in_level, unit="per 100,000",
-                             label=f"{NAME} minus England, cancer mortality: difference in level change (Newey-West; interval not calibrated at n = 15)")
-    mortality.record_estimate(rec, "cits_cancer_england_slope", eng.difference_in_slope, unit="per 100,000 per year",
-                             label=f"{NAME} minus England, cancer mortality: difference in slope change (Newey-West; interval not calibrated at n = 15)")
-    shown = [k for k in fits if k[1] == "difference"][:3]
-    fig, axes = plt.subplots(1, len(shown), figsize=(6 * len(shown), 4), squeeze=False)
-    for ax, key in zip(axes[0], shown):
-        fits[key].plot(ax=ax, title=f"{NAME} vs {key[0]}")
-    plt.show()
-    pre_bad = cits[(cits["quantity"] == "pre-slope difference") & ((cits["lower"] > 0) | (cits["upper"] < 0))]
-    display(Markdown(
-        f"Against England (difference model; Newey-West interval, **not calibrated at n = 15**) the difference in level change is "
-        f"{eng.difference_in_level.describe()} and in slope change {eng.difference_in_slope.describe()} per year. "
-        + ("**Pre-trends differ** (pre-slope difference CI excludes 0) for: "
-           + ", ".join(sorted(set(pre_bad['control']))) + "; those comparisons rest on non-parallel trends."
-           if len(pre_bad) else "No comparison shows a significant pre-slope difference.")))
+cancer_vs = mortality.cancer_comparative_study(params, NAME)  # empty without a cancer series
+cancer_vs.plot()
+plt.show()
+cancer_vs.record(rec)
+cancer_vs
 
 # %% [markdown]
 # ## Life expectancy at birth: segmented ITS by sex

@@ -243,3 +243,81 @@ def inequality_study(params: Any, name: str) -> InequalityStudy:
                      "England change": e["change"], "difference": a["diff_vs_england"], "ITS": its_note,
                      "_first": first, "_last": last})
     return InequalityStudy(params.area_code, name, rows, missing, params.break_year)
+
+
+#: under-75 preventable cancer mortality (notebook 03's first outcome)
+CANCER = "u75_prev_cancer_mortality"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CancerComparativeStudy(Study):
+    """Comparative ITS of the area's under-75 preventable cancer mortality against each comparator group, in the
+    difference and pooled models (Newey-West intervals, not calibrated at this n). Empty when the area has no
+    cancer series (the notebook says so above)."""
+
+    name: str
+    fits: dict[tuple[str, str], Any]
+    table: pd.DataFrame
+    skipped: list[str]
+
+    def _england(self) -> Any:
+        return self.fits.get(("England", "difference"))
+
+    def summary(self) -> EffectSummary:
+        parts = [f"*{label}: no areas with data, skipped.*" for label in self.skipped]
+        if (eng := self._england()) is not None:
+            cits = self.table
+            pre_bad = cits[(cits["quantity"] == "pre-slope difference") & ((cits["lower"] > 0) | (cits["upper"] < 0))]
+            parts.append(
+                f"Against England (difference model; Newey-West interval, **not calibrated at n = {len(eng.series)}**) "
+                f"the difference in level change is {eng.difference_in_level.describe()} and in slope change "
+                f"{eng.difference_in_slope.describe()} per year. "
+                + ("**Pre-trends differ** (pre-slope difference CI excludes 0) for: "
+                   + ", ".join(sorted(set(pre_bad['control']))) + "; those comparisons rest on non-parallel trends."
+                   if len(pre_bad) else "No comparison shows a significant pre-slope difference."))
+        return EffectSummary(self.table, "\n\n".join(parts))
+
+    def record(self, rec: Any) -> None:
+        if (eng := self._england()) is None:
+            return
+        n = len(eng.series)
+        for q, est, unit in (("level", eng.difference_in_level, "per 100,000"),
+                             ("slope", eng.difference_in_slope, "per 100,000 per year")):
+            record_estimate(rec, f"cits_cancer_england_{q}", est, unit=unit,
+                            label=f"{self.name} minus England, cancer mortality: difference in {q} change (Newey-West; "
+                                  f"interval not calibrated at n = {n})")
+
+    def plot(self) -> Any:
+        """The first three difference-model fits (``None`` without any)."""
+        import matplotlib.pyplot as plt
+
+        shown = [k for k in self.fits if k[1] == "difference"][:3]
+        if not shown:
+            return None
+        fig, axes = plt.subplots(1, len(shown), figsize=(6 * len(shown), 4), squeeze=False)
+        for ax, key in zip(axes[0], shown, strict=True):
+            self.fits[key].plot(ax=ax, title=f"{self.name} vs {key[0]}")
+        return fig
+
+
+def cancer_comparative_study(params: Any, name: str) -> CancerComparativeStudy:
+    """:class:`CancerComparativeStudy` of validated ``params`` (each comparator group, both models)."""
+    own = series(CANCER, params.area_code, "Persons")
+    rows, fits, skipped = [], {}, []
+    if own.empty:
+        return CancerComparativeStudy(name, fits, pd.DataFrame(), skipped)
+    for label, codes in comparator_groups(params, CANCER).items():
+        if not codes:
+            skipped.append(label)
+            continue
+        control = wd.load_indicator(CANCER, areas=codes, sex="Persons")
+        for model in ("difference", "pooled"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                c = its.fit_comparative_its(own, control, params.break_year, model=model, post_rule=params.post_rule)
+            fits[(label, model)] = c
+            for q, e in (("difference in level", c.difference_in_level), ("difference in slope", c.difference_in_slope),
+                         ("pre-slope difference", c.pre_slope_difference)):
+                rows.append({"control": label, "model": model, "quantity": q, "estimate": e.estimate,
+                             "lower": e.lower, "upper": e.upper, "p_value": e.p_value})
+    return CancerComparativeStudy(name, fits, pd.DataFrame(rows), skipped)
