@@ -98,7 +98,7 @@ primary.dropna(subset=["estimate"]).round(3) if "estimate" in primary else prima
 
 # %%
 own_rows = []
-for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in ("Male", "Female")]:
+for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in config.SEXES]:
     try:
         own_break = inference.primary_its(AREA, ind, s)
     except ValueError as exc:  # e.g. missing periods for this area
