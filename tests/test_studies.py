@@ -215,3 +215,29 @@ def test_finance_studies_without_outturns_say_why_and_record_nothing():
         study.record(rec)
         assert "created in 2021" in study.summary().text or "No " in study.summary().text
     assert rec.values == {}
+
+
+def test_mortality_studies_record_what_notebook_03_recorded(wigan):
+    rec = results.Recorder(None, "03")
+    le65 = mortality.own_break_study(wigan, "Wigan", "le_65", "2019-12", key="le65", what="life expectancy at 65",
+                                     short="LE at 65", comparative="slope")
+    for study in (le65, mortality.cancer_comparative_study(wigan, "Wigan"), mortality.inequality_study(wigan, "Wigan")):
+        study.record(rec)
+    assert set(le65.fits) == set(config.SEXES) and not le65.missing
+    assert rec.values["its_le65_slope_change_female"]["unit"] == "years per year"
+    assert rec.values["cits_le65_england_slope_male"]["label"].endswith("(Newey-West; interval not calibrated at n = 16)")
+    assert rec.values["cits_cancer_england_level"]["label"].endswith("interval not calibrated at n = 15)")
+    assert {"sii_change_male", "sii_change_female"} <= set(rec.values)
+    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods) == 2 * 3 * 2
+
+
+def test_mortality_studies_without_series_record_nothing():
+    city = parameters.validate(area_code="E06000053")  # Isles of Scilly: too small for these series
+    rec = results.Recorder(None, "03")
+    cancer = mortality.cancer_comparative_study(city, "City")
+    cancer.record(rec)
+    assert "cits_cancer_england_level" not in rec.values and cancer.summary().table.empty
+    le = mortality.own_break_study(city, "City", "le_birth", "2019-12", key="le", what="life expectancy", short="LE")
+    le.record(rec)
+    assert set(le.missing) == set(config.SEXES) and rec.values == {}
+    assert "no data for this area" in le.summary().text.lower()
