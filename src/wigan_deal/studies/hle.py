@@ -1,5 +1,7 @@
 """Healthy life expectancy (notebook 02): the change between two non-overlapping periods with its approximate
-CI, the window a vintage allows, the rank among comparators, revisions across vintages and the gap then and now."""
+CI, the window a vintage allows, the rank among comparators, revisions across vintages and the gap then and now;
+the notebook's sections as study results (``change_study``, ``its_refusal``, ``revision_study``, ``gap_study``,
+``lasting_study``, ``devolution_study``, ``noise_study``) that show and record themselves."""
 
 from __future__ import annotations
 

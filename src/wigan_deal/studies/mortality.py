@@ -1,5 +1,6 @@
 """Mortality and life expectancy (notebook 03): comparative ITS against each comparator group, the error-model
-sensitivity table, residual diagnostics and the plain-language ITS paragraph."""
+sensitivity table, residual diagnostics and the plain-language ITS paragraph; study results for the life
+expectancy sections (``own_break_study``), the cancer comparative ITS and the inequality index."""
 
 from __future__ import annotations
 
