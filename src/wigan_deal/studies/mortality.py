@@ -12,12 +12,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, its, plots
+from wigan_deal import config, fmt, its, plots
 from wigan_deal import data as wd
 from wigan_deal.studies.compare import comparator_groups, higher_is_better, series, trend_frame
 from wigan_deal.studies.hle import change_table
 from wigan_deal.studies.notes import no_data_note, note_markdown
 from wigan_deal.studies.summary import EffectSummary, Study
+
+
+def describe(e: Any, digits: int = 3) -> str:
+    """``estimate (95% CI lower to upper; p = ...)`` of an :class:`wigan_deal.its.Estimate` in :mod:`wigan_deal.fmt`
+    (fixed decimals: a tiny estimate reads 0.000, never in scientific notation)."""
+    level, p = round(100 * (1 - e.alpha)), fmt.p_value(e.p_value)
+    return (f"{fmt.number(e.estimate, digits, signed=True)} ({level}% CI {fmt.ci(e.lower, e.upper, digits, signed=True)}; "
+            f"p {p if p.startswith('<') else '= ' + p})")
 
 
 def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage: str | None = None
@@ -37,9 +45,9 @@ def comparative_fits(params: Any, indicator: str, sexes: Iterable[str], vintage:
                 c = its.fit_comparative_its(own, wd.load_indicator(indicator, areas=codes, sex=s, vintage=vintage),
                                             params.break_year, post_rule=params.post_rule)
             fits[(s, label)] = c
-            rows.append({"sex": s, "control": label, "difference in level": c.difference_in_level.describe(),
-                         "difference in slope": c.difference_in_slope.describe(),
-                         "pre-slope difference": c.pre_slope_difference.describe(),
+            rows.append({"sex": s, "control": label, "difference in level": describe(c.difference_in_level),
+                         "difference in slope": describe(c.difference_in_slope),
+                         "pre-slope difference": describe(c.pre_slope_difference),
                          "interval": f"Newey-West: not calibrated at n = {len(c.series)}"})
     return pd.DataFrame(rows, columns=["sex", "control", "difference in level", "difference in slope",
                                        "pre-slope difference", "interval"]), fits
@@ -271,8 +279,8 @@ class CancerComparativeStudy(Study):
             pre_bad = cits[(cits["quantity"] == "pre-slope difference") & ((cits["lower"] > 0) | (cits["upper"] < 0))]
             parts.append(
                 f"Against England (difference model; Newey-West interval, **not calibrated at n = {len(eng.series)}**) "
-                f"the difference in level change is {eng.difference_in_level.describe()} and in slope change "
-                f"{eng.difference_in_slope.describe()} per year. "
+                f"the difference in level change is {describe(eng.difference_in_level)} and in slope change "
+                f"{describe(eng.difference_in_slope)} per year. "
                 + ("**Pre-trends differ** (pre-slope difference CI excludes 0) for: "
                    + ", ".join(sorted(set(pre_bad['control']))) + "; those comparisons rest on non-parallel trends."
                    if len(pre_bad) else "No comparison shows a significant pre-slope difference."))
