@@ -30,8 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "synth_whole": {"config", "periods", "data", "synth", "fmt"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage",
                   "fmt"},  # every specification
-    "analysis": {"config", "periods", "data", "its", "synth", "finance", "claims", "plots", "fmt",
-                 "hle_ci"},  # notebook helpers
+    # council studies (one module per notebook question; their result objects record and display themselves)
+    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "finance",
+                "studies"},
     "outcomes": {"config", "periods", "data", "fmt"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from wigan_deal import analysis, config, hle_noise, its
+from wigan_deal import config, hle_noise, its
 from wigan_deal.report import atlas, atlas_panel
+from wigan_deal.studies import asc_finance, compare, hle
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +26,21 @@ def test_every_figure_has_the_full_panel(panel):
 
 @pytest.mark.parametrize("code", ["E08000010", "E08000035", "E06000052", "E10000003"])
 def test_panel_values_equal_the_notebooks_definitions(panel, code):
-    start, end, _ = analysis.hle_window(config.DEFAULT_VINTAGE)  # notebook 02
-    change = analysis.hle_change_table(code, [], config.DEFAULT_VINTAGE, start, end)
+    start, end, _ = hle.hle_window(config.DEFAULT_VINTAGE)  # notebook 02
+    change = hle.hle_change_table(code, [], config.DEFAULT_VINTAGE, start, end)
     male = change[(change.role == "area") & (change.sex == "Male")]
     assert panel["hle_diff_male"][code] == pytest.approx(float(male.diff_vs_england.iloc[0]), abs=1e-9)
     rtm = hle_noise.rtm_adjusted(code).set_index("sex").loc["Male", "adjusted change"]  # atlas rows
     assert panel["hle_rtm_residual"][code] == pytest.approx(float(rtm), abs=1e-9)
-    cancer = analysis.series(atlas_panel.CANCER, code, "Persons")  # notebook 03
+    cancer = compare.series(atlas_panel.CANCER, code, "Persons")  # notebook 03
     if cancer.empty:
         assert code not in panel["its_cancer_level"].index
     else:
         fit = its.fit_its(cancer, config.DEFAULT_BREAK_YEAR, post_rule=config.DEFAULT_POST_RULE)
         assert panel["its_cancer_level"][code] == pytest.approx(fit.level_change.estimate, abs=1e-9)
-    fin = analysis.finance_table(code, {}, "adult_social_care")  # notebook 04
+    fin = asc_finance.finance_table(code, {}, "adult_social_care")  # notebook 04
     own = fin[fin.role == "area"].set_index("financial_year")
-    pct = analysis.pct_change(fin, code, own.index[0], own.index[-1])
+    pct = asc_finance.pct_change(fin, code, own.index[0], own.index[-1])
     assert panel["asc_change_pct"][code] == pytest.approx(pct, abs=1e-9)
 
 

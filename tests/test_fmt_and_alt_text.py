@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from wigan_deal import analysis, fmt, parameters, plots
+from wigan_deal import fmt, parameters, plots
 from wigan_deal.report.html import MISSING_ALT, notebook_title, notebook_to_html
+from wigan_deal.studies import asc_finance, compare
 
 
 def test_numbers_p_values_and_missing_values_have_one_format():
@@ -55,10 +56,10 @@ def test_display_tables_drop_the_index_spell_out_headers_and_show_no_nan():
 
 def _hle_figure():
     p = parameters.validate(area_code="E08000010")
-    groups = analysis.comparator_groups(p, "hle_birth", p.vintage)
+    groups = compare.comparator_groups(p, "hle_birth", p.vintage)
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
     for ax, s in zip(axes, ("Male", "Female"), strict=True):
-        plots.trend_plot(analysis.trend_frame("hle_birth", "E08000010", groups, sex=s, vintage=p.vintage),
+        plots.trend_plot(compare.trend_frame("hle_birth", "E08000010", groups, sex=s, vintage=p.vintage),
                          "E08000010", ax=ax, title=f"{s} HLE", ylabel="years", break_year=2011)
     return fig
 
@@ -71,6 +72,7 @@ def test_a_table_with_missing_values_says_what_the_dash_means():
 
     sys.path.insert(0, str(Path(__file__).parent))
     from invariants import bare_dash_tables
+    from wigan_deal.studies import hle
 
     frame = pd.DataFrame({"diff_vs_england": [np.nan, 0.4], "lower": [np.nan, np.nan], "x": [1.0, 2.0]})
     bare = fmt.to_html(frame)
@@ -87,8 +89,8 @@ def test_a_table_with_missing_values_says_what_the_dash_means():
     assert "<caption" not in fmt.to_html(fmt.explain_missing(pd.DataFrame({"a": [1.0]}), "never shown"))
     # real producers carry their reasons
     assert "not applicable to England itself" in fmt.missing_caption(
-        analysis.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17"),
-        fmt.table(analysis.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17")))
+        hle.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17"),
+        fmt.table(hle.change_table("hle_birth", "E08000010", [], "2009-11", "2015-17")))
 
 
 def test_figures_describe_what_they_show():
@@ -144,7 +146,7 @@ def test_reader_page_has_title_back_link_shared_css_and_alt_text(tmp_path):
 def test_alt_text_survives_missing_values():
     """Bournemouth (abolished 2019) has outturns but no mid-year population under its old code, so its
     per-head spend is missing: the figure's description says so instead of failing (it crashed notebook 04)."""
-    table = analysis.finance_table("E06000028", {}, "adult_social_care")
+    table = asc_finance.finance_table("E06000028", {}, "adult_social_care")
     assert table.loc[table["role"] == "area", "per_head_gbp"].isna().any()
     ax = plots.finance_plot(table, "E06000028", value="per_head_gbp", title="per head")
     assert "Bournemouth: not available in 2011/12" in plots.describe(ax.figure)

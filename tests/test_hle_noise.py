@@ -56,16 +56,16 @@ def test_minimal_detectable_effects():
 
 
 def test_one_change_function_everywhere():
-    """The assumed-width interval is the same in hle_noise.sensitivity and analysis.change_table (notebook 02
+    """The assumed-width interval is the same in hle_noise.sensitivity and hle.change_table (notebook 02
     used to show 0.66-4.94 beside 0.68-4.92): both call hle_ci.change_with_ci with England's +/-0.2."""
-    from wigan_deal import analysis
+    from wigan_deal.studies import hle
 
     s = hle_noise.sensitivity().set_index(["sex", "noise model"]).loc[("Female", "sigma_assumed")]
-    t = analysis.hle_change_table(config.WIGAN, [], "2019-05")
+    t = hle.hle_change_table(config.WIGAN, [], "2019-05")
     row = t[(t["role"] == "area") & (t["sex"] == "Female")].iloc[0]
     assert (s["lower"], s["upper"]) == pytest.approx((row["diff_lower"], row["diff_upper"]), abs=1e-12)
     assert (s["lower"], s["upper"]) == pytest.approx((0.6599, 4.9401), abs=1e-4)
-    assert analysis.hle_ci_assumption() == (config.HLE_ASSUMED_CI_HALFWIDTH, config.HLE_ENGLAND_CI_HALFWIDTH)
+    assert hle.hle_ci_assumption() == (config.HLE_ASSUMED_CI_HALFWIDTH, config.HLE_ENGLAND_CI_HALFWIDTH)
 
 
 def test_per_council_model_beside_the_pooled_ones():

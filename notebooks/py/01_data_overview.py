@@ -22,8 +22,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, plots
+from wigan_deal import data, plots
 from wigan_deal.notebook import setup
+from wigan_deal.studies import compare
 
 params, rec, AREA, NAME = setup(globals(), "01_data_overview")
 
@@ -56,7 +57,7 @@ display(Markdown(
 # notebooks that need it say so and skip that part.
 
 # %%
-cov = analysis.coverage(AREA)
+cov = compare.coverage(AREA)
 ax = plots.coverage_heatmap(cov, title=f"Values available for {NAME}, by period start year")
 plt.show()
 
@@ -98,7 +99,7 @@ rule_table.replace({True: "post", False: "pre"}).fillna("")
 # English upper-tier councils.
 
 # %%
-groups = analysis.comparator_groups(params)
+groups = compare.comparator_groups(params)
 rec.record("n_comparator_areas", len(params.comparator_codes), label="Comparator areas (all groups)", unit="count")
 pd.DataFrame([{"group": k, "n": len(v), "areas": ", ".join(data.area_name(c) for c in v)} for k, v in groups.items()])
 

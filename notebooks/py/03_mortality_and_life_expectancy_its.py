@@ -35,18 +35,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, its, plots
+from wigan_deal import config, data, its, plots
 from wigan_deal.notebook import setup
+from wigan_deal.studies import compare, mortality, notes
 
 params, rec, AREA, NAME = setup(globals(), "03_mortality_and_life_expectancy_its")
 
 # %%
 CANCER, LE, PREV = "u75_prev_cancer_mortality", "le_birth", "u75_preventable_mortality"
 LE_VINTAGE = "2019-12"   # the ONS series 2001-03..2016-18; the later OHID vintage starts at 2015-17
-cancer = analysis.series(CANCER, AREA, "Persons")
+cancer = compare.series(CANCER, AREA, "Persons")
 have_cancer = not cancer.empty
 if not have_cancer:
-    display(Markdown(analysis.note_markdown(analysis.no_data_note(CANCER, AREA, "Persons"),
+    display(Markdown(notes.note_markdown(notes.no_data_note(CANCER, AREA, "Persons"),
                                             "the cancer sections below are skipped (life expectancy still runs)")))
 
 # %% [markdown]
@@ -64,12 +65,12 @@ if have_cancer:
     cancer_fit.plot(title=f"{NAME}: under-75 preventable cancer mortality, break {params.break_year}")
     plt.show()
     unit = "per 100,000"
-    analysis.record_estimate(rec, "its_cancer_level_change", cancer_fit.level_change, unit=unit,
+    mortality.record_estimate(rec, "its_cancer_level_change", cancer_fit.level_change, unit=unit,
                              label=f"{NAME} u75 preventable cancer mortality: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 15)")
-    analysis.record_estimate(rec, "its_cancer_slope_change", cancer_fit.slope_change, unit=f"{unit} per year",
+    mortality.record_estimate(rec, "its_cancer_slope_change", cancer_fit.slope_change, unit=f"{unit} per year",
                              label=f"{NAME} u75 preventable cancer mortality: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 15)")
-    display(Markdown(analysis.its_sentence(cancer_fit, "the under-75 preventable cancer mortality rate", unit,
-                                           analysis.higher_is_better(CANCER))))
+    display(Markdown(mortality.its_sentence(cancer_fit, "the under-75 preventable cancer mortality rate", unit,
+                                           compare.higher_is_better(CANCER))))
 
 # %% [markdown]
 # ### Primary result (pre-specified): the area minus the non-GM council average
@@ -91,13 +92,13 @@ for r in primary.itertuples():
     if pd.isna(getattr(r, "estimate", float("nan"))):
         display(Markdown(f"*No primary result for {r.outcome}: {r.estimand}*"))
 for key, est, unit, label in panel_coverage.primary_records(AREA):
-    analysis.record_estimate(rec, key, est, unit=unit, label=label)
+    mortality.record_estimate(rec, key, est, unit=unit, label=label)
 display(Markdown(panel_coverage.coverage_line()))
 primary.dropna(subset=["estimate"]).round(3) if "estimate" in primary else primary
 
 # %%
 own_rows = []
-for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in ("Male", "Female")]:
+for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in config.SEXES]:
     try:
         own_break = inference.primary_its(AREA, ind, s)
     except ValueError as exc:  # e.g. missing periods for this area
@@ -108,9 +109,9 @@ for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for
     own_rows.append(table.assign(indicator=ind, sex=s))
     key = "cancer" if ind == CANCER else f"le_{s.lower()}"
     level, slope = inference.primary_estimates(own_break)
-    analysis.record_estimate(rec, f"its_ownbreak_{key}_level_change", level, unit=unit,
+    mortality.record_estimate(rec, f"its_ownbreak_{key}_level_change", level, unit=unit,
                              label=f"{NAME} {ind} ({s}): own break, national changes included: level change (description)")
-    analysis.record_estimate(rec, f"its_ownbreak_{key}_slope_change", slope, unit=f"{unit} per year",
+    mortality.record_estimate(rec, f"its_ownbreak_{key}_slope_change", slope, unit=f"{unit} per year",
                              label=f"{NAME} {ind} ({s}): own break, national changes included: slope change (description)")
 pd.concat(own_rows, ignore_index=True) if own_rows else None
 
@@ -123,8 +124,8 @@ pd.concat(own_rows, ignore_index=True) if own_rows else None
 
 # %%
 if have_cancer:
-    display(analysis.its_method_table(cancer, params.break_year, params.post_rule))
-    display(analysis.diagnostics_table(cancer_fit))
+    display(mortality.its_method_table(cancer, params.break_year, params.post_rule))
+    display(mortality.diagnostics_table(cancer_fit))
 
 # %% [markdown]
 # ### Comparative ITS: against England and the comparator groups
@@ -134,43 +135,11 @@ if have_cancer:
 # errors differ. The pre-slope difference checks parallel pre-trends (want ≈ 0).
 
 # %%
-if have_cancer:
-    cancer_groups = analysis.comparator_groups(params, CANCER)
-    rows, fits = [], {}
-    for label, codes in cancer_groups.items():
-        if not codes:
-            display(Markdown(f"*{label}: no areas with data, skipped.*"))
-            continue
-        control = data.load_indicator(CANCER, areas=codes, sex="Persons")
-        for model in ("difference", "pooled"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                c = its.fit_comparative_its(cancer, control, params.break_year, model=model,
-                                            post_rule=params.post_rule)
-            fits[(label, model)] = c
-            for q, e in (("difference in level", c.difference_in_level), ("difference in slope", c.difference_in_slope),
-                         ("pre-slope difference", c.pre_slope_difference)):
-                rows.append({"control": label, "model": model, "quantity": q, "estimate": e.estimate,
-                             "lower": e.lower, "upper": e.upper, "p_value": e.p_value})
-    cits = pd.DataFrame(rows)
-    display(cits)
-    eng = fits[("England", "difference")]
-    analysis.record_estimate(rec, "cits_cancer_england_level", eng.difference_in_level, unit="per 100,000",
-                             label=f"{NAME} minus England, cancer mortality: difference in level change (Newey-West; interval not calibrated at n = 15)")
-    analysis.record_estimate(rec, "cits_cancer_england_slope", eng.difference_in_slope, unit="per 100,000 per year",
-                             label=f"{NAME} minus England, cancer mortality: difference in slope change (Newey-West; interval not calibrated at n = 15)")
-    shown = [k for k in fits if k[1] == "difference"][:3]
-    fig, axes = plt.subplots(1, len(shown), figsize=(6 * len(shown), 4), squeeze=False)
-    for ax, key in zip(axes[0], shown):
-        fits[key].plot(ax=ax, title=f"{NAME} vs {key[0]}")
-    plt.show()
-    pre_bad = cits[(cits["quantity"] == "pre-slope difference") & ((cits["lower"] > 0) | (cits["upper"] < 0))]
-    display(Markdown(
-        f"Against England (difference model; Newey-West interval, **not calibrated at n = 15**) the difference in level change is "
-        f"{eng.difference_in_level.describe()} and in slope change {eng.difference_in_slope.describe()} per year. "
-        + ("**Pre-trends differ** (pre-slope difference CI excludes 0) for: "
-           + ", ".join(sorted(set(pre_bad['control']))) + "; those comparisons rest on non-parallel trends."
-           if len(pre_bad) else "No comparison shows a significant pre-slope difference.")))
+cancer_vs = mortality.cancer_comparative_study(params, NAME)  # empty without a cancer series
+cancer_vs.plot()
+plt.show()
+cancer_vs.record(rec)
+cancer_vs
 
 # %% [markdown]
 # ## Life expectancy at birth: segmented ITS by sex
@@ -181,39 +150,14 @@ if have_cancer:
 # whether the area departed from England's path.
 
 # %%
-le_fits, le_rows = {}, []
-le_better = analysis.higher_is_better(LE)
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-for ax, s in zip(axes, ("Male", "Female")):
-    le = analysis.series(LE, AREA, s, LE_VINTAGE)
-    if le.empty:
-        ax.set_axis_off()
-        display(Markdown(analysis.note_markdown(analysis.no_data_note(LE, AREA, s, LE_VINTAGE),
-                                                f"no {s.lower()} life expectancy ITS")))
-        continue
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-        le_fits[s] = its.fit_its(le, params.break_year, post_rule=params.post_rule)
-    le_fits[s].plot(ax=ax, title=f"{NAME}: {s.lower()} life expectancy at birth")
-    key = s.lower()
-    analysis.record_estimate(rec, f"its_le_level_change_{key}", le_fits[s].level_change, unit="years",
-                             label=f"{NAME} {key} life expectancy: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 16)")
-    analysis.record_estimate(rec, f"its_le_slope_change_{key}", le_fits[s].slope_change, unit="years per year",
-                             label=f"{NAME} {key} life expectancy: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 16)")
-    le_rows.append(analysis.its_method_table(le, params.break_year, params.post_rule).assign(sex=s))
+le = mortality.own_break_study(params, NAME, LE, LE_VINTAGE, key="le", what="life expectancy", short="LE")
+le.plot()
 plt.show()
-for s, f in le_fits.items():
-    display(Markdown(f"**{s}.** " + analysis.its_sentence(f, f"{s.lower()} life expectancy", "years", le_better)))
-if le_rows:
-    display(pd.concat(le_rows, ignore_index=True))
+le.record(rec)
+display(le.methods)  # level and slope change under three error models
 
 # %%
-le_cits, le_cfits = analysis.comparative_fits(params, LE, le_fits, LE_VINTAGE)
-for s in le_fits:
-    if (s, "England") in le_cfits:
-        analysis.record_estimate(rec, f"cits_le_england_level_{s.lower()}", le_cfits[(s, "England")].difference_in_level,
-                                 unit="years", label=f"{NAME} minus England, {s.lower()} LE: difference in level change (Newey-West; interval not calibrated at n = 16)")
-le_cits
+le  # the ITS paragraphs, and the comparative ITS against each comparator group
 
 # %% [markdown]
 # ## Under-75 mortality from preventable causes (2019 definition)
@@ -223,12 +167,12 @@ le_cits
 # ITS is possible only for later break years; otherwise the series is shown descriptively.
 
 # %%
-prev_groups = analysis.comparator_groups(params, PREV)
-prev = analysis.series(PREV, AREA, "Persons")
+prev_groups = compare.comparator_groups(params, PREV)
+prev = compare.series(PREV, AREA, "Persons")
 if prev.empty:
-    display(Markdown(analysis.note_markdown(analysis.no_data_note(PREV, AREA, "Persons"), "this section is skipped")))
+    display(Markdown(notes.note_markdown(notes.no_data_note(PREV, AREA, "Persons"), "this section is skipped")))
 else:
-    frame = analysis.trend_frame(PREV, AREA, prev_groups, sex="Persons")
+    frame = compare.trend_frame(PREV, AREA, prev_groups, sex="Persons")
     plots.trend_plot(frame, AREA, title="Under-75 preventable mortality (2019 definition), persons",
                      ylabel="age-standardised rate per 100,000", break_year=params.break_year)
     plt.show()
@@ -237,10 +181,10 @@ else:
             warnings.simplefilter("ignore", its.ShortPreperiodWarning)
             prev_fit = its.fit_its(prev, params.break_year, post_rule=params.post_rule)
         print(prev_fit.summary())
-        analysis.record_estimate(rec, "its_prev_level_change", prev_fit.level_change, unit="per 100,000",
+        mortality.record_estimate(rec, "its_prev_level_change", prev_fit.level_change, unit="per 100,000",
                                  label=f"{NAME} u75 preventable mortality (2019 def.): ITS level change")
-        display(Markdown(analysis.its_sentence(prev_fit, "under-75 preventable mortality", "per 100,000",
-                                               analysis.higher_is_better(PREV))))
+        display(Markdown(mortality.its_sentence(prev_fit, "under-75 preventable mortality", "per 100,000",
+                                               compare.higher_is_better(PREV))))
     except its.ShortPreperiodError as exc:
         display(Markdown(f"No ITS: `fit_its` raised ShortPreperiodError: {exc}"))
     first, last = prev.iloc[0], prev.iloc[-1]
@@ -258,35 +202,14 @@ else:
 # placebo-in-space interval) is in the primary table at the top of this notebook.
 
 # %%
-LE65 = "le_65"
-le65_fits = {}
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-for ax, s in zip(axes, ("Male", "Female")):
-    le65 = analysis.series(LE65, AREA, s, LE_VINTAGE)
-    if le65.empty:
-        ax.set_axis_off()
-        display(Markdown(f"*No {s.lower()} life expectancy at 65 series for {NAME}: skipped.*"))
-        continue
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-        le65_fits[s] = its.fit_its(le65, params.break_year, post_rule=params.post_rule)
-    le65_fits[s].plot(ax=ax, title=f"{NAME}: {s.lower()} life expectancy at 65")
-    analysis.record_estimate(rec, f"its_le65_level_change_{s.lower()}", le65_fits[s].level_change, unit="years",
-                             label=f"{NAME} {s.lower()} life expectancy at 65: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 16)")
-    analysis.record_estimate(rec, f"its_le65_slope_change_{s.lower()}", le65_fits[s].slope_change,
-                             unit="years per year", label=f"{NAME} {s.lower()} life expectancy at 65: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 16)")
+le65 = mortality.own_break_study(params, NAME, "le_65", LE_VINTAGE, key="le65", what="life expectancy at 65",
+                                short="LE at 65", comparative="slope")
+le65.plot()
 plt.show()
-for s, f in le65_fits.items():
-    display(Markdown(f"**{s}.** " + analysis.its_sentence(f, f"{s.lower()} life expectancy at 65", "years", True)))
+le65.record(rec)
 
 # %%
-le65_cits, le65_cfits = analysis.comparative_fits(params, LE65, le65_fits, LE_VINTAGE)
-for s in le65_fits:
-    if (s, "England") in le65_cfits:
-        analysis.record_estimate(rec, f"cits_le65_england_slope_{s.lower()}", le65_cfits[(s, "England")].difference_in_slope,
-                                 unit="years per year",
-                                 label=f"{NAME} minus England, {s.lower()} LE at 65: difference in slope change (Newey-West; interval not calibrated at n = 16)")
-le65_cits
+le65
 
 # %% [markdown]
 # ## Inequality in life expectancy within the area (slope index of inequality)
@@ -297,36 +220,11 @@ le65_cits
 # and the comparator groups: description, not attribution.
 
 # %%
-SII = "le_sii"
-sii_groups = analysis.comparator_groups(params, SII)
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
-for ax, s in zip(axes, ("Male", "Female")):
-    frame = analysis.trend_frame(SII, AREA, sii_groups, sex=s)
-    plots.trend_plot(frame, AREA, ax=ax, title=f"{s}: slope index of inequality in LE at birth", ylabel="years",
-                     break_year=params.break_year)
+inequality = mortality.inequality_study(params, NAME)
+inequality.plot(params)
 plt.show()
-sii_rows = []
-for s in ("Male", "Female"):
-    sii = analysis.series(SII, AREA, s)
-    if sii.empty:
-        display(Markdown(f"*No {s.lower()} inequality series for {NAME}: skipped.*"))
-        continue
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            its.fit_its(sii, params.break_year, post_rule=params.post_rule)
-        its_note = "enough pre-periods for an ITS with these parameters (descriptive change shown)"
-    except its.ShortPreperiodError as exc:
-        its_note = f"ITS refused: {exc}"
-    first, last = sii["period"].iloc[0], sii["period"].iloc[-1]
-    tab = analysis.change_table(SII, AREA, [], first, last, sexes=[s])
-    a, e = tab[tab["role"] == "area"].iloc[0], tab[tab["role"] == "England"].iloc[0]
-    rec.record(f"sii_change_{s.lower()}", a["change"], unit="years",
-               label=f"{NAME} {s.lower()} slope index of inequality in LE, change {first} to {last}",
-               note=f"England {e['change']:+.1f}; smaller gap is better")
-    sii_rows.append({"sex": s, "window": f"{first} -> {last}", "area change": a["change"],
-                     "England change": e["change"], "difference": a["diff_vs_england"], "ITS": its_note})
-pd.DataFrame(sii_rows).round(2)
+inequality.record(rec)
+inequality
 
 # %% [markdown]
 # ## Before and after Greater Manchester devolution (April 2016)
@@ -340,9 +238,9 @@ pd.DataFrame(sii_rows).round(2)
 from wigan_deal import lasting
 
 dev_rows = []
-for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", ["Male", "Female"], LE_VINTAGE),
-                                ("le_65", "2009-11", ["Male", "Female"], LE_VINTAGE),
-                                (SII, "2010-12", ["Male", "Female"], None)):
+for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", list(config.SEXES), LE_VINTAGE),
+                                ("le_65", "2009-11", list(config.SEXES), LE_VINTAGE),
+                                (mortality.SII, "2010-12", list(config.SEXES), None)):
     for s in sexes:
         d = lasting.devolution_windows(ind, AREA, start, sex=s, vintage=vint)
         display(Markdown(lasting.devolution_text(d, AREA, data.indicators().set_index("indicator").loc[ind, "title"])))

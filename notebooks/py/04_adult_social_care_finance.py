@@ -29,11 +29,11 @@ results_path = None              # set by the report runner: JSON of headline va
 # %matplotlib inline
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, plots
+from wigan_deal import data, plots
 from wigan_deal.notebook import setup
+from wigan_deal.studies import asc_finance
 
 params, rec, AREA, NAME = setup(globals(), "04_adult_social_care_finance")
 
@@ -48,28 +48,12 @@ params, rec, AREA, NAME = setup(globals(), "04_adult_social_care_finance")
 # against the all-council distribution, not against zero alone.
 
 # %%
-from wigan_deal import finance
-
-try:
-    bo = finance.budget_vs_outturn(AREA)
-except finance.FinanceDataError as exc:
-    bo = None
-    display(Markdown(f"*No budget-vs-outturn comparison for {NAME}: {exc}*"))
-if bo is not None:
-    bo.plot()
+budget = asc_finance.budget_study(AREA, NAME)
+budget.record(rec)
+if budget.result is not None:
+    budget.result.plot()
     plt.show()
-    first, last = bo.table.iloc[0], bo.table.iloc[-1]
-    for tag, row in (("first", first), ("last", last)):
-        rec.record(f"asc_variance_pct_{tag}", row["variance_pct"], unit="% of budget",
-                   label=f"{NAME} ASC outturn minus start-of-year budget, {row['financial_year']}")
-        rec.record(f"asc_variance_percentile_{tag}", row["variance_percentile"], unit="percentile (0 = most under)",
-                   label=f"{NAME} ASC variance {row['financial_year']}, percentile among {row['n_councils']} councils")
-    rec.record("asc_variance_gbp000_last", last["variance_gbp000"], unit="GBP thousand",
-               label=f"{NAME} ASC outturn minus budget {last['financial_year']} (cash)")
-    rec.record("asc_years_over_budget", int((bo.table["variance_gbp000"] > 0).sum()), unit="years",
-               label=f"Years {first['financial_year']}-{last['financial_year']} in which {NAME}'s ASC outturn exceeded budget")
-    display(Markdown(bo.effect_summary()))
-    display(bo.summary_table())
+budget
 
 # %% [markdown]
 # ### How far from budget is "balanced"? The noise-aware rule
@@ -83,20 +67,7 @@ if bo is not None:
 # differently, a possible cause of apparent balance in the later years.
 
 # %%
-noise = finance.balance_noise()
-display(Markdown(noise.text() + "."))
-if bo is not None:
-    band = pd.DataFrame({
-        "year": bo.table["financial_year"], "variance %": bo.table["variance_pct"],
-        "position": ["over budget beyond the band" if v > noise.band_pp else "within the band"
-                     if v >= -noise.band_pp else "under budget beyond the band" for v in bo.table["variance_pct"]],
-        "all-council SD of the variance": bo.table["financial_year"].map(noise.sd_by_year),
-    })
-    rec.record("asc_balanced_band_pp", noise.band_pp, unit="% of budget",
-               label="'Balanced' band: median |ASC outturn minus budget| over every council-year")
-    rec.record("asc_swing_pp", noise.swing_pp, unit="percentage points",
-               label="'From overspend' swing: median |year-to-year change| of a council's ASC variance")
-    display(band.round(1))
+budget.band()
 
 # %% [markdown]
 # ## Real terms and per head
@@ -105,14 +76,10 @@ if bo is not None:
 # year, so the change over time reflects spending, not population growth), against the middle half of councils.
 
 # %%
-if bo is not None:
-    bo.plot_per_head()
+if budget.result is not None:
+    budget.result.plot_per_head()
     plt.show()
-    ph = bo.per_head()
-    rec.record("asc_real_per_adult_last", float(ph.loc[ph["denominator"] == "per adult (18+)", "area"].iloc[-1]),
-               unit=f"GBP per adult ({bo.base} prices)", label=f"{NAME} ASC net outturn per adult, {last['financial_year']}")
-    display(ph.pivot_table(index="denominator", columns="financial_year", values=["area", "median_council"],
-                           sort=False).round(0))
+budget.per_head()
 
 # %% [markdown]
 # ## "£140m saved", done as a finance analyst would
@@ -128,34 +95,11 @@ if bo is not None:
 # duties and funding differ.
 
 # %%
-try:
-    overview = finance.savings_overview(AREA)
-    sv = finance.controlled_savings(AREA)
-except finance.FinanceDataError as exc:
-    overview = sv = None
-    display(Markdown(f"*No real-terms savings figure for {NAME}: {exc}*"))
-if sv is not None:
-    sv.plot()
-    plt.show()
-    old = finance.real_terms_savings(AREA)  # the previous rule's measure: with housing benefit and levies, from 2010/11
-    r, o = sv.row, old.row
-    rec.record("savings_real_change_gbp000", o["real_change_gbp000"], unit=f"GBP thousand ({old.base} prices)",
-               label=f"{NAME} real-terms change {old.years[0]} to {old.years[1]}, net current expenditure excl. "
-               "education and public health")
-    rec.record("savings_real_change_pct", o["real_change_pct"], unit="%",
-               label=f"{NAME} real-terms % change, net current expenditure excl. education and public health")
-    rec.record("savings_percentile", o["percentile"], unit="percentile (0 = largest fall)",
-               label=f"{NAME} real-terms change, percentile among {int(o['n_councils'])} councils")
-    rec.record("savings_real_per_head_change_gbp", o["real_per_head_change_gbp"], unit=f"GBP per resident ({old.base} prices)",
-               label=f"{NAME} real-terms change per head")
-    rec.record("controlled_real_change_gbp000", r["real_change_gbp000"], unit=f"GBP thousand ({sv.base} prices)",
-               label=f"{NAME} real-terms change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
-    rec.record("controlled_real_change_pct", r["real_change_pct"], unit="%",
-               label=f"{NAME} real-terms % change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
-    rec.record("controlled_percentile_own_type", r["percentile_in_class"], unit="percentile (0 = largest fall)",
-               label=f"{NAME}, percentile among {int(r['n_in_class'])} {sv.class_name}")
-    display(Markdown(sv.effect_summary()))
-    display(overview.round(1))
+savings = asc_finance.savings_study(AREA, NAME)
+savings.plot()
+plt.show()
+savings.record(rec)
+savings
 
 # %% [markdown]
 # ### Councils with a similar fall in spending power
@@ -165,18 +109,10 @@ if sv is not None:
 # spending power changed most like the area's between 2011/12 and 2015/16.
 
 # %%
-if sv is not None:
-    try:
-        near = sv.spending_power_neighbours()
-    except finance.FinanceDataError as exc:
-        display(Markdown(f"*{exc}*"))
-    else:
-        pct = sv.percentile_among_neighbours()
-        rec.record("controlled_percentile_neighbours", pct, unit="percentile (0 = largest fall)",
-                   label=f"{NAME}, percentile among its {len(near)} spending-power neighbours")
-        display(Markdown(f"{NAME} is at percentile **{pct:.0f}** (0 = largest fall) among these {len(near)} councils; "
-                         f"their median change is {near['real_change_pct'].median():+.1f}%."))
-        display(near.round(1))
+neighbours = savings.neighbours()  # None when there is no savings figure
+if neighbours is not None:
+    neighbours.record(rec)
+neighbours
 
 # %% [markdown]
 # ### Checking the base year, line by line
@@ -188,6 +124,8 @@ if sv is not None:
 # second every flagged line in England, with its explanation.
 
 # %%
+from wigan_deal import finance
+
 check = finance.baseline_line_check(finance.SAVINGS_BASE_YEARS[0])
 cols = ["line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank", "n_councils",
         "line_median_gbp000", "outlier", "in_measure"]
@@ -206,49 +144,14 @@ display(flagged[["area_name", "line", "base_gbp000", "next_gbp000", "change_pct_
 # ## Net adult social care spend, 2011-12 to 2017-18
 
 # %%
-asc_note = analysis.no_finance_note(AREA, "adult_social_care")
-tse_note = analysis.no_finance_note(AREA, "total_service_expenditure")
-groups = analysis.comparator_groups(params)
-groups.pop("England")
-asc = analysis.finance_table(AREA, groups, "adult_social_care")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.3))
-plots.finance_plot(asc, AREA, ax=axes[0], value="index", ylabel="cash, 2011/12 = 100",
-                   title="Net adult social care spend (cash index)")
-plots.finance_plot(asc, AREA, ax=axes[1], value="per_head_gbp", ylabel="GBP per resident (cash)",
-                   title="Net adult social care spend per head")
+asc_cash = asc_finance.asc_cash_study(params, NAME)
+asc_cash.plot()
 plt.show()
-asc.pivot_table(index="area_name", columns="financial_year", values="value_gbp000", sort=False).round(0)
+asc_cash.cash_table()
 
 # %%
-if asc_note:
-    display(Markdown(analysis.note_markdown(asc_note, 'no change in adult social care spending is computed')))
-else:
-    own = asc[asc["role"] == "area"].set_index("financial_year")
-    first, last = own.index[0], own.index[-1]
-    eng_code = "E92000001"
-    pct_area = analysis.pct_change(asc, AREA, first, last)
-    pct_eng = analysis.pct_change(asc, eng_code, first, last)
-    rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
-               label=f"{NAME} net adult social care expenditure {first} (cash)")
-    rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
-               label=f"{NAME} net adult social care expenditure {last} (cash)")
-    rec.record("asc_change_pct", pct_area, unit="%", label=f"{NAME} net adult social care change {first} to {last} (cash)")
-    rec.record("england_asc_change_pct", pct_eng, unit="%",
-               label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
-    per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
-    rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
-               label=f"{NAME} net adult social care per head {last} (cash)")
-    others = "; ".join(f"{k}: {analysis.pct_change(asc, k, first, last):+.1f}%"
-                       for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
-    display(Markdown(
-        f"{NAME}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k in {last} "
-        f"(**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
-        + (f"; {others}" if others else "") + ". "
-        f"Per head, {NAME} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
-        f"£{asc.loc[(asc['area_code'] == eng_code) & (asc['financial_year'] == last), 'per_head_gbp'].iloc[0]:.0f} "
-        "for England. These are descriptive outturns: no CI applies (they are administrative totals, not samples), "
-        "and no counterfactual is implied."))
-    display(per_head.round(0))
+asc_cash.record(rec)
+asc_cash
 
 # %% [markdown]
 # The 2014-15 switch of adult social care returns to the new ASC-FR collection is a definitional break for
@@ -258,7 +161,7 @@ else:
 # ## Share of total service expenditure
 
 # %%
-share = analysis.asc_share(AREA)
+share = asc_finance.asc_share(AREA)
 ax = plots.trend_plot(share.assign(time=share["financial_year"].str[:4].astype(int) + 1.0, value=share["asc_share_pct"]),
                       AREA, title="Adult social care as % of total service expenditure (net)", ylabel="%")
 ax.set_xlabel("financial year (start + 1)")
@@ -275,7 +178,6 @@ share.pivot_table(index="area_name", columns="financial_year", values="asc_share
 combined = data.load_finance(areas=[AREA], services=["social_care_combined"])
 combined[["financial_year", "value_gbp000", "flag"]]
 
-
 # %% [markdown]
 # From 2011-12 the combined line is *derived* (adults + children) so the series can be read across 2010-11; the
 # 2010-11 value is as published. Any split of 2010-11 into adults and children would be a guess, so the adult
@@ -288,41 +190,11 @@ combined[["financial_year", "value_gbp000", "flag"]]
 # schools inside the total, it cannot tell one council from another.
 
 # %%
-def gbp_m(x):
-    return f"{'-' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
-
-
-if tse_note:
-    display(Markdown(analysis.note_markdown(tse_note, 'no change in total service expenditure is computed')))
-else:
-    tse = analysis.finance_table(AREA, groups, "total_service_expenditure")
-    plots.finance_plot(tse, AREA, value="index", ylabel="cash, 2010/11 = 100",
-                       title="Net total service expenditure (cash index; 2015/16-2016/17 missing)")
-    plt.show()
-    t_own = tse[tse["role"] == "area"].set_index("financial_year")["value_gbp000"]
-    t0, t1 = t_own.index[0], t_own.index[-1]
-    t_change = t_own.iloc[-1] - t_own.iloc[0]
-    t_pct = analysis.pct_change(tse, AREA, t0, t1)
-    t_eng = analysis.pct_change(tse, "E92000001", t0, t1)
-    rec.record("tse_change_gbp000", t_change, unit="GBP thousand",
-               label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
-    rec.record("tse_change_pct", t_pct, unit="%", label=f"{NAME} net total service expenditure change {t0} to {t1} (cash)")
-    rec.record("england_tse_change_pct", t_eng, unit="%",
-               label=f"England (sum of councils) net total service expenditure change {t0} to {t1} (cash)")
-    ph = data.load_finance(areas=[AREA], services=["public_health"]).set_index("financial_year")["value_gbp000"]
-    ph_last = float(ph.get(t1, 0.0)) if pd.notna(ph.get(t1, float("nan"))) else 0.0
-    excl_change = t_change - ph_last + (float(ph.get(t0, 0.0)) if pd.notna(ph.get(t0, float("nan"))) else 0.0)
-    rec.record("tse_excl_ph_change_gbp000", excl_change, unit="GBP thousand",
-               label=f"{NAME} net total service expenditure excluding public health, change {t0} to {t1} (cash)")
-    reading = ("A cash fall of this size is consistent with savings but is not a measurement of them"
-               if t_change < 0 else "Spending did not fall in cash; this says nothing either way about savings")
-    display(Markdown(
-        f"{NAME}'s net total service expenditure went from £{t_own.iloc[0] / 1000:,.1f}m ({t0}) to "
-        f"£{t_own.iloc[-1] / 1000:,.1f}m ({t1}): **{gbp_m(t_change)} ({t_pct:+.1f}%)** in cash, against "
-        f"{t_eng:+.1f}% for England (sum of councils). Excluding public health (transferred to councils in "
-        f"2013-14, as the claims register does) the change is **{gbp_m(excl_change)}**. {reading}: savings are "
-        "counted against a counterfactual budget that includes inflation and demand growth, which these data do "
-        "not contain."))
+tse_cash = asc_finance.tse_cash_study(params, NAME)
+tse_cash.plot()
+plt.show()
+tse_cash.record(rec)
+tse_cash
 
 # %% [markdown]
 # ### Spending power (context)

@@ -29,20 +29,21 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data, its, plots, synth
+from wigan_deal import data, its, plots, synth
 from wigan_deal.notebook import setup
+from wigan_deal.studies import compare, notes, robustness
 
 params, rec, AREA, NAME = setup(globals(), "05_robustness")
 from wigan_deal import config
 
 CANCER, LE, LE_VINTAGE = "u75_prev_cancer_mortality", "le_birth", "2019-12"
-ROBUST = analysis.robustness_outcome(AREA, params.sex)  # cancer mortality, else LE; complete series only
+ROBUST = robustness.robustness_outcome(AREA, params.sex)  # cancer mortality, else LE; complete series only
 MAIN, MAIN_SEX, MAIN_VINTAGE, MAIN_UNIT, MAIN_TEXT = (ROBUST[k] for k in ("indicator", "sex", "vintage", "unit", "text"))
 if ROBUST["note"]:
     display(Markdown(ROBUST["note"]))
 SKIPPED = f"*Skipped: {NAME} has no complete series for this check (see the note at the top).*"
-main = analysis.series(MAIN, AREA, MAIN_SEX, MAIN_VINTAGE)
-better_higher = analysis.higher_is_better(MAIN)
+main = compare.series(MAIN, AREA, MAIN_SEX, MAIN_VINTAGE)
+better_higher = compare.higher_is_better(MAIN)
 
 # %% [markdown]
 # ## 1. Placebo in time
@@ -108,12 +109,12 @@ else:
     space_rows, space = [], {}
     specs = [(CANCER, "Persons", None)] + [(LE, s, LE_VINTAGE) for s in config.SEXES]
     for indicator, s, v in specs:
-        if analysis.complete_note(indicator, AREA, s, v):
+        if notes.complete_note(indicator, AREA, s, v):
             continue
-        pan = analysis.panel(indicator, s, v)
+        pan = compare.panel(indicator, s, v)
         for statistic in ("level_change", "slope_change"):
             res = its.placebo_in_space(pan, AREA, params.break_year, post_rule=params.post_rule, statistic=statistic,
-                                       higher_is_better=analysis.higher_is_better(indicator))
+                                       higher_is_better=compare.higher_is_better(indicator))
             space[(indicator, s, statistic)] = res
             space_rows.append({"indicator": indicator, "sex": s, "statistic": statistic, "area value": res.treated_value,
                                "rank (1 = best)": res.rank, "n areas": res.n_areas, "p one-sided": res.p_one_sided,
@@ -159,7 +160,7 @@ else:
 if not ROBUST["usable"]:
     display(Markdown(SKIPPED))
 else:
-    rtm, corr = analysis.baseline_vs_change(main_space.table, analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE),
+    rtm, corr = robustness.baseline_vs_change(main_space.table, compare.panel(MAIN, MAIN_SEX, MAIN_VINTAGE),
                                             params.break_year, params.post_rule)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter(rtm["baseline_mean"], rtm["level_change"], s=12, color=plots.BACKGROUND_COLOUR)
@@ -202,13 +203,13 @@ else:
     gm_others = [c for c in config.GREATER_MANCHESTER if c != AREA] if in_gm else []
     DEFAULT_POOL = ("all upper-tier councils excluding GM (default)" if in_gm
                     else "all upper-tier councils (default; area not in GM)")
-    pools = {DEFAULT_POOL: analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE, exclude=gm_others, keep=AREA)}
+    pools = {DEFAULT_POOL: compare.panel(MAIN, MAIN_SEX, MAIN_VINTAGE, exclude=gm_others, keep=AREA)}
     similar = [c for c in data.comparators(AREA, "nearest", indicator=MAIN, vintage=MAIN_VINTAGE)]
     if len(similar) >= 3:
-        full = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+        full = compare.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
         pools["ONS similar areas"] = full[full["area_code"].isin(similar + [AREA])]
     if in_gm:
-        pools["all upper-tier councils"] = analysis.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
+        pools["all upper-tier councils"] = compare.panel(MAIN, MAIN_SEX, MAIN_VINTAGE)
     synth_rows, synth_fits = [], {}
     for label, pan in pools.items():
         with warnings.catch_warnings():
@@ -331,7 +332,7 @@ except ValueError as exc:
 curve_outcomes = [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in config.SEXES]
 curves = {}
 for ind, s, unit in curve_outcomes:
-    if not analysis.has_data(ind, AREA, s, None if ind == CANCER else LE_VINTAGE):
+    if not compare.has_data(ind, AREA, s, None if ind == CANCER else LE_VINTAGE):
         continue
     try:
         curve = speccurve.spec_curve(AREA, ind, s)

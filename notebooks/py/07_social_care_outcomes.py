@@ -31,8 +31,9 @@ results_path = None              # set by the report runner: JSON of headline va
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from wigan_deal import analysis, data
+from wigan_deal import data
 from wigan_deal.notebook import setup
+from wigan_deal.studies import compare
 
 params, rec, AREA, NAME = setup(globals(), "07_social_care_outcomes")
 
@@ -41,7 +42,7 @@ from wigan_deal import lasting, outcomes
 
 groups, group_notes = outcomes.peer_groups(AREA)
 table = outcomes.comparison_table(AREA, groups=groups)
-display(Markdown(outcomes.baseline_note(AREA) + "\n\n" + analysis.describe_groups(groups)
+display(Markdown(outcomes.baseline_note(AREA) + "\n\n" + compare.describe_groups(groups)
                  + ("\n\n" + " ".join(group_notes) if group_notes else "")))
 
 # %% [markdown]

@@ -3,7 +3,7 @@
 
 :func:`change_with_ci` is the only place where a change between two non-overlapping periods and the
 area-minus-comparator difference in change get their 95% CIs from per-estimate half-widths (claims,
-``analysis.change_table`` and ``hle_noise.sensitivity`` all call it). The assumed widths live in
+``studies.hle.change_table`` and ``hle_noise.sensitivity`` all call it). The assumed widths live in
 ``config.HLE_ASSUMED_CI_HALFWIDTH`` / ``config.HLE_ENGLAND_CI_HALFWIDTH``.
 
 :func:`council_halfwidths` is the per-council noise model of the ``hle_increase`` rule (amended 2026-12-06):

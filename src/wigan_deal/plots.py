@@ -152,7 +152,7 @@ def vintage_plot(frame: pd.DataFrame, area_code: str, ax=None, *, title: str | N
 
 def finance_plot(table: pd.DataFrame, area_code: str, ax=None, *, value: str = "index",
                  title: str | None = None, ylabel: str | None = None) -> plt.Axes:
-    """Finance lines by financial year from :func:`wigan_deal.analysis.finance_table` (``value``:
+    """Finance lines by financial year from :func:`wigan_deal.studies.asc_finance.finance_table` (``value``:
     'index', 'per_head_gbp' or 'value_gbp000'); area, England and comparator groups."""
     ax = _axes(ax)
     keys = list(dict.fromkeys(table["area_code"]))

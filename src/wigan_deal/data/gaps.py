@@ -2,7 +2,7 @@
 
 :func:`no_data_reason` looks at the extract itself (does the series hold any row of the area's type,
 any row of the area, any non-missing value?) and at the known geography changes, so the reason is
-derived from the data rather than typed per area. Used by :mod:`wigan_deal.analysis` (notebook notes:
+derived from the data rather than typed per area. Used by :mod:`wigan_deal.studies.notes` (notebook notes:
 "no data for this area: <why>") and by the claims register (evidence of 'not testable' verdicts).
 """
 

@@ -1,0 +1,446 @@
+"""Adult social care finance (notebook 04): cash and per-head spending of the area, England and comparator
+groups, percentage changes and adult social care's share of service spending; the budget-vs-outturn and
+real-terms savings studies (estimators in :mod:`wigan_deal.finance`) as results that show and record themselves."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from wigan_deal import config, finance, plots
+from wigan_deal import data as wd
+from wigan_deal.studies.compare import comparator_groups
+from wigan_deal.studies.notes import no_finance_note, note_markdown
+from wigan_deal.studies.summary import EffectSummary, Study
+
+ENGLAND_FINANCE_LABEL = wd.ENGLAND_FINANCE_NAME
+
+
+
+def _population_by_year() -> pd.DataFrame:
+    return wd.load_population()[["area_code", "year", "population"]]
+
+
+
+def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`_england_finance` (cached: the same for every area)."""
+    out, codes = _england_finance(service, None if years is None else tuple(years))
+    return out.copy(), list(codes)
+
+
+
+@functools.lru_cache(maxsize=32)
+def _england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """England total of ``service``: sum over the upper-tier councils reporting it in EVERY one of
+    ``years`` (default: every year the service exists), and their summed mid-year population.
+
+    The RS extract has no England row (and no shire districts); councils with a missing year are left
+    out of every year so the total is like-for-like. Returns (frame, codes used).
+    """
+    codes = wd.england_finance_councils(service, years)
+    fin = wd.load_finance(areas=codes, services=[service]).dropna(subset=["value_gbp000"])
+    if years is not None:
+        fin = fin[fin["financial_year"].isin(years)]
+    out = _sum_with_population(fin)
+    out["area_code"], out["area_name"] = config.ENGLAND, f"{ENGLAND_FINANCE_LABEL}, n={len(codes)}"
+    return out, codes
+
+
+
+def _sum_with_population(fin: pd.DataFrame) -> pd.DataFrame:
+    """Sum a finance frame per year; per head over the councils whose population is known (councils
+    re-formed in 2019, e.g. Dorset, Poole, Bournemouth, Buckinghamshire, have no mid-year estimate
+    under their old codes in the mid-2019 edition and are left out of the per-head figure only)."""
+    pop = _population_by_year()
+    fin = fin.merge(pop, left_on=["area_code", "period_start"], right_on=["area_code", "year"], how="left")
+    fin["value_with_pop"] = fin["value_gbp000"].where(fin["population"].notna())
+    out = fin.groupby(["financial_year", "period_start", "period_end"], as_index=False).agg(
+        value_gbp000=("value_gbp000", "sum"), value_with_pop=("value_with_pop", "sum"),
+        population=("population", "sum"), n_areas=("area_code", "nunique"),
+        n_areas_per_head=("population", "count"))
+    out["per_head_gbp"] = 1000 * out["value_with_pop"] / out["population"]
+    return out.drop(columns="value_with_pop")
+
+
+
+def finance_table(area_code: str, groups: dict[str, list[str]], service: str) -> pd.DataFrame:
+    """Cash (GBP thousand) and per-head (GBP) net current expenditure on ``service`` by financial year
+    for the area, England (:func:`england_finance`) and each comparator group (sum over the group's
+    councils with a value in every year, per head of their summed population).
+
+    Per head uses the ONS mid-year population of the year the financial year starts (mid-2011 for
+    2011/12). Columns: area_code, area_name, role, financial_year, period_start, value_gbp000,
+    population, per_head_gbp, index (first year = 100), n_areas, n_areas_per_head.
+    """
+    own = wd.load_finance(areas=[area_code], services=[service]).dropna(subset=["value_gbp000"])
+    own = _sum_with_population(own).assign(area_code=area_code, area_name=wd.area_name(area_code), role="area")
+    years = list(own["financial_year"])
+    eng, _ = england_finance(service, years or None)
+    frames = [own, eng.assign(role="England")]
+    for label, codes in groups.items():
+        codes = [c for c in codes if c != config.ENGLAND]
+        if not codes:
+            continue
+        fin = wd.load_finance(areas=codes, services=[service]).dropna(subset=["value_gbp000"])
+        fin = fin[fin["financial_year"].isin(years)]
+        counts = fin.groupby("area_code")["financial_year"].nunique()
+        keep = counts[counts == len(years)].index
+        fin = fin[fin["area_code"].isin(keep)]
+        if fin.empty:
+            continue
+        g = _sum_with_population(fin)
+        g["area_code"] = g["area_name"] = label.replace("(mean", "(sum")
+        frames.append(g.assign(role="comparator"))
+    out = pd.concat(frames, ignore_index=True)
+    order = out["role"].map({"area": 0, "England": 1, "comparator": 2})
+    out = out.assign(_o=order).sort_values(["_o", "area_code", "period_start"], kind="stable")
+    first = out.groupby("area_code")["value_gbp000"].transform("first")
+    out["index"] = 100 * out["value_gbp000"] / first
+    cols = ["area_code", "area_name", "role", "financial_year", "period_start", "value_gbp000", "population",
+            "per_head_gbp", "index", "n_areas", "n_areas_per_head"]
+    return out[cols].reset_index(drop=True)
+
+
+
+def pct_change(table: pd.DataFrame, code: str, first: str, last: str, column: str = "value_gbp000") -> float:
+    """Percentage change of ``column`` for ``code`` between two financial years (NaN if missing)."""
+    sel = table[table["area_code"] == code].set_index("financial_year")[column]
+    if first not in sel or last not in sel:
+        return math.nan
+    return float(100 * (sel[last] - sel[first]) / sel[first])
+
+
+
+def asc_share(area_code: str) -> pd.DataFrame:
+    """Adult social care as % of total service expenditure by year: the area, and England as the sum
+    over the councils reporting both lines that year. Years without a total (2015/16, 2016/17 in our
+    extract) are absent."""
+    f = wd.load_finance(services=["adult_social_care", "total_service_expenditure"]).dropna(subset=["value_gbp000"])
+    wide = f.pivot_table(index=["area_code", "financial_year"], columns="service", values="value_gbp000").dropna()
+    wide = wide.reset_index()
+    own = wide[wide["area_code"] == area_code].assign(area_name=wd.area_name(area_code), n_areas=1)
+    eng = wide.groupby("financial_year", as_index=False).agg(
+        adult_social_care=("adult_social_care", "sum"), total_service_expenditure=("total_service_expenditure", "sum"),
+        n_areas=("area_code", "nunique"))
+    eng = eng.assign(area_code=config.ENGLAND, area_name=ENGLAND_FINANCE_LABEL)
+    out = pd.concat([own, eng], ignore_index=True)
+    out["asc_share_pct"] = 100 * out["adult_social_care"] / out["total_service_expenditure"]
+    return out[["area_code", "area_name", "financial_year", "adult_social_care", "total_service_expenditure",
+                "asc_share_pct", "n_areas"]]
+
+
+
+# --- study results (notebook 04) -----------------------------------------------------------------
+
+
+def _bo_or_reason(area_code: str) -> tuple[Any, str | None]:
+    try:
+        return finance.budget_vs_outturn(area_code), None
+    except finance.FinanceDataError as exc:
+        return None, str(exc)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BudgetStudy(Study):
+    """Adult social care start-of-year budget against outturn, every year (:func:`wigan_deal.finance.budget_vs_outturn`),
+    with the all-council 'balanced' band and swing (:func:`wigan_deal.finance.balance_noise`). ``result`` is
+    ``None`` when the council has no comparison (``reason`` says why)."""
+
+    area_code: str
+    name: str
+    result: Any
+    reason: str | None
+    noise: Any
+
+    def summary(self) -> EffectSummary:
+        if self.result is None:
+            return EffectSummary(text=f"*No budget-vs-outturn comparison for {self.name}: {self.reason}*")
+        return EffectSummary(self.result.summary_table(), self.result.effect_summary())
+
+    def band(self) -> EffectSummary:
+        """The noise-aware reading: each year's variance against the 'balanced' band B."""
+        text = self.noise.text() + "."
+        if self.result is None:
+            return EffectSummary(text=text)
+        t, b = self.result.table, self.noise.band_pp
+        table = pd.DataFrame({
+            "year": t["financial_year"], "variance %": t["variance_pct"],
+            "position": ["over budget beyond the band" if v > b else "within the band" if v >= -b
+                         else "under budget beyond the band" for v in t["variance_pct"]],
+            "all-council SD of the variance": t["financial_year"].map(self.noise.sd_by_year)})
+        return EffectSummary(table.round(1), text)
+
+    def per_head(self) -> EffectSummary:
+        """Real-terms net outturn per adult and per person aged 65+, against the median council."""
+        if self.result is None:
+            return EffectSummary()
+        ph = self.result.per_head()
+        table = ph.pivot_table(index="denominator", columns="financial_year", values=["area", "median_council"],
+                               sort=False).round(0)
+        return EffectSummary(table, "")
+
+    def record(self, rec: Any) -> None:
+        if self.result is None:
+            return
+        t, name = self.result.table, self.name
+        first, last = t.iloc[0], t.iloc[-1]
+        for tag, row in (("first", first), ("last", last)):
+            rec.record(f"asc_variance_pct_{tag}", row["variance_pct"], unit="% of budget",
+                       label=f"{name} ASC outturn minus start-of-year budget, {row['financial_year']}")
+            rec.record(f"asc_variance_percentile_{tag}", row["variance_percentile"],
+                       unit="percentile (0 = most under)",
+                       label=f"{name} ASC variance {row['financial_year']}, percentile among {row['n_councils']} councils")
+        rec.record("asc_variance_gbp000_last", last["variance_gbp000"], unit="GBP thousand",
+                   label=f"{name} ASC outturn minus budget {last['financial_year']} (cash)")
+        rec.record("asc_years_over_budget", int((t["variance_gbp000"] > 0).sum()), unit="years",
+                   label=f"Years {first['financial_year']}-{last['financial_year']} in which {name}'s ASC outturn "
+                         "exceeded budget")
+        rec.record("asc_balanced_band_pp", self.noise.band_pp, unit="% of budget",
+                   label="'Balanced' band: median |ASC outturn minus budget| over every council-year")
+        rec.record("asc_swing_pp", self.noise.swing_pp, unit="percentage points",
+                   label="'From overspend' swing: median |year-to-year change| of a council's ASC variance")
+        ph = self.result.per_head()
+        rec.record("asc_real_per_adult_last", float(ph.loc[ph["denominator"] == "per adult (18+)", "area"].iloc[-1]),
+                   unit=f"GBP per adult ({self.result.base} prices)",
+                   label=f"{name} ASC net outturn per adult, {last['financial_year']}")
+
+
+def budget_study(area_code: str, name: str) -> BudgetStudy:
+    """:class:`BudgetStudy` of one council."""
+    result, reason = _bo_or_reason(area_code)
+    return BudgetStudy(area_code, name, result, reason, finance.balance_noise())
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SavingsStudy(Study):
+    """'£140m saved' as a finance analyst would: the real-terms change in what the council controls from both base
+    years (:func:`wigan_deal.finance.controlled_savings`, :func:`~wigan_deal.finance.savings_overview`), beside
+    the previous rule's measure (:func:`~wigan_deal.finance.real_terms_savings`). ``result`` is ``None`` when
+    the council has no figure (``reason`` says why)."""
+
+    area_code: str
+    name: str
+    result: Any
+    overview: pd.DataFrame | None
+    previous: Any
+    reason: str | None
+
+    def summary(self) -> EffectSummary:
+        if self.result is None:
+            return EffectSummary(text=f"*No real-terms savings figure for {self.name}: {self.reason}*")
+        return EffectSummary(self.overview.round(1), self.result.effect_summary())
+
+    def record(self, rec: Any) -> None:
+        if self.result is None:
+            return
+        sv, old, name = self.result, self.previous, self.name
+        r, o = sv.row, old.row
+        rec.record("savings_real_change_gbp000", o["real_change_gbp000"], unit=f"GBP thousand ({old.base} prices)",
+                   label=f"{name} real-terms change {old.years[0]} to {old.years[1]}, net current expenditure excl. "
+                   "education and public health")
+        rec.record("savings_real_change_pct", o["real_change_pct"], unit="%",
+                   label=f"{name} real-terms % change, net current expenditure excl. education and public health")
+        rec.record("savings_percentile", o["percentile"], unit="percentile (0 = largest fall)",
+                   label=f"{name} real-terms change, percentile among {int(o['n_councils'])} councils")
+        rec.record("savings_real_per_head_change_gbp", o["real_per_head_change_gbp"],
+                   unit=f"GBP per resident ({old.base} prices)", label=f"{name} real-terms change per head")
+        rec.record("controlled_real_change_gbp000", r["real_change_gbp000"], unit=f"GBP thousand ({sv.base} prices)",
+                   label=f"{name} real-terms change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
+        rec.record("controlled_real_change_pct", r["real_change_pct"], unit="%",
+                   label=f"{name} real-terms % change {sv.years[0]} to {sv.years[1]}, {sv.measure}")
+        rec.record("controlled_percentile_own_type", r["percentile_in_class"], unit="percentile (0 = largest fall)",
+                   label=f"{name}, percentile among {int(r['n_in_class'])} {sv.class_name}")
+
+    def plot(self) -> Any:
+        return None if self.result is None else self.result.plot()
+
+    def neighbours(self) -> NeighboursStudy | None:
+        """The councils whose spending power changed most alike (``None`` without a savings figure)."""
+        if self.result is None:
+            return None
+        try:
+            near = self.result.spending_power_neighbours()
+        except finance.FinanceDataError as exc:
+            return NeighboursStudy(self.name, None, math.nan, str(exc))
+        return NeighboursStudy(self.name, near, self.result.percentile_among_neighbours(), None)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class NeighboursStudy(Study):
+    """The area's real-terms change placed among its spending-power neighbours."""
+
+    name: str
+    table: pd.DataFrame | None
+    percentile: float
+    reason: str | None
+
+    def summary(self) -> EffectSummary:
+        if self.table is None:
+            return EffectSummary(text=f"*{self.reason}*")
+        near = self.table
+        return EffectSummary(near.round(1), f"{self.name} is at percentile **{self.percentile:.0f}** (0 = largest "
+                             f"fall) among these {len(near)} councils; their median change is "
+                             f"{near['real_change_pct'].median():+.1f}%.")
+
+    def record(self, rec: Any) -> None:
+        if self.table is not None:
+            rec.record("controlled_percentile_neighbours", self.percentile, unit="percentile (0 = largest fall)",
+                       label=f"{self.name}, percentile among its {len(self.table)} spending-power neighbours")
+
+
+def savings_study(area_code: str, name: str) -> SavingsStudy:
+    """:class:`SavingsStudy` of one council."""
+    try:
+        overview = finance.savings_overview(area_code)
+        result = finance.controlled_savings(area_code)
+    except finance.FinanceDataError as exc:
+        return SavingsStudy(area_code, name, None, None, None, str(exc))
+    return SavingsStudy(area_code, name, result, overview, finance.real_terms_savings(area_code), None)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AscCashStudy(Study):
+    """Net adult social care outturn in cash and per head, first to last year, for the area, England (sum of
+    councils) and the comparator groups (:func:`finance_table`). Descriptive administrative totals: no CI."""
+
+    area_code: str
+    name: str
+    table: pd.DataFrame
+    no_data: str | None
+
+    def _own(self) -> pd.DataFrame:
+        return self.table[self.table["role"] == "area"].set_index("financial_year")
+
+    def summary(self) -> EffectSummary:
+        asc = self.table
+        if self.no_data:
+            return EffectSummary(text=note_markdown(self.no_data, "no change in adult social care spending is computed"))
+        own, name = self._own(), self.name
+        first, last = own.index[0], own.index[-1]
+        pct_area, pct_eng = pct_change(asc, self.area_code, first, last), pct_change(asc, config.ENGLAND, first, last)
+        others = "; ".join(f"{k}: {pct_change(asc, k, first, last):+.1f}%"
+                           for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
+        eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
+        text = (f"{name}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k "
+                f"in {last} (**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
+                + (f"; {others}" if others else "") + ". "
+                f"Per head, {name} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
+                f"£{eng_head.iloc[0]:.0f} for England. These are descriptive outturns: no CI applies (they are "
+                "administrative totals, not samples), and no counterfactual is implied.")
+        per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
+        return EffectSummary(per_head.round(0), text)
+
+    def cash_table(self) -> pd.DataFrame:
+        return self.table.pivot_table(index="area_name", columns="financial_year", values="value_gbp000",
+                                      sort=False).round(0)
+
+    def record(self, rec: Any) -> None:
+        if self.no_data:
+            return
+        own, name, asc = self._own(), self.name, self.table
+        first, last = own.index[0], own.index[-1]
+        rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
+                   label=f"{name} net adult social care expenditure {first} (cash)")
+        rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
+                   label=f"{name} net adult social care expenditure {last} (cash)")
+        rec.record("asc_change_pct", pct_change(asc, self.area_code, first, last), unit="%",
+                   label=f"{name} net adult social care change {first} to {last} (cash)")
+        rec.record("england_asc_change_pct", pct_change(asc, config.ENGLAND, first, last), unit="%",
+                   label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
+        rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
+                   label=f"{name} net adult social care per head {last} (cash)")
+
+    def plot(self) -> Any:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4.3))
+        plots.finance_plot(self.table, self.area_code, ax=axes[0], value="index", ylabel="cash, 2011/12 = 100",
+                           title="Net adult social care spend (cash index)")
+        plots.finance_plot(self.table, self.area_code, ax=axes[1], value="per_head_gbp",
+                           ylabel="GBP per resident (cash)", title="Net adult social care spend per head")
+        return fig
+
+
+def _comparator_groups(params: Any) -> dict[str, list[str]]:
+    groups = comparator_groups(params)
+    groups.pop("England")
+    return groups
+
+
+def asc_cash_study(params: Any, name: str) -> AscCashStudy:
+    """:class:`AscCashStudy` of validated ``params`` (its comparator groups)."""
+    return AscCashStudy(params.area_code, name, finance_table(params.area_code, _comparator_groups(params),
+                                                              "adult_social_care"),
+                        no_finance_note(params.area_code, "adult_social_care"))
+
+
+def _gbp_m(x: float) -> str:
+    return f"{'-' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TseCashStudy(Study):
+    """The previous savings rule's measure: the cash change in net total service expenditure, with and without
+    public health (missing public-health lines count as 0, as in the claims register)."""
+
+    area_code: str
+    name: str
+    table: pd.DataFrame
+    no_data: str | None
+
+    def figures(self) -> dict[str, Any]:
+        own = self.table[self.table["role"] == "area"].set_index("financial_year")["value_gbp000"]
+        t0, t1 = own.index[0], own.index[-1]
+        change = own.iloc[-1] - own.iloc[0]
+        ph = wd.load_finance(areas=[self.area_code], services=["public_health"]).set_index("financial_year")["value_gbp000"]
+        ph_last = float(ph.get(t1, 0.0)) if pd.notna(ph.get(t1, float("nan"))) else 0.0
+        excl = change - ph_last + (float(ph.get(t0, 0.0)) if pd.notna(ph.get(t0, float("nan"))) else 0.0)
+        return {"t0": t0, "t1": t1, "v0": own.iloc[0], "v1": own.iloc[-1], "change": change,
+                "pct": pct_change(self.table, self.area_code, t0, t1),
+                "england_pct": pct_change(self.table, config.ENGLAND, t0, t1), "excl_ph_change": excl}
+
+    def summary(self) -> EffectSummary:
+        if self.no_data:
+            return EffectSummary(text=note_markdown(self.no_data, "no change in total service expenditure is computed"))
+        f = self.figures()
+        reading = ("A cash fall of this size is consistent with savings but is not a measurement of them"
+                   if f["change"] < 0 else "Spending did not fall in cash; this says nothing either way about savings")
+        return EffectSummary(text=(
+            f"{self.name}'s net total service expenditure went from £{f['v0'] / 1000:,.1f}m ({f['t0']}) to "
+            f"£{f['v1'] / 1000:,.1f}m ({f['t1']}): **{_gbp_m(f['change'])} ({f['pct']:+.1f}%)** in cash, against "
+            f"{f['england_pct']:+.1f}% for England (sum of councils). Excluding public health (transferred to councils "
+            f"in 2013-14, as the claims register does) the change is **{_gbp_m(f['excl_ph_change'])}**. {reading}: "
+            "savings are counted against a counterfactual budget that includes inflation and demand growth, which "
+            "these data do not contain."))
+
+    def record(self, rec: Any) -> None:
+        if self.no_data:
+            return
+        f, name = self.figures(), self.name
+        t0, t1 = f["t0"], f["t1"]
+        rec.record("tse_change_gbp000", f["change"], unit="GBP thousand",
+                   label=f"{name} net total service expenditure change {t0} to {t1} (cash)")
+        rec.record("tse_change_pct", f["pct"], unit="%", label=f"{name} net total service expenditure change {t0} to {t1} (cash)")
+        rec.record("england_tse_change_pct", f["england_pct"], unit="%",
+                   label=f"England (sum of councils) net total service expenditure change {t0} to {t1} (cash)")
+        rec.record("tse_excl_ph_change_gbp000", f["excl_ph_change"], unit="GBP thousand",
+                   label=f"{name} net total service expenditure excluding public health, change {t0} to {t1} (cash)")
+
+    def plot(self) -> Any:
+        if self.no_data:
+            return None
+        return plots.finance_plot(self.table, self.area_code, value="index", ylabel="cash, 2010/11 = 100",
+                                  title="Net total service expenditure (cash index; 2015/16-2016/17 missing)")
+
+
+def tse_cash_study(params: Any, name: str) -> TseCashStudy:
+    """:class:`TseCashStudy` of validated ``params`` (an empty table when the council has no outturns)."""
+    note = no_finance_note(params.area_code, "total_service_expenditure")
+    table = pd.DataFrame() if note else finance_table(params.area_code, _comparator_groups(params),
+                                                      "total_service_expenditure")
+    return TseCashStudy(params.area_code, name, table, note)

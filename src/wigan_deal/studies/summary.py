@@ -1,0 +1,53 @@
+"""The one shape of a study's result for readers: a table and the paragraph that reads it.
+
+Every council study returns an object with ``summary() -> EffectSummary``, ``record(rec)`` (its headline values,
+labelled once, in the study) and ``_repr_markdown_`` (so a notebook cell can end with the result).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from wigan_deal import fmt
+
+
+@dataclass(frozen=True)
+class EffectSummary:
+    """A study's table (may be empty) and its text (markdown; every number names its estimand)."""
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    text: str = ""
+
+    def __iter__(self):
+        """``table, text = summary`` like the ``effect_summary()`` tuples of the estimators."""
+        yield self.table
+        yield self.text
+
+    def _repr_markdown_(self) -> str:
+        parts = [self.text] if self.text else []
+        if len(self.table):
+            parts.append(fmt.to_html(self.table))
+        return "\n\n".join(parts)
+
+
+class Study(ABC):
+    """Base of the study results: shown by their :class:`EffectSummary`, recorded by themselves."""
+
+    @abstractmethod
+    def summary(self) -> EffectSummary:
+        """The table and the paragraph a reader sees."""
+
+    @abstractmethod
+    def record(self, rec: Any) -> None:
+        """Record the study's headline values (keys and labels live here, not in notebooks)."""
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()._repr_markdown_()
+
+    def __repr__(self) -> str:
+        """Plain text (what a console shows): the class and the summary's text."""
+        return f"{type(self).__name__}: {self.summary().text}"

@@ -1,0 +1,104 @@
+"""One computation per number (issue 18 item 1): every quantity Wigan's notebooks record and that is also stated
+in the claims register's evaluation or in a generated README block is the same number in both places.
+
+The notebooks' values come from the council studies they call (``wigan_deal.studies``), recorded exactly as the
+notebooks record them; the register's from :func:`wigan_deal.claims.evaluate`; the README's from the committed
+README blocks (``python -m wigan_deal.readme --check`` keeps those equal to their generators).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wigan_deal import claims, config, hle_noise, parameters, results
+from wigan_deal.studies import asc_finance, hle
+
+README = (config.PROJECT_ROOT / "README.md").read_text()
+
+
+def _block(name: str) -> str:
+    match = re.search(rf"<!-- generated:{re.escape(name)} -->\n(.*?)<!-- /generated:{re.escape(name)} -->", README, re.S)
+    assert match, f"README has no generated block {name!r}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, dict]:
+    """Notebooks 02 and 04's recorded values for Wigan with the default parameters (the studies they call)."""
+    p = parameters.validate(area_code=config.WIGAN)
+    rec = results.Recorder(None, "wigan")
+    change = hle.change_study(p, "Wigan")
+    for study in (change, hle.lasting_study(change), hle.noise_study(change), asc_finance.budget_study(p.area_code, "Wigan"),
+                  savings := asc_finance.savings_study(p.area_code, "Wigan"), savings.neighbours()):
+        study.record(rec)
+    return {k: v for k, v in rec.values.items()}
+
+
+@pytest.fixture(scope="module")
+def register():
+    return claims.evaluate(config.WIGAN).set_index("claim_id")
+
+
+def _v(recorded, key: str) -> float:
+    return recorded[key]["value"]
+
+
+def test_finance_claims_grade_the_numbers_notebook_04_records(recorded, register):
+    assert register.loc["savings", "estimate"] == pytest.approx(_v(recorded, "controlled_real_change_pct"), abs=1e-9)
+    assert register.loc["savings", "previous_estimate"] == pytest.approx(_v(recorded, "savings_real_change_pct"),
+                                                                         abs=1e-9)
+    assert register.loc["asc_balance", "estimate"] == pytest.approx(_v(recorded, "asc_variance_pct_last"), abs=1e-9)
+
+
+def test_finance_readme_block_states_the_recorded_numbers(recorded):
+    block = _block("finance")
+    assert f"({_v(recorded, 'controlled_real_change_pct'):.1f}%)" in block
+    assert f"({_v(recorded, 'savings_real_change_pct'):.1f}%)" in block
+    assert f"£{abs(_v(recorded, 'controlled_real_change_gbp000')) / 1000:.1f}m" in block
+    assert f"{_v(recorded, 'controlled_percentile_neighbours'):.0f} among the 30 councils with the most similar" in block
+    assert (f"2017/18 −£{abs(_v(recorded, 'asc_variance_gbp000_last')) / 1000:.1f}m "
+            f"({_v(recorded, 'asc_variance_pct_last'):.1f}%, percentile {_v(recorded, 'asc_variance_percentile_last'):.0f}"
+            ) in block
+    assert (f"(+{_v(recorded, 'asc_variance_pct_first'):.1f}%, percentile "
+            f"{_v(recorded, 'asc_variance_percentile_first'):.0f}") in block
+    assert f"over budget in {_v(recorded, 'asc_years_over_budget')} of 7 years" in block
+    assert f"'Balanced' band ±{_v(recorded, 'asc_balanced_band_pp'):.1f}%" in block
+    assert f"swing {_v(recorded, 'asc_swing_pp'):.1f} points" in block
+
+
+def test_hle_claim_and_readme_state_the_change_notebook_02_records(recorded, register):
+    evidence = register.loc["hle_increase", "evidence"]
+    claims_block = _block("claims")
+    for sex in config.SEXES:
+        key = sex.lower()
+        area, eng, diff = (_v(recorded, k) for k in (f"hle_change_{key}", f"england_hle_change_{key}",
+                                                       f"hle_change_diff_{key}"))
+        per = recorded[f"hle_diff_{key}_per_council_noise"]
+        stated = f"{sex}: Wigan"
+        for text in (evidence, claims_block):
+            part = text[text.index(stated):]
+            assert f"; {area:+.1f}) vs England" in part and f"({eng:+.1f}), difference {diff:+.2f}" in part, (sex, part[:200])
+            assert f"difference {per['value']:+.2f} (95% CI {per['lower']:+.2f} to {per['upper']:+.2f}, per-council" in part
+
+
+def test_hle_assumed_interval_is_one_computation(recorded):
+    """Notebook 02's change CI (the register's original assumption) and hle_noise's 'assumed' row agree to 1e-12
+    (they used to differ: 0.66-4.94 beside 0.68-4.92)."""
+    s = hle_noise.sensitivity().set_index(["sex", "noise model"])
+    for sex in config.SEXES:
+        row, rec = s.loc[(sex, "sigma_assumed")], recorded[f"hle_change_diff_{sex.lower()}"]
+        assert (row["lower"], row["upper"]) == pytest.approx((rec["lower"], rec["upper"]), abs=1e-12)
+        assert row["difference vs England"] == pytest.approx(rec["value"], abs=1e-12)
+    for sex in config.SEXES:
+        per = s.loc[(sex, "per_council")]
+        rec = recorded[f"hle_diff_{sex.lower()}_per_council_noise"]
+        assert (per["lower"], per["upper"]) == pytest.approx((rec["lower"], rec["upper"]), abs=1e-12)
+
+
+def test_did_it_last_block_is_the_text_notebook_02_shows(recorded):
+    p = parameters.validate(area_code=config.WIGAN)
+    text = hle.lasting_study(hle.change_study(p, "Wigan")).summary().text
+    assert text.strip() in _block("did_it_last")
+    assert any(k.startswith("lasting_trend_") for k in recorded)

@@ -1,0 +1,243 @@
+"""Council studies on the real extracts (values checked against the data layer; result objects record and show themselves)."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from wigan_deal import config, data, parameters, results
+from wigan_deal.studies import asc_finance, compare, hle, mortality
+from wigan_deal.studies.summary import EffectSummary
+
+WIGAN, LEEDS, ENG = "E08000010", "E08000035", "E92000001"
+
+
+@pytest.fixture(scope="module")
+def wigan():
+    return parameters.validate(area_code=WIGAN)
+
+
+def test_hle_change_table_report_window(wigan):
+    t = hle.hle_change_table(WIGAN, wigan.comparator_codes, "2019-05")
+    row = t[(t.area_code == WIGAN) & (t.sex == "Male")].iloc[0]
+    eng = t[(t.area_code == ENG) & (t.sex == "Male")].iloc[0]
+    assert (row.value_start, row.value_end) == (58.9, 60.5)
+    assert row.change == pytest.approx(1.6, abs=1e-9)
+    assert eng.change == pytest.approx(0.4, abs=1e-9)
+    assert row.diff_vs_england == pytest.approx(1.2, abs=1e-9)
+    # approx CI from the register's assumption: +/-1.5 per LA estimate, +/-0.2 for England
+    assert row.change_upper - row.change == pytest.approx(1.5 * math.sqrt(2), rel=1e-9)
+    assert row.diff_upper - row.diff_vs_england == pytest.approx(math.sqrt(2 * 1.5**2 + 2 * 0.2**2), rel=1e-9)
+    fem = t[(t.area_code == WIGAN) & (t.sex == "Female")].iloc[0]
+    assert fem.change == pytest.approx(2.6, abs=1e-9)
+    assert set(t.role) == {"area", "England", "comparator"}
+    assert math.isnan(eng.diff_vs_england)
+
+
+def test_hle_window_moves_inside_a_vintage_and_says_so():
+    assert hle.hle_window("2019-05") == ("2009-11", "2015-17", "")
+    start, end, note = hle.hle_window("2025-04")
+    assert (start, end) == ("2011-13", "2015-17") and "2009-11 is not in vintage 2025-04" in note
+
+
+def test_a_vintage_without_a_non_overlapping_start_has_no_window():
+    """Issue 17: vintage 2026-05 starts at 2015-17, and the window collapsed to '2015-17 -> 2015-17'
+    (change +0.0, 'Leeds's male change ranks 1 of 28 among itself')."""
+    start, end, note = hle.hle_window("2026-05")
+    assert start is None and end == "2015-17"
+    assert "cannot be formed" in note and "starts at 2015-17" in note
+    table = hle.hle_change_table(LEEDS, [], "2026-05", start, end)
+    assert table.empty and list(table.columns) == list(hle.CHANGE_COLUMNS)
+    assert hle.change_rank_sentence(table, LEEDS, "Leeds", "Male") is None
+    for v in data.vintages("hle_birth"):  # every window that is formed has two non-overlapping periods
+        s, e, _ = hle.hle_window(v)
+        assert s is None or s != e and int(s[-2:]) < int(e[:4]) % 100, (v, s, e)
+
+
+def test_change_rank_sentence_names_what_is_ranked():
+    leeds = parameters.validate(area_code=LEEDS)
+    table = hle.hle_change_table(LEEDS, leeds.comparator_codes, "2019-05")
+    focus = table[table["sex"] == "Male"]
+    text = hle.change_rank_sentence(focus, LEEDS, "Leeds", "Male")
+    n = int(focus["change"].notna().sum())
+    own = float(focus.loc[focus["area_code"] == LEEDS, "change"].iloc[0])
+    rank = int((focus["change"] > own).sum()) + 1
+    assert f"ranks **{rank} of {n}** areas shown (Leeds, England and {n - 2} comparator areas" in text
+    assert "among itself" not in text
+
+
+def test_comparator_groups_label_gm_and_regional_peers(wigan):
+    groups = compare.comparator_groups(wigan, "hle_birth", "2019-05")
+    assert groups["England"] == [ENG]
+    assert len(groups["other GM boroughs (mean)"]) == 9
+    leeds = compare.comparator_groups(parameters.validate(area_code=LEEDS))
+    assert "regional peers (mean; area is not in GM)" in leeds
+    assert LEEDS not in sum(leeds.values(), [])
+
+
+def test_group_means_are_unweighted_means(wigan):
+    groups = {"other GM boroughs (mean)": compare.comparator_groups(wigan)["other GM boroughs (mean)"]}
+    g = compare.group_means("hle_birth", groups, sex="Male", vintage="2019-05")
+    raw = data.load_indicator("hle_birth", areas=groups["other GM boroughs (mean)"], sex="Male", vintage="2019-05")
+    expected = raw[raw.period == "2009-11"]["value"].mean()
+    assert g[g.period == "2009-11"]["value"].iloc[0] == pytest.approx(expected)
+    assert g["n_areas"].max() == 9 and g["lower_ci"].isna().all()
+
+
+def test_finance_table_wigan_asc_and_england_sum(wigan):
+    groups = compare.comparator_groups(wigan)
+    groups.pop("England")
+    t = asc_finance.finance_table(WIGAN, groups, "adult_social_care")
+    own = t[t.role == "area"].set_index("financial_year")
+    assert own.loc["2011/12", "value_gbp000"] == 79716
+    assert own.loc["2017/18", "value_gbp000"] == 79329
+    assert own.loc["2011/12", "per_head_gbp"] == pytest.approx(1000 * 79716 / 318122)
+    eng = t[t.role == "England"].set_index("financial_year")
+    fin = data.load_finance(services=["adult_social_care"]).dropna(subset=["value_gbp000"])
+    years = fin.groupby("area_code").financial_year.nunique()
+    complete = years[years == years.max()].index
+    expected = fin[fin.area_code.isin(complete) & (fin.financial_year == "2017/18")].value_gbp000.sum()
+    assert eng.loc["2017/18", "value_gbp000"] == pytest.approx(expected)
+    assert eng["n_areas"].iloc[0] == len(complete)
+    assert asc_finance.pct_change(t, WIGAN, "2011/12", "2017/18") == pytest.approx(100 * (79329 - 79716) / 79716)
+    assert set(t.loc[t.role == "comparator", "area_code"]) == {"other GM boroughs (sum)", "ONS similar areas (sum)"}
+
+
+def test_asc_share_skips_years_without_a_total():
+    s = asc_finance.asc_share(WIGAN)
+    own = s[s.area_code == WIGAN].set_index("financial_year")
+    assert "2015/16" not in own.index
+    assert own.loc["2011/12", "asc_share_pct"] == pytest.approx(100 * 79716 / 462662)
+
+
+def test_its_method_table_and_sentence():
+    series = compare.series("u75_prev_cancer_mortality", WIGAN, "Persons")
+    t = mortality.its_method_table(series, 2011, "start")
+    assert list(t.method.unique()) == ["ols", "glsar", "arima"]
+    assert (t.lower < t.estimate).all() and (t.estimate < t.upper).all()
+    from wigan_deal import its
+
+    text = mortality.its_sentence(its.fit_its(series, 2011), "the rate", "per 100,000", False)
+    assert "10 pre-break periods" in text and "Lower values are better" in text
+
+
+def test_gap_then_and_now_uses_separate_vintages():
+    g = hle.gap_then_and_now(WIGAN, "Male", "2019-05", "2015-17", "2026-05")
+    assert g["gap_then"] == pytest.approx(63.4 - 60.5)
+    assert g["period_now"] == "2022-24" and g["vintage_now"] == "2026-05"
+
+
+def test_coverage_counts_values_per_series():
+    cov = compare.coverage(WIGAN)
+    assert cov.loc["hle_birth (2019-05)", 2009] == 2
+    assert cov.loc["u75_prev_cancer_mortality (2019-05)", 2001] == 1
+    assert isinstance(cov, pd.DataFrame) and (cov.to_numpy() >= 0).all()
+
+
+# --- study results (wigan_deal.studies.summary / hle) ---------------------------------------------
+
+
+def test_effect_summary_unpacks_and_shows_text_then_table():
+    s = EffectSummary(pd.DataFrame({"change": [1.25]}), "**Male:** +1.2 years")
+    table, text = s
+    assert text.startswith("**Male:**") and list(table.columns) == ["change"]
+    md = s._repr_markdown_()
+    assert md.index("**Male:**") < md.index("<table") and "1.25" in md
+    assert EffectSummary(text="only text")._repr_markdown_() == "only text"
+
+
+def test_hle_change_study_records_what_notebook_02_recorded(wigan):
+    rec = results.Recorder(None, "02")
+    change = hle.change_study(wigan, "Wigan")
+    change.record(rec)
+    keys = {f"{k}_{s.lower()}" for k in ("hle_change", "england_hle_change", "hle_change_diff") for s in config.SEXES}
+    assert set(rec.values) == keys
+    male = rec.values["hle_change_diff_male"]
+    assert male["value"] == pytest.approx(1.2, abs=1e-9) and male["label"] == "Wigan minus England, male HLE change"
+    assert male["upper"] - male["value"] == pytest.approx(math.sqrt(2 * 1.5**2 + 2 * 0.2**2), rel=1e-9)
+    assert "+/-1.5 years per LA estimate and +/-0.2 for England" in male["note"]
+    text = change.summary().text
+    assert "Difference in change +1.2 years (approx. 95% CI -0.9 to +3.3)" in text
+    assert "Difference in change +2.8 years (approx. 95% CI +0.7 to +4.9): the approximate CI excludes zero" in text
+    assert change._repr_markdown_().endswith("</table>")
+    assert "ranks **4 of 22**" in change.focus_text()
+
+
+def test_hle_change_study_without_a_window_records_nothing_and_says_why():
+    leeds = parameters.validate(area_code=LEEDS, vintage="2026-05")
+    change = hle.change_study(leeds, "Leeds")
+    rec = results.Recorder(None, "02")
+    change.record(rec)
+    assert rec.values == {} and change.start is None and not change.computed
+    assert "cannot be formed" in change.summary().text and "No Leeds change is computed" in change.summary().text
+    assert change.summary().table.empty
+    gap = hle.gap_study(change)
+    gap.record(rec)
+    assert {"hle_gap_then_male", "hle_gap_now_female"} <= set(rec.values)
+
+
+def test_hle_revisions_and_its_refusal_record_themselves(wigan):
+    change = hle.change_study(wigan, "Wigan")
+    rec = results.Recorder(None, "02")
+    revisions = hle.revision_study(change)
+    revisions.record(rec)
+    assert rec.values["hle_max_revision"]["value"] == pytest.approx(-0.8, abs=0.05)
+    assert "For scale, the 2009-11 to 2015-17 change above is +1.6 years" in revisions.summary().text
+    refusal = hle.its_refusal(change, wigan)
+    refusal.record(rec)
+    assert rec.values["hle_its_refused"]["value"] is True and "ShortPreperiodError" in refusal.summary().text
+
+
+def test_finance_studies_record_what_notebook_04_recorded(wigan):
+    rec = results.Recorder(None, "04")
+    budget = asc_finance.budget_study(WIGAN, "Wigan")
+    savings = asc_finance.savings_study(WIGAN, "Wigan")
+    for study in (budget, savings, savings.neighbours(), asc_finance.asc_cash_study(wigan, "Wigan"),
+                  asc_finance.tse_cash_study(wigan, "Wigan")):
+        study.record(rec)
+        assert study.summary().text
+    assert rec.values["asc_2011_12"]["value"] == 79716 and rec.values["asc_2017_18"]["value"] == 79329
+    assert rec.values["asc_change_pct"]["value"] == pytest.approx(100 * (79329 - 79716) / 79716)
+    assert rec.values["asc_years_over_budget"]["unit"] == "years"
+    assert {"asc_balanced_band_pp", "savings_percentile", "controlled_percentile_neighbours",
+            "tse_excl_ph_change_gbp000", "asc_real_per_adult_last"} <= set(rec.values)
+    assert len(rec.values) == 26
+    band = budget.band().table
+    assert len(band) == 7 and set(band["position"]) <= {"within the band", "over budget beyond the band",
+                                                         "under budget beyond the band"}
+
+
+def test_finance_studies_without_outturns_say_why_and_record_nothing():
+    p = parameters.validate(area_code="E06000061")  # North Northamptonshire, created in 2021
+    rec = results.Recorder(None, "04")
+    for study in (asc_finance.budget_study(p.area_code, "N"), asc_finance.savings_study(p.area_code, "N"),
+                  asc_finance.asc_cash_study(p, "N"), asc_finance.tse_cash_study(p, "N")):
+        study.record(rec)
+        assert "created in 2021" in study.summary().text or "No " in study.summary().text
+    assert rec.values == {}
+
+
+def test_mortality_studies_record_what_notebook_03_recorded(wigan):
+    rec = results.Recorder(None, "03")
+    le65 = mortality.own_break_study(wigan, "Wigan", "le_65", "2019-12", key="le65", what="life expectancy at 65",
+                                     short="LE at 65", comparative="slope")
+    for study in (le65, mortality.cancer_comparative_study(wigan, "Wigan"), mortality.inequality_study(wigan, "Wigan")):
+        study.record(rec)
+    assert set(le65.fits) == set(config.SEXES) and not le65.missing
+    assert rec.values["its_le65_slope_change_female"]["unit"] == "years per year"
+    assert rec.values["cits_le65_england_slope_male"]["label"].endswith("(Newey-West; interval not calibrated at n = 16)")
+    assert rec.values["cits_cancer_england_level"]["label"].endswith("interval not calibrated at n = 15)")
+    assert {"sii_change_male", "sii_change_female"} <= set(rec.values)
+    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods) == 2 * 3 * 2
+
+
+def test_mortality_studies_without_series_record_nothing():
+    city = parameters.validate(area_code="E06000053")  # Isles of Scilly: too small for these series
+    rec = results.Recorder(None, "03")
+    cancer = mortality.cancer_comparative_study(city, "City")
+    cancer.record(rec)
+    assert "cits_cancer_england_level" not in rec.values and cancer.summary().table.empty
+    le = mortality.own_break_study(city, "City", "le_birth", "2019-12", key="le", what="life expectancy", short="LE")
+    le.record(rec)
+    assert set(le.missing) == set(config.SEXES) and rec.values == {}
+    assert "no data for this area" in le.summary().text.lower()
