@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,8 +54,11 @@ def _connection_files(folder: Path) -> list[Path]:
 def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Popen, Path, list[int]]:
     nbs = _sleeping_notebooks(tmp_path / "nbs")
     out = tmp_path / "reports"
-    (tmp_path / "tmp").mkdir()
-    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}  # where kernel connection files would be left
+    # where kernel connection files would be left; a short path: the forkserver's socket lives there too, and a
+    # Unix socket path may not exceed 107 bytes (pytest-xdist's tmp_path can be longer)
+    short = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))
+    (tmp_path / "tmp").symlink_to(short)
+    env = {**os.environ, "TMPDIR": str(short)}
     args = ["--notebook-dir", str(nbs), "--out", str(out), "--jobs", "2"]
     if via_make:
         from wigan_deal import config

@@ -29,8 +29,6 @@ results_path = None              # set by the report runner: JSON of headline va
 
 # %%
 # %matplotlib inline
-import warnings
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
@@ -57,6 +55,8 @@ if not have_cancer:
 # the CIs below come from the model.
 
 # %%
+import warnings
+
 if have_cancer:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", its.ShortPreperiodWarning)

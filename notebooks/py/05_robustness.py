@@ -23,8 +23,6 @@ results_path = None              # set by the report runner: JSON of headline va
 
 # %%
 # %matplotlib inline
-import warnings
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
@@ -196,6 +194,8 @@ else:
 # the first adequately fitting pool in a fixed order), and every pool is shown there.
 
 # %%
+import warnings
+
 if not ROBUST["usable"]:
     display(Markdown(SKIPPED))
 else:

@@ -373,7 +373,8 @@ class HLEGap(Study):
                     lines.append(note_markdown(v_note, f"the {v} gap is shown as {fmt.MISSING}"))
         text = ("\n\n".join(lines) + "\n\nA positive gap means the area is below England. These are point estimates "
                 "without CIs (none in our files); the pandemic years 2020-22 affect every area.")
-        table = pd.DataFrame([{"sex": s, **g} for s, g in self.gaps.items()])
+        table = fmt.explain_missing(pd.DataFrame([{"sex": s, **g} for s, g in self.gaps.items()]),
+                                    "the area has no HLE value for that period in that vintage (see the note above)")
         return EffectSummary(table, text)
 
     def record(self, rec: Any) -> None:
