@@ -24,7 +24,7 @@ from pathlib import Path
 import wigan_deal
 from wigan_deal import citation, config, hle_noise, inference, lasting, panel_coverage, speccurve
 from wigan_deal.claims import docs as claim_docs
-from wigan_deal.report import readme_tables
+from wigan_deal.report import readme_tables, sweep
 
 README_FILE: Path = config.PROJECT_ROOT / "README.md"
 
@@ -46,6 +46,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "citation": citation.readme_block,
     "premature_mortality": readme_tables.premature_mortality_readme_block,
     "did_it_last": lasting.readme_block,
+    "sweep-scaling": sweep.readme_scaling,
 }
 
 #: blocks in other documents (same markers), generated from the claims register where they quote it
