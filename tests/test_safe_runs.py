@@ -183,6 +183,15 @@ def test_enospc_raised_in_the_worker_is_recognised(tmp_path, monkeypatch):
 
 
 # --- messages (issue 17, "Misleading messages") ------------------------------------------------------
+def _one_paragraph_with(err: str, present: list[str], absent: list[str]) -> None:
+    """One line, no traceback, every ``present`` text and no ``absent`` one."""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    for text in present:
+        assert text in err, err
+    for text in absent:
+        assert text not in err, err
+
+
 @pytest.mark.parametrize(("area", "present", "absent"), [
     ("Buckinghamshire", ["is ambiguous", "E06000060 (Buckinghamshire, unitary authority)",
                          "E10000002 (Buckinghamshire, county)"], ["Did you mean"]),
@@ -196,12 +205,7 @@ def test_enospc_raised_in_the_worker_is_recognised(tmp_path, monkeypatch):
 ])
 def test_area_messages_suggest_only_what_is_close(tmp_path, capsys, area, present, absent):
     assert main(["--area", area, "--out", str(tmp_path / "r")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    for text in present:
-        assert text in err, err
-    for text in absent:
-        assert text not in err, err
+    _one_paragraph_with(capsys.readouterr().err, present, absent)
 
 
 @pytest.mark.parametrize(("comparator", "present", "absent"), [
@@ -214,12 +218,7 @@ def test_area_messages_suggest_only_what_is_close(tmp_path, capsys, area, presen
 ])
 def test_comparator_typos_get_the_hints_area_gets(tmp_path, capsys, comparator, present, absent):
     assert main(["--comparators", f"england,{comparator}", "--out", str(tmp_path / "r")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    for text in present:
-        assert text in err, err
-    for text in absent:
-        assert text not in err, err
+    _one_paragraph_with(capsys.readouterr().err, present, absent)
 
 
 @pytest.mark.parametrize("option", ["--area", "--comparators", "--vintage", "--sex", "--post-rule", "--break-year",
