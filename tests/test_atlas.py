@@ -145,6 +145,7 @@ def _atlas_with(monkeypatch, notebook: str) -> None:
         codes, notebooks=[FIXTURES / notebook], log=lambda _m: None, **kw))
 
 
+@pytest.mark.integration  # runs kernels on fixture notebooks
 def test_atlas_keeps_full_reports_and_a_better_page_and_exits_1_when_councils_fail(tmp_path, monkeypatch, capsys):
     out = tmp_path / "reports"
     full = out / config.WIGAN

@@ -12,6 +12,9 @@ import pytest
 
 from wigan_deal import config
 
+#: every test here starts a Python process (python -m wigan_deal.X)
+pytestmark = pytest.mark.integration
+
 PACKAGE = config.PROJECT_ROOT / "src" / "wigan_deal"
 
 

@@ -274,6 +274,7 @@ VARIANTS: dict[str, tuple[str, dict]] = {
 }
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
     area, kwargs = VARIANTS[variant]

@@ -56,6 +56,7 @@ def test_hostile_report_args_are_split_like_words_never_run(tmp_path):
 
 
 @needs_make
+@pytest.mark.integration
 @pytest.mark.parametrize("value", ["   ", ""])
 def test_blank_area_given_to_make_is_an_error_not_wigan(tmp_path, value):
     proc = _make(tmp_path, "report", f"AREA={value}", f"REPORT_ARGS=--out {tmp_path / 'out'}")
