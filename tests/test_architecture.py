@@ -19,9 +19,10 @@ ALLOWED: dict[str, set[str]] = {
     "its": {"config", "periods", "its", "fmt"},
     "synth": {"config", "periods", "fmt"},
     "results": {"config"},
+    "result_cache": {"config"},  # area-independent results kept on disk, keyed by a code+data fingerprint
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data", "fmt"},
-    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt", "result_cache"},
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths

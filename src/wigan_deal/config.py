@@ -48,6 +48,10 @@ VALIDATION_DIR: Path = (SHARED_RAW_DIR if RAW_DIR == RAW_DOWNLOAD_DIR else RAW_D
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = Path(os.environ.get("WIGAN_DEAL_REPORTS_DIR", PROJECT_ROOT / "reports"))
 REPORT_CONFIG_FILE: Path = PROJECT_ROOT / "report_config.yml"
+#: Results that are the same for every council (e.g. the verdict shares of every rule), computed once per
+#: machine and kept here, keyed by a fingerprint of the code, data and library versions they depend on
+#: (:mod:`wigan_deal.result_cache`; git-ignored). ``WIGAN_DEAL_RESULT_CACHE=off`` computes them afresh.
+RESULT_CACHE_DIR: Path = Path(os.environ.get("WIGAN_DEAL_CACHE_DIR", PROJECT_ROOT / ".cache" / "results"))
 
 # --- analysis defaults -------------------------------------------------------------------------
 ENGLAND: str = "E92000001"

@@ -7,11 +7,9 @@ amendment) to every upper-tier council and reports the % of councils per verdict
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
-from wigan_deal import config, fmt
+from wigan_deal import config, fmt, result_cache
 from wigan_deal import data as wd
 from wigan_deal.claims.evaluators import evaluate_spec, not_testable
 from wigan_deal.claims.register import VERDICTS, Claim, load_register
@@ -61,16 +59,11 @@ def verdict_shares(register: list[Claim] | None = None, areas: list[str] | None 
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
-@functools.lru_cache(maxsize=2)
-def _all_councils_cached(register_mtime_ns: int, extracts_mtime_ns: int) -> pd.DataFrame:
-    return verdict_shares()
-
-
 def all_council_shares() -> pd.DataFrame:
-    """:func:`verdict_shares` over every upper-tier council with the committed register, computed once per
-    process for a given register and extracts (the table does not depend on the chosen area; about 30 s)."""
-    extracts = max((p.stat().st_mtime_ns for p in config.EXTRACTS_DIR.glob("*.csv")), default=0)
-    return _all_councils_cached(config.CLAIMS_FILE.stat().st_mtime_ns, extracts).copy()
+    """:func:`verdict_shares` over every upper-tier council with the committed register. The table does not
+    depend on the chosen area (about 20 CPU-s), so it is computed once per machine for given code and data and
+    kept on disk (:mod:`wigan_deal.result_cache`)."""
+    return result_cache.cached("verdict_shares", verdict_shares).copy()
 
 
 def shares_display(table: pd.DataFrame, area_verdicts: pd.Series | None = None) -> pd.DataFrame:
