@@ -7,6 +7,9 @@ Two analyses, each returning a result object with tidy tables and an ``effect_su
   per adult (18+) and per person aged 65+, and each year's variance placed in the all-council distribution.
 * :func:`real_terms_savings` - "GBP 140m saved": the real-terms change 2010/11 -> 2017/18 in net current
   expenditure excluding education and public health, total and per head, every council, with percentiles.
+* :func:`cash_change` - the one cash change in net current expenditure on a service line, less other lines
+  (e.g. total service expenditure excluding public health), between two financial years the caller names: the
+  claims register's cash rule and notebook 04 both call it, each with its own years.
 
 Definitions (also in ``docs/finance.md``):
 
@@ -35,6 +38,7 @@ import pandas as pd
 
 from wigan_deal import config, fmt
 from wigan_deal import data as wd
+from wigan_deal.periods import parse_period
 
 AGE_DENOMINATOR_YEAR = 2019
 SAVINGS_EXCLUDED = ("education", "public_health")
@@ -371,6 +375,64 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
         )
     return BudgetOutturnResult(code, wd.area_name(code), rows.reset_index(drop=True),
                                variance_distribution(all_councils), all_councils, _label(base))
+
+
+# --- cash change between two financial years --------------------------------------------------------------
+@dataclass(frozen=True)
+class CashChange:
+    """Net current expenditure on ``service`` less the ``subtracted`` lines (GBP thousand, cash) of one council, or
+    of England as the sum of the councils reporting ``service`` in both years, from ``years[0]`` to ``years[1]``.
+    The estimand: the area's cash change over exactly these two financial years (no deflator, no counterfactual)."""
+
+    area_code: str
+    area_name: str
+    service: str
+    subtracted: tuple[str, ...]
+    years: tuple[str, str]
+    start_gbp000: float
+    end_gbp000: float
+
+    @property
+    def change_gbp000(self) -> float:
+        """End minus start (negative = a fall)."""
+        return self.end_gbp000 - self.start_gbp000
+
+    @property
+    def change_pct(self) -> float:
+        """The change as % of the start year."""
+        return 100 * self.change_gbp000 / self.start_gbp000
+
+    @property
+    def measure(self) -> str:
+        """What is measured, in words: ``"total service expenditure excluding public health"``."""
+        minus = ", ".join(self.subtracted).replace("_", " ")
+        return self.service.replace("_", " ") + (f" excluding {minus}" if minus else "")
+
+    def frame(self) -> pd.DataFrame:
+        """One row per year: area_code, area_name, period, value_gbp000."""
+        return pd.DataFrame({"area_code": self.area_code, "area_name": self.area_name, "period": list(self.years),
+                             "value_gbp000": [self.start_gbp000, self.end_gbp000]})
+
+
+def cash_change(area: str, service: str, years: tuple[str, str], subtract: Sequence[str] = ()) -> CashChange:
+    """:class:`CashChange` of ``area`` (a council code, or ``config.ENGLAND`` for the sum of the councils reporting
+    ``service`` in both ``years``) between the two financial years ``years``: ``service`` minus the ``subtract``
+    lines, a missing subtracted line counting as 0 (public health before 2013/14). Raises
+    :class:`FinanceDataError` naming the first year without a ``service`` outturn."""
+    services = [service, *(s for s in subtract if s != service)]
+    fin = (wd.england_finance(services, list(years)) if area == config.ENGLAND
+           else wd.load_finance(areas=[area], services=services))
+    values, names = [], []
+    for label in years:
+        start, end, _ = parse_period(label)
+        sel = fin[(fin["area_code"] == area) & (fin["period_start"] == start) & (fin["period_end"] == end)]
+        by = sel.groupby("service")["value_gbp000"].sum(min_count=1)
+        if service not in by or pd.isna(by[service]):
+            raise FinanceDataError(f"no {service} outturn for {area} in {label}")
+        values.append(float(by[service]) - sum(float(by[s]) if s in by and pd.notna(by[s]) else 0.0
+                                               for s in services[1:]))
+        names.append(str(sel["area_name"].iloc[0]))
+    return CashChange(area, names[0], service, tuple(services[1:]), (years[0], years[1]), values[0], values[1])
 
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------

@@ -83,20 +83,24 @@ def percent(value: Any, digits: int = 1, *, signed: bool = False, missing: str =
     return text if _missing(value) else f"{text}%"
 
 
-def money_m(gbp000: Any, *, signed: bool = False, style: str = "GBP", missing: str = MISSING) -> str:
+def money_m(gbp000: Any, *, signed: bool = False, style: str = "GBP", missing: str = MISSING,
+            minus: str | None = None) -> str:
     """An amount in GBP thousand written in millions with one decimal and thousands separators.
 
     ``style="GBP"`` (plain-text pages, alt text): ``"GBP 1,234.5m"``, signed ``"GBP +6.9m"``;
     ``style="£"`` (README blocks): ``"£6.9m"``, signed ``"+£6.9m"`` / ``"−£6.9m"`` (typographic minus).
+    ``minus`` is the character written for a negative sign (default: ``"-"`` for ``"GBP"``, ``"−"`` for ``"£"``;
+    ``"-"`` beside :func:`percent` in notebook text).
     """
     if _missing(gbp000):
         return missing
     millions = float(gbp000) / 1000
     if style == "GBP":
-        return f"GBP {_number(millions, 1, signed=signed, missing=missing, separator_from=0)}m"
+        text = _number(millions, 1, signed=signed, missing=missing, separator_from=0)
+        return f"GBP {(minus or '-') + text[1:] if text.startswith('-') else text}m"
     if style == "£":
         size = _number(abs(millions), 1, signed=False, missing=missing, separator_from=0)
-        sign = ("−" if millions < 0 else "+") if signed and size.strip("0.,") else ""
+        sign = ((minus or "−") if millions < 0 else "+") if signed and size.strip("0.,") else ""
         return f"{sign}£{size}m"
     raise ValueError(f"money_m style must be 'GBP' or '£', not {style!r}.")
 
