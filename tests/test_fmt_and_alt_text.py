@@ -40,6 +40,9 @@ def test_percent_money_minus_and_rounded_are_fmt_too():
     with pytest.raises(ValueError, match="style"):
         fmt.money_m(1, style="EUR")
     assert [fmt.rounded(v) for v in (12345.6, 123.4, 1.234, 0.01234, None)] == ["12,346", "123", "1.2", "0.012", "–"]
+    assert [fmt.significant(v) for v in (0.012345, 12345.6, None)] == ["0.0123", "1.23e+04", "–"]
+    assert fmt.significant(-0.5, 4, signed=True) == "-0.5" and fmt.significant(2.5, 2, signed=True) == "+2.5"
+    assert fmt.minus_signs("gap -0.5 (2009-11, COVID-19, 5%-10%) -> -2") == "gap −0.5 (2009-11, COVID-19, 5%-10%) -> −2"
     assert [fmt.p_text(0.4467), fmt.p_text(0.0004, "placebo p"), fmt.p_text(None)] == [
         "p = 0.447", "placebo p < 0.001", "p = –"]
 

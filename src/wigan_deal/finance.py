@@ -259,7 +259,7 @@ class BudgetOutturnResult:
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
             f"{last['financial_year']} variance is {fmt.money_m(last['variance_real_gbp000'], signed=True)}, "
-            + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+            + (f"GBP {fmt.number(last['variance_real_per_adult_gbp'], 1, signed=True)} per adult (18+, mid-2019 population). "
                if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
             "and outturns also differ through in-year transfers (e.g. the Better Care Fund), grants and recharges, "
@@ -659,7 +659,7 @@ class SavingsResult:
             f"{fmt.money_m(r['real_start_gbp000'])} ({self.years[0]}) to {fmt.money_m(r['real_end_gbp000'])} ({self.years[1]}) "
             f"in {self.base} prices, a real-terms change of {fmt.money_m(r['real_change_gbp000'], signed=True)} "
             f"({fmt.percent(r['real_change_pct'], signed=True)}; cash {fmt.money_m(r['cash_change_gbp000'], signed=True)}); "
-            + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
+            + (f"per head GBP {fmt.number(r['real_per_head_start_gbp'], 0)} -> GBP {fmt.number(r['real_per_head_end_gbp'], 0)}. "
                if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
                else f"{_no_population(self.area_code)}. ") + "Among "
             f"{int(d['n_councils'])} councils it is at percentile {fmt.number(r['percentile'], 0)} (0 = largest fall; rank "

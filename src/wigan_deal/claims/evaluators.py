@@ -385,14 +385,14 @@ def cohort_size(area: str, how: str | None) -> tuple[float, str]:
     col, year_col = "aged_0_17", "year"
     n = float(row[col]) / 18
     when = f"mid-{int(row[year_col])} "
-    return n, f"n ~ {n:,.0f} ({when}population aged 0-17 / 18)"
+    return n, f"n ~ {fmt.number(n, 0)} ({when}population aged 0-17 / 18)"
 
 
 def _sample_size(area: str, params: dict) -> tuple[float, str]:
     """(n, how it was obtained) for a survey/count claim: the assumed n, the cohort size, or NaN."""
     if params.get("assumed_sample_size"):
         n = float(params["assumed_sample_size"])
-        return n, f"assumed n = {n:,.0f}"
+        return n, f"assumed n = {fmt.number(n, 0)}"
     return cohort_size(area, params.get("cohort_size"))
 
 

@@ -265,7 +265,7 @@ class ComparativeResult:
                 verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
             else:
                 ci, verdict = "unbounded", "is not bounded"
-            parts.append(f"{self.estimand(t)} {fmt.number(d['estimate'], 2, signed=True)}{u}{per} ({1 - self.alpha:.0%} "
+            parts.append(f"{self.estimand(t)} {fmt.number(d['estimate'], 2, signed=True)}{u}{per} ({fmt.percent(100 * (1 - self.alpha), 0)} "
                          f"interval {ci}, {fmt.p_text(d['p_value'])}; the interval {verdict})")
         method = DESCRIPTIONS[self.method]
         if "before/after" in "".join(self.labels.values()):

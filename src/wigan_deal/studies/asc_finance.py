@@ -283,9 +283,9 @@ class NeighboursStudy(Study):
         if self.table is None:
             return EffectSummary(text=f"*{self.reason}*")
         near = self.table
-        return EffectSummary(near.round(1), f"{self.name} is at percentile **{self.percentile:.0f}** (0 = largest "
-                             f"fall) among these {len(near)} councils; their median change is "
-                             f"{near['real_change_pct'].median():+.1f}%.")
+        return EffectSummary(near.round(1), f"{self.name} is at percentile **{fmt.number(self.percentile, 0)}** (0 = "
+                             f"largest fall) among these {len(near)} councils; their median change is "
+                             f"{fmt.percent(near['real_change_pct'].median(), signed=True)}.")
 
     def record(self, rec: Any) -> None:
         if self.table is not None:
@@ -323,14 +323,15 @@ class AscCashStudy(Study):
         own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
         pct_area, pct_eng = pct_change(asc, self.area_code, first, last), pct_change(asc, config.ENGLAND, first, last)
-        others = "; ".join(f"{k}: {pct_change(asc, k, first, last):+.1f}%"
+        others = "; ".join(f"{k}: {fmt.percent(pct_change(asc, k, first, last), signed=True)}"
                            for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
         eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
-        text = (f"{name}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k "
-                f"in {last} (**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
+        text = (f"{name}: £{fmt.number(own.loc[first, 'value_gbp000'], 0)}k in {first} → "
+                f"£{fmt.number(own.loc[last, 'value_gbp000'], 0)}k in {last} (**{fmt.percent(pct_area, signed=True)}** "
+                f"in cash); England (sum of councils) **{fmt.percent(pct_eng, signed=True)}**"
                 + (f"; {others}" if others else "") + ". "
-                f"Per head, {name} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
-                f"£{eng_head.iloc[0]:.0f} for England. These are descriptive outturns: no CI applies (they are "
+                f"Per head, {name} spent £{fmt.number(own.loc[last, 'per_head_gbp'], 0)} in {last} against "
+                f"£{fmt.number(eng_head.iloc[0], 0)} for England. These are descriptive outturns: no CI applies (they are "
                 "administrative totals, not samples), and no counterfactual is implied.")
         per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
         return EffectSummary(per_head.round(0), text)
