@@ -415,7 +415,7 @@ def conformal_sc(y: np.ndarray, pool: np.ndarray, post: np.ndarray, alpha: float
     if floor > alpha:
         lo, hi = -np.inf, np.inf
         note = (f"With T = {post.size} periods the smallest attainable p-value is 1/T = {fmt.number(floor, 3)} > "
-                f"alpha = {alpha}: no {1 - alpha:.0%} interval is bounded.")
+                f"alpha = {alpha}: no {fmt.percent(100 * (1 - alpha), 0)} interval is bounded.")
     elif kept.size == 0:
         lo = hi = np.nan
         note = "Every theta on the grid is rejected."
