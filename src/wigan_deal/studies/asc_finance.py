@@ -316,13 +316,18 @@ class AscCashStudy(Study):
     def _own(self) -> pd.DataFrame:
         return self.table[self.table["role"] == "area"].set_index("financial_year")
 
+    def change(self, first: str, last: str) -> finance.CashChange:
+        """The area's cash change ``first`` to ``last`` (:func:`wigan_deal.finance.cash_change`, as the claims
+        register's adult social care context)."""
+        return finance.cash_change(self.area_code, "adult_social_care", (first, last))
+
     def summary(self) -> EffectSummary:
         asc = self.table
         if self.no_data:
             return EffectSummary(text=note_markdown(self.no_data, "no change in adult social care spending is computed"))
         own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
-        pct_area, pct_eng = pct_change(asc, self.area_code, first, last), pct_change(asc, config.ENGLAND, first, last)
+        pct_area, pct_eng = self.change(first, last).change_pct, pct_change(asc, config.ENGLAND, first, last)
         others = "; ".join(f"{k}: {fmt.percent(pct_change(asc, k, first, last), signed=True)}"
                            for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
         eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
@@ -349,7 +354,7 @@ class AscCashStudy(Study):
                    label=f"{name} net adult social care expenditure {first} (cash)")
         rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
                    label=f"{name} net adult social care expenditure {last} (cash)")
-        rec.record("asc_change_pct", pct_change(asc, self.area_code, first, last), unit="%",
+        rec.record("asc_change_pct", self.change(first, last).change_pct, unit="%",
                    label=f"{name} net adult social care change {first} to {last} (cash)")
         rec.record("england_asc_change_pct", pct_change(asc, config.ENGLAND, first, last), unit="%",
                    label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
