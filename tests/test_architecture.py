@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
     "panel_coverage": {"config", "periods", "data", "its", "inference", "fmt"},  # comparative primary: real-panel study
-    "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci"},  # HLE noise, RTM, MDE
+    "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci", "fmt"},  # HLE noise, RTM, MDE
     "synth_whole": {"config", "periods", "data", "synth", "fmt"},  # every donor pool, LOO, conformal
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage",
                   "fmt"},  # every specification

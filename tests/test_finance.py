@@ -117,3 +117,22 @@ def test_grade_budget_balance_and_savings_rules():
     s = rules.grade_real_terms_savings
     assert s(-28.0, 3) == "supported" and s(-10.0, 50) == "partly supported" and s(1.0, 99) == "not supported"
     assert s(-10.0, 25.0) == "supported" and s(-10.0, 25.1) == "partly supported"
+
+
+def test_cash_change_is_the_named_years_less_the_subtracted_lines():
+    """The one cash change (claims register's cash rule and notebook 04): Wigan's RS total service expenditure
+    2010/11 511,389 -> 2017/18 445,046; public health (26,287 in 2017/18) has no 2010/11 line, which counts as 0."""
+    whole = finance.cash_change(config.WIGAN, "total_service_expenditure", ("2010/11", "2017/18"))
+    excl = finance.cash_change(config.WIGAN, "total_service_expenditure", ("2010/11", "2017/18"), ["public_health"])
+    assert (whole.start_gbp000, whole.end_gbp000, whole.change_gbp000) == (511389, 445046, 445046 - 511389)
+    assert whole.change_pct == pytest.approx(100 * (445046 - 511389) / 511389)
+    assert (excl.start_gbp000, excl.change_gbp000) == (511389, 445046 - 26287 - 511389)
+    assert excl.measure == "total service expenditure excluding public health" and excl.area_name == "Wigan"
+    # another window is another number: 2011/12 (462,662) -> 2014/15 (454,003)
+    assert finance.cash_change(config.WIGAN, "total_service_expenditure", ("2011/12", "2014/15"),
+                               ["public_health"]).change_gbp000 == 454003 - 23417 - 462662
+    eng = finance.cash_change(config.ENGLAND, "total_service_expenditure", ("2010/11", "2017/18"), ["public_health"])
+    assert eng.area_name.endswith("n=152") and eng.change_pct == pytest.approx(-17.2153, abs=1e-4)
+    assert list(excl.frame()["value_gbp000"]) == [511389, 445046 - 26287]
+    with pytest.raises(finance.FinanceDataError, match="no total_service_expenditure outturn for E06000058 in 2010/11"):
+        finance.cash_change("E06000058", "total_service_expenditure", ("2010/11", "2017/18"))

@@ -34,9 +34,15 @@ def test_percent_money_minus_and_rounded_are_fmt_too():
     assert [fmt.money_m(v) for v in (6900, 1234567, -250)] == ["GBP 6.9m", "GBP 1,234.6m", "GBP -0.2m"]
     assert fmt.money_m(6900, signed=True) == "GBP +6.9m" and fmt.money_m(float("nan")) == "–"
     assert [fmt.money_m(v, signed=True, style="£") for v in (-6900, 17500, 20)] == ["−£6.9m", "+£17.5m", "£0.0m"]
+    # the minus of the sentence it stands in (notebook text beside fmt.percent's "-")
+    assert fmt.money_m(-66343, signed=True, style="£", minus="-") == "-£66.3m"
+    assert fmt.money_m(-250, minus="−") == "GBP −0.2m" and fmt.money_m(-20, signed=True, style="£", minus="-") == "£0.0m"
     with pytest.raises(ValueError, match="style"):
         fmt.money_m(1, style="EUR")
     assert [fmt.rounded(v) for v in (12345.6, 123.4, 1.234, 0.01234, None)] == ["12,346", "123", "1.2", "0.012", "–"]
+    assert [fmt.significant(v) for v in (0.012345, 12345.6, None)] == ["0.0123", "1.23e+04", "–"]
+    assert fmt.significant(-0.5, 4, signed=True) == "-0.5" and fmt.significant(2.5, 2, signed=True) == "+2.5"
+    assert fmt.minus_signs("gap -0.5 (2009-11, COVID-19, 5%-10%) -> -2") == "gap −0.5 (2009-11, COVID-19, 5%-10%) -> −2"
     assert [fmt.p_text(0.4467), fmt.p_text(0.0004, "placebo p"), fmt.p_text(None)] == [
         "p = 0.447", "placebo p < 0.001", "p = –"]
 
@@ -203,7 +209,7 @@ def test_fmt_is_the_only_number_formatter():
     from wigan_deal import config
 
     package = config.PROJECT_ROOT / "src" / "wigan_deal"
-    looks_like = re.compile(r"^_?(fmt\w*|num|format_\w+|pct|percent|money\w*|m|p)$")
+    looks_like = re.compile(r"^_?(fmt\w*|num|format_\w+|pct|percent|money\w*|gbp\w*|m|p)$")
     found = set()
     for path in package.rglob("*.py"):
         rel = str(path.relative_to(package))

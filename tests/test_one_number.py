@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from wigan_deal import claims, config, hle_noise, parameters, results
+from wigan_deal import claims, config, fmt, hle_noise, parameters, results
 from wigan_deal.studies import asc_finance, hle
 
 README = (config.PROJECT_ROOT / "README.md").read_text()
@@ -31,7 +31,8 @@ def recorded() -> dict[str, dict]:
     rec = results.Recorder(None, "wigan")
     change = hle.change_study(p, "Wigan")
     for study in (change, hle.lasting_study(change), hle.noise_study(change), asc_finance.budget_study(p.area_code, "Wigan"),
-                  savings := asc_finance.savings_study(p.area_code, "Wigan"), savings.neighbours()):
+                  savings := asc_finance.savings_study(p.area_code, "Wigan"), savings.neighbours(),
+                  asc_finance.tse_cash_study(p, "Wigan"), asc_finance.asc_cash_study(p, "Wigan")):
         study.record(rec)
     return {k: v for k, v in rec.values.items()}
 
@@ -50,6 +51,50 @@ def test_finance_claims_grade_the_numbers_notebook_04_records(recorded, register
     assert register.loc["savings", "previous_estimate"] == pytest.approx(_v(recorded, "savings_real_change_pct"),
                                                                          abs=1e-9)
     assert register.loc["asc_balance", "estimate"] == pytest.approx(_v(recorded, "asc_variance_pct_last"), abs=1e-9)
+
+
+def _earliest(claim_id: str) -> claims.Claim:
+    """A claim's original rule, found down its amendment history."""
+    rule = claims.get_claim(claim_id)
+    while rule.previous is not None:
+        rule = rule.previous
+    return rule
+
+
+def _cash_rule() -> claims.Claim:
+    """The savings claim's original rule: the cash change (``finance_change``)."""
+    rule = _earliest("savings")
+    assert rule.method == "finance_change"
+    return rule
+
+
+def test_cash_change_excluding_public_health_is_one_number(recorded):
+    """Notebook 04's cash change in total service expenditure excluding public health (the area's first to last
+    outturn year) and the claims register's cash rule (its two periods) are the same number where the windows
+    agree - for Wigan both are 2010/11 to 2017/18 - and each says its window."""
+    rule = _cash_rule()
+    start, end = rule.spec().periods[0], rule.spec().periods[-1]
+    rec = recorded["tse_excl_ph_change_gbp000"]
+    assert f"change {start} to {end} (cash)" in rec["label"]  # the same window, stated in both places
+    result = claims.evaluate_claim(rule, config.WIGAN)
+    assert 1000 * result.estimate == pytest.approx(rec["value"], abs=1e-9)
+    assert rec["value"] == 445046 - 26287 - 511389
+    shown = asc_finance.tse_cash_study(parameters.validate(area_code=config.WIGAN), "Wigan").summary().text
+    assert f"change {start} to {end} is **-£{abs(rec['value']) / 1000:.1f}m**" in shown
+    assert f"({start}) -> " in result.evidence and f"change GBP -{abs(rec['value']) / 1000:.1f}m" in result.evidence
+
+
+def test_asc_cash_change_is_the_register_context(recorded):
+    """Notebook 04's % change in adult social care spending (first to last outturn year) is the area's change in the
+    asc_balance claim's original context (its two periods), where the windows agree: Wigan 2011/12 to 2017/18."""
+    rule = _earliest("asc_balance")
+    spec = rule.context_spec()
+    start, end = spec.periods[0], spec.periods[-1]
+    rec = recorded["asc_change_pct"]
+    assert f"change {start} to {end} (cash)" in rec["label"]
+    assert rec["value"] == pytest.approx(100 * (79329 - 79716) / 79716, abs=1e-12)
+    evidence = claims.evaluate_claim(rule, config.WIGAN).evidence
+    assert f"({end}), {fmt.percent(rec['value'], signed=True)} in cash vs" in evidence
 
 
 def test_finance_readme_block_states_the_recorded_numbers(recorded):

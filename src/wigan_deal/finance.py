@@ -7,6 +7,9 @@ Two analyses, each returning a result object with tidy tables and an ``effect_su
   per adult (18+) and per person aged 65+, and each year's variance placed in the all-council distribution.
 * :func:`real_terms_savings` - "GBP 140m saved": the real-terms change 2010/11 -> 2017/18 in net current
   expenditure excluding education and public health, total and per head, every council, with percentiles.
+* :func:`cash_change` - the one cash change in net current expenditure on a service line, less other lines
+  (e.g. total service expenditure excluding public health), between two financial years the caller names: the
+  claims register's cash rule and notebook 04 both call it, each with its own years.
 
 Definitions (also in ``docs/finance.md``):
 
@@ -35,6 +38,7 @@ import pandas as pd
 
 from wigan_deal import config, fmt
 from wigan_deal import data as wd
+from wigan_deal.periods import parse_period
 
 AGE_DENOMINATOR_YEAR = 2019
 SAVINGS_EXCLUDED = ("education", "public_health")
@@ -255,7 +259,7 @@ class BudgetOutturnResult:
             f"{self.area_name}: {one(first)}; {one(last)}. Outturn exceeded budget in {over} of {len(self.table)} "
             f"years {first['financial_year']}-{last['financial_year']}. In {self.base} prices the "
             f"{last['financial_year']} variance is {fmt.money_m(last['variance_real_gbp000'], signed=True)}, "
-            + (f"GBP {last['variance_real_per_adult_gbp']:+,.1f} per adult (18+, mid-2019 population). "
+            + (f"GBP {fmt.number(last['variance_real_per_adult_gbp'], 1, signed=True)} per adult (18+, mid-2019 population). "
                if pd.notna(last["variance_real_per_adult_gbp"]) else f"{_no_population(self.area_code)}. ") +
             "RA is the budget set at the start of the year, not the in-year projection a committee sees, and budgets "
             "and outturns also differ through in-year transfers (e.g. the Better Care Fund), grants and recharges, "
@@ -371,6 +375,64 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
         )
     return BudgetOutturnResult(code, wd.area_name(code), rows.reset_index(drop=True),
                                variance_distribution(all_councils), all_councils, _label(base))
+
+
+# --- cash change between two financial years --------------------------------------------------------------
+@dataclass(frozen=True)
+class CashChange:
+    """Net current expenditure on ``service`` less the ``subtracted`` lines (GBP thousand, cash) of one council, or
+    of England as the sum of the councils reporting ``service`` in both years, from ``years[0]`` to ``years[1]``.
+    The estimand: the area's cash change over exactly these two financial years (no deflator, no counterfactual)."""
+
+    area_code: str
+    area_name: str
+    service: str
+    subtracted: tuple[str, ...]
+    years: tuple[str, str]
+    start_gbp000: float
+    end_gbp000: float
+
+    @property
+    def change_gbp000(self) -> float:
+        """End minus start (negative = a fall)."""
+        return self.end_gbp000 - self.start_gbp000
+
+    @property
+    def change_pct(self) -> float:
+        """The change as % of the start year."""
+        return 100 * self.change_gbp000 / self.start_gbp000
+
+    @property
+    def measure(self) -> str:
+        """What is measured, in words: ``"total service expenditure excluding public health"``."""
+        minus = ", ".join(self.subtracted).replace("_", " ")
+        return self.service.replace("_", " ") + (f" excluding {minus}" if minus else "")
+
+    def frame(self) -> pd.DataFrame:
+        """One row per year: area_code, area_name, period, value_gbp000."""
+        return pd.DataFrame({"area_code": self.area_code, "area_name": self.area_name, "period": list(self.years),
+                             "value_gbp000": [self.start_gbp000, self.end_gbp000]})
+
+
+def cash_change(area: str, service: str, years: tuple[str, str], subtract: Sequence[str] = ()) -> CashChange:
+    """:class:`CashChange` of ``area`` (a council code, or ``config.ENGLAND`` for the sum of the councils reporting
+    ``service`` in both ``years``) between the two financial years ``years``: ``service`` minus the ``subtract``
+    lines, a missing subtracted line counting as 0 (public health before 2013/14). Raises
+    :class:`FinanceDataError` naming the first year without a ``service`` outturn."""
+    services = [service, *(s for s in subtract if s != service)]
+    fin = (wd.england_finance(services, list(years)) if area == config.ENGLAND
+           else wd.load_finance(areas=[area], services=services))
+    values, names = [], []
+    for label in years:
+        start, end, _ = parse_period(label)
+        sel = fin[(fin["area_code"] == area) & (fin["period_start"] == start) & (fin["period_end"] == end)]
+        by = sel.groupby("service")["value_gbp000"].sum(min_count=1)
+        if service not in by or pd.isna(by[service]):
+            raise FinanceDataError(f"no {service} outturn for {area} in {label}")
+        values.append(float(by[service]) - sum(float(by[s]) if s in by and pd.notna(by[s]) else 0.0
+                                               for s in services[1:]))
+        names.append(str(sel["area_name"].iloc[0]))
+    return CashChange(area, names[0], service, tuple(services[1:]), (years[0], years[1]), values[0], values[1])
 
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------
@@ -597,7 +659,7 @@ class SavingsResult:
             f"{fmt.money_m(r['real_start_gbp000'])} ({self.years[0]}) to {fmt.money_m(r['real_end_gbp000'])} ({self.years[1]}) "
             f"in {self.base} prices, a real-terms change of {fmt.money_m(r['real_change_gbp000'], signed=True)} "
             f"({fmt.percent(r['real_change_pct'], signed=True)}; cash {fmt.money_m(r['cash_change_gbp000'], signed=True)}); "
-            + (f"per head GBP {r['real_per_head_start_gbp']:,.0f} -> GBP {r['real_per_head_end_gbp']:,.0f}. "
+            + (f"per head GBP {fmt.number(r['real_per_head_start_gbp'], 0)} -> GBP {fmt.number(r['real_per_head_end_gbp'], 0)}. "
                if pd.notna(r["real_per_head_start_gbp"]) and pd.notna(r["real_per_head_end_gbp"])
                else f"{_no_population(self.area_code)}. ") + "Among "
             f"{int(d['n_councils'])} councils it is at percentile {fmt.number(r['percentile'], 0)} (0 = largest fall; rank "

@@ -4,6 +4,9 @@
   ``minus="−"`` for the typographic minus of the README blocks. A value that rounds to zero has no sign.
 * :func:`percent` - :func:`number` followed by ``%``.
 * :func:`money_m` - GBP thousand written in millions: ``"GBP +6.9m"`` (text pages), ``"+£6.9m"`` (README).
+* :func:`minus_signs` - the typographic minus (``"−0.5"``) for every negative number in a paragraph (README blocks).
+* :func:`significant` - ``digits`` significant digits (``"0.0123"``, ``"1.23e+04"``) for estimator output of any
+  scale (RMSPE, a generic estimate); optional sign.
 * :func:`rounded` - a precision that suits the size (``12,345``, ``123``, ``1.2``, ``0.012``), for alt text.
 * :func:`p_value` - ``"0.041"``, ``"< 0.001"``; missing -> ``"–"``. The one p-value style;
   :func:`p_text` writes it in a sentence (``"p = 0.041"``, ``"p < 0.001"``).
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -83,22 +87,40 @@ def percent(value: Any, digits: int = 1, *, signed: bool = False, missing: str =
     return text if _missing(value) else f"{text}%"
 
 
-def money_m(gbp000: Any, *, signed: bool = False, style: str = "GBP", missing: str = MISSING) -> str:
+def money_m(gbp000: Any, *, signed: bool = False, style: str = "GBP", missing: str = MISSING,
+            minus: str | None = None) -> str:
     """An amount in GBP thousand written in millions with one decimal and thousands separators.
 
     ``style="GBP"`` (plain-text pages, alt text): ``"GBP 1,234.5m"``, signed ``"GBP +6.9m"``;
     ``style="£"`` (README blocks): ``"£6.9m"``, signed ``"+£6.9m"`` / ``"−£6.9m"`` (typographic minus).
+    ``minus`` is the character written for a negative sign (default: ``"-"`` for ``"GBP"``, ``"−"`` for ``"£"``;
+    ``"-"`` beside :func:`percent` in notebook text).
     """
     if _missing(gbp000):
         return missing
     millions = float(gbp000) / 1000
     if style == "GBP":
-        return f"GBP {_number(millions, 1, signed=signed, missing=missing, separator_from=0)}m"
+        text = _number(millions, 1, signed=signed, missing=missing, separator_from=0)
+        return f"GBP {(minus or '-') + text[1:] if text.startswith('-') else text}m"
     if style == "£":
         size = _number(abs(millions), 1, signed=False, missing=missing, separator_from=0)
-        sign = ("−" if millions < 0 else "+") if signed and size.strip("0.,") else ""
+        sign = ((minus or "−") if millions < 0 else "+") if signed and size.strip("0.,") else ""
         return f"{sign}£{size}m"
     raise ValueError(f"money_m style must be 'GBP' or '£', not {style!r}.")
+
+
+def minus_signs(text: str) -> str:
+    """``text`` with the typographic minus for every negative number (``"-0.5"`` -> ``"−0.5"``); hyphens inside
+    words and ranges (``"2009-11"``, ``"COVID-19"``) and after ``%`` are kept."""
+    return re.sub(r"(?<![\w%])-(?=\d)", "\u2212", text)
+
+
+def significant(value: Any, digits: int = 3, *, signed: bool = False, missing: str = MISSING) -> str:
+    """``value`` with ``digits`` significant digits (Python's ``g`` format: ``0.0123``, ``1.23e+04``), for estimator
+    output whose scale is not known in advance; ``signed`` adds '+'; missing -> ``missing``."""
+    if _missing(value):
+        return missing
+    return format(float(value), f"{'+' if signed else ''}.{digits}g")
 
 
 def rounded(value: Any, *, missing: str = MISSING) -> str:
@@ -306,5 +328,5 @@ def _is_long_text(s: pd.Series) -> bool:
     return float(s.astype(str).str.len().mean()) > 60
 
 
-__all__ = ["MISSING", "ci", "explain_missing", "header", "install_display", "missing_caption", "money_m", "number",
-           "p_text", "p_value", "percent", "rounded", "show", "by_unit", "unit_digits", "table", "to_html"]
+__all__ = ["MISSING", "ci", "explain_missing", "header", "install_display", "minus_signs", "missing_caption", "money_m",
+           "number", "p_text", "p_value", "percent", "rounded", "show", "significant", "by_unit", "unit_digits", "table", "to_html"]

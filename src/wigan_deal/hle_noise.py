@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wigan_deal import config, hle_ci, inference
+from wigan_deal import config, fmt, hle_ci, inference
 from wigan_deal.hle_ci import END, MIDDLE, START, noise_model, rtm_adjusted  # noqa: F401 - re-exported
 from wigan_deal.hle_ci import wide as _wide
 
@@ -126,14 +126,14 @@ class HLENoiseSummary:
             g = g.set_index("noise model")
             d = g["difference vs England"].iloc[0]
             verdicts = ", ".join(
-                f"{NOISE_LABELS.get(k, k)} SD {g.loc[k, 'sigma']:.2f} -> CI {g.loc[k, 'lower']:+.1f} to "
-                f"{g.loc[k, 'upper']:+.1f}" for k in g.index)
+                f"{NOISE_LABELS.get(k, k)} SD {fmt.number(g.loc[k, 'sigma'], 2)} -> CI "
+                f"{fmt.ci(g.loc[k, 'lower'], g.loc[k, 'upper'], signed=True)}" for k in g.index)
             r = self.rtm.set_index("sex").loc[sex]
             parts.append(
-                f"{sex}: change vs England {d:+.1f} years ({verdicts}); adjusted for regression to the "
-                f"mean the change is {r['adjusted change']:+.1f} years, rank {int(r['rank adjusted'])} of "
-                f"{int(r['councils'])} councils (raw rank {int(r['rank raw'])})")
-        return self.sensitivity, inference.minus("; ".join(parts) + ".")
+                f"{sex}: change vs England {fmt.number(d, signed=True)} years ({verdicts}); adjusted for regression "
+                f"to the mean the change is {fmt.number(r['adjusted change'], signed=True)} years, rank "
+                f"{int(r['rank adjusted'])} of {int(r['councils'])} councils (raw rank {int(r['rank raw'])})")
+        return self.sensitivity, fmt.minus_signs("; ".join(parts) + ".")
 
 
 def summary(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE) -> HLENoiseSummary:

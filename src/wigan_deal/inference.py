@@ -400,13 +400,6 @@ README_OUTCOMES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def minus(text: str) -> str:
-    """Typographic minus for negative numbers in prose."""
-    import re
-
-    return re.sub(r"(?<![\w%])-(?=\d)", "\u2212", text)
-
-
 def plot_coverage(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIGN, axes=None):
     """Coverage of each method's 95% intervals (level and slope, one marker per error process)."""
     import matplotlib.pyplot as plt
@@ -429,7 +422,7 @@ def plot_coverage(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIG
     axes[0].set_yticklabels(methods, fontsize=8)
     axes[0].invert_yaxis()
     axes[1].legend(title="errors", fontsize=8, frameon=False)
-    axes[0].figure.suptitle(f"Coverage study, design {design} (shaded: >= {COVERAGE_FLOOR:.0%})")
+    axes[0].figure.suptitle(f"Coverage study, design {design} (shaded: >= {fmt.percent(100 * COVERAGE_FLOOR, 0)})")
     return axes
 
 

@@ -404,7 +404,7 @@ def coverage_line(table: pd.DataFrame | None = None) -> str:
             parts.append(f"{name}: no candidate met the rule, intervals not calibrated")
             continue
         s = table[(table.design == dsg) & (table.candidate == c)]
-        parts.append(f"{name}: `{c}`, coverage {s.coverage.min():.1%} to {s.coverage.max():.1%} over "
+        parts.append(f"{name}: `{c}`, coverage {fmt.percent(100 * s.coverage.min())} to {fmt.percent(100 * s.coverage.max())} over "
                      f"{s.outcome.nunique()} outcomes x targets x injected effects")
     return "; ".join(parts)
 
@@ -425,7 +425,7 @@ def readme_its_primary() -> str:
     own = inference.primary_its(config.WIGAN, "le_birth", "Male")
     verdict = ("No interval excludes zero." if not excludes
                else "Intervals excluding zero: " + ", ".join(excludes) + ".")
-    return inference.minus(
+    return fmt.minus_signs(
         "**Primary analysis: Wigan minus the non-GM council average** (comparison and method "
         "pre-specified in `data/analysis_plan.yml`, `comparative:` block and amendment of 2026-12-06; "
         "segmented OLS on Wigan's series minus the average of the non-GM councils, break 2011, rule "

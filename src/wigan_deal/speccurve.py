@@ -275,7 +275,7 @@ class SpecCurve:
             by = self.shares_by_method(q)
             rows.append(by.assign(quantity=q))
             parts.append(f"{noun}: " + ", ".join(
-                f"{r.method} {r.improvement:.0%} / {r.worsening:.0%} of {r.n}" for r in by.itertuples()))
+                f"{r.method} {fmt.percent(100 * r.improvement, 0)} / {fmt.percent(100 * r.worsening, 0)} of {r.n}" for r in by.itertuples()))
         pr = self.primary()
         lead = ""
         if pr is not None:
@@ -348,8 +348,9 @@ def readme_robustness() -> str:
         c = spec_curve(config.WIGAN, indicator, sex)
         lv, sl = c.shares_by_method("level_change"), c.shares_by_method("slope_change")
         per = "; ".join(
-            f"{a.method} ({a.calibrated.split(' (')[0]}): {a.improvement:.0%} / {a.worsening:.0%} "
-            f"of {a.n} level changes, {b.improvement:.0%} / {b.worsening:.0%} of slope changes"
+            f"{a.method} ({a.calibrated.split(' (')[0]}): {fmt.percent(100 * a.improvement, 0)} / "
+            f"{fmt.percent(100 * a.worsening, 0)} of {a.n} level changes, {fmt.percent(100 * b.improvement, 0)} / "
+            f"{fmt.percent(100 * b.worsening, 0)} of slope changes"
             for a, b in zip(lv.itertuples(), sl.itertuples(), strict=True))
         lines.append(f"- {label}: {per}.")
     from wigan_deal import synth_whole
@@ -367,7 +368,7 @@ def readme_robustness() -> str:
     direction = ("every pool puts Wigan worse than its synthetic control" if (gaps > 0).all() else
                  "every pool puts Wigan better than its synthetic control" if (gaps < 0).all() else
                  "the sign depends on the donor pool")
-    return inference.minus(
+    return fmt.minus_signs(
         "Every other specification is shown beside the primary one (notebook 05, specification "
         "curve: comparator none / England / ONS similar areas / IoD2019 deprivation-matched, GM "
         "included or excluded x OLS / Newey-West(2) / GLSAR / permutation x break 2011, 2013, 2014 "

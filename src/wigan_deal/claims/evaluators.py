@@ -385,14 +385,14 @@ def cohort_size(area: str, how: str | None) -> tuple[float, str]:
     col, year_col = "aged_0_17", "year"
     n = float(row[col]) / 18
     when = f"mid-{int(row[year_col])} "
-    return n, f"n ~ {n:,.0f} ({when}population aged 0-17 / 18)"
+    return n, f"n ~ {fmt.number(n, 0)} ({when}population aged 0-17 / 18)"
 
 
 def _sample_size(area: str, params: dict) -> tuple[float, str]:
     """(n, how it was obtained) for a survey/count claim: the assumed n, the cohort size, or NaN."""
     if params.get("assumed_sample_size"):
         n = float(params["assumed_sample_size"])
-        return n, f"assumed n = {n:,.0f}"
+        return n, f"assumed n = {fmt.number(n, 0)}"
     return cohort_size(area, params.get("cohort_size"))
 
 
@@ -476,68 +476,46 @@ def level_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
 # --- finance_change ------------------------------------------------------------------------------
 
 
-def finance_figures(spec: Spec, area: str, comparator: str) -> pd.DataFrame:
-    """Net current expenditure (GBP thousand) of the measure ``indicators[0] - subtract_services``
-    for area and comparator in the spec's two financial years. Missing subtracted lines count as 0
-    (e.g. public health before 2013/14)."""
+def finance_changes(spec: Spec, area: str, comparator: str) -> tuple[finance.CashChange, finance.CashChange]:
+    """The cash change of ``indicators[0]`` minus ``subtract_services`` over the spec's first and last financial
+    years, area and comparator (:func:`wigan_deal.finance.cash_change`, the computation notebook 04 also uses)."""
     services = list(spec.indicators) + [s for s in spec.params.get("subtract_services", []) if s not in spec.indicators]
     main, minus = spec.indicators[0], [s for s in services if s != spec.indicators[0]]
-    fin = wd.load_finance(areas=[area], services=services)
-    comp = wd.load_finance(areas=[comparator], services=services) if comparator != config.ENGLAND else None
-    if comp is None or comp.empty:
-        if comparator != config.ENGLAND:
-            raise NoDataError(f"no finance rows for comparator {comparator}")
-        comp = wd.england_finance(services, spec.periods)
-    fin = pd.concat([fin, comp], ignore_index=True)
-    out = []
-    for code in (area, comparator):
-        for label in spec.periods:
-            start, end = _period_key(label)
-            sel = fin[(fin["area_code"] == code) & (fin["period_start"] == start) & (fin["period_end"] == end)]
-            by = sel.groupby("service")["value_gbp000"].sum(min_count=1)
-            if main not in by or pd.isna(by[main]):
-                raise NoDataError(f"no {main} outturn for {code} in {label}")
-            value = float(by[main]) - sum(float(by.get(s, 0.0)) if pd.notna(by.get(s, np.nan)) else 0.0 for s in minus)
-            name = str(sel["area_name"].iloc[0]) if len(sel) else code
-            out.append({"area_code": code, "area_name": name, "period": label, "value_gbp000": value})
-    return pd.DataFrame(out)
-
-
-def _finance_summary(spec: Spec, area: str, comparator: str) -> tuple[pd.DataFrame, dict]:
-    figs = finance_figures(spec, area, comparator)
-    res = {}
-    for role, code in (("area", area), ("comparator", comparator)):
-        sel = figs[figs["area_code"] == code]
-        v0, v1 = float(sel["value_gbp000"].iloc[0]), float(sel["value_gbp000"].iloc[-1])
-        res[role] = {"name": sel["area_name"].iloc[0], "v0": v0, "v1": v1, "change": v1 - v0,
-                     "pct": 100 * (v1 - v0) / v0}
-    return figs, res
+    if comparator != config.ENGLAND and wd.load_finance(areas=[comparator], services=services).empty:
+        raise NoDataError(f"no finance rows for comparator {comparator}")
+    years = (spec.periods[0], spec.periods[-1])
+    try:
+        return finance.cash_change(area, main, years, minus), finance.cash_change(comparator, main, years, minus)
+    except finance.FinanceDataError as exc:
+        raise NoDataError(str(exc)) from None
 
 
 def finance_change(spec: Spec, area: str, comparator: str) -> ClaimResult:
-    """Cash change in net current expenditure (excluding ``subtract_services``), graded by
-    :func:`rules.grade_finance`; 'supported' is not attainable."""
-    figs, r = _finance_summary(spec, area, comparator)
-    a, c = r["area"], r["comparator"]
-    verdict = rules.grade_finance(a["change"])
-    minus = spec.params.get("subtract_services", [])
-    what = spec.indicators[0].replace("_", " ") + (f" excluding {', '.join(minus).replace('_', ' ')}" if minus else "")
+    """Cash change in net current expenditure (excluding ``subtract_services``) over the spec's first and last
+    financial years, graded by :func:`rules.grade_finance`; 'supported' is not attainable."""
+    a, c = finance_changes(spec, area, comparator)
+    verdict = rules.grade_finance(a.change_gbp000)
     claimed = spec.params.get("claimed_amount_gbp000")
     share = spec.params.get("claimed_share")
     claim_text = f" The claim is savings of more than GBP {fmt.number(claimed / 1000, 0)}m" if claimed else ""
     if claimed and share:
-        claim_text += f" (about {share:.0%} of the budget)"
+        claim_text += f" (about {fmt.percent(100 * share, 0)} of the budget)"
     evidence = (
-        f"Net current expenditure on {what} (cash): {a['name']} {fmt.money_m(a['v0'])} ({spec.periods[0]}) -> "
-        f"{fmt.money_m(a['v1'])} ({spec.periods[-1]}), change {fmt.money_m(a['change'], signed=True)} "
-        f"({fmt.percent(a['pct'], signed=True)}); {c['name']} {fmt.percent(c['pct'], signed=True)}.{claim_text + '.' if claim_text else ''} "
+        f"Net current expenditure on {a.measure} (cash): {a.area_name} {fmt.money_m(a.start_gbp000)} ({a.years[0]}) -> "
+        f"{fmt.money_m(a.end_gbp000)} ({a.years[1]}), change {fmt.money_m(a.change_gbp000, signed=True)} "
+        f"({fmt.percent(a.change_pct, signed=True)}); {c.area_name} {fmt.percent(c.change_pct, signed=True)}."
+        f"{claim_text + '.' if claim_text else ''} "
         "A cash fall is consistent with savings but does not measure savings against a counterfactual budget "
         "(no deflator in our data; schools/academy transfers are inside the total)."
     )
     return ClaimResult(
-        verdict, a["change"] / 1000, math.nan, math.nan, "GBP m (cash change, area)", evidence,
-        data_used(spec, spec.vintage), figs,
+        verdict, a.change_gbp000 / 1000, math.nan, math.nan, "GBP m (cash change, area)", evidence,
+        data_used(spec, spec.vintage), _finance_frame(a, c),
     )
+
+
+def _finance_frame(*changes: finance.CashChange) -> pd.DataFrame:
+    return pd.concat([c.frame() for c in changes], ignore_index=True)
 
 
 # --- budget vs outturn and real-terms savings (wigan_deal.finance) ------------------------------------
@@ -657,18 +635,16 @@ def _controlled_savings(spec: Spec, res: finance.SavingsResult, exceptional: flo
 
 def finance_context(spec: Spec, area: str, comparator: str) -> ClaimResult:
     """Context: % change of a finance line, area minus comparator (percentage points)."""
-    figs, r = _finance_summary(spec, area, comparator)
-    a, c = r["area"], r["comparator"]
-    what = spec.indicators[0].replace("_", " ")
+    a, c = finance_changes(spec, area, comparator)
     evidence = (
-        f"Context (not graded): net current expenditure on {what} {a['name']} GBP {a['v0']:,.0f}k "
-        f"({spec.periods[0]}) -> GBP {a['v1']:,.0f}k ({spec.periods[-1]}), {fmt.percent(a['pct'], signed=True)} in cash vs "
-        f"{c['name']} {fmt.percent(c['pct'], signed=True)}."
+        f"Context (not graded): net current expenditure on {a.measure} {a.area_name} GBP {fmt.number(a.start_gbp000, 0)}k "
+        f"({a.years[0]}) -> GBP {fmt.number(a.end_gbp000, 0)}k ({a.years[1]}), {fmt.percent(a.change_pct, signed=True)} "
+        f"in cash vs {c.area_name} {fmt.percent(c.change_pct, signed=True)}."
     )
     return ClaimResult(
-        NOT_TESTABLE, a["pct"] - c["pct"], math.nan, math.nan,
+        NOT_TESTABLE, a.change_pct - c.change_pct, math.nan, math.nan,
         "percentage points (area % change minus comparator % change)", evidence,
-        data_used(spec, spec.vintage), figs,
+        data_used(spec, spec.vintage), _finance_frame(a, c),
     )
 
 

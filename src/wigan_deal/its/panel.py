@@ -265,7 +265,7 @@ class ComparativeResult:
                 verdict = "excludes zero" if d["lower"] > 0 or d["upper"] < 0 else "includes zero"
             else:
                 ci, verdict = "unbounded", "is not bounded"
-            parts.append(f"{self.estimand(t)} {fmt.number(d['estimate'], 2, signed=True)}{u}{per} ({1 - self.alpha:.0%} "
+            parts.append(f"{self.estimand(t)} {fmt.number(d['estimate'], 2, signed=True)}{u}{per} ({fmt.percent(100 * (1 - self.alpha), 0)} "
                          f"interval {ci}, {fmt.p_text(d['p_value'])}; the interval {verdict})")
         method = DESCRIPTIONS[self.method]
         if "before/after" in "".join(self.labels.values()):
@@ -415,7 +415,7 @@ def conformal_sc(y: np.ndarray, pool: np.ndarray, post: np.ndarray, alpha: float
     if floor > alpha:
         lo, hi = -np.inf, np.inf
         note = (f"With T = {post.size} periods the smallest attainable p-value is 1/T = {fmt.number(floor, 3)} > "
-                f"alpha = {alpha}: no {1 - alpha:.0%} interval is bounded.")
+                f"alpha = {alpha}: no {fmt.percent(100 * (1 - alpha), 0)} interval is bounded.")
     elif kept.size == 0:
         lo = hi = np.nan
         note = "Every theta on the grid is rejected."

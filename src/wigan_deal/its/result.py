@@ -27,7 +27,8 @@ class Estimate:
         """``estimate (95% CI lower to upper; p=...)`` without the name."""
         level = round(100 * (1 - self.alpha))
         return (
-            f"{self.estimate:.4g} ({level}% CI {self.lower:.4g} to {self.upper:.4g}; "
+            f"{fmt.significant(self.estimate, 4)} ({level}% CI {fmt.significant(self.lower, 4)} to "
+            f"{fmt.significant(self.upper, 4)}; "
             f"{fmt.p_text(self.p_value)})"
         )
 

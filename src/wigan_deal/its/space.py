@@ -81,7 +81,7 @@ class PlaceboInSpaceResult:
             f"  break {self.break_year:g}, post_rule={self.post_rule!r}; periods "
             f"{self.periods[0]} .. {self.periods[-1]} ({len(self.periods)}); HAC lags {self.hac_lags}",
             f"  statistic: {self.statistic} ({direction} is better)",
-            f"  treated {self.treated}: {self.treated_value:.4g}, rank {self.rank} of {self.n_areas} "
+            f"  treated {self.treated}: {fmt.significant(self.treated_value, 4)}, rank {self.rank} of {self.n_areas} "
             "(1 = largest improvement)",
             f"  permutation p: two-sided {fmt.p_value(self.p_two_sided)}, one-sided "
             f"{fmt.p_value(self.p_one_sided)} (smallest attainable {fmt.number(1 / (1 + self.n_controls), 4)})",

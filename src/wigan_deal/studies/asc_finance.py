@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from wigan_deal import config, finance, plots
+from wigan_deal import config, finance, fmt, plots
 from wigan_deal import data as wd
 from wigan_deal.studies.compare import comparator_groups
 from wigan_deal.studies.notes import no_finance_note, note_markdown
@@ -283,9 +283,9 @@ class NeighboursStudy(Study):
         if self.table is None:
             return EffectSummary(text=f"*{self.reason}*")
         near = self.table
-        return EffectSummary(near.round(1), f"{self.name} is at percentile **{self.percentile:.0f}** (0 = largest "
-                             f"fall) among these {len(near)} councils; their median change is "
-                             f"{near['real_change_pct'].median():+.1f}%.")
+        return EffectSummary(near.round(1), f"{self.name} is at percentile **{fmt.number(self.percentile, 0)}** (0 = "
+                             f"largest fall) among these {len(near)} councils; their median change is "
+                             f"{fmt.percent(near['real_change_pct'].median(), signed=True)}.")
 
     def record(self, rec: Any) -> None:
         if self.table is not None:
@@ -316,21 +316,27 @@ class AscCashStudy(Study):
     def _own(self) -> pd.DataFrame:
         return self.table[self.table["role"] == "area"].set_index("financial_year")
 
+    def change(self, first: str, last: str) -> finance.CashChange:
+        """The area's cash change ``first`` to ``last`` (:func:`wigan_deal.finance.cash_change`, as the claims
+        register's adult social care context)."""
+        return finance.cash_change(self.area_code, "adult_social_care", (first, last))
+
     def summary(self) -> EffectSummary:
         asc = self.table
         if self.no_data:
             return EffectSummary(text=note_markdown(self.no_data, "no change in adult social care spending is computed"))
         own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
-        pct_area, pct_eng = pct_change(asc, self.area_code, first, last), pct_change(asc, config.ENGLAND, first, last)
-        others = "; ".join(f"{k}: {pct_change(asc, k, first, last):+.1f}%"
+        pct_area, pct_eng = self.change(first, last).change_pct, pct_change(asc, config.ENGLAND, first, last)
+        others = "; ".join(f"{k}: {fmt.percent(pct_change(asc, k, first, last), signed=True)}"
                            for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
         eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
-        text = (f"{name}: £{own.loc[first, 'value_gbp000']:,.0f}k in {first} → £{own.loc[last, 'value_gbp000']:,.0f}k "
-                f"in {last} (**{pct_area:+.1f}%** in cash); England (sum of councils) **{pct_eng:+.1f}%**"
+        text = (f"{name}: £{fmt.number(own.loc[first, 'value_gbp000'], 0)}k in {first} → "
+                f"£{fmt.number(own.loc[last, 'value_gbp000'], 0)}k in {last} (**{fmt.percent(pct_area, signed=True)}** "
+                f"in cash); England (sum of councils) **{fmt.percent(pct_eng, signed=True)}**"
                 + (f"; {others}" if others else "") + ". "
-                f"Per head, {name} spent £{own.loc[last, 'per_head_gbp']:.0f} in {last} against "
-                f"£{eng_head.iloc[0]:.0f} for England. These are descriptive outturns: no CI applies (they are "
+                f"Per head, {name} spent £{fmt.number(own.loc[last, 'per_head_gbp'], 0)} in {last} against "
+                f"£{fmt.number(eng_head.iloc[0], 0)} for England. These are descriptive outturns: no CI applies (they are "
                 "administrative totals, not samples), and no counterfactual is implied.")
         per_head = asc.pivot_table(index="area_name", columns="financial_year", values="per_head_gbp", sort=False)
         return EffectSummary(per_head.round(0), text)
@@ -348,7 +354,7 @@ class AscCashStudy(Study):
                    label=f"{name} net adult social care expenditure {first} (cash)")
         rec.record("asc_2017_18", own.loc[last, "value_gbp000"], unit="GBP thousand",
                    label=f"{name} net adult social care expenditure {last} (cash)")
-        rec.record("asc_change_pct", pct_change(asc, self.area_code, first, last), unit="%",
+        rec.record("asc_change_pct", self.change(first, last).change_pct, unit="%",
                    label=f"{name} net adult social care change {first} to {last} (cash)")
         rec.record("england_asc_change_pct", pct_change(asc, config.ENGLAND, first, last), unit="%",
                    label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
@@ -379,14 +385,11 @@ def asc_cash_study(params: Any, name: str) -> AscCashStudy:
                         no_finance_note(params.area_code, "adult_social_care"))
 
 
-def _gbp_m(x: float) -> str:
-    return f"{'-' if x < 0 else '+'}£{abs(x) / 1000:,.1f}m"
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class TseCashStudy(Study):
     """The previous savings rule's measure: the cash change in net total service expenditure, with and without
-    public health (missing public-health lines count as 0, as in the claims register)."""
+    public health (:func:`wigan_deal.finance.cash_change`, the computation of the claims register's cash rule; a
+    missing public-health line counts as 0), over the area's first and last year with an outturn."""
 
     area_code: str
     name: str
@@ -394,41 +397,45 @@ class TseCashStudy(Study):
     no_data: str | None
 
     def figures(self) -> dict[str, Any]:
-        own = self.table[self.table["role"] == "area"].set_index("financial_year")["value_gbp000"]
-        t0, t1 = own.index[0], own.index[-1]
-        change = own.iloc[-1] - own.iloc[0]
-        ph = wd.load_finance(areas=[self.area_code], services=["public_health"]).set_index("financial_year")["value_gbp000"]
-        ph_last = float(ph.get(t1, 0.0)) if pd.notna(ph.get(t1, float("nan"))) else 0.0
-        excl = change - ph_last + (float(ph.get(t0, 0.0)) if pd.notna(ph.get(t0, float("nan"))) else 0.0)
-        return {"t0": t0, "t1": t1, "v0": own.iloc[0], "v1": own.iloc[-1], "change": change,
-                "pct": pct_change(self.table, self.area_code, t0, t1),
-                "england_pct": pct_change(self.table, config.ENGLAND, t0, t1), "excl_ph_change": excl}
+        """The change first to last year of the table: ``whole`` and ``excl_ph`` (:class:`~wigan_deal.finance.CashChange`),
+        England's % change (sum of the councils reporting every year of the table)."""
+        years = self.table.loc[self.table["role"] == "area", "financial_year"]
+        t0, t1 = years.iloc[0], years.iloc[-1]
+        service = "total_service_expenditure"
+        return {"t0": t0, "t1": t1, "whole": finance.cash_change(self.area_code, service, (t0, t1)),
+                "excl_ph": finance.cash_change(self.area_code, service, (t0, t1), subtract=("public_health",)),
+                "england_pct": pct_change(self.table, config.ENGLAND, t0, t1)}
 
     def summary(self) -> EffectSummary:
         if self.no_data:
             return EffectSummary(text=note_markdown(self.no_data, "no change in total service expenditure is computed"))
         f = self.figures()
+        whole, excl, t0, t1 = f["whole"], f["excl_ph"], f["t0"], f["t1"]
         reading = ("A cash fall of this size is consistent with savings but is not a measurement of them"
-                   if f["change"] < 0 else "Spending did not fall in cash; this says nothing either way about savings")
+                   if whole.change_gbp000 < 0 else
+                   "Spending did not fall in cash; this says nothing either way about savings")
+        pound = {"style": "£", "minus": "-"}  # the ASCII minus of fmt.percent beside it
         return EffectSummary(text=(
-            f"{self.name}'s net total service expenditure went from £{f['v0'] / 1000:,.1f}m ({f['t0']}) to "
-            f"£{f['v1'] / 1000:,.1f}m ({f['t1']}): **{_gbp_m(f['change'])} ({f['pct']:+.1f}%)** in cash, against "
-            f"{f['england_pct']:+.1f}% for England (sum of councils). Excluding public health (transferred to councils "
-            f"in 2013-14, as the claims register does) the change is **{_gbp_m(f['excl_ph_change'])}**. {reading}: "
-            "savings are counted against a counterfactual budget that includes inflation and demand growth, which "
-            "these data do not contain."))
+            f"{self.name}'s net total service expenditure went from {fmt.money_m(whole.start_gbp000, **pound)} ({t0}) "
+            f"to {fmt.money_m(whole.end_gbp000, **pound)} ({t1}): "
+            f"**{fmt.money_m(whole.change_gbp000, signed=True, **pound)} ({fmt.percent(whole.change_pct, signed=True)})** "
+            f"in cash, against {fmt.percent(f['england_pct'], signed=True)} for England (sum of councils). Excluding "
+            f"public health (transferred to councils in 2013-14, as the claims register does) the change {t0} to {t1} "
+            f"is **{fmt.money_m(excl.change_gbp000, signed=True, **pound)}**. {reading}: savings are counted against a "
+            "counterfactual budget that includes inflation and demand growth, which these data do not contain."))
 
     def record(self, rec: Any) -> None:
         if self.no_data:
             return
         f, name = self.figures(), self.name
-        t0, t1 = f["t0"], f["t1"]
-        rec.record("tse_change_gbp000", f["change"], unit="GBP thousand",
+        whole, t0, t1 = f["whole"], f["t0"], f["t1"]
+        rec.record("tse_change_gbp000", whole.change_gbp000, unit="GBP thousand",
                    label=f"{name} net total service expenditure change {t0} to {t1} (cash)")
-        rec.record("tse_change_pct", f["pct"], unit="%", label=f"{name} net total service expenditure change {t0} to {t1} (cash)")
+        rec.record("tse_change_pct", whole.change_pct, unit="%",
+                   label=f"{name} net total service expenditure change {t0} to {t1} (cash)")
         rec.record("england_tse_change_pct", f["england_pct"], unit="%",
                    label=f"England (sum of councils) net total service expenditure change {t0} to {t1} (cash)")
-        rec.record("tse_excl_ph_change_gbp000", f["excl_ph_change"], unit="GBP thousand",
+        rec.record("tse_excl_ph_change_gbp000", f["excl_ph"].change_gbp000, unit="GBP thousand",
                    label=f"{name} net total service expenditure excluding public health, change {t0} to {t1} (cash)")
 
     def plot(self) -> Any:

@@ -238,11 +238,12 @@ class HLEChange(Study):
                 verdict = ("the approximate CI excludes zero" if a["diff_lower"] > 0 or a["diff_upper"] < 0
                            else "the approximate CI includes zero")
                 parts.append(
-                    f"**{s}:** {self.name} {a['value_start']:.1f} → {a['value_end']:.1f} ({a['change']:+.1f} years, "
-                    f"approx. 95% CI {a['change_lower']:+.1f} to {a['change_upper']:+.1f}); England "
-                    f"{e['value_start']:.1f} → {e['value_end']:.1f} ({e['change']:+.1f}). Difference in change "
-                    f"{a['diff_vs_england']:+.1f} years (approx. 95% CI {a['diff_lower']:+.1f} to "
-                    f"{a['diff_upper']:+.1f}): {verdict}.")
+                    f"**{s}:** {self.name} {fmt.number(a['value_start'])} → {fmt.number(a['value_end'])} "
+                    f"({fmt.number(a['change'], signed=True)} years, approx. 95% CI "
+                    f"{fmt.ci(a['change_lower'], a['change_upper'], signed=True)}); England "
+                    f"{fmt.number(e['value_start'])} → {fmt.number(e['value_end'])} ({fmt.number(e['change'], signed=True)}). "
+                    f"Difference in change {fmt.number(a['diff_vs_england'], signed=True)} years (approx. 95% CI "
+                    f"{fmt.ci(a['diff_lower'], a['diff_upper'], signed=True)}): {verdict}.")
         return "\n\n".join(parts)
 
     def summary(self) -> EffectSummary:
@@ -317,11 +318,12 @@ class HLERevisions(Study):
             period, later, biggest = self._largest()
             own = self.change.focus
             own = own.loc[own["role"] == "area", "change"].dropna()
-            scale = (f" For scale, the {self.change.start} to {self.change.end} change above is {own.iloc[0]:+.1f} "
+            scale = (f" For scale, the {self.change.start} to {self.change.end} change above is "
+                     f"{fmt.number(own.iloc[0], signed=True)} "
                      "years." if len(own) else "")
             text = (f"Relative to the {base} vintage, the other vintages give {name}'s {self.sex.lower()} HLE for the "
-                    f"same periods values that differ by {rev.min():+.1f} to {rev.max():+.1f} years; the largest "
-                    f"difference is {biggest:+.1f} years ({period}, vintage {later}).{scale}")
+                    f"same periods values that differ by {fmt.ci(rev.min(), rev.max(), signed=True)} years; the "
+                    f"largest difference is {fmt.number(biggest, signed=True)} years ({period}, vintage {later}).{scale}")
         elif self.change.no_data:
             text = note_markdown(self.change.no_data, "there are no revisions to show")
         else:
