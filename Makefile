@@ -21,6 +21,9 @@ TEST_WORKERS ?=
 override XDIST := -n auto --dist loadgroup
 # the unit tier: everything not marked integration, slow or browser (markers: pyproject.toml)
 override FAST_TIER := not integration and not slow and not browser
+# make test: everything but the every_council tier (the all-council run beyond a pre-specified sample of councils,
+# tests/test_every_council.py), which make test-councils runs; .ci/run runs both
+override FULL_TIER := not every_council
 
 # Variables reach Python as data, never as shell text: each one the user gave (command line or environment,
 # even empty) is exported unexpanded as WIGAN_DEAL_MAKE_<NAME>, and `python -m wigan_deal.make_args MODULE
@@ -40,13 +43,14 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 endif
 
-.PHONY: help env report atlas test test-fast lab raw data bench bench-tests lint lock sync-notebooks clean
+.PHONY: help env report atlas test test-fast test-councils lab raw data bench bench-tests lint lock sync-notebooks clean
 
 help:
 	@echo "make report [AREA=E08000010] [BREAK_YEAR=2013]  execute all notebooks, write reports/<AREA>[--variant]/"
 	@echo "make atlas                                     every English upper-tier council + reports/atlas/index.html"
 	@echo "make test                                      run the whole test suite across the cores (<= 2 min)"
 	@echo "make test-fast                                 the unit tier only: no integration/slow/browser tests (<= 30 s)"
+	@echo "make test-councils                             the all-council run beyond make test's sample (CI runs it too)"
 	@echo "make lab                                       JupyterLab from the environment (kernel python3 = this env)"
 	@echo "make raw                                       download the raw files from their public origins (verified)"
 	@echo "make data                                      rebuild data/ extracts from ../shared/data/raw (else from make raw's folder)"
@@ -77,7 +81,10 @@ atlas: $(STAMP)
 	$(PY) $(RUN) wigan_deal.report.atlas ATLAS_ARGS
 
 test: $(STAMP)
-	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n PYTEST_ARGS
+	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n -m "$(FULL_TIER)" PYTEST_ARGS
+
+test-councils: $(STAMP)
+	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n -m every_council PYTEST_ARGS
 
 test-fast: $(STAMP)
 	$(PY) $(RUN) pytest $(XDIST) TEST_WORKERS=-n -m "$(FAST_TIER)" PYTEST_ARGS
@@ -98,11 +105,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_atlas.py --floor
 	$(PY) benchmarks/bench_sweep.py
-	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)" --full-tier="$(FULL_TIER)"
 
 # only the test-suite timings: make test and make test-fast against their budgets
 bench-tests: $(STAMP)
-	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)"
+	$(PY) benchmarks/bench_tests.py --xdist="$(XDIST)" --fast-tier="$(FAST_TIER)" --full-tier="$(FULL_TIER)"
 
 # the same checks CI runs (they are tests), in a few seconds: ruff on code and notebooks, notebooks without
 # outputs, jupytext pairs in sync, file sizes / no raw data, citation, environment and Binder agree

@@ -41,6 +41,15 @@ from wigan_deal.studies import asc_finance, compare, hle, mortality, notes, robu
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
 HARD_CASES = {"E09000001": {}, "E06000053": {}, "E06000061": {}, "E10000016": {"vintage": "2026-05"}}
+#: The councils `make test` runs here (chosen by rule, not by result): Wigan and another GM district (Bolton),
+#: Leeds and Cornwall (the report's other worked councils), the four hard cases, and the first council by code
+#: of each type (county, London borough, metropolitan district, unitary). The other councils carry the
+#: ``every_council`` marker: `make test-councils` runs them and `.ci/run` runs both, so CI still checks every
+#: council. 161 councils at ~4 CPU-s each cannot fit `make test`'s two minutes on two cores.
+SAMPLE = {config.WIGAN, "E08000001", "E08000035", "E06000052", *HARD_CASES,
+          *data.areas("upper_tier").groupby("area_type")["area_code"].first()}
+COUNCIL_PARAMS = [code if code in SAMPLE else pytest.param(code, marks=pytest.mark.every_council)
+                  for code in COUNCILS]
 CANCER, LE, LE_VINTAGE, PREV = "u75_prev_cancer_mortality", "le_birth", "2019-12", "u75_preventable_mortality"
 
 
@@ -245,7 +254,7 @@ def space_cache() -> dict:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("area", COUNCILS)
+@pytest.mark.parametrize("area", COUNCIL_PARAMS)
 def test_every_council_runs_the_notebooks_analysis(area, space_cache):
     p = parameters.validate(area_code=area)
     nb02 = _nb02(p)

@@ -1,7 +1,9 @@
 """The test suite's own set-up: tiers by marker, shared reports rendered once, one definition of each tier.
 
-``make test`` runs everything across the cores (pytest-xdist, ``--dist loadgroup``); ``make test-fast``
-runs the unit tier (no ``integration``, ``slow`` or ``browser`` marker). ``make bench-tests`` times both.
+``make test`` runs everything but the ``every_council`` tier across the cores (pytest-xdist, ``--dist loadgroup``);
+``make test-councils`` runs that tier (the all-council run beyond a pre-specified sample; ``.ci/run`` runs both);
+``make test-fast`` runs the unit tier (no ``integration``, ``slow`` or ``browser`` marker). ``make bench-tests``
+times make test and make test-fast.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from wigan_deal import config
 
 PYPROJECT = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
 TIERS = ("integration", "slow", "browser")
+FULL_TIER = "not every_council"
 
 
 def test_markers_are_registered_and_strict():
     registered = {line.split(":")[0] for line in PYPROJECT["markers"]}
-    assert registered == set(TIERS)
+    assert registered == {*TIERS, "every_council"}
     assert "--strict-markers" in PYPROJECT["addopts"].split()
 
 
@@ -36,14 +39,35 @@ def _make_dry_run(target: str) -> str:
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 def test_make_targets_run_the_tiers_across_the_cores():
-    full, fast = _make_dry_run("test"), _make_dry_run("test-fast")
-    for line in (full, fast):
+    full, fast, councils = _make_dry_run("test"), _make_dry_run("test-fast"), _make_dry_run("test-councils")
+    for line in (full, fast, councils):
         assert "-m wigan_deal.make_args pytest -n auto --dist loadgroup TEST_WORKERS=-n" in line
-    assert " -m \"" not in full  # everything
+    assert f' -m "{FULL_TIER}" ' in full and ' -m every_council ' in councils  # together: everything
     tier = re.search(r'-m "([^"]+)"', fast)
     assert tier and tier.group(1) == " and ".join(f"not {t}" for t in TIERS)
     bench = _make_dry_run("bench-tests")
     assert f'--fast-tier="{tier.group(1)}"' in bench and '--xdist="-n auto --dist loadgroup"' in bench
+    assert f'--full-tier="{FULL_TIER}"' in bench
+
+
+def test_ci_runs_make_test_and_the_council_tier():
+    steps = [ln.strip() for ln in (config.PROJECT_ROOT / ".ci" / "run").read_text().splitlines()
+             if ln.strip().startswith("make ")]
+    assert steps == ["make test", "make test-councils"]
+
+
+def test_the_council_sample_is_the_rule_and_the_tiers_cover_every_council():
+    from test_every_council import COUNCIL_PARAMS, COUNCILS, HARD_CASES, SAMPLE
+    from wigan_deal import data
+
+    areas = data.areas("upper_tier").set_index("area_code")
+    assert set(HARD_CASES) | {config.WIGAN, "E08000035"} <= SAMPLE
+    assert set(areas.loc[sorted(SAMPLE), "area_type"]) == set(areas["area_type"])  # every type
+    in_sample = [p for p in COUNCIL_PARAMS if isinstance(p, str)]
+    tiered = [p.values[0] for p in COUNCIL_PARAMS if not isinstance(p, str)]
+    assert all(m.name == "every_council" for p in COUNCIL_PARAMS if not isinstance(p, str) for m in p.marks)
+    assert sorted(in_sample + tiered) == sorted(COUNCILS) and set(in_sample) == SAMPLE
+    assert len(COUNCILS) == 161 and len(SAMPLE) == 10  # City of London and Bolton are also first of their type
 
 
 def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
@@ -61,5 +85,6 @@ def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
         if os.environ.get("PYTEST_XDIST_WORKER") and getattr(request.config.option, "loadgroup", False):
             assert item.nodeid.endswith(f"@{group}"), f"{item.nodeid}: xdist would not keep it with its report"
     options = request.config.option
-    if len(request.session.items) > 500 and not (options.markexpr or options.keyword):  # the whole suite:
+    whole = not options.keyword and options.markexpr in ("", FULL_TIER)
+    if len(request.session.items) > 500 and whole:  # the whole suite (make test):
         assert all(readers.values()), {k: len(v) for k, v in readers.items()}  # every report is read
