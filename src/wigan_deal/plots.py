@@ -428,8 +428,8 @@ def describe(fig) -> str:
 def install_alt_text(shell=None) -> bool:
     """Make IPython attach :func:`describe` as alt text (and a 'wide' flag) to every matplotlib figure
     it displays as PNG (``%matplotlib inline``); a wide figure gets its phone variant too, or in the
-    "single" :func:`figure_mode` is drawn only as that variant (one render per figure). Re-applied before every cell, because ``%matplotlib
-    inline`` re-installs the stock formatter. Returns False outside IPython."""
+    "single" :func:`figure_mode` is rendered once (see :data:`FIGURE_MODES`). Re-applied before every
+    cell, because ``%matplotlib inline`` re-installs the stock formatter. Returns False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency

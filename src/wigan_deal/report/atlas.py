@@ -12,7 +12,8 @@ councils done, time per council and time left.
 Speed (see ``make bench``): one pool of worker processes, each keeping ONE kernel for all the councils
 it runs (imports and data caches are paid once per worker, not per council or notebook; the kernel is
 reset between notebooks and its clients are closed, see :mod:`wigan_deal.report.runner`); and only the
-code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code).
+code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code); and
+every figure is rendered once (:data:`FIGURE_MODE`), at 72 dpi (:data:`FIGURE_DPI`).
 """
 
 from __future__ import annotations

@@ -29,9 +29,10 @@ LOG_FOLDER = ".logs"
 
 #: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
 #: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
-#: notebook's folder, restore the report figure mode (:func:`wigan_deal.plots.set_figure_mode`), clear the user namespace and start a new history session (which restarts the
-#: execution counter). Kernels run with IPython's history database switched off
-#: (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise contend for one SQLite file.
+#: notebook's folder, restore the report figure mode (:func:`wigan_deal.plots.set_figure_mode`), clear the
+#: user namespace and start a new history session (which restarts the execution counter). Kernels run with
+#: IPython's history database switched off (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise
+#: contend for one SQLite file.
 RESET_CODE = """\
 get_ipython()._wigan_deal_filters = getattr(get_ipython(), "_wigan_deal_filters", None) or list(__import__("warnings").filters)
 __import__("warnings").filters[:] = get_ipython()._wigan_deal_filters
