@@ -16,14 +16,13 @@ as in an atlas worker): the one-process floor the atlas is measured against.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from plain_driver import export_scripts, run_plain
 from proctree import run_measured
 from wigan_deal import config
 from wigan_deal.report.atlas import councils
@@ -33,32 +32,9 @@ TARGET_CPU_PER_COUNCIL = 5.0
 TARGET_ALL_MINUTES = 7.0
 
 
-_FLOOR_DRIVER = r"""
-import json, sys, time
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-class _NoIPython:
-    def run_line_magic(self, *a, **k): return None
-    def run_cell_magic(self, *a, **k): return None
-    def system(self, *a, **k): return None
-
-cpu = []
-for scripts in json.loads(sys.argv[1]):
-    start = time.process_time()
-    for _name, path in scripts:
-        namespace = {"__name__": "__main__", "get_ipython": lambda: _NoIPython(), "display": lambda *a, **k: None}
-        exec(compile(open(path, encoding="utf-8").read(), path, "exec"), namespace)
-        plt.close("all")
-    cpu.append(time.process_time() - start)
-print("CPU " + json.dumps(cpu))
-"""
-
-
 def plain_floor(codes: list[str], folder: Path) -> list[float]:
-    """CPU seconds of each council's notebooks run as plain Python in one process (in order)."""
-    from bench_report import export_scripts
+    """CPU seconds of each council's notebooks run as plain Python in one process (in order), figures drawn
+    once each (``benchmarks/plain_driver.py``)."""
     from wigan_deal.report.runner import discover_notebooks
 
     notebooks = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem in config.NOTEBOOKS]
@@ -67,13 +43,11 @@ def plain_floor(codes: list[str], folder: Path) -> list[float]:
         (folder / code).mkdir(parents=True, exist_ok=True)
         defaults = {**config.DEFAULT_PARAMETERS, "area_code": code}
         runs.append(export_scripts(notebooks, defaults, folder / code))
-    proc = subprocess.run([sys.executable, "-c", _FLOOR_DRIVER, json.dumps(runs)], capture_output=True, text=True,
-                          cwd=config.NOTEBOOKS_DIR, env={**os.environ, "MPLBACKEND": "Agg"})
-    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("CPU ")), None)
-    if proc.returncode != 0 or line is None:
-        print(proc.stdout[-2000:] + proc.stderr[-2000:])
+    try:
+        return run_plain(runs, cwd=config.NOTEBOOKS_DIR)["cpu"]
+    except RuntimeError as exc:
+        print(exc)
         return []
-    return json.loads(line[4:])
 
 
 def folder_bytes(folder: Path) -> int:

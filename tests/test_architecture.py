@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "finance": {"config", "periods", "data", "fmt"},
     "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt", "result_cache"},
     "plots": {"config", "periods", "data", "fmt"},
-    "inference": {"config", "periods", "data", "its", "fmt"},  # coverage study at the real designs
+    "inference": {"config", "periods", "data", "its", "fmt", "plots"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
     "panel_coverage": {"config", "periods", "data", "its", "inference", "fmt"},  # comparative primary: real-panel study
     "hle_noise": {"config", "periods", "data", "its", "inference", "panel_coverage", "hle_ci", "fmt"},  # HLE noise, RTM, MDE

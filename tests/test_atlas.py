@@ -80,6 +80,8 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(t
     css = re.search(r'<link rel="stylesheet" href="(\.\./_assets/notebook-[0-9a-f]{12}\.css)">', reader)
     assert css and (wigan / css.group(1)).stat().st_size > 100_000
     assert '<style type="text/css">' not in reader
+    # every figure rendered once (issue 19): no phone image beside a desktop one; wide ones in their stacked layout
+    assert "<picture>" not in reader and 'class="wd-stacked"' in reader
     assert "not written (atlas run)" in (wigan / "index.html").read_text()
     # the atlas page and its data come from each report's recorded JSON
     data = json.loads((page.parent / "atlas.json").read_text())

@@ -408,7 +408,13 @@ def plot_coverage(table: pd.DataFrame | None = None, design: str = PRIMARY_DESIG
     sub = table[table["design"] == design]
     methods = [m for m in cv.METHODS if m in set(sub["method"])]
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 5.5), sharey=True)
+        import hashlib
+
+        from wigan_deal import plots
+
+        fig, axes = plt.subplots(1, 2, figsize=(11, 5.5), sharey=True)
+        # the same for every area: an atlas worker draws it once (for its first council), not once per council
+        plots.same_for_every_area(fig, f"coverage study {design} {hashlib.sha256(sub.to_csv().encode()).hexdigest()}")
     markers = dict(zip(cv.ERRORS, ("o", "s", "^"), strict=False))
     for ax, target in zip(axes, cv.TARGETS, strict=True):
         for error in cv.ERRORS:

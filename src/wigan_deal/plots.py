@@ -234,6 +234,27 @@ PHONE_PANEL_MAX_INCHES = 4.5
 #: Resolution of the phone variant: 480 px wide, more than a 390 px phone column, at a modest file size.
 PHONE_DPI = 80
 
+#: How displayed figures are rendered: "both" (a report: every figure once at its own size, and a wide one
+#: again as its phone variant, the page choosing by screen width) or "single" (the atlas: every figure ONCE; a
+#: wide one with panels side by side only as its stacked phone variant, shown on desktops and phones alike; a
+#: wide one with one column of panels only at its own size, scrolling sideways on phones). Set in the kernel by
+#: :func:`wigan_deal.report.kernels.warm_kernel`, never by a notebook.
+FIGURE_MODES = ("both", "single")
+_figure_mode = "both"
+
+
+def set_figure_mode(mode: str) -> None:
+    """Choose how displayed figures are rendered (one of :data:`FIGURE_MODES`)."""
+    global _figure_mode
+    if mode not in FIGURE_MODES:
+        raise ValueError(f"Unknown figure mode {mode!r}: use one of {', '.join(FIGURE_MODES)}.")
+    _figure_mode = mode
+
+
+def figure_mode() -> str:
+    """The current figure mode (see :data:`FIGURE_MODES`)."""
+    return _figure_mode
+
 
 def _panel_cells(fig) -> list[tuple[int, int]] | None:
     """Grid cells (row, column) of the figure's visible panels in reading order, or ``None`` when a panel
@@ -321,6 +342,21 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
                 ax.tick_params(labelbottom=bottom, labelleft=left and ax.yaxis.get_label_position() == "left")
 
 
+#: PNGs (with their metadata) of figures marked by :func:`same_for_every_area`, by key, mode, dpi and size:
+#: kept for the life of the kernel, so an atlas worker draws such a figure once, not once per council.
+_rendered_once: dict[tuple, tuple] = {}
+
+
+def same_for_every_area(fig_or_ax, key: str):
+    """Mark a figure whose image is the same whatever the area (e.g. the coverage study): displayed again in
+    this kernel (the next council of an atlas worker) with the same ``key``, size, dpi and figure mode, its
+    PNG is reused instead of drawn again. ``key`` must name everything drawn, e.g. include a hash of the
+    data. Returns the figure."""
+    fig = fig_or_ax.figure if hasattr(fig_or_ax, "figure") and not isinstance(fig_or_ax, plt.Figure) else fig_or_ax
+    fig._wigan_same = str(key)  # noqa: SLF001 - read back by the PNG formatter
+    return fig
+
+
 def alt_text(fig_or_ax, text: str):
     """Attach a written description to a figure (or an Axes' figure); it becomes the image's alt text
     in the HTML report. Returns the figure. Without one, :func:`describe` writes it from the figure."""
@@ -391,8 +427,9 @@ def describe(fig) -> str:
 
 def install_alt_text(shell=None) -> bool:
     """Make IPython attach :func:`describe` as alt text (and a 'wide' flag) to every matplotlib figure
-    it displays as PNG (``%matplotlib inline``). Re-applied before every cell, because ``%matplotlib
-    inline`` re-installs the stock formatter. Returns False outside IPython."""
+    it displays as PNG (``%matplotlib inline``); a wide figure gets its phone variant too, or in the
+    "single" :func:`figure_mode` is rendered once (see :data:`FIGURE_MODES`). Re-applied before every
+    cell, because ``%matplotlib inline`` re-installs the stock formatter. Returns False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -411,19 +448,36 @@ def install_alt_text(shell=None) -> bool:
             return
 
         def png_with_alt(fig, _inner=current):
+            same = getattr(fig, "_wigan_same", None)
+            if same is None:
+                return _png_and_metadata(fig, _inner)
+            key = (same, _figure_mode, float(fig.dpi), tuple(float(x) for x in fig.get_size_inches()))
+            if key not in _rendered_once:
+                _rendered_once[key] = _png_and_metadata(fig, _inner)
+            out = _rendered_once[key]
+            return None if out is None else (out[0], dict(out[1]))
+
+        def _png_and_metadata(fig, _inner):
+            import base64
+
+            wide = fig.get_figwidth() >= WIDE_INCHES
+            if wide and _figure_mode == "single" and (fig.axes or fig.lines):
+                stacked = stacked_png(fig, dpi=min(fig.dpi, PHONE_DPI))
+                if stacked:  # the one image, for every screen (HTML class 'wd-stacked')
+                    return base64.b64encode(stacked).decode("ascii"), {"alt": describe(fig), "stacked": True}
             out = _inner(fig)
             if out is None:
                 return None
             data, md = out if isinstance(out, tuple) else (out, {})
             md = dict(md or {})
             md["alt"] = describe(fig)
-            if fig.get_figwidth() >= WIDE_INCHES:
+            if wide and _figure_mode == "both":
                 md["wide"] = True
                 phone = phone_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if phone:
-                    import base64
-
                     md["phone_png"] = base64.b64encode(phone).decode("ascii")
+            elif wide:  # single mode, one column of panels: squeezed to phone width a heatmap's or a specification
+                md["wide"] = True  # curve's labels collide, so the desktop image, scrolling in its box on phones
             return data, md
 
         png_with_alt._wigan_alt = True
@@ -443,5 +497,6 @@ install_alt_text()
 __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
-    "alt_text", "describe", "install_alt_text", "narrow_png", "phone_png", "stacked_png",
+    "alt_text", "describe", "figure_mode", "install_alt_text", "narrow_png", "phone_png", "same_for_every_area",
+    "set_figure_mode", "stacked_png",
 ]

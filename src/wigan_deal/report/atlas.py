@@ -12,7 +12,8 @@ councils done, time per council and time left.
 Speed (see ``make bench``): one pool of worker processes, each keeping ONE kernel for all the councils
 it runs (imports and data caches are paid once per worker, not per council or notebook; the kernel is
 reset between notebooks and its clients are closed, see :mod:`wigan_deal.report.runner`); and only the
-code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code).
+code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code); and
+every figure is rendered once (:data:`FIGURE_MODE`), at 72 dpi (:data:`FIGURE_DPI`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ ASSETS_FOLDER = "_assets"
 #: Figure resolution of the atlas's council reports (a single report uses matplotlib's 100 dpi):
 #: about half the pixels, so half the PNG bytes stored in each .ipynb and reader page.
 FIGURE_DPI = 72
+#: Figure rendering of the atlas's council reports: every figure drawn ONCE, a wide one only as its phone
+#: (one-column) variant, shown on desktops and phones alike (:data:`wigan_deal.plots.FIGURE_MODES`).
+FIGURE_MODE = "single"
 
 #: Atlas columns: (key, header, notebook, recorded value key, unit). ``{sex}`` columns exist per sex.
 COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -148,7 +152,7 @@ def run_council(task: CouncilTask) -> CouncilOutcome:
                 name=stem, source=source, folder=str(tmp),
                 parameters=runner.notebook_parameters(params, tmp / f"{stem}.json"),
                 cwd=str(Path(source).parent), timeout=task.timeout or runner.CELL_TIMEOUT, html="reader",
-                figure_dpi=FIGURE_DPI, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
+                figure_dpi=FIGURE_DPI, figure_mode=FIGURE_MODE, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
             )
             outcome = runner.execute_one(nb_task)
             outcomes.append(outcome)

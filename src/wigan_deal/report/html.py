@@ -41,7 +41,8 @@ alt="{{ ((output | get_metadata('alt', 'image/png')) or resources.wigan_missing_
 {%- if width is not none %} width={{ width | escape_html }}{%- endif %}
 {%- set height=output | get_metadata('height', 'image/png') -%}
 {%- if height is not none %} height={{ height | escape_html }}{%- endif %}
-{%- if wide and phone %} class="wd-stacked"{%- elif wide %} class="wd-wide"{%- endif %}>
+{%- if (wide and phone) or (output | get_metadata('stacked', 'image/png')) %} class="wd-stacked"
+{%- elif wide %} class="wd-wide"{%- endif %}>
 {%- if phone %}</picture>{% endif %}
 </div>
 {%- endblock data_png %}

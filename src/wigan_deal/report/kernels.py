@@ -29,9 +29,10 @@ LOG_FOLDER = ".logs"
 
 #: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
 #: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
-#: notebook's folder, clear the user namespace and start a new history session (which restarts the
-#: execution counter). Kernels run with IPython's history database switched off
-#: (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise contend for one SQLite file.
+#: notebook's folder, restore the report figure mode (:func:`wigan_deal.plots.set_figure_mode`), clear the
+#: user namespace and start a new history session (which restarts the execution counter). Kernels run with
+#: IPython's history database switched off (:data:`KERNEL_ARGUMENTS`): concurrent kernels would otherwise
+#: contend for one SQLite file.
 RESET_CODE = """\
 get_ipython()._wigan_deal_filters = getattr(get_ipython(), "_wigan_deal_filters", None) or list(__import__("warnings").filters)
 __import__("warnings").filters[:] = get_ipython()._wigan_deal_filters
@@ -43,6 +44,8 @@ with __import__("warnings").catch_warnings():
         __import__("matplotlib").rcdefaults()
     if "pandas" in __import__("sys").modules:
         __import__("sys").modules["pandas"].reset_option("all")
+    if "wigan_deal.plots" in __import__("sys").modules:
+        __import__("sys").modules["wigan_deal.plots"].set_figure_mode("both")
 __import__("os").chdir({cwd!r})
 get_ipython().reset(new_session=True)
 """
@@ -212,9 +215,11 @@ class SharedClientKernelManager(AsyncKernelManager):
         return self._shared_client
 
 
-def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None = None) -> Any:
+def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None = None,
+                figure_mode: str | None = None) -> Any:
     """This worker's kernel ``kernel_name``, started on first use (restarted if it died; its stderr goes to
-    ``<folder>/.logs/kernel-<pid>.log``), reset for the next notebook: working directory ``cwd``, figure dpi.
+    ``<folder>/.logs/kernel-<pid>.log``), reset for the next notebook: working directory ``cwd``, figure dpi,
+    figure mode (:data:`wigan_deal.plots.FIGURE_MODES`; ``None`` keeps the report's default).
 
     An *async* kernel manager, as nbclient's own: with a blocking one nbclient cannot notice a
     dead kernel while it waits for output. Coroutines run on nbclient's loop via ``run_sync``.
@@ -235,6 +240,8 @@ def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None
         _worker_kernel = km
         Finalize(km, _shutdown_worker_kernel, exitpriority=10)
     extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
+    if figure_mode:
+        extra += f'__import__("wigan_deal.plots").plots.set_figure_mode({str(figure_mode)!r})\n'
     run_sync(_reset_kernel)(km, cwd, extra)
     return km
 

@@ -95,6 +95,9 @@ class NotebookTask:
     html: str = "both"
     #: Figure resolution (matplotlib ``figure.dpi``); ``None`` keeps matplotlib's default (100).
     figure_dpi: int | None = None
+    #: Figure rendering (:data:`wigan_deal.plots.FIGURE_MODES`); ``None`` keeps the report's two renders of wide
+    #: figures, "single" (the atlas) renders every figure once.
+    figure_mode: str | None = None
     #: Folder for a shared notebook stylesheet (the atlas); ``None`` inlines it in every page.
     assets: str | None = None
     #: Save the output notebook after every cell (papermill's default; shows where a dead kernel
@@ -200,7 +203,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
     start = time.perf_counter()
     try:
         engine_kwargs = {} if task.fresh_kernel else {"km": warm_kernel(task.kernel_name, folder, task.cwd,
-                                                                           task.figure_dpi)}
+                                                                           task.figure_dpi, task.figure_mode)}
         pm.execute_notebook(
             task.source,
             str(output),

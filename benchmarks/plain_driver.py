@@ -1,0 +1,105 @@
+"""The notebooks as plain Python in ONE process: the baseline both report benchmarks compare against.
+
+:func:`export_scripts` writes each notebook's code (its parameters injected by papermill's own functions,
+exported with nbconvert's PythonExporter) as a script; :func:`run_plain` executes groups of scripts one after
+another in one fresh interpreter (``python plain_driver.py RUNS_JSON``, ``MPLBACKEND=Agg``) and returns, per
+group, its CPU seconds and each script's wall seconds. IPython magics are no-ops and ``display`` shows nothing;
+every figure is drawn once to PNG as the notebook's inline backend would (at ``plt.show()`` and at the end of
+each script, ``bbox_inches='tight'``), so the baseline pays for its figures too.
+
+    runs = [export_scripts(notebooks, parameters, folder)]   # one group per council
+    result = run_plain(runs, cwd=config.NOTEBOOKS_DIR)        # {"cpu": [...], "wall": [{name: s}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: The line of the driver's output that carries its measurements.
+RESULT_PREFIX = "PLAIN "
+
+
+def export_scripts(notebooks: list[Path], parameters: dict, folder: Path) -> list[tuple[str, str]]:
+    """``(name, script path)`` of each notebook's code with ``parameters`` injected (and its own
+    ``results_path`` in ``folder``), written into ``folder``."""
+    from nbconvert import PythonExporter
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    exporter = PythonExporter()
+    scripts = []
+    for path in notebooks:
+        nb = load_notebook_node(str(path))  # papermill's reader: adds the tags it expects
+        nb = parameterize_notebook(nb, {**parameters, "results_path": str(Path(folder) / f"{path.stem}.json")})
+        code, _ = exporter.from_notebook_node(nb)
+        script = Path(folder) / f"{path.stem}.py"
+        script.write_text(code, encoding="utf-8")
+        scripts.append((path.stem, str(script)))
+    return scripts
+
+
+def run_plain(runs: list[list[tuple[str, str]]], cwd: Path) -> dict:
+    """Execute every group of scripts in ``runs``, in order, in ONE new process (working directory ``cwd``).
+
+    Returns ``{"cpu": [CPU seconds of each group], "wall": [{script name: wall seconds} of each group]}``;
+    raises ``RuntimeError`` with the output's tail if the process fails."""
+    proc = subprocess.run([sys.executable, __file__, json.dumps(runs)], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "MPLBACKEND": "Agg"})
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"the plain single-process run failed (exit {proc.returncode}):\n"
+                           + proc.stdout[-2000:] + proc.stderr[-2000:])
+    return json.loads(line[len(RESULT_PREFIX):])
+
+
+class _NoIPython:
+    """``get_ipython()`` of the scripts: magics and shell commands do nothing."""
+
+    def run_line_magic(self, *_a, **_k):
+        return None
+
+    def run_cell_magic(self, *_a, **_k):
+        return None
+
+    def system(self, *_a, **_k):
+        return None
+
+
+def _main(runs: list[list[tuple[str, str]]]) -> dict:
+    import io
+    import time
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def draw_open_figures(*_a, **_k) -> None:
+        for number in plt.get_fignums():
+            fig = plt.figure(number)
+            if fig.axes:
+                fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+        plt.close("all")
+
+    plt.show = draw_open_figures
+    cpu, wall = [], []
+    for scripts in runs:
+        start_cpu, times = time.process_time(), {}
+        for name, path in scripts:
+            namespace = {"__name__": "__main__", "get_ipython": _NoIPython, "display": lambda *_a, **_k: None}
+            code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
+            start = time.perf_counter()
+            exec(code, namespace)  # noqa: S102 - the project's own exported notebooks
+            draw_open_figures()
+            times[name] = time.perf_counter() - start
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(times)
+    return {"cpu": cpu, "wall": wall}
+
+
+if __name__ == "__main__":
+    print(RESULT_PREFIX + json.dumps(_main(json.loads(sys.argv[1]))))

@@ -1,0 +1,202 @@
+"""Figure modes (issue 19 item 1): a report draws a wide figure twice (desktop and phone variant), the atlas
+once (its phone variant, for every screen); what the formatter returns reaches the reader page."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import types
+from functools import partial
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+from IPython.core.formatters import DisplayFormatter  # noqa: E402
+from IPython.core.pylabtools import print_figure  # noqa: E402
+from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from wigan_deal import config, plots  # noqa: E402
+from wigan_deal.report.html import notebook_to_html  # noqa: E402
+
+
+@pytest.fixture()
+def shell(monkeypatch):
+    """A stand-in IPython shell with the stock inline PNG formatter (``bbox_inches='tight'``), wrapped by
+    :func:`plots.install_alt_text`; the figure mode is restored afterwards."""
+    fake = types.SimpleNamespace(display_formatter=DisplayFormatter(), events=types.SimpleNamespace(
+        register=lambda *_a: None))
+    fake.display_formatter.formatters["image/png"].for_type(
+        Figure, partial(print_figure, fmt="png", base64=True, bbox_inches="tight"))
+    assert plots.install_alt_text(fake)
+    yield fake
+    plots.set_figure_mode("both")
+    plt.close("all")
+
+
+@pytest.fixture()
+def renders(monkeypatch):
+    """How many times a figure was rendered to an image (each savefig / print_figure)."""
+    calls: list[tuple[float, float]] = []
+    original = FigureCanvasBase.print_figure
+
+    def counted(self, *args, **kwargs):
+        calls.append(tuple(self.figure.get_size_inches()))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FigureCanvasBase, "print_figure", counted)
+    return calls
+
+
+def _wide():
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=True)
+    for i, ax in enumerate(axes):
+        ax.plot([2009, 2011, 2013], [60 + i, 61, 60.5], marker="o")
+        ax.set_title(f"panel {i}")
+        ax.set_xlabel("period midpoint (year)")
+    axes[0].set_ylabel("years")
+    fig.suptitle("three panels side by side")
+    return fig
+
+
+def _narrow():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    return fig
+
+
+def _png_size(b64: str) -> tuple[int, int]:
+    return Image.open(io.BytesIO(base64.b64decode(b64))).size
+
+
+def test_a_report_renders_a_wide_figure_twice_and_a_narrow_one_once(shell, renders):
+    data, md = shell.display_formatter.format(_wide())
+    assert len(renders) == 2 and renders[0] == (13, 4) and renders[1][0] == plots.PHONE_INCHES
+    assert md["image/png"]["wide"] is True and "phone_png" in md["image/png"] and "stacked" not in md["image/png"]
+    assert _png_size(data["image/png"])[0] > 900  # the desktop image at 13 inches
+    renders.clear()
+    data, md = shell.display_formatter.format(_narrow())
+    assert len(renders) == 1 and "wide" not in md.get("image/png", {}) and "phone_png" not in md.get("image/png", {})
+
+
+def test_the_atlas_mode_renders_every_figure_once_a_wide_one_as_its_phone_variant(shell, renders):
+    plots.set_figure_mode("single")
+    fig = _wide()
+    data, md = shell.display_formatter.format(fig)
+    assert len(renders) == 1 and renders[0][0] == plots.PHONE_INCHES  # one render, at phone width
+    meta = md["image/png"]
+    assert meta == {"alt": plots.describe(fig), "stacked": True}  # no second image, no 'wide' (no forced 760 px)
+    width, height = _png_size(data["image/png"])
+    assert width <= plots.PHONE_INCHES * fig.dpi and height > 2 * width  # three panels stacked in one column
+    assert list(fig.get_size_inches()) == [13, 4]  # the figure itself is restored
+    renders.clear()
+    data, md = shell.display_formatter.format(_narrow())  # a narrow figure: as in a report
+    assert len(renders) == 1 and _png_size(data["image/png"])[0] > 0.8 * 6 * plt.rcParams["figure.dpi"]
+    renders.clear()
+    # one wide panel (a heatmap, a specification curve): squeezed to phone width its labels would collide, so it
+    # is drawn once at its own size and scrolls sideways on phones ('wide', no phone variant)
+    heatmap, _ = plt.subplots(figsize=(14, 4))
+    data, md = shell.display_formatter.format(heatmap)
+    assert len(renders) == 1 and renders[0] == (14, 4)
+    assert md["image/png"]["wide"] is True and "phone_png" not in md["image/png"] and "stacked" not in md["image/png"]
+    with pytest.raises(ValueError, match="Unknown figure mode 'twice'"):
+        plots.set_figure_mode("twice")
+
+
+def test_the_atlas_page_shows_the_single_image_on_every_screen(shell, tmp_path):
+    plots.set_figure_mode("single")
+    fig = _wide()
+    data, md = shell.display_formatter.format(fig)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plt.show()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": data["image/png"]}, metadata={"image/png": md["image/png"]})])]
+    page = notebook_to_html(nb, tmp_path / "x.reader.html", reader=True, assets=tmp_path / "_assets")
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), features="html.parser")
+    images = soup.select("img")
+    assert len(images) == 1 and not soup.select("picture")  # one image, no phone source
+    assert images[0]["src"] == f"data:image/png;base64,{data['image/png']}"
+    assert images[0]["alt"] == plots.describe(fig)
+    assert images[0].get("class") == ["wd-stacked"]  # scales to the column (max-width 100%), never 760 px
+    assert not soup.select("[role=region]")  # nothing to scroll sideways
+
+
+def test_a_figure_the_same_for_every_area_is_drawn_once_per_kernel(shell, renders):
+    """Found by hashing every council's PNGs: only the coverage study (notebook 05) is the same for every council."""
+    from wigan_deal import inference
+
+    plots.set_figure_mode("single")
+    first = shell.display_formatter.format(inference.plot_coverage()[0].figure)
+    assert len(renders) == 1
+    again = shell.display_formatter.format(inference.plot_coverage()[0].figure)  # the next council's notebook 05
+    assert len(renders) == 1 and again == first
+    plots.set_figure_mode("both")  # another mode is another image
+    shell.display_formatter.format(inference.plot_coverage()[0].figure)
+    assert len(renders) == 3
+    other = inference.load_table()
+    other.loc[other.index[0], "coverage"] = 0.5  # other data: another key, drawn again
+    shell.display_formatter.format(inference.plot_coverage(other)[0].figure)
+    assert len(renders) == 5
+    unmarked = _wide()
+    shell.display_formatter.format(unmarked)
+    shell.display_formatter.format(unmarked)
+    assert len(renders) == 9  # an ordinary figure is drawn every time it is shown
+
+
+_WIDE_NOTEBOOK = """\
+from wigan_deal import plots
+import matplotlib.pyplot as plt
+fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+for ax in axes:
+    ax.plot([1, 2, 3], [2, 1, 3])
+plt.show()
+print(plots.figure_mode())
+"""
+
+
+def _wide_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in {
+        "area_code": config.WIGAN, "comparators": ["england", "gm", "nearest"], "break_year": 2011,
+        "vintage": config.REPORT_VINTAGE, "sex": "Male", "post_rule": "start", "results_path": None}.items()))
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A wide figure"), params,
+                nbformat.v4.new_code_cell("%matplotlib inline"), nbformat.v4.new_code_cell(_WIDE_NOTEBOOK)]
+    path = folder / "01_wide.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _pngs(executed: Path) -> list[dict]:
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    return [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+
+@pytest.mark.integration  # runs a kernel for the atlas and one for a report
+def test_atlas_kernels_draw_wide_figures_once_and_reports_twice(tmp_path):
+    from wigan_deal import parameters
+    from wigan_deal.report import atlas, run_report
+
+    notebook = _wide_notebook(tmp_path)
+    atlas.run_atlas([config.WIGAN], notebooks=[notebook], out_dir=tmp_path / "out", jobs=1, log=lambda _m: None)
+    council = tmp_path / "out" / atlas.REPORTS_FOLDER / config.WIGAN
+    [output] = _pngs(council / "01_wide.ipynb")
+    assert output["metadata"]["image/png"]["stacked"] is True and "phone_png" not in output["metadata"]["image/png"]
+    soup = BeautifulSoup((council / "01_wide.reader.html").read_text(encoding="utf-8"), features="html.parser")
+    assert [img.get("class") for img in soup.select("img")] == [["wd-stacked"]] and not soup.select("picture")
+    assert "single" in (council / "01_wide.reader.html").read_text(encoding="utf-8")
+
+    params = parameters.validate(area_code=config.WIGAN)
+    run_report(params, [notebook], out_dir=tmp_path / "report", jobs=1, log=lambda _m: None)
+    [executed] = (tmp_path / "report").rglob("01_wide.ipynb")
+    [output] = _pngs(executed)
+    assert output["metadata"]["image/png"]["wide"] is True and "phone_png" in output["metadata"]["image/png"]
+    assert "both" in executed.read_text(encoding="utf-8")
