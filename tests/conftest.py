@@ -28,7 +28,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
 # session fixtures that render a report; their readers share one xdist worker (one group per fixture)
-SHARED_REPORTS = ("wigan_report", "leeds_report", "fixture_report")
+SHARED_REPORTS = ("wigan_report", "leeds_report", "fixture_report", "atlas_run")
+
+#: the councils of the one real atlas run the tests share: Wigan, three hard cases of issue 11 (City of London,
+#: Isles of Scilly, North Northamptonshire: the hard-case render tests read their reports) and a region, which
+#: must fail without stopping the run
+ATLAS_CODES = ("E08000010", "E09000001", "E06000053", "E06000061", "E12000002")
 
 # Worker processes (one Jupyter kernel each) for a report rendered inside the tests. The suite already runs
 # across the cores (pytest-xdist), so a second kernel per report mostly adds a kernel start-up; the
@@ -80,6 +85,20 @@ def fixture_report(tmp_path_factory) -> dict:
                    "--comparators", "england,gm"])
     name = f"{config.WIGAN}--break-2012--comparators-england+gm--notebooks-01+02+03"  # a variant: its own folder
     return {"rc": rc, "out": out, "folder": out / name, "name": name, "stdout": buf.getvalue()}
+
+
+@pytest.fixture(scope="session")
+def atlas_run(tmp_path_factory) -> dict:
+    """One atlas run of the real notebooks over :data:`ATLAS_CODES` with two workers (reused kernels, every
+    figure once): the atlas tests and the hard-case render tests read it.
+
+    Returns ``out`` (the reports folder), ``page`` (the atlas page), ``outcomes`` and the progress ``lines``."""
+    from wigan_deal.report import atlas
+
+    out = tmp_path_factory.mktemp("atlas")
+    lines: list[str] = []
+    page, outcomes = atlas.run_atlas(list(ATLAS_CODES), out_dir=out, jobs=2, log=lines.append)
+    return {"out": out, "page": page, "outcomes": outcomes, "lines": lines}
 
 
 def shared_report_group(item) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ATLAS_CODES
 from wigan_deal import config
 from wigan_deal.report import atlas
 from wigan_deal.results import load_results
@@ -60,17 +61,16 @@ def test_regression_to_the_mean_is_fitted_on_the_full_panel_whatever_the_subset(
 
 
 @pytest.mark.slow
-def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(tmp_path):
-    lines: list[str] = []
-    codes = [config.WIGAN, "E08000001", "E12000002"]  # the last is a region: it must fail, not stop the run
-    page, outcomes = atlas.run_atlas(codes, out_dir=tmp_path, jobs=2, log=lines.append)
-    assert [o.ok for o in outcomes] == [True, True, False], [(o.ok, o.reason) for o in outcomes]
-    assert "only English upper-tier councils are covered" in outcomes[2].reason
+def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(atlas_run):
+    tmp_path, page, outcomes, lines = atlas_run["out"], atlas_run["page"], atlas_run["outcomes"], atlas_run["lines"]
+    assert [o.area_code for o in outcomes] == list(ATLAS_CODES)  # the last is a region: it fails, the run goes on
+    assert [o.ok for o in outcomes] == [True] * 4 + [False], [(o.ok, o.reason) for o in outcomes]
+    assert "only English upper-tier councils are covered" in outcomes[-1].reason
     progress = [ln for ln in lines if ln.startswith("[")]
-    assert len(progress) == 3
+    assert len(progress) == 5
     for ln in progress:
-        assert re.match(r"^\[\d/3\] \S+ .*(done in \d+\.\d s|FAILED \(.+\)) \| \d+\.\d s per council \| ~(\d+ min )?\d+ s left$", ln), ln
-    assert re.search(r"2 of 3 councils in (\d+ min )?\d+ s \(\d+\.\d\d s per council\); 1 failed", lines[-1])
+        assert re.match(r"^\[\d/5\] \S+ .*(done in \d+\.\d s|FAILED \(.+\)) \| \d+\.\d s per council \| ~(\d+ min )?\d+ s left$", ln), ln
+    assert re.search(r"4 of 5 councils in (\d+ min )?\d+ s \(\d+\.\d\d s per council\); 1 failed", lines[-1])
     # council reports: reader pages with a shared stylesheet, no full HTML, in their own folder
     wigan = tmp_path / atlas.REPORTS_FOLDER / config.WIGAN
     names = {p.name for p in wigan.iterdir()}
@@ -91,12 +91,12 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(t
     assert row["its_cancer_level"] == recorded["03_mortality_and_life_expectancy_its"]["values"]["its_cancer_level_change"]["value"]
     assert [f["area_code"] for f in data["failures"]] == ["E12000002"]
     html = page.read_text()
-    assert html.count('href="../atlas-reports/E08') == 2 and "E12000002" in html
+    assert html.count('href="../atlas-reports/E0') == 4 and "E12000002" in html
     figures = re.findall(r'<img src="([a-z_]+\.png)" alt="([^"]+)"', html)
     assert figures and all((page.parent / f).stat().st_size > 1000 for f, _ in figures)
     assert any("Wigan (E08000010) is marked" in alt for _, alt in figures)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas", "atlas-reports"]
-    assert sorted(p.name for p in (tmp_path / "atlas-reports").iterdir()) == ["E08000001", config.WIGAN, "_assets"]
+    assert sorted(p.name for p in (tmp_path / "atlas-reports").iterdir()) == sorted([*ATLAS_CODES[:4], "_assets"])
 
 
 @pytest.mark.slow
