@@ -52,7 +52,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal import config
 from wigan_deal.data import short_repr
-from wigan_deal.report import kernels
+from wigan_deal.report import engine, kernels
 from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
 from wigan_deal.report.kernels import LOG_FOLDER, pid_alive, warm_kernel, worker_pool
 from wigan_deal.report.kernels import Stopped as Stopped  # noqa: F401  (report.atlas imports it from here)
@@ -214,6 +214,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             progress_bar=False,
             execution_timeout=task.timeout,
             request_save_on_cell_execute=task.save_each_cell,
+            engine_name=engine.ENGINE_NAME,
             **engine_kwargs,
         )
     except PapermillExecutionError as exc:

@@ -1,0 +1,65 @@
+"""The runner's papermill engine writes the output notebook once, at the end (also after a failure)."""
+
+from __future__ import annotations
+
+import nbformat
+import papermill.engines as pm_engines
+import pytest
+
+from wigan_deal.report import engine
+
+
+def _notebook(cells: int):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"x = {i}") for i in range(cells)]
+    for cell in nb.cells:
+        cell.metadata["papermill"] = {}
+    nb.metadata["papermill"] = {}
+    return nb
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    written: list[str] = []
+    monkeypatch.setattr(pm_engines, "write_ipynb", lambda nb, path: written.append(path))
+    return written
+
+
+def test_papermills_manager_writes_at_every_cell_start_and_end(writes):
+    man = pm_engines.NotebookExecutionManager(_notebook(3), output_path="out.ipynb", progress_bar=False)
+    man.notebook_start()
+    for i, cell in enumerate(man.nb.cells):
+        man.cell_start(cell, i)
+        man.cell_complete(cell, i)
+    man.notebook_complete()
+    assert len(writes) == 8  # what the engine below avoids: 2 per cell + start + end
+
+
+def test_the_engine_writes_once_when_the_notebook_completes(writes):
+    man = engine.FinalSaveManager(_notebook(3), output_path="out.ipynb", progress_bar=False)
+    man.notebook_start()
+    for i, cell in enumerate(man.nb.cells):
+        man.cell_start(cell, i)
+        man.cell_complete(cell, i)
+    assert writes == []
+    man.notebook_complete()
+    assert writes == ["out.ipynb"]
+    assert all(c.metadata.papermill.get("start_time") for c in man.nb.cells)  # which cell ran is kept
+
+
+def test_a_failure_still_writes_the_started_cells(writes, monkeypatch):
+    def dies(nb_man, kernel_name, **kwargs):
+        nb_man.cell_start(nb_man.nb.cells[0], 0)
+        raise RuntimeError("Kernel died")
+
+    monkeypatch.setattr(engine.FinalSaveEngine, "execute_managed_notebook", classmethod(
+        lambda cls, nb_man, kernel_name, **kw: dies(nb_man, kernel_name)))
+    nb = _notebook(2)
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        engine.FinalSaveEngine.execute_notebook(nb, "python3", output_path="out.ipynb", progress_bar=False)
+    assert writes == ["out.ipynb"]
+    assert nb.cells[0].metadata.papermill.get("start_time") and not nb.cells[1].metadata.papermill.get("start_time")
+
+
+def test_the_runner_uses_the_engine():
+    assert pm_engines.papermill_engines.get_engine(engine.ENGINE_NAME) is engine.FinalSaveEngine
