@@ -25,22 +25,22 @@ def writes(monkeypatch):
     return written
 
 
-def test_papermills_manager_writes_at_every_cell_start_and_end(writes):
-    man = pm_engines.NotebookExecutionManager(_notebook(3), output_path="out.ipynb", progress_bar=False)
+def _run_cells(manager_class, cells: int = 3):
+    man = manager_class(_notebook(cells), output_path="out.ipynb", progress_bar=False)
     man.notebook_start()
     for i, cell in enumerate(man.nb.cells):
         man.cell_start(cell, i)
         man.cell_complete(cell, i)
-    man.notebook_complete()
+    return man
+
+
+def test_papermills_manager_writes_at_every_cell_start_and_end(writes):
+    _run_cells(pm_engines.NotebookExecutionManager).notebook_complete()
     assert len(writes) == 8  # what the engine below avoids: 2 per cell + start + end
 
 
 def test_the_engine_writes_once_when_the_notebook_completes(writes):
-    man = engine.FinalSaveManager(_notebook(3), output_path="out.ipynb", progress_bar=False)
-    man.notebook_start()
-    for i, cell in enumerate(man.nb.cells):
-        man.cell_start(cell, i)
-        man.cell_complete(cell, i)
+    man = _run_cells(engine.FinalSaveManager)
     assert writes == []
     man.notebook_complete()
     assert writes == ["out.ipynb"]
