@@ -362,3 +362,14 @@ def test_report_records_versions_and_its_notebooks_hold_no_run_paths(report):
         assert str(config.PROJECT_ROOT) not in text, path.name
     nb = json.loads((report["folder"] / "01_values.ipynb").read_text())
     assert nb["metadata"]["papermill"]["parameters"]["results_path"] == "01_values.json"
+
+
+def test_workers_start_the_longest_notebooks_first_and_pages_keep_their_order():
+    from wigan_deal import config
+    from wigan_deal.report.runner import NotebookTask, start_order
+
+    tasks = [NotebookTask(name=n, source="", folder="", parameters={}, cwd="") for n in (*config.NOTEBOOKS, "99_extra")]
+    names = [t.name for t in start_order(tasks)]
+    assert names[:2] == ["05_robustness", "03_mortality_and_life_expectancy_its"] and names[-1] == "99_extra"
+    assert sorted(config.LONGEST_FIRST) == sorted(config.NOTEBOOKS)  # every report notebook has its place
+    assert [t.name for t in tasks][:7] == list(config.NOTEBOOKS)  # the caller's list is not reordered

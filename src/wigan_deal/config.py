@@ -100,6 +100,19 @@ NOTEBOOKS: tuple[str, ...] = (
     "06_report_claims",
     "07_social_care_outcomes",
 )
+#: The order a report's workers start its notebooks: longest first (plain-Python CPU per notebook, measured by
+#: benchmarks/bench_report.py), so the longest is not the last one left running on one core while the other
+#: core idles. Pages, index and results keep :data:`NOTEBOOKS`' order; notebooks not listed start last, in order.
+LONGEST_FIRST: tuple[str, ...] = (
+    "05_robustness",
+    "03_mortality_and_life_expectancy_its",
+    "01_data_overview",
+    "02_healthy_life_expectancy",
+    "07_social_care_outcomes",
+    "04_adult_social_care_finance",
+    "06_report_claims",
+)
+
 #: Notebooks with parameters of their own, run on their own (never part of an area's report):
 #: ``08_your_own_series`` (a user's panel CSV; ``wigan-deal its``).
 STANDALONE_NOTEBOOKS: tuple[str, ...] = ("08_your_own_series",)

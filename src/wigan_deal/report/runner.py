@@ -518,6 +518,12 @@ def check_free_space(out_dir: Path, needed: int = REPORT_SPACE_BYTES) -> None:
                                                   "has too little free space"))
 
 
+def start_order(tasks: Sequence[NotebookTask]) -> list[NotebookTask]:
+    """``tasks`` longest first (:data:`config.LONGEST_FIRST`), the rest after them in their own order."""
+    rank = {name: i for i, name in enumerate(config.LONGEST_FIRST)}
+    return sorted(tasks, key=lambda t: rank.get(t.name, len(rank)))
+
+
 def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:
     total = len(tasks)
     workers = min(jobs, total)
@@ -526,7 +532,7 @@ def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None
     # forkserver: workers are forked from a clean server process (never from this possibly
     # multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
     with worker_pool(workers) as pool:
-        futures = {pool.submit(execute_one, task): task for task in tasks}
+        futures = {pool.submit(execute_one, task): task for task in start_order(tasks)}
         for done, future in enumerate(as_completed(futures), start=1):
             task = futures[future]
             try:
