@@ -161,10 +161,10 @@ def _nb04(p) -> dict:
 def _nb05(p, space_cache: dict) -> dict:
     """Notebook 05: outcome choice, placebo in time, break years, placebo in space, synthetic control."""
     robust = robustness.robustness_outcome(p.area_code, p.sex)
-    if not robust["usable"]:
-        assert notes.NO_DATA in robust["note"].lower() and "skipped" in robust["note"]
+    if not robust.usable:
+        assert notes.NO_DATA in robust.note.lower() and "skipped" in robust.note
         return robust
-    main = compare.series(robust["indicator"], p.area_code, robust["sex"], robust["vintage"])
+    main = robust.series(p.area_code)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -172,12 +172,12 @@ def _nb05(p, space_cache: dict) -> dict:
         except its.ShortPreperiodError:
             pass
         its.break_year_sensitivity(main, years=config.CANDIDATE_BREAK_YEARS, post_rule=p.post_rule)
-        key = (robust["indicator"], robust["sex"], robust["vintage"])
+        key = (robust.indicator, robust.sex, robust.vintage)
         if key not in space_cache:
             space_cache[key] = compare.panel(*key)
         pan = space_cache[key]
         res = its.placebo_in_space(pan, p.area_code, p.break_year, post_rule=p.post_rule,
-                                   higher_is_better=compare.higher_is_better(robust["indicator"]))
+                                   higher_is_better=compare.higher_is_better(robust.indicator))
         assert 1 <= res.rank <= res.n_areas
         gm_others = [c for c in config.GREATER_MANCHESTER if c != p.area_code]
         pool = pan[~pan["area_code"].isin(gm_others) | (pan["area_code"] == p.area_code)]
@@ -209,7 +209,7 @@ def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, 
     for ind, sex, vintage in (("hle_birth", None, p.vintage), (CANCER, "Persons", None), (LE, p.sex, LE_VINTAGE),
                               (PREV, "Persons", None)):
         texts[f"note {ind}"] = notes.no_data_note(ind, p.area_code, sex, vintage) or ""
-    texts["robustness note"] = robustness.robustness_outcome(p.area_code, p.sex)["note"]
+    texts["robustness note"] = robustness.robustness_outcome(p.area_code, p.sex).note
     for service in ("adult_social_care", "total_service_expenditure"):
         texts[f"finance note {service}"] = notes.no_finance_note(p.area_code, service) or ""
     try:
@@ -297,9 +297,9 @@ def test_hard_cases_get_explicit_no_data_notes(area, space_cache):
     _nb04(p)
     robust = _nb05(p, space_cache)
     if area == "E10000016":  # Kent: no county rows in the cancer file, so LE is used
-        assert robust["usable"] and robust["indicator"] == LE and "publishes no counties" in robust["note"]
+        assert robust.usable and robust.indicator == LE and "publishes no counties" in robust.note
     else:
-        assert not robust["usable"]
+        assert not robust.usable
 
 
 def test_reasons_name_the_actual_gap():
