@@ -228,7 +228,7 @@ def test_mortality_studies_record_what_notebook_03_recorded(wigan):
     assert rec.values["cits_le65_england_slope_male"]["label"].endswith("(Newey-West; interval not calibrated at n = 16)")
     assert rec.values["cits_cancer_england_level"]["label"].endswith("interval not calibrated at n = 15)")
     assert {"sii_change_male", "sii_change_female"} <= set(rec.values)
-    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods) == 2 * 3 * 2
+    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods()) == 2 * 3 * 2
 
 
 def test_mortality_studies_without_series_record_nothing():

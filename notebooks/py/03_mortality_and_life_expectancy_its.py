@@ -110,7 +110,7 @@ le = mortality.own_break_study(params, NAME, "le_birth", mortality.LE_VINTAGE, k
 le.plot()
 plt.show()
 le.record(rec)
-display(le.methods)  # level and slope change under three error models
+display(le.methods())  # level and slope change under three error models
 
 # %%
 le  # the ITS paragraphs, and the comparative ITS against each comparator group

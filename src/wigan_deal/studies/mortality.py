@@ -119,7 +119,8 @@ class OwnBreakStudy(Study):
     not the primary analysis; OLS+HAC intervals not calibrated at this n) and the comparative ITS of the area
     against each comparator group (:func:`comparative_fits`). ``what`` names the series in text ("life expectancy
     at 65"), ``short`` in comparative labels ("LE at 65"); ``key`` builds the record keys; ``comparative`` is
-    the quantity recorded against England ("level" or "slope")."""
+    the quantity recorded against England ("level" or "slope"). :meth:`methods` refits under two more error
+    models when asked (ARIMA is the slow part)."""
 
     area_code: str
     name: str
@@ -130,9 +131,11 @@ class OwnBreakStudy(Study):
     comparative: str
     fits: dict[str, Any]
     missing: dict[str, str]
-    methods: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
     comparisons: pd.DataFrame
     comparative_fits: dict[tuple[str, str], Any]
+    break_year: int
+    post_rule: str
 
     def summary(self) -> EffectSummary:
         better = higher_is_better(self.indicator)
@@ -156,6 +159,11 @@ class OwnBreakStudy(Study):
                                 label=f"{self.name} minus England, {s.lower()} {self.short}: difference in {q} change "
                                       f"(Newey-West; interval not calibrated at n = {len(c.series)})")
 
+    def methods(self) -> pd.DataFrame:
+        """Level and slope change by sex under OLS+HAC, GLSAR AR(1) and ARIMA(1,0,0) errors (:func:`its_method_table`)."""
+        tables = [its_method_table(f, self.break_year, self.post_rule).assign(sex=s) for s, f in self.frames.items()]
+        return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
     def plot(self) -> Any:
         import matplotlib.pyplot as plt
 
@@ -171,19 +179,16 @@ class OwnBreakStudy(Study):
 def own_break_study(params: Any, name: str, indicator: str, vintage: str, *, key: str, what: str, short: str,
                     comparative: str = "level") -> OwnBreakStudy:
     """:class:`OwnBreakStudy` of ``indicator`` (both sexes, ``vintage``) for validated ``params``."""
-    fits, missing, methods = {}, {}, []
+    fits, missing, frames = {}, {}, {}
     for s in config.SEXES:
         own = series(indicator, params.area_code, s, vintage)
         if own.empty:
             missing[s] = no_data_note(indicator, params.area_code, s, vintage)
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-            fits[s] = its.fit_its(own, params.break_year, post_rule=params.post_rule)
-        methods.append(its_method_table(own, params.break_year, params.post_rule).assign(sex=s))
+        frames[s], fits[s] = own, _own_fit(own, params)
     table, cfits = comparative_fits(params, indicator, fits, vintage)
-    return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing,
-                         pd.concat(methods, ignore_index=True) if methods else pd.DataFrame(), table, cfits)
+    return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing, frames,
+                         table, cfits, params.break_year, params.post_rule)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
