@@ -283,7 +283,8 @@ def test_robustness_studies_record_the_wigan_backtest(wigan):
     """The falsification values of tests/test_notebooks_execute.py::test_wigan_robustness, through the studies."""
     rec = results.Recorder(None, "05")
     outcome = robustness.robustness_outcome(WIGAN, "Male")
-    assert outcome.indicator == "u75_prev_cancer_mortality" and outcome.usable and outcome._repr_markdown_() == ""
+    assert outcome.indicator == "u75_prev_cancer_mortality" and outcome.usable
+    assert outcome._repr_markdown_() == "**Outcome of these checks:** under-75 preventable cancer mortality (per 100,000)."
     space = robustness.space_study(wigan, "Wigan", outcome)
     synth_default = robustness.synth_study(wigan, "Wigan", outcome)
     for study in (robustness.placebo_time_study(wigan, "Wigan", outcome), robustness.break_year_study(wigan, "Wigan", outcome),

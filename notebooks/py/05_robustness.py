@@ -31,7 +31,7 @@ from wigan_deal.studies import primary, robustness
 
 params, rec, AREA, NAME = setup(globals(), "05_robustness")
 outcome = robustness.robustness_outcome(AREA, params.sex)  # cancer mortality, else LE; complete series only
-outcome  # why the first choice is not used (nothing when it is)
+outcome  # what is tested, and why the first choice is not used when it is not
 
 # %% [markdown]
 # ## 1. Placebo in time

@@ -32,11 +32,11 @@ def baseline_vs_change(space_table: pd.DataFrame, panel_frame: pd.DataFrame, bre
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Outcome:
     """The outcome notebook 05 tests for an area (:func:`robustness_outcome`): ``indicator``, ``sex``, ``vintage``,
     ``unit``, ``text`` (in words), ``note`` (markdown saying why the first choice was not used, or ''), ``usable``
-    (False when no outcome has a complete series: every check is skipped). Shows its note."""
+    (False when no outcome has a complete series: every check is skipped). Shows what is tested, then its note."""
 
     indicator: str
     sex: str
@@ -50,7 +50,10 @@ class Outcome:
         return compare.series(self.indicator, area_code, self.sex, self.vintage)
 
     def _repr_markdown_(self) -> str:
-        return self.note
+        return f"**Outcome of these checks:** {self.text} ({self.unit}).{' ' + self.note if self.note else ''}"
+
+    def __repr__(self) -> str:
+        return f"Outcome: {self.text} ({self.unit})"
 
 
 #: life expectancy at birth, notebook 05's outcome where the area has no complete cancer series
