@@ -1,6 +1,7 @@
 """Every English upper-tier council works with the default parameters (fast: no papermill, no HTML).
 
-For each council the analysis the six notebooks call runs in-process, in the notebooks' order and with
+For each council the studies the notebooks call (``wigan_deal.studies``: every section of notebooks 02-05 and
+07, so this file cannot drift from the notebooks) and the claims register of notebook 06 run in-process, with
 their guards: where a series is missing the notebook shows ``notes.no_data_note`` ("no data for this
 area: <why>") and skips, and the claims register grades the claim "not testable" with that reason.
 A crash, a note without a reason, or a "not testable for this area" verdict without one fails.
@@ -32,12 +33,20 @@ from wigan_deal import (
     data,
     finance,
     hle_noise,
-    its,
+    outcomes,
     parameters,
     results,
-    synth,
 )
-from wigan_deal.studies import asc_finance, compare, hle, mortality, notes, robustness
+from wigan_deal.studies import (
+    asc_finance,
+    compare,
+    hle,
+    mortality,
+    notes,
+    primary,
+    robustness,
+    social_care,
+)
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
 HARD_CASES = {"E09000001": {}, "E06000053": {}, "E06000061": {}, "E10000016": {"vintage": "2026-05"}}
@@ -99,39 +108,53 @@ def _nb02(p) -> dict:
 
 
 def _nb03(p) -> dict:
-    """Notebook 03: cancer ITS (+ comparative vs England), LE and LE at 65 by sex and the inequality index through
-    their studies (``studies.mortality``), preventable mortality. Returns the study texts."""
-    cancer = compare.series(CANCER, p.area_code, "Persons")
-    if cancer.empty:
-        assert _is_note(notes.no_data_note(CANCER, p.area_code, "Persons"))
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = its.fit_its(cancer, p.break_year, post_rule=p.post_rule)
-            assert math.isfinite(fit.level_change.estimate)
+    """Notebook 03 section by section through its studies (``studies.mortality``, ``studies.primary``): cancer ITS,
+    the primary table, the own-break description, the comparative ITS, LE and LE at 65 by sex, preventable mortality
+    (2019 definition), the inequality index and the devolution windows. Returns the recorded values and texts."""
     rec, out = results.Recorder(None, "03_mortality_and_life_expectancy_its"), {}
-    cancer_vs = mortality.cancer_comparative_study(p, "X")
-    cancer_vs.record(rec)
-    out["text cancer comparative"] = cancer_vs.summary().text
-    assert ("cits_cancer_england_slope" in rec.values) == (not cancer.empty), sorted(rec.values)
-    for ind, key, what, short, q in ((LE, "le", "life expectancy", "LE", "level"),
-                                     ("le_65", "le65", "life expectancy at 65", "LE at 65", "slope")):
-        study = mortality.own_break_study(p, "X", ind, LE_VINTAGE, key=key, what=what, short=short, comparative=q)
+    cancer, main = mortality.cancer_study(p, "X"), primary.primary_study(p.area_code)
+    own, prev = primary.own_break_description(p.area_code, "X"), mortality.preventable_study(p, "X")
+    inequality, dev = mortality.inequality_study(p, "X"), mortality.devolution_study(p)
+    life = {key: mortality.own_break_study(p, "X", ind, mortality.LE_VINTAGE, key=key, what=what, short=short,
+                                          comparative=q)
+            for ind, key, what, short, q in ((LE, "le", "life expectancy", "LE", "level"),
+                                             ("le_65", "le65", "life expectancy at 65", "LE at 65", "slope"))}
+    studies = {"cancer": cancer, "primary": main, "own break": own,
+               "cancer comparative": mortality.cancer_comparative_study(p, "X"), **life, "preventable": prev,
+               "inequality": inequality, "devolution": dev}
+    for name, study in studies.items():
         study.record(rec)
-        out[f"text {key}"] = study.summary().text
+        out[f"text {name}"] = study.summary().text
+    v = rec.values
+    if cancer.fit is None:
+        assert cancer.series.empty and _is_note(notes.no_data_note(CANCER, p.area_code, "Persons")), cancer.note
+        assert "skipped" in cancer.note and "its_cancer_level_change" not in v
+    else:
+        assert math.isfinite(cancer.fit.level_change.estimate)
+        assert v["its_cancer_level_change"]["label"].endswith(f"not calibrated at n = {cancer.fit.n})")
+    assert ("cits_cancer_england_slope" in v) == (cancer.fit is not None), sorted(v)
+    with_estimate = main.table.dropna(subset=["estimate"]) if "estimate" in main.table else main.table.iloc[:0]
+    assert {k for k in v if k.startswith("primary_")} == {r[0] for r in main.records}
+    assert len(main.records) == len(with_estimate) and main.table["estimand"].notna().all()
+    for (ind, s), r in own.results.items():
+        assert not isinstance(r, str) or len(r) > 20, (ind, s, r)  # a fit, or the reason there is none
+    assert len([k for k in v if k.startswith("its_ownbreak_")]) == 2 * len(own._fits())
+    for key, study in life.items():
         assert set(study.fits) | set(study.missing) == set(config.SEXES)
         assert all(_is_note(n) for n in study.missing.values()), study.missing
         for s, f in study.fits.items():
             assert math.isfinite(f.level_change.estimate)
-            assert f"its_{key}_slope_change_{s.lower()}" in rec.values
-    inequality = mortality.inequality_study(p, "X")
-    inequality.record(rec)
-    out["text inequality"] = inequality.summary().text
+            assert f"its_{key}_slope_change_{s.lower()}" in v
+    if prev.note:
+        assert prev.series.empty and _is_note(notes.no_data_note(PREV, p.area_code, "Persons"))
+        assert "u75_preventable_change" not in v and "its_prev_level_change" not in v
+    else:
+        assert math.isfinite(v["u75_preventable_change"]["value"])
+        assert (prev.fit is None) == bool(prev.refused) == ("its_prev_level_change" not in v)
     assert len(inequality.rows) + len(inequality.missing) == len(config.SEXES)
-    assert {f"sii_change_{r['sex'].lower()}" for r in inequality.rows} <= set(rec.values)
-    prev = compare.series(PREV, p.area_code, "Persons")
-    if prev.empty:
-        assert _is_note(notes.no_data_note(PREV, p.area_code, "Persons"))
+    assert {f"sii_change_{r['sex'].lower()}" for r in inequality.rows} <= set(v)
+    assert len(dev.texts) == 1 + 3 * len(config.SEXES) and all(dev.texts)
+    out["values"] = v
     return out
 
 
@@ -167,32 +190,65 @@ def _nb04(p) -> dict:
     return out
 
 
-def _nb05(p, space_cache: dict) -> dict:
-    """Notebook 05: outcome choice, placebo in time, break years, placebo in space, synthetic control."""
-    robust = robustness.robustness_outcome(p.area_code, p.sex)
-    if not robust["usable"]:
-        assert notes.NO_DATA in robust["note"].lower() and "skipped" in robust["note"]
-        return robust
-    main = compare.series(robust["indicator"], p.area_code, robust["sex"], robust["vintage"])
+def _nb05(p, panels: dict) -> dict:
+    """Notebook 05 section by section through its studies (``studies.robustness``, ``studies.primary``): the outcome,
+    placebo in time, break years, placebo in space, regression to the mean, synthetic control (default pool), the
+    primary method's placebo breaks (6), specification curves (7) and every synthetic-control pool (8). Section 5
+    (the coverage studies) is the same committed table for every council: ``tests/test_studies.py`` covers it.
+    ``panels`` caches the all-council panels, which do not depend on the council. Returns values, texts, outcome."""
+
+    def panel(indicator: str, sex: str, vintage: str | None):
+        if (indicator, sex, vintage) not in panels:
+            panels[(indicator, sex, vintage)] = compare.panel(indicator, sex, vintage)
+        return panels[(indicator, sex, vintage)]
+
+    outcome = robustness.robustness_outcome(p.area_code, p.sex)
+    rec, out = results.Recorder(None, "05_robustness"), {"outcome": outcome, "text outcome": outcome.note}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            its.placebo_in_time(main, break_year=p.break_year, post_rule=p.post_rule)
-        except its.ShortPreperiodError:
-            pass
-        its.break_year_sensitivity(main, years=config.CANDIDATE_BREAK_YEARS, post_rule=p.post_rule)
-        key = (robust["indicator"], robust["sex"], robust["vintage"])
-        if key not in space_cache:
-            space_cache[key] = compare.panel(*key)
-        pan = space_cache[key]
-        res = its.placebo_in_space(pan, p.area_code, p.break_year, post_rule=p.post_rule,
-                                   higher_is_better=compare.higher_is_better(robust["indicator"]))
-        assert 1 <= res.rank <= res.n_areas
-        gm_others = [c for c in config.GREATER_MANCHESTER if c != p.area_code]
-        pool = pan[~pan["area_code"].isin(gm_others) | (pan["area_code"] == p.area_code)]
-        fit = synth.fit_synth(pool, p.area_code, p.break_year, post_rule=p.post_rule)
-        assert math.isfinite(fit.mean_post_gap)
-    return robust
+        space = robustness.space_study(p, "X", outcome, panel)
+        synth_default = robustness.synth_study(p, "X", outcome, panel)
+        curves = robustness.spec_curve_study(p.area_code, outcome, synth_default)
+        studies = {"placebo in time": robustness.placebo_time_study(p, "X", outcome),
+                   "break years": robustness.break_year_study(p, "X", outcome), "placebo in space": space,
+                   "regression to the mean": space.rtm(), "synthetic control": synth_default,
+                   "primary placebo": primary.primary_placebo_study(p.area_code, "X", outcome),
+                   "specification curves": curves, "synthetic control pools": robustness.synth_pools_study(p, "X", outcome)}
+        for name, study in studies.items():
+            study.record(rec)
+            out[f"text {name}"] = study.summary().text
+    v = rec.values
+    checks = ("placebo_time_n", "placebo_space_rank", "rtm_correlation", "synth_mean_post_gap")
+    if not outcome.usable:
+        assert notes.NO_DATA in outcome.note.lower() and "skipped" in outcome.note
+        assert not set(checks) & set(v), sorted(v)
+    else:
+        assert set(checks) <= set(v), sorted(v)
+        assert 1 <= v["placebo_space_rank"]["value"] <= v["placebo_space_n"]["value"]
+        assert math.isfinite(v["synth_mean_post_gap"]["value"]) and math.isfinite(v["rtm_correlation"]["value"])
+    assert ("primary_placebo_time_n" in v) == (studies["primary placebo"].placebo is not None)
+    assert len([k for k in v if k.startswith("speccurve_")]) == 8 * len(curves.curves)
+    pools = studies["synthetic control pools"]
+    assert (pools.table is None) == bool(pools.error)
+    out["values"] = v
+    return out
+
+
+def _nb07(p) -> dict:
+    """Notebook 07 through its studies (``studies.social_care``): the pathway measures against England and the peer
+    groups (every measure recorded or named as missing), the full table, the reablement series across
+    devolution and the missing-measure notes. Returns the recorded values and texts."""
+    rec = results.Recorder(None, "07_social_care_outcomes")
+    pathway, dev = social_care.pathway_study(p.area_code, "X"), social_care.reablement_devolution(p.area_code)
+    for study in (pathway, dev):
+        study.record(rec)
+    recorded = {k for k in rec.values if k.startswith("pathway_")}
+    assert len(recorded) + len(pathway.missing_measures()) == len(outcomes.PATHWAY), sorted(recorded)
+    assert len(rec.tables["pathway"]["rows"]) == len(recorded)
+    assert len(pathway.full()) == len(pathway.table)
+    return {"text pathway context": pathway.context(), "text pathway": pathway.summary().text,
+            "text pathway missing": pathway.missing_text(), "text reablement devolution": dev.summary().text,
+            "values": rec.values}
 
 
 def _nb06(area: str) -> list[pd.DataFrame]:
@@ -208,7 +264,7 @@ def _nb06(area: str) -> list[pd.DataFrame]:
 
 def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, str]:
     """Every reader-facing text the notebooks generate for ``p`` from the studies (name -> text); ``studied``
-    holds the study texts of the notebooks run through their studies (:func:`_nb02`, :func:`_nb04`)."""
+    holds the study texts of the notebooks run through their studies (:func:`_nb02` to :func:`_nb05`, :func:`_nb07`)."""
     texts: dict[str, str] = {k: v for out in studied for k, v in out.items() if k.startswith("text ")}
     start, end, texts["hle window note"] = hle.hle_window(p.vintage)
     assert start != end, f"{p.area_code}: HLE window {start} -> {end} in vintage {p.vintage}"
@@ -218,7 +274,7 @@ def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, 
     for ind, sex, vintage in (("hle_birth", None, p.vintage), (CANCER, "Persons", None), (LE, p.sex, LE_VINTAGE),
                               (PREV, "Persons", None)):
         texts[f"note {ind}"] = notes.no_data_note(ind, p.area_code, sex, vintage) or ""
-    texts["robustness note"] = robustness.robustness_outcome(p.area_code, p.sex)["note"]
+    texts["robustness note"] = robustness.robustness_outcome(p.area_code, p.sex).note
     for service in ("adult_social_care", "total_service_expenditure"):
         texts[f"finance note {service}"] = notes.no_finance_note(p.area_code, service) or ""
     try:
@@ -249,23 +305,25 @@ def _rtm_from_full_panel(area: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def space_cache() -> dict:
+def panels() -> dict:
+    """The all-council panels of notebook 05 ((indicator, sex, vintage) -> frame), built once per module."""
     return {}
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("area", COUNCIL_PARAMS)
-def test_every_council_runs_the_notebooks_analysis(area, space_cache):
+def test_every_council_runs_the_notebooks_analysis(area, panels):
     p = parameters.validate(area_code=area)
     nb02 = _nb02(p)
     nb03 = _nb03(p)
     nb04 = _nb04(p)
-    _nb05(p, space_cache)
+    nb05 = _nb05(p, panels)
     verdicts = _nb06(area)
+    nb07 = _nb07(p)
     assert len(verdicts[0]) == len(claims.load_register())
     cov = compare.coverage(area)
     assert len(cov) > 0
-    _check_invariants(p, verdicts, nb02, nb03, nb04)
+    _check_invariants(p, verdicts, nb02, nb03, nb04, nb05, nb07)
     _rtm_from_full_panel(area)
 
 
@@ -285,30 +343,31 @@ VARIANTS: dict[str, tuple[str, dict]] = {
 
 @pytest.mark.integration
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_every_variant_kind_keeps_the_invariants(variant, space_cache):
+def test_every_variant_kind_keeps_the_invariants(variant, panels):
     area, kwargs = VARIANTS[variant]
     p = parameters.validate(area_code=area, **kwargs)
     nb02 = _nb02(p)
     nb03 = _nb03(p)
     nb04 = _nb04(p)
-    _nb05(p, space_cache)
-    _check_invariants(p, _nb06(area), nb02, nb03, nb04)
+    nb05 = _nb05(p, panels)
+    _check_invariants(p, _nb06(area), nb02, nb03, nb04, nb05, _nb07(p))
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("area", sorted(HARD_CASES))
-def test_hard_cases_get_explicit_no_data_notes(area, space_cache):
+def test_hard_cases_get_explicit_no_data_notes(area, panels):
     """The areas of issue 11: each missing series is named, with its reason, instead of a crash."""
     p = parameters.validate(area_code=area, **HARD_CASES[area])
     out = _nb02(p)
     assert _is_note(out.get("hle_note")), out
     _nb03(p)
     _nb04(p)
-    robust = _nb05(p, space_cache)
+    _nb07(p)
+    robust = _nb05(p, panels)["outcome"]
     if area == "E10000016":  # Kent: no county rows in the cancer file, so LE is used
-        assert robust["usable"] and robust["indicator"] == LE and "publishes no counties" in robust["note"]
+        assert robust.usable and robust.indicator == LE and "publishes no counties" in robust.note
     else:
-        assert not robust["usable"]
+        assert not robust.usable
 
 
 def test_reasons_name_the_actual_gap():

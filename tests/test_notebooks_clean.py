@@ -80,3 +80,42 @@ def test_standalone_notebooks_have_one_parameters_cell(stem):
     nb = nbformat.read(config.NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and tagged[0].cell_type == "code"
+
+
+#: issue 18: a notebook is narrative plus calls to the studies (code lines: non-blank, non-comment lines of code
+#: cells, the parameters cell excluded)
+MAX_CODE_LINES, MAX_SECTION_LINES = 80, 10
+#: notebooks whose every section (code between two markdown headings) is already at most MAX_SECTION_LINES
+THIN_SECTIONS = {"02_healthy_life_expectancy", "03_mortality_and_life_expectancy_its", "05_robustness",
+                 "07_social_care_outcomes"}
+
+
+def section_code_lines(path: Path) -> dict[str, int]:
+    """Code lines per section (a section starts at a markdown cell opening with a heading; the first holds the
+    preamble)."""
+    counts, section = {}, "preamble"
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            section = cell.source.lstrip().splitlines()[0]
+        elif cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+            lines = [x for x in cell.source.splitlines() if x.strip() and not x.strip().startswith("#")]
+            counts[section] = counts.get(section, 0) + len(lines)
+    return counts
+
+
+@pytest.mark.parametrize("path", REAL, ids=_id)
+def test_notebooks_are_thin(path):
+    counts = section_code_lines(path)
+    assert sum(counts.values()) <= MAX_CODE_LINES, f"{path.name}: {sum(counts.values())} code lines; move logic to a study"
+    if path.stem in THIN_SECTIONS:
+        fat = {s: n for s, n in counts.items() if n > MAX_SECTION_LINES}
+        assert not fat, f"{path.name}: sections over {MAX_SECTION_LINES} code lines: {fat}"
+
+
+def test_code_line_count_skips_blanks_comments_and_parameters(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1\n\n# a comment", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("a = 1\n   # indented comment\n\nb = 2"),
+        nbformat.v4.new_markdown_cell("## Section\n\ntext"), nbformat.v4.new_code_cell("c = 3")])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert section_code_lines(tmp_path / "n.ipynb") == {"preamble": 2, "## Section": 1}

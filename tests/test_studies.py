@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from wigan_deal import config, data, parameters, results
-from wigan_deal.studies import asc_finance, compare, hle, mortality
+from wigan_deal.studies import asc_finance, compare, hle, mortality, primary, robustness
 from wigan_deal.studies.summary import EffectSummary
 
 WIGAN, LEEDS, ENG = "E08000010", "E08000035", "E92000001"
@@ -228,7 +228,7 @@ def test_mortality_studies_record_what_notebook_03_recorded(wigan):
     assert rec.values["cits_le65_england_slope_male"]["label"].endswith("(Newey-West; interval not calibrated at n = 16)")
     assert rec.values["cits_cancer_england_level"]["label"].endswith("interval not calibrated at n = 15)")
     assert {"sii_change_male", "sii_change_female"} <= set(rec.values)
-    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods) == 2 * 3 * 2
+    assert "**Male.** *Own break" in le65.summary().text and len(le65.methods()) == 2 * 3 * 2
 
 
 def test_mortality_studies_without_series_record_nothing():
@@ -241,3 +241,84 @@ def test_mortality_studies_without_series_record_nothing():
     le.record(rec)
     assert set(le.missing) == set(config.SEXES) and rec.values == {}
     assert "no data for this area" in le.summary().text.lower()
+
+
+def test_cancer_and_preventable_studies_record_what_notebook_03_recorded(wigan):
+    rec = results.Recorder(None, "03")
+    cancer, prev = mortality.cancer_study(wigan, "Wigan"), mortality.preventable_study(wigan, "Wigan")
+    for study in (cancer, prev):
+        study.record(rec)
+    level = rec.values["its_cancer_level_change"]
+    assert level["value"] == pytest.approx(-3.5267, abs=1e-3) and level["lower"] < level["value"] < level["upper"]
+    assert level["label"].endswith("level change (OLS+HAC; interval not calibrated at n = 15)")
+    assert rec.values["its_cancer_slope_change"]["unit"] == "per 100,000 per year"
+    # OHID single years from 2010: a 2011 break leaves one pre-period, so the engine refuses and says why
+    assert prev.fit is None and "ShortPreperiodError" in prev.summary().text and "its_prev_level_change" not in rec.values
+    change = rec.values["u75_preventable_change"]
+    assert change["value"] == pytest.approx(14.8, abs=1e-9) and change["label"].endswith("change 2010 to 2022 (descriptive)")
+    assert "Lower values are better" in cancer.summary().text and len(cancer.methods()) == 3 * 2
+    assert list(cancer.diagnostics()["test"].str[:6]) == ["Durbin", "Ljung-", "Breusc"]
+
+
+def test_primary_and_own_break_studies_record_every_outcome(wigan):
+    rec = results.Recorder(None, "03")
+    main, own = primary.primary_study(WIGAN), primary.own_break_description(WIGAN, "Wigan")
+    main.record(rec)
+    own.record(rec)
+    p = rec.values["primary_u75_cancer_level"]
+    assert p["value"] == pytest.approx(-3.117, abs=1e-3) and p["label"].startswith("PRIMARY: Wigan minus the non-GM")
+    assert {f"its_ownbreak_{k}_{q}_change" for k in ("cancer", "le_male", "le_female") for q in ("level", "slope")} \
+        <= set(rec.values)
+    assert rec.values["its_ownbreak_cancer_level_change"]["value"] == pytest.approx(-3.5267, abs=1e-3)
+    assert "DESCRIPTION, not primary" in own.summary().text and len(own.summary().table) == 3 * 2
+
+
+def test_devolution_study_covers_every_series_and_sex(wigan):
+    dev = mortality.devolution_study(wigan)
+    assert len(dev.texts) == 1 + 3 * len(config.SEXES)
+    assert set(dev.table["window"]) >= {"pre-devolution"}
+
+
+def test_robustness_studies_record_the_wigan_backtest(wigan):
+    """The falsification values of tests/test_notebooks_execute.py::test_wigan_robustness, through the studies."""
+    rec = results.Recorder(None, "05")
+    outcome = robustness.robustness_outcome(WIGAN, "Male")
+    assert outcome.indicator == "u75_prev_cancer_mortality" and outcome.usable
+    assert outcome._repr_markdown_() == "**Outcome of these checks:** under-75 preventable cancer mortality (per 100,000)."
+    space = robustness.space_study(wigan, "Wigan", outcome)
+    synth_default = robustness.synth_study(wigan, "Wigan", outcome)
+    for study in (robustness.placebo_time_study(wigan, "Wigan", outcome), robustness.break_year_study(wigan, "Wigan", outcome),
+                  space, space.rtm(), synth_default, primary.primary_placebo_study(WIGAN, "Wigan", outcome),
+                  robustness.spec_curve_study(WIGAN, outcome, synth_default)):
+        study.record(rec)
+    v = {k: d["value"] for k, d in rec.values.items()}
+    assert (v["placebo_space_n"], v["placebo_space_rank"], v["placebo_space_slope_rank"]) == (123, 29, 102)
+    assert (v["placebo_time_n"], v["placebo_time_n_significant"]) == (5, 5)
+    assert (v["primary_placebo_time_n"], v["primary_placebo_time_n_significant"], v["ownbreak_placebo_time_n_significant"]) \
+        == (5, 0, 1)
+    assert v["break_2013_level_change"] == pytest.approx(-1.3742, abs=1e-3)
+    assert v["synth_mean_post_gap"] == pytest.approx(1.18, abs=0.05) and v["placebo_space_le_rank_male"] == 48
+    assert v["rtm_correlation"] == pytest.approx(-0.104, abs=1e-3)
+    assert len([k for k in v if k.startswith("speccurve_")]) == 3 * 2 * 2 * 2
+    assert rec.values["synth_mean_post_gap"]["note"] == "no CI: inference is the placebo p-value"
+
+
+def test_robustness_studies_skip_an_area_without_a_complete_series():
+    scilly = parameters.validate(area_code="E06000053")
+    outcome = robustness.robustness_outcome(scilly.area_code, scilly.sex)
+    assert not outcome.usable and "Every check below is skipped" in outcome.note
+    rec = results.Recorder(None, "05")
+    space = robustness.space_study(scilly, "Scilly", outcome)
+    for study in (robustness.placebo_time_study(scilly, "Scilly", outcome), space, space.rtm(),
+                  robustness.synth_study(scilly, "Scilly", outcome)):
+        study.record(rec)
+        assert study.summary().text.startswith("*Skipped: Scilly has no complete series")
+    assert rec.values == {}
+
+
+def test_placebo_time_study_records_zero_breaks_when_the_pre_period_is_too_short():
+    p = parameters.validate(area_code=WIGAN, break_year=2004)
+    study = robustness.placebo_time_study(p, "Wigan", robustness.robustness_outcome(WIGAN, "Male"))
+    rec = results.Recorder(None, "05")
+    study.record(rec)
+    assert rec.values["placebo_time_n"]["value"] == 0 and "not possible here" in study.summary().text

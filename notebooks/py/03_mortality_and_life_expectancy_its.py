@@ -30,23 +30,12 @@ results_path = None              # set by the report runner: JSON of headline va
 # %%
 # %matplotlib inline
 import matplotlib.pyplot as plt
-import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
-from wigan_deal import config, data, its, plots
 from wigan_deal.notebook import setup
-from wigan_deal.studies import compare, mortality, notes
+from wigan_deal.studies import mortality, primary
 
 params, rec, AREA, NAME = setup(globals(), "03_mortality_and_life_expectancy_its")
-
-# %%
-CANCER, LE, PREV = "u75_prev_cancer_mortality", "le_birth", "u75_preventable_mortality"
-LE_VINTAGE = "2019-12"   # the ONS series 2001-03..2016-18; the later OHID vintage starts at 2015-17
-cancer = compare.series(CANCER, AREA, "Persons")
-have_cancer = not cancer.empty
-if not have_cancer:
-    display(Markdown(notes.note_markdown(notes.no_data_note(CANCER, AREA, "Persons"),
-                                            "the cancer sections below are skipped (life expectancy still runs)")))
 
 # %% [markdown]
 # ## Under-75 preventable cancer mortality: segmented ITS
@@ -55,22 +44,11 @@ if not have_cancer:
 # the CIs below come from the model.
 
 # %%
-import warnings
-
-if have_cancer:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-        cancer_fit = its.fit_its(cancer, params.break_year, post_rule=params.post_rule)
-    print(cancer_fit.summary())
-    cancer_fit.plot(title=f"{NAME}: under-75 preventable cancer mortality, break {params.break_year}")
-    plt.show()
-    unit = "per 100,000"
-    mortality.record_estimate(rec, "its_cancer_level_change", cancer_fit.level_change, unit=unit,
-                             label=f"{NAME} u75 preventable cancer mortality: own break, national changes included: level change (OLS+HAC; interval not calibrated at n = 15)")
-    mortality.record_estimate(rec, "its_cancer_slope_change", cancer_fit.slope_change, unit=f"{unit} per year",
-                             label=f"{NAME} u75 preventable cancer mortality: own break, national changes included: slope change (OLS+HAC; interval not calibrated at n = 15)")
-    display(Markdown(mortality.its_sentence(cancer_fit, "the under-75 preventable cancer mortality rate", unit,
-                                           compare.higher_is_better(CANCER))))
+cancer = mortality.cancer_study(params, NAME)  # says so and skips the cancer sections without a series
+cancer.plot()
+plt.show()
+cancer.record(rec)
+cancer
 
 # %% [markdown]
 # ### Primary result (pre-specified): the area minus the non-GM council average
@@ -85,35 +63,14 @@ if have_cancer:
 # national changes included, permutation interval) is shown as description.
 
 # %%
-from wigan_deal import inference, panel_coverage
-
-primary = panel_coverage.primary_table(AREA)
-for r in primary.itertuples():
-    if pd.isna(getattr(r, "estimate", float("nan"))):
-        display(Markdown(f"*No primary result for {r.outcome}: {r.estimand}*"))
-for key, est, unit, label in panel_coverage.primary_records(AREA):
-    mortality.record_estimate(rec, key, est, unit=unit, label=label)
-display(Markdown(panel_coverage.coverage_line()))
-primary.dropna(subset=["estimate"]).round(3) if "estimate" in primary else primary
+main = primary.primary_study(AREA)
+main.record(rec)
+main
 
 # %%
-own_rows = []
-for ind, s, unit in [(CANCER, "Persons", "per 100,000")] + [(LE, s, "years") for s in config.SEXES]:
-    try:
-        own_break = inference.primary_its(AREA, ind, s)
-    except ValueError as exc:  # e.g. missing periods for this area
-        display(Markdown(f"*No own-break description for {ind} ({s}): {exc}*"))
-        continue
-    table, text = own_break.effect_summary(unit)
-    display(Markdown(f"**{ind} ({s})** - {text}"))
-    own_rows.append(table.assign(indicator=ind, sex=s))
-    key = "cancer" if ind == CANCER else f"le_{s.lower()}"
-    level, slope = inference.primary_estimates(own_break)
-    mortality.record_estimate(rec, f"its_ownbreak_{key}_level_change", level, unit=unit,
-                             label=f"{NAME} {ind} ({s}): own break, national changes included: level change (description)")
-    mortality.record_estimate(rec, f"its_ownbreak_{key}_slope_change", slope, unit=f"{unit} per year",
-                             label=f"{NAME} {ind} ({s}): own break, national changes included: slope change (description)")
-pd.concat(own_rows, ignore_index=True) if own_rows else None
+own_break = primary.own_break_description(AREA, NAME)
+own_break.record(rec)
+own_break
 
 # %% [markdown]
 # ### Sensitivity to the error model, and diagnostics
@@ -123,9 +80,8 @@ pd.concat(own_rows, ignore_index=True) if own_rows else None
 # model; with 15 points these tests have little power.
 
 # %%
-if have_cancer:
-    display(mortality.its_method_table(cancer, params.break_year, params.post_rule))
-    display(mortality.diagnostics_table(cancer_fit))
+if cancer.fit is not None:
+    display(cancer.methods(), cancer.diagnostics())
 
 # %% [markdown]
 # ### Comparative ITS: against England and the comparator groups
@@ -150,11 +106,11 @@ cancer_vs
 # whether the area departed from England's path.
 
 # %%
-le = mortality.own_break_study(params, NAME, LE, LE_VINTAGE, key="le", what="life expectancy", short="LE")
+le = mortality.own_break_study(params, NAME, "le_birth", mortality.LE_VINTAGE, key="le", what="life expectancy", short="LE")
 le.plot()
 plt.show()
 le.record(rec)
-display(le.methods)  # level and slope change under three error models
+display(le.methods())  # level and slope change under three error models
 
 # %%
 le  # the ITS paragraphs, and the comparative ITS against each comparator group
@@ -167,29 +123,11 @@ le  # the ITS paragraphs, and the comparative ITS against each comparator group
 # ITS is possible only for later break years; otherwise the series is shown descriptively.
 
 # %%
-prev_groups = compare.comparator_groups(params, PREV)
-prev = compare.series(PREV, AREA, "Persons")
-if prev.empty:
-    display(Markdown(notes.note_markdown(notes.no_data_note(PREV, AREA, "Persons"), "this section is skipped")))
-else:
-    frame = compare.trend_frame(PREV, AREA, prev_groups, sex="Persons")
-    plots.trend_plot(frame, AREA, title="Under-75 preventable mortality (2019 definition), persons",
-                     ylabel="age-standardised rate per 100,000", break_year=params.break_year)
-    plt.show()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-            prev_fit = its.fit_its(prev, params.break_year, post_rule=params.post_rule)
-        print(prev_fit.summary())
-        mortality.record_estimate(rec, "its_prev_level_change", prev_fit.level_change, unit="per 100,000",
-                                 label=f"{NAME} u75 preventable mortality (2019 def.): ITS level change")
-        display(Markdown(mortality.its_sentence(prev_fit, "under-75 preventable mortality", "per 100,000",
-                                               compare.higher_is_better(PREV))))
-    except its.ShortPreperiodError as exc:
-        display(Markdown(f"No ITS: `fit_its` raised ShortPreperiodError: {exc}"))
-    first, last = prev.iloc[0], prev.iloc[-1]
-    rec.record("u75_preventable_change", last["value"] - first["value"], unit="per 100,000",
-               label=f"{NAME} u75 preventable mortality change {first['period']} to {last['period']} (descriptive)")
+prev = mortality.preventable_study(params, NAME)
+prev.plot()
+plt.show()
+prev.record(rec)
+prev
 
 # %% [markdown]
 # ## Life expectancy at 65: segmented ITS by sex
@@ -202,8 +140,8 @@ else:
 # placebo-in-space interval) is in the primary table at the top of this notebook.
 
 # %%
-le65 = mortality.own_break_study(params, NAME, "le_65", LE_VINTAGE, key="le65", what="life expectancy at 65",
-                                short="LE at 65", comparative="slope")
+le65 = mortality.own_break_study(params, NAME, "le_65", mortality.LE_VINTAGE, key="le65", what="life expectancy at 65",
+                                 short="LE at 65", comparative="slope")
 le65.plot()
 plt.show()
 le65.record(rec)
@@ -235,18 +173,7 @@ inequality
 # devolution period. (For an area outside GM the GM boroughs are simply another reference group.)
 
 # %%
-from wigan_deal import lasting
-
-dev_rows = []
-for ind, start, sexes, vint in ((CANCER, "2009-11", ["Persons"], None), (LE, "2009-11", list(config.SEXES), LE_VINTAGE),
-                                ("le_65", "2009-11", list(config.SEXES), LE_VINTAGE),
-                                (mortality.SII, "2010-12", list(config.SEXES), None)):
-    for s in sexes:
-        d = lasting.devolution_windows(ind, AREA, start, sex=s, vintage=vint)
-        display(Markdown(lasting.devolution_text(d, AREA, data.indicators().set_index("indicator").loc[ind, "title"])))
-        dev_rows.append(d)
-dev = pd.concat(dev_rows, ignore_index=True)
-dev.round(2)
+mortality.devolution_study(params)
 
 # %% [markdown]
 # **What this notebook does not show.** No cardiovascular mortality series exists in our data, so the CVD half

@@ -29,21 +29,17 @@ results_path = None              # set by the report runner: JSON of headline va
 # %matplotlib inline
 
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 
-from wigan_deal import data
 from wigan_deal.notebook import setup
-from wigan_deal.studies import compare
+from wigan_deal.studies import social_care
 
 params, rec, AREA, NAME = setup(globals(), "07_social_care_outcomes")
 
 # %%
-from wigan_deal import lasting, outcomes
-
-groups, group_notes = outcomes.peer_groups(AREA)
-table = outcomes.comparison_table(AREA, groups=groups)
-display(Markdown(outcomes.baseline_note(AREA) + "\n\n" + compare.describe_groups(groups)
-                 + ("\n\n" + " ".join(group_notes) if group_notes else "")))
+pathway = social_care.pathway_study(AREA, NAME)
+pathway.record(rec)
+Markdown(pathway.context())  # which measures have a pre-Deal baseline; the peer groups
 
 # %% [markdown]
 # ## The pathway at a glance
@@ -54,22 +50,9 @@ display(Markdown(outcomes.baseline_note(AREA) + "\n\n" + compare.describe_groups
 # all-council distribution and is shown in the measure figures below instead.
 
 # %%
-outcomes.pathway_figure(AREA, table)
+pathway.plot()
 plt.show()
-latest = outcomes.latest(table)
-cols = ["measure_code", "title", "financial_year", "source", "area", *groups, "council_median", "percentile"]
-latest[[c for c in cols if c in latest.columns]].round(3)
-
-# %%
-rec.record_table("pathway", latest[[c for c in cols if c in latest.columns]].round(3))
-for r in latest.itertuples():
-    key = "pathway_" + "".join(ch for ch in r.measure_code.lower() if ch.isalnum())
-    rec.record(key, r.area, unit=r.unit, label=f"{NAME} {r.measure_code} {r.title}, {r.financial_year} ({r.source})",
-               note=(f"England {r.England:.3g}; " if r.England == r.England else "no England row; ")
-               + f"percentile among {r.n_councils} councils {r.percentile:.0f} (100 = best)")
-missing = [m for m in outcomes.PATHWAY if m not in set(latest["measure_code"])]
-if missing:
-    display(Markdown(f"**No value for {NAME}:** {', '.join(missing)} (see the notes at the end)."))
+pathway  # the latest year of each pathway measure
 
 # %% [markdown]
 # ## Measure by measure
@@ -78,12 +61,7 @@ if missing:
 # Solid lines are ASCOF / LG Inform, dashed lines Oflog (a different publication: never joined).
 
 # %%
-fig, axes = plt.subplots(3, 3, figsize=(15, 11))
-for ax, code in zip(axes.ravel(), outcomes.PATHWAY, strict=False):
-    outcomes.measure_figure(AREA, code, {k: v for k, v in groups.items() if k != "England"}, ax=ax)
-    eng = data.load_social_care(code, areas=["E92000001"])
-    ax.plot(eng["period_start"], eng["value"], marker="s", color="black", lw=1, label="England")
-fig.tight_layout()
+pathway.plot_measures()
 plt.show()
 
 # %% [markdown]
@@ -94,8 +72,7 @@ plt.show()
 # 2019-20 wording notes).
 
 # %%
-full = table.drop(columns=["title", "unit", "higher_is_better"]).round(3)
-full
+pathway.full()
 
 # %% [markdown]
 # ## Before and after Greater Manchester devolution (April 2016)
@@ -105,9 +82,7 @@ full
 # the Greater Manchester boroughs (the other nine for a GM borough; no England row exists for this series).
 
 # %%
-dev = lasting.devolution_windows("ascof_2b1_home_91days", AREA, "2010/11")
-display(Markdown(lasting.devolution_text(dev, AREA, "2B(1) still at home 91 days after reablement (percentage points)")))
-dev.round(2)
+social_care.reablement_devolution(AREA)
 
 # %% [markdown]
 # ## Missing measures
@@ -117,8 +92,7 @@ dev.round(2)
 # only some councils.
 
 # %%
-notes = outcomes.missing_notes(AREA, table)
-display(Markdown("\n".join(f"* {n}" for n in notes) if notes else f"*{NAME} has every measure in every year held.*"))
+Markdown(pathway.missing_text())
 
 # %% [markdown]
 # **What this notebook does not show.** Whether the Deal changed any of these outcomes: with no pre-2011

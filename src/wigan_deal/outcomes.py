@@ -69,13 +69,11 @@ def comparison_table(area_code: str, measures: Sequence[str] | None = None,
     median and the area's direction-adjusted percentile among councils."""
     groups = groups if groups is not None else peer_groups(area_code)[0]
     frame = wd.load_social_care(measures)
-    councils = frame[frame["area_code"] != config.ENGLAND]
     rows = []
     for (code, source, fy), part in frame.groupby(["measure_code", "source", "financial_year"], sort=True):
         spec = wd.SOCIAL_CARE_MEASURES[code]
         vals = part.set_index("area_code")["value"]
-        all_c = councils[(councils["measure_code"] == code) & (councils["source"] == source)
-                         & (councils["financial_year"] == fy)]["value"]
+        all_c = part.loc[part["area_code"] != config.ENGLAND, "value"]  # every council of this measure and year
         own = float(vals.get(area_code, np.nan))
         row = {"measure_code": code, "title": spec.title, "unit": spec.unit, "source": source,
                "financial_year": fy, "period_start": int(part["period_start"].iloc[0]),

@@ -658,7 +658,7 @@ class SynthResult:
         """``(table, text)``: pre-fit, mean post gap and (if given) the placebo p in plain English."""
         u = f" {unit}" if unit else ""
         worse = (self.mean_post_gap > 0) != higher_is_better
-        text = (f"The synthetic control tracks the pre-period with RMSPE {fmt.significant(self.pre_rmspe)}{u}"
+        text = (f"The synthetic control tracks the pre-period with RMSPE {fmt.number(self.pre_rmspe, 2)}{u}"
                 + (" (an exact fit: interpolation)" if self.exact_pre_fit else "")
                 + f"; after the break the area is on average {fmt.number(self.mean_post_gap, 2, signed=True)}{u} from it "
                 f"({'worse' if worse else 'better'} than the synthetic path).")
@@ -697,9 +697,9 @@ class SynthResult:
             lines.append("  covariates appended to the pre-period outcomes with a fixed weight (not the "
                          "ADH estimator)")
         lines += [
-            f"  pre-RMSPE {fmt.significant(self.pre_rmspe, 4)}; post-RMSPE {fmt.significant(self.post_rmspe, 4)}; "
-            f"ratio {fmt.significant(self.rmspe_ratio, 4)}{' (exact pre-period fit)' if self.exact_pre_fit else ''}",
-            f"  mean post-period gap (treated - synthetic): {fmt.significant(self.mean_post_gap, 4, signed=True)}",
+            f"  pre-RMSPE {fmt.number(self.pre_rmspe, 4)}; post-RMSPE {fmt.number(self.post_rmspe, 4)}; "
+            f"ratio {fmt.number(self.rmspe_ratio, 2)}{' (exact pre-period fit)' if self.exact_pre_fit else ''}",
+            f"  mean post-period gap (treated - synthetic): {fmt.number(self.mean_post_gap, 4, signed=True)}",
         ]
         for message in self.warnings:
             lines.append(f"  WARNING: {message}")
@@ -744,8 +744,8 @@ class SynthResult:
             ax.set_ylabel("gap: treated - synthetic")
         ax.axvline(self.break_year, color="black", ls=":", lw=1, label=f"break ({self.break_year:g})")
         ax.set_xlabel("period midpoint")
-        ax.set_title(f"Synthetic control: pre-RMSPE {fmt.significant(self.pre_rmspe)}, mean post gap "
-                     f"{fmt.significant(self.mean_post_gap, signed=True)}")
+        ax.set_title(f"Synthetic control: pre-RMSPE {fmt.number(self.pre_rmspe, 2)}, mean post gap "
+                     f"{fmt.number(self.mean_post_gap, 2, signed=True)}")
         ax.legend(loc="best", frameon=False)
         return ax
 
@@ -972,16 +972,16 @@ def fit_synth(
         above = int(np.sum(pre_values[:, 0] > pre_values[:, 1:].max(axis=1)))
         below = int(np.sum(pre_values[:, 0] < pre_values[:, 1:].min(axis=1)))
         warn(
-            f"The treated area looks outside the donors' convex hull: pre-RMSPE {fmt.significant(pre_rmspe, 4)} is "
+            f"The treated area looks outside the donors' convex hull: pre-RMSPE {fmt.number(pre_rmspe, 2)} is "
             f"{fmt.number(pre_rmspe / between_sd, 2)} times the between-area sd of the pre-period outcome "
-            f"({fmt.significant(between_sd, 4)}; warning threshold {HULL_WARNING_RATIO:g}); it is above every donor "
+            f"({fmt.number(between_sd, 2)}; warning threshold {HULL_WARNING_RATIO:g}); it is above every donor "
             f"in {above} and below every donor in {below} of {n_pre} pre-periods. The synthetic "
             "control cannot reproduce its pre-period path, so the gap is biased."
         )
 
     if pre_rmspe <= floor and len(pool) > n_pre:
         warn(
-            f"The pre-period fit is exact (pre-RMSPE {fmt.significant(pre_rmspe, 2)}) with {len(pool)} donors for "
+            f"The pre-period fit is exact (pre-RMSPE {fmt.number(pre_rmspe, 4)}) with {len(pool)} donors for "
             f"{n_pre} pre-periods: the synthetic control interpolates, the weights may be one of many "
             "exact solutions, and the RMSPE ratio is not meaningful."
         )

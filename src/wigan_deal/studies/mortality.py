@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wigan_deal import config, fmt, its, plots
+from wigan_deal import config, fmt, its, lasting, plots
 from wigan_deal import data as wd
 from wigan_deal.studies.compare import comparator_groups, higher_is_better, series, trend_frame
 from wigan_deal.studies.hle import change_table
 from wigan_deal.studies.notes import no_data_note, note_markdown
-from wigan_deal.studies.summary import EffectSummary, Study
+from wigan_deal.studies.summary import EffectSummary, Study, record_estimate
 
 
 def describe(e: Any, digits: int = 3) -> str:
@@ -84,13 +84,6 @@ def diagnostics_table(result: Any) -> pd.DataFrame:
 
 
 
-def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str, note: str | None = None) -> None:
-    """Record an :class:`wigan_deal.its.Estimate` (value, lower, upper) under ``key``."""
-    rec.record(key, estimate.estimate, label=label, unit=unit, lower=estimate.lower, upper=estimate.upper,
-               note=note)
-
-
-
 def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
     """One plain-language paragraph on an ITS level and slope change with their 95% CIs, labelled as
     what they are: the area's own break (national changes included), model intervals not calibrated
@@ -108,9 +101,10 @@ def its_sentence(result: Any, what: str, unit: str, better_higher: bool) -> str:
         f"*Own break, national changes included; description, not the primary analysis; interval not "
         f"calibrated at n = {s.n_pre + s.n_post}.* "
         f"Against the trend projected from {s.n_pre} pre-break periods, {what} was "
-        f"{lc.estimate:+.2f} {unit} (95% CI {lc.lower:+.2f} to {lc.upper:+.2f}) different at the first post period "
-        f"({s.period[s.n_pre]}): {reading(lc, 'level change')}. Its slope changed by {sc.estimate:+.3f} {unit} per year "
-        f"(95% CI {sc.lower:+.3f} to {sc.upper:+.3f}): {reading(sc, 'slope change')}. "
+        f"{fmt.number(lc.estimate, 2, signed=True)} {unit} (95% CI {fmt.ci(lc.lower, lc.upper, 2, signed=True)}) "
+        f"different at the first post period ({s.period[s.n_pre]}): {reading(lc, 'level change')}. Its slope changed "
+        f"by {fmt.number(sc.estimate, 3, signed=True)} {unit} per year (95% CI {fmt.ci(sc.lower, sc.upper, 3, signed=True)}): "
+        f"{reading(sc, 'slope change')}. "
         f"{'Higher' if better_higher else 'Lower'} values are better."
     )
 
@@ -125,7 +119,8 @@ class OwnBreakStudy(Study):
     not the primary analysis; OLS+HAC intervals not calibrated at this n) and the comparative ITS of the area
     against each comparator group (:func:`comparative_fits`). ``what`` names the series in text ("life expectancy
     at 65"), ``short`` in comparative labels ("LE at 65"); ``key`` builds the record keys; ``comparative`` is
-    the quantity recorded against England ("level" or "slope")."""
+    the quantity recorded against England ("level" or "slope"). :meth:`methods` refits under two more error
+    models when asked (ARIMA is the slow part)."""
 
     area_code: str
     name: str
@@ -136,9 +131,11 @@ class OwnBreakStudy(Study):
     comparative: str
     fits: dict[str, Any]
     missing: dict[str, str]
-    methods: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
     comparisons: pd.DataFrame
     comparative_fits: dict[tuple[str, str], Any]
+    break_year: int
+    post_rule: str
 
     def summary(self) -> EffectSummary:
         better = higher_is_better(self.indicator)
@@ -162,6 +159,11 @@ class OwnBreakStudy(Study):
                                 label=f"{self.name} minus England, {s.lower()} {self.short}: difference in {q} change "
                                       f"(Newey-West; interval not calibrated at n = {len(c.series)})")
 
+    def methods(self) -> pd.DataFrame:
+        """Level and slope change by sex under OLS+HAC, GLSAR AR(1) and ARIMA(1,0,0) errors (:func:`its_method_table`)."""
+        tables = [its_method_table(f, self.break_year, self.post_rule).assign(sex=s) for s, f in self.frames.items()]
+        return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
     def plot(self) -> Any:
         import matplotlib.pyplot as plt
 
@@ -177,19 +179,16 @@ class OwnBreakStudy(Study):
 def own_break_study(params: Any, name: str, indicator: str, vintage: str, *, key: str, what: str, short: str,
                     comparative: str = "level") -> OwnBreakStudy:
     """:class:`OwnBreakStudy` of ``indicator`` (both sexes, ``vintage``) for validated ``params``."""
-    fits, missing, methods = {}, {}, []
+    fits, missing, frames = {}, {}, {}
     for s in config.SEXES:
         own = series(indicator, params.area_code, s, vintage)
         if own.empty:
             missing[s] = no_data_note(indicator, params.area_code, s, vintage)
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", its.ShortPreperiodWarning)
-            fits[s] = its.fit_its(own, params.break_year, post_rule=params.post_rule)
-        methods.append(its_method_table(own, params.break_year, params.post_rule).assign(sex=s))
+        frames[s], fits[s] = own, _own_fit(own, params)
     table, cfits = comparative_fits(params, indicator, fits, vintage)
-    return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing,
-                         pd.concat(methods, ignore_index=True) if methods else pd.DataFrame(), table, cfits)
+    return OwnBreakStudy(params.area_code, name, indicator, key, what, short, comparative, fits, missing, frames,
+                         table, cfits, params.break_year, params.post_rule)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -213,7 +212,8 @@ class InequalityStudy(Study):
         for r in self.rows:
             rec.record(f"sii_change_{r['sex'].lower()}", r["area change"], unit="years",
                        label=f"{self.name} {r['sex'].lower()} slope index of inequality in LE, change {r['_first']} to "
-                             f"{r['_last']}", note=f"England {r['England change']:+.1f}; smaller gap is better")
+                             f"{r['_last']}", note=f"England {fmt.number(r['England change'], 1, signed=True)}; "
+                                                   "smaller gap is better")
 
     def plot(self, params: Any) -> Any:
         import matplotlib.pyplot as plt
@@ -257,6 +257,9 @@ def inequality_study(params: Any, name: str) -> InequalityStudy:
 
 #: under-75 preventable cancer mortality (notebook 03's first outcome)
 CANCER = "u75_prev_cancer_mortality"
+#: the life expectancy vintage of notebooks 03 and 05: the ONS series 2001-03..2016-18 (the later OHID vintage
+#: starts at 2015-17, too late for a 2011 break)
+LE_VINTAGE = "2019-12"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -331,3 +334,169 @@ def cancer_comparative_study(params: Any, name: str) -> CancerComparativeStudy:
                 rows.append({"control": label, "model": model, "quantity": q, "estimate": e.estimate,
                              "lower": e.lower, "upper": e.upper, "p_value": e.p_value})
     return CancerComparativeStudy(name, fits, pd.DataFrame(rows), skipped)
+
+
+def _own_fit(series_frame: pd.DataFrame, params: Any) -> Any:
+    """OLS+HAC segmented ITS of one series at ``params``' break and post rule (a short pre-period only warns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", its.ShortPreperiodWarning)
+        return its.fit_its(series_frame, params.break_year, post_rule=params.post_rule)
+
+
+def _fit_block(fit: Any) -> str:
+    """The fit's full summary (method, n, estimates, diagnostics, caveats) as a fenced text block."""
+    return f"```text\n{fit.summary()}\n```"
+
+
+#: the unit of the two mortality rates
+RATE = "per 100,000"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CancerStudy(Study):
+    """Segmented ITS of the area's under-75 preventable cancer mortality (persons; the area's own break, national
+    changes included: description, OLS+HAC interval not calibrated at this n), with its error-model table and
+    residual diagnostics. ``fit`` is ``None`` when the area has no cancer series: ``note`` says why, and the cancer
+    sections are skipped."""
+
+    name: str
+    break_year: int
+    post_rule: str
+    series: pd.DataFrame
+    fit: Any
+    note: str
+
+    def summary(self) -> EffectSummary:
+        if self.fit is None:
+            return EffectSummary(text=self.note)
+        text = its_sentence(self.fit, "the under-75 preventable cancer mortality rate", RATE, higher_is_better(CANCER))
+        return EffectSummary(text=f"{text}\n\n{_fit_block(self.fit)}")
+
+    def record(self, rec: Any) -> None:
+        if self.fit is None:
+            return
+        for q, est, unit in (("level", self.fit.level_change, RATE), ("slope", self.fit.slope_change, f"{RATE} per year")):
+            record_estimate(rec, f"its_cancer_{q}_change", est, unit=unit,
+                            label=f"{self.name} u75 preventable cancer mortality: own break, national changes included: "
+                                  f"{q} change (OLS+HAC; interval not calibrated at n = {self.fit.n})")
+
+    def plot(self) -> Any:
+        """The fit (observed, segments, counterfactual); ``None`` without a series."""
+        if self.fit is None:
+            return None
+        return self.fit.plot(title=f"{self.name}: under-75 preventable cancer mortality, break {self.break_year}")
+
+    def methods(self) -> pd.DataFrame:
+        """Level and slope change under OLS+HAC, GLSAR AR(1) and ARIMA(1,0,0) errors (:func:`its_method_table`)."""
+        return its_method_table(self.series, self.break_year, self.post_rule)
+
+    def diagnostics(self) -> pd.DataFrame:
+        """Durbin-Watson, Ljung-Box and Breusch-Godfrey of the fit (:func:`diagnostics_table`)."""
+        return diagnostics_table(self.fit)
+
+
+def cancer_study(params: Any, name: str) -> CancerStudy:
+    """:class:`CancerStudy` of validated ``params``."""
+    own = series(CANCER, params.area_code, "Persons")
+    if own.empty:
+        note = note_markdown(no_data_note(CANCER, params.area_code, "Persons"),
+                             "the cancer sections below are skipped (life expectancy still runs)")
+        return CancerStudy(name, params.break_year, params.post_rule, own, None, note)
+    return CancerStudy(name, params.break_year, params.post_rule, own, _own_fit(own, params), "")
+
+
+#: under-75 mortality from causes considered preventable (2019 definition, OHID single years)
+PREVENTABLE = "u75_preventable_mortality"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PreventableStudy(Study):
+    """Under-75 preventable mortality (2019 definition, persons): the series against the comparator groups, its
+    change from the first to the last year (descriptive) and, where the break leaves enough pre-periods, a
+    segmented ITS (else ``refused`` holds the engine's reason). ``note`` is the missing-data note of an area
+    without the series (nothing is shown, fitted or recorded)."""
+
+    area_code: str
+    name: str
+    break_year: int
+    series: pd.DataFrame
+    groups: dict[str, list[str]]
+    fit: Any
+    refused: str
+    note: str
+
+    def summary(self) -> EffectSummary:
+        if self.note:
+            return EffectSummary(text=self.note)
+        if self.fit is None:
+            return EffectSummary(text=f"No ITS: `fit_its` raised ShortPreperiodError: {self.refused}")
+        text = its_sentence(self.fit, "under-75 preventable mortality", RATE, higher_is_better(PREVENTABLE))
+        return EffectSummary(text=f"{text}\n\n{_fit_block(self.fit)}")
+
+    def record(self, rec: Any) -> None:
+        if self.note:
+            return
+        if self.fit is not None:
+            record_estimate(rec, "its_prev_level_change", self.fit.level_change, unit=RATE,
+                            label=f"{self.name} u75 preventable mortality (2019 def.): ITS level change")
+        first, last = self.series.iloc[0], self.series.iloc[-1]
+        rec.record("u75_preventable_change", last["value"] - first["value"], unit=RATE,
+                   label=f"{self.name} u75 preventable mortality change {first['period']} to {last['period']} "
+                         "(descriptive)")
+
+    def plot(self) -> Any:
+        """The area against its comparator groups (``None`` without the series)."""
+        if self.note:
+            return None
+        frame = trend_frame(PREVENTABLE, self.area_code, self.groups, sex="Persons")
+        return plots.trend_plot(frame, self.area_code, title="Under-75 preventable mortality (2019 definition), persons",
+                                ylabel="age-standardised rate per 100,000", break_year=self.break_year)
+
+
+def preventable_study(params: Any, name: str) -> PreventableStudy:
+    """:class:`PreventableStudy` of validated ``params``."""
+    groups = comparator_groups(params, PREVENTABLE)
+    own = series(PREVENTABLE, params.area_code, "Persons")
+    if own.empty:
+        note = note_markdown(no_data_note(PREVENTABLE, params.area_code, "Persons"), "this section is skipped")
+        return PreventableStudy(params.area_code, name, params.break_year, own, groups, None, "", note)
+    try:
+        fit, refused = _own_fit(own, params), ""
+    except its.ShortPreperiodError as exc:
+        fit, refused = None, str(exc)
+    return PreventableStudy(params.area_code, name, params.break_year, own, groups, fit, refused, "")
+
+
+#: notebook 03's series compared before and after GM devolution: (indicator, start, sexes, vintage)
+DEVOLUTION_SERIES: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
+    (CANCER, "2009-11", ("Persons",), None), ("le_birth", "2009-11", config.SEXES, LE_VINTAGE),
+    ("le_65", "2009-11", config.SEXES, LE_VINTAGE), (SII, "2010-12", config.SEXES, None))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DevolutionStudy(Study):
+    """Each mortality and life expectancy series with the window ending at the last period wholly before GM
+    devolution (April 2016) beside the full window, against England and the GM boroughs
+    (:func:`wigan_deal.lasting.devolution_windows`); descriptive, so nothing is recorded."""
+
+    area_code: str
+    table: pd.DataFrame
+    texts: list[str]
+
+    def summary(self) -> EffectSummary:
+        return EffectSummary(self.table.round(2), "\n\n".join(self.texts))
+
+    def record(self, rec: Any) -> None:
+        """Nothing: the windows are description (notebook 02 records the HLE windows)."""
+
+
+def devolution_study(params: Any) -> DevolutionStudy:
+    """:class:`DevolutionStudy` of validated ``params`` (every series of :data:`DEVOLUTION_SERIES`)."""
+    titles = wd.indicators().set_index("indicator")["title"]
+    rows, texts = [], []
+    for indicator, start, sexes, vintage in DEVOLUTION_SERIES:
+        for s in sexes:
+            d = lasting.devolution_windows(indicator, params.area_code, start, sex=s, vintage=vintage)
+            texts.append(lasting.devolution_text(d, params.area_code, titles[indicator]))
+            rows.append(d)
+    return DevolutionStudy(params.area_code, pd.concat(rows, ignore_index=True), texts)

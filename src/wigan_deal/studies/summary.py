@@ -51,3 +51,8 @@ class Study(ABC):
     def __repr__(self) -> str:
         """Plain text (what a console shows): the class and the summary's text."""
         return f"{type(self).__name__}: {self.summary().text}"
+
+
+def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str, note: str | None = None) -> None:
+    """Record an :class:`wigan_deal.its.Estimate` (value, lower, upper) under ``key``."""
+    rec.record(key, estimate.estimate, label=label, unit=unit, lower=estimate.lower, upper=estimate.upper, note=note)
