@@ -327,6 +327,21 @@ def test_every_council_runs_the_notebooks_analysis(area, panels):
     _rtm_from_full_panel(area)
 
 
+@pytest.mark.integration
+@pytest.mark.parametrize(("break_year", "post_rule"), [(2004, "start"), (2014, "start"), (2015, "mid")])
+def test_edge_break_years_run_every_its_and_robustness_section(break_year, post_rule, panels):
+    """The first and last break years that validate() accepts give every section of notebooks 03 and 05 (their
+    studies, in-process; the notebooks are those calls): with too few pre-periods for placebo breaks, notebook 05
+    says so instead of failing."""
+    assert break_year in parameters.valid_break_years(post_rule)
+    p = parameters.validate(area_code=config.WIGAN, break_year=break_year, post_rule=post_rule)
+    level = _nb03(p)["values"]["its_cancer_level_change"]
+    assert level["lower"] < level["value"] < level["upper"]
+    robust = _nb05(p, panels)["values"]
+    # placebo breaks need 3 pre-periods either side: none with a 2004 break (3 pre-periods in all)
+    assert (robust["placebo_time_n"]["value"] == 0) is (break_year == 2004)
+
+
 #: one or more variants of every kind the report accepts, on councils where each kind bites
 VARIANTS: dict[str, tuple[str, dict]] = {
     "Leeds, vintage 2026-05 (no period before 2015-17)": ("E08000035", {"vintage": "2026-05"}),

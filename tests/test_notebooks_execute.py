@@ -10,10 +10,6 @@ import re
 import nbformat
 import pytest
 
-from conftest import REPORT_JOBS
-from wigan_deal import config, parameters
-from wigan_deal.report import discover_notebooks, run_report
-
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = [
@@ -163,22 +159,6 @@ def test_leeds_values(leeds):
     assert item["lower"] < item["value"] < item["upper"]
     index = (leeds / "index.html").read_text()
     assert "The claims are Wigan's. For Leeds the same pre-specified rules" in html.unescape(index)
-
-
-@pytest.mark.parametrize(("break_year", "post_rule"), [(2004, "start"), (2014, "start"), (2015, "mid")])
-def test_edge_break_years_run_the_its_notebooks(tmp_path, break_year, post_rule):
-    """The first and last break years that validate() accepts must give a full ITS/robustness report
-    (with too few pre-periods for placebo breaks, notebook 05 says so instead of failing)."""
-    assert break_year in parameters.valid_break_years(post_rule)
-    params = parameters.validate(area_code="E08000010", break_year=break_year, post_rule=post_rule)
-    nbs = [nb for nb in discover_notebooks(config.NOTEBOOKS_DIR) if nb.stem[:2] in {"03", "05"}]
-    folder = run_report(params, nbs, out_dir=tmp_path, jobs=REPORT_JOBS, log=lambda _m: None)
-    its_values = values(folder, "03_mortality_and_life_expectancy_its")
-    level = its_values["its_cancer_level_change"]
-    assert level["lower"] < level["value"] < level["upper"]
-    robust = values(folder, "05_robustness")
-    # placebo breaks need 3 pre-periods either side: none with a 2004 break (3 pre-periods in all)
-    assert (robust["placebo_time_n"]["value"] == 0) is (break_year == 2004)
 
 
 def test_wigan_pathway_lasting_and_devolution_recorded(wigan):
