@@ -29,6 +29,7 @@ def test_top_level_help_lists_every_command(capsys):
     assert all(name in out for name in COMMANDS)
 
 
+@pytest.mark.integration  # starts a Python process (python -m wigan_deal.cli)
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_answers_help_without_a_traceback(command):
     run = _run(command, "--help")
@@ -36,6 +37,7 @@ def test_every_command_answers_help_without_a_traceback(command):
     assert "usage:" in run.stdout and "Traceback" not in run.stderr
 
 
+@pytest.mark.integration  # starts a Python process (python -m wigan_deal.cli)
 def test_its_help_shows_types_and_defaults():
     out = _run("its", "--help").stdout
     assert "(int) first period of the programme" in out and "(default: value)" in out
@@ -47,6 +49,7 @@ def test_unknown_command_is_one_line_and_exit_2(capsys):
     assert "'reprot' is not a command" in err and "report" in err and err.count("\n") == 1
 
 
+@pytest.mark.integration  # starts a Python process (python -m wigan_deal.cli)
 def test_its_with_a_bad_panel_prints_each_problem_and_writes_nothing(tmp_path):
     bad = tmp_path / "panel.csv"
     bad.write_text("area,period,rate\nA,2001,1\nA,2001,2\nB,x,3\n")

@@ -33,6 +33,7 @@ def _make(tmp_path: Path, *args: str, env_extra: dict[str, str] | None = None) -
                           capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.integration  # runs make, which starts Python
 @needs_make
 @pytest.mark.parametrize("area", [
     'Wigan" ; echo injected > f1 ; "',
@@ -48,6 +49,7 @@ def test_hostile_area_is_data_not_shell_code(tmp_path, area):
     assert "Invalid area_code" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.integration  # runs make, which starts Python
 @needs_make
 def test_hostile_report_args_are_split_like_words_never_run(tmp_path):
     proc = _make(tmp_path, "report", "REPORT_ARGS=--notebooks 99 `touch f1` ; touch f2")
