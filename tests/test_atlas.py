@@ -82,7 +82,7 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(a
     assert '<style type="text/css">' not in reader
     # every figure rendered once (issue 19): no phone image beside a desktop one; wide ones in their stacked layout
     assert "<picture>" not in reader and 'class="wd-stacked"' in reader
-    assert "not written (atlas run)" in (wigan / "index.html").read_text()
+    assert "not written (reader pages only)" in (wigan / "index.html").read_text()
     # the atlas page and its data come from each report's recorded JSON
     data = json.loads((page.parent / "atlas.json").read_text())
     row = next(r for r in data["rows"] if r["area_code"] == config.WIGAN)

@@ -88,6 +88,7 @@ BAD_INPUT = [
     ("wigan_deal.readme", ("--check", "--readme", "missing.md")),
     ("wigan_deal.data", ("origins", "--check", "--raw-dir", "missing")),
     ("wigan_deal.report", ("--area", "Atlantis")),
+    ("wigan_deal.report", ("--pages", "everything")),
     ("wigan_deal.report.atlas", ("--areas", "Atlantis")),
     ("wigan_deal.report.atlas", ("--highlight", "XYZ")),
 ]

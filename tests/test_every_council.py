@@ -446,7 +446,11 @@ def test_rendered_variant_pages_keep_the_invariants(tmp_path):
     from wigan_deal.report import discover_notebooks, run_report
 
     p = parameters.validate(area_code="E08000035", vintage="2026-05")
-    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None,
+                        pages="reader")  # the invariants are read on the reader pages; a quicker render
+    assert folder.name == "E08000035--vintage-2026-05--reader-pages"
+    assert not [p.name for p in folder.glob("*.html") if not p.name.endswith(".reader.html") and p.name != "index.html"]
+    assert "not written (reader pages only)" in (folder / "index.html").read_text(encoding="utf-8")
     problems = _rendered_problems(folder, p.area_code, p.vintage)
     assert not problems, "\n".join(problems[:15])
     reader = (folder / "02_healthy_life_expectancy.reader.html").read_text(encoding="utf-8")
@@ -462,7 +466,8 @@ def test_rendered_sex_break_and_comparator_variant_keeps_the_invariants(tmp_path
 
     p = parameters.validate(area_code="E06000052", sex="Female", break_year=2013, post_rule="mid",
                             comparators=["england", "all", config.WIGAN])
-    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None)
+    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None,
+                        pages="reader")
     problems = _rendered_problems(folder, p.area_code, p.vintage)
     assert not problems, "\n".join(problems[:15])
 

@@ -42,7 +42,7 @@ def test_hard_case_renders_a_complete_report_with_no_data_notes(area, tmp_path, 
         folder = request.getfixturevalue("atlas_run")["out"] / atlas.REPORTS_FOLDER / area
     else:
         folder = run_report(params, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=REPORT_JOBS,
-                            log=lambda _m: None)
+                            log=lambda _m: None, pages="reader")
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "table class=\"claims\"" in index
     reader = (folder / "02_healthy_life_expectancy.reader.html").read_text(encoding="utf-8")

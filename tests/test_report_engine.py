@@ -64,3 +64,4 @@ def test_a_failure_still_writes_the_started_cells(writes, monkeypatch):
 def test_the_runner_uses_the_engine():
     assert pm_engines.papermill_engines.get_engine(engine.ENGINE_NAME) is engine.FinalSaveEngine
 
+

@@ -373,3 +373,13 @@ def test_workers_start_the_longest_notebooks_first_and_pages_keep_their_order():
     assert names[:2] == ["05_robustness", "03_mortality_and_life_expectancy_its"] and names[-1] == "99_extra"
     assert sorted(config.LONGEST_FIRST) == sorted(config.NOTEBOOKS)  # every report notebook has its place
     assert [t.name for t in tasks][:7] == list(config.NOTEBOOKS)  # the caller's list is not reordered
+
+
+def test_pages_other_than_both_or_reader_are_refused_before_anything_runs(tmp_path):
+    from wigan_deal import config, parameters
+    from wigan_deal.report.runner import run_report
+
+    with pytest.raises(ValueError, match="pages must be one of both, reader, got 'all'"):
+        run_report(parameters.validate(area_code=config.WIGAN), [tmp_path / "01_x.ipynb"], out_dir=tmp_path,
+                   pages="all")
+    assert list(tmp_path.iterdir()) == []

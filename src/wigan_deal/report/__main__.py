@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--comparators", help="comma list of kinds (england,gm,nearest,all) and/or area codes")
     p.add_argument("--notebooks", help="subset to run: comma list of prefixes, e.g. 02,05")
     p.add_argument("--jobs", help=f"worker processes (default {config.DEFAULT_JOBS})")
+    p.add_argument("--pages", help="both (default: a reader page and a page with code per notebook) or reader "
+                                   "(reader pages only, every figure drawn once: quicker; its own folder)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel for every notebook (default: one kernel per worker, reset between notebooks)")
     p.add_argument("--out", default=str(config.REPORTS_DIR), help="reports folder (default reports/)")
@@ -119,6 +121,16 @@ def _coerce_year(value: Any) -> Any:
     return value
 
 
+def _pages(value: str | None) -> str:
+    from wigan_deal.report.runner import PAGES
+
+    if value is None:
+        return PAGES[0]
+    if value.strip().lower() not in PAGES:
+        raise UsageError(f"--pages must be {' or '.join(PAGES)}, got {short_repr(value)}; nothing was run.")
+    return value.strip().lower()
+
+
 def _coerce_jobs(value: Any) -> int:
     try:
         jobs = int(str(value))
@@ -171,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sex=settings["sex"],
             post_rule=settings["post_rule"],
         )
+        pages = _pages(args.pages)
         args.out, args.notebook_dir = Path(args.out), Path(args.notebook_dir)
         notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
         if notebooks:
@@ -191,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with stop_on_signals():
             folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],
-                                fresh_kernels=args.fresh_kernels, subset=subset)
+                                fresh_kernels=args.fresh_kernels, subset=subset, pages=pages)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
