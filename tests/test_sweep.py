@@ -14,7 +14,10 @@ def test_tasks_are_every_combination_and_bad_values_are_refused():
     tasks = make_tasks([config.WIGAN], [2011, 2012], ["2019-05"], ["Male", "Female"], ["02"])
     assert len(tasks) == 4 and {t.sex for t in tasks} == {"Male", "Female"}
     assert tasks[0].argv(Path("r")) == ["--area", config.WIGAN, "--break-year", "2011", "--vintage", "2019-05",
-                                        "--sex", "Male", "--jobs", "1", "--out", "r", "--notebooks", "02"]
+                                        "--sex", "Male", "--jobs", "1", "--out", "r", "--pages", "both",
+                                        "--notebooks", "02"]
+    reader = make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male"], pages="reader")[0]
+    assert reader.argv(Path("r"))[-2:] == ["--pages", "reader"] and reader.folder() == f"{config.WIGAN}--reader-pages"
     from wigan_deal.parameters import ParameterError
 
     with pytest.raises(ParameterError):
@@ -27,6 +30,7 @@ def test_inputs_hash_changes_with_parameters_and_data():
     assert inputs_hash(a, shared) != inputs_hash(b, shared)
     assert inputs_hash(a, shared) != inputs_hash(a, {**shared, "extracts": "0" * 64})
     assert inputs_hash(a, shared) == inputs_hash(a, dict(shared))
+    assert inputs_hash(a, shared) != inputs_hash(SweepTask(config.WIGAN, 2011, "2019-05", "Male", pages="reader"), shared)
 
 
 def test_cli_bad_input_is_one_paragraph(capsys):
@@ -34,6 +38,8 @@ def test_cli_bad_input_is_one_paragraph(capsys):
     assert "--break-years must be whole years" in capsys.readouterr().err
     assert sweep.main(["--sexes", " , "]) == 2
     assert "--sexes must name at least one value" in capsys.readouterr().err
+    assert sweep.main(["--pages", "all"]) == 2
+    assert "--pages must be both or reader, got 'all'" in capsys.readouterr().err
 
 
 def _recorded(folder: Path) -> dict:
@@ -44,7 +50,7 @@ def _recorded(folder: Path) -> dict:
 @pytest.mark.slow
 def test_a_sweep_on_a_dask_local_cluster_equals_the_local_one_and_resumes(tmp_path):
     distributed = pytest.importorskip("distributed")
-    tasks = make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male", "Female"], ["02"])
+    tasks = make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male", "Female"], ["02"], pages="reader")
     local = run_sweep(tasks, tmp_path / "local", jobs=2, log=lambda _: None, bar=False)
     assert [o.status for o in local] == ["written", "written"], [o.error for o in local]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -49,19 +49,22 @@ class SweepTask:
     vintage: str
     sex: str
     notebooks: tuple[str, ...] = ()
+    #: "both" or "reader" (reader pages only, every figure drawn once: ``--pages reader``)
+    pages: str = "both"
 
     def argv(self, out: Path) -> list[str]:
         args = ["--area", self.area, "--break-year", str(self.break_year), "--vintage", self.vintage,
-                "--sex", self.sex, "--jobs", "1", "--out", str(out)]
+                "--sex", self.sex, "--jobs", "1", "--out", str(out), "--pages", self.pages]
         return args + (["--notebooks", ",".join(self.notebooks)] if self.notebooks else [])
 
     def folder(self) -> str:
         """The report folder name the runner gives this variant."""
         from wigan_deal.parameters import validate
-        from wigan_deal.report.runner import report_folder_name
+        from wigan_deal.report.runner import READER_PAGES_SUFFIX, report_folder_name
 
         params = validate(area_code=self.area, break_year=self.break_year, vintage=self.vintage, sex=self.sex)
-        return report_folder_name(params, list(self.notebooks) or None)
+        name = report_folder_name(params, list(self.notebooks) or None)
+        return name + (READER_PAGES_SUFFIX if self.pages == "reader" else "")
 
 
 @dataclass
@@ -73,11 +76,14 @@ class SweepOutcome:
 
 
 def make_tasks(areas: Sequence[str], break_years: Sequence[int], vintages: Sequence[str],
-               sexes: Sequence[str], notebooks: Sequence[str] = ()) -> list[SweepTask]:
+               sexes: Sequence[str], notebooks: Sequence[str] = (), pages: str = "both") -> list[SweepTask]:
     """Every combination, checked by the same validation as a single report (a bad value is an error)."""
     from wigan_deal.parameters import validate
+    from wigan_deal.report.runner import PAGES
 
-    tasks = [SweepTask(a, int(b), v, s, tuple(notebooks))
+    if pages not in PAGES:
+        raise ValueError(f"--pages must be {' or '.join(PAGES)}, got {pages[:40]!r}.")
+    tasks = [SweepTask(a, int(b), v, s, tuple(notebooks), pages)
              for a, b, v, s in itertools.product(areas, break_years, vintages, sexes)]
     for a, b, v, s in {(t.area, t.break_year, t.vintage, t.sex) for t in tasks}:
         validate(area_code=a, break_year=b, vintage=v, sex=s)  # raises ParameterError: one paragraph
@@ -285,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sexes", default=config.DEFAULT_SEX, metavar="SEXES", help="(comma list) Male, Female")
     p.add_argument("--notebooks", default="", metavar="PREFIXES",
                    help="(comma list) notebook prefixes to run, e.g. 02,05 (default: all)")
+    p.add_argument("--pages", default="both", metavar="PAGES",
+                   help="(text) both, or reader: reader pages only, every figure drawn once (quicker)")
     p.add_argument("--jobs", type=int, default=config.DEFAULT_JOBS, metavar="INT",
                    help="(int) reports at a time on this machine (ignored with --scheduler)")
     p.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None, metavar="ADDRESS",
@@ -318,7 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         empty = [k for k, v in lists.items() if not v]
         if empty:
             raise ValueError(f"{', '.join(empty)} must name at least one value.")
-        tasks = make_tasks(areas, years, lists["--vintages"], lists["--sexes"], _csv(args.notebooks))
+        tasks = make_tasks(areas, years, lists["--vintages"], lists["--sexes"], _csv(args.notebooks),
+                           args.pages.strip().lower())
     except (ParameterError, ValueError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
