@@ -80,6 +80,30 @@ def test_edited_extract_is_a_checksum_error(tmp_path):
         wd.load_deflator(extracts_dir=data_dir / "extracts")
 
 
+def test_deflator_is_parsed_once_per_file_version_and_callers_get_copies(tmp_path):
+    """The re-based deflator is cached (claims grading asks ~2000 times), but a caller's edit never reaches the
+    next caller, and a rebuilt file (new content and checksum) is read afresh."""
+    import hashlib
+    import json
+
+    first = wd.load_deflator()
+    first.loc[:, "gdp_deflator"] = 0.0
+    assert (wd.load_deflator()["gdp_deflator"] > 0).all()
+    data_dir = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR / "extracts", data_dir / "extracts")
+    path, prov = data_dir / "extracts" / "deflator.csv", data_dir / "provenance.json"
+    shutil.copy(config.PROVENANCE_FILE, prov)
+    factor = wd.real_terms_factor("2012/13", extracts_dir=data_dir / "extracts")
+    assert factor == wd.real_terms_factor("2012/13")
+    path.write_text(path.read_text().replace("2012/13,2012,2013,", "2012/13,2012,2013,1"))  # 90.19 -> 190.19
+    meta = json.loads(config.PROVENANCE_FILE.read_text())
+    meta["extracts"]["deflator.csv"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    prov.write_text(json.dumps(meta))
+    edited = float(wd.load_deflator(extracts_dir=data_dir / "extracts").set_index("financial_year")
+                   .loc["2012/13", "gdp_deflator_2018_19"])
+    assert edited > 100 and wd.real_terms_factor("2012/13", extracts_dir=data_dir / "extracts") < factor
+
+
 @needs_raw
 def test_iod_parser_rejects_an_uncorrected_bad_code(tmp_path, monkeypatch):
     monkeypatch.setattr(parsers_finance, "IOD_CODE_CORRECTIONS", {})

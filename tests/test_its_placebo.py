@@ -14,6 +14,7 @@ from wigan_deal.its import (
     placebo_in_space,
     placebo_in_time,
     plot_break_year_sensitivity,
+    space_panel,
 )
 from wigan_deal.its._batch import batch_ols
 
@@ -162,3 +163,19 @@ def test_aggregates_are_not_placebo_units():
     kept = placebo_in_space(with_england, "E00000000", 2011, higher_is_better=False,
                             exclude_aggregates=False)
     assert kept.n_areas == 7
+
+
+def test_a_space_panel_built_once_fits_every_break_as_the_tidy_panel_does():
+    """A specification curve refits one panel at 9 breaks and rules: pivoting it once changes no number."""
+    p = make_panel(n_areas=20, seed=3, missing=[("E00000005", 2009)])
+    p["area_name"] = p["area_code"].str.replace("E", "Area ")
+    once = space_panel(p, "E00000000")
+    for brk, rule in ((2011, "start"), (2013, "mid"), (2014, "end")):
+        a = placebo_in_space(p, "E00000000", brk, post_rule=rule, higher_is_better=False)
+        b = placebo_in_space(once, "E00000000", brk, post_rule=rule, higher_is_better=False)
+        pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+        assert (a.rank, a.p_two_sided, a.notes, a.dropped_areas) == (b.rank, b.p_two_sided, b.notes, b.dropped_areas)
+        assert b.notes and "E00000005" in b.dropped_areas and "area_name" in b.table
+    assert once.notes == () and list(once.incomplete) == ["E00000005"]  # a fit does not add to the shared panel
+    with pytest.raises(ValueError, match="built for treated area 'E00000000', not 'E00000001'"):
+        placebo_in_space(once, "E00000001", 2011, higher_is_better=False)

@@ -83,6 +83,9 @@ def test_wigan_comparative_primary_names_its_estimand():
     assert hle.estimand("level").endswith("before/after change 2009-11 to 2015-17")
     with pytest.raises(ValueError, match="no complete"):
         pc.primary_comparative("E06000999", "le_male")
+    r.note, r.estimates["slope"]["estimate"] = "edited by a caller", 99.0  # computed once, handed out as copies
+    again = pc.primary_comparative(config.WIGAN, "le_male")
+    assert again.note != "edited by a caller" and again.estimates["slope"]["estimate"] == pytest.approx(0.01, abs=0.01)
 
 
 def test_docs_hold_both_generated_panel_tables():

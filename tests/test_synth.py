@@ -20,6 +20,7 @@ from wigan_deal.synth import (  # noqa: E402
     SynthWarning,
     adh_weights,
     fit_synth,
+    prepared_panel,
     simplex_least_squares,
 )
 
@@ -110,6 +111,21 @@ def test_exact_convex_combination_recovered_with_post_effect():
     assert res.exact_pre_fit
     level = np.sqrt(np.mean(wide.loc[wide.index < 2011].to_numpy() ** 2))
     assert res.rmspe_ratio == pytest.approx(2.0 / (1e-8 * level), rel=1e-6)
+
+
+def test_a_prepared_panel_refits_as_the_tidy_panel_does():
+    """Leave-one-out refits one panel many times: pivoting it once changes no number, and no fit changes it."""
+    wide, _ = exact_combination_panel(effect=2.0, seed=3)
+    panel = tidy(wide, {c: f"Area {c}" for c in wide.columns})
+    once = prepared_panel(panel)
+    before = once.values.copy()
+    for donors in (None, codes(20)[1:], codes(20)[5:]):
+        a = fit_quietly(panel, "E08000010", 2011, donors=donors)
+        b = fit_quietly(once, "E08000010", 2011, donors=donors)
+        pd.testing.assert_series_equal(a.weights, b.weights, check_exact=True)
+        pd.testing.assert_frame_equal(a.gap, b.gap, check_exact=True)
+        assert (a.mean_post_gap, a.pre_rmspe, a.names) == (b.mean_post_gap, b.pre_rmspe, b.names)
+    assert np.array_equal(once.values, before, equal_nan=True)
 
 
 # --- solver ---------------------------------------------------------------------------------------

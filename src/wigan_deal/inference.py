@@ -336,6 +336,16 @@ class PrimaryITS:
         return self.to_frame(), text
 
 
+@lru_cache(maxsize=16)
+def _space_panel(indicator: str, sex: str, vintage: str | None, area: str, pool: str,
+                 _extract_stamp: tuple):
+    """The reference panel pivoted for placebo in space, once per outcome, area and ``indicators.csv``
+    version (a specification curve refits it at 9 breaks and rules); shared, never modified."""
+    from wigan_deal.its import space_panel
+
+    return space_panel(_reference_panel.__wrapped__(indicator, sex, vintage, area, pool), area)
+
+
 def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None = None,
                 post_rule: str | None = None, vintage: str | None = None) -> PrimaryITS:
     """The v1 specification for ``area``: own break with permutation intervals (description since the
@@ -346,7 +356,8 @@ def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None =
     brk = spec["break_year"] if break_year is None else break_year
     rule = spec["post_rule"] if post_rule is None else post_rule
     vint = spec.get("vintage") if vintage is None else vintage
-    panel = reference_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"))
+    panel = _space_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"),
+                         file_stamp(wd.store.extracts_dir() / "indicators.csv"))
     hib = higher_is_better(indicator)
     res = placebo_in_space(panel, area, brk, post_rule=rule, higher_is_better=hib,
                            hac_lags=spec.get("hac_lags", 2))

@@ -12,6 +12,8 @@ reorganised council) gets a note, never an error or an empty figure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -62,26 +64,50 @@ def _percentile(values: pd.Series, value: float, higher_is_better: bool | None) 
     return float(100.0 * better_or_equal.mean())
 
 
+def _stamp(name: str) -> tuple[str, int, int]:
+    st = (Path(config.EXTRACTS_DIR) / name).stat()
+    return name, st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=8)
+def _cells(measures: tuple[str, ...] | None, _extracts: str, _stamps: tuple) -> tuple[tuple, ...]:
+    """Per measure x source x financial year, the part of the table that is the same for every council:
+    ``(code, source, fy, period_start, values by council, all-council values, council median, flags by
+    council)``; once per measure list and version of the extracts (the atlas asks once per council).
+    Shared, never modified (callers reindex into new objects)."""
+    frame = wd.load_social_care(None if measures is None else list(measures))
+    out = []
+    for (code, source, fy), part in frame.groupby(["measure_code", "source", "financial_year"], sort=True):
+        all_c = part.loc[part["area_code"] != config.ENGLAND, "value"]  # every council of this measure and year
+        flags: dict[str, set[str]] = {}
+        for a, f in zip(part["area_code"], part["flag"], strict=True):
+            if isinstance(f, str) and f:
+                flags.setdefault(a, set()).add(f)
+        out.append((code, source, fy, int(part["period_start"].iloc[0]), part.set_index("area_code")["value"],
+                    all_c, float(all_c.median()) if all_c.size else np.nan,
+                    {a: "; ".join(sorted(v)) for a, v in flags.items()}))
+    return tuple(out)
+
+
 def comparison_table(area_code: str, measures: Sequence[str] | None = None,
                      groups: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """One row per measure x source x financial year that ANY council has: the area's value (NaN when
     missing), England, each group's mean over its councils with data (and how many), the all-council
     median and the area's direction-adjusted percentile among councils."""
     groups = groups if groups is not None else peer_groups(area_code)[0]
-    frame = wd.load_social_care(measures)
+    key = None if measures is None else ((measures,) if isinstance(measures, str) else tuple(measures))
+    cells = _cells(key, str(config.EXTRACTS_DIR), (_stamp("social_care_outcomes.csv"), _stamp("indicators.csv")))
     rows = []
-    for (code, source, fy), part in frame.groupby(["measure_code", "source", "financial_year"], sort=True):
+    for code, source, fy, start, vals, all_c, median, flags in cells:
         spec = wd.SOCIAL_CARE_MEASURES[code]
-        vals = part.set_index("area_code")["value"]
-        all_c = part.loc[part["area_code"] != config.ENGLAND, "value"]  # every council of this measure and year
         own = float(vals.get(area_code, np.nan))
         row = {"measure_code": code, "title": spec.title, "unit": spec.unit, "source": source,
-               "financial_year": fy, "period_start": int(part["period_start"].iloc[0]),
+               "financial_year": fy, "period_start": start,
                "higher_is_better": spec.higher_is_better, "area": own,
-               "n_councils": int(all_c.size), "council_median": float(all_c.median()) if all_c.size else np.nan,
+               "n_councils": int(all_c.size), "council_median": median,
                # the GM-only LG Inform series has no all-council distribution: no percentile
                "percentile": (np.nan if source == "lginform_gm" else _percentile(all_c, own, spec.higher_is_better)),
-               "flag": "; ".join(sorted({f for f in part.loc[part["area_code"] == area_code, "flag"] if isinstance(f, str) and f}))}
+               "flag": flags.get(area_code, "")}
         for label, codes in groups.items():
             have = vals.reindex([c for c in codes if c != area_code]).dropna()
             row[label] = float(have.mean()) if len(have) else np.nan

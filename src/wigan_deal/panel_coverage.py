@@ -302,7 +302,23 @@ def chosen(design_name: str, table: pd.DataFrame | None = None) -> tuple[str, bo
 
 
 def primary_comparative(area: str, key: str, alpha: float = 0.05) -> pn.ComparativeResult:
-    """The area's primary comparative estimate for outcome ``key`` of the plan (method from the study)."""
+    """The area's primary comparative estimate for outcome ``key`` of the plan (method from the study).
+
+    Computed once per area, outcome, alpha and version of the plan, the study table and ``indicators.csv``
+    (a report asks for each outcome several times: the primary table, its records, the specification
+    curves); each call returns a fresh copy, which the caller may modify."""
+    import copy
+
+    from wigan_deal.inference import file_stamp
+
+    return copy.deepcopy(_primary_comparative(
+        area, key, alpha, file_stamp(config.ANALYSIS_PLAN_FILE), file_stamp(PANEL_FILE),
+        file_stamp(wd.store.extracts_dir() / "indicators.csv")))
+
+
+@lru_cache(maxsize=64)
+def _primary_comparative(area: str, key: str, alpha: float, _plan_stamp: tuple, _table_stamp: tuple,
+                         _extract_stamp: tuple) -> pn.ComparativeResult:
     pool, england, y, spec = outcome_panel(key, area)
     if y is None or not np.isfinite(y).all():  # absent or incomplete
         raise ValueError(f"{area!r} has no complete {spec['indicator']} ({spec['sex']}) series in "

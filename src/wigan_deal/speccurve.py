@@ -123,11 +123,12 @@ def specifications(area: str, indicator: str, sex: str, vintage: str | None = No
             continue
         control = wd.load_indicator(indicator, areas=codes, sex=sex, vintage=vintage)
         series[label] = _difference(own, control)
+    stacked = _stack(series)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShortPreperiodWarning)
         for brk in break_years():
             for rule in POST_RULES:
-                rows += _fit_all(series, brk, rule, spec)
+                rows += _fit_all(stacked, brk, rule, spec)
                 try:
                     r = inference.primary_its(area, indicator, sex, break_year=brk,
                                               post_rule=rule, vintage=vintage)
@@ -154,8 +155,23 @@ def _primary_rows(area: str, indicator: str, sex: str, vintage: str | None, spec
                  r.estimates.get("slope"), True)
 
 
-def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -> list[dict]:
-    """OLS, Newey-West(2) and GLSAR for every series at one break/rule (vectorised per period set)."""
+def _stack(series: dict[str, pd.DataFrame]) -> list[tuple[list[str], pd.DataFrame, np.ndarray]]:
+    """Series sharing the same periods, grouped: ``(labels, first frame, Y)`` with ``Y`` the values sorted
+    by time, one column per label (as :func:`prepare_series` sorts). The same for every break and rule,
+    so :func:`specifications` builds it once."""
+    groups: dict[tuple, list[str]] = {}
+    for label, frame in series.items():
+        key = tuple(map(tuple, frame[["period_start", "period_end"]].to_numpy().tolist()))
+        groups.setdefault(key, []).append(label)
+    return [(labels, series[labels[0]], np.column_stack([
+        series[label].assign(_t=(series[label].period_start + series[label].period_end + 1) / 2)
+        .sort_values("_t")["value"].to_numpy(float) for label in labels])) for labels in groups.values()]
+
+
+def _fit_all(stacked: list[tuple[list[str], pd.DataFrame, np.ndarray]], brk: int, rule: str,
+             spec: dict) -> list[dict]:
+    """OLS, Newey-West(2) and GLSAR for every series at one break/rule (vectorised per period set;
+    ``stacked`` from :func:`_stack`)."""
     from scipy import stats
 
     from wigan_deal.its._series import prepare_series
@@ -163,14 +179,9 @@ def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -
     from wigan_deal.its.hac import newey_west
 
     rows: list[dict] = []
-    groups: dict[tuple, list[str]] = {}
-    for label, frame in series.items():
-        key = tuple(map(tuple, frame[["period_start", "period_end"]].to_numpy().tolist()))
-        groups.setdefault(key, []).append(label)
-    for labels in groups.values():
+    for labels, first, Y in stacked:
         try:
-            s = prepare_series(series[labels[0]], brk, post_rule=rule, what="specification curve",
-                               warn_pre=None)
+            s = prepare_series(first, brk, post_rule=rule, what="specification curve", warn_pre=None)
         except ValueError as exc:
             for label in labels:
                 for method in METHODS:
@@ -178,9 +189,6 @@ def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -
                         rows += _rows(label, method, brk, rule, None, None, False,
                                       str(exc).split(";")[0][:160])
             continue
-        Y = np.column_stack([  # sorted by time, as prepare_series sorts
-            series[label].assign(_t=(series[label].period_start + series[label].period_end + 1) / 2)
-            .sort_values("_t")["value"].to_numpy(float) for label in labels])
         X = s.X
         n, k = X.shape
         fits = {
@@ -191,12 +199,13 @@ def _fit_all(series: dict[str, pd.DataFrame], brk: int, rule: str, spec: dict) -
         fits["GLSAR AR(1)"] = (gb, gcov, n - 1 - k)
         for method, (beta, cov, df) in fits.items():
             q = stats.t.ppf(0.975, df)
+            est = np.asarray(beta[2:4, :], dtype=float)  # (level, slope) x labels
+            se = np.sqrt(np.stack([cov[:, 2, 2], cov[:, 3, 3]]))
+            p = 2 * stats.t.sf(np.abs(est / se), df)  # elementwise: the same numbers as one call each
             for j, label in enumerate(labels):
-                ests = []
-                for idx in (2, 3):
-                    est, se = float(beta[idx, j]), float(np.sqrt(cov[j, idx, idx]))
-                    ests.append({"estimate": est, "lower": est - q * se, "upper": est + q * se,
-                                 "p_value": float(2 * stats.t.sf(abs(est / se), df))})
+                ests = [{"estimate": float(est[i, j]), "lower": float(est[i, j] - q * se[i, j]),
+                         "upper": float(est[i, j] + q * se[i, j]), "p_value": float(p[i, j])}
+                        for i in (0, 1)]
                 rows += _rows(label, method, brk, rule, ests[0], ests[1], False)
     return rows
 

@@ -59,6 +59,7 @@ __all__ = [
     "PREDICTOR_WEIGHTINGS",
     "adh_weights",
     "fit_synth",
+    "prepared_panel",
     "simplex_least_squares",
 ]
 
@@ -382,7 +383,16 @@ def _from_wide(frame: pd.DataFrame, period_years: int | None) -> _Panel:
     )
 
 
-def _to_panel(panel: pd.DataFrame, outcome: str, period_years: int | None) -> _Panel:
+def prepared_panel(panel: pd.DataFrame, outcome: str = "value", period_years: int | None = None) -> _Panel:
+    """``panel`` checked and pivoted as :func:`fit_synth` does it; pass the result to :func:`fit_synth` to
+    refit one panel many times (leave-one-out) without re-pivoting it. Shared by those fits, never
+    modified by them (their ``outcome`` and ``period_years`` are then the ones given here)."""
+    return _to_panel(panel, outcome, period_years)
+
+
+def _to_panel(panel: pd.DataFrame | _Panel, outcome: str, period_years: int | None) -> _Panel:
+    if isinstance(panel, _Panel):
+        return panel
     if not isinstance(panel, pd.DataFrame):
         raise SynthInputError(
             f"panel must be a pandas DataFrame (tidy: area_code, period_start, period_end, value; "
@@ -777,7 +787,7 @@ def _predictor_rows(
 
 
 def fit_synth(
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | _Panel,
     treated: str,
     break_year: float,
     *,
@@ -793,7 +803,7 @@ def fit_synth(
 
     ``panel``: tidy (``area_code, period_start, period_end, <outcome>``, optionally ``area_name``
     and ``period``) for one indicator/sex/vintage, or wide (rows = periods indexed by label, or by
-    midpoint together with ``period_years``; columns = area codes). Pre/post follows
+    midpoint together with ``period_years``; columns = area codes), or :func:`prepared_panel` of one. Pre/post follows
     :func:`wigan_deal.periods.is_post` with ``post_rule``.
 
     Donor pool: ``donors`` or every other area; the treated area and aggregates

@@ -147,14 +147,16 @@ def headline_row(table: pd.DataFrame) -> pd.Series | None:
 
 def leave_one_out(panel: pd.DataFrame, fit, **kw) -> pd.DataFrame:
     """Refit without each donor that has a non-zero weight: donor, weight, mean post gap, pre-RMSPE."""
-    rows = []
+    rows, prepared = [], None
     for code, weight in fit.top_weights(None).items():
         donors = [c for c in fit.donors if c != code]
         if not donors:
             continue
+        if prepared is None:  # pivot once for every refit
+            prepared = synth.prepared_panel(panel, kw.pop("outcome", "value"), kw.pop("period_years", None))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", synth.SynthWarning)
-            f = synth.fit_synth(panel, fit.treated, fit.break_year, donors=donors,
+            f = synth.fit_synth(prepared, fit.treated, fit.break_year, donors=donors,
                                 post_rule=fit.post_rule, **kw)
         rows.append({"dropped donor": code, "weight": float(weight),
                      "mean post gap": f.mean_post_gap, "pre-RMSPE": f.pre_rmspe})

@@ -11,7 +11,7 @@ from .errors import DataError
 from .loaders import _as_list, _filter_areas
 from .lookup import check_areas
 from .schema import BUDGET_SERVICES, fy_label
-from .store import read_extract
+from .store import read_extract, shared_extract
 
 
 class DeflatorYearError(DataError):
@@ -36,26 +36,45 @@ def _year_or_error(year, what: str = "Financial year") -> str:
     return label
 
 
+#: (base, id of the store's cached deflator.csv frame) -> (that frame, re-based deflator, {year: factor});
+#: the store re-reads a changed file into a new frame, so a new file version is a new key (never stale)
+_REBASED: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]] = {}
+
+
+def _rebased(base: str, extracts_dir: str | Path | None) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The re-based deflator and its real-terms factors, computed once per base and file version
+    (claims grading asks ~2000 times); shared, never modified: :func:`load_deflator` returns a copy."""
+    base = _year_or_error(base, "Deflator base year")
+    raw = shared_extract("deflator.csv", extracts_dir)
+    key = (base, id(raw))
+    hit = _REBASED.get(key)
+    if hit is None or hit[0] is not raw:
+        frame = raw.copy()
+        at_base = float(frame.loc[frame["financial_year"] == base, "gdp_deflator"].iloc[0])
+        frame = frame.rename(columns={"gdp_deflator": "gdp_deflator_2018_19"})
+        frame.insert(3, "gdp_deflator", frame["gdp_deflator_2018_19"] / at_base * 100.0)
+        frame = frame.sort_values("period_start").reset_index(drop=True)
+        factors = {y: 100.0 / float(d) for y, d in zip(frame["financial_year"], frame["gdp_deflator"], strict=True)}
+        if len(_REBASED) > 8:
+            _REBASED.clear()
+        hit = _REBASED[key] = (raw, frame, factors)
+    return hit[1], hit[2]
+
+
 def load_deflator(base: str = config.DEFLATOR_BASE, extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """HM Treasury GDP deflator by financial year, re-based so that ``base`` = 100.
 
     Columns: financial_year ('2010/11'), period_start, period_end, gdp_deflator (re-based index),
     gdp_deflator_2018_19 (as published, 2018/19 = 100), pct_change (as published).
     """
-    base = _year_or_error(base, "Deflator base year")
-    frame = read_extract("deflator.csv", extracts_dir)
-    at_base = float(frame.loc[frame["financial_year"] == base, "gdp_deflator"].iloc[0])
-    frame = frame.rename(columns={"gdp_deflator": "gdp_deflator_2018_19"})
-    frame.insert(3, "gdp_deflator", frame["gdp_deflator_2018_19"] / at_base * 100.0)
-    return frame.sort_values("period_start").reset_index(drop=True)
+    return _rebased(base, extracts_dir)[0].copy()
 
 
 def real_terms_factor(financial_year, base: str = config.DEFLATOR_BASE,
                       extracts_dir: str | Path | None = None) -> float:
     """Multiply a cash value of ``financial_year`` by this to express it in ``base`` prices."""
     year = _year_or_error(financial_year)
-    defl = load_deflator(base, extracts_dir)
-    return 100.0 / float(defl.loc[defl["financial_year"] == year, "gdp_deflator"].iloc[0])
+    return _rebased(base, extracts_dir)[1][year]
 
 
 def to_real_terms(values, financial_years, base: str = config.DEFLATOR_BASE,
@@ -64,7 +83,7 @@ def to_real_terms(values, financial_years, base: str = config.DEFLATOR_BASE,
 
     Any year outside ``config.DEFLATOR_YEARS`` raises :class:`DeflatorYearError` naming it.
     """
-    defl = load_deflator(base, extracts_dir).set_index("financial_year")["gdp_deflator"]
+    defl = _rebased(base, extracts_dir)[0].set_index("financial_year")["gdp_deflator"]
     if isinstance(financial_years, (str, int)):
         return float(values) * 100.0 / float(defl[_year_or_error(financial_years)])
     years = [_year_or_error(y) for y in financial_years]

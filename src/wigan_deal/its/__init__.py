@@ -25,7 +25,7 @@ from wigan_deal.its.placebo import (
 )
 from wigan_deal.its.result import Estimate
 from wigan_deal.its.segmented import ITSResult, fit_its
-from wigan_deal.its.space import PlaceboInSpaceResult, placebo_in_space
+from wigan_deal.its.space import PlaceboInSpaceResult, SpacePanel, placebo_in_space, space_panel
 from wigan_deal.its.summaries import break_year_summary, placebo_in_time_summary
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Estimate",
     "ITSResult",
     "PlaceboInSpaceResult",
+    "SpacePanel",
     "ShortPreperiodError",
     "ShortPreperiodWarning",
     "break_to_year",
@@ -48,4 +49,5 @@ __all__ = [
     "placebo_in_time",
     "placebo_in_time_summary",
     "plot_break_year_sensitivity",
+    "space_panel",
 ]

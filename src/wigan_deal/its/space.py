@@ -114,37 +114,25 @@ class PlaceboInSpaceResult:
         return ax
 
 
-def placebo_in_space(
-    panel: pd.DataFrame,
-    treated: str,
-    break_year,
-    *,
-    post_rule: str = DEFAULT_POST_RULE,
-    outcome: str = "value",
-    higher_is_better: bool | None = None,
-    statistic: str = "level_change",
-    hac_lags: int | None = None,
-    exclude_aggregates: bool = True,
-    hac_small_sample: bool = True,
-    slope_start: int = 0,
-) -> PlaceboInSpaceResult:
-    """Fit the segmented model to every area in ``panel`` and rank ``treated`` among them.
+@dataclass(frozen=True)
+class SpacePanel:
+    """A tidy panel checked and pivoted for :func:`placebo_in_space` (the part that does not depend on the
+    break year, post rule or statistic): build it once with :func:`space_panel` and fit many breaks on it.
 
-    ``panel``: tidy frame (``area_code``, ``period_start``, ``period_end``, ``outcome``) for one
-    indicator/sex/vintage. ``higher_is_better`` must be given (True for life expectancy, False for
-    mortality). ``statistic``: ``level_change``, ``slope_change`` or their t-values ``level_t`` /
-    ``slope_t`` (Newey-West SEs with the same lag rule as :func:`fit_its`; ``hac_lags=0`` for
-    classical SEs; ``hac_small_sample`` and ``slope_start`` as in :func:`fit_its`). Areas with any missing
-    period are dropped and listed; aggregates (England,
-    regions: :data:`AGGREGATE_PREFIXES`) are excluded unless ``exclude_aggregates=False``.
+    ``wide`` (periods x complete areas, sorted by period) and ``names`` are shared by every fit on this
+    panel: callers must not modify them.
     """
-    if higher_is_better is None:
-        raise ValueError(
-            "placebo_in_space needs higher_is_better=True (e.g. life expectancy) or False (e.g. "
-            "mortality rates) to know which direction counts as an improvement."
-        )
-    if statistic not in STATISTICS:
-        raise ValueError(f"Unknown statistic {statistic!r}: valid are {', '.join(STATISTICS)}.")
+
+    wide: pd.DataFrame
+    treated: str
+    incomplete: tuple[str, ...]
+    notes: tuple[str, ...]
+    names: pd.Series | None
+
+
+def space_panel(panel: pd.DataFrame, treated: str, *, outcome: str = "value",
+                exclude_aggregates: bool = True) -> SpacePanel:
+    """Check ``panel`` and pivot it to one column per area with complete data (see :func:`placebo_in_space`)."""
     needed = ["area_code", "period_start", "period_end", outcome]
     missing = [c for c in needed if c not in panel.columns]
     if missing:
@@ -179,6 +167,49 @@ def placebo_in_space(
         gaps = wide.index[wide[treated].isna()].tolist()
         raise ValueError(f"placebo_in_space: treated area {treated!r} has missing periods {gaps}.")
     wide = wide.drop(columns=incomplete)
+    names = (panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
+             if "area_name" in panel.columns else None)
+    return SpacePanel(wide, treated, tuple(incomplete), tuple(notes), names)
+
+
+def placebo_in_space(
+    panel: pd.DataFrame | SpacePanel,
+    treated: str,
+    break_year,
+    *,
+    post_rule: str = DEFAULT_POST_RULE,
+    outcome: str = "value",
+    higher_is_better: bool | None = None,
+    statistic: str = "level_change",
+    hac_lags: int | None = None,
+    exclude_aggregates: bool = True,
+    hac_small_sample: bool = True,
+    slope_start: int = 0,
+) -> PlaceboInSpaceResult:
+    """Fit the segmented model to every area in ``panel`` and rank ``treated`` among them.
+
+    ``panel``: tidy frame (``area_code``, ``period_start``, ``period_end``, ``outcome``) for one
+    indicator/sex/vintage, or a :class:`SpacePanel` of it (from :func:`space_panel`, which then
+    already fixed ``outcome`` and ``exclude_aggregates``). ``higher_is_better`` must be given (True for life expectancy, False for
+    mortality). ``statistic``: ``level_change``, ``slope_change`` or their t-values ``level_t`` /
+    ``slope_t`` (Newey-West SEs with the same lag rule as :func:`fit_its`; ``hac_lags=0`` for
+    classical SEs; ``hac_small_sample`` and ``slope_start`` as in :func:`fit_its`). Areas with any missing
+    period are dropped and listed; aggregates (England,
+    regions: :data:`AGGREGATE_PREFIXES`) are excluded unless ``exclude_aggregates=False``.
+    """
+    if higher_is_better is None:
+        raise ValueError(
+            "placebo_in_space needs higher_is_better=True (e.g. life expectancy) or False (e.g. "
+            "mortality rates) to know which direction counts as an improvement."
+        )
+    if statistic not in STATISTICS:
+        raise ValueError(f"Unknown statistic {statistic!r}: valid are {', '.join(STATISTICS)}.")
+    if not isinstance(panel, SpacePanel):
+        panel = space_panel(panel, treated, outcome=outcome, exclude_aggregates=exclude_aggregates)
+    elif panel.treated != treated:
+        raise ValueError(f"placebo_in_space: the SpacePanel was built for treated area {panel.treated!r}, "
+                         f"not {treated!r}; build one with space_panel(panel, {treated!r}).")
+    wide, incomplete, notes = panel.wide, list(panel.incomplete), list(panel.notes)
     starts = wide.index.get_level_values(0).to_numpy()
     ends = wide.index.get_level_values(1).to_numpy()
     frame = pd.DataFrame({"period_start": starts, "period_end": ends,
@@ -199,9 +230,8 @@ def placebo_in_space(
         "pre_slope": fit.beta[1],
         "is_treated": areas == treated,
     })
-    if "area_name" in panel.columns:
-        names = panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
-        table.insert(1, "area_name", table["area_code"].map(names))
+    if panel.names is not None:
+        table.insert(1, "area_name", table["area_code"].map(panel.names))
     stat = table[statistic].to_numpy()
     sign = 1.0 if higher_is_better else -1.0
     improvement = sign * stat
