@@ -65,3 +65,21 @@ def test_the_runner_uses_the_engine():
     assert pm_engines.papermill_engines.get_engine(engine.ENGINE_NAME) is engine.FinalSaveEngine
 
 
+
+
+def test_a_stop_never_waits_for_a_pool_shutdown_that_blocks():
+    """CPython 3.11's ProcessPoolExecutor.shutdown can block once its workers were killed (gh-105829)."""
+    import threading
+    import time
+
+    from wigan_deal.report import kernels
+
+    class BlockingPool:
+        _processes: dict = {}
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            threading.Event().wait(60)
+
+    start = time.monotonic()
+    kernels.terminate_pool(BlockingPool())
+    assert time.monotonic() - start < 5

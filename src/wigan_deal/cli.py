@@ -32,7 +32,7 @@ from wigan_deal import config
 def _report(argv: Sequence[str]) -> int:
     from wigan_deal.report.__main__ import main
 
-    return main(argv)
+    return main(argv, exit_on_stop=True)  # the command is a process of its own
 
 
 def _atlas(argv: Sequence[str]) -> int:

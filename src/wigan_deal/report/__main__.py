@@ -160,10 +160,10 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError, validate
-    from wigan_deal.report.kernels import Stopped, stop_on_signals
+    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
     from wigan_deal.report.runner import (
         OutputFolderError,
         ReportError,
@@ -215,10 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = str(exc) if isinstance(exc, Stopped) else "interrupted (Ctrl-C)"
         print(f"Stopped: {why}; workers and kernels were stopped and no report was written "
               "(an existing report is unchanged).", file=sys.stderr)
-        return 130 if not isinstance(exc, Stopped) else 143
+        code = 130 if not isinstance(exc, Stopped) else 143
+        if exit_on_stop:  # a process of its own: end it now (kernels.exit_after_stop)
+            exit_after_stop(code)
+        return code
     print(f"Report written to {folder / 'index.html'} in {time.perf_counter() - start:.1f} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(exit_on_stop=True))

@@ -235,10 +235,14 @@ def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None
         _worker_kernel_log = Path(folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
         _worker_kernel_log.parent.mkdir(exist_ok=True)
         km = SharedClientKernelManager(kernel_name=kernel_name)
-        with open(_worker_kernel_log, "ab") as err:
-            run_sync(km.start_kernel)(cwd=cwd, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
+        # Known before the kernel is launched: a SIGTERM that arrives while the kernel starts still finds its
+        # process (km.provisioner.process) and kills it. The kernel's stdout goes to the log too, never to the
+        # runner's stdout: a kernel left running would otherwise hold the pipe of whoever reads the runner
+        # (make, tee, CI) open until it ends.
         _worker_kernel = km
         Finalize(km, _shutdown_worker_kernel, exitpriority=10)
+        with open(_worker_kernel_log, "ab") as err:
+            run_sync(km.start_kernel)(cwd=cwd, stdout=err, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
     extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
     if figure_mode:
         extra += f'__import__("wigan_deal.plots").plots.set_figure_mode({str(figure_mode)!r})\n'
@@ -301,8 +305,25 @@ def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
             proc.join(max(0.0, deadline - time.monotonic()))
             if proc.is_alive():
                 proc.kill()
+    # With its workers killed, ProcessPoolExecutor.shutdown can block on its manager thread (the wake-up pipe
+    # written under the shutdown lock: CPython gh-105829, fixed after 3.11.7); a stop never waits for it.
+    closer = threading.Thread(target=_shutdown_quietly, args=(pool,), daemon=True, name="pool-shutdown")
+    closer.start()
+    closer.join(2.0)
+
+
+def _shutdown_quietly(pool: ProcessPoolExecutor) -> None:
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def exit_after_stop(code: int) -> None:
+    """End a stopped runner at once with ``code``, its clean-up done and its message written: the interpreter's
+    exit would join the process pool's manager thread, which can hang once the workers were killed."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 class Stopped(KeyboardInterrupt):
