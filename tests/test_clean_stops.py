@@ -51,6 +51,11 @@ def _connection_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and b'"signature_scheme"' in p.read_bytes()]
 
 
+def _interruptible() -> None:
+    """In the child before exec: SIGINT back to its default action (a terminal's foreground job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Popen, Path, list[int]]:
     nbs = _sleeping_notebooks(tmp_path / "nbs")
     out = tmp_path / "reports"
@@ -69,8 +74,11 @@ def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Po
         cmd = ["make", "--no-print-directory", "-f", str(config.PROJECT_ROOT / "Makefile"), "report"]
     else:
         cmd = [sys.executable, "-m", "wigan_deal.report", *args]
+    # as a terminal starts a foreground job: Ctrl-C not ignored. A run started in the background by a non-interactive
+    # shell (`make test &`, some CI runners) inherits SIGINT ignored, and so would every process it starts; a process
+    # started with SIGINT ignored rightly stays deaf to it, which is not what these tests are about.
     runner = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True, env=env, cwd=tmp_path)
+                              start_new_session=True, env=env, cwd=tmp_path, preexec_fn=_interruptible)
     proc = psutil.Process(runner.pid)
     deadline = time.monotonic() + 90
     kernels: list[psutil.Process] = []
