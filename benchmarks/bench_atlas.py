@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from plain_driver import export_scripts, run_plain
+from plain_driver import export_scripts, run_plain, warm_result_cache
 from proctree import run_measured
 from wigan_deal import config
 from wigan_deal.report.atlas import councils
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     every = councils()
     chosen = every if args.councils <= 0 else every[: args.councils]
     out = args.keep or Path(tempfile.mkdtemp(prefix="bench-atlas-"))
+    warm_result_cache()
     measured = run_measured(
         [sys.executable, "-m", "wigan_deal.report.atlas", "--out", str(out), "--jobs", str(args.jobs),
          "--areas", ",".join(code for code, _ in chosen)])

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from plain_driver import export_scripts, run_plain
+from plain_driver import export_scripts, run_plain, warm_result_cache
 from wigan_deal import config
 from wigan_deal.report.runner import discover_notebooks
 
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_report: no notebooks in {args.notebook_dir} yet; nothing to time.")
         return 0
     print(f"bench_report: {len(notebooks)} notebook(s): {', '.join(n.stem for n in notebooks)}")
+    warm_result_cache()
     with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:
         tmp = Path(tmp)
         cmd = [sys.executable, "-m", "wigan_deal.report", "--area", args.area, "--jobs", args.jobs,
