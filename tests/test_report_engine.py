@@ -61,10 +61,22 @@ def test_a_failure_still_writes_the_started_cells(writes, monkeypatch):
     assert nb.cells[0].metadata.papermill.get("start_time") and not nb.cells[1].metadata.papermill.get("start_time")
 
 
-def test_the_runner_uses_the_engine():
+def test_the_runner_executes_notebooks_with_the_engine(tmp_path, monkeypatch):
+    from wigan_deal.report import runner
+
+    seen: dict = {}
+
+    def fake_execute(*args, **kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(runner.pm, "execute_notebook", fake_execute)
+    task = runner.NotebookTask(name="01_x", source=str(tmp_path / "01_x.ipynb"), folder=str(tmp_path),
+                               parameters={}, cwd=str(tmp_path), fresh_kernel=True)
+    outcome = runner.execute_one(task)
+    assert not outcome.ok and "stop here" in outcome.error
+    assert seen["engine_name"] == engine.ENGINE_NAME
     assert pm_engines.papermill_engines.get_engine(engine.ENGINE_NAME) is engine.FinalSaveEngine
-
-
 
 
 def test_a_stop_never_waits_for_a_pool_shutdown_that_blocks():

@@ -121,16 +121,6 @@ def _coerce_year(value: Any) -> Any:
     return value
 
 
-def _pages(value: str | None) -> str:
-    from wigan_deal.report.runner import PAGES
-
-    if value is None:
-        return PAGES[0]
-    if value.strip().lower() not in PAGES:
-        raise UsageError(f"--pages must be {' or '.join(PAGES)}, got {short_repr(value)}; nothing was run.")
-    return value.strip().lower()
-
-
 def _coerce_jobs(value: Any) -> int:
     try:
         jobs = int(str(value))
@@ -169,6 +159,7 @@ def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> in
         ReportError,
         check_output_folder,
         discover_notebooks,
+        parse_pages,
         run_report,
     )
 
@@ -183,7 +174,7 @@ def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> in
             sex=settings["sex"],
             post_rule=settings["post_rule"],
         )
-        pages = _pages(args.pages)
+        pages = parse_pages(args.pages)
         args.out, args.notebook_dir = Path(args.out), Path(args.notebook_dir)
         notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
         if notebooks:

@@ -65,6 +65,17 @@ KERNEL_NAME = "python3"
 #: every figure drawn once, as the atlas does; ``--pages reader``).
 PAGES = ("both", "reader")
 READER_PAGES_SUFFIX = "--reader-pages"
+
+
+def parse_pages(value: str | None) -> str:
+    """``--pages`` as given (any case, spaces around): one of :data:`PAGES` (``None``: the first); else one
+    sentence naming the value and what is valid (``ValueError``)."""
+    if value is None:
+        return PAGES[0]
+    pages = str(value).strip().lower()
+    if pages not in PAGES:
+        raise ValueError(f"--pages must be {' or '.join(PAGES)}, got {short_repr(value)}; nothing was run.")
+    return pages
 #: Seconds any one cell may run before the notebook is failed.
 CELL_TIMEOUT = 1800
 #: Kernel stderr logs inside the temporary folder (removed before publishing).

@@ -79,10 +79,9 @@ def make_tasks(areas: Sequence[str], break_years: Sequence[int], vintages: Seque
                sexes: Sequence[str], notebooks: Sequence[str] = (), pages: str = "both") -> list[SweepTask]:
     """Every combination, checked by the same validation as a single report (a bad value is an error)."""
     from wigan_deal.parameters import validate
-    from wigan_deal.report.runner import PAGES
+    from wigan_deal.report.runner import parse_pages
 
-    if pages not in PAGES:
-        raise ValueError(f"--pages must be {' or '.join(PAGES)}, got {pages[:40]!r}.")
+    pages = parse_pages(pages)
     tasks = [SweepTask(a, int(b), v, s, tuple(notebooks), pages)
              for a, b, v, s in itertools.product(areas, break_years, vintages, sexes)]
     for a, b, v, s in {(t.area, t.break_year, t.vintage, t.sex) for t in tasks}:
@@ -327,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if empty:
             raise ValueError(f"{', '.join(empty)} must name at least one value.")
         tasks = make_tasks(areas, years, lists["--vintages"], lists["--sexes"], _csv(args.notebooks),
-                           args.pages.strip().lower())
+                           args.pages)
     except (ParameterError, ValueError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
