@@ -290,7 +290,7 @@ def test_dead_kernel_is_reported_with_the_cell_it_was_running(tmp_path, capsys):
 # --- kernel reuse: one kernel per worker, reset between notebooks ---------------------------------
 
 _SETS_STATE = """\
-import os, warnings
+import os, sys, warnings, weakref
 import matplotlib.pyplot as plt
 from wigan_deal.results import recorder
 rec = recorder(results_path, "01_sets_state")
@@ -298,10 +298,13 @@ rec.record("kernel_pid", os.getpid())
 leak = 42
 warnings.simplefilter("error")  # would turn the next notebook's warning into an exception
 plt.figure()
-os.chdir("/")"""
+os.chdir("/")
+class Cycle: pass
+garbage = Cycle(); garbage.me = garbage  # only a full collection frees it
+sys._wigan_garbage = weakref.ref(garbage)"""
 
 _CHECKS_STATE = """\
-import os, warnings
+import gc, os, sys, warnings
 import matplotlib.pyplot as plt
 from wigan_deal.results import recorder
 rec = recorder(results_path, "02_checks_state")
@@ -309,6 +312,8 @@ rec.record("kernel_pid", os.getpid())
 rec.record("leak_visible", "leak" in globals())
 rec.record("open_figures", len(plt.get_fignums()))
 rec.record("cwd", os.getcwd())
+rec.record("garbage_left", getattr(sys, "_wigan_garbage", lambda: None)() is not None)
+rec.record("frozen_objects", gc.get_freeze_count())
 warnings.warn("harmless")  # raises if the 'error' filter leaked"""
 
 
@@ -340,6 +345,10 @@ def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh
     assert second["leak_visible"]["value"] is False
     assert second["open_figures"]["value"] == 0
     assert second["cwd"]["value"] == str((tmp_path / "nbs").resolve())
+    # a reused kernel collects the last notebook's garbage, then freezes what is still alive (gc.freeze), so
+    # the next notebook's collections skip the warm kernel's modules and caches
+    assert second["garbage_left"]["value"] is False
+    assert (second["frozen_objects"]["value"] > 10_000) is (not fresh)
     executed = nbformat.read(folder / "02_checks_state.ipynb", as_version=4)
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == [1, 2]  # injected parameters, then the cell: the counter restarts per notebook
