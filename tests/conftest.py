@@ -28,7 +28,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
 # session fixtures that render a report; their readers share one xdist worker (one group per fixture)
-SHARED_REPORTS = ("wigan_report", "leeds_report", "fixture_report", "atlas_run")
+SHARED_REPORTS = ("wigan_report", "report_sweep", "fixture_report", "atlas_run")
 
 #: the councils of the one real atlas run the tests share: Wigan, three hard cases of issue 11 (City of London,
 #: Isles of Scilly, North Northamptonshire: the hard-case render tests read their reports) and a region, which
@@ -61,10 +61,44 @@ def wigan_report(tmp_path_factory):
     return run_real_report(tmp_path_factory.mktemp("report_wigan"), config.WIGAN, jobs=config.DEFAULT_JOBS)
 
 
+def report_sweep_tasks() -> dict:
+    """The reports rendered by :func:`report_sweep`, by name (``wigan_deal.report.sweep.SweepTask``)."""
+    from wigan_deal import config
+    from wigan_deal.report.sweep import SweepTask
+
+    default = {"break_year": config.DEFAULT_BREAK_YEAR, "vintage": config.DEFAULT_VINTAGE, "sex": config.DEFAULT_SEX}
+    later = {**default, "vintage": "2026-05", "pages": "reader"}
+    return {
+        # a council other than Wigan, in full (both kinds of page); the longest, so it starts first
+        "leeds": SweepTask("E08000035", **default),
+        # issue 17's cases: Leeds with vintage 2026-05 (window collapsed, GM wording), reader pages
+        "leeds_2026": SweepTask("E08000035", **later),
+        # the other variant kinds at once, outside GM: female, break 2013, mid rule, England + all + Wigan
+        "variant_outside_gm": SweepTask("E06000052", 2013, config.DEFAULT_VINTAGE, "Female", pages="reader",
+                                        comparators=("england", "all", config.WIGAN), post_rule="mid"),
+        # a hard case of issue 11: Kent, a county, with the later vintage (which publishes no counties)
+        "kent_2026": SweepTask("E10000016", **later),
+    }
+
+
 @pytest.fixture(scope="session")
-def leeds_report(tmp_path_factory):
+def report_sweep(tmp_path_factory) -> dict:
+    """The real notebooks' variant reports (:func:`report_sweep_tasks`) rendered as ONE local sweep with two
+    workers, each running its reports in one reused kernel: ``{name: report folder}``."""
+    from wigan_deal.report.sweep import run_sweep
+
+    out = tmp_path_factory.mktemp("report_sweep")
+    tasks = report_sweep_tasks()
+    outcomes = run_sweep(list(tasks.values()), out, jobs=2, log=lambda _m: None, bar=False)
+    failed = [f"{o.task.folder()}: {o.error}" for o in outcomes if o.status != "written"]
+    assert not failed, "\n".join(failed)
+    return {name: out / task.folder() for name, task in tasks.items()}
+
+
+@pytest.fixture(scope="session")
+def leeds_report(report_sweep):
     """The full Leeds report with default parameters (a council other than Wigan)."""
-    return run_real_report(tmp_path_factory.mktemp("report_leeds"), "E08000035")
+    return report_sweep["leeds"]
 
 
 @pytest.fixture(scope="session")

@@ -439,15 +439,13 @@ def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_rendered_variant_pages_keep_the_invariants(tmp_path):
+def test_rendered_variant_pages_keep_the_invariants(report_sweep):
     """Issue 17's cases, rendered: Leeds with vintage 2026-05 (the window collapsed to 2015-17 -> 2015-17,
     'ranks 1 of 28 among itself', -7.11e-15 in the index, GM wording), with the page invariants checked on the
-    index and every reader page, and the verdicts' vintage named."""
-    from wigan_deal.report import discover_notebooks, run_report
-
+    index and every reader page, and the verdicts' vintage named. Rendered with reader pages only (the
+    invariants are read on them) by the shared sweep (conftest.report_sweep)."""
     p = parameters.validate(area_code="E08000035", vintage="2026-05")
-    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None,
-                        pages="reader")  # the invariants are read on the reader pages; a quicker render
+    folder = report_sweep["leeds_2026"]
     assert folder.name == "E08000035--vintage-2026-05--reader-pages"
     assert not [p.name for p in folder.glob("*.html") if not p.name.endswith(".reader.html") and p.name != "index.html"]
     assert "not written (reader pages only)" in (folder / "index.html").read_text(encoding="utf-8")
@@ -459,15 +457,13 @@ def test_rendered_variant_pages_keep_the_invariants(tmp_path):
 
 
 @pytest.mark.slow
-def test_rendered_sex_break_and_comparator_variant_keeps_the_invariants(tmp_path):
+def test_rendered_sex_break_and_comparator_variant_keeps_the_invariants(report_sweep):
     """The other variant kinds rendered at once, on a council outside GM: female, break 2013, mid rule,
-    comparators England + all councils + Wigan."""
-    from wigan_deal.report import discover_notebooks, run_report
-
+    comparators England + all councils + Wigan (reader pages, by the shared sweep)."""
     p = parameters.validate(area_code="E06000052", sex="Female", break_year=2013, post_rule="mid",
                             comparators=["england", "all", config.WIGAN])
-    folder = run_report(p, discover_notebooks(config.NOTEBOOKS_DIR), out_dir=tmp_path, jobs=2, log=lambda _m: None,
-                        pages="reader")
+    folder = report_sweep["variant_outside_gm"]
+    assert folder.name == "E06000052--break-2013--sex-female--post-mid--comparators-england+all+E08000010--reader-pages"
     problems = _rendered_problems(folder, p.area_code, p.vintage)
     assert not problems, "\n".join(problems[:15])
 

@@ -34,7 +34,7 @@ def values(folder, name):
 
 
 @pytest.mark.parametrize("area", [pytest.param("wigan", marks=pytest.mark.xdist_group("wigan_report")),
-                                  pytest.param("leeds", marks=pytest.mark.xdist_group("leeds_report"))])
+                                  pytest.param("leeds", marks=pytest.mark.xdist_group("report_sweep"))])
 def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
     folder = request.getfixturevalue(area)
     assert [p.stem for p in sorted(folder.glob("0*.ipynb"))] == NOTEBOOKS

@@ -31,6 +31,18 @@ def test_inputs_hash_changes_with_parameters_and_data():
     assert inputs_hash(a, shared) != inputs_hash(a, {**shared, "extracts": "0" * 64})
     assert inputs_hash(a, shared) == inputs_hash(a, dict(shared))
     assert inputs_hash(a, shared) != inputs_hash(SweepTask(config.WIGAN, 2011, "2019-05", "Male", pages="reader"), shared)
+    mid = SweepTask(config.WIGAN, 2011, "2019-05", "Male", post_rule="mid")
+    wider = SweepTask(config.WIGAN, 2011, "2019-05", "Male", comparators=("england", "all"))
+    assert len({inputs_hash(t, shared) for t in (a, mid, wider)}) == 3
+    # the variant fields count only when set: a ledger written before they existed still matches
+    import dataclasses
+    import hashlib
+
+    before = {k: v for k, v in dataclasses.asdict(a).items() if k not in ("comparators", "post_rule")}
+    assert inputs_hash(a, shared) == hashlib.sha256(json.dumps({"task": before, **shared}, sort_keys=True,
+                                                               default=str).encode()).hexdigest()
+    assert mid.folder() == f"{config.WIGAN}--post-mid" and wider.folder().startswith(f"{config.WIGAN}--comparators-")
+    assert mid.argv(Path("out"))[-2:] == ["--post-rule", "mid"]
 
 
 def test_cli_bad_input_is_one_paragraph(capsys):

@@ -54,7 +54,7 @@ def _raw(argv: Sequence[str]) -> int:
 def _sweep(argv: Sequence[str]) -> int:
     from wigan_deal.report.sweep import main
 
-    return main(argv)
+    return main(argv, exit_on_stop=True)  # the command is a process of its own
 
 
 def _its(argv: Sequence[str]) -> int:

@@ -14,6 +14,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -150,52 +151,69 @@ def merged_settings(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one report run will do, read from its command line (and the configuration file)."""
+
+    params: Any
+    notebooks: list[Path]
+    subset: list[str] | None
+    pages: str
+    jobs: int
+    out: Path
+    fresh_kernels: bool
+
+
+def plan(args: argparse.Namespace) -> Plan:
+    """The report ``args`` ask for, validated; raises ParameterError, UsageError, OutputFolderError or ValueError
+    (one paragraph each). Shared by :func:`main` and a local sweep's workers, so both read a command line alike."""
+    from wigan_deal.parameters import validate
+    from wigan_deal.report.runner import check_output_folder, discover_notebooks, parse_pages
+
+    reject_blank(args)
+    settings = merged_settings(args)
+    params = validate(
+        area_code=settings["area"],
+        comparators=settings["comparators"],
+        break_year=settings["break_year"],
+        vintage=settings["vintage"],
+        sex=settings["sex"],
+        post_rule=settings["post_rule"],
+    )
+    pages = parse_pages(args.pages)
+    out, notebook_dir = Path(args.out), Path(args.notebook_dir)
+    notebooks = discover_notebooks(notebook_dir, settings["notebooks"])
+    if notebooks:
+        check_output_folder(out)
+    subset = [nb.stem.split("_", 1)[0] for nb in notebooks] if settings["notebooks"] else None
+    if subset and notebooks == discover_notebooks(notebook_dir):
+        subset = None  # every notebook was named: the full report
+    return Plan(params, notebooks, subset, pages, settings["jobs"], out, bool(args.fresh_kernels))
+
+
 def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> int:
     args = build_parser().parse_args(argv)
-    from wigan_deal.parameters import ParameterError, validate
+    from wigan_deal.parameters import ParameterError
     from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
-    from wigan_deal.report.runner import (
-        OutputFolderError,
-        ReportError,
-        check_output_folder,
-        discover_notebooks,
-        parse_pages,
-        run_report,
-    )
+    from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
 
     try:
-        reject_blank(args)
-        settings = merged_settings(args)
-        params = validate(
-            area_code=settings["area"],
-            comparators=settings["comparators"],
-            break_year=settings["break_year"],
-            vintage=settings["vintage"],
-            sex=settings["sex"],
-            post_rule=settings["post_rule"],
-        )
-        pages = parse_pages(args.pages)
-        args.out, args.notebook_dir = Path(args.out), Path(args.notebook_dir)
-        notebooks = discover_notebooks(args.notebook_dir, settings["notebooks"])
-        if notebooks:
-            check_output_folder(args.out)
+        chosen = plan(args)
     except (ParameterError, UsageError, OutputFolderError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not notebooks:
+    if not chosen.notebooks:
         print(f"No notebooks yet: {args.notebook_dir} has no NN_*.ipynb files, so there is nothing to run "
               "and no report was written.")
         return 0
+    params = chosen.params
     print(f"Report for {params.area_name} ({params.area_code}), break year {params.break_year}, "
           f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")
     start = time.perf_counter()
-    subset = [nb.stem.split("_", 1)[0] for nb in notebooks] if settings["notebooks"] else None
-    if subset and notebooks == discover_notebooks(args.notebook_dir):
-        subset = None  # every notebook was named: the full report
     try:
         with stop_on_signals():
-            folder = run_report(params, notebooks, out_dir=args.out, jobs=settings["jobs"],
-                                fresh_kernels=args.fresh_kernels, subset=subset, pages=pages)
+            folder = run_report(params, chosen.notebooks, out_dir=chosen.out, jobs=chosen.jobs,
+                                fresh_kernels=chosen.fresh_kernels, subset=chosen.subset, pages=chosen.pages)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -438,14 +438,16 @@ def run_report(
     for every notebook instead of resetting one per worker (slower, maximal isolation). Returns the report folder; raises
     :class:`ReportError` (after deleting the temporary folder) if any notebook fails. ``pages`` "reader" writes
     only the code-hidden pages, every figure drawn once (as the atlas does: about a third less work), into a
-    folder of its own (``<name>--reader-pages``), so it never replaces a full report.
+    folder of its own (``<name>--reader-pages``), so it never replaces a full report. ``jobs`` 0 runs the notebooks
+    one after another in THIS process, in its reused kernel: for a caller that is itself a pool worker (a local
+    sweep's), so the reports it runs one after another share one warm kernel.
     """
     if not notebooks:
         raise ValueError("run_report needs at least one notebook.")
     if pages not in PAGES:
         raise ValueError(f"pages must be one of {', '.join(PAGES)}, got {short_repr(pages)}.")
-    if jobs < 1:
-        raise ValueError(f"jobs must be a positive number of worker processes, got {jobs!r}.")
+    if not isinstance(jobs, int) or jobs < 0:
+        raise ValueError(f"jobs must be a positive number of worker processes (or 0: this process), got {jobs!r}.")
     out_dir = check_output_folder(out_dir)
     _remove_stale_temporaries(out_dir)
     name = report_folder_name(params, subset) + (READER_PAGES_SUFFIX if pages == "reader" else "")
@@ -547,6 +549,14 @@ def start_order(tasks: Sequence[NotebookTask]) -> list[NotebookTask]:
 
 def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:
     total = len(tasks)
+    if jobs == 0:  # this process is the worker (run_report's docstring)
+        log(f"Running {total} notebook(s) in this process...")
+        outcomes = []
+        for done, task in enumerate(tasks, start=1):
+            outcomes.append(execute_one(task))
+            log(f"[{done}/{total}] {task.name} " + ("done" if outcomes[-1].ok else "FAILED")
+                + f" in {outcomes[-1].seconds:.1f} s")
+        return outcomes
     workers = min(jobs, total)
     log(f"Running {total} notebook(s) with {workers} worker process(es)...")
     outcomes: dict[str, NotebookOutcome] = {}

@@ -1,12 +1,16 @@
 """Sweeps: many reports (councils x break years x vintages x sexes), on this machine or a Dask cluster.
 
 ``wigan-deal sweep --areas all --break-years 2010,2011,2012 --vintages 2019-05,2026-05 --sexes Male,Female``
-makes one task per combination. Each task is one report, run as ``python -m wigan_deal.report ...``
-with its arguments as a list (never a shell) and ``--jobs 1``, so a sweep's parallelism is across reports.
+makes one task per combination. Each task is one report, read from the same command line as
+``python -m wigan_deal.report ... --jobs 1`` (a list of arguments, never a shell), so a sweep's parallelism is
+across reports.
 
-- **Where:** by default a local pool of ``--jobs`` reports at a time. With ``--scheduler tcp://HOST:8786``
-  (or ``DASK_SCHEDULER_ADDRESS``) every task goes to an existing ``dask.distributed`` cluster; the
-  workers need this project installed at the same path and ``--out`` on a file system they share.
+- **Where:** by default a local pool of ``--jobs`` worker processes, each running its reports one after
+  another in ONE reused kernel (reset between notebooks, as the atlas does), so only the first report of a
+  worker pays for starting Python, a kernel and the data caches. With ``--scheduler tcp://HOST:8786`` (or
+  ``DASK_SCHEDULER_ADDRESS``) every task goes to an existing ``dask.distributed`` cluster as a
+  ``python -m wigan_deal.report`` process of its own; the workers need this project installed at the same
+  path and ``--out`` on a file system they share.
 - **Resumable:** each task's *inputs hash* (its parameters, the package version, the git commit, the
   sha256 of every data extract and of the notebooks) is recorded in ``<out>/sweep-ledger.json`` when
   its report is published. A task whose folder exists with the same inputs hash is skipped.
@@ -29,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +46,8 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 @dataclass(frozen=True)
 class SweepTask:
-    """One report of a sweep."""
+    """One report of a sweep. ``comparators`` and ``post_rule`` (empty: the report's defaults) let a caller add
+    variants the command line's grid does not make (the tests render theirs as one sweep)."""
 
     area: str
     break_year: int
@@ -51,10 +56,14 @@ class SweepTask:
     notebooks: tuple[str, ...] = ()
     #: "both" or "reader" (reader pages only, every figure drawn once: ``--pages reader``)
     pages: str = "both"
+    comparators: tuple[str, ...] = ()
+    post_rule: str = ""
 
     def argv(self, out: Path) -> list[str]:
         args = ["--area", self.area, "--break-year", str(self.break_year), "--vintage", self.vintage,
                 "--sex", self.sex, "--jobs", "1", "--out", str(out), "--pages", self.pages]
+        args += ["--comparators", ",".join(self.comparators)] if self.comparators else []
+        args += ["--post-rule", self.post_rule] if self.post_rule else []
         return args + (["--notebooks", ",".join(self.notebooks)] if self.notebooks else [])
 
     def folder(self) -> str:
@@ -62,7 +71,10 @@ class SweepTask:
         from wigan_deal.parameters import validate
         from wigan_deal.report.runner import READER_PAGES_SUFFIX, report_folder_name
 
-        params = validate(area_code=self.area, break_year=self.break_year, vintage=self.vintage, sex=self.sex)
+        extra = {"comparators": list(self.comparators)} if self.comparators else {}
+        extra |= {"post_rule": self.post_rule} if self.post_rule else {}
+        params = validate(area_code=self.area, break_year=self.break_year, vintage=self.vintage, sex=self.sex,
+                          **extra)
         name = report_folder_name(params, list(self.notebooks) or None)
         return name + (READER_PAGES_SUFFIX if self.pages == "reader" else "")
 
@@ -108,7 +120,9 @@ def shared_inputs() -> dict[str, Any]:
 
 
 def inputs_hash(task: SweepTask, shared: dict[str, Any]) -> str:
-    payload = json.dumps({"task": asdict(task), **shared}, sort_keys=True, default=str)
+    # the variant fields added later count only when set, so ledgers written before them still match
+    fields = {k: v for k, v in asdict(task).items() if v or k not in ("comparators", "post_rule")}
+    payload = json.dumps({"task": fields, **shared}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -135,8 +149,26 @@ _RUNNING: set[subprocess.Popen] = set()
 _LOCK = threading.Lock()
 
 
+def run_task_here(task: SweepTask, out: str) -> SweepOutcome:
+    """Run one report in this process (a local sweep's pool worker) and its reused kernel: the same command line
+    as :func:`run_task`'s, read by the report's own :func:`wigan_deal.report.__main__.plan`."""
+    from wigan_deal.parameters import ParameterError
+    from wigan_deal.report.__main__ import UsageError, build_parser, plan
+    from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
+
+    start = time.perf_counter()
+    try:
+        chosen = plan(build_parser().parse_args(task.argv(Path(out))))
+        run_report(chosen.params, chosen.notebooks, out_dir=chosen.out, jobs=0, log=lambda _m: None,
+                   subset=chosen.subset, pages=chosen.pages)
+    except (ParameterError, UsageError, OutputFolderError, ReportError, ValueError, OSError) as exc:
+        tail = " ".join(str(exc).strip().splitlines()[-3:])[:500]
+        return SweepOutcome(task, "failed", time.perf_counter() - start, tail or type(exc).__name__)
+    return SweepOutcome(task, "written", time.perf_counter() - start)
+
+
 def run_task(task: SweepTask, out: str, timeout: float = 3600.0) -> SweepOutcome:
-    """Run one report in a subprocess (on this machine or on a Dask worker)."""
+    """Run one report in a subprocess of its own (on a Dask worker)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "wigan_deal.report", *task.argv(Path(out))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -199,19 +231,22 @@ class Progress:
             self.bar.close()
 
 
-def _futures(todo: list[SweepTask], out: Path, scheduler: str | None, jobs: int):
-    """(future, task) pairs and a closer, on Dask or a local pool."""
+def _futures(todo: list[SweepTask], out: Path, scheduler: str | None, jobs: int, stack: contextlib.ExitStack):
+    """(future, task) pairs and their completion order, on Dask or a local pool of reused kernels (both closed by
+    ``stack``; the local pool's workers and kernels are killed if it is left by an exception)."""
     if scheduler:
         from distributed import Client
         from distributed import as_completed as dask_completed
 
-        client = Client(scheduler, timeout="30s")
+        client = stack.enter_context(contextlib.closing(Client(scheduler, timeout="30s")))
         futures = {client.submit(run_task, t, str(out), pure=False, key=f"report-{i}-{t.area}"): t
                    for i, t in enumerate(todo)}
-        return futures, dask_completed(list(futures)), client.close
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    futures = {pool.submit(run_task, t, str(out)): t for t in todo}
-    return futures, as_completed(futures), lambda: pool.shutdown(wait=False, cancel_futures=True)
+        return futures, dask_completed(list(futures))
+    from wigan_deal.report.kernels import worker_pool
+
+    pool = stack.enter_context(worker_pool(max(1, min(jobs, len(todo)))))
+    futures = {pool.submit(run_task_here, t, str(out)): t for t in todo}
+    return futures, as_completed(futures)
 
 
 def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, scheduler: str | None = None,
@@ -233,15 +268,17 @@ def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, sch
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{jobs} local worker(s)"
     log(f"Sweep: {len(tasks)} report(s), {len(outcomes)} already up to date, {len(todo)} to run on {where}")
     progress = Progress(len(todo), log, bar)
-    futures, completed, close = _futures(todo, out, scheduler, jobs) if todo else ({}, [], lambda: None)
+    futures: dict = {}
     try:
-        for future in completed:
-            outcome = future.result()
-            outcomes.append(outcome)
-            if outcome.status == "written":
-                ledger[outcome.task.folder()] = inputs_hash(outcome.task, shared)
-                _write_ledger(out, ledger)
-            progress.update(outcome)
+        with contextlib.ExitStack() as stack:
+            futures, completed = _futures(todo, out, scheduler, jobs, stack) if todo else ({}, [])
+            for future in completed:
+                outcome = future.result()
+                outcomes.append(outcome)
+                if outcome.status == "written":
+                    ledger[outcome.task.folder()] = inputs_hash(outcome.task, shared)
+                    _write_ledger(out, ledger)
+                progress.update(outcome)
     except BaseException:
         for future in futures:
             with contextlib.suppress(Exception):
@@ -250,7 +287,6 @@ def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, sch
         raise
     finally:
         progress.close()
-        close()
     return outcomes
 
 
@@ -300,10 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError
-    from wigan_deal.report.kernels import Stopped, stop_on_signals
+    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
     from wigan_deal.report.runner import OutputFolderError
 
     try:
@@ -345,6 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = str(exc) if isinstance(exc, Stopped) else "interrupted (Ctrl-C)"
         print(f"Stopped: {why}; running reports were stopped; finished reports are kept and recorded, so "
               "running the same sweep again resumes it.", file=sys.stderr)
+        if exit_on_stop:  # a process of its own: end it now, its pool killed (kernels.exit_after_stop)
+            exit_after_stop(130)
         return 130
     failed = [o for o in outcomes if o.status == "failed"]
     counts = {s: sum(o.status == s for o in outcomes) for s in ("written", "skipped", "failed")}
@@ -354,4 +392,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(exit_on_stop=True))
