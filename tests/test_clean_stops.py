@@ -149,6 +149,41 @@ def test_killed_runner_takes_workers_and_kernels_along_and_next_run_sweeps_its_f
             os.kill(pid, signal.SIGKILL)
 
 
+def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes(tmp_path):
+    """SIGTERM to ``wigan-deal sweep`` while its pool's reused kernels run real notebooks: the workers and
+    kernels go, the reports being written are removed, nothing is recorded, and the message says it resumes."""
+    out = tmp_path / "reports"
+    short = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))  # the forkserver's socket path must stay short
+    cmd = [sys.executable, "-m", "wigan_deal.report.sweep", "--areas", "E08000010,E08000001", "--notebooks", "05",
+           "--pages", "reader", "--jobs", "2", "--out", str(out)]
+    sweep = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env={**os.environ, "TMPDIR": str(short)}, preexec_fn=_interruptible)
+    proc = psutil.Process(sweep.pid)
+    family: list[int] = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            kernels = [p for p in proc.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+            if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) == 2:
+                break
+            time.sleep(0.1)
+        else:
+            sweep.kill()
+            pytest.fail(f"the sweep's kernels did not start: {sweep.communicate()}")
+        family = [p.pid for p in proc.children(recursive=True)]
+        os.kill(sweep.pid, signal.SIGTERM)
+        _, err = sweep.communicate(timeout=30)
+        assert sweep.returncode == 130, err
+        assert "Stopped" in err and "resumes" in err and "Traceback" not in err, err
+        assert _wait_gone(family) == []
+        assert sorted(p.name for p in out.iterdir()) == []  # no report, no temporary folder, no ledger entry
+        assert _connection_files(short) == []
+    finally:
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(short, ignore_errors=True)
+
+
 @pytest.mark.skipif(shutil.which("make") is None or not sys.platform.startswith("linux"), reason="needs make on Linux")
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL", "SIGHUP"])
 def test_stopping_make_by_its_pid_stops_the_runner_workers_and_kernels(tmp_path, how):

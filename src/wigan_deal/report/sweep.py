@@ -284,6 +284,10 @@ def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, sch
             with contextlib.suppress(Exception):
                 future.cancel()
         _stop_running()
+        if not scheduler:  # the local pool's workers are gone: remove the folders they were writing
+            from wigan_deal.report.runner import _remove_stale_temporaries
+
+            _remove_stale_temporaries(out)
         raise
     finally:
         progress.close()
