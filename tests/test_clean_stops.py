@@ -149,9 +149,11 @@ def test_killed_runner_takes_workers_and_kernels_along_and_next_run_sweeps_its_f
             os.kill(pid, signal.SIGKILL)
 
 
-def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes(tmp_path):
-    """SIGTERM to ``wigan-deal sweep`` while its pool's reused kernels run real notebooks: the workers and
-    kernels go, the reports being written are removed, nothing is recorded, and the message says it resumes."""
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes(tmp_path, how):
+    """Ctrl-C (SIGINT to the group) or SIGTERM to ``wigan-deal sweep`` while its pool's reused kernels run real
+    notebooks: the workers and kernels go, the reports being written are removed, nothing is recorded, and the
+    message says it resumes."""
     out = tmp_path / "reports"
     short = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))  # the forkserver's socket path must stay short
     cmd = [sys.executable, "-m", "wigan_deal.report.sweep", "--areas", "E08000010,E08000001", "--notebooks", "05",
@@ -171,7 +173,10 @@ def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes
             sweep.kill()
             pytest.fail(f"the sweep's kernels did not start: {sweep.communicate()}")
         family = [p.pid for p in proc.children(recursive=True)]
-        os.kill(sweep.pid, signal.SIGTERM)
+        if how == "SIGINT":
+            os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        else:
+            os.kill(sweep.pid, signal.SIGTERM)
         _, err = sweep.communicate(timeout=30)
         assert sweep.returncode == 130, err
         assert "Stopped" in err and "resumes" in err and "Traceback" not in err, err
