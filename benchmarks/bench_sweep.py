@@ -1,4 +1,5 @@
-"""A sweep on a Dask LocalCluster with 1 and then 2 workers: wall time, speed-up, memory per worker.
+"""A sweep on a Dask LocalCluster with 1 and then 2 workers: wall time, speed-up, memory per worker; then
+the same sweep on the default local pool (2 workers, each running its reports in one reused kernel).
 
 Runs the same small sweep (``--areas``, both sexes, two HLE vintages; notebooks ``--notebooks``) into two
 temporary folders and prints the wall time of each, the speed-up, and the peak resident memory of one
@@ -87,6 +88,16 @@ def main() -> None:
         print(f"  {workers} worker(s): {seconds:6.1f} s ({seconds / len(tasks):.1f} s per report); peak memory "
               f"of one worker's process tree {peak / 2**20:,.0f} MiB")
     print(f"  speed-up 1 -> 2 workers: {times[1] / times[2]:.2f}x")
+    with tempfile.TemporaryDirectory() as tmp:  # the default: a local pool, each worker one reused kernel
+        start = time.perf_counter()
+        outcomes = run_sweep(tasks, Path(tmp), jobs=2, log=lambda _: None, bar=False)
+        local = time.perf_counter() - start
+    failed = [o for o in outcomes if o.status != "written"]
+    if failed:
+        raise SystemExit(f"{len(failed)} local report(s) failed: {failed[0].error}")
+    print(f"  local pool, 2 workers with reused kernels (no --scheduler): {local:6.1f} s "
+          f"({local / len(tasks):.1f} s per report; {times[2] / local:.2f}x the 2-worker Dask cluster's speed, whose "
+          "tasks are a process each)")
     if args.write:
         SCALING_FILE.parent.mkdir(parents=True, exist_ok=True)
         SCALING_FILE.write_text(json.dumps({
