@@ -385,3 +385,16 @@ def test_finance_context_studies():
     share = asc_finance.share_study(WIGAN).summary().table
     assert list(share.index) == ["Wigan", asc_finance.ENGLAND_FINANCE_LABEL]
     assert share.loc["Wigan", "2011/12"] == pytest.approx(round(100 * 79716 / 462662, 1))
+
+
+def test_coverage_names_the_series_an_area_lacks():
+    """Every series of the extracts is a row, so an area's missing series are named (v0.3 counted only the series
+    the area had: North Northamptonshire 'has data in 7 of 7 series', Kent '25 of 25')."""
+    assert overview.coverage_study(WIGAN, "Wigan").summary().text == (
+        "Wigan has data in **37 of 37** series. Every series has data for this area.")
+    north = overview.coverage_study("E06000061", "North Northamptonshire")
+    text = north.summary().text
+    assert text.startswith("North Northamptonshire has data in **7 of 37** series. No data for: ")
+    assert "finance: adult_social_care" in text and (north.table.loc["finance: adult_social_care"] == 0).all()
+    kent = overview.coverage_study("E10000016", "Kent").summary().text
+    assert "**25 of 37**" in kent and "hle_birth (2026-05)" in kent
