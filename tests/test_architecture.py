@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "speccurve": {"config", "periods", "data", "its", "synth", "inference", "synth_whole", "panel_coverage",
                   "fmt"},  # every specification
     # council studies (one module per notebook question; their result objects record and display themselves)
-    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "finance",
+    "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "finance", "claims",
                 "inference", "outcomes", "panel_coverage", "speccurve", "synth", "synth_whole", "studies"},
     "outcomes": {"config", "periods", "data", "fmt"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows

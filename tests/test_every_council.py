@@ -1,7 +1,7 @@
 """Every English upper-tier council works with the default parameters (fast: no papermill, no HTML).
 
-For each council the studies the notebooks call (``wigan_deal.studies``: every section of notebooks 02-05 and
-07, so this file cannot drift from the notebooks) and the claims register of notebook 06 run in-process, with
+For each council the studies the notebooks call (``wigan_deal.studies``: every section of notebooks 01-07, the
+claims register of notebook 06 through ``studies.verdicts``, so this file cannot drift from the notebooks) run in-process, with
 their guards: where a series is missing the notebook shows ``notes.no_data_note`` ("no data for this
 area: <why>") and skips, and the claims register grades the claim "not testable" with that reason.
 A crash, a note without a reason, or a "not testable for this area" verdict without one fails.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -43,9 +44,11 @@ from wigan_deal.studies import (
     hle,
     mortality,
     notes,
+    overview,
     primary,
     robustness,
     social_care,
+    verdicts,
 )
 
 COUNCILS = list(data.areas("upper_tier")["area_code"])
@@ -64,6 +67,25 @@ CANCER, LE, LE_VINTAGE, PREV = "u75_prev_cancer_mortality", "le_birth", "2019-12
 
 def _is_note(note) -> bool:
     return isinstance(note, str) and note.startswith(notes.NO_DATA + ": ") and len(note) > len(notes.NO_DATA) + 20
+
+
+def _nb01(p) -> dict:
+    """Notebook 01 through its studies (``studies.overview``): the indicators, the area's coverage, the pre/post rule
+    of the main series, the comparator groups and the provenance. Returns the recorded values and texts."""
+    rec = results.Recorder(None, "01_data_overview")
+    studies = {"indicators": overview.indicator_study(), "coverage": (cov := overview.coverage_study(p.area_code, "X")),
+               "period rule": (rule := overview.period_rule_study(p)), "comparators": overview.comparator_study(p),
+               "provenance": overview.provenance_study()}
+    for study in studies.values():
+        study.record(rec)
+    v = rec.values
+    assert list(cov.table.index) == compare.coverage_series(), p.area_code  # a series it lacks is a row of zeros
+    assert v["n_series_with_data"]["value"] == len(cov.present()) > 0, p.area_code
+    assert v["n_values_area"]["value"] > 0 and v["n_comparator_areas"]["value"] == len(p.comparator_codes)
+    assert set(rule.summary().table.stack()) <= {"pre", "post", ""} and "pre" in rule.summary().text
+    cov.plot()  # the heatmap draws for every council (an empty row is a series without data)
+    plt.close("all")
+    return {**{f"text {name}": study.summary().text for name, study in studies.items()}, "values": v}
 
 
 def _nb02(p) -> dict:
@@ -161,7 +183,8 @@ def _nb03(p) -> dict:
 def _nb04(p) -> dict:
     """Notebook 04 through its studies (``wigan_deal.studies.asc_finance``): budget vs outturn with the balanced
     band and per head, real-terms savings and spending-power neighbours, the base-year line check, cash ASC and
-    total service expenditure with their missing-data notes, ASC share. Returns the recorded values and texts."""
+    total service expenditure with their missing-data notes, ASC share, spending power. Returns the recorded values
+    and texts."""
     out = {}
     rec = results.Recorder(None, "04_adult_social_care_finance")
     budget = asc_finance.budget_study(p.area_code, "X")
@@ -177,7 +200,9 @@ def _nb04(p) -> dict:
     budget.per_head()
     assert (budget.result is None) == bool(budget.reason) == ("asc_variance_pct_last" not in rec.values)
     assert (savings.result is None) == bool(savings.reason) == ("controlled_real_change_pct" not in rec.values)
-    assert finance.baseline_check_text(p.area_code).startswith("Baseline check")
+    check = asc_finance.baseline_check_study(p.area_code)
+    assert check.summary().text.startswith("Baseline check") and check.area_lines()["line"].is_unique
+    out["text baseline check"] = check.summary().text
     for study, key in ((asc_cash, "asc_change_pct"), (tse_cash, "tse_change_pct")):
         own = study.table[study.table["role"] == "area"] if len(study.table) else study.table
         if study.no_data:
@@ -185,7 +210,11 @@ def _nb04(p) -> dict:
         else:
             value = rec.values[key]["value"]
             assert value is not None and math.isfinite(value), (p.area_code, key, value)
-    asc_finance.asc_share(p.area_code)
+    share = asc_finance.share_study(p.area_code)
+    assert share.summary().table.index.tolist() == list(dict.fromkeys(share.table["area_name"]))
+    power = asc_finance.spending_power_study(p.area_code, "X")
+    assert power.table.empty == ("No spending power series" in power.summary().text)
+    out["text spending power"] = power.summary().text
     out["values"] = rec.values
     return out
 
@@ -252,9 +281,15 @@ def _nb07(p) -> dict:
 
 
 def _nb06(area: str) -> list[pd.DataFrame]:
-    """Notebook 06: the claims verdicts and the later-vintage checks."""
-    table = claims.evaluate(area)
-    later = claims.evaluate_later_vintages(area)
+    """Notebook 06 through its study (``studies.verdicts``): the claims verdicts, the amended rules, the verdict
+    shares and the later-vintage checks, recorded. Returns the verdict and later-check tables."""
+    rec = results.Recorder(None, "06_report_claims")
+    graded, later_checks = verdicts.verdict_study(area, "X"), verdicts.later_study(area, "X")
+    for study in (graded, graded.amendments(), later_checks):
+        study.record(rec)
+    table, later = graded.table, later_checks.table
+    assert sum(v["value"] for k, v in rec.values.items() if k.startswith("n_")) == len(table)
+    assert ("hle_did_it_last" in rec.values) == (later_checks.hle_last() is not None)
     for frame in (table, later):
         assert set(frame["verdict"]) <= set(claims.VERDICTS)
         gaps = frame[frame["evidence"].str.startswith("Not testable for this area")]
@@ -264,7 +299,7 @@ def _nb06(area: str) -> list[pd.DataFrame]:
 
 def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, str]:
     """Every reader-facing text the notebooks generate for ``p`` from the studies (name -> text); ``studied``
-    holds the study texts of the notebooks run through their studies (:func:`_nb02` to :func:`_nb05`, :func:`_nb07`)."""
+    holds the study texts of the notebooks run through their studies (:func:`_nb01` to :func:`_nb05`, :func:`_nb07`)."""
     texts: dict[str, str] = {k: v for out in studied for k, v in out.items() if k.startswith("text ")}
     start, end, texts["hle window note"] = hle.hle_window(p.vintage)
     assert start != end, f"{p.area_code}: HLE window {start} -> {end} in vintage {p.vintage}"
@@ -318,12 +353,10 @@ def test_every_council_runs_the_notebooks_analysis(area, panels):
     nb03 = _nb03(p)
     nb04 = _nb04(p)
     nb05 = _nb05(p, panels)
-    verdicts = _nb06(area)
+    graded = _nb06(area)
     nb07 = _nb07(p)
-    assert len(verdicts[0]) == len(claims.load_register())
-    cov = compare.coverage(area)
-    assert len(cov) > 0
-    _check_invariants(p, verdicts, nb02, nb03, nb04, nb05, nb07)
+    assert len(graded[0]) == len(claims.load_register())
+    _check_invariants(p, graded, _nb01(p), nb02, nb03, nb04, nb05, nb07)
     _rtm_from_full_panel(area)
 
 
@@ -365,7 +398,7 @@ def test_every_variant_kind_keeps_the_invariants(variant, panels):
     nb03 = _nb03(p)
     nb04 = _nb04(p)
     nb05 = _nb05(p, panels)
-    _check_invariants(p, _nb06(area), nb02, nb03, nb04, nb05, _nb07(p))
+    _check_invariants(p, _nb06(area), _nb01(p), nb02, nb03, nb04, nb05, _nb07(p))
 
 
 @pytest.mark.integration
@@ -375,6 +408,7 @@ def test_hard_cases_get_explicit_no_data_notes(area, panels):
     p = parameters.validate(area_code=area, **HARD_CASES[area])
     out = _nb02(p)
     assert _is_note(out.get("hle_note")), out
+    _nb01(p)
     _nb03(p)
     _nb04(p)
     _nb07(p)

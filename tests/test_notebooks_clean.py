@@ -83,11 +83,8 @@ def test_standalone_notebooks_have_one_parameters_cell(stem):
 
 
 #: issue 18: a notebook is narrative plus calls to the studies (code lines: non-blank, non-comment lines of code
-#: cells, the parameters cell excluded)
+#: cells, the parameters cell excluded), and every section (code between two markdown headings) is short
 MAX_CODE_LINES, MAX_SECTION_LINES = 80, 10
-#: notebooks whose every section (code between two markdown headings) is already at most MAX_SECTION_LINES
-THIN_SECTIONS = {"02_healthy_life_expectancy", "03_mortality_and_life_expectancy_its", "05_robustness",
-                 "07_social_care_outcomes"}
 
 
 def section_code_lines(path: Path) -> dict[str, int]:
@@ -107,9 +104,8 @@ def section_code_lines(path: Path) -> dict[str, int]:
 def test_notebooks_are_thin(path):
     counts = section_code_lines(path)
     assert sum(counts.values()) <= MAX_CODE_LINES, f"{path.name}: {sum(counts.values())} code lines; move logic to a study"
-    if path.stem in THIN_SECTIONS:
-        fat = {s: n for s, n in counts.items() if n > MAX_SECTION_LINES}
-        assert not fat, f"{path.name}: sections over {MAX_SECTION_LINES} code lines: {fat}"
+    fat = {s: n for s, n in counts.items() if n > MAX_SECTION_LINES}
+    assert not fat, f"{path.name}: sections over {MAX_SECTION_LINES} code lines: {fat}"
 
 
 def test_code_line_count_skips_blanks_comments_and_parameters(tmp_path):

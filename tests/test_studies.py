@@ -5,8 +5,17 @@ import math
 import pandas as pd
 import pytest
 
-from wigan_deal import config, data, parameters, results
-from wigan_deal.studies import asc_finance, compare, hle, mortality, primary, robustness
+from wigan_deal import config, data, finance, parameters, results
+from wigan_deal.studies import (
+    asc_finance,
+    compare,
+    hle,
+    mortality,
+    overview,
+    primary,
+    robustness,
+    verdicts,
+)
 from wigan_deal.studies.summary import EffectSummary
 
 WIGAN, LEEDS, ENG = "E08000010", "E08000035", "E92000001"
@@ -322,3 +331,70 @@ def test_placebo_time_study_records_zero_breaks_when_the_pre_period_is_too_short
     rec = results.Recorder(None, "05")
     study.record(rec)
     assert rec.values["placebo_time_n"]["value"] == 0 and "not possible here" in study.summary().text
+
+
+def test_overview_studies_record_the_data_layers_counts(wigan):
+    """Notebook 01: the counts recorded are the data layer's own (12 indicators, 52 raw datasets for v0.3's data)."""
+    rec = results.Recorder(None, "01_data_overview")
+    studies = [overview.indicator_study(), overview.coverage_study(WIGAN, "Wigan"), overview.comparator_study(wigan),
+               overview.provenance_study()]
+    for study in studies:
+        study.record(rec)
+    v = {k: x["value"] for k, x in rec.values.items()}
+    assert v["n_indicators"] == len(data.indicators()) == 12 and v["n_datasets"] == len(data.provenance()) == 52
+    assert v["n_hle_vintages"] == len(data.vintages("hle_birth")) and v["n_comparator_areas"] == len(wigan.comparator_codes)
+    assert v["all_checksums_match"] is True and v["n_values_area"] == int(studies[1].table.to_numpy().sum())
+    assert list(studies[0].summary().table.columns) == overview.CATALOGUE_COLUMNS
+
+
+def test_period_rule_study_follows_the_post_rule():
+    start = overview.period_rule_study(parameters.validate(area_code=WIGAN))
+    mid = overview.period_rule_study(parameters.validate(area_code=WIGAN, post_rule="mid"))
+    assert start.summary().table.loc["2010-12", "hle_birth"] == "pre" and mid.summary().table.loc["2010-12", "hle_birth"] == "post"
+    assert "**hle_birth** 2 pre / 5 post" in start.summary().text and "**hle_birth** 1 pre / 6 post" in mid.summary().text
+
+
+def test_verdict_tables_format_estimates_through_fmt():
+    """Notebook 06's coloured tables: two decimals by fmt.number (no '-0.00', thousands separated), blank when
+    missing, each verdict on its colour."""
+    frame = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["supported", "not supported", "odd"],
+                          "estimate": [-0.0028, 12345.678, float("nan")], "lower": [1.25, float("nan"), -2.5],
+                          "upper": [3.0, 4.0, 5.0]})
+    html = verdicts.coloured(frame).to_html()
+    assert ">0.00<" in html and "-0.00" not in html and ">12,345.68<" in html and ">-2.50<" in html
+    assert ">nan<" not in html.lower() and "#e3f4e3" in html and "#fbe3e3" in html
+
+
+def test_verdict_study_records_every_claim_once():
+    study = verdicts.verdict_study(WIGAN, "Wigan")
+    rec = results.Recorder(None, "06_report_claims")
+    study.record(rec)
+    counts = {k[2:].replace("_", " "): x["value"] for k, x in rec.values.items() if k.startswith("n_")}
+    assert counts == study.counts().to_dict() and sum(counts.values()) == len(rec.tables["claims"]["rows"])
+    assert study.summary().text.endswith(f"(of {len(study.table)} claims, Wigan).")
+
+
+def test_finance_context_studies():
+    check = asc_finance.baseline_check_study(WIGAN)
+    assert check.summary().text == finance.baseline_check_text(WIGAN)
+    assert set(check.area_lines()["line"]) <= set(check.check["line"]) and check.summary().table.shape[0] == check.check["outlier"].sum()
+    assert asc_finance.spending_power_study("E06000061", "North Northamptonshire").summary().text == (
+        "*No spending power series for North Northamptonshire.*")
+    power = asc_finance.spending_power_study(WIGAN, "Wigan")
+    assert not power.table.empty and set(power.summary().table.index) == set(power.table["series"])
+    share = asc_finance.share_study(WIGAN).summary().table
+    assert list(share.index) == ["Wigan", asc_finance.ENGLAND_FINANCE_LABEL]
+    assert share.loc["Wigan", "2011/12"] == pytest.approx(round(100 * 79716 / 462662, 1))
+
+
+def test_coverage_names_the_series_an_area_lacks():
+    """Every series of the extracts is a row, so an area's missing series are named (v0.3 counted only the series
+    the area had: North Northamptonshire 'has data in 7 of 7 series', Kent '25 of 25')."""
+    assert overview.coverage_study(WIGAN, "Wigan").summary().text == (
+        "Wigan has data in **37 of 37** series. Every series has data for this area.")
+    north = overview.coverage_study("E06000061", "North Northamptonshire")
+    text = north.summary().text
+    assert text.startswith("North Northamptonshire has data in **7 of 37** series. No data for: ")
+    assert "finance: adult_social_care" in text and (north.table.loc["finance: adult_social_care"] == 0).all()
+    kent = overview.coverage_study("E10000016", "Kent").summary().text
+    assert "**25 of 37**" in kent and "hle_birth (2026-05)" in kent

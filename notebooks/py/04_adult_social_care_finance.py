@@ -29,9 +29,9 @@ results_path = None              # set by the report runner: JSON of headline va
 # %matplotlib inline
 
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import display
 
-from wigan_deal import data, plots
+from wigan_deal import data
 from wigan_deal.notebook import setup
 from wigan_deal.studies import asc_finance
 
@@ -124,16 +124,9 @@ neighbours
 # second every flagged line in England, with its explanation.
 
 # %%
-from wigan_deal import finance
-
-check = finance.baseline_line_check(finance.SAVINGS_BASE_YEARS[0])
-cols = ["line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank", "n_councils",
-        "line_median_gbp000", "outlier", "in_measure"]
-display(check.loc[check["area_code"] == AREA, cols].round(1))
-display(Markdown(finance.baseline_check_text(AREA, finance.SAVINGS_BASE_YEARS[0])))
-flagged = check[check["outlier"]]
-display(flagged[["area_name", "line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank",
-                 "explanation"]].round(1))
+check = asc_finance.baseline_check_study(AREA)
+display(check.area_lines())
+check  # every flagged line in England, with its explanation
 
 # %% [markdown]
 # ## Net outturn against comparators (cash)
@@ -157,21 +150,21 @@ asc_cash
 # The 2014-15 switch of adult social care returns to the new ASC-FR collection is a definitional break for
 # gross expenditure; RS net expenditure is less affected, but year-on-year moves across 2014-15 should be read
 # with care. 2015-16 and 2016-17 come from a third-party (BBC Shared Data Unit) extract of the same RS returns.
-#
+
+# %% [markdown]
 # ## Share of total service expenditure
 
 # %%
-share = asc_finance.asc_share(AREA)
-ax = plots.trend_plot(share.assign(time=share["financial_year"].str[:4].astype(int) + 1.0, value=share["asc_share_pct"]),
-                      AREA, title="Adult social care as % of total service expenditure (net)", ylabel="%")
-ax.set_xlabel("financial year (start + 1)")
+share = asc_finance.share_study(AREA)
+share.plot()
 plt.show()
-share.pivot_table(index="area_name", columns="financial_year", values="asc_share_pct", sort=False).round(1)
+share
 
 # %% [markdown]
 # Total service expenditure is missing for 2015-16 and 2016-17 in our extract (those years come from a source
 # that kept service lines only), so the share has gaps there.
-#
+
+# %% [markdown]
 # ## 2010-11: the combined social-care line (flagged, never split)
 
 # %%
@@ -182,7 +175,8 @@ combined[["financial_year", "value_gbp000", "flag"]]
 # From 2011-12 the combined line is *derived* (adults + children) so the series can be read across 2010-11; the
 # 2010-11 value is as published. Any split of 2010-11 into adults and children would be a guess, so the adult
 # series starts in 2011-12.
-#
+
+# %% [markdown]
 # ## The cash measure the previous savings rule used
 #
 # Until the amendment of 2026-11-28 (notebook 06 shows both verdicts) the savings claim was graded on the cash
@@ -203,20 +197,10 @@ tse_cash
 # 2016 and 2017 (revenue spending power → core spending power): two separate lines, never joined.
 
 # %%
-sp = data.load_spending_power(areas=[AREA])
-if sp.empty:
-    display(Markdown(f"*No spending power series for {NAME}.*"))
-else:
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    for series_name, g in sp.groupby("series"):
-        ax.plot(g["period_start"], g["value_gbp_million"], marker="o", label=series_name.replace("_", " "),
-                color=plots.AREA_COLOUR, ls="-" if series_name == "core_spending_power" else "--")
-    ax.set_xlabel("financial year (start)")
-    ax.set_ylabel("GBP million (cash)")
-    ax.set_title(f"{NAME}: spending power, two definitions (not joined)")
-    ax.legend(frameon=False)
-    plt.show()
-    display(sp.pivot_table(index="series", columns="financial_year", values="value_gbp_million"))
+power = asc_finance.spending_power_study(AREA, NAME)
+power.plot()
+plt.show()
+power
 
 # %% [markdown]
 # **What this notebook does not show.** Whether the council saved £140m against what it would otherwise have

@@ -30,8 +30,8 @@ results_path = None              # set by the report runner: JSON of headline va
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from wigan_deal import claims
 from wigan_deal.notebook import setup
+from wigan_deal.studies import verdicts
 
 params, rec, AREA, NAME = setup(globals(), "06_report_claims")
 
@@ -39,22 +39,10 @@ params, rec, AREA, NAME = setup(globals(), "06_report_claims")
 # ## Verdicts
 
 # %%
-table = claims.evaluate(AREA)
-# the index shows this compact table; the pre-specified rules are shown below and in data/report_claims.yml
-table["previous rule's verdict"] = claims.previous_verdict_text(table)  # amended rules: old verdict kept
-rec.record_table("claims", table[["claim", "verdict", "previous rule's verdict", "estimate", "lower", "upper", "unit",
-                                  "evidence"]])
-counts = table["verdict"].value_counts()
-for verdict, n in counts.items():
-    rec.record("n_" + verdict.replace(" ", "_"), int(n), unit="claims", label=f"Claims graded '{verdict}'")
-display(Markdown("; ".join(f"**{n}** {v}" for v, n in counts.items()) + f" (of {len(table)} claims, {NAME})."))
-
-colours = {"supported": "#e3f4e3", "partly supported": "#fdf4d8", "not supported": "#fbe3e3",
-           "not testable with these data": "#eeeeee", "too few to grade": "#eeeeee"}
-(table[["claim_id", "claim", "verdict", "previous rule's verdict", "estimate", "lower", "upper", "unit", "evidence"]]
- .style.format({"estimate": "{:.2f}", "lower": "{:.2f}", "upper": "{:.2f}"}, na_rep="")
- .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["verdict"])
- .set_properties(**{"text-align": "left", "white-space": "normal"}).hide(axis="index"))
+graded = verdicts.verdict_study(AREA, NAME)
+graded.record(rec)
+display(Markdown(graded.summary().text))
+graded.styled()  # coloured by verdict; the pre-specified rules are shown below and in data/report_claims.yml
 
 # %% [markdown]
 # ## Amended rules: the old verdict beside the new one
@@ -64,9 +52,8 @@ colours = {"supported": "#e3f4e3", "partly supported": "#fdf4d8", "not supported
 # and the old rule is re-run here so its verdict stays visible. Nothing is silently re-graded.
 
 # %%
-amended = claims.amendments_table(table)
-rec.record_table("amendments", amended[["claim_id", "amended", "verdict (current rule)", "verdict (previous rule)",
-                                        "reason"]])
+amended = graded.amendments()
+amended.record(rec)
 amended
 
 # %% [markdown]
@@ -78,9 +65,9 @@ amended
 # not depend on the chosen area (it is computed once per session, about 30 seconds).
 
 # %%
-shares = claims.shares_display(claims.all_council_shares(), table.set_index("claim_id")["verdict"])
-rec.record_table("verdict_shares", shares)
-shares.style.hide(axis="index").set_properties(**{"text-align": "left", "white-space": "normal"})
+shares = graded.shares()
+shares.record(rec)
+shares.styled()
 
 # %% [markdown]
 # `estimate` and its CI are defined per claim (`unit` column; `docs/claims.md`). Where the data carry no CI the
@@ -89,7 +76,7 @@ shares.style.hide(axis="index").set_properties(**{"text-align": "left", "white-s
 # the claim's wording does not ask for significance (premature mortality, finance). The decision rules:
 
 # %%
-table[["claim_id", "rule"]].style.hide(axis="index").set_properties(**{"text-align": "left", "white-space": "normal"})
+graded.rules()
 
 # %% [markdown]
 # ## The series behind each claim
@@ -98,24 +85,10 @@ table[["claim_id", "rule"]].style.hide(axis="index").set_properties(**{"text-ali
 # context data show that context.
 
 # %%
-register = claims.load_register()
-plottable = [c.id for c in register if c.testable or c.context is not None]
-ncols = 3
-nrows = -(-len(plottable) // ncols)
-fig, axes = plt.subplots(nrows, ncols, figsize=(16, 3.6 * nrows), squeeze=False)
-skipped = []
-for ax, cid in zip(axes.flat, plottable):
-    try:
-        claims.plot_claim(cid, AREA, ax=ax)
-    except (LookupError, ValueError) as exc:
-        ax.set_axis_off()
-        skipped.append(f"{cid} ({exc})")
-for ax in list(axes.flat)[len(plottable):]:
-    ax.set_axis_off()
-fig.tight_layout()
+fig, skipped = verdicts.plot_series(AREA)
 plt.show()
 if skipped:
-    display(Markdown("No figure (no data for this area): " + "; ".join(skipped)))
+    display(Markdown(verdicts.skipped_text(skipped)))
 
 # %% [markdown]
 # ## Did it last? The same rules on later vintages
@@ -124,18 +97,11 @@ if skipped:
 # supplementary series, each labelled. Vintages are never spliced.
 
 # %%
-later = claims.evaluate_later_vintages(AREA)
-rec.record_table("later_checks", later[["claim_id", "check", "verdict", "estimate", "lower", "upper", "unit"]])
-hle_last = later[(later["claim_id"] == "hle_increase") & later["check"].str.startswith("did it last")]
-if len(hle_last):
-    r = hle_last.iloc[0]
-    rec.record("hle_did_it_last", r["estimate"], unit=r["unit"], lower=r["lower"], upper=r["upper"],
-               label=f"{NAME} HLE claim re-run on the latest vintage: {r['check']}", note=f"verdict: {r['verdict']}")
-    display(Markdown(f"**HLE, did it last?** {r['check']}: verdict *{r['verdict']}*. {r['evidence']}"))
-(later[["claim_id", "check", "verdict", "estimate", "lower", "upper", "unit", "evidence"]]
- .style.format({"estimate": "{:.2f}", "lower": "{:.2f}", "upper": "{:.2f}"}, na_rep="")
- .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["verdict"])
- .set_properties(**{"text-align": "left", "white-space": "normal"}).hide(axis="index"))
+later = verdicts.later_study(AREA, NAME)
+later.record(rec)
+if later.hle_last() is not None:
+    display(Markdown(later.summary().text))  # the HLE claim's 'did it last' row
+later.styled()
 
 # %% [markdown]
 # **What this notebook does not show.** A verdict grades a claim's *wording* against official statistics; it is

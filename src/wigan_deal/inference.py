@@ -237,6 +237,16 @@ def file_stamp(path) -> tuple[str, int, int]:
     return str(path), st.st_mtime_ns, st.st_size
 
 
+def indicators_stamp() -> tuple[str, int, int]:
+    """:func:`file_stamp` of the indicators extract (``config.EXTRACTS_DIR``): the version key of every memoised
+    frame built from indicator data, so ``make data`` in a running kernel is seen (the data layer's own cache keys
+    on the file the same way). A missing file gets ``(path, -1, -1)``: the data layer then says it is missing."""
+    from pathlib import Path
+
+    path = Path(wd.store.extracts_dir()) / "indicators.csv"
+    return file_stamp(path) if path.exists() else (str(path), -1, -1)
+
+
 @lru_cache(maxsize=4)
 def _parsed_plan(path: str, _mtime_ns: int, _size: int) -> dict:
     import yaml
@@ -279,12 +289,13 @@ def reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
     ``all_non_gm``: every council except the Greater Manchester boroughs (the area itself is kept);
     ``all``: every council.
     """
-    return _reference_panel(indicator, sex, vintage, area, pool).copy()
+    return _reference_panel(indicator, sex, vintage, area, pool, indicators_stamp()).copy()
 
 
 @lru_cache(maxsize=16)
 def _reference_panel(indicator: str, sex: str, vintage: str | None, area: str,
-                     pool: str) -> pd.DataFrame:
+                     pool: str, _extract_stamp: tuple) -> pd.DataFrame:
+    """:func:`reference_panel`, once per version of ``indicators.csv`` (``_extract_stamp``: :func:`indicators_stamp`)."""
     if pool not in ("all_non_gm", "all"):
         raise ValueError(f"Unknown reference pool {pool!r}: valid are 'all_non_gm' and 'all'.")
     f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
@@ -343,7 +354,7 @@ def _space_panel(indicator: str, sex: str, vintage: str | None, area: str, pool:
     version (a specification curve refits it at 9 breaks and rules); shared, never modified."""
     from wigan_deal.its import space_panel
 
-    return space_panel(_reference_panel.__wrapped__(indicator, sex, vintage, area, pool), area)
+    return space_panel(_reference_panel.__wrapped__(indicator, sex, vintage, area, pool, _extract_stamp), area)
 
 
 def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None = None,
@@ -356,8 +367,7 @@ def primary_its(area: str, indicator: str, sex: str, *, break_year: int | None =
     brk = spec["break_year"] if break_year is None else break_year
     rule = spec["post_rule"] if post_rule is None else post_rule
     vint = spec.get("vintage") if vintage is None else vintage
-    panel = _space_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"),
-                         file_stamp(wd.store.extracts_dir() / "indicators.csv"))
+    panel = _space_panel(indicator, sex, vint, area, spec.get("reference_pool", "all_non_gm"), indicators_stamp())
     hib = higher_is_better(indicator)
     res = placebo_in_space(panel, area, brk, post_rule=rule, higher_is_better=hib,
                            hac_lags=spec.get("hac_lags", 2))

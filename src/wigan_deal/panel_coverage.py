@@ -20,7 +20,7 @@ import pandas as pd
 
 from wigan_deal import config, fmt
 from wigan_deal import data as wd
-from wigan_deal.inference import COVERAGE_DIR, analysis_plan
+from wigan_deal.inference import COVERAGE_DIR, analysis_plan, indicators_stamp
 from wigan_deal.its import panel as pn
 from wigan_deal.its import panel_study as ps
 from wigan_deal.periods import period_midpoint
@@ -49,7 +49,9 @@ def plan() -> dict:
 
 
 @lru_cache(maxsize=32)
-def _wide(indicator: str, sex: str, vintage: str) -> pd.DataFrame:
+def _wide(indicator: str, sex: str, vintage: str, _extract_stamp: tuple) -> pd.DataFrame:
+    """Periods x councils of one series, once per version of ``indicators.csv`` (``_extract_stamp``:
+    :func:`wigan_deal.inference.indicators_stamp`); shared, never modified."""
     f = wd.load_indicator(indicator, sex=sex, vintage=vintage)
     return f.pivot(index="period_start", columns="area_code", values="value").sort_index()
 
@@ -63,7 +65,7 @@ def outcome_panel(key: str, area: str | None = None):
         raise ValueError(f"{key!r} has no comparative primary specification in data/analysis_plan.yml; "
                          f"outcomes with one: {', '.join(pools)}.")
     spec = pools[key]
-    w = _wide(spec["indicator"], spec["sex"], spec["vintage"])
+    w = _wide(spec["indicator"], spec["sex"], spec["vintage"], indicators_stamp())
     if spec["design"] == "before_after":
         w = w.loc[list(spec["periods"])]
     codes = pd.Index(w.columns.astype(str))
@@ -312,8 +314,7 @@ def primary_comparative(area: str, key: str, alpha: float = 0.05) -> pn.Comparat
     from wigan_deal.inference import file_stamp
 
     return copy.deepcopy(_primary_comparative(
-        area, key, alpha, file_stamp(config.ANALYSIS_PLAN_FILE), file_stamp(PANEL_FILE),
-        file_stamp(wd.store.extracts_dir() / "indicators.csv")))
+        area, key, alpha, file_stamp(config.ANALYSIS_PLAN_FILE), file_stamp(PANEL_FILE), indicators_stamp()))
 
 
 @lru_cache(maxsize=64)

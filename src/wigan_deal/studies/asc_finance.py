@@ -451,3 +451,107 @@ def tse_cash_study(params: Any, name: str) -> TseCashStudy:
     table = pd.DataFrame() if note else finance_table(params.area_code, _comparator_groups(params),
                                                       "total_service_expenditure")
     return TseCashStudy(params.area_code, name, table, note)
+
+
+#: the columns of the baseline check shown for the area's lines and for every flagged line
+BASELINE_AREA_COLUMNS = ["line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank", "n_councils",
+                         "line_median_gbp000", "outlier", "in_measure"]
+BASELINE_FLAGGED_COLUMNS = ["area_name", "line", "base_gbp000", "next_gbp000", "change_pct_of_measure", "base_rank",
+                            "explanation"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BaselineCheckStudy(Study):
+    """Every service line of the base year against the same council's next year and every other council
+    (:func:`wigan_deal.finance.baseline_line_check`): the area's lines, and every flagged line in England with its
+    explanation."""
+
+    area_code: str
+    base: str
+    check: pd.DataFrame
+
+    def area_lines(self) -> pd.DataFrame:
+        """The area's lines in the base year."""
+        return self.check.loc[self.check["area_code"] == self.area_code, BASELINE_AREA_COLUMNS].round(1)
+
+    def summary(self) -> EffectSummary:
+        flagged = self.check[self.check["outlier"]]
+        return EffectSummary(flagged[BASELINE_FLAGGED_COLUMNS].round(1),
+                             finance.baseline_check_text(self.area_code, self.base))
+
+    def record(self, rec: Any) -> None:
+        """Nothing: the check explains the base year of the savings study, which records its own figures."""
+
+
+def baseline_check_study(area_code: str, base: str = finance.SAVINGS_BASE_YEARS[0]) -> BaselineCheckStudy:
+    """:class:`BaselineCheckStudy` of ``area_code`` with base year ``base`` (default: the first savings base year)."""
+    return BaselineCheckStudy(area_code, base, finance.baseline_line_check(base))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ShareStudy(Study):
+    """Adult social care as % of total service expenditure by year, the area and England (:func:`asc_share`)."""
+
+    area_code: str
+    table: pd.DataFrame
+
+    def summary(self) -> EffectSummary:
+        return EffectSummary(self.table.pivot_table(index="area_name", columns="financial_year", values="asc_share_pct",
+                                                    sort=False).round(1))
+
+    def record(self, rec: Any) -> None:
+        """Nothing: the share is context."""
+
+    def plot(self) -> Any:
+        share = self.table
+        ax = plots.trend_plot(share.assign(time=share["financial_year"].str[:4].astype(int) + 1.0,
+                                           value=share["asc_share_pct"]),
+                              self.area_code, title="Adult social care as % of total service expenditure (net)",
+                              ylabel="%")
+        ax.set_xlabel("financial year (start + 1)")
+        return ax
+
+
+def share_study(area_code: str) -> ShareStudy:
+    """:class:`ShareStudy` of ``area_code``."""
+    return ShareStudy(area_code, asc_share(area_code))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SpendingPowerStudy(Study):
+    """Government's measure of the resources available to the council (:func:`wigan_deal.data.load_spending_power`):
+    revenue spending power and core spending power, two definitions never joined."""
+
+    name: str
+    table: pd.DataFrame
+
+    def summary(self) -> EffectSummary:
+        if self.table.empty:
+            return EffectSummary(text=f"*No spending power series for {self.name}.*")
+        return EffectSummary(self.table.pivot_table(index="series", columns="financial_year",
+                                                    values="value_gbp_million"))
+
+    def record(self, rec: Any) -> None:
+        """Nothing: spending power is context."""
+
+    def plot(self) -> Any:
+        """Both definitions over time, not joined (``None`` without a series)."""
+        import matplotlib.pyplot as plt
+
+        sp = self.table
+        if sp.empty:
+            return None
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        for series_name, g in sp.groupby("series"):
+            ax.plot(g["period_start"], g["value_gbp_million"], marker="o", label=series_name.replace("_", " "),
+                    color=plots.AREA_COLOUR, ls="-" if series_name == "core_spending_power" else "--")
+        ax.set_xlabel("financial year (start)")
+        ax.set_ylabel("GBP million (cash)")
+        ax.set_title(f"{self.name}: spending power, two definitions (not joined)")
+        ax.legend(frameon=False)
+        return fig
+
+
+def spending_power_study(area_code: str, name: str) -> SpendingPowerStudy:
+    """:class:`SpendingPowerStudy` of ``area_code``."""
+    return SpendingPowerStudy(name, wd.load_spending_power(areas=[area_code]))

@@ -130,8 +130,18 @@ def higher_is_better(indicator: str) -> bool:
 
 
 
+def coverage_series() -> list[str]:
+    """Every series of the extracts, as :func:`coverage` names its rows: 'indicator (vintage)' for each vintage an
+    indicator has for any area, and 'finance: service' for each finance line with a value."""
+    names = [f"{name} ({v})" for name in wd.indicators()["indicator"]
+             for v in wd.load_indicator(name, vintage="all")["vintage"].unique()]
+    fin = wd.load_finance().dropna(subset=["value_gbp000"])
+    return sorted(names + [f"finance: {s}" for s in fin["service"].unique()])
+
+
 def coverage(area_code: str) -> pd.DataFrame:
-    """Number of values per 'indicator (vintage)' row and period start year for one area (0 = none)."""
+    """Number of values per 'indicator (vintage)' row and period start year for one area (0 = none). Every series of
+    :func:`coverage_series` has a row, so a series the area lacks is a row of zeros (empty frame: no data at all)."""
     rows = []
     for name in wd.indicators()["indicator"]:
         f = wd.load_indicator(name, areas=[area_code], vintage="all")
@@ -142,6 +152,7 @@ def coverage(area_code: str) -> pd.DataFrame:
         rows.append({"series": f"finance: {service}", "period_start": int(start), "n": len(g)})
     if not rows:
         return pd.DataFrame()
-    return pd.DataFrame(rows).pivot_table(index="series", columns="period_start", values="n", fill_value=0,
-                                          aggfunc="sum")
+    table = pd.DataFrame(rows).pivot_table(index="series", columns="period_start", values="n", fill_value=0,
+                                           aggfunc="sum")
+    return table.reindex(sorted(set(table.index) | set(coverage_series())), fill_value=0)
 

@@ -56,7 +56,7 @@ class PathwayStudy(Study):
             key = "pathway_" + "".join(ch for ch in r.measure_code.lower() if ch.isalnum())
             rec.record(key, r.area, unit=r.unit, label=f"{self.name} {r.measure_code} {r.title}, {r.financial_year} "
                                                        f"({r.source})",
-                       note=(f"England {r.England:.3g}; " if r.England == r.England else "no England row; ")
+                       note=(f"England {fmt.significant(r.England, 3)}; " if r.England == r.England else "no England row; ")
                        + f"percentile among {r.n_councils} councils {fmt.number(r.percentile, 0)} (100 = best)")
 
     def full(self) -> pd.DataFrame:

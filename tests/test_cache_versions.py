@@ -1,0 +1,84 @@
+"""Memoised panels built from the indicators extract follow its version (issue 18).
+
+``inference.reference_panel`` (placebo in space) and ``panel_coverage.outcome_panel`` (the comparative primary
+analysis) keep their frames in ``lru_cache``s. After ``make data`` in a running kernel they must read the rebuilt
+``indicators.csv``, as the data layer's own cache does (keyed on the file's mtime, size and checksum), instead of
+serving the old frame until the kernel restarts. The test rebuilds one value in a private copy of the extracts and
+clears no cache, as a kernel would not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from wigan_deal import config, data, inference, panel_coverage
+
+LEEDS, INDICATOR, SEX, VINTAGE, KEY = "E08000035", "le_birth", "Male", "2019-12", "le_male"
+
+
+@pytest.fixture
+def extracts(tmp_path, monkeypatch):
+    """A private copy of data/extracts and provenance.json that the package reads (config points at it)."""
+    target = tmp_path / "data"
+    shutil.copytree(config.EXTRACTS_DIR, target / "extracts")
+    shutil.copy(config.PROVENANCE_FILE, target / "provenance.json")
+    monkeypatch.setattr(config, "EXTRACTS_DIR", target / "extracts")
+    monkeypatch.setattr(config, "PROVENANCE_FILE", target / "provenance.json")
+    yield target / "extracts"
+    data.clear_cache()
+
+
+def _rebuild_one_value(extracts, area: str) -> tuple[int, float, float]:
+    """Rewrite ``area``'s first value of the series in ``indicators.csv`` as ``make data`` would (the file and its
+    provenance checksum); returns (period start, old value, new value)."""
+    path = extracts / "indicators.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(i for i, line in enumerate(lines)
+             if line.startswith(f"{INDICATOR},{VINTAGE},{area},") and line.split(",")[4] == SEX)
+    fields = lines[i].split(",")
+    old = float(fields[8])
+    fields[8] = f"{old + 0.25:.2f}"
+    lines[i] = ",".join(fields)
+    text = "".join(lines)
+    path.write_text(text, encoding="utf-8")
+    prov_path = extracts.parent / "provenance.json"
+    prov = json.loads(prov_path.read_text(encoding="utf-8"))
+    prov["extracts"]["indicators.csv"]["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    prov_path.write_text(json.dumps(prov), encoding="utf-8")
+    return int(fields[6]), old, float(fields[8])
+
+
+def _reference_value(period_start: int) -> float:
+    panel = inference.reference_panel(INDICATOR, SEX, VINTAGE, config.WIGAN)
+    row = panel[(panel["area_code"] == LEEDS) & (panel["period_start"] == period_start)]
+    return float(row["value"].iloc[0])
+
+
+def _pool_value(period_start: int) -> float:
+    pool, _, _, _ = panel_coverage.outcome_panel(KEY, config.WIGAN)
+    return float(pool.loc[period_start, LEEDS])
+
+
+def test_stamp_is_the_extract_files_version(extracts):
+    stamp = inference.indicators_stamp()
+    assert stamp == inference.file_stamp(extracts / "indicators.csv") and stamp[0].startswith(str(extracts))
+    (extracts / "indicators.csv").unlink()
+    assert inference.indicators_stamp()[1:] == (-1, -1)  # the data layer, not a stat, says it is missing
+    with pytest.raises(data.MissingDataError, match="indicators.csv"):
+        inference.reference_panel(INDICATOR, SEX, VINTAGE, config.WIGAN)
+
+
+def test_rebuilt_extract_is_read_by_the_memoised_panels(extracts):
+    start = int(data.load_indicator(INDICATOR, areas=[LEEDS], sex=SEX, vintage=VINTAGE)["period_start"].min())
+    before_ref, before_pool = _reference_value(start), _pool_value(start)
+    hits = inference._reference_panel.cache_info().hits
+    assert _reference_value(start) == before_ref
+    assert inference._reference_panel.cache_info().hits == hits + 1  # an unchanged file is served from the cache
+    period, old, new = _rebuild_one_value(extracts, LEEDS)
+    assert period == start and before_ref == before_pool == old != new
+    assert _reference_value(start) == new, "inference.reference_panel served the frame of the old indicators.csv"
+    assert _pool_value(start) == new, "panel_coverage.outcome_panel served the frame of the old indicators.csv"
