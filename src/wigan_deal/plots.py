@@ -272,17 +272,59 @@ def _panel_cells(fig) -> list[tuple[int, int]] | None:
 
 
 def _save_png(fig, dpi: float | None) -> bytes:
+    """PNG bytes of ``fig`` as ``savefig(bbox_inches="tight")`` gives them (cropped to everything drawn, padded by
+    :rc:`savefig.pad_inches`), for less work: savefig first draws the whole figure without rendering, only so
+    that it can then find the box, and draws it again for real. The box needs no draw (it updates the ticks,
+    titles, labels and legends it measures), so here it is found first and the figure drawn once, cropped to it.
+    A figure with a layout engine that runs at draw time (not the inert one ``tight_layout()`` leaves) or a
+    located panel (an inset, a colour bar), or on a canvas other than Agg, is saved by savefig's own way."""
     import io
 
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    dpi = dpi or fig.dpi
+    colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
+    engine = fig.get_layout_engine()
+    inert = engine is None or (isinstance(engine, PlaceHolderLayoutEngine) and not plt.rcParams["figure.autolayout"]
+                               and not plt.rcParams["figure.constrained_layout.use"])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    if not inert or not isinstance(fig.canvas, FigureCanvasAgg) or any(ax.get_axes_locator() for ax in fig.axes):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", **colours)
+        return buf.getvalue()
+    own_dpi = fig.dpi
+    try:
+        fig.set_dpi(dpi)  # the box measured at the resolution drawn, as savefig measures it
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        fig.set_layout_engine(None)  # savefig would otherwise draw for the (inert) engine first
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]), **colours)
+    finally:
+        fig.set_dpi(own_dpi)
+        if engine is not None:
+            fig.set_layout_engine(engine)
     return buf.getvalue()
+
+
+def _inline_png(fig, inner):
+    """What the inline backend's PNG formatter ``inner`` returns for ``fig``: the stock one (IPython's
+    ``print_figure``, PNG in base64 cropped with ``bbox_inches='tight'``) by :func:`_save_png`, the same image
+    from one draw instead of two; any other (e.g. other ``InlineBackend.print_figure_kwargs``) by itself."""
+    import base64
+
+    from IPython.core.pylabtools import print_figure
+
+    if getattr(inner, "func", None) is not print_figure or getattr(inner, "args", None) or \
+            inner.keywords not in ({"fmt": "png", "base64": True}, {"fmt": "png", "base64": True, "bbox_inches": "tight"}):
+        return inner(fig)
+    if not fig.axes and not fig.lines:  # as print_figure: nothing for an empty figure
+        return None
+    return base64.b64encode(_save_png(fig, fig.dpi)).decode("ascii")
 
 
 def narrow_png(fig, dpi: float | None = None) -> bytes | None:
     """PNG bytes of the figure redrawn at phone width (:data:`PHONE_INCHES`, same height): the variant of a
     wide figure that cannot be restacked (one column of panels, a colour bar). The figure is restored."""
-    size = fig.get_size_inches().copy()
+    size, params = fig.get_size_inches().copy(), _subplot_params(fig)
     saved = [(ax, ax.get_position()) for ax in fig.get_axes()]
     try:
         fig.set_size_inches(PHONE_INCHES, size[1])
@@ -292,8 +334,15 @@ def narrow_png(fig, dpi: float | None = None) -> bytes | None:
         return None
     finally:
         fig.set_size_inches(size)
+        fig.subplots_adjust(**params)
         for ax, pos in saved:
             ax.set_position(pos)
+
+
+def _subplot_params(fig) -> dict[str, float]:
+    """The figure's subplot parameters, which ``tight_layout`` changes: restored after a phone variant, so that
+    the next one (the figure shown again) starts from the same layout and comes out the same."""
+    return {k: getattr(fig.subplotpars, k) for k in ("left", "bottom", "right", "top", "wspace", "hspace")}
 
 
 def phone_png(fig, dpi: float | None = None) -> bytes | None:
@@ -310,7 +359,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         return None
     grid = fig.get_axes()[0].get_subplotspec().get_gridspec()
     nrows, ncols = grid.get_geometry()
-    size = fig.get_size_inches().copy()
+    size, params = fig.get_size_inches().copy(), _subplot_params(fig)
     saved = [(ax, ax.get_subplotspec(), ax.get_position()) for ax in fig.get_axes()]
     # panels that shared an axis with a neighbour had its tick labels hidden ('label_outer'); alone, each shows them
     labels = {ax: (any(t.get_visible() for t in ax.get_xticklabels()), any(t.get_visible() for t in ax.get_yticklabels()))
@@ -333,6 +382,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         return None
     finally:
         fig.set_size_inches(size)
+        fig.subplots_adjust(**params)
         for ax, spec, pos in saved:
             if spec is not None:
                 ax.set_subplotspec(spec)
@@ -465,7 +515,7 @@ def install_alt_text(shell=None) -> bool:
                 stacked = stacked_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if stacked:  # the one image, for every screen (HTML class 'wd-stacked')
                     return base64.b64encode(stacked).decode("ascii"), {"alt": describe(fig), "stacked": True}
-            out = _inner(fig)
+            out = _inline_png(fig, _inner)
             if out is None:
                 return None
             data, md = out if isinstance(out, tuple) else (out, {})
