@@ -200,3 +200,75 @@ def test_atlas_kernels_draw_wide_figures_once_and_reports_twice(tmp_path):
     [output] = _pngs(executed)
     assert output["metadata"]["image/png"]["wide"] is True and "phone_png" in output["metadata"]["image/png"]
     assert "both" in executed.read_text(encoding="utf-8")
+
+
+def _pixels(png: bytes):
+    import numpy as np
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _busy(layout: str | None = None):
+    """Drawn beyond its own edges: long tick labels left of the canvas, a legend right of it, a suptitle."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), layout=layout)
+    axes[0].barh(range(3), [1, 3, 2])
+    axes[0].set_yticks(range(3), ["Kingston upon Hull, City of", "Bolton", "Wigan"])
+    axes[1].plot([2009, 2011, 2013], [1, 3, 2], label="a series with a long name")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle("drawn beyond the canvas")
+    return fig
+
+
+@pytest.mark.parametrize("layout", [None, "tight"])
+def test_a_displayed_figure_is_drawn_once_with_the_pixels_of_a_tight_savefig(layout, monkeypatch):
+    """savefig(bbox_inches='tight') draws a figure twice (the first time only to find the box); the figures
+    shown draw once, and their pixels are the same, even for what is drawn beyond the figure's own edges."""
+    buf = io.BytesIO()
+    _busy(layout).savefig(buf, format="png", dpi=72, bbox_inches="tight")  # a figure of its own: a layout engine
+    expected = _pixels(buf.getvalue())  # starts from where the last layout left the panels
+    fig = _busy(layout)
+    if layout is None:  # the tight box is wider than the figure: labels and legend outside
+        assert expected.shape[1] > 9 * 72
+    draws = []
+    original = Figure.draw
+
+    def counted(self, renderer):
+        draws.append(renderer)
+        return original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    got = _pixels(plots._save_png(fig, 72))
+    assert len(draws) == 1
+    assert got.shape == expected.shape and (got == expected).all()
+    plt.close(fig)
+
+
+def test_the_inline_formatter_draws_once_and_gives_the_stock_image(shell, monkeypatch):
+    stock = _pixels(base64.b64decode(print_figure(_busy(), "png", base64=True)))
+    fig = _busy()
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    data, md = shell.display_formatter.format(_narrow())
+    assert len(draws) == 1
+    draws.clear()
+    plots.set_figure_mode("single")  # 9 inches wide: 'wide' in a report, and in the atlas stacked
+    data, md = shell.display_formatter.format(fig)
+    assert len(draws) == 1 and md["image/png"]["stacked"] is True
+    plots.set_figure_mode("both")
+    draws.clear()
+    data, md = shell.display_formatter.format(fig)
+    assert len(draws) == 2 and (_pixels(base64.b64decode(data["image/png"])) == stock).all()  # desktop and phone
+
+
+def test_a_phone_variant_is_the_same_image_however_often_it_is_drawn():
+    """tight_layout changes the subplot parameters; the phone variants put them back, so showing a figure again
+    (or drawing its desktop image after its phone one) gives the same image."""
+    fig = _busy()
+    first = _pixels(plots.stacked_png(fig, 72))
+    assert (_pixels(plots.stacked_png(fig, 72)) == first).all()
+    single, ax = plt.subplots(figsize=(12, 4))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    narrow = _pixels(plots.narrow_png(single, 72))
+    assert (_pixels(plots.narrow_png(single, 72)) == narrow).all()
+    plt.close("all")

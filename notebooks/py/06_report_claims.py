@@ -112,7 +112,7 @@ for ax, cid in zip(axes.flat, plottable):
         skipped.append(f"{cid} ({exc})")
 for ax in list(axes.flat)[len(plottable):]:
     ax.set_axis_off()
-fig.tight_layout()
+fig.set_layout_engine("tight")  # laid out when drawn (the atlas draws only the phone variant)
 plt.show()
 if skipped:
     display(Markdown("No figure (no data for this area): " + "; ".join(skipped)))

@@ -281,27 +281,31 @@ def _save_png(fig, dpi: float | None) -> bytes:
     :rc:`savefig.pad_inches`), for less work: savefig first draws the whole figure without rendering, only so
     that it can then find the box, and draws it again for real. The box needs no draw (it updates the ticks,
     titles, labels and legends it measures), so here it is found first and the figure drawn once, cropped to it.
-    A figure with a layout engine that runs at draw time (not the inert one ``tight_layout()`` leaves) or a
-    located panel (an inset, a colour bar), or on a canvas other than Agg, is saved by savefig's own way."""
+    A tight layout engine (``fig.set_layout_engine("tight")``) is run first, as savefig's first draw runs it. A
+    figure with another layout engine or a located panel (an inset, a colour bar), or on a canvas other than Agg,
+    is saved by savefig's own way."""
     import io
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
 
     dpi = dpi or fig.dpi
     colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
     engine = fig.get_layout_engine()
-    inert = engine is None or (isinstance(engine, PlaceHolderLayoutEngine) and not plt.rcParams["figure.autolayout"]
-                               and not plt.rcParams["figure.constrained_layout.use"])
+    handled = engine is None or (isinstance(engine, (PlaceHolderLayoutEngine, TightLayoutEngine))
+                                 and not plt.rcParams["figure.autolayout"]
+                                 and not plt.rcParams["figure.constrained_layout.use"])
     buf = io.BytesIO()
-    if not inert or not isinstance(fig.canvas, FigureCanvasAgg) or any(ax.get_axes_locator() for ax in fig.axes):
+    if not handled or not isinstance(fig.canvas, FigureCanvasAgg) or any(ax.get_axes_locator() for ax in fig.axes):
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", **colours, pil_kwargs=PNG_OPTIONS)
         return buf.getvalue()
     own_dpi = fig.dpi
     try:
-        fig.set_dpi(dpi)  # the box measured at the resolution drawn, as savefig measures it
+        fig.set_dpi(dpi)  # laid out and measured at the resolution drawn, as savefig does
+        if isinstance(engine, TightLayoutEngine):
+            engine.execute(fig)
         box = fig.get_tightbbox(fig.canvas.get_renderer())
-        fig.set_layout_engine(None)  # savefig would otherwise draw for the (inert) engine first
+        fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]), **colours,
                     pil_kwargs=PNG_OPTIONS)
     finally:
@@ -330,7 +334,7 @@ def _inline_png(fig, inner):
 def narrow_png(fig, dpi: float | None = None) -> bytes | None:
     """PNG bytes of the figure redrawn at phone width (:data:`PHONE_INCHES`, same height): the variant of a
     wide figure that cannot be restacked (one column of panels, a colour bar). The figure is restored."""
-    size, params = fig.get_size_inches().copy(), _subplot_params(fig)
+    size, params, engine = fig.get_size_inches().copy(), _subplot_params(fig), fig.get_layout_engine()
     saved = [(ax, ax.get_position()) for ax in fig.get_axes()]
     try:
         fig.set_size_inches(PHONE_INCHES, size[1])
@@ -339,8 +343,7 @@ def narrow_png(fig, dpi: float | None = None) -> bytes | None:
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
     finally:
-        fig.set_size_inches(size)
-        fig.subplots_adjust(**params)
+        _restore_layout(fig, size, params, engine)
         for ax, pos in saved:
             ax.set_position(pos)
 
@@ -349,6 +352,15 @@ def _subplot_params(fig) -> dict[str, float]:
     """The figure's subplot parameters, which ``tight_layout`` changes: restored after a phone variant, so that
     the next one (the figure shown again) starts from the same layout and comes out the same."""
     return {k: getattr(fig.subplotpars, k) for k in ("left", "bottom", "right", "top", "wspace", "hspace")}
+
+
+def _restore_layout(fig, size, params: dict[str, float], engine) -> None:
+    """Put back the size, subplot parameters and layout engine a phone variant's ``tight_layout`` changed."""
+    fig.set_size_inches(size)
+    if _subplot_params(fig) != params:
+        fig.subplots_adjust(**params)
+    if engine is not None and fig.get_layout_engine() is not engine:
+        fig.set_layout_engine(engine)
 
 
 def phone_png(fig, dpi: float | None = None) -> bytes | None:
@@ -365,7 +377,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         return None
     grid = fig.get_axes()[0].get_subplotspec().get_gridspec()
     nrows, ncols = grid.get_geometry()
-    size, params = fig.get_size_inches().copy(), _subplot_params(fig)
+    size, params, engine = fig.get_size_inches().copy(), _subplot_params(fig), fig.get_layout_engine()
     saved = [(ax, ax.get_subplotspec(), ax.get_position()) for ax in fig.get_axes()]
     # panels that shared an axis with a neighbour had its tick labels hidden ('label_outer'); alone, each shows them
     # (read from the tick parameters: asking for the tick labels would lay out every tick at the old size)
@@ -388,8 +400,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
     finally:
-        fig.set_size_inches(size)
-        fig.subplots_adjust(**params)
+        _restore_layout(fig, size, params, engine)
         for ax, spec, pos in saved:
             if spec is not None:
                 ax.set_subplotspec(spec)
