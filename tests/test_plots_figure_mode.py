@@ -310,3 +310,18 @@ def test_a_label_running_past_the_margin_is_saved_by_savefig(monkeypatch):
     got = _pixels(plots._save_png(fig, 72))
     assert len(draws) == 3 and got.shape == expected.shape  # the margin's draw showed ink at its edge
     plt.close(fig)
+
+
+@pytest.mark.parametrize("size", [(12.4, 3.8), (13.8, 15.8), (6.0, 36.85)])
+@pytest.mark.parametrize("dpi", [72, 80, 100])
+def test_the_one_draw_crop_counts_the_canvas_pixels_as_agg_does(size, dpi, monkeypatch):
+    """(12.4 + 4) inches at 100 dpi is 1639.99... pixels in Python and 1640 on the Agg canvas: the crop must
+    read the canvas with the canvas's own count (it crashed the formatter of notebook 02's figure)."""
+    fig, ax = plt.subplots(figsize=size)
+    ax.plot([1, 2, 3], [3, 1, 2])
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    width, height = Image.open(io.BytesIO(plots._save_png(fig, dpi))).size
+    assert len(draws) == 1 and width < size[0] * dpi and height < size[1] * dpi
+    plt.close(fig)

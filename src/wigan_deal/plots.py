@@ -305,16 +305,20 @@ def _save_png(fig, dpi: float | None) -> bytes:
     handled = engine is None or (isinstance(engine, (PlaceHolderLayoutEngine, TightLayoutEngine))
                                  and not plt.rcParams["figure.autolayout"]
                                  and not plt.rcParams["figure.constrained_layout.use"])
-    buf = io.BytesIO()
+
+    def savefig_tight() -> bytes:
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight", **colours, pil_kwargs=PNG_OPTIONS)
+        return out.getvalue()
+
     if not handled or not isinstance(fig.canvas, FigureCanvasAgg) or any(ax.get_axes_locator() for ax in fig.axes):
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", **colours, pil_kwargs=PNG_OPTIONS)
-        return buf.getvalue()
+        return savefig_tight()
     from matplotlib import colors, image
     from matplotlib.transforms import Bbox
 
     width, height = fig.get_size_inches()
     around = Bbox.from_extents(-MARGIN_INCHES, -MARGIN_INCHES, width + MARGIN_INCHES, height + MARGIN_INCHES)
-    own_dpi = fig.dpi
+    buf, own_dpi = io.BytesIO(), fig.dpi
     try:
         fig.set_dpi(dpi)  # laid out at the resolution drawn, as savefig does
         if isinstance(engine, TightLayoutEngine):
@@ -325,9 +329,14 @@ def _save_png(fig, dpi: float | None) -> bytes:
         fig.set_dpi(own_dpi)
         if engine is not None:
             fig.set_layout_engine(engine)
-    cols = int(around.width * dpi)
+    # the canvas's size in pixels: the inches times dpi rounded down, or up from a hair below a whole number (as
+    # matplotlib >= 3.10 counts 1639.9999... pixels)
     drawn = np.frombuffer(buf.getbuffer(), dtype=np.uint32)
-    rows = len(drawn) // cols
+    sizes = [{int(v), int(v + 1e-6)} for v in (around.height * dpi, around.width * dpi)]
+    shape = next(((r, c) for r in sizes[0] for c in sizes[1] if r * c == len(drawn)), None)
+    if shape is None:  # not the canvas expected
+        return savefig_tight()
+    rows, cols = shape
     face = np.round(np.asarray(colors.to_rgba(colours["facecolor"]) if fig.patch.get_visible() else (0, 0, 0, 0)) * 255)
     background = face.astype(np.uint8).view(np.uint32)[0]
     drawn = drawn.reshape(rows, cols)
@@ -336,12 +345,9 @@ def _save_png(fig, dpi: float | None) -> bytes:
     legends = [leg for leg in (*(ax.get_legend() for ax in fig.axes), *fig.legends) if leg and leg.get_visible()]
     lost = any(not (0 <= box.x0 and box.x1 <= cols and 0 <= box.y0 and box.y1 <= rows)  # where each was drawn
                for box in (leg.legendPatch.get_bbox() for leg in legends))
-    if (lost or rows * cols * 4 != len(buf.getbuffer()) or drawn[0, 0] != background or not len(ink_rows)
+    if (lost or drawn[0, 0] != background or not len(ink_rows)
             or ink_rows[0] == 0 or ink_cols[0] == 0 or ink_rows[-1] == rows - 1 or ink_cols[-1] == cols - 1):
-        del drawn, ink  # drawn beyond the margin (or nothing drawn): savefig's way
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", **colours, pil_kwargs=PNG_OPTIONS)
-        return buf.getvalue()
+        return savefig_tight()  # drawn beyond the margin (or nothing drawn)
     pad = round(plt.rcParams["savefig.pad_inches"] * dpi)
     top, bottom = max(ink_rows[0] - pad, 0), min(ink_rows[-1] + 1 + pad, rows)
     left, right = max(ink_cols[0] - pad, 0), min(ink_cols[-1] + 1 + pad, cols)
