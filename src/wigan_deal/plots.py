@@ -188,8 +188,8 @@ def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) 
     ax = _axes(ax, figsize=(max(6, 0.45 * table.shape[1] + 3), max(2.5, 0.4 * table.shape[0] + 1)))
     sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
                 annot=table.shape[1] <= 30, fmt="g", annot_kws={"fontsize": 7})
-    for text in ax.texts:  # the counts sit inside their cells: measuring each for the image's box is wasted work
-        text.set_in_layout(False)
+    for text in ax.texts:  # the counts sit inside their cells: not measured again when a tight box or layout is
+        text.set_in_layout(False)  # (savefig's, tight_layout's), ~900 texts for nothing
     ax.set_xlabel("period start year")
     ax.set_ylabel("")
     if title:
@@ -323,7 +323,8 @@ def _save_png(fig, dpi: float | None) -> bytes:
         fig.set_dpi(dpi)  # laid out at the resolution drawn, as savefig does
         if isinstance(engine, TightLayoutEngine):
             engine.execute(fig)
-        fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
+        if engine is not None:
+            fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
         fig.savefig(buf, format="rgba", dpi=dpi, bbox_inches=around, **colours)
     finally:
         fig.set_dpi(own_dpi)
@@ -539,7 +540,7 @@ def install_alt_text(shell=None) -> bool:
     """Make IPython attach :func:`describe` as alt text (and a 'wide' flag) to every matplotlib figure
     it displays as PNG (``%matplotlib inline``); a wide figure gets its phone variant too, or in the
     "single" :func:`figure_mode` is rendered once (see :data:`FIGURE_MODES`). The stock PNG (cropped with
-    ``bbox_inches='tight'``) is drawn by :func:`_save_png`: the same pixels from one draw instead of two.
+    ``bbox_inches='tight'``) is drawn by :func:`_save_png`: the same crop from one draw instead of two.
     Re-applied before every cell, because ``%matplotlib inline`` re-installs the stock formatter. Returns False
     outside IPython."""
     try:
