@@ -254,7 +254,7 @@ def test_a_displayed_figure_is_drawn_once_and_cropped_as_a_tight_savefig(layout,
 def test_a_legend_placed_beyond_the_margin_is_saved_by_savefig(monkeypatch):
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.plot([1, 2], [1, 2], label="far away")
-    ax.legend(loc="upper left", bbox_to_anchor=(2.5, 1))  # several inches right of the figure
+    ax.legend(loc="upper left", bbox_to_anchor=(3, 1))  # more than the margin right of the figure
     draws = []
     original = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
