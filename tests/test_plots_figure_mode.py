@@ -200,3 +200,128 @@ def test_atlas_kernels_draw_wide_figures_once_and_reports_twice(tmp_path):
     [output] = _pngs(executed)
     assert output["metadata"]["image/png"]["wide"] is True and "phone_png" in output["metadata"]["image/png"]
     assert "both" in executed.read_text(encoding="utf-8")
+
+
+def _pixels(png: bytes):
+    import numpy as np
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _busy(layout: str | None = None):
+    """Drawn beyond its own edges: long tick labels left of the canvas, a legend right of it, a suptitle."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), layout=layout)
+    axes[0].barh(range(3), [1, 3, 2])
+    axes[0].set_yticks(range(3), ["Kingston upon Hull, City of", "Bolton", "Wigan"])
+    axes[1].plot([2009, 2011, 2013], [1, 3, 2], label="a series with a long name")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle("drawn beyond the canvas")
+    return fig
+
+
+def _ink(pixels):
+    """Height and width of what is drawn (pixels unlike the corner's)."""
+    import numpy as np
+
+    ink = (pixels != pixels[0, 0]).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+@pytest.mark.parametrize("layout", [None, "tight"])
+def test_a_displayed_figure_is_drawn_once_and_cropped_as_a_tight_savefig(layout, monkeypatch):
+    """savefig(bbox_inches='tight') draws a figure twice (the first time only to find the box); the figures
+    shown draw once, keep what lies beyond the figure's edges, and come out the size of savefig's image."""
+    buf = io.BytesIO()
+    _busy(layout).savefig(buf, format="png", dpi=72, bbox_inches="tight")  # a figure of its own: a layout engine
+    expected = _pixels(buf.getvalue())  # starts from where the last layout left the panels
+    if layout is None:  # the tight box is wider than the figure: labels and legend outside
+        assert expected.shape[1] > 9 * 72
+    fig = _busy(layout)
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    got = _pixels(plots._save_png(fig, 72))
+    assert len(draws) == 1
+    assert abs(got.shape[0] - expected.shape[0]) <= 3 and abs(got.shape[1] - expected.shape[1]) <= 3
+    ink, expected_ink = _ink(got), _ink(expected)
+    assert abs(ink[0] - expected_ink[0]) <= 1 and abs(ink[1] - expected_ink[1]) <= 1  # nothing cut off
+    pad = round(plt.rcParams["savefig.pad_inches"] * 72)
+    assert got.shape[:2] == (ink[0] + 2 * pad, ink[1] + 2 * pad)
+    plt.close("all")
+
+
+def test_a_legend_placed_beyond_the_margin_is_saved_by_savefig(monkeypatch):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2], [1, 2], label="far away")
+    ax.legend(loc="upper left", bbox_to_anchor=(3, 1))  # more than the margin right of the figure
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    got = _pixels(plots._save_png(fig, 72))
+    assert len(draws) == 3  # the margin's draw, then savefig's two
+    assert got.shape[1] > (4 + plots.MARGIN_INCHES) * 72  # the legend is in the image
+    plt.close(fig)
+
+
+def test_the_inline_formatter_draws_once_and_crops_as_the_stock_one(shell, monkeypatch):
+    stock = _pixels(base64.b64decode(print_figure(_busy(), "png", base64=True)))
+    fig = _busy()
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    data, md = shell.display_formatter.format(_narrow())
+    assert len(draws) == 1
+    draws.clear()
+    plots.set_figure_mode("single")  # 9 inches wide: 'wide' in a report, and in the atlas stacked
+    data, md = shell.display_formatter.format(fig)
+    assert len(draws) == 1 and md["image/png"]["stacked"] is True
+    plots.set_figure_mode("both")
+    draws.clear()
+    data, md = shell.display_formatter.format(fig)
+    assert len(draws) == 2  # desktop and phone
+    desktop = _pixels(base64.b64decode(data["image/png"]))
+    assert all(abs(a - b) <= 1 for a, b in zip(_ink(desktop), _ink(stock), strict=True))
+
+
+def test_a_phone_variant_is_the_same_image_however_often_it_is_drawn():
+    """tight_layout changes the subplot parameters; the phone variants put them back, so showing a figure again
+    (or drawing its desktop image after its phone one) gives the same image."""
+    fig = _busy()
+    first = _pixels(plots.stacked_png(fig, 72))
+    assert (_pixels(plots.stacked_png(fig, 72)) == first).all()
+    single, ax = plt.subplots(figsize=(12, 4))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    narrow = _pixels(plots.narrow_png(single, 72))
+    assert (_pixels(plots.narrow_png(single, 72)) == narrow).all()
+    plt.close("all")
+
+
+def test_a_label_running_past_the_margin_is_saved_by_savefig(monkeypatch):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.barh([0, 1], [1, 2])
+    ax.set_yticks([0, 1], ["short", "a tick label so long that it runs out of the figure and past the margin " * 2])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=72, bbox_inches="tight")
+    expected = _pixels(buf.getvalue())
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    got = _pixels(plots._save_png(fig, 72))
+    assert len(draws) == 3 and got.shape == expected.shape  # the margin's draw showed ink at its edge
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("size", [(12.4, 3.8), (13.8, 15.8), (6.0, 36.85)])
+@pytest.mark.parametrize("dpi", [72, 80, 100])
+def test_the_one_draw_crop_counts_the_canvas_pixels_as_agg_does(size, dpi, monkeypatch):
+    """(12.4 + 4) inches at 100 dpi is 1639.99... pixels in Python and 1640 on the Agg canvas: the crop must
+    read the canvas with the canvas's own count (it crashed the formatter of notebook 02's figure)."""
+    fig, ax = plt.subplots(figsize=size)
+    ax.plot([1, 2, 3], [3, 1, 2])
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    width, height = Image.open(io.BytesIO(plots._save_png(fig, dpi))).size
+    assert len(draws) == 1 and width < size[0] * dpi and height < size[1] * dpi
+    plt.close(fig)

@@ -188,6 +188,8 @@ def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) 
     ax = _axes(ax, figsize=(max(6, 0.45 * table.shape[1] + 3), max(2.5, 0.4 * table.shape[0] + 1)))
     sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
                 annot=table.shape[1] <= 30, fmt="g", annot_kws={"fontsize": 7})
+    for text in ax.texts:  # the counts sit inside their cells: not measured again when a tight box or layout is
+        text.set_in_layout(False)  # (savefig's, tight_layout's), ~900 texts for nothing
     ax.set_xlabel("period start year")
     ax.set_ylabel("")
     if title:
@@ -271,18 +273,112 @@ def _panel_cells(fig) -> list[tuple[int, int]] | None:
     return sorted(set(cells)) if len(grids) == 1 else None
 
 
+#: Inches drawn around a displayed figure on every side, for what lies beyond its edges (long tick labels, a
+#: legend outside the panel): the image is then cropped to what was drawn (see :func:`_save_png`). Notebook 07's
+#: pathway labels reach 2.2 inches past the left edge; a wider margin costs next to nothing (a few ms).
+MARGIN_INCHES = 4.0
+
+#: zlib level of displayed PNGs: 3 encodes a council's figures in two thirds of the time of Pillow's default (6),
+#: and into slightly smaller files (measured on a council's 31 figures: 1.85 MB against 1.92 MB).
+PNG_OPTIONS = {"compress_level": 3}
+
+
 def _save_png(fig, dpi: float | None) -> bytes:
+    """PNG bytes of ``fig`` cropped like ``savefig(bbox_inches="tight")`` (to what is drawn, padded by
+    :rc:`savefig.pad_inches`), from ONE draw where savefig makes two: it draws once without rendering and
+    measures every tick label, title and legend only to find its box, then draws for real. Here the figure is
+    drawn once with :data:`MARGIN_INCHES` around it (for what lies beyond its edges: long tick labels, a legend
+    outside its panel) and the image is cut to the drawn pixels, padded. The crop is to ink, not to the artists'
+    boxes, so an image can be a few pixels smaller than savefig's, and trailing empty panels (switched off) are
+    not kept as blank space. A tight layout engine (``fig.set_layout_engine("tight")``) is run first, as
+    savefig's first draw runs it. A figure drawn beyond the margin (ink at the canvas's edge, or a legend
+    placed past it), with another layout engine or a located panel (an inset, a colour bar), or on a canvas
+    other than Agg, is saved by savefig's own way. Not caught: an artist other than a legend placed wholly
+    further than the margin beyond the figure's edge, with nothing drawn in between (no figure here does that)."""
     import io
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
-    return buf.getvalue()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
+
+    dpi = dpi or fig.dpi
+    colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
+    engine = fig.get_layout_engine()
+    handled = engine is None or (isinstance(engine, (PlaceHolderLayoutEngine, TightLayoutEngine))
+                                 and not plt.rcParams["figure.autolayout"]
+                                 and not plt.rcParams["figure.constrained_layout.use"])
+
+    def savefig_tight() -> bytes:
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight", **colours, pil_kwargs=PNG_OPTIONS)
+        return out.getvalue()
+
+    if not handled or not isinstance(fig.canvas, FigureCanvasAgg) or any(ax.get_axes_locator() for ax in fig.axes):
+        return savefig_tight()
+    from matplotlib import colors, image
+    from matplotlib.transforms import Bbox
+
+    width, height = fig.get_size_inches()
+    around = Bbox.from_extents(-MARGIN_INCHES, -MARGIN_INCHES, width + MARGIN_INCHES, height + MARGIN_INCHES)
+    buf, own_dpi = io.BytesIO(), fig.dpi
+    try:
+        fig.set_dpi(dpi)  # laid out at the resolution drawn, as savefig does
+        if isinstance(engine, TightLayoutEngine):
+            engine.execute(fig)
+        if engine is not None:
+            fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
+        fig.savefig(buf, format="rgba", dpi=dpi, bbox_inches=around, **colours)
+    finally:
+        fig.set_dpi(own_dpi)
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    # the canvas's size in pixels: the inches times dpi rounded down, or up from a hair below a whole number (as
+    # matplotlib >= 3.10 counts 1639.9999... pixels)
+    drawn = np.frombuffer(buf.getbuffer(), dtype=np.uint32)
+    sizes = [{int(v), int(v + 1e-6)} for v in (around.height * dpi, around.width * dpi)]
+    shape = next(((r, c) for r in sizes[0] for c in sizes[1] if r * c == len(drawn)), None)
+    if shape is None:  # not the canvas expected
+        return savefig_tight()
+    rows, cols = shape
+    face = np.round(np.asarray(colors.to_rgba(colours["facecolor"]) if fig.patch.get_visible() else (0, 0, 0, 0)) * 255)
+    background = face.astype(np.uint8).view(np.uint32)[0]
+    drawn = drawn.reshape(rows, cols)
+    ink = drawn != background
+    ink_rows, ink_cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    legends = [leg for leg in (*(ax.get_legend() for ax in fig.axes), *fig.legends) if leg and leg.get_visible()]
+    lost = any(not (0 <= box.x0 and box.x1 <= cols and 0 <= box.y0 and box.y1 <= rows)  # where each was drawn
+               for box in (leg.legendPatch.get_bbox() for leg in legends))
+    if (lost or drawn[0, 0] != background or not len(ink_rows)
+            or ink_rows[0] == 0 or ink_cols[0] == 0 or ink_rows[-1] == rows - 1 or ink_cols[-1] == cols - 1):
+        return savefig_tight()  # drawn beyond the margin (or nothing drawn)
+    pad = round(plt.rcParams["savefig.pad_inches"] * dpi)
+    top, bottom = max(ink_rows[0] - pad, 0), min(ink_rows[-1] + 1 + pad, rows)
+    left, right = max(ink_cols[0] - pad, 0), min(ink_cols[-1] + 1 + pad, cols)
+    png = io.BytesIO()
+    image.imsave(png, drawn[top:bottom, left:right].copy().view(np.uint8).reshape(bottom - top, right - left, 4),
+                 format="png", dpi=dpi, pil_kwargs=PNG_OPTIONS)
+    return png.getvalue()
+
+
+def _inline_png(fig, inner):
+    """What the inline backend's PNG formatter ``inner`` returns for ``fig``: the stock one (IPython's
+    ``print_figure``, PNG in base64 cropped with ``bbox_inches='tight'``) by :func:`_save_png`, the same crop
+    from one draw instead of two; any other (e.g. other ``InlineBackend.print_figure_kwargs``) by itself."""
+    import base64
+
+    from IPython.core.pylabtools import print_figure
+
+    if getattr(inner, "func", None) is not print_figure or getattr(inner, "args", None) or \
+            inner.keywords not in ({"fmt": "png", "base64": True}, {"fmt": "png", "base64": True, "bbox_inches": "tight"}):
+        return inner(fig)
+    if not fig.axes and not fig.lines:  # as print_figure: nothing for an empty figure
+        return None
+    return base64.b64encode(_save_png(fig, fig.dpi)).decode("ascii")
 
 
 def narrow_png(fig, dpi: float | None = None) -> bytes | None:
     """PNG bytes of the figure redrawn at phone width (:data:`PHONE_INCHES`, same height): the variant of a
     wide figure that cannot be restacked (one column of panels, a colour bar). The figure is restored."""
-    size = fig.get_size_inches().copy()
+    size, params, engine = fig.get_size_inches().copy(), _subplot_params(fig), fig.get_layout_engine()
     saved = [(ax, ax.get_position()) for ax in fig.get_axes()]
     try:
         fig.set_size_inches(PHONE_INCHES, size[1])
@@ -291,9 +387,24 @@ def narrow_png(fig, dpi: float | None = None) -> bytes | None:
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
     finally:
-        fig.set_size_inches(size)
+        _restore_layout(fig, size, params, engine)
         for ax, pos in saved:
             ax.set_position(pos)
+
+
+def _subplot_params(fig) -> dict[str, float]:
+    """The figure's subplot parameters, which ``tight_layout`` changes: restored after a phone variant, so that
+    the next one (the figure shown again) starts from the same layout and comes out the same."""
+    return {k: getattr(fig.subplotpars, k) for k in ("left", "bottom", "right", "top", "wspace", "hspace")}
+
+
+def _restore_layout(fig, size, params: dict[str, float], engine) -> None:
+    """Put back the size, subplot parameters and layout engine a phone variant's ``tight_layout`` changed."""
+    fig.set_size_inches(size)
+    if _subplot_params(fig) != params:
+        fig.subplots_adjust(**params)
+    if engine is not None and fig.get_layout_engine() is not engine:
+        fig.set_layout_engine(engine)
 
 
 def phone_png(fig, dpi: float | None = None) -> bytes | None:
@@ -310,10 +421,11 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
         return None
     grid = fig.get_axes()[0].get_subplotspec().get_gridspec()
     nrows, ncols = grid.get_geometry()
-    size = fig.get_size_inches().copy()
+    size, params, engine = fig.get_size_inches().copy(), _subplot_params(fig), fig.get_layout_engine()
     saved = [(ax, ax.get_subplotspec(), ax.get_position()) for ax in fig.get_axes()]
     # panels that shared an axis with a neighbour had its tick labels hidden ('label_outer'); alone, each shows them
-    labels = {ax: (any(t.get_visible() for t in ax.get_xticklabels()), any(t.get_visible() for t in ax.get_yticklabels()))
+    # (read from the tick parameters: asking for the tick labels would lay out every tick at the old size)
+    labels = {ax: (ax.xaxis.get_tick_params().get("labelbottom", True), ax.yaxis.get_tick_params().get("labelleft", True))
               for ax, spec, _ in saved if spec is not None and spec.get_gridspec() is grid}
     panel_h = min(size[1] / nrows * PHONE_INCHES / (size[0] / ncols), PHONE_PANEL_MAX_INCHES)
     column = fig.add_gridspec(len(cells), 1)
@@ -332,7 +444,7 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
     finally:
-        fig.set_size_inches(size)
+        _restore_layout(fig, size, params, engine)
         for ax, spec, pos in saved:
             if spec is not None:
                 ax.set_subplotspec(spec)
@@ -428,8 +540,10 @@ def describe(fig) -> str:
 def install_alt_text(shell=None) -> bool:
     """Make IPython attach :func:`describe` as alt text (and a 'wide' flag) to every matplotlib figure
     it displays as PNG (``%matplotlib inline``); a wide figure gets its phone variant too, or in the
-    "single" :func:`figure_mode` is rendered once (see :data:`FIGURE_MODES`). Re-applied before every
-    cell, because ``%matplotlib inline`` re-installs the stock formatter. Returns False outside IPython."""
+    "single" :func:`figure_mode` is rendered once (see :data:`FIGURE_MODES`). The stock PNG (cropped with
+    ``bbox_inches='tight'``) is drawn by :func:`_save_png`: the same crop from one draw instead of two.
+    Re-applied before every cell, because ``%matplotlib inline`` re-installs the stock formatter. Returns False
+    outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -465,7 +579,7 @@ def install_alt_text(shell=None) -> bool:
                 stacked = stacked_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if stacked:  # the one image, for every screen (HTML class 'wd-stacked')
                     return base64.b64encode(stacked).decode("ascii"), {"alt": describe(fig), "stacked": True}
-            out = _inner(fig)
+            out = _inline_png(fig, _inner)
             if out is None:
                 return None
             data, md = out if isinstance(out, tuple) else (out, {})

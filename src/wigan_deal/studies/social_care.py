@@ -82,7 +82,7 @@ class PathwayStudy(Study):
             outcomes.measure_figure(self.area_code, code, peers, ax=ax)
             eng = wd.load_social_care(code, areas=[config.ENGLAND])
             ax.plot(eng["period_start"], eng["value"], marker="s", color="black", lw=1, label="England")
-        fig.tight_layout()
+        fig.set_layout_engine("tight")  # laid out when drawn: the atlas draws only the stacked phone variant
         return fig
 
 
