@@ -392,3 +392,36 @@ def test_pages_other_than_both_or_reader_are_refused_before_anything_runs(tmp_pa
         run_report(parameters.validate(area_code=config.WIGAN), [tmp_path / "01_x.ipynb"], out_dir=tmp_path,
                    pages="all")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.integration
+def test_a_kernel_that_dies_on_a_port_taken_meanwhile_is_started_again(tmp_path, monkeypatch):
+    """jupyter_client picks free ports before the kernel binds them, so kernels started at once can be given the
+    same one: the kernel dies before it replies ("Address already in use", seen in a CI run). The worker then
+    starts another, with new ports."""
+    import os
+    import socket
+
+    from wigan_deal.report import kernels
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    made = []
+
+    class FirstOnATakenPort(kernels.SharedClientKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if not made:  # the port, kept (not replaced by jupyter_client's per-process port cache)
+                self.cache_ports, self.shell_port = False, taken.getsockname()[1]
+            made.append(self)
+
+    monkeypatch.setattr(kernels, "SharedClientKernelManager", FirstOnATakenPort)
+    try:
+        km = kernels.warm_kernel("python3", tmp_path, str(tmp_path))
+        assert len(made) == 2 and km is made[1]
+        log = (tmp_path / kernels.LOG_FOLDER / f"kernel-{os.getpid()}.log").read_text(encoding="utf-8")
+        assert "Address already in use" in log
+    finally:
+        kernels._shutdown_worker_kernel()
+        taken.close()

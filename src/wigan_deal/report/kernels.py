@@ -221,39 +221,73 @@ class SharedClientKernelManager(AsyncKernelManager):
         return self._shared_client
 
 
+#: Starts a worker makes of its kernel when the kernel dies at start-up because a port it was given is taken:
+#: jupyter_client picks free ports before the kernel binds them, so kernels started at the same moment (a test run's
+#: renders, an atlas's workers) can be handed the same one ("Address already in use", the kernel dies before it
+#: replies). A new start gets new ports.
+KERNEL_START_ATTEMPTS = 3
+
+
 def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None = None,
                 figure_mode: str | None = None) -> Any:
-    """This worker's kernel ``kernel_name``, started on first use (restarted if it died; its stderr goes to
+    """This worker's kernel ``kernel_name``, started on first use (restarted if it died, and again, up to
+    :data:`KERNEL_START_ATTEMPTS` times, if it died at start-up on a port taken meanwhile; its stderr goes to
     ``<folder>/.logs/kernel-<pid>.log``), reset for the next notebook: working directory ``cwd``, figure dpi,
     figure mode (:data:`wigan_deal.plots.FIGURE_MODES`; ``None`` keeps the report's default).
 
     An *async* kernel manager, as nbclient's own: with a blocking one nbclient cannot notice a
     dead kernel while it waits for output. Coroutines run on nbclient's loop via ``run_sync``.
     """
+    from jupyter_core.utils import run_sync
+
+    extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
+    if figure_mode:
+        extra += f'__import__("wigan_deal.plots").plots.set_figure_mode({str(figure_mode)!r})\n'
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        km, started_at = _worker_kernel, None
+        if km is None or km.kernel_name != kernel_name or not run_sync(km.is_alive)():
+            km, started_at = _start_worker_kernel(kernel_name, folder, cwd)
+        try:
+            run_sync(_reset_kernel)(km, cwd, extra)
+            return km
+        except RuntimeError:
+            if started_at is None or attempt == KERNEL_START_ATTEMPTS or not _lost_a_port(started_at):
+                raise
+            _shutdown_worker_kernel()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _start_worker_kernel(kernel_name: str, folder: Path, cwd: str) -> tuple[Any, int]:
+    """Start this worker's kernel; return it and where its start-up begins in the kernel log."""
     global _worker_kernel, _worker_kernel_log
     from multiprocessing.util import Finalize
 
     from jupyter_core.utils import run_sync
 
-    km = _worker_kernel
-    if km is None or km.kernel_name != kernel_name or not run_sync(km.is_alive)():
-        _shutdown_worker_kernel()
-        _worker_kernel_log = Path(folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
-        _worker_kernel_log.parent.mkdir(exist_ok=True)
-        km = SharedClientKernelManager(kernel_name=kernel_name)
-        # Known before the kernel is launched: a SIGTERM that arrives while the kernel starts still finds its
-        # process (km.provisioner.process) and kills it. The kernel's stdout goes to the log too, never to the
-        # runner's stdout: a kernel left running would otherwise hold the pipe of whoever reads the runner
-        # (make, tee, CI) open until it ends.
-        _worker_kernel = km
-        Finalize(km, _shutdown_worker_kernel, exitpriority=10)
-        with open(_worker_kernel_log, "ab") as err:
-            run_sync(km.start_kernel)(cwd=cwd, stdout=err, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
-    extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
-    if figure_mode:
-        extra += f'__import__("wigan_deal.plots").plots.set_figure_mode({str(figure_mode)!r})\n'
-    run_sync(_reset_kernel)(km, cwd, extra)
-    return km
+    _shutdown_worker_kernel()
+    _worker_kernel_log = Path(folder) / LOG_FOLDER / f"kernel-{os.getpid()}.log"
+    _worker_kernel_log.parent.mkdir(exist_ok=True)
+    started_at = _worker_kernel_log.stat().st_size if _worker_kernel_log.exists() else 0
+    km = SharedClientKernelManager(kernel_name=kernel_name)
+    # Known before the kernel is launched: a SIGTERM that arrives while the kernel starts still finds its
+    # process (km.provisioner.process) and kills it. The kernel's stdout goes to the log too, never to the
+    # runner's stdout: a kernel left running would otherwise hold the pipe of whoever reads the runner
+    # (make, tee, CI) open until it ends.
+    _worker_kernel = km
+    Finalize(km, _shutdown_worker_kernel, exitpriority=10)
+    with open(_worker_kernel_log, "ab") as err:
+        run_sync(km.start_kernel)(cwd=cwd, stdout=err, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
+    return km, started_at
+
+
+def _lost_a_port(started_at: int) -> bool:
+    """Whether this worker's kernel, started at ``started_at`` in its log, died because a port was taken."""
+    log = _worker_kernel_log
+    if log is None or not log.exists():
+        return False
+    with open(log, "rb") as fh:
+        fh.seek(started_at)
+        return b"Address already in use" in fh.read()
 
 
 def pid_alive(pid: int) -> bool:
