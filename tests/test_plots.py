@@ -104,3 +104,12 @@ def test_colour_map_is_stable():
     cmap = plots.colour_map(AREA, [AREA, ENG, "a", "b"])
     assert cmap[AREA] == plots.AREA_COLOUR and cmap[ENG] == plots.ENGLAND_COLOUR
     assert cmap["a"] == plots.GROUP_COLOURS[0] and cmap["b"] == plots.GROUP_COLOURS[1]
+
+
+def test_coverage_heatmap_leaves_empty_cells_blank_so_a_missing_series_is_a_blank_row():
+    table = pd.DataFrame({2001: [3, 0, 12000], 2002: [1, 0, 0]}, index=["a (2019-05)", "b (2019-05)", "finance: x"])
+    ax = plots.coverage_heatmap(table, title="Coverage")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["3", "1", "", "", "12,000", ""]  # row by row; 0 = no data, blank
+    assert "2 of 3 series have data; no data in: b (2019-05)." in plots.describe(ax.figure)
+    plt.close(ax.figure)

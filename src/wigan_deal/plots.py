@@ -184,10 +184,12 @@ def finance_plot(table: pd.DataFrame, area_code: str, ax=None, *, value: str = "
 
 
 def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) -> plt.Axes:
-    """Heatmap of a (row x period) coverage table of counts (0 = no data)."""
+    """Heatmap of a (row x period) coverage table of counts (0 = no data: a blank cell, so a series the area lacks
+    is a blank row)."""
     ax = _axes(ax, figsize=(max(6, 0.45 * table.shape[1] + 3), max(2.5, 0.4 * table.shape[0] + 1)))
+    labels = table.map(lambda n: "" if n == 0 else fmt.number(n, 0)) if table.shape[1] <= 30 else False
     sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
-                annot=table.shape[1] <= 30, fmt="g", annot_kws={"fontsize": 7})
+                annot=labels if labels is False else labels.to_numpy(), fmt="", annot_kws={"fontsize": 7})
     for text in ax.texts:  # the counts sit inside their cells: not measured again when a tight box or layout is
         text.set_in_layout(False)  # (savefig's, tight_layout's), ~900 texts for nothing
     ax.set_xlabel("period start year")
