@@ -82,3 +82,31 @@ def test_rebuilt_extract_is_read_by_the_memoised_panels(extracts):
     assert period == start and before_ref == before_pool == old != new
     assert _reference_value(start) == new, "inference.reference_panel served the frame of the old indicators.csv"
     assert _pool_value(start) == new, "panel_coverage.outcome_panel served the frame of the old indicators.csv"
+
+
+def test_data_cache_computes_afresh_after_the_extracts_are_rebuilt(extracts):
+    """``data.data_cache`` (the memoised all-council frames of inference, hle_ci, parameters, finance and the
+    finance study) keys on ``provenance.json``, which ``make data`` rewrites with every extract's checksum."""
+    calls = []
+
+    @data.data_cache(maxsize=4)
+    def councils_with(indicator: str) -> int:
+        calls.append(indicator)
+        frame = data.load_indicator(indicator, vintage=VINTAGE)
+        return int((frame["area_code"] == LEEDS).sum())
+
+    assert councils_with(INDICATOR) == councils_with(INDICATOR) and len(calls) == 1  # cached
+    _rebuild_one_value(extracts, LEEDS)
+    councils_with(INDICATOR)
+    assert len(calls) == 2  # the rebuilt extracts: computed afresh, no cache cleared
+    councils_with.cache_clear()
+    councils_with(INDICATOR)
+    assert len(calls) == 3 and councils_with.__wrapped__(INDICATOR) == councils_with(INDICATOR)
+    from wigan_deal import finance, hle_ci, parameters
+    from wigan_deal.studies import asc_finance
+
+    for fn in (inference.residual_scale, inference.higher_is_better, hle_ci._halfwidths_cached,
+               parameters.valid_break_years, finance._budget_outturn_all, finance._savings_all,
+               finance.spending_power_change, finance.baseline_line_check, asc_finance._england_finance):
+        assert hasattr(fn, "cache_clear") and fn.__wrapped__.__name__ == fn.__name__, fn  # each is a data_cache
+        assert fn.__code__ is not fn.__wrapped__.__code__, fn

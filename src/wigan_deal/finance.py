@@ -28,7 +28,6 @@ Imports only ``config``, ``periods`` and ``data`` (the same layer as ``its``).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -89,7 +88,7 @@ def percentiles_among_others(values: np.ndarray) -> np.ndarray:
 
 
 # --- budget against outturn -------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=4)
+@wd.data_cache(maxsize=4)
 def _budget_outturn_all(first: str, last: str, base: str) -> pd.DataFrame:
     years = _years(first, last)
     budget = wd.load_budget(services="adult_social_care", financial_years=years)
@@ -436,7 +435,7 @@ def cash_change(area: str, service: str, years: tuple[str, str], subtract: Seque
 
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------
-@functools.lru_cache(maxsize=8)
+@wd.data_cache(maxsize=8)
 def _savings_all(first: str, last: str, base: str, excluded: tuple[str, ...] = SAVINGS_EXCLUDED) -> pd.DataFrame:
     services = ["net_current_expenditure", *excluded]
     fin = wd.load_finance(services=services)
@@ -479,7 +478,7 @@ def _savings_all(first: str, last: str, base: str, excluded: tuple[str, ...] = S
     return out.sort_values("area_code").reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=2)
+@wd.data_cache(maxsize=2)
 def spending_power_change(years: tuple[str, str] = CSP_YEARS, base: str = config.DEFLATOR_BASE) -> pd.Series:
     """Real-terms % change of revenue spending power between ``years`` (one definition), by area code."""
     sp = wd.load_spending_power(series="revenue_spending_power")
@@ -498,7 +497,7 @@ OUTLIER_IQR = 3.0
 OUTLIER_MATERIAL_PCT = 1.0
 
 
-@functools.lru_cache(maxsize=4)
+@wd.data_cache(maxsize=4)
 def baseline_line_check(base: str = SAVINGS_BASE_YEARS[0], next_year: str | None = None) -> pd.DataFrame:
     """Every council x service line of :data:`BASELINE_LINES` in ``base`` against the same council's next year and
     against other councils: cash values, change as % of the council's controllable measure in ``base``, level per

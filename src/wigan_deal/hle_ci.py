@@ -229,7 +229,7 @@ def council_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE, *, year: 
         "population": "no population estimate for the council", "halfwidth_population": "no population estimate"})
 
 
-@functools.lru_cache(maxsize=32)
+@wd.data_cache(maxsize=32)
 def _halfwidths_cached(sex: str, vintage: str) -> pd.DataFrame:
     return council_halfwidths(sex, vintage).set_index("area_code")
 

@@ -83,7 +83,7 @@ def calibrate_phi(X: np.ndarray, target_acf1: float, seed: int = 7, reps: int = 
     return float(np.interp(target_acf1, med, grid))
 
 
-@lru_cache(maxsize=1)
+@wd.data_cache(maxsize=1)
 def residual_scale() -> pd.DataFrame:
     """Per real series: councils, n, median residual SD, median residual lag-1 autocorrelation, rho."""
     rows = []
@@ -276,7 +276,7 @@ def primary_spec(indicator: str) -> dict:
     return plan[indicator]
 
 
-@lru_cache(maxsize=64)
+@wd.data_cache(maxsize=64)
 def higher_is_better(indicator: str) -> bool:
     """Whether a higher value of ``indicator`` is better (from the data layer's catalogue)."""
     return bool(wd.indicators().set_index("indicator").loc[indicator, "higher_is_better"])

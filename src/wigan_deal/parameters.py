@@ -12,7 +12,6 @@ The report runner calls the same function before executing anything.
 
 from __future__ import annotations
 
-import functools
 import numbers
 import re
 from collections.abc import Sequence
@@ -232,7 +231,7 @@ def _bad_comparator_message(item: str, exc: Exception) -> str:
 
 
 # --- break year -----------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=8)
+@data.data_cache(maxsize=8)
 def valid_break_years(post_rule: str = config.DEFAULT_POST_RULE) -> tuple[int, ...]:
     """Break years leaving >= 3 pre and >= 1 post periods in the longest ITS series.
 

@@ -218,3 +218,35 @@ def shared_extract(name: str, extracts: str | Path | None = None) -> pd.DataFram
 def clear_cache() -> None:
     _load.cache_clear()
     _read_provenance.cache_clear()
+
+
+def extracts_version() -> tuple[str, int, int]:
+    """``(path, mtime_ns, size)`` of ``provenance.json``, which ``make data`` rewrites with the checksum of every
+    extract it writes: the version key of anything memoised from the extracts (``(path, -1, -1)`` before a build)."""
+    path = provenance_file()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return str(path), -1, -1
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+def data_cache(maxsize: int = 32):
+    """``functools.lru_cache`` for a function of the extracts, keyed on :func:`extracts_version` too: after ``make
+    data`` in a running kernel it computes afresh instead of serving the old data's result. Keeps ``cache_clear`` and
+    ``__wrapped__``; like ``lru_cache``, the result is shared (callers must not modify it)."""
+
+    def decorate(fn):
+        @functools.lru_cache(maxsize=maxsize)
+        def cached(_version, *args, **kwargs):
+            return fn(*args, **kwargs)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return cached(extracts_version(), *args, **kwargs)
+
+        wrapper.cache_clear = cached.cache_clear
+        wrapper.cache_info = cached.cache_info
+        return wrapper
+
+    return decorate

@@ -4,7 +4,6 @@ real-terms savings studies (estimators in :mod:`wigan_deal.finance`) as results 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ def england_finance(service: str, years: Sequence[str] | None = None) -> tuple[p
 
 
 
-@functools.lru_cache(maxsize=32)
+@wd.data_cache(maxsize=32)
 def _england_finance(service: str, years: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """England total of ``service``: sum over the upper-tier councils reporting it in EVERY one of
     ``years`` (default: every year the service exists), and their summed mid-year population.
