@@ -4,8 +4,9 @@
 exported with nbconvert's PythonExporter) as a script; :func:`run_plain` executes groups of scripts one after
 another in one fresh interpreter (``python plain_driver.py RUNS_JSON``, ``MPLBACKEND=Agg``) and returns, per
 group, its CPU seconds and each script's wall seconds. IPython magics are no-ops and ``display`` shows nothing;
-every figure is drawn once to PNG as the notebook's inline backend would (at ``plt.show()`` and at the end of
-each script, ``bbox_inches='tight'``), so the baseline pays for its figures too.
+every figure is drawn once to PNG as the report's kernels draw it (``wigan_deal.plots._save_png``, the tight crop
+from one draw; at ``plt.show()`` and at the end of each script), so the baseline pays for its figures too, and by
+the same method: the runner's overhead is then the Jupyter plumbing, not a different way of drawing.
 
     runs = [export_scripts(notebooks, parameters, folder)]   # one group per council
     result = run_plain(runs, cwd=config.NOTEBOOKS_DIR)        # {"cpu": [...], "wall": [{name: s}, ...]}
@@ -85,7 +86,6 @@ class _NoIPython:
 
 
 def _main(runs: list[list[tuple[str, str]]]) -> dict:
-    import io
     import time
 
     import matplotlib
@@ -93,11 +93,13 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from wigan_deal import plots
+
     def draw_open_figures(*_a, **_k) -> None:
         for number in plt.get_fignums():
             fig = plt.figure(number)
-            if fig.axes:
-                fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+            if fig.axes:  # as the kernels draw them: one draw, cropped as savefig(bbox_inches="tight") would
+                plots._save_png(fig, None)  # noqa: SLF001
         plt.close("all")
 
     plt.show = draw_open_figures
