@@ -96,3 +96,16 @@ def test_deprivation_peers_present_or_explained():
     # a council created after the IoD2019 geography gets a note, not an error
     groups, notes = outcomes.peer_groups("E06000061")
     assert "deprivation-matched peers" not in groups and any("IoD2019" in n for n in notes)
+
+
+def test_a_measure_over_two_years_has_whole_year_ticks():
+    """2C(1) has two years (2018, 2019): matplotlib's default ticks read 2018.0, 2018.2, ... 'financial year 2018.4'."""
+    import matplotlib.pyplot as plt
+
+    from wigan_deal import outcomes
+
+    ax = outcomes.measure_figure("E08000010", "2C(1)", {})
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "2018" in labels and "2019" in labels and not [t for t in labels if "." in t], labels
+    plt.close(ax.figure)

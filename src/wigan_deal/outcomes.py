@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from wigan_deal import config, fmt
 from wigan_deal import data as wd
@@ -225,6 +226,7 @@ def measure_figure(area_code: str, code: str, groups: dict[str, list[str]], ax=N
                 ax.plot(m.index, m.values, marker=".", ls=ls, lw=1, zorder=2, label=f"{label} ({source})")
     ax.set_title(f"{code}: {wd.SOCIAL_CARE_MEASURES[code].title}", fontsize=9)
     ax.set_xlabel("financial year (start)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never "2018.4" on a two-year measure
     ax.set_ylabel(wd.SOCIAL_CARE_MEASURES[code].unit, fontsize=8)
     ax.legend(fontsize=6, frameon=False)
     return ax
