@@ -80,21 +80,25 @@ def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Po
     runner = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               start_new_session=True, env=env, cwd=tmp_path, preexec_fn=_interruptible)
     proc = psutil.Process(runner.pid)
-    deadline = time.monotonic() + 90
-    kernels: list[psutil.Process] = []
-    while time.monotonic() < deadline:
-        family = proc.children(recursive=True)
-        kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
-        if len(kernels) == 2 and list(out.glob(".tmp-*")):
-            time.sleep(1.0)  # let both kernels start executing their sleeping cell
-            break
-        time.sleep(0.2)
-    else:
-        runner.kill()
-        pytest.fail(f"kernels did not start: {runner.communicate()}")
+    _wait_for_kernels(runner, out, folders=1)
+    time.sleep(1.0)  # let both kernels start executing their sleeping cell
     family = [p.pid for p in proc.children(recursive=True)]
     assert len(family) >= 5  # forkserver, two workers, two kernels
     return runner, out, family
+
+
+def _wait_for_kernels(started: subprocess.Popen, out: Path, folders: int, seconds: float = 90) -> None:
+    """Wait until ``started`` has two kernels among its descendants and ``folders`` temporary report folders in
+    ``out``; kill it and fail the test if that takes more than ``seconds``."""
+    proc = psutil.Process(started.pid)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        kernels = [p for p in proc.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) >= folders:
+            return
+        time.sleep(0.1)
+    started.kill()
+    pytest.fail(f"kernels did not start: {started.communicate()}")
 
 
 def _wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
@@ -163,15 +167,7 @@ def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes
     proc = psutil.Process(sweep.pid)
     family: list[int] = []
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            kernels = [p for p in proc.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
-            if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) == 2:
-                break
-            time.sleep(0.1)
-        else:
-            sweep.kill()
-            pytest.fail(f"the sweep's kernels did not start: {sweep.communicate()}")
+        _wait_for_kernels(sweep, out, folders=2)
         family = [p.pid for p in proc.children(recursive=True)]
         if how == "SIGINT":
             os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
