@@ -111,6 +111,62 @@ def test_the_atlas_mode_renders_every_figure_once_a_wide_one_as_its_phone_varian
         plots.set_figure_mode("twice")
 
 
+def test_the_headline_mode_draws_headline_figures_once_and_leaves_the_others_out_with_a_note(shell, renders):
+    plots.set_figure_mode("headline")
+    fig = _wide()
+    plots.headline(fig)
+    data, md = shell.display_formatter.format(fig)  # a headline figure: as in "single"
+    assert len(renders) == 1 and md["image/png"] == {"alt": plots.describe(fig), "stacked": True}
+    renders.clear()
+    data, md = shell.display_formatter.format(_narrow())  # any other figure: not drawn, a note instead
+    assert renders == [] and "image/png" not in data
+    assert data["text/markdown"] == plots.left_out_note() and "wigan-deal report --area" in data["text/markdown"]
+    plots.set_figure_mode("single")  # every other mode draws it
+    data, _md = shell.display_formatter.format(_narrow())
+    assert len(renders) == 1 and "image/png" in data and "text/markdown" not in data
+
+
+def test_a_study_builds_no_figure_left_out_and_marks_its_headline_figure(monkeypatch):
+    from dataclasses import dataclass
+
+    from IPython import display as ipd
+
+    from wigan_deal.studies.summary import EffectSummary, Study
+
+    shown = []
+    monkeypatch.setattr(ipd, "display", lambda obj: shown.append(obj.data))
+
+    @dataclass
+    class Example(Study):
+        HEADLINE_PLOTS = frozenset({"plot"})
+
+        def summary(self) -> EffectSummary:
+            return EffectSummary(text="example")
+
+        def record(self, rec) -> None:
+            pass
+
+        def plot(self):
+            return plt.subplots(figsize=(6, 4))[0]
+
+        def plot_detail(self):
+            return plt.subplots(figsize=(6, 4))[0]
+
+    plt.close("all")
+    try:
+        plots.set_figure_mode("headline")
+        assert Example().plot_detail() is None and plt.get_fignums() == [] and shown == [plots.left_out_note()]
+        headline = Example().plot()
+        assert headline._wigan_headline and not plots.left_out(headline)
+        plots.set_figure_mode("both")  # a report: every figure built, only the headline marked
+        detail = Example().plot_detail()
+        assert detail is not None and not getattr(detail, "_wigan_headline", False) and len(shown) == 1
+        assert not plots.left_out(detail)
+    finally:
+        plots.set_figure_mode("both")
+        plt.close("all")
+
+
 def test_the_atlas_page_shows_the_single_image_on_every_screen(shell, tmp_path):
     plots.set_figure_mode("single")
     fig = _wide()
@@ -156,6 +212,10 @@ import matplotlib.pyplot as plt
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for ax in axes:
     ax.plot([1, 2, 3], [2, 1, 3])
+plots.headline(fig)
+plt.show()
+other, ax = plt.subplots(figsize=(6, 4))
+ax.plot([1, 2, 3], [3, 1, 2])
 plt.show()
 print(plots.figure_mode())
 """
@@ -188,17 +248,27 @@ def test_atlas_kernels_draw_wide_figures_once_and_reports_twice(tmp_path):
     notebook = _wide_notebook(tmp_path)
     atlas.run_atlas([config.WIGAN], notebooks=[notebook], out_dir=tmp_path / "out", jobs=1, log=lambda _m: None)
     council = tmp_path / "out" / atlas.REPORTS_FOLDER / config.WIGAN
-    [output] = _pngs(council / "01_wide.ipynb")
+    [output] = _pngs(council / "01_wide.ipynb")  # the headline figure only
     assert output["metadata"]["image/png"]["stacked"] is True and "phone_png" not in output["metadata"]["image/png"]
-    soup = BeautifulSoup((council / "01_wide.reader.html").read_text(encoding="utf-8"), features="html.parser")
+    page = (council / "01_wide.reader.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, features="html.parser")
     assert [img.get("class") for img in soup.select("img")] == [["wd-stacked"]] and not soup.select("picture")
-    assert "single" in (council / "01_wide.reader.html").read_text(encoding="utf-8")
+    assert "headline" in page  # the atlas's figure mode
+    note = soup.find(string=lambda t: "Figure left out of the atlas page" in t)  # where the other figure was
+    assert note is not None and f"wigan-deal report --area {config.WIGAN}" in note.find_parent("p").get_text()
+    assert "Figure size" not in page  # no text stand-in for the figure left out
+
+    atlas.run_atlas([config.WIGAN], notebooks=[notebook], out_dir=tmp_path / "every", jobs=1, all_figures=True,
+                    log=lambda _m: None)  # --all-figures: both figures, each once
+    every = _pngs(tmp_path / "every" / atlas.REPORTS_FOLDER / config.WIGAN / "01_wide.ipynb")
+    assert [o["metadata"]["image/png"].get("stacked") for o in every] == [True, None]
 
     params = parameters.validate(area_code=config.WIGAN)
     run_report(params, [notebook], out_dir=tmp_path / "report", jobs=1, log=lambda _m: None)
     [executed] = (tmp_path / "report").rglob("01_wide.ipynb")
-    [output] = _pngs(executed)
+    output, narrow = _pngs(executed)  # a report draws every figure
     assert output["metadata"]["image/png"]["wide"] is True and "phone_png" in output["metadata"]["image/png"]
+    assert "wide" not in narrow["metadata"]["image/png"]
     assert "both" in executed.read_text(encoding="utf-8")
 
 

@@ -239,11 +239,13 @@ PHONE_PANEL_MAX_INCHES = 4.5
 PHONE_DPI = 80
 
 #: How displayed figures are rendered: "both" (a report: every figure once at its own size, and a wide one
-#: again as its phone variant, the page choosing by screen width) or "single" (the atlas: every figure ONCE; a
-#: wide one with panels side by side only as its stacked phone variant, shown on desktops and phones alike; a
-#: wide one with one column of panels only at its own size, scrolling sideways on phones). Set in the kernel by
-#: :func:`wigan_deal.report.kernels.warm_kernel`, never by a notebook.
-FIGURE_MODES = ("both", "single")
+#: again as its phone variant, the page choosing by screen width), "single" (reader-page variants: every figure
+#: ONCE; a wide one with panels side by side only as its stacked phone variant, shown on desktops and phones
+#: alike; a wide one with one column of panels only at its own size, scrolling sideways on phones) or
+#: "headline" (the atlas: as "single", but only HEADLINE figures, see :func:`headline`, are drawn; every other
+#: figure is left out with a one-line note, :func:`left_out_note`, and a study's plot method does not even build
+#: it). Set in the kernel by :func:`wigan_deal.report.kernels.warm_kernel`, never by a notebook.
+FIGURE_MODES = ("both", "single", "headline")
 _figure_mode = "both"
 
 
@@ -258,6 +260,60 @@ def set_figure_mode(mode: str) -> None:
 def figure_mode() -> str:
     """The current figure mode (see :data:`FIGURE_MODES`)."""
     return _figure_mode
+
+
+def headline(*figures) -> None:
+    """Mark ``figures`` as headline figures: the figure of a notebook's primary estimate, drawn in every figure
+    mode, also on atlas pages ("headline" mode, where every other figure is left out)."""
+    for fig in figures:
+        fig._wigan_headline = True
+
+
+def left_out(fig=None) -> bool:
+    """Whether a figure (``fig``; or any figure not yet built, when ``None``) is left out in the current figure
+    mode: in "headline" mode every figure not marked by :func:`headline`."""
+    return _figure_mode == "headline" and not getattr(fig, "_wigan_headline", False)
+
+
+def left_out_note() -> str:
+    """The markdown shown where a figure is left out ("headline" mode: atlas pages), naming the command that
+    draws it; the area is the notebook's ``area_code`` parameter when IPython runs it."""
+    area = "CODE"
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        area = str(shell.user_ns.get("area_code", area)) if shell is not None else area
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        pass
+    return ("*Figure left out of the atlas page, which draws each notebook's headline figure only. The council's "
+            f"full report draws every figure: `wigan-deal report --area {area}`.*")
+
+
+def figure_method(*, is_headline: bool = False):
+    """Decorate a method or function that builds a figure: its new figures are marked :func:`headline` when
+    ``is_headline``; otherwise, in "headline" mode, it builds nothing, displays :func:`left_out_note` instead
+    and returns ``None``."""
+    import functools
+
+    def decorate(build):
+        @functools.wraps(build)
+        def built(*args, **kwargs):
+            if not is_headline and left_out():
+                from IPython.display import Markdown, display
+
+                display(Markdown(left_out_note()))
+                return None
+            before = set(plt.get_fignums())
+            out = build(*args, **kwargs)
+            if is_headline:
+                headline(*(plt.figure(n) for n in plt.get_fignums() if n not in before))
+            return out
+
+        built._wigan_figure = True
+        return built
+
+    return decorate
 
 
 def _panel_cells(fig) -> list[tuple[int, int]] | None:
@@ -564,6 +620,8 @@ def install_alt_text(shell=None) -> bool:
             return
 
         def png_with_alt(fig, _inner=current):
+            if left_out(fig):  # shown as its note instead (markdown, below)
+                return None
             same = getattr(fig, "_wigan_same", None)
             if same is None:
                 return _png_and_metadata(fig, _inner)
@@ -577,7 +635,7 @@ def install_alt_text(shell=None) -> bool:
             import base64
 
             wide = fig.get_figwidth() >= WIDE_INCHES
-            if wide and _figure_mode == "single" and (fig.axes or fig.lines):
+            if wide and _figure_mode != "both" and (fig.axes or fig.lines):
                 stacked = stacked_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if stacked:  # the one image, for every screen (HTML class 'wd-stacked')
                     return base64.b64encode(stacked).decode("ascii"), {"alt": describe(fig), "stacked": True}
@@ -598,6 +656,8 @@ def install_alt_text(shell=None) -> bool:
 
         png_with_alt._wigan_alt = True
         formatter.for_type(plt.Figure, png_with_alt)
+        shell.display_formatter.formatters["text/markdown"].for_type(
+            plt.Figure, lambda fig: left_out_note() if left_out(fig) else None)
 
     ensure()
     fmt.install_display(shell)
@@ -614,5 +674,5 @@ __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
     "alt_text", "describe", "figure_mode", "install_alt_text", "narrow_png", "phone_png", "same_for_every_area",
-    "set_figure_mode", "stacked_png",
+    "set_figure_mode", "stacked_png", "headline", "left_out", "left_out_note", "figure_method",
 ]

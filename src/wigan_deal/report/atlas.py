@@ -13,7 +13,8 @@ Speed (see ``make bench``): one pool of worker processes, each keeping ONE kerne
 it runs (imports and data caches are paid once per worker, not per council or notebook; the kernel is
 reset between notebooks and its clients are closed, see :mod:`wigan_deal.report.runner`); and only the
 code-hidden reader page is written per notebook (no full HTML: the executed ``.ipynb`` keeps the code); and
-every figure is rendered once (:data:`FIGURE_MODE`), at 72 dpi (:data:`FIGURE_DPI`).
+only each notebook's headline figure is drawn (:data:`FIGURE_MODE`; ``--all-figures`` draws every figure), once,
+at 72 dpi (:data:`FIGURE_DPI`).
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ ASSETS_FOLDER = "_assets"
 #: Figure resolution of the atlas's council reports (a single report uses matplotlib's 100 dpi):
 #: about half the pixels, so half the PNG bytes stored in each .ipynb and reader page.
 FIGURE_DPI = 72
-#: Figure rendering of the atlas's council reports: every figure drawn ONCE, a wide one only as its phone
-#: (one-column) variant, shown on desktops and phones alike (:data:`wigan_deal.plots.FIGURE_MODES`).
-FIGURE_MODE = "single"
+#: Figure rendering of the atlas's council reports: only each notebook's headline figure (the figure of its
+#: primary estimate; every other figure is a one-line note naming the command that draws it), drawn ONCE, a wide
+#: one only as its phone (one-column) variant, shown on desktops and phones alike
+#: (:data:`wigan_deal.plots.FIGURE_MODES`). Figures were about half of an atlas page's CPU (issue 19).
+FIGURE_MODE = "headline"
+#: ``--all-figures``: every figure, each drawn once.
+ALL_FIGURES_MODE = "single"
 
 #: Atlas columns: (key, header, notebook, recorded value key, unit). ``{sex}`` columns exist per sex.
 COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -90,6 +95,7 @@ class CouncilTask:
     out_dir: str
     runner_pid: int
     timeout: int | None = None
+    figure_mode: str = FIGURE_MODE
 
 
 @dataclass
@@ -152,7 +158,7 @@ def run_council(task: CouncilTask) -> CouncilOutcome:
                 name=stem, source=source, folder=str(tmp),
                 parameters=runner.notebook_parameters(params, tmp / f"{stem}.json"),
                 cwd=str(Path(source).parent), timeout=task.timeout or runner.CELL_TIMEOUT, html="reader",
-                figure_dpi=FIGURE_DPI, figure_mode=FIGURE_MODE, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
+                figure_dpi=FIGURE_DPI, figure_mode=task.figure_mode, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
             )
             outcome = runner.execute_one(nb_task)
             outcomes.append(outcome)
@@ -184,9 +190,11 @@ def run_atlas(
     jobs: int = config.DEFAULT_JOBS,
     notebooks: Sequence[Path] | None = None,
     highlight: str = config.DEFAULT_AREA,
+    all_figures: bool = False,
     log: Callable[[str], None] = print,
 ) -> tuple[Path, list[CouncilOutcome]]:
-    """Render every council in ``codes`` (default: all) and the atlas page; return its path and outcomes."""
+    """Render every council in ``codes`` (default: all) and the atlas page; return its path and outcomes.
+    Council pages draw each notebook's headline figure only, or every figure with ``all_figures``."""
     from wigan_deal.report import runner
 
     out = runner.check_output_folder(out_dir)
@@ -198,7 +206,8 @@ def run_atlas(
     names = dict(councils())
     codes = list(dict.fromkeys(codes)) if codes else list(names)
     sources = tuple(str(Path(nb).resolve()) for nb in notebooks)
-    tasks = [CouncilTask(code, sources, str(reports), os.getpid()) for code in codes]
+    mode = ALL_FIGURES_MODE if all_figures else FIGURE_MODE
+    tasks = [CouncilTask(code, sources, str(reports), os.getpid(), figure_mode=mode) for code in codes]
     total = len(tasks)
     workers = max(1, min(jobs, total))
     log(f"Atlas: {total} council(s), {len(sources)} notebook(s) each, {workers} worker process(es)...")
@@ -504,6 +513,8 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
     parser.add_argument("--out", default=str(config.REPORTS_DIR), help="reports folder (default reports/)")
     parser.add_argument("--highlight", default=None,
                         help=f"council highlighted in the figures and table (default {config.DEFAULT_AREA}, Wigan)")
+    parser.add_argument("--all-figures", action="store_true",
+                        help="draw every figure on the council pages (default: each notebook's headline figure only)")
     args = parser.parse_args(argv)
     reject_blank(args)
     if args.jobs < 1:
@@ -549,7 +560,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with stop_on_signals():
-            _page, outcomes = run_atlas(codes, out_dir=args.out, jobs=args.jobs, highlight=args.highlight)
+            _page, outcomes = run_atlas(codes, out_dir=args.out, jobs=args.jobs, highlight=args.highlight,
+                                        all_figures=args.all_figures)
     except OutputFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

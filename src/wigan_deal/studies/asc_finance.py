@@ -222,6 +222,8 @@ class SavingsStudy(Study):
     the previous rule's measure (:func:`~wigan_deal.finance.real_terms_savings`). ``result`` is ``None`` when
     the council has no figure (``reason`` says why)."""
 
+    HEADLINE_PLOTS = frozenset({"plot"})
+
     area_code: str
     name: str
     result: Any

@@ -191,6 +191,8 @@ class HLEChange(Study):
     """HLE change ``start`` -> ``end`` of the area, England and the comparators (both sexes), with the CI
     of the register's original assumption (:func:`hle_ci_assumption`); ``sex`` is the focus sex."""
 
+    HEADLINE_PLOTS = frozenset({"plot"})
+
     area_code: str
     name: str
     vintage: str
@@ -409,6 +411,7 @@ def comparators_text(params: Any, vintage: str) -> str:
     return "\n\n".join(parts)
 
 
+@plots.figure_method()
 def trend_figure(params: Any, vintage: str, *, title: str, break_year: float | None = None) -> Any:
     """HLE at birth of the area, England and each comparator group's mean, one panel per sex (``title``
     is formatted with ``sex``)."""

@@ -268,6 +268,8 @@ class CancerComparativeStudy(Study):
     difference and pooled models (Newey-West intervals, not calibrated at this n). Empty when the area has no
     cancer series (the notebook says so above)."""
 
+    HEADLINE_PLOTS = frozenset({"plot"})
+
     name: str
     fits: dict[tuple[str, str], Any]
     table: pd.DataFrame

@@ -190,6 +190,8 @@ class SpaceStudy(Study):
     and slope change, for each outcome of :data:`SPACE_OUTCOMES` the area has complete; the area's rank
     (1 = largest improvement) and permutation p. ``results`` is keyed ``(indicator, sex, statistic)``."""
 
+    HEADLINE_PLOTS = frozenset({"plot"})
+
     name: str
     outcome: Outcome
     results: dict[tuple[str, str, str], Any]

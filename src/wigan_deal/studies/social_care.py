@@ -23,6 +23,8 @@ class PathwayStudy(Study):
     councils (``table``: :func:`wigan_deal.outcomes.comparison_table`); the latest year of each pathway measure
     is shown and recorded (percentile among councils, 100 = best)."""
 
+    HEADLINE_PLOTS = frozenset({"plot"})
+
     area_code: str
     name: str
     groups: dict[str, list[str]]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
-from wigan_deal import fmt
+from wigan_deal import fmt, plots
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,20 @@ class EffectSummary:
 
 
 class Study(ABC):
-    """Base of the study results: shown by their :class:`EffectSummary`, recorded by themselves."""
+    """Base of the study results: shown by their :class:`EffectSummary`, recorded by themselves.
+
+    Methods named ``plot...`` build figures (:func:`wigan_deal.plots.figure_method`): those named in
+    :attr:`HEADLINE_PLOTS` draw the notebook's headline figure, drawn on atlas pages too; the others build
+    nothing on atlas pages ("headline" figure mode) and show a note instead."""
+
+    #: The plot methods whose figure shows the notebook's primary estimate (at most one per notebook).
+    HEADLINE_PLOTS: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, method in list(vars(cls).items()):
+            if name.startswith("plot") and callable(method) and not getattr(method, "_wigan_figure", False):
+                setattr(cls, name, plots.figure_method(is_headline=name in cls.HEADLINE_PLOTS)(method))
 
     @abstractmethod
     def summary(self) -> EffectSummary:
