@@ -155,6 +155,48 @@ def test_effect_summary_unpacks_and_shows_text_then_table():
     assert EffectSummary(text="only text")._repr_markdown_() == "only text"
 
 
+def test_a_study_is_shown_from_one_summary_and_as_it_shows_itself(monkeypatch):
+    """IPython asks for markdown and plain text: one summary() serves both (each used to compute its own)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from wigan_deal.studies.summary import Study
+
+    calls = []
+
+    class Example(Study):
+        def summary(self) -> EffectSummary:
+            calls.append(1)
+            return EffectSummary(pd.DataFrame({"change": [1.25]}), "**Male:** +1.2 years")
+
+        def record(self, rec) -> None:
+            pass
+
+    data, _md = DisplayFormatter().format(Example())
+    assert len(calls) == 1
+    assert data["text/markdown"] == Example()._repr_markdown_() and data["text/plain"] == repr(Example())
+
+    class Own(Example):
+        def _repr_markdown_(self) -> str:
+            return "*own words* " + super()._repr_markdown_()
+
+    data, _md = DisplayFormatter().format(Own())  # a study that writes its own markdown is shown by it
+    assert data["text/markdown"].startswith("*own words* **Male:**") and data["text/plain"] == repr(Own())
+
+
+def test_the_coverage_summary_is_computed_once_per_version_of_its_tables(tmp_path, monkeypatch):
+    from wigan_deal import inference
+
+    first = primary.coverage_study().summary()
+    assert primary.coverage_study().summary() is first  # the same for every council: once
+    copy = tmp_path / "coverage_table.csv"
+    table = inference.load_table()
+    table.loc[table.index[0], "coverage"] = 0.123
+    table.to_csv(copy, index=False)
+    monkeypatch.setattr(inference, "TABLE_FILE", copy)  # another version of one committed table: computed afresh
+    again = primary.coverage_study().summary()
+    assert again is not first and not again.table.equals(first.table)
+
+
 def test_hle_change_study_records_what_notebook_02_recorded(wigan):
     rec = results.Recorder(None, "02")
     change = hle.change_study(wigan, "Wigan")

@@ -5,6 +5,7 @@ beside it (:mod:`wigan_deal.inference`), placebo breaks under both, and the cove
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -147,19 +148,27 @@ class CoverageStudy(Study):
     the extended simulation. Committed study outputs, the same for every council: nothing is recorded."""
 
     def summary(self) -> EffectSummary:
-        text = (f"Own-break (v1) method by its documented rule: **{inference.primary_method()[0]}**.\n\n"
-                "**Real-panel study of the comparative candidates** (coverage of the injected effect; rule committed "
-                "before the study):\n\n" + panel_coverage.markdown_panel() + "\n\n" + panel_coverage.markdown_verdicts()
-                + "\n\n**Extended simulation** (common national break, factor structure, unequal noise; pseudo-treated "
-                "units at Wigan's own noise level; `own_t` = the v1 own-break method):\n\n"
-                + panel_coverage.markdown_simulation())
-        return EffectSummary(inference.coverage_summary(), text)
+        return _coverage_summary(*(inference.file_stamp(f) for f in (
+            inference.TABLE_FILE, panel_coverage.PANEL_FILE, panel_coverage.SIM_FILE, config.ANALYSIS_PLAN_FILE)))
 
     def record(self, rec: Any) -> None:
         """Nothing: the coverage tables are committed study outputs, not this council's results."""
 
     def plot(self) -> Any:
         return inference.plot_coverage()
+
+
+@lru_cache(maxsize=2)
+def _coverage_summary(*_file_stamps: tuple) -> EffectSummary:
+    """:meth:`CoverageStudy.summary`, once per version of the committed tables and the analysis plan
+    (``_file_stamps``: :func:`wigan_deal.inference.file_stamp`); the same for every council. Shared: not modified."""
+    text = (f"Own-break (v1) method by its documented rule: **{inference.primary_method()[0]}**.\n\n"
+            "**Real-panel study of the comparative candidates** (coverage of the injected effect; rule committed "
+            "before the study):\n\n" + panel_coverage.markdown_panel() + "\n\n" + panel_coverage.markdown_verdicts()
+            + "\n\n**Extended simulation** (common national break, factor structure, unequal noise; pseudo-treated "
+            "units at Wigan's own noise level; `own_t` = the v1 own-break method):\n\n"
+            + panel_coverage.markdown_simulation())
+    return EffectSummary(inference.coverage_summary(), text)
 
 
 def coverage_study() -> CoverageStudy:

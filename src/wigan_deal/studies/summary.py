@@ -65,6 +65,15 @@ class Study(ABC):
         """Plain text (what a console shows): the class and the summary's text."""
         return f"{type(self).__name__}: {self.summary().text}"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """What IPython shows: the markdown and the plain text from ONE :meth:`summary` (IPython would call it
+        once for each). A study that writes its own markdown or text is shown by those."""
+        cls = type(self)
+        if cls._repr_markdown_ is not Study._repr_markdown_ or cls.__repr__ is not Study.__repr__:
+            return {"text/markdown": self._repr_markdown_(), "text/plain": repr(self)}
+        summary = self.summary()
+        return {"text/markdown": summary._repr_markdown_(), "text/plain": f"{cls.__name__}: {summary.text}"}
+
 
 def record_estimate(rec: Any, key: str, estimate: Any, *, label: str, unit: str, note: str | None = None) -> None:
     """Record an :class:`wigan_deal.its.Estimate` (value, lower, upper) under ``key``."""
