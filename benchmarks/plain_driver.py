@@ -58,12 +58,14 @@ def export_scripts(notebooks: list[Path], parameters: dict, folder: Path) -> lis
     return scripts
 
 
-def run_plain(runs: list[list[tuple[str, str]]], cwd: Path) -> dict:
+def run_plain(runs: list[list[tuple[str, str]]], cwd: Path, figure_mode: str = "both") -> dict:
     """Execute every group of scripts in ``runs``, in order, in ONE new process (working directory ``cwd``).
+    ``figure_mode`` "headline" (the atlas's, :data:`wigan_deal.plots.FIGURE_MODES`) draws only the figures an
+    atlas page draws (the others are not built by the studies, or not drawn); any other mode draws every figure.
 
     Returns ``{"cpu": [CPU seconds of each group], "wall": [{script name: wall seconds} of each group]}``;
     raises ``RuntimeError`` with the output's tail if the process fails."""
-    proc = subprocess.run([sys.executable, __file__, json.dumps(runs)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, __file__, json.dumps(runs), figure_mode], capture_output=True, text=True,
                           cwd=cwd, env={**os.environ, "MPLBACKEND": "Agg"})
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)), None)
     if proc.returncode != 0 or line is None:
@@ -85,7 +87,7 @@ class _NoIPython:
         return None
 
 
-def _main(runs: list[list[tuple[str, str]]]) -> dict:
+def _main(runs: list[list[tuple[str, str]]], figure_mode: str = "both") -> dict:
     import time
 
     import matplotlib
@@ -95,10 +97,12 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
 
     from wigan_deal import plots
 
+    plots.set_figure_mode(figure_mode)
+
     def draw_open_figures(*_a, **_k) -> None:
         for number in plt.get_fignums():
             fig = plt.figure(number)
-            if fig.axes:  # as the kernels draw them: one draw, cropped as savefig(bbox_inches="tight") would
+            if fig.axes and not plots.left_out(fig):  # as the kernels draw them: one draw, cropped as savefig(bbox_inches="tight") would
                 plots._save_png(fig, None)  # noqa: SLF001
         plt.close("all")
 
@@ -107,6 +111,7 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
     for scripts in runs:
         start_cpu, times = time.process_time(), {}
         for name, path in scripts:
+            plots.set_figure_mode(figure_mode)  # as the runner sets it before each notebook
             namespace = {"__name__": "__main__", "get_ipython": _NoIPython, "display": lambda *_a, **_k: None}
             code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
             start = time.perf_counter()
@@ -119,4 +124,4 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
 
 
 if __name__ == "__main__":
-    print(RESULT_PREFIX + json.dumps(_main(json.loads(sys.argv[1]))))
+    print(RESULT_PREFIX + json.dumps(_main(json.loads(sys.argv[1]), *sys.argv[2:3])))
