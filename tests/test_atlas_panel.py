@@ -12,7 +12,14 @@ from wigan_deal.studies import asc_finance, compare, hle
 
 @pytest.fixture(scope="module")
 def panel():
-    return atlas_panel.distributions()
+    return atlas_panel.compute_distributions()
+
+
+def test_the_atlas_pages_read_the_panel_computed_once(panel):
+    kept = atlas_panel.distributions()  # from the result cache (computed once per version of code and data)
+    assert kept.keys() == panel.keys() and all(kept[k].equals(panel[k]) for k in panel)
+    kept["hle_diff_male"].iloc[0] = 99.0  # a copy: changing it changes nothing kept
+    assert atlas_panel.distributions()["hle_diff_male"].iloc[0] == panel["hle_diff_male"].iloc[0]
 
 
 def test_every_figure_has_the_full_panel(panel):

@@ -89,6 +89,15 @@ def asc_change_pct() -> pd.Series:
 
 
 def distributions() -> dict[str, pd.Series]:
-    """Every atlas figure's values over the full panel, keyed like :data:`wigan_deal.report.atlas.FIGURES`."""
+    """Every atlas figure's values over the full panel, keyed like :data:`wigan_deal.report.atlas.FIGURES`: the
+    same for every atlas page, so computed once per version of the code and data (:mod:`wigan_deal.result_cache`;
+    ~2 CPU-s, mostly the 150 councils' ITS fits)."""
+    from wigan_deal import result_cache
+
+    return {k: v.copy() for k, v in result_cache.cached("atlas_distributions", compute_distributions).items()}
+
+
+def compute_distributions() -> dict[str, pd.Series]:
+    """:func:`distributions`, computed afresh."""
     return {"hle_diff_male": hle_diff(), "hle_rtm_residual": hle_rtm(), "its_cancer_level": its_cancer_level(),
             "asc_change_pct": asc_change_pct()}
