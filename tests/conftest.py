@@ -123,8 +123,8 @@ def fixture_report(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def atlas_run(tmp_path_factory) -> dict:
-    """One atlas run of the real notebooks over :data:`ATLAS_CODES` with two workers (reused kernels, every
-    figure once): the atlas tests and the hard-case render tests read it.
+    """One atlas run of the real notebooks over :data:`ATLAS_CODES` with two workers (reused kernels, each
+    notebook's headline figure once): the atlas tests and the hard-case render tests read it.
 
     Returns ``out`` (the reports folder), ``page`` (the atlas page), ``outcomes`` and the progress ``lines``."""
     from wigan_deal.report import atlas
