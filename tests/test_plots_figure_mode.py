@@ -167,6 +167,31 @@ def test_a_study_builds_no_figure_left_out_and_marks_its_headline_figure(monkeyp
         plt.close("all")
 
 
+def test_the_notebooks_other_figure_builders_build_nothing_on_atlas_pages(monkeypatch):
+    """Found by listing the figures an atlas page built but did not draw: notebook 04's budget figures and
+    notebook 06's claim panels."""
+    from IPython import display as ipd
+
+    from wigan_deal.studies import asc_finance, verdicts
+
+    shown = []
+    monkeypatch.setattr(ipd, "display", lambda obj: shown.append(obj.data))
+    budget = asc_finance.budget_study(config.WIGAN, "Wigan")
+    plt.close("all")
+    try:
+        plots.set_figure_mode("headline")
+        assert budget.plot() is None and budget.plot_per_head() is None
+        assert verdicts.plot_series(config.WIGAN) == (None, [])
+        assert plt.get_fignums() == [] and shown == [plots.left_out_note()] * 3
+        plots.set_figure_mode("both")
+        assert budget.plot() is not None and budget.plot_per_head() is not None
+        fig, _skipped = verdicts.plot_series(config.WIGAN)
+        assert len(fig.axes) >= 9 and len(plt.get_fignums()) == 3 and len(shown) == 3
+    finally:
+        plots.set_figure_mode("both")
+        plt.close("all")
+
+
 def test_the_atlas_page_shows_the_single_image_on_every_screen(shell, tmp_path):
     plots.set_figure_mode("single")
     fig = _wide()
@@ -254,7 +279,7 @@ def test_atlas_kernels_draw_wide_figures_once_and_reports_twice(tmp_path):
     soup = BeautifulSoup(page, features="html.parser")
     assert [img.get("class") for img in soup.select("img")] == [["wd-stacked"]] and not soup.select("picture")
     assert "headline" in page  # the atlas's figure mode
-    note = soup.find(string=lambda t: "Figure left out of the atlas page" in t)  # where the other figure was
+    note = soup.find(string=lambda t: "Atlas pages draw only each notebook's headline figure" in t)  # where the other figure was
     assert note is not None and f"wigan-deal report --area {config.WIGAN}" in note.find_parent("p").get_text()
     assert "Figure size" not in page  # no text stand-in for the figure left out
 

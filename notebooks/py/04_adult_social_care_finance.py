@@ -50,9 +50,8 @@ params, rec, AREA, NAME = setup(globals(), "04_adult_social_care_finance")
 # %%
 budget = asc_finance.budget_study(AREA, NAME)
 budget.record(rec)
-if budget.result is not None:
-    budget.result.plot()
-    plt.show()
+budget.plot()
+plt.show()
 budget
 
 # %% [markdown]
@@ -76,9 +75,8 @@ budget.band()
 # year, so the change over time reflects spending, not population growth), against the middle half of councils.
 
 # %%
-if budget.result is not None:
-    budget.result.plot_per_head()
-    plt.show()
+budget.plot_per_head()
+plt.show()
 budget.per_head()
 
 # %% [markdown]

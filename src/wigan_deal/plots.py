@@ -286,8 +286,15 @@ def left_out_note() -> str:
         area = str(shell.user_ns.get("area_code", area)) if shell is not None else area
     except ImportError:  # pragma: no cover - IPython is a dependency
         pass
-    return ("*Figure left out of the atlas page, which draws each notebook's headline figure only. The council's "
-            f"full report draws every figure: `wigan-deal report --area {area}`.*")
+    return ("*Atlas pages draw only each notebook's headline figure; any other figure here is in the council's full "
+            f"report: `wigan-deal report --area {area}`.*")
+
+
+def show_left_out_note() -> None:
+    """Display :func:`left_out_note` (markdown) where a figure is left out."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(left_out_note()))
 
 
 def figure_method(*, is_headline: bool = False):
@@ -300,9 +307,7 @@ def figure_method(*, is_headline: bool = False):
         @functools.wraps(build)
         def built(*args, **kwargs):
             if not is_headline and left_out():
-                from IPython.display import Markdown, display
-
-                display(Markdown(left_out_note()))
+                show_left_out_note()
                 return None
             before = set(plt.get_fignums())
             out = build(*args, **kwargs)
@@ -674,5 +679,5 @@ __all__ = [
     "AREA_COLOUR", "BACKGROUND_COLOUR", "ENGLAND_COLOUR", "GROUP_COLOURS", "change_plot", "colour_map",
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
     "alt_text", "describe", "figure_mode", "install_alt_text", "narrow_png", "phone_png", "same_for_every_area",
-    "set_figure_mode", "stacked_png", "headline", "left_out", "left_out_note", "figure_method",
+    "set_figure_mode", "stacked_png", "headline", "left_out", "left_out_note", "figure_method", "show_left_out_note",
 ]

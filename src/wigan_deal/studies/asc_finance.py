@@ -174,6 +174,14 @@ class BudgetStudy(Study):
             "all-council SD of the variance": t["financial_year"].map(self.noise.sd_by_year)})
         return EffectSummary(table.round(1), text)
 
+    def plot(self) -> Any:
+        """Each year's variance against the all-council distribution (nothing without a comparison)."""
+        return None if self.result is None else self.result.plot()
+
+    def plot_per_head(self) -> Any:
+        """Real-terms net outturn per adult against the middle half of councils (nothing without a comparison)."""
+        return None if self.result is None else self.result.plot_per_head()
+
     def per_head(self) -> EffectSummary:
         """Real-terms net outturn per adult and per person aged 65+, against the median council."""
         if self.result is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from wigan_deal import claims, fmt
+from wigan_deal import claims, fmt, plots
 from wigan_deal.studies.summary import EffectSummary, Study
 
 #: the background colour of each verdict in the coloured tables
@@ -114,8 +114,12 @@ class SharesStudy(Study):
 def plot_series(area_code: str) -> tuple[Any, list[str]]:
     """One panel per testable claim (or claim with context data): the area against England, the periods the rule
     reads circled (:func:`wigan_deal.claims.plot_claim`). Returns the figure and the claims without a figure, each
-    with its reason."""
+    with its reason; on atlas pages (not a headline figure) nothing, ``(None, [])``."""
     import matplotlib.pyplot as plt
+
+    if plots.left_out():
+        plots.show_left_out_note()
+        return None, []
 
     register = claims.load_register()
     plottable = [c.id for c in register if c.testable or c.context is not None]
