@@ -37,7 +37,7 @@ def _memoised(name: str, parse: Callable) -> Callable:
     def memoised(path, *args, **kwargs):
         bound = signature.bind(path, *args, **kwargs)
         bound.apply_defaults()
-        given = tuple((k, v) for k, v in bound.arguments.items() if v is not path)
+        given = tuple(bound.arguments.items())[1:]  # every argument but the file
         key = (name, hashlib.sha256(Path(path).read_bytes()).hexdigest(), given)
         if key not in _PARSED:
             _PARSED[key] = parse(path, *args, **kwargs)
