@@ -24,12 +24,16 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+#: what a sleeping notebook writes in its working folder (the notebooks' folder) when its sleeping cell starts
+STARTED = ".started"
+
+
 def _sleeping_notebooks(folder: Path, n: int = 2) -> Path:
     folder.mkdir()
     for i in range(1, n + 1):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell("area_code = None\nresults_path = None", metadata={"tags": ["parameters"]}),
-                    nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+                    nbformat.v4.new_code_cell(f"import time\nopen('0{i}{STARTED}', 'w').close()\ntime.sleep(120)")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, folder / f"0{i}_sleep.ipynb")
     return folder
@@ -81,7 +85,7 @@ def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Po
                               start_new_session=True, env=env, cwd=tmp_path, preexec_fn=_interruptible)
     proc = psutil.Process(runner.pid)
     _wait_for_kernels(runner, out, folders=1)
-    time.sleep(1.0)  # let both kernels start executing their sleeping cell
+    _wait_for_files(runner, [nbs / f"0{i}{STARTED}" for i in (1, 2)])  # both kernels are in their sleeping cell
     family = [p.pid for p in proc.children(recursive=True)]
     assert len(family) >= 5  # forkserver, two workers, two kernels
     return runner, out, family
@@ -99,6 +103,17 @@ def _wait_for_kernels(started: subprocess.Popen, out: Path, folders: int, second
         time.sleep(0.1)
     started.kill()
     pytest.fail(f"kernels did not start: {started.communicate()}")
+
+
+def _wait_for_files(started: subprocess.Popen, files: list[Path], seconds: float = 90) -> None:
+    """Wait until every one of ``files`` exists; kill ``started`` and fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(f.exists() for f in files):
+            return
+        time.sleep(0.05)
+    started.kill()
+    pytest.fail(f"the notebooks did not reach their sleeping cell: {started.communicate()}")
 
 
 def _wait_gone(pids: list[int], seconds: float = 15) -> list[int]:

@@ -8,6 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
+from raw_parses import raw_parses, shares_parses  # noqa: F401 - raw_parses is the fixture shares_parses uses
 from wigan_deal import config
 from wigan_deal.data import parsers
 from wigan_deal.data.build import _raw_record, build, build_finance
@@ -149,6 +150,7 @@ def test_dfe_name_mapping_fails_loudly_on_unknown_names():
 @pytest.mark.integration
 @needs_raw
 @needs_derived
+@shares_parses
 def test_rs_workbook_parse_agrees_with_derived_extract():
     checks: dict = {}
     with warnings.catch_warnings():
@@ -185,6 +187,7 @@ def test_rs_check_detects_a_disagreement(tmp_path):
 
 @pytest.mark.integration
 @needs_raw
+@shares_parses
 def test_rebuild_is_byte_identical(tmp_path):
     out = tmp_path / "data" / "extracts"
     build(raw_dir=config.RAW_DIR, out_dir=out, log=lambda _: None)

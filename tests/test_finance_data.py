@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from raw_parses import raw_parses, shares_parses  # noqa: F401 - raw_parses is the fixture shares_parses uses
 from wigan_deal import config
 from wigan_deal import data as wd
 from wigan_deal.data import parsers_finance
@@ -162,6 +163,7 @@ def test_reorganised_councils_are_explicit():
 
 @pytest.mark.integration
 @needs_raw
+@shares_parses
 def test_ra_parse_agrees_with_the_derived_extract_for_every_value():
     frames = [parsers_finance.parse_ra_workbook(p, p.name[3:10]) for p in sorted(RA_DIR.glob("RA_*"))]
     import pandas as pd
@@ -188,6 +190,7 @@ def test_ra_layout_changes_are_clear_errors(monkeypatch):
 
 @pytest.mark.integration
 @needs_raw
+@shares_parses
 def test_council_missing_a_year_is_a_clear_error(monkeypatch):
     from wigan_deal.data import build as build_mod
 

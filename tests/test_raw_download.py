@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from raw_parses import raw_parses, shares_parses  # noqa: F401 - raw_parses is the fixture shares_parses uses
 from wigan_deal import config
 from wigan_deal.data.__main__ import main as data_cli
 from wigan_deal.data.build import build
@@ -147,6 +148,7 @@ def test_the_build_needs_only_files_with_a_public_origin():
 
 @pytest.mark.integration
 @needs_shared
+@shares_parses
 def test_raw_downloaded_from_origins_rebuilds_the_committed_extracts_byte_for_byte(server, tmp_path):
     srv, _ = server
     raw = tmp_path / "raw"

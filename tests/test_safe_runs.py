@@ -245,17 +245,22 @@ def _can_mount_tmpfs(tmp_path: Path) -> bool:
 @pytest.mark.slow
 def test_a_disk_that_fills_up_during_a_real_run_is_one_message(tmp_path):
     """A real full disk: the reports folder on a 64 MB tmpfs (in a private mount namespace) that is filled
-    while the notebooks run; the workers' writes fail with ENOSPC."""
+    while both notebooks run (each waits for the disk to be full); the workers' writes fail with ENOSPC."""
     if not _can_mount_tmpfs(tmp_path):
         pytest.skip("cannot mount a tmpfs in a user namespace here")
     import nbformat
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
+    filled = tmp_path / "filled"  # written (outside the tmpfs) once the disk is full
+    # each notebook says it is running (a file in its working folder, the notebooks' folder), then waits until
+    # the disk is full, then prints: its output can no longer be written
+    wait = (f"import os, time\nopen('started-{{}}', 'w').close()\ndeadline = time.monotonic() + 120\n"
+            f"while not os.path.exists({str(filled)!r}) and time.monotonic() < deadline:\n    time.sleep(0.1)")
     for i in (1, 2):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell("area_code = None\nresults_path = None", metadata={"tags": ["parameters"]}),
-                    nbformat.v4.new_code_cell("import time\ntime.sleep(6)"), nbformat.v4.new_code_cell("print('x' * 1000)")]
+                    nbformat.v4.new_code_cell(wait.format(i)), nbformat.v4.new_code_cell("print('x' * 1000)")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, nbs / f"0{i}_n.ipynb")
     mnt = tmp_path / "mnt"
@@ -263,9 +268,9 @@ def test_a_disk_that_fills_up_during_a_real_run_is_one_message(tmp_path):
 mkdir -p '{mnt}' && mount -t tmpfs -o size=64m tmpfs '{mnt}' || exit 97
 '{sys.executable}' -m wigan_deal.report --notebook-dir '{nbs}' --out '{mnt}/reports' --jobs 2 &
 R=$!
-for i in $(seq 1 600); do ls -d '{mnt}'/reports/.tmp-* >/dev/null 2>&1 && break; sleep 0.1; done
-sleep 2
+for i in $(seq 1 1200); do [ -e '{nbs}/started-1' ] && [ -e '{nbs}/started-2' ] && ls -d '{mnt}'/reports/.tmp-* >/dev/null 2>&1 && break; sleep 0.1; done
 head -c 100000000 /dev/zero > '{mnt}/filler' 2>/dev/null
+touch '{filled}'
 wait $R; echo "rc=$?"; ls -A '{mnt}/reports'
 """
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}

@@ -13,6 +13,15 @@ import sys
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
-from wigan_deal.report.runner import ReportError, discover_notebooks, run_report
-
 __all__ = ["ReportError", "discover_notebooks", "run_report"]
+
+
+def __getattr__(name: str):
+    """``ReportError``, ``discover_notebooks`` and ``run_report`` from :mod:`wigan_deal.report.runner`, imported on
+    first use: a process that only needs a light submodule (``python -m wigan_deal.report.pairs``, any command's
+    ``--help``) does not pay for papermill, nbconvert and pandas."""
+    if name in __all__:
+        from wigan_deal.report import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

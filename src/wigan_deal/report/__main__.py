@@ -167,11 +167,10 @@ class Plan:
 def plan(args: argparse.Namespace) -> Plan:
     """The report ``args`` ask for, validated; raises ParameterError, UsageError, OutputFolderError or ValueError
     (one paragraph each). Shared by :func:`main` and a local sweep's workers, so both read a command line alike."""
-    from wigan_deal.parameters import validate
-    from wigan_deal.report.runner import check_output_folder, discover_notebooks, parse_pages
-
-    reject_blank(args)
+    reject_blank(args)  # the checks come before the imports they do not need: a bad value is answered at once
     settings = merged_settings(args)
+    from wigan_deal.parameters import validate
+
     params = validate(
         area_code=settings["area"],
         comparators=settings["comparators"],
@@ -180,6 +179,8 @@ def plan(args: argparse.Namespace) -> Plan:
         sex=settings["sex"],
         post_rule=settings["post_rule"],
     )
+    from wigan_deal.report.runner import check_output_folder, discover_notebooks, parse_pages
+
     pages = parse_pages(args.pages)
     out, notebook_dir = Path(args.out), Path(args.notebook_dir)
     notebooks = discover_notebooks(notebook_dir, settings["notebooks"])
@@ -193,15 +194,14 @@ def plan(args: argparse.Namespace) -> Plan:
 
 def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> int:
     args = build_parser().parse_args(argv)
-    from wigan_deal.parameters import ParameterError
+    try:
+        chosen = plan(args)
+    except ValueError as exc:  # ParameterError, UsageError, OutputFolderError: one paragraph each
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
     from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
 
-    try:
-        chosen = plan(args)
-    except (ParameterError, UsageError, OutputFolderError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     if not chosen.notebooks:
         print(f"No notebooks yet: {args.notebook_dir} has no NN_*.ipynb files, so there is nothing to run "
               "and no report was written.")

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wigan_deal import config
-from wigan_deal.data.user_panel import UserPanelError, read_user_panel
 
 NOTEBOOK = "08_your_own_series"
 FOLDER = "own-series"
@@ -59,6 +58,7 @@ def run(panel: Path, treated: str, break_year: int, outcome: str, out_dir: Path,
     import nbformat
     import papermill as pm
 
+    from wigan_deal.data.user_panel import read_user_panel
     from wigan_deal.report.html import write_html_pair
     from wigan_deal.report.runner import publish
 
@@ -83,7 +83,9 @@ def run(panel: Path, treated: str, break_year: int, outcome: str, out_dir: Path,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help ends here, before pandas is imported
+    from wigan_deal.data.user_panel import UserPanelError
+
     try:
         run(args.panel, args.treated, args.break_year, args.outcome, args.out, args.name)
     except UserPanelError as exc:
