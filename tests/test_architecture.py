@@ -38,8 +38,10 @@ ALLOWED: dict[str, set[str]] = {
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",
-               "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation", "inference", "hle_ci"},
-    # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas); README blocks (readme)
+               "claims", "hle_noise", "panel_coverage", "speccurve", "lasting", "citation", "inference", "hle_ci",
+               "result_cache"},
+    # answers chart (finance); the verdicts' vintage (index); the full-panel RTM fit (atlas); README blocks (readme);
+    # the atlas page's all-council distributions kept once per code and data version (result_cache)
     "readme": {"report"},  # `python -m wigan_deal.readme`: the entry point of report.readme
     "citation": {"config"},
     "make_args": set(),  # Makefile variables -> a module's arguments, as data (stdlib only)
