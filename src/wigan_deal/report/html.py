@@ -5,12 +5,8 @@ must open offline (and in a network-less headless Chromium), so a small template
 ``lab`` drops those script tags. CSS and figures (base64 PNG) are embedded by nbconvert itself.
 LaTeX in markdown is therefore shown as source text rather than typeset.
 
-Speed (the atlas converts seven notebooks per council): nbconvert's ``HTMLExporter`` parses and re-serialises
-every finished page with BeautifulSoup only to give images without alt text a default one and to make code and
-output boxes keyboard-focusable (``tabindex="0"``); :class:`OfflineHTMLExporter` makes the same two changes
-with regular expressions on the tags themselves (:func:`accessible_tags`), so a page parses to the same
-document (``tests/test_report_html_export.py`` checks it against the stock exporter), and it renders each
-markdown text once per process (a report's markdown cells are the same for every council).
+The exporter is :class:`wigan_deal.report.exporter.OfflineHTMLExporter`: nbconvert's, without the
+BeautifulSoup passes that cost more than the rest of a conversion (the atlas converts seven notebooks per council).
 """
 
 from __future__ import annotations
@@ -24,9 +20,8 @@ from pathlib import Path
 import jinja2
 import nbformat
 from nbconvert import HTMLExporter
-from nbconvert.exporters.templateexporter import TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+from wigan_deal.report.exporter import OfflineHTMLExporter
 
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
@@ -57,95 +52,6 @@ alt="{{ ((output | get_metadata('alt', 'image/png')) or resources.wigan_missing_
 </div>
 {%- endblock data_png %}
 """
-
-
-#: What nbconvert writes as the alt text of an image that has none (HTMLExporter.from_notebook_node).
-NBCONVERT_MISSING_ALT = "No description has been provided for this image"
-#: Boxes nbconvert makes keyboard-focusable (``tabindex="0"``) inside the notebook body.
-FOCUSABLE_DIV_CLASSES = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
-#: Markdown renderings kept per exporter (a council's seven notebooks have a few hundred markdown texts).
-MARKDOWN_CACHE_SIZE = 4096
-
-_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
-_START_TAG = r"""<{}(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>"""
-_IMG_OR_DIV = re.compile(f"{_START_TAG.format('img')}|{_START_TAG.format('div')}", flags=re.I)
-
-
-def _add_attribute(tag: str, text: str) -> str:
-    """``tag`` with ``text`` (`` name="value"``) added before its closing ``>`` or ``/>``."""
-    end = len(tag) - (2 if tag.endswith("/>") else 1)
-    return tag[:end].rstrip() + text + tag[end:]
-
-
-def accessible_tags(html: str) -> tuple[str, int]:
-    """What nbconvert's ``HTMLExporter`` does to a page with BeautifulSoup, on the tags alone: every ``<img>``
-    without an ``alt`` gets :data:`NBCONVERT_MISSING_ALT`, and every ``<div>`` in the body with a class of
-    :data:`FOCUSABLE_DIV_CLASSES` gets ``tabindex="0"``. Returns the page and how many images had no alt."""
-    body = html.find("<body")
-    if body < 0:
-        return html, 0
-    missing = 0
-
-    def fix(match: re.Match[str]) -> str:
-        nonlocal missing
-        tag = match.group(0)
-        attributes = {m.group(1).lower(): m for m in _ATTRIBUTE.finditer(tag, 4)}
-        if tag[1:4].lower() == "img":
-            if "alt" in attributes:
-                return tag
-            missing += 1
-            return _add_attribute(tag, f' alt="{NBCONVERT_MISSING_ALT}"')
-        cls = attributes.get("class")
-        classes = set((cls.group(2) or "").strip("\"'").split()) if cls else set()
-        if not classes & FOCUSABLE_DIV_CLASSES:
-            return tag
-        index = attributes.get("tabindex")
-        if index is None:
-            return _add_attribute(tag, ' tabindex="0"')
-        return tag[:index.start()] + 'tabindex="0"' + tag[index.end():]
-
-    return html[:body] + _IMG_OR_DIV.sub(fix, html[body:]), missing
-
-
-class OfflineHTMLExporter(HTMLExporter):
-    """nbconvert's ``HTMLExporter`` without its BeautifulSoup round trip over the whole page (see the module
-    docstring), rendering each markdown text once."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._markdown: dict[tuple[str, str], str] = {}
-
-    @jinja2.pass_context
-    def markdown2html(self, context, source):
-        """nbconvert's markdown filter, remembered by (text, folder); not for a cell with attachments or a text
-        with an image (rendering may read the image's file, which can change)."""
-        cell = context.get("cell", {})
-        if cell.get("attachments") or "![" in source or "<img" in source.lower():
-            return super().markdown2html(context, source)
-        key = (source, context.get("resources", {}).get("metadata", {}).get("path", ""))
-        html = self._markdown.get(key)
-        if html is None:
-            if len(self._markdown) >= MARKDOWN_CACHE_SIZE:
-                self._markdown.clear()
-            html = self._markdown[key] = super().markdown2html(context, source)
-        return html
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        """As ``HTMLExporter.from_notebook_node`` (nbconvert 7), with :func:`accessible_tags` in place of its
-        BeautifulSoup pass."""
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-        resources = self._init_resources(resources)
-        filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
-                                                 resources=resources)
-        self.register_filter("highlight_code", highlight_code)
-        self.register_filter("filter_data_type", filter_data_type)
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        html, missing = accessible_tags(html)
-        if missing:
-            self.log.warning("Alternative text is missing on %s image(s).", missing)
-        return html, resources
 
 
 @functools.lru_cache(maxsize=2)
