@@ -305,6 +305,8 @@ def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_vers
     assert 'results_path = \\"02_x.json\\"' in text and nb.metadata["papermill"]["input_path"] == "notebooks/02_x.ipynb"
     env = environment_versions()
     assert re.fullmatch(r"3\.\d+\.\d+", env["python"]) and env["libraries"]["pandas"] and env["libraries"]["numpy"]
+    again = environment_versions()  # looked up once per process; each report gets its own dict
+    assert again == env and again is not env and again["libraries"] is not env["libraries"]
 
 
 def test_contents_links_only_to_sections_the_page_has():
