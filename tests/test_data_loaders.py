@@ -237,3 +237,25 @@ def test_comparators_are_memoised_and_callers_get_their_own_list():
     assert data.comparators("E08000010", "nearest") == lookup._comparators("E08000010", "nearest")
     with pytest.raises(data.DataError):
         data.comparators("E08000010", "nope")
+
+
+def test_the_codes_with_any_indicator_are_collected_once_per_extract(monkeypatch):
+    """Issue 19: ``_comparators`` for "nearest" and "all" keeps councils with any data; the set of the codes in
+    ``indicators.csv`` (~40,000 rows) was rebuilt at every call (``setdefault`` evaluates its default)."""
+    from wigan_deal.data import peers
+
+    sizes = []
+    real = frozenset
+
+    def counting(values=()):
+        made = real(values)
+        sizes.append(len(made))
+        return made
+
+    monkeypatch.setattr(peers, "frozenset", counting, raising=False)
+    data.clear_cache()
+    first = [peers._comparators(code, "nearest") for code in ("E08000010", "E06000011", "E06000012")]
+    assert len(sizes) == 1 and sizes[0] > 100 and all(first)  # once, for three councils
+    assert first[0] == data.comparators("E08000010", "nearest")
+    data.clear_cache()  # a re-read extract is collected again
+    assert peers._comparators("E08000010", "nearest") == first[0] and len(sizes) == 2

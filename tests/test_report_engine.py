@@ -95,3 +95,24 @@ def test_a_stop_never_waits_for_a_pool_shutdown_that_blocks():
     start = time.monotonic()
     kernels.terminate_pool(BlockingPool())
     assert time.monotonic() - start < 5
+
+
+def test_the_engine_strips_the_runs_paths_before_the_notebook_is_written(monkeypatch, tmp_path):
+    """Issue 19: the runner no longer reads the written notebook back to strip the run's absolute paths and write
+    it again; the engine strips them first, so papermill's one write and the notebook it returns have none."""
+    seen: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(pm_engines, "write_ipynb", lambda nb, path: seen.append(
+        (path, nb.cells[0].source, nb.metadata.papermill["output_path"])))
+    monkeypatch.setattr(engine.FinalSaveEngine, "execute_managed_notebook",
+                        classmethod(lambda cls, nb_man, kernel_name, **kw: None))
+    folder = tmp_path / ".tmp-E08000010-123"
+    nb = _notebook(2)
+    nb.cells[0].metadata["tags"] = ["injected-parameters"]
+    nb.cells[0].source = f'area_code = "E08000010"\nresults_path = "{folder}/01_x.json"\n'
+    nb.metadata.papermill.update(output_path=f"{folder}/01_x.ipynb", parameters={"results_path": f"{folder}/01_x.json"})
+    out = engine.FinalSaveEngine.execute_notebook(nb, "python3", output_path="o.ipynb", progress_bar=False,
+                                                  run_folder=str(folder))
+    assert seen == [("o.ipynb", 'area_code = "E08000010"\nresults_path = "01_x.json"\n', "01_x.ipynb")]
+    assert out.metadata.papermill.parameters == {"results_path": "01_x.json"} and str(tmp_path) not in str(out)
+    untouched = engine.FinalSaveEngine.execute_notebook(_notebook(1), "python3", progress_bar=False)
+    assert untouched.cells[0].source == "x = 0"  # without a run folder nothing is rewritten

@@ -221,6 +221,72 @@ def test_answers_panel_opens_the_index_with_verdicts_forest_plot_finance_chart_a
     assert "2011/12 no budget and outturn; 2012/13 +1.0%" in gap
 
 
+def _pixels(png_base64: str):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(png_base64))).convert("RGBA"))
+
+
+def test_finance_chart_draws_every_council_as_one_line_per_council_would(monkeypatch):
+    """Issue 19: the grey councils are one LineCollection, not 150 plot() lines (a third of the time); the picture
+    is the same pixel for pixel, including a line broken by a missing value and a council with one year only."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from wigan_deal.report import answers
+
+    years = ["2011/12", "2012/13", "2013/14", "2014/15"]
+    rng = np.random.default_rng(19)
+    rows = [(f"E06{i:06d}", year, float(rng.normal(0, 6))) for i in range(40) for year in years]
+    rows[5] = (rows[5][0], rows[5][1], float("nan"))  # a broken line
+    rows = [r for r in rows if not (r[0] == "E06000007" and r[1] != "2013/14")]  # one year only
+    table = pd.DataFrame(rows, columns=["area_code", "financial_year", "variance_pct"]).sample(frac=1, random_state=1)
+    lines = answers.council_lines(table, years)
+    assert len(lines) == 41 and [len(line) for line in lines[:3]] == [4, 1, 2]  # E06000001: 1 point, NaN, 2 points
+    assert lines[0].tolist() == [[i, v] for i, v in enumerate(
+        table[table["area_code"] == "E06000000"].sort_values("financial_year")["variance_pct"])]
+
+    drawn = answers.finance_chart(table, "E06000003", "Hartlepool")[0]
+    original_add = plt.Axes.add_collection
+
+    def add_as_lines(ax, collection, *args, **kwargs):
+        for _code, g in table.groupby("area_code"):
+            g = g.sort_values("financial_year")
+            ax.plot(g["financial_year"].map({y: i for i, y in enumerate(years)}), g["variance_pct"],
+                    color="#9aa5b1", lw=0.6, alpha=0.45)
+        return collection
+
+    monkeypatch.setattr(plt.Axes, "add_collection", add_as_lines)
+    by_lines = answers.finance_chart(table, "E06000003", "Hartlepool")[0]
+    monkeypatch.setattr(plt.Axes, "add_collection", original_add)
+    assert np.array_equal(_pixels(drawn), _pixels(by_lines))
+
+
+def test_index_charts_are_drawn_once_each(monkeypatch):
+    """savefig after tight_layout would first draw the whole figure without rendering; the charts skip it."""
+    import matplotlib.figure
+    import pandas as pd
+
+    from wigan_deal.report import answers
+
+    draws = []
+    original = matplotlib.figure.Figure.draw
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw",
+                        lambda fig, renderer: draws.append(fig) or original(fig, renderer))
+    estimates = [{"key": "a", "label": "PRIMARY: level", "value": 1.0, "lower": -1.0, "upper": 2.5, "unit": "years"},
+                 {"key": "b", "label": "PRIMARY: slope", "value": -3.0, "lower": -9.0, "upper": 1.0,
+                  "unit": "per 100,000"}]
+    forest = answers.forest_plot(estimates)
+    finance = pd.DataFrame({"area_code": ["E08000010", "E08000010", "E06000001"],
+                            "financial_year": ["2011/12", "2012/13", "2011/12"], "variance_pct": [4.3, 7.5, -2.0]})
+    chart, _ = answers.finance_chart(finance, "E08000010", "Wigan")
+    assert len(draws) == 2 and _pixels(forest).shape[1] == 460 and _pixels(chart).shape[:2] == (240, 480)
+
+
 def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_versions(tmp_path):
     """Issue 17, item 6."""
     from wigan_deal import config
@@ -239,6 +305,8 @@ def test_executed_notebooks_lose_the_runs_absolute_paths_and_reports_record_vers
     assert 'results_path = \\"02_x.json\\"' in text and nb.metadata["papermill"]["input_path"] == "notebooks/02_x.ipynb"
     env = environment_versions()
     assert re.fullmatch(r"3\.\d+\.\d+", env["python"]) and env["libraries"]["pandas"] and env["libraries"]["numpy"]
+    again = environment_versions()  # looked up once per process; each report gets its own dict
+    assert again == env and again is not env and again["libraries"] is not env["libraries"]
 
 
 def test_contents_links_only_to_sections_the_page_has():

@@ -248,7 +248,7 @@ def test_notebook_html_is_self_contained_with_figure_and_reader_hides_code(repor
         assert re.search(r'<img[^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', page)
         assert "<script src" not in page and 'href="http' not in page and "cdnjs" not in page
     assert ">axvline<" in full and "axvline" not in reader
-    prompt = re.compile(r">(In|Out)\s\[\d+\]:<")
+    prompt = re.compile(r">(In|Out)(\s|&nbsp;)\[\d+\]:<")  # the space as a character or an entity
     assert prompt.search(full) and not prompt.search(reader)
 
 

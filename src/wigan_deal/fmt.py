@@ -46,6 +46,8 @@ _WORDS = {
 def _missing(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, float):  # the common case, without pandas' dispatch (a report formats thousands)
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

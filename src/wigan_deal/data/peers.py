@@ -23,8 +23,10 @@ def _with_data(codes: list[str], indicator: str | None, vintage: str | None, ext
     if indicator is None:
         frame = shared_extract("indicators.csv", extracts_dir)
         _codes(shared_extract("areas.csv", extracts_dir))
-        hit = _CODES.setdefault(("indicators", id(frame)), (frame, frozenset(frame["area_code"]), {}))
-        present = hit[1] if hit[0] is frame else frozenset(frame["area_code"])
+        hit = _CODES.get(("indicators", id(frame)))
+        if hit is None or hit[0] is not frame:  # the set of ~40,000 rows' codes, made once per extract
+            hit = _CODES[("indicators", id(frame))] = (frame, frozenset(frame["area_code"]), {})
+        present = hit[1]
     else:
         present = areas_with_data(indicator, vintage, extracts_dir)
     return [c for c in codes if c in present]

@@ -7,13 +7,21 @@ only after papermill returns or raises, and papermill's ``notebook_complete`` ru
 an error, a timeout or a dead kernel too), so one write there keeps everything the runner needs: every
 started cell's start time (which cell was running), its outputs, and the error. A worker killed mid-run
 leaves only the report's temporary folder, which the runner removes.
+
+Given ``run_folder`` (the report's temporary folder), the engine also removes the run's absolute paths from the
+notebook (:func:`wigan_deal.report.records.strip_run_paths`) before it is written, so the runner uses the notebook
+papermill returns instead of reading the written file back and writing it again (two JSON passes and two
+validations of a notebook with every figure, per notebook).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+from wigan_deal.report.records import strip_run_paths
 
 #: the name ``pm.execute_notebook(engine_name=...)`` uses
 ENGINE_NAME = "wigan-deal"
@@ -38,7 +46,8 @@ class FinalSaveEngine(NBClientEngine):
 
     @classmethod
     def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None, progress_bar: bool = True,
-                         log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+                         log_output: bool = False, autosave_cell_every: int = 30, run_folder: str | None = None,
+                         **kwargs: Any) -> Any:
         nb_man = FinalSaveManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
                                   autosave_cell_every=autosave_cell_every)
         nb_man.notebook_start()
@@ -46,6 +55,8 @@ class FinalSaveEngine(NBClientEngine):
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
         finally:
             nb_man.cleanup_pbar()
+            if run_folder is not None:
+                strip_run_paths(nb_man.nb, Path(run_folder))
             nb_man.notebook_complete()
         return nb_man.nb
 

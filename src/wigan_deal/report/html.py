@@ -4,6 +4,9 @@ The stock nbconvert ``lab`` template loads require.js, MathJax and Mermaid from 
 must open offline (and in a network-less headless Chromium), so a small template derived from
 ``lab`` drops those script tags. CSS and figures (base64 PNG) are embedded by nbconvert itself.
 LaTeX in markdown is therefore shown as source text rather than typeset.
+
+The exporter is :class:`wigan_deal.report.exporter.OfflineHTMLExporter`: nbconvert's, without the
+BeautifulSoup passes that cost more than the rest of a conversion (the atlas converts seven notebooks per council).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 import jinja2
 import nbformat
 from nbconvert import HTMLExporter
+
+from wigan_deal.report.exporter import OfflineHTMLExporter
 
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
@@ -55,11 +60,13 @@ def html_exporter(*, reader: bool = False) -> HTMLExporter:
 
     Cached per process: building the template environment costs more than a conversion.
     """
-    exporter = HTMLExporter(
+    exporter = OfflineHTMLExporter(
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({"wigan_offline.html.j2": _OFFLINE_TEMPLATE})],
         template_file="wigan_offline.html.j2",
         embed_images=True,
+        # validate the notebook once after the preprocessors, not after each of the twelve (four enabled)
+        optimistic_validation=True,
     )
     if reader:
         exporter.exclude_input = True

@@ -3,6 +3,7 @@ notebooks free of the absolute temporary paths of the run (a report folder can b
 
 from __future__ import annotations
 
+import functools
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -16,15 +17,23 @@ KEY_LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seabo
 
 
 def environment_versions() -> dict[str, Any]:
-    """``{"python": "3.11.x", "platform": ..., "libraries": {name: version or None}}``."""
-    libraries = {}
+    """``{"python": "3.11.x", "platform": ..., "libraries": {name: version or None}}`` (a new dict each call)."""
+    python, implementation, system, libraries = _environment()
+    return {"python": python, "implementation": implementation, "platform": system, "libraries": dict(libraries)}
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> tuple[str, str, str, tuple[tuple[str, str | None], ...]]:
+    """Looked up once per process: finding 13 installed distributions' metadata costs ~30 ms, and an atlas worker
+    writes a ``report.json`` per council with the libraries it imported when it started."""
+    libraries = []
     for name in KEY_LIBRARIES:
         try:
-            libraries[name] = metadata.version(name)
+            libraries.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            libraries[name] = None
-    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
-            "platform": platform.platform(terse=True), "libraries": libraries}
+            libraries.append((name, None))
+    return (platform.python_version(), platform.python_implementation(), platform.platform(terse=True),
+            tuple(libraries))
 
 
 def _relative(text: str, folder: Path) -> str:

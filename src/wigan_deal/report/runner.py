@@ -57,7 +57,6 @@ from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_
 from wigan_deal.report.kernels import LOG_FOLDER, pid_alive, warm_kernel, worker_pool
 from wigan_deal.report.kernels import Stopped as Stopped  # noqa: F401  (report.atlas imports it from here)
 from wigan_deal.report.kernels import stop_on_signals as stop_on_signals  # noqa: F401  (likewise)
-from wigan_deal.report.records import strip_run_paths
 
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
 KERNEL_NAME = "python3"
@@ -219,7 +218,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
     try:
         engine_kwargs = {} if task.fresh_kernel else {"km": warm_kernel(task.kernel_name, folder, task.cwd,
                                                                            task.figure_dpi, task.figure_mode)}
-        pm.execute_notebook(
+        nb = pm.execute_notebook(
             task.source,
             str(output),
             parameters=task.parameters,
@@ -230,6 +229,7 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             execution_timeout=task.timeout,
             request_save_on_cell_execute=task.save_each_cell,
             engine_name=engine.ENGINE_NAME,
+            run_folder=str(folder),  # the engine strips the run's paths before papermill writes the notebook
             **engine_kwargs,
         )
     except PapermillExecutionError as exc:
@@ -249,8 +249,6 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
             (f"{where} " if where else "") + f"{type(exc).__name__}: {exc}"
             + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
         )
-    nb = nbformat.read(output, as_version=4)
-    nbformat.write(strip_run_paths(nb, folder), output)
     problems = error_outputs(nb)
     if problems:
         return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
