@@ -93,7 +93,7 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from wigan_deal import plots
+    from wigan_deal import plots, results
 
     def draw_open_figures(*_a, **_k) -> None:
         for number in plt.get_fignums():
@@ -110,7 +110,8 @@ def _main(runs: list[list[tuple[str, str]]]) -> dict:
             namespace = {"__name__": "__main__", "get_ipython": _NoIPython, "display": lambda *_a, **_k: None}
             code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
             start = time.perf_counter()
-            exec(code, namespace)  # noqa: S102 - the project's own exported notebooks
+            with results.deferred():  # as in a kernel, where records are written once per cell
+                exec(code, namespace)  # noqa: S102 - the project's own exported notebooks
             draw_open_figures()
             times[name] = time.perf_counter() - start
         cpu.append(time.process_time() - start_cpu)

@@ -89,3 +89,45 @@ def test_load_results_reads_all_notebooks_and_ignores_other_json(tmp_path):
     assert results["01_a"]["values"]["y"]["value"] == 2
     with pytest.raises(ValueError, match="not a results file"):
         read_results(tmp_path / "other.json")
+
+
+def test_deferred_records_are_written_once_at_the_end_even_after_a_failure(tmp_path):
+    """Issue 19 item 1: ~200 records per notebook cost ~200 renames; deferred, they are written at the end of
+    the block (a kernel: of the cell), and a failure halfway still leaves every value recorded before it."""
+    from wigan_deal import results
+
+    path = tmp_path / "01.json"
+    with pytest.raises(RuntimeError), results.deferred():
+        rec = recorder(path, "01")
+        rec.record("a", 1.5)
+        rec.record_table("t", [{"x": 1}])
+        assert read_results(path)["values"] == {}  # not yet written
+        raise RuntimeError("the notebook fails halfway")
+    data = read_results(path)
+    assert data["values"]["a"]["value"] == 1.5 and data["tables"]["t"] == {"columns": ["x"], "rows": [[1]]}
+    assert results._PENDING == {}
+
+
+def test_in_an_ipython_shell_records_are_written_after_each_cell(tmp_path, monkeypatch):
+    from IPython.core.events import EventManager, available_events
+
+    from wigan_deal import results
+
+    class Shell:
+        events = EventManager(None, available_events)
+
+    shell = Shell()
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    path = tmp_path / "02.json"
+    rec = recorder(path, "02")
+    rec.record("a", 1)
+    rec.record("b", 2)
+    assert read_results(path)["values"] == {}
+    shell.events.trigger("post_run_cell", None)  # the cell ends (also when it raised)
+    assert list(read_results(path)["values"]) == ["a", "b"]
+    rec.record("c", 3)
+    shell.events.trigger("post_run_cell", None)
+    assert list(read_results(path)["values"]) == ["a", "b", "c"]
+    assert shell.events.callbacks["post_run_cell"].count(results.flush_pending) == 1  # registered once
