@@ -230,8 +230,15 @@ def council_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE, *, year: 
 
 
 @wd.data_cache(maxsize=32)
+def shared_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE) -> pd.DataFrame:
+    """:func:`council_halfwidths` (default population year) memoised on the data version: the same all-council
+    table for every council's report. Shared: callers must not modify it."""
+    return council_halfwidths(sex, vintage)
+
+
+@wd.data_cache(maxsize=32)
 def _halfwidths_cached(sex: str, vintage: str) -> pd.DataFrame:
-    return council_halfwidths(sex, vintage).set_index("area_code")
+    return shared_halfwidths(sex, vintage).set_index("area_code")
 
 
 def halfwidth(area_code: str, sex: str, vintage: str) -> tuple[float, str]:
