@@ -131,3 +131,22 @@ def test_in_an_ipython_shell_records_are_written_after_each_cell(tmp_path, monke
     shell.events.trigger("post_run_cell", None)
     assert list(read_results(path)["values"]) == ["a", "b", "c"]
     assert shell.events.callbacks["post_run_cell"].count(results.flush_pending) == 1  # registered once
+
+
+def test_a_failing_cell_of_a_real_ipython_shell_leaves_its_earlier_records(tmp_path):
+    """In IPython (a report kernel runs one), a cell that raises halfway still leaves the values it recorded
+    before the error, and those of earlier cells."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    path = tmp_path / "03.json"
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell(f"from wigan_deal.results import recorder\nrec = recorder({str(path)!r}, '03')\n"
+                       "rec.record('first', 1)")
+        assert list(read_results(path)["values"]) == ["first"]
+        result = shell.run_cell("rec.record('second', 2)\nrec.record('third', 3)\nraise RuntimeError('halfway')\n"
+                                "rec.record('never', 4)")
+        assert isinstance(result.error_in_exec, RuntimeError)
+        assert list(read_results(path)["values"]) == ["first", "second", "third"]
+    finally:
+        InteractiveShell.clear_instance()
