@@ -102,11 +102,12 @@ def test_data_cache_computes_afresh_after_the_extracts_are_rebuilt(extracts):
     councils_with.cache_clear()
     councils_with(INDICATOR)
     assert len(calls) == 3 and councils_with.__wrapped__(INDICATOR) == councils_with(INDICATOR)
-    from wigan_deal import finance, hle_ci, parameters
+    from wigan_deal import finance, hle_ci, lasting, parameters
     from wigan_deal.studies import asc_finance, compare
 
     for fn in (inference.residual_scale, inference.higher_is_better, hle_ci._halfwidths_cached,
-               hle_ci.shared_halfwidths, compare._group_mean,
+               hle_ci.shared_halfwidths, hle_ci._shared_wide, hle_ci._noise_model, hle_ci._rtm_councils,
+               hle_ci._rtm_fit, compare._group_mean, compare._coverage_series, lasting._shared_gap_series,
                parameters.valid_break_years, finance._budget_outturn_all, finance._savings_all,
                finance.spending_power_change, finance.baseline_line_check, asc_finance._england_finance):
         assert hasattr(fn, "cache_clear") and fn.__wrapped__.__name__ == fn.__name__, fn  # each is a data_cache

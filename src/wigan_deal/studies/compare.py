@@ -147,10 +147,16 @@ def higher_is_better(indicator: str) -> bool:
 def coverage_series() -> list[str]:
     """Every series of the extracts, as :func:`coverage` names its rows: 'indicator (vintage)' for each vintage an
     indicator has for any area, and 'finance: service' for each finance line with a value."""
+    return list(_coverage_series())
+
+
+@wd.data_cache(maxsize=1)
+def _coverage_series() -> tuple[str, ...]:
+    """:func:`coverage_series`, the same for every council: once per data version."""
     names = [f"{name} ({v})" for name in wd.indicators()["indicator"]
              for v in wd.load_indicator(name, vintage="all")["vintage"].unique()]
     fin = wd.load_finance().dropna(subset=["value_gbp000"])
-    return sorted(names + [f"finance: {s}" for s in fin["service"].unique()])
+    return tuple(sorted(names + [f"finance: {s}" for s in fin["service"].unique()]))
 
 
 def coverage(area_code: str) -> pd.DataFrame:
