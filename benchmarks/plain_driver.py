@@ -95,7 +95,7 @@ def _main(runs: list[list[tuple[str, str]]], figure_mode: str = "both") -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from wigan_deal import plots
+    from wigan_deal import plots, results
 
     plots.set_figure_mode(figure_mode)
 
@@ -115,7 +115,8 @@ def _main(runs: list[list[tuple[str, str]]], figure_mode: str = "both") -> dict:
             namespace = {"__name__": "__main__", "get_ipython": _NoIPython, "display": lambda *_a, **_k: None}
             code = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
             start = time.perf_counter()
-            exec(code, namespace)  # noqa: S102 - the project's own exported notebooks
+            with results.deferred():  # as in a kernel, where records are written once per cell
+                exec(code, namespace)  # noqa: S102 - the project's own exported notebooks
             draw_open_figures()
             times[name] = time.perf_counter() - start
         cpu.append(time.process_time() - start_cpu)

@@ -102,11 +102,35 @@ def test_data_cache_computes_afresh_after_the_extracts_are_rebuilt(extracts):
     councils_with.cache_clear()
     councils_with(INDICATOR)
     assert len(calls) == 3 and councils_with.__wrapped__(INDICATOR) == councils_with(INDICATOR)
-    from wigan_deal import finance, hle_ci, parameters
-    from wigan_deal.studies import asc_finance
+    from wigan_deal import finance, hle_ci, lasting, parameters
+    from wigan_deal.studies import asc_finance, compare
 
     for fn in (inference.residual_scale, inference.higher_is_better, hle_ci._halfwidths_cached,
+               hle_ci.shared_halfwidths, hle_ci._shared_wide, hle_ci._noise_model, hle_ci._rtm_councils,
+               hle_ci._rtm_fit, compare._group_mean, compare._coverage_series, lasting._shared_gap_series,
                parameters.valid_break_years, finance._budget_outturn_all, finance._savings_all,
                finance.spending_power_change, finance.baseline_line_check, asc_finance._england_finance):
         assert hasattr(fn, "cache_clear") and fn.__wrapped__.__name__ == fn.__name__, fn  # each is a data_cache
         assert fn.__code__ is not fn.__wrapped__.__code__, fn
+
+
+def test_memoised_selections_and_group_means_follow_a_rebuilt_extract(extracts):
+    """Issue 19: the loaders' memoised selections and the studies' memoised group means (the same for every
+    council of an atlas worker) read the rebuilt ``indicators.csv``, no cache cleared."""
+    from wigan_deal.studies import compare
+
+    groups = {"England": [config.ENGLAND], "Leeds and Wigan": [LEEDS, config.WIGAN]}
+    start = int(data.load_indicator(INDICATOR, areas=[LEEDS], sex=SEX, vintage=VINTAGE)["period_start"].min())
+
+    def leeds_and_mean() -> tuple[float, float]:
+        own = data.load_indicator(INDICATOR, areas=[LEEDS], sex=SEX, vintage=VINTAGE)
+        means = compare.group_means(INDICATOR, groups, SEX, VINTAGE)
+        mean = means[(means["area_code"] == "Leeds and Wigan") & (means["period_start"] == start)]
+        return float(own.loc[own["period_start"] == start, "value"].iloc[0]), float(mean["value"].iloc[0])
+
+    before = leeds_and_mean()
+    assert leeds_and_mean() == before
+    period, old, new = _rebuild_one_value(extracts, LEEDS)
+    after = leeds_and_mean()
+    assert period == start and before[0] == old and after[0] == new
+    assert after[1] == pytest.approx(before[1] + (new - old) / 2)

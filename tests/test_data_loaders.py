@@ -259,3 +259,33 @@ def test_the_codes_with_any_indicator_are_collected_once_per_extract(monkeypatch
     assert first[0] == data.comparators("E08000010", "nearest")
     data.clear_cache()  # a re-read extract is collected again
     assert peers._comparators("E08000010", "nearest") == first[0] and len(sizes) == 2
+
+
+def test_load_indicator_selections_are_memoised_and_callers_cannot_change_them():
+    """Issue 19 item 1: an atlas worker asks the same selections for every council; the second call reuses the
+    first one's rows, and a caller editing its frame never reaches the next caller."""
+    first = data.load_indicator("hle_birth", areas=[WIGAN, ENGLAND], sex="Male")
+    expected = first.copy(deep=True)
+    first.loc[0, "value"] = -1.0
+    first["extra"] = 1
+    again = data.load_indicator("hle_birth", areas=(ENGLAND, WIGAN), sex=["Male"])  # same rows, other order
+    pd.testing.assert_frame_equal(again, expected)
+    assert data.load_indicator("hle_birth", areas="Wigan", sex="Male").equals(expected[expected["area_code"] == WIGAN]
+                                                                               .reset_index(drop=True))
+    with pytest.raises(DataError, match="sex"):
+        data.load_indicator("hle_birth", areas=WIGAN, sex="Other")
+
+
+def test_load_indicator_memo_follows_the_extracts(data_copy):
+    """A selection memoised from one copy of the extracts is not served for another."""
+    here = data.load_indicator("hle_birth", areas=WIGAN, sex="Male")
+    there = data.load_indicator("hle_birth", areas=WIGAN, sex="Male", extracts_dir=data_copy)
+    pd.testing.assert_frame_equal(here, there)
+    from wigan_deal.data import loaders
+
+    key = ("hle_birth", config.REPORT_VINTAGE, WIGAN, "Male", str(data_copy))
+    memo = loaders._SELECTIONS[key][0]
+    csv = data_copy / "indicators.csv"
+    csv.write_text(csv.read_text())  # new mtime: the extract is re-read (and its checksum checked again)
+    data.load_indicator("hle_birth", areas=WIGAN, sex="Male", extracts_dir=data_copy)
+    assert loaders._SELECTIONS[key][0] is not memo  # selected afresh from the re-read extract

@@ -89,3 +89,64 @@ def test_load_results_reads_all_notebooks_and_ignores_other_json(tmp_path):
     assert results["01_a"]["values"]["y"]["value"] == 2
     with pytest.raises(ValueError, match="not a results file"):
         read_results(tmp_path / "other.json")
+
+
+def test_deferred_records_are_written_once_at_the_end_even_after_a_failure(tmp_path):
+    """Issue 19 item 1: ~200 records per notebook cost ~200 renames; deferred, they are written at the end of
+    the block (a kernel: of the cell), and a failure halfway still leaves every value recorded before it."""
+    from wigan_deal import results
+
+    path = tmp_path / "01.json"
+    with pytest.raises(RuntimeError), results.deferred():
+        rec = recorder(path, "01")
+        rec.record("a", 1.5)
+        rec.record_table("t", [{"x": 1}])
+        assert read_results(path)["values"] == {}  # not yet written
+        raise RuntimeError("the notebook fails halfway")
+    data = read_results(path)
+    assert data["values"]["a"]["value"] == 1.5 and data["tables"]["t"] == {"columns": ["x"], "rows": [[1]]}
+    assert results._PENDING == {}
+
+
+def test_in_an_ipython_shell_records_are_written_after_each_cell(tmp_path, monkeypatch):
+    from IPython.core.events import EventManager, available_events
+
+    from wigan_deal import results
+
+    class Shell:
+        events = EventManager(None, available_events)
+
+    shell = Shell()
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    path = tmp_path / "02.json"
+    rec = recorder(path, "02")
+    rec.record("a", 1)
+    rec.record("b", 2)
+    assert read_results(path)["values"] == {}
+    shell.events.trigger("post_run_cell", None)  # the cell ends (also when it raised)
+    assert list(read_results(path)["values"]) == ["a", "b"]
+    rec.record("c", 3)
+    shell.events.trigger("post_run_cell", None)
+    assert list(read_results(path)["values"]) == ["a", "b", "c"]
+    assert shell.events.callbacks["post_run_cell"].count(results.flush_pending) == 1  # registered once
+
+
+def test_a_failing_cell_of_a_real_ipython_shell_leaves_its_earlier_records(tmp_path):
+    """In IPython (a report kernel runs one), a cell that raises halfway still leaves the values it recorded
+    before the error, and those of earlier cells."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    path = tmp_path / "03.json"
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell(f"from wigan_deal.results import recorder\nrec = recorder({str(path)!r}, '03')\n"
+                       "rec.record('first', 1)")
+        assert list(read_results(path)["values"]) == ["first"]
+        result = shell.run_cell("rec.record('second', 2)\nrec.record('third', 3)\nraise RuntimeError('halfway')\n"
+                                "rec.record('never', 4)")
+        assert isinstance(result.error_in_exec, RuntimeError)
+        assert list(read_results(path)["values"]) == ["first", "second", "third"]
+    finally:
+        InteractiveShell.clear_instance()

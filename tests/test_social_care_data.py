@@ -114,3 +114,17 @@ def test_social_care_rows_are_built_once_and_never_modified_by_callers():
     wigan = data.load_social_care("2A(2)", areas="E08000010")
     assert set(wigan["source"]) >= {"lginform_gm"} and (wigan["area_code"] == "E08000010").all()
     pd.testing.assert_frame_equal(wigan, data.load_social_care("2A(2)", areas="E08000010"))
+
+
+def test_repeated_selections_are_memoised_and_callers_cannot_change_them():
+    """Issue 19 item 1: an atlas worker asks the same selections for every council: the second call reuses the
+    first one's rows; a caller editing its frame (in place or by adding a column) never reaches the next caller."""
+    first = data.load_social_care(["2A(2)", "2B(1)"], areas=["E08000010", "E08000001"])
+    expected = first.copy(deep=True)
+    first.loc[0, "value"] = -1.0
+    first["extra"] = 1
+    again = data.load_social_care(("2B(1)", "2A(2)"), areas={"E08000001", "E08000010"})  # same rows, other order
+    assert again is not first
+    pd.testing.assert_frame_equal(again, expected)
+    with pytest.raises(DataError, match="Unknown social care measure 'nope'"):
+        data.load_social_care(["nope"])

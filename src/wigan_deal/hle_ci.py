@@ -87,6 +87,12 @@ def non_overlapping_ends(periods: list[tuple[int, int, str]], base: tuple[int, i
 
 def wide(sex: str, vintage: str) -> pd.DataFrame:
     """HLE values, councils and England x periods."""
+    return _shared_wide(sex, vintage).copy(deep=False)  # copy-on-write: the caller's edits stay its own
+
+
+@wd.data_cache(maxsize=32)
+def _shared_wide(sex: str, vintage: str) -> pd.DataFrame:
+    """:func:`wide`, the same for every council: once per data version (a report asks ~20 times)."""
     f = wd.load_indicator("hle_birth", sex=sex, vintage=vintage)
     return f.pivot(index="area_code", columns="period", values="value")
 
@@ -98,6 +104,12 @@ def councils(w: pd.DataFrame) -> pd.DataFrame:
 
 def noise_model(sex: str, vintage: str = config.REPORT_VINTAGE) -> dict[str, float]:
     """Noise SD of one council's HLE estimate: assumed, covariance-based and upper bound (one SD for all)."""
+    return dict(_noise_model(sex, vintage))
+
+
+@wd.data_cache(maxsize=32)
+def _noise_model(sex: str, vintage: str) -> dict[str, float]:
+    """:func:`noise_model`, the same for every council: once per data version (shared: never modified)."""
     w = wide(sex, vintage)
     eng = w.loc[config.ENGLAND]
     c = councils(w)[[START, MIDDLE, END]].dropna()
@@ -121,12 +133,10 @@ def rtm_adjusted(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE,
     (residual), its rank among councils (1 = largest increase) for raw and adjusted change, by sex."""
     rows = []
     for sex in config.SEXES:
-        c = councils(wide(sex, vintage))[[start, end]].dropna()
+        c = _rtm_councils(sex, vintage, start, end)
         if area not in c.index:
             continue
-        change = c[end] - c[start]
-        slope, intercept = np.polyfit(c[start], change, 1)
-        adjusted = change - (intercept + slope * c[start])
+        change, slope, intercept, adjusted = _rtm_fit(sex, vintage, start, end)
         rows.append({
             "sex": sex, "councils": len(c), "baseline": float(c.loc[area, start]),
             "change": float(change[area]), "slope on baseline": float(slope),
@@ -136,6 +146,23 @@ def rtm_adjusted(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE,
             "rank adjusted": int((adjusted > adjusted[area]).sum() + 1),
         })
     return pd.DataFrame(rows)
+
+
+@wd.data_cache(maxsize=32)
+def _rtm_councils(sex: str, vintage: str, start: str, end: str) -> pd.DataFrame:
+    """Councils with an HLE value at ``start`` and ``end`` (shared: never modified)."""
+    return councils(wide(sex, vintage))[[start, end]].dropna()
+
+
+@wd.data_cache(maxsize=32)
+def _rtm_fit(sex: str, vintage: str, start: str, end: str) -> tuple[pd.Series, float, float, pd.Series]:
+    """The all-council regression of :func:`rtm_adjusted`, once per data version (the same fit for every council):
+    ``(change, slope, intercept, adjusted change)`` (shared: never modified)."""
+    c = _rtm_councils(sex, vintage, start, end)
+    change = c[end] - c[start]
+    slope, intercept = np.polyfit(c[start], change, 1)
+    adjusted = change - (intercept + slope * c[start])
+    return change, slope, intercept, adjusted
 
 
 # --- the publisher's significance flags -----------------------------------------------------------------
@@ -230,8 +257,15 @@ def council_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE, *, year: 
 
 
 @wd.data_cache(maxsize=32)
+def shared_halfwidths(sex: str, vintage: str = config.REPORT_VINTAGE) -> pd.DataFrame:
+    """:func:`council_halfwidths` (default population year) memoised on the data version: the same all-council
+    table for every council's report. Shared: callers must not modify it."""
+    return council_halfwidths(sex, vintage)
+
+
+@wd.data_cache(maxsize=32)
 def _halfwidths_cached(sex: str, vintage: str) -> pd.DataFrame:
-    return council_halfwidths(sex, vintage).set_index("area_code")
+    return shared_halfwidths(sex, vintage).set_index("area_code")
 
 
 def halfwidth(area_code: str, sex: str, vintage: str) -> tuple[float, str]:

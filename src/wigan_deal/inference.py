@@ -181,12 +181,15 @@ def permutation_interval(space_table: pd.DataFrame, treated: str, statistic: str
     ``q`` the ``1 - alpha`` quantile (order statistic ``ceil((1 - alpha)(C + 1))``) of the controls' |t|.
     """
     est_col, se_col, t_col = f"{statistic}_change", f"{statistic}_se", f"{statistic}_t"
-    row = space_table.loc[space_table["area_code"] == treated].iloc[0]
-    ctrl = np.sort(np.abs(space_table.loc[space_table["area_code"] != treated, t_col].to_numpy(float)))
+    is_treated = (space_table["area_code"] == treated).to_numpy()
+    if not is_treated.any():
+        raise ValueError(f"permutation_interval: treated area {treated!r} is not in the placebo-in-space table.")
+    i = int(np.flatnonzero(is_treated)[0])  # plain arrays: ~30 of these per council report
+    ctrl = np.sort(np.abs(space_table[t_col].to_numpy(float)[~is_treated]))
     c = ctrl.size
     k = int(np.ceil((1 - alpha) * (c + 1)))
     q = float(ctrl[min(k, c) - 1])
-    est, se = float(row[est_col]), float(row[se_col])
+    est, se = float(space_table[est_col].to_numpy(float)[i]), float(space_table[se_col].to_numpy(float)[i])
     p = (1 + np.sum(ctrl >= abs(est / se))) / (1 + c)
     return {"estimate": est, "se": se, "q": q, "lower": est - q * se, "upper": est + q * se,
             "p_value": float(p), "n_controls": c}
@@ -266,14 +269,17 @@ def analysis_plan() -> dict:
 
 
 def primary_spec(indicator: str) -> dict:
-    """The primary specification of ``indicator`` (a clear error if the plan has none)."""
-    plan = analysis_plan()["outcomes"]
+    """The primary specification of ``indicator`` (a clear error if the plan has none); a fresh copy of that
+    specification only (a report asks ~35 times: copying the whole plan each time was most of the cost)."""
+    import copy
+
+    plan = _parsed_plan(*file_stamp(config.ANALYSIS_PLAN_FILE))["outcomes"]
     if indicator not in plan:
         raise KeyError(
             f"data/analysis_plan.yml has no primary specification for {indicator!r}; outcomes with "
             f"one: {sorted(plan)}. Add one (with date and reason) before computing its results."
         )
-    return plan[indicator]
+    return copy.deepcopy(plan[indicator])
 
 
 @wd.data_cache(maxsize=64)

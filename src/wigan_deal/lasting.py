@@ -48,6 +48,14 @@ LASTING_START = "2015-17"
 def _gap_series(indicator: str, area_code: str, sex: str, vintage: str,
                 comparators: Sequence[str] = (config.ENGLAND,)) -> pd.DataFrame:
     """Per period: the area's value, the comparator mean and the gap (area - comparator)."""
+    return _shared_gap_series(indicator, area_code, sex, vintage, tuple(comparators)).copy(deep=False)
+
+
+@wd.data_cache(maxsize=64)
+def _shared_gap_series(indicator: str, area_code: str, sex: str, vintage: str,
+                       comparators: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`_gap_series`, memoised on the data version: end points, trends and the claims' lasting change ask
+    for the same series (shared: callers get a copy-on-write copy)."""
     codes = [area_code, *comparators]
     f = wd.load_indicator(indicator, areas=codes, sex=sex, vintage=vintage)
     if f.empty:

@@ -363,6 +363,11 @@ def parse_register(text: str, source: str = "<string>") -> list[Claim]:
 
 def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
     """Read and validate the claims register; clear :class:`ClaimsRegisterError` on any problem."""
+    return copy.deepcopy(_shared_register(path))
+
+
+def _shared_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
+    """The memoised register itself (callers must not modify it: :func:`load_register` hands out deep copies)."""
     path = Path(path)
     if not path.exists():
         raise ClaimsRegisterError(
@@ -370,7 +375,7 @@ def load_register(path: str | Path = config.CLAIMS_FILE) -> list[Claim]:
             f"({config.CLAIMS_FILE}); pass path= to use another file."
         )
     st = path.stat()
-    return copy.deepcopy(_load_register_cached(str(path), st.st_mtime_ns, st.st_size))
+    return _load_register_cached(str(path), st.st_mtime_ns, st.st_size)
 
 
 @functools.lru_cache(maxsize=4)
@@ -380,11 +385,12 @@ def _load_register_cached(path: str, mtime_ns: int, size: int) -> list[Claim]:
 
 
 def get_claim(claim_id: str, register: list[Claim] | None = None) -> Claim:
-    """The claim with id ``claim_id``."""
-    register = load_register() if register is None else register
+    """The claim with id ``claim_id`` (from the default register: a copy of that claim only, not of them all)."""
+    shared = register is None
+    register = _shared_register() if shared else register
     for claim in register:
         if claim.id == claim_id:
-            return claim
+            return copy.deepcopy(claim) if shared else claim
     raise ClaimsRegisterError(
         f"Unknown claim id {claim_id!r}; the register has: {', '.join(c.id for c in register)}."
     )

@@ -42,6 +42,7 @@ from .gaps import (
 from .geography import CODE_CHANGES
 from .loaders import (
     ENGLAND_FINANCE_NAME,
+    areas_with_data,
     default_vintage,
     england_finance,
     england_finance_councils,
@@ -74,7 +75,7 @@ __all__ = [
     "data_cache", "extracts_version",
     "ArgumentTypeError", "ChecksumError", "DataError", "MissingDataError", "UnknownAreaError",
     "UnknownIndicatorError", "UnknownVintageError", "CODE_CHANGES", "COMPARATOR_KINDS",
-    "ENGLAND_FINANCE_NAME", "area_name", "areas", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
+    "ENGLAND_FINANCE_NAME", "area_name", "areas", "areas_with_data", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",
     "indicators", "load_area_clusters", "load_finance", "load_indicator", "load_population",
     "load_population_by_age", "load_similar_areas", "load_spending_power", "provenance", "read_extract",
     "read_provenance", "resolve_area", "short_repr", "vintages", "SOCIAL_CARE_MEASURES", "PATHWAY_MEASURES", "load_social_care",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -108,13 +109,53 @@ def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str
             f"Indicator {name!r} has no vintage {vintage!r}; its vintages are {available} "
             "(or pass vintage='all', or None for the default)."
         )
-    frame = _sorted_rows(name, vintage, extracts_dir)
-    if areas is not None:
-        frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
-    if sex is not None:
-        present = sorted(set(frame["sex"])) or list(SEX_CHOICES)
-        frame = frame[frame["sex"].isin(_as_list(sex, f"sex for {name}", present))]
-    return frame.reset_index(drop=True).copy()
+    key = _selection_key(name, vintage, areas, sex, extracts_dir)
+    cached = _SELECTIONS.get(key) if key is not None else None
+    if cached is None or cached[0] is not _split(extracts_dir)[1] or cached[1] is not _areas_frame(areas, extracts_dir):
+        frame = _sorted_rows(name, vintage, extracts_dir)
+        if areas is not None:
+            frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
+        if sex is not None:
+            present = sorted(set(frame["sex"])) or list(SEX_CHOICES)
+            frame = frame[frame["sex"].isin(_as_list(sex, f"sex for {name}", present))]
+        frame = frame.reset_index(drop=True)
+        if key is None:
+            return frame.copy()
+        cached = (_split(extracts_dir)[1], _areas_frame(areas, extracts_dir), frame)
+        _SELECTIONS[key] = cached
+        while len(_SELECTIONS) > _SELECTIONS_MAX:
+            _SELECTIONS.popitem(last=False)
+    else:
+        _SELECTIONS.move_to_end(key)
+    return cached[2].copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
+
+
+#: the last ``load_indicator`` selections: key -> (the indicator memo and the areas extract they were made
+#: from, the selected rows). An atlas worker asks for the same selections for every council (the comparison
+#: councils, England) and ~200 of its own; reused only while both extracts are the cached ones.
+_SELECTIONS: OrderedDict[tuple, tuple[dict, object, pd.DataFrame]] = OrderedDict()
+_SELECTIONS_MAX = 1024
+
+
+def _selection_key(name: str, vintage: str, areas, sex, extracts_dir) -> tuple | None:
+    """A hashable key for one ``load_indicator`` call, or ``None`` (not memoised) for unusual arguments."""
+
+    def norm(value):
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+            return frozenset(value)  # a filter by membership: order and repeats do not change the rows
+        raise TypeError
+
+    try:
+        return name, vintage, norm(areas), norm(sex), None if extracts_dir is None else str(extracts_dir)
+    except TypeError:
+        return None
+
+
+def _areas_frame(areas, extracts_dir):
+    """The cached ``areas.csv`` extract that area names and codes were checked against (``None``: no areas)."""
+    return None if areas is None else shared_extract("areas.csv", extracts_dir)
 
 
 def _sorted_rows(name: str, vintage: str, extracts_dir) -> pd.DataFrame:

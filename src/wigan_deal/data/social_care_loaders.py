@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,7 +69,46 @@ def load_social_care(measures: str | Iterable[str] | None = None, areas: str | I
     by code WITHOUT checking them against ``areas.csv`` (reorganised councils have rows here only);
     ``breakdown`` ``None`` returns every breakdown. Adds ``title``, ``unit`` and ``higher_is_better``.
     """
-    base = frame = _all_rows(extracts_dir)
+    base = _all_rows(extracts_dir)
+    key = _selection_key(measures, areas, sources, breakdown, extracts_dir)
+    hit = _SELECTIONS.get(key) if key is not None else None
+    if hit is not None and hit[0] is base:
+        _SELECTIONS.move_to_end(key)
+        return hit[1].copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
+    out = _select(base, measures, areas, sources, breakdown)
+    if key is not None:
+        _SELECTIONS[key] = (base, out)
+        while len(_SELECTIONS) > _SELECTIONS_MAX:
+            _SELECTIONS.popitem(last=False)
+        return out.copy(deep=False)
+    return out
+
+
+#: the last :func:`load_social_care` selections: key -> (the :func:`_all_rows` frame they were cut from, rows);
+#: an atlas worker asks the same ones for every council (all councils of a measure) and a few of its own.
+_SELECTIONS: OrderedDict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
+_SELECTIONS_MAX = 256
+
+
+def _selection_key(measures, areas, sources, breakdown, extracts_dir) -> tuple | None:
+    """A hashable key for one :func:`load_social_care` call, or ``None`` (not memoised) for unusual arguments."""
+
+    def norm(value):
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+            return frozenset(value)  # filters by membership: order and repeats do not change the rows
+        raise TypeError
+
+    try:
+        return (norm(measures), norm(areas), norm(sources), norm(breakdown),
+                None if extracts_dir is None else str(extracts_dir))
+    except TypeError:
+        return None
+
+
+def _select(base: pd.DataFrame, measures, areas, sources, breakdown) -> pd.DataFrame:
+    frame = base
     frame = _keep(frame, "measure_code", measures, MEASURES, "social care measure", "codes")
     frame = _keep(frame, "source", sources, SOURCE_LABELS, "social care source", "sources")
     if areas is not None:

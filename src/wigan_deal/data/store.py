@@ -132,9 +132,10 @@ def _read_provenance(path: str, mtime_ns: int, size: int) -> dict:
 
 def read_provenance(extracts: str | Path | None = None) -> dict:
     path = provenance_file(extracts)
-    if not path.exists():
-        raise _missing(path)
-    st = path.stat()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise _missing(path) from None
     return _read_provenance(str(path), st.st_mtime_ns, st.st_size)
 
 
@@ -204,14 +205,15 @@ def shared_extract(name: str, extracts: str | Path | None = None) -> pd.DataFram
     if name not in SCHEMAS:
         raise DataError(f"Unknown extract {name!r}; valid: {sorted(SCHEMAS)}.")
     path = extracts_dir(extracts) / name
-    if not path.exists():
-        raise _missing(path)
+    try:
+        st = path.stat()  # one stat: existence, time and size (loaders call this thousands of times per report)
+    except FileNotFoundError:
+        raise _missing(path) from None
     prov = read_provenance(extracts)
     try:
         expected = prov["extracts"][name]["sha256"]
     except KeyError:
         raise MissingDataError(f"provenance.json has no entry for {name}. {REBUILD_HINT}") from None
-    st = path.stat()
     return _load(str(path), st.st_mtime_ns, st.st_size, expected)
 
 

@@ -243,7 +243,7 @@ def prepare_series(
             f"{what}: the frame has no column(s) {missing}. It needs period_start, period_end and "
             f"{outcome!r} (or an explicit time= column); columns present: {list(data.columns)}."
         )
-    frame = data.copy()
+    frame = data.copy(deep=False)  # copy-on-write: the column added below never reaches the caller's frame
     if time:
         frame["_time"] = pd.to_numeric(frame[time], errors="raise").astype(float)
     else:

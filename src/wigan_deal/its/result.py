@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,12 @@ def critical_value(alpha: float, df: float | None) -> float:
     """Two-sided critical value: Student t with ``df`` degrees of freedom, normal if ``df`` is None."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r} must be between 0 and 1 (e.g. 0.05 for 95% intervals).")
+    return _critical_value(float(alpha), None if df is None else float(df))
+
+
+@functools.lru_cache(maxsize=512)
+def _critical_value(alpha: float, df: float | None) -> float:
+    """:func:`critical_value`, memoised: a council's report asks for the same few (alpha, df) ~500 times."""
     if df is None:
         return float(stats.norm.ppf(1 - alpha / 2))
     return float(stats.t.ppf(1 - alpha / 2, df))

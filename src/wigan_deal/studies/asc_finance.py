@@ -58,10 +58,10 @@ def _sum_with_population(fin: pd.DataFrame) -> pd.DataFrame:
     pop = _population_by_year()
     fin = fin.merge(pop, left_on=["area_code", "period_start"], right_on=["area_code", "year"], how="left")
     fin["value_with_pop"] = fin["value_gbp000"].where(fin["population"].notna())
-    out = fin.groupby(["financial_year", "period_start", "period_end"], as_index=False).agg(
-        value_gbp000=("value_gbp000", "sum"), value_with_pop=("value_with_pop", "sum"),
-        population=("population", "sum"), n_areas=("area_code", "nunique"),
-        n_areas_per_head=("population", "count"))
+    g = fin.groupby(["financial_year", "period_start", "period_end"])  # plain reductions: a named agg's numbers
+    out = pd.DataFrame({"value_gbp000": g["value_gbp000"].sum(), "value_with_pop": g["value_with_pop"].sum(),
+                        "population": g["population"].sum(), "n_areas": g["area_code"].nunique(),
+                        "n_areas_per_head": g["population"].count()}).reset_index()
     out["per_head_gbp"] = 1000 * out["value_with_pop"] / out["population"]
     return out.drop(columns="value_with_pop")
 

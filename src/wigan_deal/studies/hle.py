@@ -569,6 +569,6 @@ def noise_study(change: HLEChange) -> HLENoise:
     present = wd.load_indicator("hle_birth", vintage=config.REPORT_VINTAGE).dropna(subset=["value"])["area_code"]
     if change.area_code not in set(present):
         return HLENoise(change.area_code, change.name, change.vintage, None, pd.DataFrame())
-    bounds = pd.concat([hle_ci.council_halfwidths(s) for s in config.SEXES])
+    bounds = pd.concat([hle_ci.shared_halfwidths(s) for s in config.SEXES])
     own = bounds[bounds["area_code"] == change.area_code].drop(columns=["area_code", "vintage"])
     return HLENoise(change.area_code, change.name, change.vintage, hle_noise.summary(change.area_code), own)
