@@ -150,3 +150,29 @@ def test_a_failing_cell_of_a_real_ipython_shell_leaves_its_earlier_records(tmp_p
         assert list(read_results(path)["values"]) == ["first", "second", "third"]
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_results_write_that_fails_at_the_end_of_a_cell_fails_the_cell(tmp_path, monkeypatch):
+    """A full disk when the deferred records are written after a cell: the cell fails with that error (the kernel
+    replies "error" and the runner stops the report), instead of IPython only printing a callback's error."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from wigan_deal import results
+
+    path = tmp_path / "04.json"
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell(f"from wigan_deal.results import recorder\nrec = recorder({str(path)!r}, '04')")
+
+        def full(self):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(results.Recorder, "_write", full)
+        result = shell.run_cell("rec.record('a', 1)")
+        assert not result.success and isinstance(result.error_in_exec, OSError)
+        assert "No space left on device" in str(result.error_in_exec)
+        failed_first = shell.run_cell("rec.record('b', 2)\nraise RuntimeError('the cell itself')")
+        assert isinstance(failed_first.error_in_exec, RuntimeError)  # the cell's own error stays the one reported
+    finally:
+        results._PENDING.clear()
+        InteractiveShell.clear_instance()

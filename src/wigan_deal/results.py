@@ -181,10 +181,21 @@ _PENDING: dict[int, Recorder] = {}
 _DEFERRED = 0
 
 
-def flush_pending(*_args: Any) -> None:
-    """Write every recorder's deferred records (IPython calls it after each cell with the cell's result)."""
-    while _PENDING:
-        _PENDING.popitem()[1]._write()
+def flush_pending(result: Any = None) -> None:
+    """Write every recorder's deferred records. IPython calls it after each cell with the cell's result
+    (``ExecutionResult``): a write that fails there (a full disk) fails that cell, as a write inside the cell
+    would, so the kernel replies with the error and the report stops; an exception in an IPython event callback
+    would otherwise only be printed, and the notebook would end "ok" with its results file out of date."""
+    try:
+        while _PENDING:
+            _PENDING.popitem()[1]._write()
+    except Exception as exc:
+        if result is None or not hasattr(result, "error_in_exec") or result.error_in_exec is not None:
+            raise  # not at a cell's end, or the cell failed first (its own error stays the one reported)
+        result.error_in_exec = exc
+        shell = sys.modules["IPython"].get_ipython()
+        if shell is not None:
+            shell.showtraceback()  # the error's traceback in the cell's outputs, as for an error in the cell
 
 
 def _defer_to_cell_end() -> bool:
