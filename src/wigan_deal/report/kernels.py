@@ -334,6 +334,10 @@ def _remove_stale_kernel_folders() -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+#: Seconds a stop gives ``ProcessPoolExecutor.shutdown`` before it goes on without it (see :func:`terminate_pool`).
+POOL_SHUTDOWN_WAIT = 2.0
+
+
 def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for proc in processes:
@@ -349,7 +353,7 @@ def terminate_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
     # written under the shutdown lock: CPython gh-105829, fixed after 3.11.7); a stop never waits for it.
     closer = threading.Thread(target=_shutdown_quietly, args=(pool,), daemon=True, name="pool-shutdown")
     closer.start()
-    closer.join(2.0)
+    closer.join(POOL_SHUTDOWN_WAIT)
 
 
 def _shutdown_quietly(pool: ProcessPoolExecutor) -> None:
