@@ -60,12 +60,29 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+_SHORT_FOLDERS: list[Path] = []
+
+
+def _short_tmp() -> Path:
+    """A new folder with a short path under /tmp (a Unix socket path may not exceed 107 bytes; pytest-xdist's
+    tmp_path can be longer), removed after the test (:func:`_remove_short_folders`)."""
+    folder = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))
+    _SHORT_FOLDERS.append(folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _remove_short_folders():
+    yield
+    while _SHORT_FOLDERS:
+        shutil.rmtree(_SHORT_FOLDERS.pop(), ignore_errors=True)
+
+
 def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Popen, Path, list[int]]:
     nbs = _sleeping_notebooks(tmp_path / "nbs")
     out = tmp_path / "reports"
-    # where kernel connection files would be left; a short path: the forkserver's socket lives there too, and a
-    # Unix socket path may not exceed 107 bytes (pytest-xdist's tmp_path can be longer)
-    short = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))
+    # where kernel connection files would be left; a short path: the forkserver's socket lives there too
+    short = _short_tmp()
     (tmp_path / "tmp").symlink_to(short)
     env = {**os.environ, "TMPDIR": str(short)}
     args = ["--notebook-dir", str(nbs), "--out", str(out), "--jobs", "2"]
@@ -174,7 +191,7 @@ def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes
     notebooks: the workers and kernels go, the reports being written are removed, nothing is recorded, and the
     message says it resumes."""
     out = tmp_path / "reports"
-    short = Path(tempfile.mkdtemp(prefix="wd-", dir="/tmp"))  # the forkserver's socket path must stay short
+    short = _short_tmp()  # the forkserver's socket path must stay short
     cmd = [sys.executable, "-m", "wigan_deal.report.sweep", "--areas", "E08000010,E08000001", "--notebooks", "05",
            "--pages", "reader", "--jobs", "2", "--out", str(out)]
     sweep = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
@@ -197,7 +214,6 @@ def test_a_stopped_local_sweep_leaves_no_process_no_temporary_folder_and_resumes
     finally:
         for pid in _alive(family):
             os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(short, ignore_errors=True)
 
 
 @pytest.mark.skipif(shutil.which("make") is None or not sys.platform.startswith("linux"), reason="needs make on Linux")
