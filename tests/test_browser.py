@@ -247,3 +247,27 @@ def test_phone_index_shows_the_answers_panel_in_the_first_two_screens(browser, w
     assert box["y"] + box["height"] <= 2 * 844, box
     _screenshot(page, tmp_path / "index.390.answers.png")
     page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_atlas_council_pages_fit_and_pass_axe_core_with_their_notes(browser, axe_script, atlas_run, width):
+    """An atlas council's pages (headline figures only; a note where any other figure was): every page fits the
+    width, axe-core finds no serious or critical violation, and each notebook page shows the note or a figure."""
+    from wigan_deal.report import atlas
+
+    council = atlas_run["out"] / atlas.REPORTS_FOLDER / config.WIGAN
+    problems = {}
+    for path in [council / "index.html", *sorted(council.glob("*.reader.html"))]:
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(path.as_uri(), wait_until="load")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{path.name} at {width} px: page is {scroll} px wide"
+        if path.name != "index.html":
+            notes = page.get_by_text("Atlas pages draw only each notebook's headline figure").count()
+            assert notes + page.locator("main img").count() > 0, path.name
+        found = axe_violations(page, axe_script)
+        if found:
+            problems[path.name] = found
+        page.close()
+    assert problems == {}
+
