@@ -78,6 +78,10 @@ def report_sweep_tasks() -> dict:
                                         comparators=("england", "all", config.WIGAN), post_rule="mid"),
         # a hard case of issue 11: Kent, a county, with the later vintage (which publishes no counties)
         "kent_2026": SweepTask("E10000016", **later),
+        # the local side of the Dask sweep test (tests/test_sweep.py): Wigan's notebook 02, both sexes, reader
+        # pages; rendered here, in the sweep's warm kernels, instead of by a second local sweep of its own
+        **{f"wigan_02_{sex.lower()}": SweepTask(config.WIGAN, config.DEFAULT_BREAK_YEAR, config.DEFAULT_VINTAGE, sex,
+                                                ("02",), "reader") for sex in config.SEXES},
     }
 
 

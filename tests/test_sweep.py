@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import report_sweep_tasks
 from wigan_deal import config
 from wigan_deal.report import sweep
 from wigan_deal.report.sweep import SweepTask, inputs_hash, make_tasks, run_sweep, shared_inputs
@@ -60,11 +61,13 @@ def _recorded(folder: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_a_sweep_on_a_dask_local_cluster_equals_the_local_one_and_resumes(tmp_path):
+def test_a_sweep_on_a_dask_local_cluster_equals_the_local_one_and_resumes(tmp_path, report_sweep):
+    """Wigan's notebook 02 for both sexes on a Dask LocalCluster records what the local sweep recorded (the shared
+    sweep of conftest.report_sweep renders the same two tasks locally), and a second Dask run skips both."""
     distributed = pytest.importorskip("distributed")
-    tasks = make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male", "Female"], ["02"], pages="reader")
-    local = run_sweep(tasks, tmp_path / "local", jobs=2, log=lambda _: None, bar=False)
-    assert [o.status for o in local] == ["written", "written"], [o.error for o in local]
+    names = [f"wigan_02_{sex.lower()}" for sex in config.SEXES]
+    tasks = [report_sweep_tasks()[name] for name in names]
+    assert tasks == make_tasks([config.WIGAN], [2011], ["2019-05"], ["Male", "Female"], ["02"], pages="reader")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         remote = run_sweep(tasks, tmp_path / "dask", scheduler=cluster.scheduler_address, log=lambda _: None,
@@ -73,9 +76,9 @@ def test_a_sweep_on_a_dask_local_cluster_equals_the_local_one_and_resumes(tmp_pa
         again = run_sweep(tasks, tmp_path / "dask", scheduler=cluster.scheduler_address, log=lambda _: None,
                           bar=False)
         assert [o.status for o in again] == ["skipped", "skipped"]
-    for task in tasks:
-        folder = task.folder()
-        here, there = _recorded(tmp_path / "local" / folder), _recorded(tmp_path / "dask" / folder)
+    for name, task in zip(names, tasks, strict=True):
+        assert report_sweep[name].name == task.folder()
+        here, there = _recorded(report_sweep[name]), _recorded(tmp_path / "dask" / task.folder())
         assert here and here == there
     ledger = json.loads((tmp_path / "dask" / sweep.LEDGER).read_text())
     assert set(ledger) == {t.folder() for t in tasks}
