@@ -100,7 +100,9 @@ def _open(browser, url: str):
 
 
 def _screenshot(page, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)
+    """The first screen as a PNG in ``path`` (not blank). The whole page would cost ~0.5-0.8 s more per shot: a
+    phone-width report page is thousands of pixels tall; the page checks themselves read the whole DOM."""
+    page.screenshot(path=str(path))
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000, f"{path.name} is only {len(data)} bytes: blank page?"
@@ -252,12 +254,17 @@ def test_phone_index_shows_the_answers_panel_in_the_first_two_screens(browser, w
 @pytest.mark.parametrize("width", WIDTHS)
 def test_atlas_council_pages_fit_and_pass_axe_core_with_their_notes(browser, axe_script, atlas_run, width):
     """An atlas council's pages (headline figures only; a note where any other figure was): every page fits the
-    width, axe-core finds no serious or critical violation, and each notebook page shows the note or a figure."""
+    width and each notebook page shows the note or a figure; axe-core finds no serious or critical violation on
+    the council's index and on the notebook pages with the most notes and figures (02 and 05, as for the full
+    report above: the notebook pages share one template)."""
     from wigan_deal.report import atlas
 
     council = atlas_run["out"] / atlas.REPORTS_FOLDER / config.WIGAN
+    audited = {"index.html", "02_healthy_life_expectancy.reader.html", "05_robustness.reader.html"}
     problems = {}
-    for path in [council / "index.html", *sorted(council.glob("*.reader.html"))]:
+    pages = [council / "index.html", *sorted(council.glob("*.reader.html"))]
+    assert audited <= {p.name for p in pages}
+    for path in pages:
         page = browser.new_page(viewport={"width": width, "height": 844})
         page.goto(path.as_uri(), wait_until="load")
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -265,7 +272,7 @@ def test_atlas_council_pages_fit_and_pass_axe_core_with_their_notes(browser, axe
         if path.name != "index.html":
             notes = page.get_by_text("Atlas pages draw only each notebook's headline figure").count()
             assert notes + page.locator("main img").count() > 0, path.name
-        found = axe_violations(page, axe_script)
+        found = axe_violations(page, axe_script) if path.name in audited else []
         if found:
             problems[path.name] = found
         page.close()
