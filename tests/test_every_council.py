@@ -20,8 +20,10 @@ from the full panel whatever the run.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -280,9 +282,11 @@ def _nb07(p) -> dict:
             "values": rec.values}
 
 
-def _nb06(area: str) -> list[pd.DataFrame]:
+@functools.cache
+def _nb06(area: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Notebook 06 through its study (``studies.verdicts``): the claims verdicts, the amended rules, the verdict
-    shares and the later-vintage checks, recorded. Returns the verdict and later-check tables."""
+    shares and the later-vintage checks, recorded. Returns the verdict and later-check tables (read only). They
+    depend on the area alone, so a test process computes them once per area (the variant tests reuse them)."""
     rec = results.Recorder(None, "06_report_claims")
     graded, later_checks = verdicts.verdict_study(area, "X"), verdicts.later_study(area, "X")
     for study in (graded, graded.amendments(), later_checks):
@@ -294,10 +298,10 @@ def _nb06(area: str) -> list[pd.DataFrame]:
         assert set(frame["verdict"]) <= set(claims.VERDICTS)
         gaps = frame[frame["evidence"].str.startswith("Not testable for this area")]
         assert (gaps["verdict"] == claims.NOT_TESTABLE).all()
-    return [table, later]
+    return table, later
 
 
-def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, str]:
+def _reader_texts(p, verdicts: Sequence[pd.DataFrame], *studied: dict) -> dict[str, str]:
     """Every reader-facing text the notebooks generate for ``p`` from the studies (name -> text); ``studied``
     holds the study texts of the notebooks run through their studies (:func:`_nb01` to :func:`_nb05`, :func:`_nb07`)."""
     texts: dict[str, str] = {k: v for out in studied for k, v in out.items() if k.startswith("text ")}
@@ -322,7 +326,7 @@ def _reader_texts(p, verdicts: list[pd.DataFrame], *studied: dict) -> dict[str, 
     return texts
 
 
-def _check_invariants(p, verdicts: list[pd.DataFrame], *studied: dict) -> None:
+def _check_invariants(p, verdicts: Sequence[pd.DataFrame], *studied: dict) -> None:
     problems = [x for name, text in _reader_texts(p, verdicts, *studied).items()
                 for x in text_problems(text, p.area_code, name)]
     assert not problems, f"{p.area_code}: " + "\n".join(problems[:10])
