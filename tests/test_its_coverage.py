@@ -154,3 +154,23 @@ def test_docs_table_is_generated_from_the_committed_table():
     text = (inference.config.PROJECT_ROOT / "docs" / "inference.md").read_text()
     block = text.split("<!-- generated:coverage-table -->\n")[1].split("<!-- /generated:coverage-table -->")[0]
     assert block.strip() == inference.markdown_table().strip()
+
+
+def test_vectorised_rejection_curves_equal_the_counted_tests():
+    """The power and permutation curves (one broadcast over draws and effects) equal the per-effect tests:
+    interval excludes zero iff ``|est + d| > crit * se``; permutation p = (1 + #{control |t| >= |t|}) / (1 + C)."""
+    rng = np.random.default_rng(5)
+    est, se = rng.standard_normal((2, 300)), rng.uniform(0.5, 2, (2, 300))
+    ctrl = np.abs(rng.standard_normal((2, 300, 40)))
+    ctrl[0, :, :3] = np.abs(est[0] / se[0])[:, None]  # ties with the treated |t| at zero effect
+    deltas = np.r_[0.0, 0.3, np.linspace(-2, 2, 9)]
+    power = cv._power_curve(est, se, 2.1, deltas)
+    perm = cv._perm_curve(est, se, cv._perm_thresholds(ctrl, 0.1), deltas)
+    for j, d in enumerate(deltas):
+        np.testing.assert_array_equal(power[:, j], np.mean(np.abs(est + d) > 2.1 * se, axis=-1))
+        t = np.abs((est + d) / se)
+        p = (1 + (ctrl >= t[..., None]).sum(axis=-1)) / (1 + ctrl.shape[-1])
+        np.testing.assert_array_equal(perm[:, j], np.mean(p <= 0.1, axis=-1))
+    assert 0 < perm[0, 0] < 1 and perm[0, 0] != perm[1, 0]
+    assert cv._perm_thresholds(ctrl, 0.01) is None  # 40 controls: p >= 1/41 > 0.01, never rejects
+    assert not cv._perm_curve(est, se, None, deltas).any()

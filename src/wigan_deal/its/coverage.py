@@ -320,15 +320,32 @@ def permutation_draws(design: Design, rng, error: str, rho: float, reps: int, n_
     return np.concatenate(ests, 1), np.concatenate(ses, 1), np.concatenate(ctrl, 1)
 
 
-def _power_excludes(est, se, crit, delta):
-    """Share of draws whose interval excludes zero when the true effect is ``delta``."""
-    return np.mean(np.abs(est + delta) > crit * se, axis=-1)
+def _power_curve(est, se, crit, deltas):
+    """Share of draws whose interval excludes zero at each true effect in ``deltas``: ``2 x len(deltas)``.
+
+    The same comparison, ``|est + delta| > crit * se``, as one broadcast over draws and effects."""
+    bound = np.asarray(crit * se)[..., None]
+    return np.mean(np.abs(est[..., None] + np.asarray(deltas, dtype=float)) > bound, axis=-2)
 
 
-def _perm_excludes(est, se, ctrl_abs_t, delta, alpha=0.05):
-    t = np.abs((est + delta) / se)
-    p = (1 + (ctrl_abs_t >= t[..., None]).sum(axis=-1)) / (1 + ctrl_abs_t.shape[-1])
-    return np.mean(p <= alpha, axis=-1)
+def _perm_thresholds(ctrl_abs_t, alpha=0.05):
+    """Per draw, the control |t| a treated |t| must exceed for ``p <= alpha``, or ``None`` if no count can.
+
+    ``p = (1 + #{controls >= t}) / (1 + C) <= alpha`` iff the count is at most ``kmax`` (the largest count with
+    that p, same arithmetic), iff ``t`` exceeds the ``kmax + 1``-th largest control: the test without a count."""
+    c = ctrl_abs_t.shape[-1]
+    kmax = int(np.sum((1 + np.arange(c + 1)) / (1 + c) <= alpha)) - 1  # p rises with the count
+    if kmax < 0:
+        return None
+    return np.partition(ctrl_abs_t, c - 1 - kmax, axis=-1)[..., c - 1 - kmax]
+
+
+def _perm_curve(est, se, thresholds, deltas):
+    """Share of draws whose permutation test rejects at each true effect in ``deltas``: ``2 x len(deltas)``."""
+    if thresholds is None:
+        return np.zeros((*est.shape[:-1], len(deltas)))
+    t = np.abs((est[..., None] + np.asarray(deltas, dtype=float)) / se[..., None])
+    return np.mean(~(thresholds[..., None] >= t), axis=-2)  # a NaN t rejects, as a zero count does
 
 
 #: effect grid (in error-SD units) on which power curves and minimal detectable effects are computed
@@ -360,6 +377,8 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
     effect on :data:`DELTA_GRID` with power >= 0.8, error-SD units; NaN if none).
     """
     rows = []
+    effects = [cfg.power_effects[t] for t in TARGETS]
+    deltas = np.concatenate([[0.0], effects, DELTA_GRID])  # zero (coverage), power effects, the grid
     for d_i, design in enumerate(cfg.designs):
         for e_i, error in enumerate(cfg.errors):
             seed = [cfg.seed, d_i, e_i]
@@ -370,20 +389,17 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
                     prng = np.random.default_rng(seed + [1])
                     est, se, ctrl = permutation_draws(design, prng, error, cfg.rho, cfg.perm_reps,
                                                       cfg.n_controls, phi=cfg.phi)
-                    def excl(delta, est=est, se=se, ctrl=ctrl):
-                        return _perm_excludes(est, se, ctrl, delta)
+                    curves = _perm_curve(est, se, _perm_thresholds(ctrl), deltas)
                     halfwidth = np.quantile(ctrl, 0.95, axis=-1) * se
                     reps = cfg.perm_reps
                 else:
                     Ym = Y[:, : cfg.ml_reps] if method in ML_METHODS else Y
                     est, se, crit = apply_method(design, Ym, method)
                     crit = np.asarray(crit, dtype=float)
-                    def excl(delta, est=est, se=se, crit=crit):
-                        return _power_excludes(est, se, crit, delta)
+                    curves = _power_curve(est, se, crit, deltas)
                     halfwidth = crit * se
                     reps = Ym.shape[1]
-                null = excl(0.0)
-                curve = np.stack([excl(dl) for dl in DELTA_GRID], axis=-1)  # 2 x grid
+                null, power, curve = curves[:, 0], curves[:, 1:1 + len(effects)], curves[:, 1 + len(effects):]
                 for t_i, target in enumerate(TARGETS):
                     cov_ = 1 - float(null[t_i])
                     ok = np.flatnonzero(curve[t_i] >= 0.8)
@@ -396,7 +412,7 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
                         "target": target, "reps": reps, "coverage": cov_,
                         "mc_se": float(np.sqrt(cov_ * (1 - cov_) / reps)),
                         "mean_halfwidth": float(np.mean(halfwidth[t_i])),
-                        "power": float(excl(cfg.power_effects[target])[t_i]),
+                        "power": float(power[t_i, t_i]),
                         "mde80": float(DELTA_GRID[ok[0]]) if ok.size else np.nan,
                     })
     return pd.DataFrame(rows)
