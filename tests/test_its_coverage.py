@@ -54,6 +54,26 @@ def test_newey_west_and_glsar_match_statsmodels():
         np.testing.assert_allclose(np.sqrt(np.diag(gcov[j])), res.bse, rtol=1e-4)
 
 
+def test_newey_west_variances_equal_the_full_covariance_diagonal():
+    """The coverage study's shortcut (chosen coefficients, several lags from one fit) equals newey_west."""
+    from wigan_deal.its.hac import newey_west_variances
+
+    rng = np.random.default_rng(4)
+    for n in (15, 16):
+        X = cv.Design("d", 2001, 2000 + n).matrix()
+        Y = cv.simulate_errors(rng, n, 50, "ar1", rho=0.6)
+        est, var = newey_west_variances(X, Y, [2, 3], [0, 1, 2, 4, n - 1, n + 3])
+        for lag in (0, 1, 2, 4, n - 1, n + 3):
+            beta, cov = newey_west(X, Y, lag, small_sample=False)
+            np.testing.assert_array_equal(est, beta[[2, 3]])
+            diag = np.stack([cov[:, 2, 2], cov[:, 3, 3]])
+            if lag == 0:
+                np.testing.assert_array_equal(var[lag], diag)  # the same arithmetic
+            else:
+                np.testing.assert_allclose(var[lag], diag, rtol=1e-12)
+                assert not np.allclose(var[lag], var[0], rtol=1e-3)
+
+
 def test_grid_ml_matches_statsmodels_arima():
     from statsmodels.tsa.arima.model import ARIMA
 

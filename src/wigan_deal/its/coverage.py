@@ -46,7 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from wigan_deal.its._series import check_slope_start
-from wigan_deal.its.hac import fixed_b_critical_value, newey_west
+from wigan_deal.its.hac import fixed_b_critical_value, newey_west, newey_west_variances
 from wigan_deal.periods import check_post_rule, is_post, period_midpoint
 
 ERRORS: tuple[str, ...] = ("ma2", "ar1", "ma2_ar1")
@@ -163,21 +163,31 @@ def _pick(beta: np.ndarray, cov: np.ndarray):
     return est, se
 
 
-def _ols_family(X: np.ndarray, Y: np.ndarray, method: str):
+def _is_ols_family(method: str) -> bool:
+    return method == "ols" or method.startswith(("nw", "fixedb"))
+
+
+def _ols_family(X: np.ndarray, Y: np.ndarray, methods: Sequence[str]) -> dict[str, tuple]:
+    """``{method: (est, se, crit)}`` for OLS-family methods, all from one fit of ``Y`` on ``X``."""
     n, k = X.shape
-    if method == "ols":
-        beta, cov = newey_west(X, Y, 0)
-        return (*_pick(beta, cov), stats.t.ppf(0.975, n - k))
-    if method.startswith("nw"):
-        lag = int(method[2:].split("_")[0])
-        beta, cov = newey_west(X, Y, lag, small_sample=not method.endswith("_nofactor"))
-        return (*_pick(beta, cov), stats.t.ppf(0.975, n - k))
-    if method.startswith("fixedb"):
-        b = float(method[6:])
-        lag = max(1, int(round(b * n)) - 1)
-        beta, cov = newey_west(X, Y, lag, small_sample=False)
-        return (*_pick(beta, cov), fixed_b_critical_value((lag + 1) / n))
-    raise ValueError(method)
+    lags, crits, factors = {}, {}, {}
+    for method in methods:
+        if method == "ols":
+            lags[method], crits[method], factors[method] = 0, stats.t.ppf(0.975, n - k), False
+        elif method.startswith("nw"):
+            lags[method] = int(method[2:].split("_")[0])
+            crits[method], factors[method] = stats.t.ppf(0.975, n - k), not method.endswith("_nofactor")
+        elif method.startswith("fixedb"):
+            lag = max(1, int(round(float(method[6:]) * n)) - 1)
+            lags[method], crits[method], factors[method] = lag, fixed_b_critical_value((lag + 1) / n), False
+        else:
+            raise ValueError(method)
+    est, var = newey_west_variances(X, Y, TARGETS.values(), lags.values())
+    out = {}
+    for method, lag in lags.items():
+        v = var[lag] * (n / (n - k)) if factors[method] and lag > 0 else var[lag]
+        out[method] = (est, np.sqrt(np.clip(v, 0, None)), crits[method])
+    return out
 
 
 def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
@@ -281,8 +291,8 @@ def apply_method(design: Design, Y: np.ndarray, method: str):
     """``(est 2 x m, se 2 x m, crit)`` of ``method`` for the null series ``Y`` (n x m)."""
     X = design.matrix()
     n, k = X.shape
-    if method in ("ols",) or method.startswith(("nw", "fixedb")):
-        return _ols_family(X, Y, method)
+    if _is_ols_family(method):
+        return _ols_family(X, Y, [method])[method]
     if method == "glsar":
         beta, cov, _ = glsar(X, Y)
         return (*_pick(beta, cov), stats.t.ppf(0.975, n - 1 - k))
@@ -304,13 +314,14 @@ def permutation_draws(design: Design, rng, error: str, rho: float, reps: int, n_
                       chunk: int = 200, phi: float = 0.5):
     """Null draws for the permutation method: ``(est 2 x reps, se 2 x reps, control |t| 2 x reps x C)``."""
     X = design.matrix()
+    factor = X.shape[0] / (X.shape[0] - X.shape[1])  # Newey-West's small-sample factor
     ests, ses, ctrl = [], [], []
     done = 0
     while done < reps:
         m = min(chunk, reps - done)
         Y = simulate_errors(rng, design.n, m * (n_controls + 1), error, rho, phi)
-        beta, cov = newey_west(X, Y, 2)
-        est, se = _pick(beta, cov)
+        est, var = newey_west_variances(X, Y, TARGETS.values(), [2])
+        se = np.sqrt(np.clip(var[2] * factor, 0, None))
         est = est.reshape(2, m, n_controls + 1)
         se = se.reshape(2, m, n_controls + 1)
         ests.append(est[:, :, 0])
@@ -384,6 +395,7 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
             seed = [cfg.seed, d_i, e_i]
             rng = np.random.default_rng(seed)
             Y = simulate_errors(rng, design.n, cfg.reps, error, cfg.rho, cfg.phi)
+            ols = _ols_family(design.matrix(), Y, [m for m in cfg.methods if _is_ols_family(m)])
             for method in cfg.methods:
                 if method == "permutation":
                     prng = np.random.default_rng(seed + [1])
@@ -394,7 +406,7 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
                     reps = cfg.perm_reps
                 else:
                     Ym = Y[:, : cfg.ml_reps] if method in ML_METHODS else Y
-                    est, se, crit = apply_method(design, Ym, method)
+                    est, se, crit = ols[method] if method in ols else apply_method(design, Ym, method)
                     crit = np.asarray(crit, dtype=float)
                     curves = _power_curve(est, se, crit, deltas)
                     halfwidth = crit * se
