@@ -91,6 +91,31 @@ def test_grid_ml_matches_statsmodels_arima():
         assert beta[2, j] == pytest.approx(res.params[2], abs=0.05 * max(1, abs(res.params[2])))
 
 
+@pytest.mark.parametrize("kind", cv.ML_METHODS)
+def test_grid_ml_equals_the_loop_over_grid_points(kind):
+    """gls_profile (all grid points in one product, REML identity for the residual sum of squares) picks the
+    grid point a loop of whitened GLS fits picks, with the same beta and covariance."""
+    rng = np.random.default_rng(6)
+    X = cv.Design("d", 2001, 2015, post_rule="mid").matrix()
+    n = X.shape[0]
+    Y = cv.simulate_errors(rng, n, 300, "ma2_ar1", phi=0.4)
+    beta, cov, where = cv.gls_profile(X, Y, kind, chunk=7)
+    lls = []
+    for g, par in enumerate(cv.error_grid(kind)):
+        R = cv._ar1_acov(par[0], n) if kind == "ml_ar1" else cv._ma2_acov(par[0], par[1], n)
+        L = np.linalg.cholesky(R)
+        Xw, Yw = np.linalg.solve(L, X), np.linalg.solve(L, Y)
+        b = np.linalg.lstsq(Xw, Yw, rcond=None)[0]
+        rss = ((Yw - Xw @ b) ** 2).sum(axis=0)
+        ll = -0.5 * n * np.log(rss / n) - np.log(np.diag(L)).sum()
+        hit = where == g
+        np.testing.assert_allclose(beta[:, hit], b[:, hit], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(cov[hit, 2, 2], rss[hit] / n * np.linalg.inv(Xw.T @ Xw)[2, 2], rtol=1e-9)
+        lls.append(ll)
+    np.testing.assert_array_equal(np.argmax(lls, axis=0), where)
+    assert len(np.unique(where)) > 5
+
+
 def test_fixed_b_formula_against_simulated_location_model():
     assert fixed_b_critical_value(1e-9) == pytest.approx(1.96, abs=1e-4)
     assert fixed_b_critical_value(0.5) == pytest.approx(1.96 + 2.9694 / 2 + 0.4160 / 4 - 0.5324 / 8)

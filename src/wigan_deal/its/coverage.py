@@ -243,33 +243,57 @@ def error_grid(kind: str) -> list[tuple[float, ...]]:
     raise ValueError(kind)
 
 
-def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str):
-    """Exact Gaussian ML over the error-parameter grid: ``(beta, cov, best grid index)`` per series."""
+def _gls_fit(L: np.ndarray, X: np.ndarray, Y: np.ndarray):
+    """GLS of every column of ``Y`` with error correlation ``L L'``: ``(beta k x m, rss m, (Xw'Xw)^-1)``."""
+    Xw = np.linalg.solve(L, X)
+    Yw = np.linalg.solve(L, Y)
+    xtx_inv = np.linalg.inv(Xw.T @ Xw)
+    b = xtx_inv @ Xw.T @ Yw
+    return b, ((Yw - Xw @ b) ** 2).sum(axis=0), xtx_inv
+
+
+def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
+    """Exact Gaussian ML over the error-parameter grid: ``(beta, cov, best grid index)`` per series.
+
+    The profile likelihood of every grid point for every series at once: the GLS residual sum of squares
+    is ``z'(N'RN)^-1 z`` with ``N`` an orthonormal basis of the complement of ``X`` and ``z = N'y`` (the
+    REML identity), one matrix product per chunk of grid points. The first best grid point wins (as a
+    loop over the grid with ``>``); each series' beta and covariance are then fitted at its point."""
     n, k = X.shape
     m = Y.shape[1]
-    best_ll = np.full(m, -np.inf)
-    beta = np.zeros((k, m))
-    cov = np.zeros((m, k, k))
-    where = np.zeros(m, dtype=int)
-    for g, par in enumerate(error_grid(kind)):
+    grid = error_grid(kind)
+    chol, logdet, keep = [], [], []
+    for g, par in enumerate(grid):
         R = _ar1_acov(par[0], n) if kind == "ml_ar1" else _ma2_acov(par[0], par[1], n)
         try:
             L = np.linalg.cholesky(R)
         except np.linalg.LinAlgError:
             continue
-        logdet = 2 * np.log(np.diag(L)).sum()
-        Xw = np.linalg.solve(L, X)
-        Yw = np.linalg.solve(L, Y)
-        xtx_inv = np.linalg.inv(Xw.T @ Xw)
-        b = xtx_inv @ Xw.T @ Yw
-        rss = ((Yw - Xw @ b) ** 2).sum(axis=0)
-        ll = -0.5 * n * np.log(rss / n) - 0.5 * logdet
-        better = ll > best_ll
-        if better.any():
-            best_ll[better] = ll[better]
-            beta[:, better] = b[:, better]
-            cov[better] = (rss[better] / n)[:, None, None] * xtx_inv[None]
-            where[better] = g
+        chol.append(L)
+        logdet.append(2 * np.log(np.diag(L)).sum())
+        keep.append(g)
+    beta = np.zeros((k, m))
+    cov = np.zeros((m, k, k))
+    where = np.zeros(m, dtype=int)
+    if not keep:
+        return beta, cov, where
+    N = np.linalg.qr(X, mode="complete")[0][:, k:]
+    z = N.T @ Y
+    R = np.stack([L @ L.T for L in chol])
+    Kinv_half = np.linalg.inv(np.linalg.cholesky(N.T @ R @ N))  # rss = |Kinv_half z|^2
+    ll = np.empty((len(keep), m))
+    for lo in range(0, len(keep), chunk):
+        part = Kinv_half[lo:lo + chunk]
+        w = (part.reshape(-1, n - k) @ z).reshape(part.shape[0], n - k, m)
+        rss = (w**2).sum(axis=1)
+        ll[lo:lo + chunk] = -0.5 * n * np.log(rss / n) - 0.5 * np.array(logdet[lo:lo + chunk])[:, None]
+    best = np.argmax(np.where(np.isnan(ll), -np.inf, ll), axis=0)
+    for i in np.unique(best):
+        cols = best == i
+        b, rss, xtx_inv = _gls_fit(chol[i], X, Y[:, cols])
+        beta[:, cols] = b
+        cov[cols] = (rss / n)[:, None, None] * xtx_inv[None]
+        where[cols] = keep[i]
     return beta, cov, where
 
 
