@@ -201,6 +201,7 @@ def test_docs_table_is_generated_from_the_committed_table():
     assert block.strip() == inference.markdown_table().strip()
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
 def test_vectorised_rejection_curves_equal_the_counted_tests():
     """The power and permutation curves (one broadcast over draws and effects) equal the per-effect tests:
     interval excludes zero iff ``|est + d| > crit * se``; permutation p = (1 + #{control |t| >= |t|}) / (1 + C)."""
@@ -208,7 +209,8 @@ def test_vectorised_rejection_curves_equal_the_counted_tests():
     est, se = rng.standard_normal((2, 300)), rng.uniform(0.5, 2, (2, 300))
     ctrl = np.abs(rng.standard_normal((2, 300, 40)))
     ctrl[0, :, :3] = np.abs(est[0] / se[0])[:, None]  # ties with the treated |t| at zero effect
-    deltas = np.r_[0.0, 0.3, np.linspace(-2, 2, 9)]
+    deltas = np.r_[0.0, 0.3, np.linspace(-2, 2, 9), 0.5, cv.DELTA_GRID[::7]]
+    est[:, :4], se[:, :4] = [1.0, -2.0, 0.0, 1.0], [1.5 / 2.1, 1.5 / 2.1, 0.0, np.nan]  # |est + 0.5| = bound
     power = cv._power_curve(est, se, 2.1, deltas)
     perm = cv._perm_curve(est, se, cv._perm_thresholds(ctrl, 0.1), deltas)
     for j, d in enumerate(deltas):
@@ -217,5 +219,8 @@ def test_vectorised_rejection_curves_equal_the_counted_tests():
         p = (1 + (ctrl >= t[..., None]).sum(axis=-1)) / (1 + ctrl.shape[-1])
         np.testing.assert_array_equal(perm[:, j], np.mean(p <= 0.1, axis=-1))
     assert 0 < perm[0, 0] < 1 and perm[0, 0] != perm[1, 0]
+    # a guess far off the answer is still answered exactly (counted along the whole index)
+    np.testing.assert_array_equal(cv._first_true(lambda j: j >= np.arange(5) + 8, np.zeros(5, int), 20),
+                                  np.arange(5) + 8)
     assert cv._perm_thresholds(ctrl, 0.01) is None  # 40 controls: p >= 1/41 > 0.01, never rejects
     assert not cv._perm_curve(est, se, None, deltas).any()

@@ -355,12 +355,45 @@ def permutation_draws(design: Design, rng, error: str, rho: float, reps: int, n_
     return np.concatenate(ests, 1), np.concatenate(ses, 1), np.concatenate(ctrl, 1)
 
 
+def _first_true(pred, start: np.ndarray, size: int) -> np.ndarray:
+    """Per draw, the first index ``j`` in ``0..size`` with ``pred(j)`` true (``size`` if none), for a ``pred``
+    false then true along the index, searched from the guess ``start``; exact: each answer is checked."""
+    def holds(j):
+        return pred(np.minimum(j, size - 1)) | (j >= size)
+
+    j = start.copy()
+    for _ in range(3):  # the guess is at most an index or two off (rounding)
+        j = np.where(holds(j), j, j + 1)
+        j = np.where((j > 0) & holds(j - 1), j - 1, j)
+    bad = ~holds(j) | ((j > 0) & holds(j - 1))
+    if bad.any():  # not seen in practice: count along the whole index for those draws
+        j[bad] = (~np.stack([pred(np.full(j.shape, i)) for i in range(size)], -1)).sum(-1)[bad]
+    return j
+
+
 def _power_curve(est, se, crit, deltas):
     """Share of draws whose interval excludes zero at each true effect in ``deltas``: ``2 x len(deltas)``.
 
-    The same comparison, ``|est + delta| > crit * se``, as one broadcast over draws and effects."""
-    bound = np.asarray(crit * se)[..., None]
-    return np.mean(np.abs(est[..., None] + np.asarray(deltas, dtype=float)) > bound, axis=-2)
+    Exactly ``mean(|est + d| > crit * se)`` for each ``d``, counted without a draws x effects array:
+    ``est + d`` rises with ``d`` (rounding included), so each draw's interval excludes zero for the effects
+    above one index of the sorted effects (``est + d > bound``) and below another (``est + d < -bound``)."""
+    deltas = np.asarray(deltas, dtype=float)
+    order = np.argsort(deltas, kind="stable")
+    grid = deltas[order]
+    g, m = grid.size, est.shape[-1]
+    bound = np.broadcast_to(np.asarray(crit * se, dtype=float), est.shape)
+    if (bound < 0).any():
+        raise ValueError("_power_curve: crit * se must be >= 0 (a critical value times a standard error).")
+    above = _first_true(lambda j: est + grid[j] > bound, np.searchsorted(grid, bound - est, "right"), g)
+    below = _first_true(lambda j: ~(est + grid[j] < -bound), np.searchsorted(grid, -bound - est, "left"), g)
+    counts = np.empty((*est.shape[:-1], g), dtype=np.int64)
+    for idx in np.ndindex(est.shape[:-1]):
+        n_above = np.cumsum(np.bincount(above[idx], minlength=g + 1))[:g]
+        n_below = m - np.cumsum(np.bincount(below[idx], minlength=g + 1))[:g]
+        counts[idx] = n_above + n_below
+    out = np.empty_like(counts, dtype=float)
+    out[..., order] = counts / m
+    return out
 
 
 def _perm_thresholds(ctrl_abs_t, alpha=0.05):
