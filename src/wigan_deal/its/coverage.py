@@ -283,8 +283,7 @@ def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
     Kinv_half = np.linalg.inv(np.linalg.cholesky(N.T @ R @ N))  # rss = |Kinv_half z|^2
     ll = np.empty((len(keep), m))
     for lo in range(0, len(keep), chunk):
-        part = Kinv_half[lo:lo + chunk]
-        w = (part.reshape(-1, n - k) @ z).reshape(part.shape[0], n - k, m)
+        w = Kinv_half[lo:lo + chunk] @ z  # one thin product per grid point (single-threaded BLAS)
         rss = (w**2).sum(axis=1)
         ll[lo:lo + chunk] = -0.5 * n * np.log(rss / n) - 0.5 * np.array(logdet[lo:lo + chunk])[:, None]
     best = np.argmax(np.where(np.isnan(ll), -np.inf, ll), axis=0)
