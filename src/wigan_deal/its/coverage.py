@@ -190,31 +190,54 @@ def _ols_family(X: np.ndarray, Y: np.ndarray, methods: Sequence[str]) -> dict[st
     return out
 
 
+def _cholesky_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x`` with ``A x = b`` for every series at once: ``A`` k x k x m symmetric positive definite, ``b`` k x m.
+
+    Cholesky with vector operations over the series (a batched LAPACK solve pays a call per k x k system)."""
+    k = b.shape[0]
+    L = [[None] * k for _ in range(k)]
+    for j in range(k):
+        L[j][j] = np.sqrt(A[j, j] - sum(L[j][p] ** 2 for p in range(j)))
+        for i in range(j + 1, k):
+            L[i][j] = (A[i, j] - sum(L[i][p] * L[j][p] for p in range(j))) / L[j][j]
+    y: list = []
+    for i in range(k):
+        y.append((b[i] - sum(L[i][p] * y[p] for p in range(i))) / L[i][i])
+    x: list = [None] * k
+    for i in reversed(range(k)):
+        x[i] = (y[i] - sum(L[p][i] * x[p] for p in range(i + 1, k))) / L[i][i]
+    return np.stack(x)
+
+
 def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
-    """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``."""
+    """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``.
+
+    The whitened normal equations ``Xw'Xw``, ``Xw'Yw`` (``Xw_t = x_t - rho x_{t-1}``) are quadratics in each
+    series' ``rho`` whose coefficients are computed once."""
     n, k = X.shape
-    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    beta = np.linalg.pinv(X) @ Y
+    X1, X0, Y1, Y0 = X[1:], X[:-1], Y[1:], Y[:-1]
+    xx = (X1.T @ X1, -(X1.T @ X0 + X0.T @ X1), X0.T @ X0)
+    xy = (X1.T @ Y1, -(X0.T @ Y1 + X1.T @ Y0), X0.T @ Y0)
+
+    def normal(rho):
+        return sum(rho**p * xx[p][..., None] for p in range(3)), sum(rho**p * xy[p] for p in range(3))
+
     rho = np.zeros(Y.shape[1])
     for _ in range(maxiter):
         r = Y - X @ beta
         rc = r - r.mean(axis=0)
         # statsmodels yule_walker(method="adjusted"): r1 / r0 with denominators n-1 and n
         rho = (rc[1:] * rc[:-1]).sum(axis=0) / (n - 1) / ((rc**2).sum(axis=0) / n)
-        Xw = X[1:, :, None] - rho[None, None, :] * X[:-1, :, None]
-        Yw = Y[1:] - rho * Y[:-1]
-        xtx = np.einsum("tim,tjm->mij", Xw, Xw)
-        xty = np.einsum("tim,tm->mi", Xw, Yw)
-        new = np.linalg.solve(xtx, xty[..., None])[..., 0].T
-        done = np.allclose(new, beta, rtol=1e-8, atol=1e-10)
+        new = _cholesky_solve(*normal(rho))
+        done = np.all(np.abs(new - beta) <= 1e-10 + 1e-8 * np.abs(beta))  # np.allclose(rtol=1e-8, atol=1e-10)
         beta = new
         if done:
             break
-    Xw = X[1:, :, None] - rho[None, None, :] * X[:-1, :, None]
-    Yw = Y[1:] - rho * Y[:-1]
-    xtx = np.einsum("tim,tjm->mij", Xw, Xw)
-    resid = Yw - np.einsum("tim,im->tm", Xw, beta)
+    r = Y - X @ beta
+    resid = r[1:] - rho * r[:-1]
     s2 = (resid**2).sum(axis=0) / (n - 1 - k)
-    return beta, s2[:, None, None] * np.linalg.inv(xtx), rho
+    return beta, s2[:, None, None] * np.linalg.inv(normal(rho)[0].transpose(2, 0, 1)), rho
 
 
 def _ma2_acov(t1: float, t2: float, n: int) -> np.ndarray:
