@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -275,6 +276,27 @@ def _gls_fit(L: np.ndarray, X: np.ndarray, Y: np.ndarray):
     return b, ((Yw - Xw @ b) ** 2).sum(axis=0), xtx_inv
 
 
+@lru_cache(maxsize=8)
+def _grid_factors(kind: str, n: int):
+    """``(grid indices kept, R, Cholesky factors, log det R)`` of the grid's error correlations at length ``n``
+    (grid points whose matrix is not positive definite are left out); shared, read-only."""
+    keep, Rs, chol, logdet = [], [], [], []
+    for g, par in enumerate(error_grid(kind)):
+        R = _ar1_acov(par[0], n) if kind == "ml_ar1" else _ma2_acov(par[0], par[1], n)
+        try:
+            L = np.linalg.cholesky(R)
+        except np.linalg.LinAlgError:
+            continue
+        keep.append(g)
+        Rs.append(R)
+        chol.append(L)
+        logdet.append(2 * np.log(np.diag(L)).sum())
+    arrays = [np.array(a).reshape(len(keep), *np.shape(a)[1:]) for a in (Rs, chol, logdet)]
+    for a in arrays:
+        a.setflags(write=False)
+    return tuple(keep), *arrays
+
+
 def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
     """Exact Gaussian ML over the error-parameter grid: ``(beta, cov, best grid index)`` per series.
 
@@ -284,17 +306,7 @@ def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
     loop over the grid with ``>``); each series' beta and covariance are then fitted at its point."""
     n, k = X.shape
     m = Y.shape[1]
-    grid = error_grid(kind)
-    chol, logdet, keep = [], [], []
-    for g, par in enumerate(grid):
-        R = _ar1_acov(par[0], n) if kind == "ml_ar1" else _ma2_acov(par[0], par[1], n)
-        try:
-            L = np.linalg.cholesky(R)
-        except np.linalg.LinAlgError:
-            continue
-        chol.append(L)
-        logdet.append(2 * np.log(np.diag(L)).sum())
-        keep.append(g)
+    keep, R, chol, logdet = _grid_factors(kind, n)
     beta = np.zeros((k, m))
     cov = np.zeros((m, k, k))
     where = np.zeros(m, dtype=int)
@@ -302,13 +314,12 @@ def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
         return beta, cov, where
     N = np.linalg.qr(X, mode="complete")[0][:, k:]
     z = N.T @ Y
-    R = np.stack([L @ L.T for L in chol])
     Kinv_half = np.linalg.inv(np.linalg.cholesky(N.T @ R @ N))  # rss = |Kinv_half z|^2
     ll = np.empty((len(keep), m))
     for lo in range(0, len(keep), chunk):
         w = Kinv_half[lo:lo + chunk] @ z  # one thin product per grid point (single-threaded BLAS)
         rss = (w**2).sum(axis=1)
-        ll[lo:lo + chunk] = -0.5 * n * np.log(rss / n) - 0.5 * np.array(logdet[lo:lo + chunk])[:, None]
+        ll[lo:lo + chunk] = -0.5 * n * np.log(rss / n) - 0.5 * logdet[lo:lo + chunk, None]
     best = np.argmax(np.where(np.isnan(ll), -np.inf, ll), axis=0)
     for i in np.unique(best):
         cols = best == i
