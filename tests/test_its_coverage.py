@@ -54,6 +54,26 @@ def test_newey_west_and_glsar_match_statsmodels():
         np.testing.assert_allclose(np.sqrt(np.diag(gcov[j])), res.bse, rtol=1e-4)
 
 
+def test_newey_west_variances_equal_the_full_covariance_diagonal():
+    """The coverage study's shortcut (chosen coefficients, several lags from one fit) equals newey_west."""
+    from wigan_deal.its.hac import newey_west_variances
+
+    rng = np.random.default_rng(4)
+    for n in (15, 16):
+        X = cv.Design("d", 2001, 2000 + n).matrix()
+        Y = cv.simulate_errors(rng, n, 50, "ar1", rho=0.6)
+        est, var = newey_west_variances(X, Y, [2, 3], [0, 1, 2, 4, n - 1, n + 3])
+        for lag in (0, 1, 2, 4, n - 1, n + 3):
+            beta, cov = newey_west(X, Y, lag, small_sample=False)
+            np.testing.assert_array_equal(est, beta[[2, 3]])
+            diag = np.stack([cov[:, 2, 2], cov[:, 3, 3]])
+            if lag == 0:
+                np.testing.assert_array_equal(var[lag], diag)  # the same arithmetic
+            else:
+                np.testing.assert_allclose(var[lag], diag, rtol=1e-12)
+                assert not np.allclose(var[lag], var[0], rtol=1e-3)
+
+
 def test_grid_ml_matches_statsmodels_arima():
     from statsmodels.tsa.arima.model import ARIMA
 
@@ -69,6 +89,31 @@ def test_grid_ml_matches_statsmodels_arima():
         phi = res.params[-2]
         assert grid[where[j]][0] == pytest.approx(phi, abs=0.05)  # grid step 0.05
         assert beta[2, j] == pytest.approx(res.params[2], abs=0.05 * max(1, abs(res.params[2])))
+
+
+@pytest.mark.parametrize("kind", cv.ML_METHODS)
+def test_grid_ml_equals_the_loop_over_grid_points(kind):
+    """gls_profile (all grid points in one product, REML identity for the residual sum of squares) picks the
+    grid point a loop of whitened GLS fits picks, with the same beta and covariance."""
+    rng = np.random.default_rng(6)
+    X = cv.Design("d", 2001, 2015, post_rule="mid").matrix()
+    n = X.shape[0]
+    Y = cv.simulate_errors(rng, n, 300, "ma2_ar1", phi=0.4)
+    beta, cov, where = cv.gls_profile(X, Y, kind, chunk=7)
+    lls = []
+    for g, par in enumerate(cv.error_grid(kind)):
+        R = cv._ar1_acov(par[0], n) if kind == "ml_ar1" else cv._ma2_acov(par[0], par[1], n)
+        L = np.linalg.cholesky(R)
+        Xw, Yw = np.linalg.solve(L, X), np.linalg.solve(L, Y)
+        b = np.linalg.lstsq(Xw, Yw, rcond=None)[0]
+        rss = ((Yw - Xw @ b) ** 2).sum(axis=0)
+        ll = -0.5 * n * np.log(rss / n) - np.log(np.diag(L)).sum()
+        hit = where == g
+        np.testing.assert_allclose(beta[:, hit], b[:, hit], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(cov[hit, 2, 2], rss[hit] / n * np.linalg.inv(Xw.T @ Xw)[2, 2], rtol=1e-9)
+        lls.append(ll)
+    np.testing.assert_array_equal(np.argmax(lls, axis=0), where)
+    assert len(np.unique(where)) > 5
 
 
 def test_fixed_b_formula_against_simulated_location_model():
@@ -154,3 +199,28 @@ def test_docs_table_is_generated_from_the_committed_table():
     text = (inference.config.PROJECT_ROOT / "docs" / "inference.md").read_text()
     block = text.split("<!-- generated:coverage-table -->\n")[1].split("<!-- /generated:coverage-table -->")[0]
     assert block.strip() == inference.markdown_table().strip()
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_vectorised_rejection_curves_equal_the_counted_tests():
+    """The power and permutation curves (one broadcast over draws and effects) equal the per-effect tests:
+    interval excludes zero iff ``|est + d| > crit * se``; permutation p = (1 + #{control |t| >= |t|}) / (1 + C)."""
+    rng = np.random.default_rng(5)
+    est, se = rng.standard_normal((2, 300)), rng.uniform(0.5, 2, (2, 300))
+    ctrl = np.abs(rng.standard_normal((2, 300, 40)))
+    ctrl[0, :, :3] = np.abs(est[0] / se[0])[:, None]  # ties with the treated |t| at zero effect
+    deltas = np.r_[0.0, 0.3, np.linspace(-2, 2, 9), 0.5, cv.DELTA_GRID[::7]]
+    est[:, :4], se[:, :4] = [1.0, -2.0, 0.0, 1.0], [1.5 / 2.1, 1.5 / 2.1, 0.0, np.nan]  # |est + 0.5| = bound
+    power = cv._power_curve(est, se, 2.1, deltas)
+    perm = cv._perm_curve(est, se, cv._perm_thresholds(ctrl, 0.1), deltas)
+    for j, d in enumerate(deltas):
+        np.testing.assert_array_equal(power[:, j], np.mean(np.abs(est + d) > 2.1 * se, axis=-1))
+        t = np.abs((est + d) / se)
+        p = (1 + (ctrl >= t[..., None]).sum(axis=-1)) / (1 + ctrl.shape[-1])
+        np.testing.assert_array_equal(perm[:, j], np.mean(p <= 0.1, axis=-1))
+    assert 0 < perm[0, 0] < 1 and perm[0, 0] != perm[1, 0]
+    # a guess far off the answer is still answered exactly (counted along the whole index)
+    np.testing.assert_array_equal(cv._first_true(lambda j: j >= np.arange(5) + 8, np.zeros(5, int), 20),
+                                  np.arange(5) + 8)
+    assert cv._perm_thresholds(ctrl, 0.01) is None  # 40 controls: p >= 1/41 > 0.01, never rejects
+    assert not cv._perm_curve(est, se, None, deltas).any()

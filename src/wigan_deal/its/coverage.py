@@ -40,13 +40,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from wigan_deal.its._series import check_slope_start
-from wigan_deal.its.hac import fixed_b_critical_value, newey_west
+from wigan_deal.its.hac import fixed_b_critical_value, newey_west, newey_west_variances
 from wigan_deal.periods import check_post_rule, is_post, period_midpoint
 
 ERRORS: tuple[str, ...] = ("ma2", "ar1", "ma2_ar1")
@@ -163,48 +164,81 @@ def _pick(beta: np.ndarray, cov: np.ndarray):
     return est, se
 
 
-def _ols_family(X: np.ndarray, Y: np.ndarray, method: str):
+def _is_ols_family(method: str) -> bool:
+    return method == "ols" or method.startswith(("nw", "fixedb"))
+
+
+def _ols_family(X: np.ndarray, Y: np.ndarray, methods: Sequence[str]) -> dict[str, tuple]:
+    """``{method: (est, se, crit)}`` for OLS-family methods, all from one fit of ``Y`` on ``X``."""
     n, k = X.shape
-    if method == "ols":
-        beta, cov = newey_west(X, Y, 0)
-        return (*_pick(beta, cov), stats.t.ppf(0.975, n - k))
-    if method.startswith("nw"):
-        lag = int(method[2:].split("_")[0])
-        beta, cov = newey_west(X, Y, lag, small_sample=not method.endswith("_nofactor"))
-        return (*_pick(beta, cov), stats.t.ppf(0.975, n - k))
-    if method.startswith("fixedb"):
-        b = float(method[6:])
-        lag = max(1, int(round(b * n)) - 1)
-        beta, cov = newey_west(X, Y, lag, small_sample=False)
-        return (*_pick(beta, cov), fixed_b_critical_value((lag + 1) / n))
-    raise ValueError(method)
+    lags, crits, factors = {}, {}, {}
+    for method in methods:
+        if method == "ols":
+            lags[method], crits[method], factors[method] = 0, stats.t.ppf(0.975, n - k), False
+        elif method.startswith("nw"):
+            lags[method] = int(method[2:].split("_")[0])
+            crits[method], factors[method] = stats.t.ppf(0.975, n - k), not method.endswith("_nofactor")
+        elif method.startswith("fixedb"):
+            lag = max(1, int(round(float(method[6:]) * n)) - 1)
+            lags[method], crits[method], factors[method] = lag, fixed_b_critical_value((lag + 1) / n), False
+        else:
+            raise ValueError(method)
+    est, var = newey_west_variances(X, Y, TARGETS.values(), lags.values())
+    out = {}
+    for method, lag in lags.items():
+        v = var[lag] * (n / (n - k)) if factors[method] and lag > 0 else var[lag]
+        out[method] = (est, np.sqrt(np.clip(v, 0, None)), crits[method])
+    return out
+
+
+def _cholesky_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x`` with ``A x = b`` for every series at once: ``A`` k x k x m symmetric positive definite, ``b`` k x m.
+
+    Cholesky with vector operations over the series (a batched LAPACK solve pays a call per k x k system)."""
+    k = b.shape[0]
+    L = [[None] * k for _ in range(k)]
+    for j in range(k):
+        L[j][j] = np.sqrt(A[j, j] - sum(L[j][p] ** 2 for p in range(j)))
+        for i in range(j + 1, k):
+            L[i][j] = (A[i, j] - sum(L[i][p] * L[j][p] for p in range(j))) / L[j][j]
+    y: list = []
+    for i in range(k):
+        y.append((b[i] - sum(L[i][p] * y[p] for p in range(i))) / L[i][i])
+    x: list = [None] * k
+    for i in reversed(range(k)):
+        x[i] = (y[i] - sum(L[p][i] * x[p] for p in range(i + 1, k))) / L[i][i]
+    return np.stack(x)
 
 
 def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
-    """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``."""
+    """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``.
+
+    The whitened normal equations ``Xw'Xw``, ``Xw'Yw`` (``Xw_t = x_t - rho x_{t-1}``) are quadratics in each
+    series' ``rho`` whose coefficients are computed once."""
     n, k = X.shape
-    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    beta = np.linalg.pinv(X) @ Y
+    X1, X0, Y1, Y0 = X[1:], X[:-1], Y[1:], Y[:-1]
+    xx = (X1.T @ X1, -(X1.T @ X0 + X0.T @ X1), X0.T @ X0)
+    xy = (X1.T @ Y1, -(X0.T @ Y1 + X1.T @ Y0), X0.T @ Y0)
+
+    def normal(rho):
+        return sum(rho**p * xx[p][..., None] for p in range(3)), sum(rho**p * xy[p] for p in range(3))
+
     rho = np.zeros(Y.shape[1])
     for _ in range(maxiter):
         r = Y - X @ beta
         rc = r - r.mean(axis=0)
         # statsmodels yule_walker(method="adjusted"): r1 / r0 with denominators n-1 and n
         rho = (rc[1:] * rc[:-1]).sum(axis=0) / (n - 1) / ((rc**2).sum(axis=0) / n)
-        Xw = X[1:, :, None] - rho[None, None, :] * X[:-1, :, None]
-        Yw = Y[1:] - rho * Y[:-1]
-        xtx = np.einsum("tim,tjm->mij", Xw, Xw)
-        xty = np.einsum("tim,tm->mi", Xw, Yw)
-        new = np.linalg.solve(xtx, xty[..., None])[..., 0].T
-        done = np.allclose(new, beta, rtol=1e-8, atol=1e-10)
+        new = _cholesky_solve(*normal(rho))
+        done = np.all(np.abs(new - beta) <= 1e-10 + 1e-8 * np.abs(beta))  # np.allclose(rtol=1e-8, atol=1e-10)
         beta = new
         if done:
             break
-    Xw = X[1:, :, None] - rho[None, None, :] * X[:-1, :, None]
-    Yw = Y[1:] - rho * Y[:-1]
-    xtx = np.einsum("tim,tjm->mij", Xw, Xw)
-    resid = Yw - np.einsum("tim,im->tm", Xw, beta)
+    r = Y - X @ beta
+    resid = r[1:] - rho * r[:-1]
     s2 = (resid**2).sum(axis=0) / (n - 1 - k)
-    return beta, s2[:, None, None] * np.linalg.inv(xtx), rho
+    return beta, s2[:, None, None] * np.linalg.inv(normal(rho)[0].transpose(2, 0, 1)), rho
 
 
 def _ma2_acov(t1: float, t2: float, n: int) -> np.ndarray:
@@ -233,33 +267,66 @@ def error_grid(kind: str) -> list[tuple[float, ...]]:
     raise ValueError(kind)
 
 
-def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str):
-    """Exact Gaussian ML over the error-parameter grid: ``(beta, cov, best grid index)`` per series."""
-    n, k = X.shape
-    m = Y.shape[1]
-    best_ll = np.full(m, -np.inf)
-    beta = np.zeros((k, m))
-    cov = np.zeros((m, k, k))
-    where = np.zeros(m, dtype=int)
+def _gls_fit(L: np.ndarray, X: np.ndarray, Y: np.ndarray):
+    """GLS of every column of ``Y`` with error correlation ``L L'``: ``(beta k x m, rss m, (Xw'Xw)^-1)``."""
+    Xw = np.linalg.solve(L, X)
+    Yw = np.linalg.solve(L, Y)
+    xtx_inv = np.linalg.inv(Xw.T @ Xw)
+    b = xtx_inv @ Xw.T @ Yw
+    return b, ((Yw - Xw @ b) ** 2).sum(axis=0), xtx_inv
+
+
+@lru_cache(maxsize=8)
+def _grid_factors(kind: str, n: int):
+    """``(grid indices kept, R, Cholesky factors, log det R)`` of the grid's error correlations at length ``n``
+    (grid points whose matrix is not positive definite are left out); shared, read-only."""
+    keep, Rs, chol, logdet = [], [], [], []
     for g, par in enumerate(error_grid(kind)):
         R = _ar1_acov(par[0], n) if kind == "ml_ar1" else _ma2_acov(par[0], par[1], n)
         try:
             L = np.linalg.cholesky(R)
         except np.linalg.LinAlgError:
             continue
-        logdet = 2 * np.log(np.diag(L)).sum()
-        Xw = np.linalg.solve(L, X)
-        Yw = np.linalg.solve(L, Y)
-        xtx_inv = np.linalg.inv(Xw.T @ Xw)
-        b = xtx_inv @ Xw.T @ Yw
-        rss = ((Yw - Xw @ b) ** 2).sum(axis=0)
-        ll = -0.5 * n * np.log(rss / n) - 0.5 * logdet
-        better = ll > best_ll
-        if better.any():
-            best_ll[better] = ll[better]
-            beta[:, better] = b[:, better]
-            cov[better] = (rss[better] / n)[:, None, None] * xtx_inv[None]
-            where[better] = g
+        keep.append(g)
+        Rs.append(R)
+        chol.append(L)
+        logdet.append(2 * np.log(np.diag(L)).sum())
+    arrays = [np.array(a).reshape(len(keep), *np.shape(a)[1:]) for a in (Rs, chol, logdet)]
+    for a in arrays:
+        a.setflags(write=False)
+    return tuple(keep), *arrays
+
+
+def gls_profile(X: np.ndarray, Y: np.ndarray, kind: str, chunk: int = 64):
+    """Exact Gaussian ML over the error-parameter grid: ``(beta, cov, best grid index)`` per series.
+
+    The profile likelihood of every grid point for every series at once: the GLS residual sum of squares
+    is ``z'(N'RN)^-1 z`` with ``N`` an orthonormal basis of the complement of ``X`` and ``z = N'y`` (the
+    REML identity), one matrix product per chunk of grid points. The first best grid point wins (as a
+    loop over the grid with ``>``); each series' beta and covariance are then fitted at its point."""
+    n, k = X.shape
+    m = Y.shape[1]
+    keep, R, chol, logdet = _grid_factors(kind, n)
+    beta = np.zeros((k, m))
+    cov = np.zeros((m, k, k))
+    where = np.zeros(m, dtype=int)
+    if not keep:
+        return beta, cov, where
+    N = np.linalg.qr(X, mode="complete")[0][:, k:]
+    z = N.T @ Y
+    Kinv_half = np.linalg.inv(np.linalg.cholesky(N.T @ R @ N))  # rss = |Kinv_half z|^2
+    ll = np.empty((len(keep), m))
+    for lo in range(0, len(keep), chunk):
+        w = Kinv_half[lo:lo + chunk] @ z  # one thin product per grid point (single-threaded BLAS)
+        rss = (w**2).sum(axis=1)
+        ll[lo:lo + chunk] = -0.5 * n * np.log(rss / n) - 0.5 * logdet[lo:lo + chunk, None]
+    best = np.argmax(np.where(np.isnan(ll), -np.inf, ll), axis=0)
+    for i in np.unique(best):
+        cols = best == i
+        b, rss, xtx_inv = _gls_fit(chol[i], X, Y[:, cols])
+        beta[:, cols] = b
+        cov[cols] = (rss / n)[:, None, None] * xtx_inv[None]
+        where[cols] = keep[i]
     return beta, cov, where
 
 
@@ -281,8 +348,8 @@ def apply_method(design: Design, Y: np.ndarray, method: str):
     """``(est 2 x m, se 2 x m, crit)`` of ``method`` for the null series ``Y`` (n x m)."""
     X = design.matrix()
     n, k = X.shape
-    if method in ("ols",) or method.startswith(("nw", "fixedb")):
-        return _ols_family(X, Y, method)
+    if _is_ols_family(method):
+        return _ols_family(X, Y, [method])[method]
     if method == "glsar":
         beta, cov, _ = glsar(X, Y)
         return (*_pick(beta, cov), stats.t.ppf(0.975, n - 1 - k))
@@ -304,13 +371,14 @@ def permutation_draws(design: Design, rng, error: str, rho: float, reps: int, n_
                       chunk: int = 200, phi: float = 0.5):
     """Null draws for the permutation method: ``(est 2 x reps, se 2 x reps, control |t| 2 x reps x C)``."""
     X = design.matrix()
+    factor = X.shape[0] / (X.shape[0] - X.shape[1])  # Newey-West's small-sample factor
     ests, ses, ctrl = [], [], []
     done = 0
     while done < reps:
         m = min(chunk, reps - done)
         Y = simulate_errors(rng, design.n, m * (n_controls + 1), error, rho, phi)
-        beta, cov = newey_west(X, Y, 2)
-        est, se = _pick(beta, cov)
+        est, var = newey_west_variances(X, Y, TARGETS.values(), [2])
+        se = np.sqrt(np.clip(var[2] * factor, 0, None))
         est = est.reshape(2, m, n_controls + 1)
         se = se.reshape(2, m, n_controls + 1)
         ests.append(est[:, :, 0])
@@ -320,15 +388,65 @@ def permutation_draws(design: Design, rng, error: str, rho: float, reps: int, n_
     return np.concatenate(ests, 1), np.concatenate(ses, 1), np.concatenate(ctrl, 1)
 
 
-def _power_excludes(est, se, crit, delta):
-    """Share of draws whose interval excludes zero when the true effect is ``delta``."""
-    return np.mean(np.abs(est + delta) > crit * se, axis=-1)
+def _first_true(pred, start: np.ndarray, size: int) -> np.ndarray:
+    """Per draw, the first index ``j`` in ``0..size`` with ``pred(j)`` true (``size`` if none), for a ``pred``
+    false then true along the index, searched from the guess ``start``; exact: each answer is checked."""
+    def holds(j):
+        return pred(np.minimum(j, size - 1)) | (j >= size)
+
+    j = start.copy()
+    for _ in range(3):  # the guess is at most an index or two off (rounding)
+        j = np.where(holds(j), j, j + 1)
+        j = np.where((j > 0) & holds(j - 1), j - 1, j)
+    bad = ~holds(j) | ((j > 0) & holds(j - 1))
+    if bad.any():  # not seen in practice: count along the whole index for those draws
+        j[bad] = (~np.stack([pred(np.full(j.shape, i)) for i in range(size)], -1)).sum(-1)[bad]
+    return j
 
 
-def _perm_excludes(est, se, ctrl_abs_t, delta, alpha=0.05):
-    t = np.abs((est + delta) / se)
-    p = (1 + (ctrl_abs_t >= t[..., None]).sum(axis=-1)) / (1 + ctrl_abs_t.shape[-1])
-    return np.mean(p <= alpha, axis=-1)
+def _power_curve(est, se, crit, deltas):
+    """Share of draws whose interval excludes zero at each true effect in ``deltas``: ``2 x len(deltas)``.
+
+    Exactly ``mean(|est + d| > crit * se)`` for each ``d``, counted without a draws x effects array:
+    ``est + d`` rises with ``d`` (rounding included), so each draw's interval excludes zero for the effects
+    above one index of the sorted effects (``est + d > bound``) and below another (``est + d < -bound``)."""
+    deltas = np.asarray(deltas, dtype=float)
+    order = np.argsort(deltas, kind="stable")
+    grid = deltas[order]
+    g, m = grid.size, est.shape[-1]
+    bound = np.broadcast_to(np.asarray(crit * se, dtype=float), est.shape)
+    if (bound < 0).any():
+        raise ValueError("_power_curve: crit * se must be >= 0 (a critical value times a standard error).")
+    above = _first_true(lambda j: est + grid[j] > bound, np.searchsorted(grid, bound - est, "right"), g)
+    below = _first_true(lambda j: ~(est + grid[j] < -bound), np.searchsorted(grid, -bound - est, "left"), g)
+    counts = np.empty((*est.shape[:-1], g), dtype=np.int64)
+    for idx in np.ndindex(est.shape[:-1]):
+        n_above = np.cumsum(np.bincount(above[idx], minlength=g + 1))[:g]
+        n_below = m - np.cumsum(np.bincount(below[idx], minlength=g + 1))[:g]
+        counts[idx] = n_above + n_below
+    out = np.empty_like(counts, dtype=float)
+    out[..., order] = counts / m
+    return out
+
+
+def _perm_thresholds(ctrl_abs_t, alpha=0.05):
+    """Per draw, the control |t| a treated |t| must exceed for ``p <= alpha``, or ``None`` if no count can.
+
+    ``p = (1 + #{controls >= t}) / (1 + C) <= alpha`` iff the count is at most ``kmax`` (the largest count with
+    that p, same arithmetic), iff ``t`` exceeds the ``kmax + 1``-th largest control: the test without a count."""
+    c = ctrl_abs_t.shape[-1]
+    kmax = int(np.sum((1 + np.arange(c + 1)) / (1 + c) <= alpha)) - 1  # p rises with the count
+    if kmax < 0:
+        return None
+    return np.partition(ctrl_abs_t, c - 1 - kmax, axis=-1)[..., c - 1 - kmax]
+
+
+def _perm_curve(est, se, thresholds, deltas):
+    """Share of draws whose permutation test rejects at each true effect in ``deltas``: ``2 x len(deltas)``."""
+    if thresholds is None:
+        return np.zeros((*est.shape[:-1], len(deltas)))
+    t = np.abs((est[..., None] + np.asarray(deltas, dtype=float)) / se[..., None])
+    return np.mean(~(thresholds[..., None] >= t), axis=-2)  # a NaN t rejects, as a zero count does
 
 
 #: effect grid (in error-SD units) on which power curves and minimal detectable effects are computed
@@ -360,30 +478,30 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
     effect on :data:`DELTA_GRID` with power >= 0.8, error-SD units; NaN if none).
     """
     rows = []
+    effects = [cfg.power_effects[t] for t in TARGETS]
+    deltas = np.concatenate([[0.0], effects, DELTA_GRID])  # zero (coverage), power effects, the grid
     for d_i, design in enumerate(cfg.designs):
         for e_i, error in enumerate(cfg.errors):
             seed = [cfg.seed, d_i, e_i]
             rng = np.random.default_rng(seed)
             Y = simulate_errors(rng, design.n, cfg.reps, error, cfg.rho, cfg.phi)
+            ols = _ols_family(design.matrix(), Y, [m for m in cfg.methods if _is_ols_family(m)])
             for method in cfg.methods:
                 if method == "permutation":
                     prng = np.random.default_rng(seed + [1])
                     est, se, ctrl = permutation_draws(design, prng, error, cfg.rho, cfg.perm_reps,
                                                       cfg.n_controls, phi=cfg.phi)
-                    def excl(delta, est=est, se=se, ctrl=ctrl):
-                        return _perm_excludes(est, se, ctrl, delta)
+                    curves = _perm_curve(est, se, _perm_thresholds(ctrl), deltas)
                     halfwidth = np.quantile(ctrl, 0.95, axis=-1) * se
                     reps = cfg.perm_reps
                 else:
                     Ym = Y[:, : cfg.ml_reps] if method in ML_METHODS else Y
-                    est, se, crit = apply_method(design, Ym, method)
+                    est, se, crit = ols[method] if method in ols else apply_method(design, Ym, method)
                     crit = np.asarray(crit, dtype=float)
-                    def excl(delta, est=est, se=se, crit=crit):
-                        return _power_excludes(est, se, crit, delta)
+                    curves = _power_curve(est, se, crit, deltas)
                     halfwidth = crit * se
                     reps = Ym.shape[1]
-                null = excl(0.0)
-                curve = np.stack([excl(dl) for dl in DELTA_GRID], axis=-1)  # 2 x grid
+                null, power, curve = curves[:, 0], curves[:, 1:1 + len(effects)], curves[:, 1 + len(effects):]
                 for t_i, target in enumerate(TARGETS):
                     cov_ = 1 - float(null[t_i])
                     ok = np.flatnonzero(curve[t_i] >= 0.8)
@@ -396,7 +514,7 @@ def run_coverage(cfg: CoverageConfig) -> pd.DataFrame:
                         "target": target, "reps": reps, "coverage": cov_,
                         "mc_se": float(np.sqrt(cov_ * (1 - cov_) / reps)),
                         "mean_halfwidth": float(np.mean(halfwidth[t_i])),
-                        "power": float(excl(cfg.power_effects[target])[t_i]),
+                        "power": float(power[t_i, t_i]),
                         "mde80": float(DELTA_GRID[ok[0]]) if ok.size else np.nan,
                     })
     return pd.DataFrame(rows)
