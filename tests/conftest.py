@@ -24,6 +24,12 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One BLAS thread per process, as the report's kernels get: the suite runs one worker per core, and OpenBLAS's own
+# threads on small matrices only spin on a core another worker needs. Set before anything imports numpy (that
+# module does not); subprocesses and kernels the tests start inherit it.
+from wigan_deal.report.kernels import one_blas_thread  # noqa: E402
+
+one_blas_thread(os.environ)
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 

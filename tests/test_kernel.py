@@ -1,11 +1,13 @@
 """One kernel name everywhere: notebooks declare `python3`, and Jupyter started from the project's environment
 (make lab, the report's papermill runs, Binder, an editor pointed at .venv) runs it with that environment's Python."""
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from wigan_deal import config
 from wigan_deal.report import runner
@@ -38,3 +40,35 @@ def test_make_lab_uses_the_environment_jupyter_and_installs_no_other_kernel_name
     assert "$(PY) -m jupyter lab" in makefile
     assert "ipykernel install" not in makefile
     assert "ipykernel install" not in (config.PROJECT_ROOT / "binder" / "postBuild").read_text()
+
+
+def test_kernels_get_one_blas_thread_unless_the_user_chose():
+    from wigan_deal.report.kernels import BLAS_THREADS, one_blas_thread
+
+    env = {"OPENBLAS_NUM_THREADS": "4", "PATH": "/bin"}
+    one_blas_thread(env)
+    assert env == {**{name: "1" for name in BLAS_THREADS}, "OPENBLAS_NUM_THREADS": "4", "PATH": "/bin"}
+    assert set(BLAS_THREADS) >= {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}
+
+
+
+@pytest.mark.integration  # a report run in a new process (its own forkserver, workers and kernel)
+def test_a_report_kernel_runs_with_one_blas_thread_when_the_user_set_none(tmp_path):
+    """The worker sets the BLAS variables before it starts its kernel. A new process without them (the suite's own
+    processes have them, and a forkserver keeps the environment it started with)."""
+    import subprocess
+
+    from wigan_deal.report.kernels import BLAS_THREADS
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import json, os\n"
+        f"json.dump({{n: os.environ.get(n) for n in {sorted(BLAS_THREADS)!r}}}, open('blas.json', 'w'))")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nbformat.write(nb, folder / "01_blas.ipynb")
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_THREADS}
+    proc = subprocess.run([sys.executable, "-m", "wigan_deal.report", "--notebook-dir", str(folder), "--out",
+                           str(tmp_path / "out"), "--jobs", "1"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads((folder / "blas.json").read_text()) == BLAS_THREADS

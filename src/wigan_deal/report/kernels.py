@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,11 @@ __import__("gc").freeze()
 """
 
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
+#: The BLAS threads a worker's kernel starts with, unless the user set them: one. A run's parallelism is its
+#: workers (one kernel each); on the notebooks' small matrices OpenBLAS's own threads only spin, each one on a
+#: core a worker needs (recorded results byte-identical; ~8% less CPU per council, benchmarks/bench_compute.py).
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 _worker_kernel: Any = None  # this worker process's reusable KernelManager
 _worker_kernel_log: Path | None = None
@@ -121,7 +127,8 @@ def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
 
 
 def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
-    """Worker process set-up: die with the runner, and take the kernel along.
+    """Worker process set-up: die with the runner, and take the kernel along; kernels get one BLAS thread
+    (:data:`BLAS_THREADS`, unless set already).
 
     Workers are children of the forkserver, not of the runner: on Linux ``PR_SET_PDEATHSIG``
     delivers SIGTERM when the forkserver goes; a watch thread covers a runner killed with SIGKILL
@@ -131,12 +138,19 @@ def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_exit)
     set_parent_death_signal(signal.SIGTERM)
+    one_blas_thread(os.environ)  # the kernels this worker starts inherit it
     if kernel_files:
         from multiprocessing.util import Finalize
 
         _use_private_kernel_folder(kernel_files)
         Finalize(None, _remove_kernel_files, exitpriority=0)  # after the kernel's shutdown (priority 10)
     threading.Thread(target=_watch_runner, args=(runner_pid,), daemon=True, name="watch-runner").start()
+
+
+def one_blas_thread(environ: MutableMapping[str, str]) -> None:
+    """Set :data:`BLAS_THREADS` in ``environ`` where the user has not set them."""
+    for name, value in BLAS_THREADS.items():
+        environ.setdefault(name, value)
 
 
 def set_parent_death_signal(signum: int) -> bool:
