@@ -24,12 +24,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# One BLAS thread per process, as the report's kernels get: the suite runs one worker per core, and OpenBLAS's own
-# threads on small matrices only spin on a core another worker needs. Set before anything imports numpy (that
-# module does not); subprocesses and kernels the tests start inherit it.
-from wigan_deal.report.kernels import one_blas_thread  # noqa: E402
+# One BLAS thread per process, as the report's kernels get (config.BLAS_THREADS): the suite runs one worker per core,
+# and OpenBLAS's own threads on small matrices only spin on a core another worker needs. Set before anything imports
+# numpy (config does not); subprocesses and kernels the tests start inherit it.
+from wigan_deal import config as _config  # noqa: E402
 
-one_blas_thread(os.environ)
+for _name, _value in _config.BLAS_THREADS.items():
+    os.environ.setdefault(_name, _value)
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 

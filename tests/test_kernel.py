@@ -43,7 +43,8 @@ def test_make_lab_uses_the_environment_jupyter_and_installs_no_other_kernel_name
 
 
 def test_kernels_get_one_blas_thread_unless_the_user_chose():
-    from wigan_deal.report.kernels import BLAS_THREADS, one_blas_thread
+    from wigan_deal.config import BLAS_THREADS
+    from wigan_deal.report.kernels import one_blas_thread
 
     env = {"OPENBLAS_NUM_THREADS": "4", "PATH": "/bin"}
     one_blas_thread(env)
@@ -58,7 +59,7 @@ def test_a_report_kernel_runs_with_one_blas_thread_when_the_user_set_none(tmp_pa
     processes have them, and a forkserver keeps the environment it started with)."""
     import subprocess
 
-    from wigan_deal.report.kernels import BLAS_THREADS
+    from wigan_deal.config import BLAS_THREADS
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import json, os\n"

@@ -76,6 +76,10 @@ DEFAULT_SEX: str = "Male"
 DEFAULT_POST_RULE: str = "start"
 #: Worker processes of the report runner (one per core is sensible).
 DEFAULT_JOBS: int = 2
+#: The BLAS threads of every kernel a run's workers start (and of the test suite's processes), unless the user set
+#: them: one. A run's parallelism is its workers (one kernel each); on the notebooks' small matrices OpenBLAS's own
+#: threads only spin, each on a core a worker needs (recorded results byte-identical, benchmarks/bench_compute.py).
+BLAS_THREADS: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 #: THE defaults of every notebook's ``parameters`` cell, the report CLI and parameter validation
 #: (tests/test_defaults.py checks each notebook's parameters cell against this mapping).

@@ -59,11 +59,6 @@ __import__("gc").freeze()
 
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
-#: The BLAS threads a worker's kernel starts with, unless the user set them: one. A run's parallelism is its
-#: workers (one kernel each); on the notebooks' small matrices OpenBLAS's own threads only spin, each one on a
-#: core a worker needs (recorded results byte-identical; ~8% less CPU per council, benchmarks/bench_compute.py).
-BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
 _worker_kernel: Any = None  # this worker process's reusable KernelManager
 _worker_kernel_log: Path | None = None
 _worker_clients: list[Any] = []  # kernel clients made for the reused kernel (closed after each notebook)
@@ -128,7 +123,7 @@ def _watch_runner(runner_pid: int, interval: float = 0.25) -> None:
 
 def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
     """Worker process set-up: die with the runner, and take the kernel along; kernels get one BLAS thread
-    (:data:`BLAS_THREADS`, unless set already).
+    (:data:`wigan_deal.config.BLAS_THREADS`, unless set already).
 
     Workers are children of the forkserver, not of the runner: on Linux ``PR_SET_PDEATHSIG``
     delivers SIGTERM when the forkserver goes; a watch thread covers a runner killed with SIGKILL
@@ -148,8 +143,10 @@ def worker_init(runner_pid: int, kernel_files: str | None = None) -> None:
 
 
 def one_blas_thread(environ: MutableMapping[str, str]) -> None:
-    """Set :data:`BLAS_THREADS` in ``environ`` where the user has not set them."""
-    for name, value in BLAS_THREADS.items():
+    """Set :data:`wigan_deal.config.BLAS_THREADS` in ``environ`` where the user has not set them."""
+    from wigan_deal import config
+
+    for name, value in config.BLAS_THREADS.items():
         environ.setdefault(name, value)
 
 
