@@ -72,10 +72,11 @@ def break_to_year(break_year) -> float:
     )
 
 
-def check_single_series(data: pd.DataFrame, what: str = "fit_its") -> None:
-    """Raise ``ValueError`` naming the offending values if ``data`` mixes several series."""
+def check_single_series(data: pd.DataFrame, what: str = "fit_its", keys: tuple[str, ...] = SERIES_KEYS) -> None:
+    """Raise ``ValueError`` naming the offending values if ``data`` mixes several series (of the columns ``keys``
+    of :data:`SERIES_KEYS`: a panel of areas leaves out ``area_code``)."""
     mixed = []
-    for key in SERIES_KEYS:
+    for key in keys:
         if key in data.columns:
             column = data[key]
             if _one_string(column):

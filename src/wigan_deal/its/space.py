@@ -20,6 +20,7 @@ import pandas as pd
 from wigan_deal import config, fmt
 from wigan_deal.its._batch import batch_ols
 from wigan_deal.its._series import (
+    SERIES_KEYS,
     check_hac_small_sample,
     check_single_series,
     period_labels,
@@ -137,7 +138,7 @@ def space_panel(panel: pd.DataFrame, treated: str, *, outcome: str = "value",
     missing = [c for c in needed if c not in panel.columns]
     if missing:
         raise ValueError(f"placebo_in_space: panel lacks column(s) {missing}; it needs {needed}.")
-    check_single_series(panel.drop(columns=["area_code"]), "placebo_in_space")
+    check_single_series(panel, "placebo_in_space", tuple(k for k in SERIES_KEYS if k != "area_code"))
     if treated not in set(panel["area_code"]):
         raise ValueError(
             f"placebo_in_space: treated area {treated!r} is not in the panel "
