@@ -139,7 +139,7 @@ def space_panel(panel: pd.DataFrame, treated: str, *, outcome: str = "value",
     if missing:
         raise ValueError(f"placebo_in_space: panel lacks column(s) {missing}; it needs {needed}.")
     check_single_series(panel, "placebo_in_space", tuple(k for k in SERIES_KEYS if k != "area_code"))
-    if treated not in set(panel["area_code"]):
+    if not np.any(panel["area_code"].to_numpy() == treated):
         raise ValueError(
             f"placebo_in_space: treated area {treated!r} is not in the panel "
             f"({panel['area_code'].nunique()} areas, e.g. {list(panel['area_code'].unique()[:3])})."
