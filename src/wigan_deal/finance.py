@@ -194,7 +194,13 @@ class BalanceNoise:
 
 
 def balance_noise(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS) -> BalanceNoise:
-    """The 'balanced' band and 'from overspend' swing of the asc_balance rule, from every council's variances."""
+    """The 'balanced' band and 'from overspend' swing of the asc_balance rule, from every council's variances (the
+    same for every council: computed once per data version and shared, so callers must not modify its series)."""
+    return _balance_noise(tuple(years))
+
+
+@wd.data_cache(maxsize=4)
+def _balance_noise(years: tuple[str, str]) -> BalanceNoise:
     table = budget_outturn_table(years)
     ok = table[table["both"]]
     band = float(ok["variance_pct"].abs().median())
