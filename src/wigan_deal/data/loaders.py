@@ -174,12 +174,23 @@ def _select(name: str, vintage: str, areas, sex, extracts_dir) -> pd.DataFrame:
     frame = _sorted_rows(name, vintage, extracts_dir)
     rows = None if areas is None else _area_rows(frame, name, vintage, check_areas(areas, extracts_dir), extracts_dir)
     if sex is not None:
-        values = frame["sex"].to_numpy() if rows is None else frame["sex"].to_numpy()[rows]
-        present = sorted(set(values)) or list(SEX_CHOICES)
-        allowed = set(_as_list(sex, f"sex for {name}", present))
-        keep = np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))
-        rows = np.flatnonzero(keep) if rows is None else rows[keep]
+        if rows is None:  # every area: the indicator's sexes are memoised, the mask is vectorised
+            present = sorted(_sexes(frame, name, vintage, extracts_dir)) or list(SEX_CHOICES)
+            allowed = _as_list(sex, f"sex for {name}", present)
+            rows = np.flatnonzero(frame["sex"].isin(allowed).to_numpy())
+        else:  # a few areas' rows: plain Python on a short array
+            values = frame["sex"].to_numpy()[rows]
+            allowed = set(_as_list(sex, f"sex for {name}", sorted(set(values)) or list(SEX_CHOICES)))
+            rows = rows[np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))]
     return (frame if rows is None else frame.take(rows)).reset_index(drop=True)
+
+
+def _sexes(frame: pd.DataFrame, name: str, vintage: str, extracts_dir) -> frozenset:
+    """The values of ``sex`` in :func:`_sorted_rows` ``frame`` of ``name`` and ``vintage`` (memoised)."""
+    memo = _split(extracts_dir)[1]
+    if ("sexes", name, vintage) not in memo:
+        memo[("sexes", name, vintage)] = frozenset(frame["sex"])
+    return memo[("sexes", name, vintage)]
 
 
 def _area_rows(frame: pd.DataFrame, name: str, vintage: str, codes: list[str], extracts_dir) -> np.ndarray:
@@ -198,6 +209,18 @@ def _area_rows(frame: pd.DataFrame, name: str, vintage: str, codes: list[str], e
         return np.flatnonzero(frame["area_code"].isin(codes).to_numpy())
     picked = sorted(blocks[c] for c in set(codes) if c in blocks)
     return np.concatenate([np.arange(a, b) for a, b in picked]) if picked else np.arange(0)
+
+
+def has_values(name: str, area_code: str, vintage: str, sex: str | None = None, extracts_dir=None) -> bool:
+    """Whether ``area_code`` has a value of indicator ``name`` in ``vintage`` (or 'all') for ``sex`` (every sex
+    when None or when the vintage has no rows of that sex), from the area's block of the sorted rows (the common
+    answer of :func:`wigan_deal.data.gaps.no_data_reason`, without a mask over the indicator's rows)."""
+    frame = _sorted_rows(name, vintage, extracts_dir)
+    rows = _area_rows(frame, name, vintage, [area_code], extracts_dir)
+    values = frame["value"].to_numpy(dtype=float)[rows]
+    if sex is not None and sex in _sexes(frame, name, vintage, extracts_dir):
+        values = values[frame["sex"].to_numpy()[rows] == sex]
+    return bool((~np.isnan(values)).any())
 
 
 def indicators(extracts_dir: str | Path | None = None) -> pd.DataFrame:
