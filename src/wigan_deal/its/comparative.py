@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from wigan_deal.config import DEFAULT_BREAK_YEAR
-from wigan_deal.its._series import SERIES_KEYS, check_single_series
+from wigan_deal.its._series import SERIES_KEYS, _one_string, check_single_series
 from wigan_deal.its.result import (
     Estimate,
     critical_value,
@@ -54,24 +54,31 @@ def average_controls(control: pd.DataFrame, outcome: str = "value") -> tuple[pd.
     keys = [k for k in SERIES_KEYS if k != "area_code"]
     check_single_series(control, "control", tuple(keys))
     notes = []
-    if "area_code" in control.columns and control["area_code"].nunique() > 1:
+    areas = control["area_code"].nunique() if "area_code" in control.columns else 0
+    if areas > 1:
         grouped = control.groupby(["period_start", "period_end"])[outcome]  # two reductions: 3x named agg's speed
         out = pd.DataFrame({"value": grouped.mean(), "n_areas": grouped.count()}).reset_index()
-        areas = control["area_code"].nunique()
         notes.append(f"control = unweighted mean of {areas} areas per period")
-        if out["n_areas"].nunique() > 1:
+        counts = out["n_areas"].to_numpy()
+        if len(counts) and (counts != counts[0]).any():  # more than one count
             thin = out.loc[out.n_areas < areas, ["period_start", "n_areas"]]
             notes.append(
                 "unbalanced control: fewer areas in periods starting "
                 + ", ".join(f"{int(r.period_start)} ({int(r.n_areas)})" for r in thin.itertuples())
             )
-        out = out.rename(columns={"value": outcome})
+        if outcome != "value":
+            out = out.rename(columns={"value": outcome})
     else:
         out = control[["period_start", "period_end", outcome]].copy()
     for k in keys:
         if k in control.columns:
             out[k] = control[k].iloc[0]
     return out, notes
+
+
+def _values(column: pd.Series) -> set:
+    """``set(column.dropna())``, at once for a column of one string (a series' indicator or sex)."""
+    return {column.iloc[0]} if _one_string(column) else set(column.dropna())
 
 
 def _match(treated, control, outcome):
@@ -244,7 +251,7 @@ def fit_comparative_its(
     check_single_series(treated, "fit_comparative_its (treated)")
     for key in ("indicator", "sex"):
         if key in treated.columns and key in control.columns:
-            tv, cv = set(treated[key].dropna()), set(control[key].dropna())
+            tv, cv = _values(treated[key]), _values(control[key])
             if tv and cv and tv != cv:
                 raise ValueError(
                     f"treated and control differ in {key}: {sorted(tv)} vs {sorted(cv)}; compare "
@@ -253,8 +260,8 @@ def fit_comparative_its(
     ctrl, notes = average_controls(control, outcome)
     both, match_notes = _match(treated, ctrl, outcome)
     notes += match_notes
-    diff = both[["period_start", "period_end"]].copy()
-    diff["value"] = both[f"{outcome}_treated"] - both[f"{outcome}_control"]
+    diff = pd.DataFrame({"period_start": both["period_start"], "period_end": both["period_end"],
+                         "value": both[f"{outcome}_treated"] - both[f"{outcome}_control"]})
     dres = fit_its(diff, break_year, post_rule=post_rule, hac_lags=hac_lags, alpha=alpha,
                    hac_small_sample=hac_small_sample, slope_start=slope_start)
     conventions = {"hac_small_sample": dres.hac_small_sample, "slope_start": dres.slope_start}
