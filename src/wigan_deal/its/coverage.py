@@ -180,6 +180,15 @@ def _ols_family(X: np.ndarray, Y: np.ndarray, method: str):
     raise ValueError(method)
 
 
+def _allclose(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, rtol=1e-8, atol=1e-10)``: its formula directly for finite arrays (a third of its time;
+    :func:`glsar` asks ~30 times per fit), numpy's own otherwise (infinities and NaN have their own rules)."""
+    diff = np.abs(a - b)
+    if np.isfinite(diff).all() and np.isfinite(b).all():
+        return bool((diff <= 1e-10 + 1e-8 * np.abs(b)).all())
+    return bool(np.allclose(a, b, rtol=1e-8, atol=1e-10))
+
+
 def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
     """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``."""
     n, k = X.shape
@@ -195,7 +204,7 @@ def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
         xtx = np.einsum("tim,tjm->mij", Xw, Xw)
         xty = np.einsum("tim,tm->mi", Xw, Yw)
         new = np.linalg.solve(xtx, xty[..., None])[..., 0].T
-        done = np.allclose(new, beta, rtol=1e-8, atol=1e-10)
+        done = _allclose(new, beta)
         beta = new
         if done:
             break
