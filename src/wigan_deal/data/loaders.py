@@ -262,10 +262,30 @@ def _filter_areas(frame: pd.DataFrame, areas, extracts_dir) -> pd.DataFrame:
 
 def load_finance(areas=None, services=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """RS net current expenditure (GBP thousand) by service; see ``flag`` for 2010/11 and derived rows."""
-    frame = _filter_areas(shared_extract("finance.csv", extracts_dir), areas, extracts_dir)
-    if services is not None:
-        frame = frame[frame["service"].isin(_as_list(services, "service", FINANCE_SERVICES))]
-    return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)
+    wanted = None if services is None else tuple(_as_list(services, "service", FINANCE_SERVICES))
+    # filtering the sorted rows gives the rows that sorting the filtered rows would (a stable sort: ties keep
+    # their extract order either way), so the services' sorted rows are kept and only the areas are selected
+    frame = _filter_areas(_finance_rows(wanted, extracts_dir), areas, extracts_dir)
+    return frame.reset_index(drop=True)
+
+
+#: services (None: all) and extracts dir -> (the finance extract, its rows of those services, sorted)
+_FINANCE_ROWS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _finance_rows(services: tuple[str, ...] | None, extracts_dir) -> pd.DataFrame:
+    """The finance extract's rows of ``services`` sorted by area, service and year; kept while the extract is the
+    cached one (shared, never modified: :func:`load_finance` returns new frames)."""
+    data = shared_extract("finance.csv", extracts_dir)
+    key = (None if services is None else frozenset(services), None if extracts_dir is None else str(extracts_dir))
+    hit = _FINANCE_ROWS.get(key)
+    if hit is None or hit[0] is not data:
+        rows = data if services is None else data[data["service"].isin(list(services))]
+        hit = (data, rows.sort_values(["area_code", "service", "period_start"], kind="stable"))
+        if len(_FINANCE_ROWS) > 64:
+            _FINANCE_ROWS.clear()
+        _FINANCE_ROWS[key] = hit
+    return hit[1]
 
 
 ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"
