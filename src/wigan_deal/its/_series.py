@@ -290,7 +290,8 @@ def prepare_series(
     if "period" in data.columns:
         labels = data["period"].astype(str).to_numpy()[order].tolist()
     elif has_periods:
-        labels = period_labels(data["period_start"].to_numpy()[order], data["period_end"].to_numpy()[order])
+        labels = period_labels(np.asarray(data["period_start"], dtype=int)[order],  # as period_labels converts
+                               np.asarray(data["period_end"], dtype=int)[order])
     else:
         labels = [f"{v:g}" for v in t]
     y = _as_float(data[outcome])[order]
