@@ -194,7 +194,13 @@ class BalanceNoise:
 
 
 def balance_noise(years: tuple[str, str] = config.BUDGET_OUTTURN_YEARS) -> BalanceNoise:
-    """The 'balanced' band and 'from overspend' swing of the asc_balance rule, from every council's variances."""
+    """The 'balanced' band and 'from overspend' swing of the asc_balance rule, from every council's variances (the
+    same for every council: computed once per data version and shared, so callers must not modify its series)."""
+    return _balance_noise(tuple(years))
+
+
+@wd.data_cache(maxsize=4)
+def _balance_noise(years: tuple[str, str]) -> BalanceNoise:
     table = budget_outturn_table(years)
     ok = table[table["both"]]
     band = float(ok["variance_pct"].abs().median())
@@ -373,7 +379,14 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
             f"the RA budget and the RS outturn in every year {first}-{last}. {_instead(code)}"
         )
     return BudgetOutturnResult(code, wd.area_name(code), rows.reset_index(drop=True),
-                               variance_distribution(all_councils), all_councils, _label(base))
+                               _all_council_distribution(first, last, _label(base)).copy(), all_councils, _label(base))
+
+
+@wd.data_cache(maxsize=4)
+def _all_council_distribution(first: str, last: str, base: str) -> pd.DataFrame:
+    """:func:`variance_distribution` of every council's budget vs outturn, the same for every council: once per
+    data version (shared: callers copy it)."""
+    return variance_distribution(_budget_outturn_all(first, last, base))
 
 
 # --- cash change between two financial years --------------------------------------------------------------

@@ -389,7 +389,7 @@ def primary_placebo_in_time(area: str, indicator: str, sex: str) -> pd.DataFrame
     tested for every council at once. Columns: fake_break, level/slope estimate, lower, upper,
     excludes_zero.
     """
-    from wigan_deal.its import ShortPreperiodWarning, placebo_in_space
+    from wigan_deal.its import ShortPreperiodWarning, placebo_in_space, space_panel
     from wigan_deal.periods import is_post
 
     spec = primary_spec(indicator)
@@ -398,14 +398,15 @@ def primary_placebo_in_time(area: str, indicator: str, sex: str) -> pd.DataFrame
                          spec["post_rule"])]
     hib = higher_is_better(indicator)
     starts = np.sort(pre["period_start"].unique())
-    rows = []
+    rows, pivoted = [], None
     for fake in range(int(starts.min()) + 1, int(starts.max()) + 1):
         post = is_post(starts, starts + 2, fake, spec["post_rule"])
         if (~post).sum() < 3 or post.sum() < 3:
             continue
+        pivoted = space_panel(pre, area) if pivoted is None else pivoted  # checked and pivoted once for every break
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ShortPreperiodWarning)
-            res = placebo_in_space(pre, area, fake, post_rule=spec["post_rule"],
+            res = placebo_in_space(pivoted, area, fake, post_rule=spec["post_rule"],
                                    higher_is_better=hib, hac_lags=spec.get("hac_lags", 2))
         row = {"fake_break": fake}
         for what in ("level", "slope"):

@@ -214,10 +214,35 @@ def _difference(own: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
     from wigan_deal.its.comparative import average_controls
 
     ctrl, _ = average_controls(control)
+    rows = _matching_rows(own, ctrl)
+    if rows is not None:  # the merge's rows without the merge
+        own_rows, ctrl_rows = rows
+        return pd.DataFrame({"period_start": own["period_start"].array.take(own_rows),
+                             "period_end": own["period_end"].array.take(own_rows),
+                             "value": own["value"].to_numpy(float)[own_rows] - ctrl["value"].to_numpy(float)[ctrl_rows]})
     both = own[["period_start", "period_end", "value"]].merge(
         ctrl[["period_start", "period_end", "value"]], on=["period_start", "period_end"])
     return pd.DataFrame({"period_start": both.period_start, "period_end": both.period_end,
                          "value": both.value_x - both.value_y})
+
+
+def _matching_rows(own: pd.DataFrame, ctrl: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Row positions of an inner merge of ``own`` and ``ctrl`` on the period (own's order) when each period is one
+    row on each side, no period is missing and both value columns are floats (``None`` otherwise: merge)."""
+    keys = ["period_start", "period_end"]
+    if any(own[k].dtype != ctrl[k].dtype for k in keys) or any(f["value"].dtype != np.float64 for f in (own, ctrl)):
+        return None
+    sides = []
+    for frame in (own, ctrl):
+        start, end = (np.asarray(frame[k], dtype=float) for k in keys)
+        if np.isnan(start).any() or np.isnan(end).any():
+            return None
+        sides.append(list(zip(start.tolist(), end.tolist(), strict=True)))
+    where = {key: i for i, key in enumerate(sides[1])}
+    if len(where) < len(sides[1]) or len(set(sides[0])) < len(sides[0]):
+        return None
+    pairs = [(i, where[key]) for i, key in enumerate(sides[0]) if key in where]
+    return np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int)
 
 
 def add_synth(curve: pd.DataFrame, synth_fits: dict) -> pd.DataFrame:
@@ -246,12 +271,17 @@ class SpecCurve:
 
     def fitted(self, quantity: str = "level_change") -> pd.DataFrame:
         t = self.table
-        return t[(t.quantity == quantity) & t.note.fillna("").eq("") & t.lower.notna()]
+        note = t["note"].to_numpy()  # plain arrays: the mask of quantity & no note & an interval, ~5x faster
+        return t[(t["quantity"].to_numpy() == quantity) & (pd.isna(note) | (note == ""))
+                 & ~pd.isna(t["lower"].to_numpy())]
 
     def shares(self, quantity: str = "level_change", method: str | None = None) -> dict[str, float]:
         """Share of fitted specifications (of one inference ``method``, or all) whose CI is wholly
         below / above zero (and n)."""
-        f = self.fitted(quantity)
+        return self._shares(self.fitted(quantity), quantity, method)
+
+    def _shares(self, f: pd.DataFrame, quantity: str, method: str | None) -> dict[str, float]:
+        """:meth:`shares` of the fitted specifications ``f`` (``fitted(quantity)``)."""
         if method is not None:
             f = f[f.method == method]
         n = len(f)
@@ -264,10 +294,11 @@ class SpecCurve:
     def shares_by_method(self, quantity: str = "level_change") -> pd.DataFrame:
         """One row per inference method: n, shares on the improvement / worsening side, and whether
         that method's intervals are calibrated at these designs."""
-        methods = [m for m in dict.fromkeys(self.fitted(quantity).method)]
+        fitted = self.fitted(quantity)
+        methods = [m for m in dict.fromkeys(fitted.method)]
         rows = []
         for m in methods:
-            s = self.shares(quantity, m)
+            s = self._shares(fitted, quantity, m)
             rows.append({"method": m, "n": s["n"], "improvement": s["improvement"],
                          "worsening": s["worsening"], "calibrated": CALIBRATED.get(m, "unknown")})
         return pd.DataFrame(rows)

@@ -331,8 +331,8 @@ def _from_tidy(frame: pd.DataFrame, outcome: str) -> _Panel:
     wide = wide.reindex(pd.MultiIndex.from_frame(periods[["period_start", "period_end"]]))
     names: dict[str, str] = {}
     if "area_name" in df.columns:
-        names = dict(df[["area_code", "area_name"]].drop_duplicates("area_code").itertuples(False))
-        names = {str(k): str(v) for k, v in names.items()}
+        first = df[["area_code", "area_name"]].drop_duplicates("area_code")  # zip: itertuples builds a namedtuple class
+        names = {str(k): str(v) for k, v in zip(first["area_code"].tolist(), first["area_name"].tolist(), strict=True)}
     return _Panel(
         values=wide.to_numpy(dtype=float),
         codes=[str(c) for c in wide.columns],

@@ -145,8 +145,9 @@ def headline_row(table: pd.DataFrame) -> pd.Series | None:
     return table.loc[table["headline"].astype(bool)].iloc[0]
 
 
-def leave_one_out(panel: pd.DataFrame, fit, **kw) -> pd.DataFrame:
-    """Refit without each donor that has a non-zero weight: donor, weight, mean post gap, pre-RMSPE."""
+def leave_one_out(panel, fit, **kw) -> pd.DataFrame:
+    """Refit without each donor that has a non-zero weight: donor, weight, mean post gap, pre-RMSPE (``panel``: the
+    tidy frame of ``fit`` or its :func:`wigan_deal.synth.prepared_panel`)."""
     rows, prepared = [], None
     for code, weight in fit.top_weights(None).items():
         donors = [c for c in fit.donors if c != code]
@@ -194,7 +195,8 @@ def synth_pools(area: str, indicator: str, sex: str, vintage: str | None = None,
     for label in POOLS:
         try:
             codes = pool_codes(area, label, indicator, vintage)
-            panel = f if codes is None else f[f.area_code.isin(set(codes) | {area})]
+            # checked and pivoted once for the fit and the leave-one-out refits
+            panel = synth.prepared_panel(f if codes is None else f[f.area_code.isin(set(codes) | {area})])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", synth.SynthWarning)
                 fit = synth.fit_synth(panel, area, break_year, post_rule=post_rule)

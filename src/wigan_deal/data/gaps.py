@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .loaders import _check_indicator, _indicator_rows, default_vintage, load_finance
+from .loaders import _check_indicator, _indicator_rows, default_vintage, has_values, load_finance
 from .lookup import areas
 from .sources import INDICATORS
 
@@ -90,8 +90,10 @@ def no_data_reason(indicator: str, area_code: str, *, vintage: str | None = None
     otherwise one sentence saying why not (no rows of the area's type in the source, a council
     created or abolished outside the series' years, a very small council, or values missing)."""
     name = _check_indicator(indicator)
-    rows = _indicator_rows(name, extracts_dir)
     vintage = vintage or default_vintage(name, extracts_dir)
+    if has_values(name, area_code, vintage, sex, extracts_dir):
+        return None
+    rows = _indicator_rows(name, extracts_dir)
     if vintage != "all":
         rows = rows[rows["vintage"] == vintage]
     if sex is not None and sex in set(rows["sex"]):

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config, fmt
@@ -111,17 +112,12 @@ def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str
         )
     key = _selection_key(name, vintage, areas, sex, extracts_dir)
     cached = _SELECTIONS.get(key) if key is not None else None
-    if cached is None or cached[0] is not _split(extracts_dir)[1] or cached[1] is not _areas_frame(areas, extracts_dir):
-        frame = _sorted_rows(name, vintage, extracts_dir)
-        if areas is not None:
-            frame = frame[frame["area_code"].isin(check_areas(areas, extracts_dir))]
-        if sex is not None:
-            present = sorted(set(frame["sex"])) or list(SEX_CHOICES)
-            frame = frame[frame["sex"].isin(_as_list(sex, f"sex for {name}", present))]
-        frame = frame.reset_index(drop=True)
+    memo, areas_frame = _split(extracts_dir)[1], _areas_frame(areas, extracts_dir)
+    if cached is None or cached[0] is not memo or cached[1] is not areas_frame:
+        frame = _select(name, vintage, areas, sex, extracts_dir)
         if key is None:
             return frame.copy()
-        cached = (_split(extracts_dir)[1], _areas_frame(areas, extracts_dir), frame)
+        cached = (memo, areas_frame, frame)
         _SELECTIONS[key] = cached
         while len(_SELECTIONS) > _SELECTIONS_MAX:
             _SELECTIONS.popitem(last=False)
@@ -172,6 +168,61 @@ def _sorted_rows(name: str, vintage: str, extracts_dir) -> pd.DataFrame:
     return memo[key]
 
 
+def _select(name: str, vintage: str, areas, sex, extracts_dir) -> pd.DataFrame:
+    """The rows of ``areas`` and ``sex`` in :func:`_sorted_rows` (in its order, a new index), taken in one step:
+    the rows of the areas (:func:`_area_rows`), then those of the sexes among them."""
+    frame = _sorted_rows(name, vintage, extracts_dir)
+    rows = None if areas is None else _area_rows(frame, name, vintage, check_areas(areas, extracts_dir), extracts_dir)
+    if sex is not None:
+        if rows is None:  # every area: the indicator's sexes are memoised, the mask is vectorised
+            present = sorted(_sexes(frame, name, vintage, extracts_dir)) or list(SEX_CHOICES)
+            allowed = _as_list(sex, f"sex for {name}", present)
+            rows = np.flatnonzero(frame["sex"].isin(allowed).to_numpy())
+        else:  # a few areas' rows: plain Python on a short array
+            values = frame["sex"].to_numpy()[rows]
+            allowed = set(_as_list(sex, f"sex for {name}", sorted(set(values)) or list(SEX_CHOICES)))
+            rows = rows[np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))]
+    return (frame if rows is None else frame.take(rows)).reset_index(drop=True)
+
+
+def _sexes(frame: pd.DataFrame, name: str, vintage: str, extracts_dir) -> frozenset:
+    """The values of ``sex`` in :func:`_sorted_rows` ``frame`` of ``name`` and ``vintage`` (memoised)."""
+    memo = _split(extracts_dir)[1]
+    if ("sexes", name, vintage) not in memo:
+        memo[("sexes", name, vintage)] = frozenset(frame["sex"])
+    return memo[("sexes", name, vintage)]
+
+
+def _area_rows(frame: pd.DataFrame, name: str, vintage: str, codes: list[str], extracts_dir) -> np.ndarray:
+    """Positions of the rows of ``codes`` in ``frame`` (:func:`_sorted_rows`), in its order, as
+    ``frame.area_code.isin(codes)`` selects them: the frame is sorted by area code, so each area's rows are one
+    block (a mask over every row is several times slower)."""
+    memo = _split(extracts_dir)[1]
+    key = ("area_blocks", name, vintage)
+    if key not in memo:
+        values = frame["area_code"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(frame) else np.arange(0)
+        blocks = {values[a]: (int(a), int(b)) for a, b in zip(starts, [*starts[1:], len(frame)], strict=True)}
+        memo[key] = blocks if len(blocks) == len(starts) else None  # None: an area's rows are not contiguous
+    blocks = memo[key]
+    if blocks is None:
+        return np.flatnonzero(frame["area_code"].isin(codes).to_numpy())
+    picked = sorted(blocks[c] for c in set(codes) if c in blocks)
+    return np.concatenate([np.arange(a, b) for a, b in picked]) if picked else np.arange(0)
+
+
+def has_values(name: str, area_code: str, vintage: str, sex: str | None = None, extracts_dir=None) -> bool:
+    """Whether ``area_code`` has a value of indicator ``name`` in ``vintage`` (or 'all') for ``sex`` (every sex
+    when None or when the vintage has no rows of that sex), from the area's block of the sorted rows (the common
+    answer of :func:`wigan_deal.data.gaps.no_data_reason`, without a mask over the indicator's rows)."""
+    frame = _sorted_rows(name, vintage, extracts_dir)
+    rows = _area_rows(frame, name, vintage, [area_code], extracts_dir)
+    values = frame["value"].to_numpy(dtype=float)[rows]
+    if sex is not None and sex in _sexes(frame, name, vintage, extracts_dir):
+        values = values[frame["sex"].to_numpy()[rows] == sex]
+    return bool((~np.isnan(values)).any())
+
+
 def indicators(extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator: metadata, vintages, default vintage, period coverage."""
     memo = _split(extracts_dir)[1]
@@ -211,10 +262,30 @@ def _filter_areas(frame: pd.DataFrame, areas, extracts_dir) -> pd.DataFrame:
 
 def load_finance(areas=None, services=None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
     """RS net current expenditure (GBP thousand) by service; see ``flag`` for 2010/11 and derived rows."""
-    frame = _filter_areas(shared_extract("finance.csv", extracts_dir), areas, extracts_dir)
-    if services is not None:
-        frame = frame[frame["service"].isin(_as_list(services, "service", FINANCE_SERVICES))]
-    return frame.sort_values(["area_code", "service", "period_start"]).reset_index(drop=True)
+    wanted = None if services is None else tuple(_as_list(services, "service", FINANCE_SERVICES))
+    # filtering the sorted rows gives the rows that sorting the filtered rows would (a stable sort: ties keep
+    # their extract order either way), so the services' sorted rows are kept and only the areas are selected
+    frame = _filter_areas(_finance_rows(wanted, extracts_dir), areas, extracts_dir)
+    return frame.reset_index(drop=True)
+
+
+#: services (None: all) and extracts dir -> (the finance extract, its rows of those services, sorted)
+_FINANCE_ROWS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _finance_rows(services: tuple[str, ...] | None, extracts_dir) -> pd.DataFrame:
+    """The finance extract's rows of ``services`` sorted by area, service and year; kept while the extract is the
+    cached one (shared, never modified: :func:`load_finance` returns new frames)."""
+    data = shared_extract("finance.csv", extracts_dir)
+    key = (None if services is None else frozenset(services), None if extracts_dir is None else str(extracts_dir))
+    hit = _FINANCE_ROWS.get(key)
+    if hit is None or hit[0] is not data:
+        rows = data if services is None else data[data["service"].isin(list(services))]
+        hit = (data, rows.sort_values(["area_code", "service", "period_start"], kind="stable"))
+        if len(_FINANCE_ROWS) > 64:
+            _FINANCE_ROWS.clear()
+        _FINANCE_ROWS[key] = hit
+    return hit[1]
 
 
 ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"

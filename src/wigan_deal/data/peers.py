@@ -106,8 +106,27 @@ def _comparators(area_code: str, kind: str = "nearest", indicator: str | None = 
     return codes
 
 
+#: (area code, extracts dir) -> (the extracts the neighbours came from, the neighbours): the same for every
+#: indicator, which :func:`comparators` memoises separately
+_DEPRIVATION: dict[tuple, tuple[tuple[pd.DataFrame, ...], tuple[str, ...]]] = {}
+
+
 def _deprivation_neighbours(code: str, upper: pd.DataFrame, extracts_dir) -> list[str]:
-    """Councils closest to ``code`` in IoD2019 average score (see :func:`comparators`)."""
+    """Councils closest to ``code`` in IoD2019 average score (see :func:`comparators`), memoised while the extracts
+    they come from (``upper`` is the areas extract's councils) are the cached ones."""
+    sources = tuple(shared_extract(name, extracts_dir) for name in (*_COMPARATOR_SOURCES, "deprivation.csv"))
+    key = (code, None if extracts_dir is None else str(extracts_dir))
+    hit = _DEPRIVATION.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+        return list(hit[1])
+    codes = _deprivation_ranking(code, upper, extracts_dir)
+    if len(_DEPRIVATION) > 1024:
+        _DEPRIVATION.clear()
+    _DEPRIVATION[key] = (sources, tuple(codes))
+    return codes
+
+
+def _deprivation_ranking(code: str, upper: pd.DataFrame, extracts_dir) -> list[str]:
     iod = read_extract("deprivation.csv", extracts_dir)
     iod = iod[iod["area_code"].isin(set(upper["area_code"])) & ~iod["area_code"].str[:3].isin(
         config.AGGREGATE_PREFIXES)]

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from wigan_deal.config import DEFAULT_BREAK_YEAR
-from wigan_deal.its._series import SERIES_KEYS, check_single_series
+from wigan_deal.its._series import SERIES_KEYS, _one_string, check_single_series
 from wigan_deal.its.result import (
     Estimate,
     critical_value,
@@ -52,20 +52,22 @@ POOLED_TERMS: tuple[str, ...] = (
 def average_controls(control: pd.DataFrame, outcome: str = "value") -> tuple[pd.DataFrame, list[str]]:
     """Unweighted mean of the control areas per period; notes on areas and balance."""
     keys = [k for k in SERIES_KEYS if k != "area_code"]
-    check_single_series(control.drop(columns=["area_code"], errors="ignore"), "control")
+    check_single_series(control, "control", tuple(keys))
     notes = []
-    if "area_code" in control.columns and control["area_code"].nunique() > 1:
+    areas = control["area_code"].nunique() if "area_code" in control.columns else 0
+    if areas > 1:
         grouped = control.groupby(["period_start", "period_end"])[outcome]  # two reductions: 3x named agg's speed
         out = pd.DataFrame({"value": grouped.mean(), "n_areas": grouped.count()}).reset_index()
-        areas = control["area_code"].nunique()
         notes.append(f"control = unweighted mean of {areas} areas per period")
-        if out["n_areas"].nunique() > 1:
+        counts = out["n_areas"].to_numpy()
+        if len(counts) and (counts != counts[0]).any():  # more than one count
             thin = out.loc[out.n_areas < areas, ["period_start", "n_areas"]]
             notes.append(
                 "unbalanced control: fewer areas in periods starting "
                 + ", ".join(f"{int(r.period_start)} ({int(r.n_areas)})" for r in thin.itertuples())
             )
-        out = out.rename(columns={"value": outcome})
+        if outcome != "value":
+            out = out.rename(columns={"value": outcome})
     else:
         out = control[["period_start", "period_end", outcome]].copy()
     for k in keys:
@@ -74,7 +76,15 @@ def average_controls(control: pd.DataFrame, outcome: str = "value") -> tuple[pd.
     return out, notes
 
 
+def _values(column: pd.Series) -> set:
+    """``set(column.dropna())``, at once for a column of one string (a series' indicator or sex)."""
+    return {column.iloc[0]} if _one_string(column) else set(column.dropna())
+
+
 def _match(treated, control, outcome):
+    both = _match_complete(treated, control, outcome)
+    if both is not None:
+        return both, []
     t = treated[["period_start", "period_end", outcome]].dropna()
     c = control[["period_start", "period_end", outcome]].dropna()
     both = t.merge(c, on=["period_start", "period_end"], suffixes=("_treated", "_control"))
@@ -86,6 +96,30 @@ def _match(treated, control, outcome):
             )
             notes.append(f"{name} periods without a match dropped: {sorted(extra)}")
     return both.sort_values("period_start").reset_index(drop=True), notes
+
+
+def _match_complete(treated, control, outcome) -> pd.DataFrame | None:
+    """:func:`_match`'s frame in the common case, without a merge: no missing value, one row per period on
+    each side, the same periods on both sides, no two periods starting in the same year, float outcomes and the
+    same period dtypes (``None`` otherwise: :func:`_match` merges)."""
+    keys = ["period_start", "period_end"]
+    if len(treated) != len(control) or any(
+            treated[k].dtype != control[k].dtype for k in keys) or any(
+            f[outcome].dtype != np.float64 for f in (treated, control)):
+        return None
+    arrays = [[np.asarray(f[k], dtype=float) for k in (*keys, outcome)] for f in (treated, control)]
+    if any(np.isnan(a).any() for side in arrays for a in side):
+        return None
+    (ts, te, ty), (cs, ce, cy) = arrays
+    t_keys, c_keys = list(zip(ts.tolist(), te.tolist(), strict=True)), list(zip(cs.tolist(), ce.tolist(), strict=True))
+    where = {key: i for i, key in enumerate(c_keys)}
+    if len(set(ts.tolist())) < len(ts) or len(where) < len(c_keys) or set(t_keys) != set(where):
+        return None
+    order = np.argsort(ts, kind="stable")  # period starts are unique: the order of sort_values("period_start")
+    c_order = np.array([where[t_keys[i]] for i in order], dtype=int)
+    return pd.DataFrame({"period_start": treated["period_start"].array.take(order),
+                         "period_end": treated["period_end"].array.take(order),
+                         f"{outcome}_treated": ty[order], f"{outcome}_control": cy[c_order]})
 
 
 def _panel_hac(X, resid, groups, lags, small_sample: bool = True):
@@ -217,7 +251,7 @@ def fit_comparative_its(
     check_single_series(treated, "fit_comparative_its (treated)")
     for key in ("indicator", "sex"):
         if key in treated.columns and key in control.columns:
-            tv, cv = set(treated[key].dropna()), set(control[key].dropna())
+            tv, cv = _values(treated[key]), _values(control[key])
             if tv and cv and tv != cv:
                 raise ValueError(
                     f"treated and control differ in {key}: {sorted(tv)} vs {sorted(cv)}; compare "
@@ -226,8 +260,8 @@ def fit_comparative_its(
     ctrl, notes = average_controls(control, outcome)
     both, match_notes = _match(treated, ctrl, outcome)
     notes += match_notes
-    diff = both[["period_start", "period_end"]].copy()
-    diff["value"] = both[f"{outcome}_treated"] - both[f"{outcome}_control"]
+    diff = pd.DataFrame({"period_start": both["period_start"], "period_end": both["period_end"],
+                         "value": both[f"{outcome}_treated"] - both[f"{outcome}_control"]})
     dres = fit_its(diff, break_year, post_rule=post_rule, hac_lags=hac_lags, alpha=alpha,
                    hac_small_sample=hac_small_sample, slope_start=slope_start)
     conventions = {"hac_small_sample": dres.hac_small_sample, "slope_start": dres.slope_start}

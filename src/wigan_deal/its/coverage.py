@@ -210,6 +210,15 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.stack(x)
 
 
+def _allclose(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, rtol=1e-8, atol=1e-10)``: its formula directly for finite arrays (a third of its time;
+    :func:`glsar` asks ~30 times per fit), numpy's own otherwise (infinities and NaN have their own rules)."""
+    diff = np.abs(a - b)
+    if np.isfinite(diff).all() and np.isfinite(b).all():
+        return bool((diff <= 1e-10 + 1e-8 * np.abs(b)).all())
+    return bool(np.allclose(a, b, rtol=1e-8, atol=1e-10))
+
+
 def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
     """Vectorised ``GLSAR(y, X, rho=1).iterative_fit``: ``(beta k x m, cov m x k x k, rho m)``.
 
@@ -231,7 +240,7 @@ def glsar(X: np.ndarray, Y: np.ndarray, maxiter: int = 50):
         # statsmodels yule_walker(method="adjusted"): r1 / r0 with denominators n-1 and n
         rho = (rc[1:] * rc[:-1]).sum(axis=0) / (n - 1) / ((rc**2).sum(axis=0) / n)
         new = _cholesky_solve(*normal(rho))
-        done = np.all(np.abs(new - beta) <= 1e-10 + 1e-8 * np.abs(beta))  # np.allclose(rtol=1e-8, atol=1e-10)
+        done = _allclose(new, beta)
         beta = new
         if done:
             break

@@ -77,12 +77,24 @@ def linear_combination(
     L, beta: np.ndarray, cov: np.ndarray, alpha: float, df: float | None, name: str = ""
 ) -> Estimate:
     """``L @ beta`` with variance ``L V L'``, as an :class:`Estimate`."""
-    L = np.asarray(L, dtype=float)
-    est = float(L @ beta)
-    se = float(np.sqrt(max(L @ cov @ L, 0.0)))
+    return linear_combinations([L], beta, cov, alpha, df, [name])[0]
+
+
+def linear_combinations(
+    Ls, beta: np.ndarray, cov: np.ndarray, alpha: float, df: float | None, names=None
+) -> list[Estimate]:
+    """:func:`linear_combination` of each row of ``Ls`` (the same numbers, one p-value call for all)."""
     q = critical_value(alpha, df)
-    p = float(two_sided_p(est / se, df)) if se > 0 else float("nan")
-    return Estimate(est, se, est - q * se, est + q * se, p, alpha, name)
+    parts = []
+    for L in Ls:
+        L = np.asarray(L, dtype=float)
+        est = float(L @ beta)
+        parts.append((est, float(np.sqrt(max(L @ cov @ L, 0.0)))))
+    z = [est / se for est, se in parts if se > 0]
+    ps = iter(two_sided_p(z, df).tolist() if z else [])
+    names = names or [""] * len(parts)
+    return [Estimate(est, se, est - q * se, est + q * se, next(ps) if se > 0 else float("nan"), alpha, name)
+            for (est, se), name in zip(parts, names, strict=True)]
 
 
 def params_frame(

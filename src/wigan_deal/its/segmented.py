@@ -41,6 +41,7 @@ from wigan_deal.its.result import (
     critical_value,
     estimates_frame,
     linear_combination,
+    linear_combinations,
     params_frame,
 )
 from wigan_deal.periods import DEFAULT_POST_RULE
@@ -57,6 +58,7 @@ class _Fit:
     resid: np.ndarray  # residuals the diagnostics are computed on
     model: Any
     extra: dict = field(default_factory=dict)
+    plain_ols: bool = False  # ``model`` is OLS results of ``series.y`` on ``series.X`` (any covariance type)
 
 
 def _fit_core(series: Series, method: str, hac_lags: int, small_sample: bool = True) -> _Fit:
@@ -71,7 +73,7 @@ def _fit_core(series: Series, method: str, hac_lags: int, small_sample: bool = T
             )
         else:
             res = ols.fit(use_t=True)
-        return _Fit(res.params, res.cov_params(), res.df_resid, res.scale, res.resid, res)
+        return _Fit(res.params, res.cov_params(), res.df_resid, res.scale, res.resid, res, plain_ols=True)
     if method == "glsar":
         model = sm.GLSAR(y, X, rho=1)
         with warnings.catch_warnings():
@@ -124,7 +126,9 @@ def _diagnostics(series: Series, fit: _Fit) -> dict[str, Any]:
         }
     except (ValueError, IndexError):
         out["ljung_box"] = None
-    ols = sm.OLS(series.y, series.X).fit()
+    # the plain OLS fit of the Breusch-Godfrey test: an OLS fit's own results (the same coefficients and residuals;
+    # the test reads no covariance) unless the method is another
+    ols = fit.model if fit.plain_ols else sm.OLS(series.y, series.X).fit()
     e = ols.resid
     out["ols_resid_acf1"] = float(np.corrcoef(e[:-1], e[1:])[0, 1]) if n > 3 else float("nan")
     if n - series.X.shape[1] - lags >= 3:
@@ -314,8 +318,9 @@ def _counterfactual(series: Series, fit: _Fit, alpha: float) -> pd.DataFrame:
 def _effects(series: Series, fit: _Fit, alpha: float) -> tuple[pd.DataFrame, Estimate]:
     rows = []
     tsb = series.time_since_break
-    for i in np.flatnonzero(series.post):
-        e = linear_combination([0, 0, 1, tsb[i]], fit.beta, fit.cov, alpha, fit.df)
+    posts = np.flatnonzero(series.post)
+    estimates = linear_combinations([[0, 0, 1, tsb[i]] for i in posts], fit.beta, fit.cov, alpha, fit.df)
+    for i, e in zip(posts, estimates, strict=True):
         rows.append(
             {
                 "period": series.period[i],
@@ -388,9 +393,8 @@ def fit_its(
         lags = 0
     fit = _fit_core(series, method, lags, bool(hac_small_sample))
     params = params_frame(TERMS, fit.beta, fit.cov, alpha, fit.df)
-    level = linear_combination([0, 0, 1, 0], fit.beta, fit.cov, alpha, fit.df, "level_change")
-    slope = linear_combination([0, 0, 0, 1], fit.beta, fit.cov, alpha, fit.df, "slope_change")
-    pre = linear_combination([0, 1, 0, 0], fit.beta, fit.cov, alpha, fit.df, "pre_slope")
+    level, slope, pre = linear_combinations([[0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0]], fit.beta, fit.cov, alpha,
+                                            fit.df, ["level_change", "slope_change", "pre_slope"])
     effects, cumulative = _effects(series, fit, alpha)
     diagnostics = _diagnostics(series, fit)
     diagnostics.update(

@@ -20,6 +20,7 @@ import pandas as pd
 from wigan_deal import config, fmt
 from wigan_deal.its._batch import batch_ols
 from wigan_deal.its._series import (
+    SERIES_KEYS,
     check_hac_small_sample,
     check_single_series,
     period_labels,
@@ -137,8 +138,8 @@ def space_panel(panel: pd.DataFrame, treated: str, *, outcome: str = "value",
     missing = [c for c in needed if c not in panel.columns]
     if missing:
         raise ValueError(f"placebo_in_space: panel lacks column(s) {missing}; it needs {needed}.")
-    check_single_series(panel.drop(columns=["area_code"]), "placebo_in_space")
-    if treated not in set(panel["area_code"]):
+    check_single_series(panel, "placebo_in_space", tuple(k for k in SERIES_KEYS if k != "area_code"))
+    if not np.any(panel["area_code"].to_numpy() == treated):
         raise ValueError(
             f"placebo_in_space: treated area {treated!r} is not in the panel "
             f"({panel['area_code'].nunique()} areas, e.g. {list(panel['area_code'].unique()[:3])})."
@@ -223,31 +224,33 @@ def placebo_in_space(
         lags, rule = int(hac_lags), f"{int(hac_lags)} (set by the caller)"
     fit = batch_ols(series.X, wide.to_numpy(dtype=float), lags, small_sample=hac_small_sample)
     areas = wide.columns.to_numpy()
-    table = pd.DataFrame({
-        "area_code": areas,
+    columns = {
         "level_change": fit.beta[2], "level_se": fit.se[2], "level_t": fit.beta[2] / fit.se[2],
         "slope_change": fit.beta[3], "slope_se": fit.se[3], "slope_t": fit.beta[3] / fit.se[3],
         "pre_slope": fit.beta[1],
-        "is_treated": areas == treated,
-    })
-    if panel.names is not None:
-        table.insert(1, "area_name", table["area_code"].map(panel.names))
-    stat = table[statistic].to_numpy()
+    }
+    is_treated = areas == treated
+    stat = columns[statistic]
     sign = 1.0 if higher_is_better else -1.0
     improvement = sign * stat
-    table["improvement_rank"] = (-improvement).argsort().argsort() + 1
-    t_idx = int(np.flatnonzero(table.is_treated)[0])
-    ctrl = ~table.is_treated.to_numpy()
+    order = (-improvement).argsort()  # the table's rows by improvement rank (ranks are unique: the sort's order)
+    t_idx = int(np.flatnonzero(is_treated)[0])
+    ctrl = ~is_treated
     n_ctrl = int(ctrl.sum())
     if n_ctrl == 0:
         raise ValueError("placebo_in_space: no control areas with complete data remain.")
     p2 = (1 + np.sum(np.abs(stat[ctrl]) >= abs(stat[t_idx]))) / (1 + n_ctrl)
     p1 = (1 + np.sum(improvement[ctrl] >= improvement[t_idx])) / (1 + n_ctrl)
     rank = int(1 + np.sum(improvement[ctrl] > improvement[t_idx]))
+    # built in rank order at once (a frame, a column insert and a sort by rank before: the same table)
+    table = pd.DataFrame({"area_code": areas[order], **{k: v[order] for k, v in columns.items()},
+                          "is_treated": is_treated[order], "improvement_rank": (order.argsort() + 1)[order]})
+    if panel.names is not None:
+        table.insert(1, "area_name", table["area_code"].map(panel.names))
     if incomplete:
         notes.append(f"dropped {len(incomplete)} area(s) with missing periods: {', '.join(map(str, incomplete))}")
     return PlaceboInSpaceResult(
-        table=table.sort_values("improvement_rank").reset_index(drop=True),
+        table=table,
         treated=treated, statistic=statistic, higher_is_better=bool(higher_is_better),
         treated_value=float(stat[t_idx]), rank=rank, n_areas=len(areas),
         p_two_sided=float(p2), p_one_sided=float(p1), break_year=series.break_year,

@@ -166,11 +166,12 @@ def coverage(area_code: str) -> pd.DataFrame:
     rows = []
     for name in wd.indicators()["indicator"]:
         f = wd.load_indicator(name, areas=[area_code], vintage="all")
-        for (vintage, start), g in f.groupby(["vintage", "period_start"]):
-            rows.append({"series": f"{name} ({vintage})", "period_start": int(start), "n": int(g["value"].notna().sum())})
+        # one reduction per frame, not a sub-frame per group: the same counts in the same (sorted) group order
+        for (vintage, start), n in f.groupby(["vintage", "period_start"])["value"].count().items():
+            rows.append({"series": f"{name} ({vintage})", "period_start": int(start), "n": int(n)})
     fin = wd.load_finance(areas=[area_code]).dropna(subset=["value_gbp000"])
-    for (service, start), g in fin.groupby(["service", "period_start"]):
-        rows.append({"series": f"finance: {service}", "period_start": int(start), "n": len(g)})
+    for (service, start), n in fin.groupby(["service", "period_start"]).size().items():
+        rows.append({"series": f"finance: {service}", "period_start": int(start), "n": int(n)})
     if not rows:
         return pd.DataFrame()
     table = pd.DataFrame(rows).pivot_table(index="series", columns="period_start", values="n", fill_value=0,

@@ -262,7 +262,7 @@ def space_study(params: Any, name: str, outcome: Outcome, panel: PanelSource = c
     for indicator, s, v, _unit in SPACE_OUTCOMES:
         if complete_note(indicator, params.area_code, s, v):
             continue
-        pan = panel(indicator, s, v)
+        pan = its.space_panel(panel(indicator, s, v), params.area_code)  # checked and pivoted once for both statistics
         for statistic in ("level_change", "slope_change"):
             results[(indicator, s, statistic)] = its.placebo_in_space(
                 pan, params.area_code, params.break_year, post_rule=params.post_rule, statistic=statistic,
