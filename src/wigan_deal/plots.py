@@ -405,6 +405,41 @@ MARGIN_INCHES = 4.0
 PNG_OPTIONS = {"compress_level": 3}
 
 
+@contextmanager
+def _panels_measured_once(fig):
+    """Within it, each panel of ``fig`` measures its tight box (its extent with tick labels, titles, legend) once
+    and gives the same box when asked again. A tight layout into a rectangle (a tight layout engine's default
+    ``rect=(0, 0, 1, 1)``, a phone variant's room for the suptitle) measures every panel twice, at the same place:
+    once for the margins, again to fit them into the rectangle. The second measure is the first (nothing moves in
+    between), so the layout is the same, for half the work (~0.1 CPU-s for a 9-panel figure). Only for a layout:
+    a panel moved or changed inside it would be measured where it was."""
+    measured: dict = {}
+    axes = list(fig.axes)
+
+    def once(ax):
+        measure = ax.get_tightbbox
+
+        def get_tightbbox(*args, **kwargs):
+            key = (id(ax), args, tuple(sorted(kwargs.items())))
+            try:
+                hash(key)
+            except TypeError:  # e.g. a list of extra artists: measured each time
+                return measure(*args, **kwargs)
+            if key not in measured:
+                measured[key] = measure(*args, **kwargs)
+            return measured[key]
+
+        return get_tightbbox
+
+    for ax in axes:
+        ax.get_tightbbox = once(ax)
+    try:
+        yield
+    finally:
+        for ax in axes:
+            del ax.get_tightbbox
+
+
 def _save_png(fig, dpi: float | None) -> bytes:
     """PNG bytes of ``fig`` cropped like ``savefig(bbox_inches="tight")`` (to what is drawn, padded by
     :rc:`savefig.pad_inches`), from ONE draw where savefig makes two: it draws once without rendering and
@@ -445,7 +480,8 @@ def _save_png(fig, dpi: float | None) -> bytes:
     try:
         fig.set_dpi(dpi)  # laid out at the resolution drawn, as savefig does
         if isinstance(engine, TightLayoutEngine):
-            engine.execute(fig)
+            with _panels_measured_once(fig):
+                engine.execute(fig)
         if engine is not None:
             fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
         fig.savefig(buf, format="rgba", dpi=dpi, bbox_inches=around, **colours)
@@ -561,7 +597,8 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
                 ax.tick_params(labelbottom=True, labelleft=ax.yaxis.get_label_position() == "left")
         height = panel_h * len(cells) + 0.4
         fig.set_size_inches(PHONE_INCHES, height)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
+        with _panels_measured_once(fig):
+            fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
         return _save_png(fig, dpi)
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
