@@ -431,13 +431,17 @@ def _panels_measured_once(fig):
 
         return get_tightbbox
 
+    own = {ax: vars(ax).get("get_tightbbox") for ax in axes}  # a panel's own method, if one was set on it
     for ax in axes:
         ax.get_tightbbox = once(ax)
     try:
         yield
     finally:
-        for ax in axes:
-            del ax.get_tightbbox
+        for ax, method in own.items():
+            if method is None:
+                del ax.get_tightbbox
+            else:
+                ax.get_tightbbox = method
 
 
 def _save_png(fig, dpi: float | None) -> bytes:
