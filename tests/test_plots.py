@@ -100,6 +100,48 @@ def test_rank_plot_marks_the_area():
     assert len(marked) == 1 and marked[0].get_xdata()[0] == 3.5
 
 
+def _stock_heatmap(table: pd.DataFrame, ax) -> plt.Axes:
+    """The coverage heatmap as seaborn draws it by itself (its annotations, its forced draw)."""
+    import seaborn as sns
+
+    from wigan_deal import fmt
+
+    labels = table.map(lambda n: "" if n == 0 else fmt.number(n, 0)) if table.shape[1] <= 30 else False
+    sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
+                annot=labels if labels is False else labels.to_numpy(), fmt="", annot_kws={"fontsize": 7})
+    ax.set_xlabel("period start year")
+    ax.set_ylabel("")
+    ax.set_title("Coverage")
+    return ax
+
+
+@pytest.mark.parametrize("shape, names, size", [
+    ((37, 24), "years", None),  # as a council's: y labels turned horizontal, every cell written
+    ((4, 6), "long", None),  # long column names overlap: turned vertical
+    ((6, 35), "years", (3, 2)),  # too many columns for labels, a small panel: every second tick
+    ((3, 4), "short", (3, 2)),  # short row names stay vertical
+])
+def test_coverage_heatmap_draws_the_same_pixels_as_seaborns_own_heatmap(shape, names, size):
+    import io
+
+    import seaborn.matrix
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    rows, cols = shape
+    values = np.where(rng.random(shape) < 0.3, 0, rng.integers(1, 3000, shape))
+    columns = [f"a long column name {i}" for i in range(cols)] if names == "long" else list(range(2001, 2001 + cols))
+    index = list("abcdefghij"[:rows]) if names == "short" else [f"indicator_{i} (2019-05)" for i in range(rows)]
+    table = pd.DataFrame(values, index=index, columns=columns)
+    ours = plots.coverage_heatmap(table, plt.subplots(figsize=size)[1] if size else None, title="Coverage")
+    stock = _stock_heatmap(table, plt.subplots(figsize=ours.figure.get_size_inches())[1])
+    pixels = [np.asarray(Image.open(io.BytesIO(plots._save_png(ax.figure, None)))) for ax in (ours, stock)]
+    assert pixels[0].shape == pixels[1].shape and np.array_equal(*pixels)
+    assert ([t.get_rotation() for t in ours.get_xticklabels()] == [t.get_rotation() for t in stock.get_xticklabels()]
+            and [t.get_rotation() for t in ours.get_yticklabels()] == [t.get_rotation() for t in stock.get_yticklabels()])
+    assert seaborn.matrix._draw_figure.__module__ == "seaborn.utils"  # put back
+
+
 def test_colour_map_is_stable():
     cmap = plots.colour_map(AREA, [AREA, ENG, "a", "b"])
     assert cmap[AREA] == plots.AREA_COLOUR and cmap[ENG] == plots.ENGLAND_COLOUR
@@ -109,7 +151,7 @@ def test_colour_map_is_stable():
 def test_coverage_heatmap_leaves_empty_cells_blank_so_a_missing_series_is_a_blank_row():
     table = pd.DataFrame({2001: [3, 0, 12000], 2002: [1, 0, 0]}, index=["a (2019-05)", "b (2019-05)", "finance: x"])
     ax = plots.coverage_heatmap(table, title="Coverage")
-    texts = [t.get_text() for t in ax.texts]
-    assert texts == ["3", "1", "", "", "12,000", ""]  # row by row; 0 = no data, blank
+    texts = [(t.get_text(), t.get_position()) for t in ax.texts]
+    assert texts == [("3", (0.5, 0.5)), ("1", (1.5, 0.5)), ("12,000", (0.5, 2.5))]  # row by row; 0 = no data, blank
     assert "2 of 3 series have data; no data in: b (2019-05)." in plots.describe(ax.figure)
     plt.close(ax.figure)

@@ -392,6 +392,27 @@ def test_a_phone_variant_is_the_same_image_however_often_it_is_drawn():
     plt.close("all")
 
 
+@pytest.mark.parametrize("rect", [(0, 0, 1, 1), (0, 0, 1, 0.9)])
+def test_a_tight_layout_into_a_rect_measures_each_panel_once_and_lays_out_the_same(rect, monkeypatch):
+    """A tight layout with a rect (a layout engine's default, a phone variant's room for the suptitle) measures each
+    panel twice at the same place; measured once, the subplot parameters are the same to the last bit."""
+    from matplotlib.axes import Axes
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    stock, once = _busy(), _busy()
+    TightLayoutEngine(rect=rect).execute(stock)
+    calls = []
+    measure = Axes.get_tightbbox
+    monkeypatch.setattr(Axes, "get_tightbbox", lambda self, *a, **k: calls.append(self) or measure(self, *a, **k))
+    with plots._panels_measured_once(once):
+        TightLayoutEngine(rect=rect).execute(once)
+    assert sorted(map(id, calls)) == sorted(map(id, once.axes))  # each panel once (the stock layout: twice)
+    assert all(getattr(stock.subplotpars, k) == getattr(once.subplotpars, k)
+               for k in ("left", "bottom", "right", "top", "wspace", "hspace"))
+    assert all("get_tightbbox" not in vars(ax) for ax in once.axes)  # measured anew afterwards
+    plt.close("all")
+
+
 def test_a_label_running_past_the_margin_is_saved_by_savefig(monkeypatch):
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.barh([0, 1], [1, 2])

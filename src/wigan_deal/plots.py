@@ -8,6 +8,7 @@ comparator groups take the next colours of :data:`GROUP_COLOURS` in order. Every
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -187,11 +188,10 @@ def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) 
     """Heatmap of a (row x period) coverage table of counts (0 = no data: a blank cell, so a series the area lacks
     is a blank row)."""
     ax = _axes(ax, figsize=(max(6, 0.45 * table.shape[1] + 3), max(2.5, 0.4 * table.shape[0] + 1)))
-    labels = table.map(lambda n: "" if n == 0 else fmt.number(n, 0)) if table.shape[1] <= 30 else False
-    sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
-                annot=labels if labels is False else labels.to_numpy(), fmt="", annot_kws={"fontsize": 7})
-    for text in ax.texts:  # the counts sit inside their cells: not measured again when a tight box or layout is
-        text.set_in_layout(False)  # (savefig's, tight_layout's), ~900 texts for nothing
+    with _tick_labels_measured_not_drawn():
+        mesh = sns.heatmap(table, ax=ax, cmap="Blues", cbar=False, linewidths=0.5, linecolor="white").collections[-1]
+    if table.shape[1] <= 30:
+        _cell_labels(ax, mesh, table.map(lambda n: "" if n == 0 else fmt.number(n, 0)).to_numpy(), fontsize=7)
     ax.set_xlabel("period start year")
     ax.set_ylabel("")
     if title:
@@ -203,6 +203,65 @@ def coverage_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None) 
                 + (f"; no data in: {', '.join(map(str, table.index[table.sum(axis=1) == 0]))}" if filled < len(table) else "")
                 + ".")
     return ax
+
+
+@contextmanager
+def _tick_labels_measured_not_drawn():
+    """Within it, seaborn's heatmap lays out its tick labels instead of drawing the whole figure: it draws (and
+    renders) the figure once only to measure the labels and turn them if they overlap (~0.17 CPU-s for the
+    coverage heatmap). Laying out the ticks (``Axis.get_majorticklabels``, as a draw does) gives the same boxes,
+    hence the same decision and the same image (``tests/test_plots.py`` compares the pixels with seaborn's own).
+    Without seaborn's private ``_draw_figure`` (another seaborn version) seaborn draws as it does by itself."""
+    import seaborn.matrix
+
+    drawn = getattr(seaborn.matrix, "_draw_figure", None)
+    if drawn is not None:
+        seaborn.matrix._draw_figure = _lay_out_tick_labels  # noqa: SLF001
+    try:
+        yield
+    finally:
+        if drawn is not None:
+            seaborn.matrix._draw_figure = drawn  # noqa: SLF001
+
+
+def _lay_out_tick_labels(fig) -> None:
+    """Place every tick label of ``fig`` where a draw would (what their boxes are measured from), drawing nothing."""
+    for ax in fig.axes:
+        ax.xaxis.get_majorticklabels()
+        ax.yaxis.get_majorticklabels()
+
+
+def _cell_labels(ax, mesh, labels: np.ndarray, fontsize: float) -> None:
+    """Write ``labels`` (one string per cell, row by row) into a seaborn heatmap's cells as its ``annot`` does
+    (centred; dark grey on a light cell, white on a dark one; a masked cell none), built directly: seaborn makes
+    every text through ``Axes.text`` and its setters, an empty one too (~0.15 CPU-s for the coverage heatmap's
+    888 cells). An empty label makes no text (it draws nothing), so the image is the same. The counts sit inside
+    their cells: left out of tight boxes and layouts (savefig's, tight_layout's), which would measure each."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox, TransformedBbox
+    from seaborn.utils import relative_luminance
+
+    mesh.update_scalarmappable()
+    rows, cols = labels.shape
+    masked = np.ma.getmaskarray(mesh.get_array()).reshape(rows, cols)
+    faces = mesh.get_facecolors()
+    font = FontProperties(size=fontsize)
+    clip = TransformedBbox(Bbox.unit(), ax.patch.get_transform())  # what Axes.text's clip path sets (clip_on is off)
+    colour_of: dict[tuple, str] = {}  # seaborn's rule, once per distinct cell colour
+    for i, (row, col) in enumerate(np.ndindex(rows, cols)):
+        if masked[row, col] or labels[row, col] == "":
+            continue
+        face = tuple(faces[i])
+        if face not in colour_of:
+            colour_of[face] = ".15" if relative_luminance(face) > .408 else "w"
+        text = Text(col + .5, row + .5, labels[row, col], color=colour_of[face], verticalalignment="center",
+                    horizontalalignment="center", fontproperties=font)
+        text.set_transform(ax.transData)
+        text.set_clip_on(False)
+        text.set_clip_box(clip)
+        text.set_in_layout(False)
+        ax._add_text(text)  # noqa: SLF001 - what Axes.text adds it with
 
 
 def rank_plot(values: pd.Series, treated_value: float, ax=None, *, label: str = "area",
@@ -346,6 +405,45 @@ MARGIN_INCHES = 4.0
 PNG_OPTIONS = {"compress_level": 3}
 
 
+@contextmanager
+def _panels_measured_once(fig):
+    """Within it, each panel of ``fig`` measures its tight box (its extent with tick labels, titles, legend) once
+    and gives the same box when asked again. A tight layout into a rectangle (a tight layout engine's default
+    ``rect=(0, 0, 1, 1)``, a phone variant's room for the suptitle) measures every panel twice, at the same place:
+    once for the margins, again to fit them into the rectangle. The second measure is the first (nothing moves in
+    between), so the layout is the same, for half the work (~0.1 CPU-s for a 9-panel figure). Only for a layout:
+    a panel moved or changed inside it would be measured where it was."""
+    measured: dict = {}
+    axes = list(fig.axes)
+
+    def once(ax):
+        measure = ax.get_tightbbox
+
+        def get_tightbbox(*args, **kwargs):
+            key = (id(ax), args, tuple(sorted(kwargs.items())))
+            try:
+                hash(key)
+            except TypeError:  # e.g. a list of extra artists: measured each time
+                return measure(*args, **kwargs)
+            if key not in measured:
+                measured[key] = measure(*args, **kwargs)
+            return measured[key]
+
+        return get_tightbbox
+
+    own = {ax: vars(ax).get("get_tightbbox") for ax in axes}  # a panel's own method, if one was set on it
+    for ax in axes:
+        ax.get_tightbbox = once(ax)
+    try:
+        yield
+    finally:
+        for ax, method in own.items():
+            if method is None:
+                del ax.get_tightbbox
+            else:
+                ax.get_tightbbox = method
+
+
 def _save_png(fig, dpi: float | None) -> bytes:
     """PNG bytes of ``fig`` cropped like ``savefig(bbox_inches="tight")`` (to what is drawn, padded by
     :rc:`savefig.pad_inches`), from ONE draw where savefig makes two: it draws once without rendering and
@@ -386,7 +484,8 @@ def _save_png(fig, dpi: float | None) -> bytes:
     try:
         fig.set_dpi(dpi)  # laid out at the resolution drawn, as savefig does
         if isinstance(engine, TightLayoutEngine):
-            engine.execute(fig)
+            with _panels_measured_once(fig):
+                engine.execute(fig)
         if engine is not None:
             fig.set_layout_engine(None)  # savefig would otherwise draw once more, for the engine
         fig.savefig(buf, format="rgba", dpi=dpi, bbox_inches=around, **colours)
@@ -502,7 +601,8 @@ def stacked_png(fig, dpi: float | None = None) -> bytes | None:
                 ax.tick_params(labelbottom=True, labelleft=ax.yaxis.get_label_position() == "left")
         height = panel_h * len(cells) + 0.4
         fig.set_size_inches(PHONE_INCHES, height)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
+        with _panels_measured_once(fig):
+            fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height) if fig._suptitle else None)  # noqa: SLF001
         return _save_png(fig, dpi)
     except Exception:  # noqa: BLE001 - a phone variant must never break the figure itself
         return None
