@@ -116,7 +116,7 @@ def _stock_heatmap(table: pd.DataFrame, ax) -> plt.Axes:
 
 
 @pytest.mark.parametrize("shape, names, size", [
-    ((37, 24), "years", None),  # as a council's: y labels turned horizontal, every cell written
+    ((12, 24), "years", None),  # as a council's (37 x 24, a third of the rows): y labels turned horizontal, every cell written
     ((4, 6), "long", None),  # long column names overlap: turned vertical
     ((6, 35), "years", (3, 2)),  # too many columns for labels, a small panel: every second tick
     ((3, 4), "short", (3, 2)),  # short row names stay vertical
