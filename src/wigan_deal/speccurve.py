@@ -211,10 +211,10 @@ def _fit_all(stacked: list[tuple[list[str], pd.DataFrame, np.ndarray]], brk: int
 
 
 def _difference(own: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
-    from wigan_deal.its.comparative import average_controls
+    from wigan_deal.its.comparative import average_controls, period_rows
 
     ctrl, _ = average_controls(control)
-    rows = _matching_rows(own, ctrl)
+    rows = period_rows(own, ctrl)
     if rows is not None:  # the merge's rows without the merge
         own_rows, ctrl_rows = rows
         return pd.DataFrame({"period_start": own["period_start"].array.take(own_rows),
@@ -224,25 +224,6 @@ def _difference(own: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
         ctrl[["period_start", "period_end", "value"]], on=["period_start", "period_end"])
     return pd.DataFrame({"period_start": both.period_start, "period_end": both.period_end,
                          "value": both.value_x - both.value_y})
-
-
-def _matching_rows(own: pd.DataFrame, ctrl: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
-    """Row positions of an inner merge of ``own`` and ``ctrl`` on the period (own's order) when each period is one
-    row on each side, no period is missing and both value columns are floats (``None`` otherwise: merge)."""
-    keys = ["period_start", "period_end"]
-    if any(own[k].dtype != ctrl[k].dtype for k in keys) or any(f["value"].dtype != np.float64 for f in (own, ctrl)):
-        return None
-    sides = []
-    for frame in (own, ctrl):
-        start, end = (np.asarray(frame[k], dtype=float) for k in keys)
-        if np.isnan(start).any() or np.isnan(end).any():
-            return None
-        sides.append(list(zip(start.tolist(), end.tolist(), strict=True)))
-    where = {key: i for i, key in enumerate(sides[1])}
-    if len(where) < len(sides[1]) or len(set(sides[0])) < len(sides[0]):
-        return None
-    pairs = [(i, where[key]) for i, key in enumerate(sides[0]) if key in where]
-    return np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int)
 
 
 def add_synth(curve: pd.DataFrame, synth_fits: dict) -> pd.DataFrame:

@@ -98,25 +98,39 @@ def _match(treated, control, outcome):
     return both.sort_values("period_start").reset_index(drop=True), notes
 
 
-def _match_complete(treated, control, outcome) -> pd.DataFrame | None:
-    """:func:`_match`'s frame in the common case, without a merge: no missing value, one row per period on
-    each side, the same periods on both sides, no two periods starting in the same year, float outcomes and the
-    same period dtypes (``None`` otherwise: :func:`_match` merges)."""
+def period_rows(a: pd.DataFrame, b: pd.DataFrame, outcome: str = "value") -> tuple[np.ndarray, np.ndarray] | None:
+    """Row positions of an inner merge of ``a`` and ``b`` on ``period_start`` and ``period_end``, in ``a``'s order,
+    without the merge, when each period is one row on each side, no period is missing, the period columns have the
+    same dtypes and both ``outcome`` columns are floats (``None`` otherwise: merge)."""
     keys = ["period_start", "period_end"]
-    if len(treated) != len(control) or any(
-            treated[k].dtype != control[k].dtype for k in keys) or any(
-            f[outcome].dtype != np.float64 for f in (treated, control)):
+    if any(a[k].dtype != b[k].dtype for k in keys) or any(f[outcome].dtype != np.float64 for f in (a, b)):
         return None
-    arrays = [[np.asarray(f[k], dtype=float) for k in (*keys, outcome)] for f in (treated, control)]
-    if any(np.isnan(a).any() for side in arrays for a in side):
+    sides = []
+    for frame in (a, b):
+        start, end = (np.asarray(frame[k], dtype=float) for k in keys)
+        if np.isnan(start).any() or np.isnan(end).any():
+            return None
+        sides.append(list(zip(start.tolist(), end.tolist(), strict=True)))
+    where = {key: i for i, key in enumerate(sides[1])}
+    if len(where) < len(sides[1]) or len(set(sides[0])) < len(sides[0]):
         return None
-    (ts, te, ty), (cs, ce, cy) = arrays
-    t_keys, c_keys = list(zip(ts.tolist(), te.tolist(), strict=True)), list(zip(cs.tolist(), ce.tolist(), strict=True))
-    where = {key: i for i, key in enumerate(c_keys)}
-    if len(set(ts.tolist())) < len(ts) or len(where) < len(c_keys) or set(t_keys) != set(where):
+    pairs = [(i, where[key]) for i, key in enumerate(sides[0]) if key in where]
+    return np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int)
+
+
+def _match_complete(treated, control, outcome) -> pd.DataFrame | None:
+    """:func:`_match`'s frame in the common case, without a merge: the same periods on both sides, one row each
+    (:func:`period_rows`), no missing value and no two periods starting in the same year (``None`` otherwise:
+    :func:`_match` merges)."""
+    rows = period_rows(treated, control, outcome) if len(treated) == len(control) else None
+    if rows is None or len(rows[0]) != len(treated):
+        return None
+    ty, cy = (np.asarray(f[outcome], dtype=float) for f in (treated, control))
+    ts = np.asarray(treated["period_start"], dtype=float)
+    if np.isnan(ty).any() or np.isnan(cy).any() or len(set(ts.tolist())) < len(ts):
         return None
     order = np.argsort(ts, kind="stable")  # period starts are unique: the order of sort_values("period_start")
-    c_order = np.array([where[t_keys[i]] for i in order], dtype=int)
+    c_order = rows[1][order]  # every treated row is matched, in its own order (rows[0] is 0, 1, ...)
     return pd.DataFrame({"period_start": treated["period_start"].array.take(order),
                          "period_end": treated["period_end"].array.take(order),
                          f"{outcome}_treated": ty[order], f"{outcome}_control": cy[c_order]})
