@@ -134,3 +134,32 @@ def test_memoised_selections_and_group_means_follow_a_rebuilt_extract(extracts):
     after = leeds_and_mean()
     assert period == start and before[0] == old and after[0] == new
     assert after[1] == pytest.approx(before[1] + (new - old) / 2)
+
+
+def test_source_memo_keeps_a_result_only_while_its_sources_are_the_same_objects():
+    """The one memo of results cut from cached extracts (loaders, lookup, peers, finance, social care, the HLE
+    and claims tables): an equal but new source recomputes, a failed computation keeps nothing, and the least
+    recently used result goes first."""
+    memo = data.SourceMemo(maxsize=2)
+    calls: list[str] = []
+
+    def compute(label: str):
+        def run() -> str:
+            calls.append(label)
+            return label
+        return run
+
+    first, equal_copy = [1, 2], [1, 2]
+    assert memo.get("a", (first,), compute("a1")) == "a1"
+    assert memo.get("a", (first,), compute("a2")) == "a1" and calls == ["a1"]  # same object: kept
+    assert memo.get("a", (equal_copy,), compute("a3")) == "a3"  # equal, not the same: computed afresh
+    assert memo.sources("a")[0] is equal_copy
+    with pytest.raises(ZeroDivisionError):
+        memo.get("b", (first,), lambda: 1 / 0)
+    assert memo.sources("b") is None  # nothing kept from a failure
+    memo.get("b", (first,), compute("b1"))
+    memo.get("a", (equal_copy,), compute("unused"))  # "a" used last: "b" is the least recently used
+    memo.get("c", (first,), compute("c1"))
+    assert memo.sources("b") is None and memo.sources("a") is not None and memo.sources("c") is not None
+    memo.clear()
+    assert memo.sources("a") is None and "unused" not in calls

@@ -284,8 +284,8 @@ def test_load_indicator_memo_follows_the_extracts(data_copy):
     from wigan_deal.data import loaders
 
     key = ("hle_birth", config.REPORT_VINTAGE, WIGAN, "Male", str(data_copy))
-    memo = loaders._SELECTIONS[key][0]
+    memo = loaders._SELECTIONS.sources(key)[0]
     csv = data_copy / "indicators.csv"
     csv.write_text(csv.read_text())  # new mtime: the extract is re-read (and its checksum checked again)
     data.load_indicator("hle_birth", areas=WIGAN, sex="Male", extracts_dir=data_copy)
-    assert loaders._SELECTIONS[key][0] is not memo  # selected afresh from the re-read extract
+    assert loaders._SELECTIONS.sources(key)[0] is not memo  # selected afresh from the re-read extract

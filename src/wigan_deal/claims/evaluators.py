@@ -99,22 +99,23 @@ def point(frame: pd.DataFrame, area: str, period: str, sex: str) -> pd.Series:
     return frame.iloc[rows]
 
 
-_ROWS: dict[int, tuple[pd.DataFrame, dict]] = {}
+#: the last frame's row index, kept while that frame is the one asked about
+_ROWS = wd.SourceMemo(maxsize=1)
 
 
 def _row_index(frame: pd.DataFrame) -> dict:
     """(area, period_start, period_end, sex or None) -> position of the first row with a value."""
-    hit = _ROWS.get(id(frame))
-    if hit is None or hit[0] is not frame:
+
+    def build() -> dict:
         sexes = frame["sex"] if "sex" in frame.columns else [None] * len(frame)
         index: dict = {}
         for i, (a, s0, e0, sx, v) in enumerate(zip(frame["area_code"], frame["period_start"], frame["period_end"],
                                                    sexes, frame["value"], strict=True)):
             if not pd.isna(v):
                 index.setdefault((a, s0, e0, sx), i)
-        _ROWS.clear()
-        hit = _ROWS[id(frame)] = (frame, index)
-    return hit[1]
+        return index
+
+    return _ROWS.get(None, (frame,), build)
 
 
 def _se_of(row: pd.Series, assumed_halfwidth: float | None) -> tuple[float, str]:

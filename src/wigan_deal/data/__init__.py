@@ -69,10 +69,17 @@ from .peers import COMPARATOR_KINDS, comparators
 from .social_care import MEASURES as SOCIAL_CARE_MEASURES
 from .social_care import PATHWAY_MEASURES, measures_table
 from .social_care_loaders import load_social_care
-from .store import clear_cache, data_cache, extracts_version, read_extract, read_provenance
+from .store import (
+    SourceMemo,
+    clear_cache,
+    data_cache,
+    extracts_version,
+    read_extract,
+    read_provenance,
+)
 
 __all__ = [
-    "data_cache", "extracts_version",
+    "SourceMemo", "data_cache", "extracts_version",
     "ArgumentTypeError", "ChecksumError", "DataError", "MissingDataError", "UnknownAreaError",
     "UnknownIndicatorError", "UnknownVintageError", "CODE_CHANGES", "COMPARATOR_KINDS",
     "ENGLAND_FINANCE_NAME", "area_name", "areas", "areas_with_data", "england_finance", "england_finance_councils", "check_area", "check_areas", "clear_cache", "comparators", "default_vintage",

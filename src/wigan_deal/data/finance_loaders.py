@@ -11,7 +11,7 @@ from .errors import DataError
 from .loaders import _as_list, _filter_areas
 from .lookup import check_areas
 from .schema import BUDGET_SERVICES, fy_label
-from .store import read_extract, shared_extract
+from .store import SourceMemo, read_extract, shared_extract
 
 
 class DeflatorYearError(DataError):
@@ -36,9 +36,9 @@ def _year_or_error(year, what: str = "Financial year") -> str:
     return label
 
 
-#: (base, id of the store's cached deflator.csv frame) -> (that frame, re-based deflator, {year: factor});
-#: the store re-reads a changed file into a new frame, so a new file version is a new key (never stale)
-_REBASED: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]] = {}
+#: (base, extracts folder) -> (re-based deflator, {year: factor}), kept while the store's cached deflator.csv frame
+#: is the one it came from (the store re-reads a changed file into a new frame, so it is never stale)
+_REBASED = SourceMemo(maxsize=8)
 
 
 def _rebased(base: str, extracts_dir: str | Path | None) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -46,19 +46,17 @@ def _rebased(base: str, extracts_dir: str | Path | None) -> tuple[pd.DataFrame, 
     (claims grading asks ~2000 times); shared, never modified: :func:`load_deflator` returns a copy."""
     base = _year_or_error(base, "Deflator base year")
     raw = shared_extract("deflator.csv", extracts_dir)
-    key = (base, id(raw))
-    hit = _REBASED.get(key)
-    if hit is None or hit[0] is not raw:
+
+    def rebase() -> tuple[pd.DataFrame, dict[str, float]]:
         frame = raw.copy()
         at_base = float(frame.loc[frame["financial_year"] == base, "gdp_deflator"].iloc[0])
         frame = frame.rename(columns={"gdp_deflator": "gdp_deflator_2018_19"})
         frame.insert(3, "gdp_deflator", frame["gdp_deflator_2018_19"] / at_base * 100.0)
         frame = frame.sort_values("period_start").reset_index(drop=True)
         factors = {y: 100.0 / float(d) for y, d in zip(frame["financial_year"], frame["gdp_deflator"], strict=True)}
-        if len(_REBASED) > 8:
-            _REBASED.clear()
-        hit = _REBASED[key] = (raw, frame, factors)
-    return hit[1], hit[2]
+        return frame, factors
+
+    return _REBASED.get((base, None if extracts_dir is None else str(extracts_dir)), (raw,), rebase)
 
 
 def load_deflator(base: str = config.DEFLATOR_BASE, extracts_dir: str | Path | None = None) -> pd.DataFrame:

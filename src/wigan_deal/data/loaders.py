@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from .errors import ArgumentTypeError, DataError, UnknownIndicatorError, Unknown
 from .lookup import check_areas
 from .schema import FINANCE_SERVICES
 from .sources import INDICATOR_SPECS
-from .store import read_extract, read_provenance, shared_extract
+from .store import SourceMemo, read_extract, read_provenance, shared_extract
 
 SEX_CHOICES = ("Male", "Female", "Persons")
 
@@ -46,19 +45,15 @@ def _check_indicator(name) -> str:
     return name
 
 
-#: id of the cached ``indicators.csv`` frame -> (that frame, its rows split by indicator, catalogue)
-_BY_INDICATOR: dict[int, tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]] = {}
+#: extracts folder -> the cached ``indicators.csv`` frame's rows split by indicator, and a catalogue memo
+_BY_INDICATOR = SourceMemo(maxsize=2)
 
 
 def _split(extracts_dir) -> tuple[dict[str, pd.DataFrame], dict]:
     """Rows of ``indicators.csv`` per indicator, computed once per cached extract (never modified)."""
     data = shared_extract("indicators.csv", extracts_dir)
-    hit = _BY_INDICATOR.get(id(data))
-    if hit is None or hit[0] is not data:
-        _BY_INDICATOR.clear()
-        hit = (data, {k: g for k, g in data.groupby("indicator", sort=False)}, {})
-        _BY_INDICATOR[id(data)] = hit
-    return hit[1], hit[2]
+    key = None if extracts_dir is None else str(extracts_dir)
+    return _BY_INDICATOR.get(key, (data,), lambda: ({k: g for k, g in data.groupby("indicator", sort=False)}, {}))
 
 
 def areas_with_data(name: str, vintage: str | None = None, extracts_dir=None) -> frozenset[str]:
@@ -111,26 +106,17 @@ def load_indicator(name: str, areas: str | Iterable[str] | None = None, sex: str
             "(or pass vintage='all', or None for the default)."
         )
     key = _selection_key(name, vintage, areas, sex, extracts_dir)
-    cached = _SELECTIONS.get(key) if key is not None else None
-    memo, areas_frame = _split(extracts_dir)[1], _areas_frame(areas, extracts_dir)
-    if cached is None or cached[0] is not memo or cached[1] is not areas_frame:
-        frame = _select(name, vintage, areas, sex, extracts_dir)
-        if key is None:
-            return frame.copy()
-        cached = (memo, areas_frame, frame)
-        _SELECTIONS[key] = cached
-        while len(_SELECTIONS) > _SELECTIONS_MAX:
-            _SELECTIONS.popitem(last=False)
-    else:
-        _SELECTIONS.move_to_end(key)
-    return cached[2].copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
+    if key is None:
+        return _select(name, vintage, areas, sex, extracts_dir).copy()
+    sources = (_split(extracts_dir)[1], _areas_frame(areas, extracts_dir))
+    frame = _SELECTIONS.get(key, sources, lambda: _select(name, vintage, areas, sex, extracts_dir))
+    return frame.copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
 
 
-#: the last ``load_indicator`` selections: key -> (the indicator memo and the areas extract they were made
-#: from, the selected rows). An atlas worker asks for the same selections for every council (the comparison
-#: councils, England) and ~200 of its own; reused only while both extracts are the cached ones.
-_SELECTIONS: OrderedDict[tuple, tuple[dict, object, pd.DataFrame]] = OrderedDict()
-_SELECTIONS_MAX = 1024
+#: the last ``load_indicator`` selections, made from the indicator memo and the areas extract: an atlas worker
+#: asks for the same selections for every council (the comparison councils, England) and ~200 of its own;
+#: reused only while both extracts are the cached ones.
+_SELECTIONS = SourceMemo(maxsize=1024)
 
 
 def _selection_key(name: str, vintage: str, areas, sex, extracts_dir) -> tuple | None:
@@ -269,8 +255,8 @@ def load_finance(areas=None, services=None, extracts_dir: str | Path | None = No
     return frame.reset_index(drop=True)
 
 
-#: services (None: all) and extracts dir -> (the finance extract, its rows of those services, sorted)
-_FINANCE_ROWS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+#: services (None: all) and extracts dir -> the finance extract's rows of those services, sorted
+_FINANCE_ROWS = SourceMemo(maxsize=64)
 
 
 def _finance_rows(services: tuple[str, ...] | None, extracts_dir) -> pd.DataFrame:
@@ -278,14 +264,12 @@ def _finance_rows(services: tuple[str, ...] | None, extracts_dir) -> pd.DataFram
     cached one (shared, never modified: :func:`load_finance` returns new frames)."""
     data = shared_extract("finance.csv", extracts_dir)
     key = (None if services is None else frozenset(services), None if extracts_dir is None else str(extracts_dir))
-    hit = _FINANCE_ROWS.get(key)
-    if hit is None or hit[0] is not data:
+
+    def sort() -> pd.DataFrame:
         rows = data if services is None else data[data["service"].isin(list(services))]
-        hit = (data, rows.sort_values(["area_code", "service", "period_start"], kind="stable"))
-        if len(_FINANCE_ROWS) > 64:
-            _FINANCE_ROWS.clear()
-        _FINANCE_ROWS[key] = hit
-    return hit[1]
+        return rows.sort_values(["area_code", "service", "period_start"], kind="stable")
+
+    return _FINANCE_ROWS.get(key, (data,), sort)
 
 
 ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"

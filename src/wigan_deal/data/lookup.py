@@ -11,7 +11,7 @@ import pandas as pd
 from .. import config
 from .errors import ArgumentTypeError, DataError, UnknownAreaError
 from .geography import CODE_CHANGES, ENGLAND, normalise_name
-from .store import read_extract, shared_extract
+from .store import SourceMemo, read_extract, shared_extract
 
 
 def areas(kind: str | None = None, extracts_dir: str | Path | None = None) -> pd.DataFrame:
@@ -114,17 +114,20 @@ def _ambiguous_message(code: str, rows: pd.DataFrame) -> str:
             f"and the one that replaced it in a reorganisation. Give the code of the one you mean: {listed}.")
 
 
-_CODES: dict[int, tuple[pd.DataFrame, frozenset[str], dict[str, str]]] = {}
+#: the cached ``areas.csv`` frame's codes and code -> name, kept while that frame is the cached one
+_CODES = SourceMemo(maxsize=1)
+
+
+def _codes_and_names(frame: pd.DataFrame) -> tuple[frozenset[str], dict[str, str]]:
+    """The area codes of the cached ``areas.csv`` frame and code -> name, computed once per frame."""
+    return _CODES.get(None, (frame,), lambda: (
+        frozenset(frame["area_code"]),
+        {str(c): str(n) for c, n in zip(frame["area_code"], frame["area_name"], strict=True)}))
 
 
 def _codes(frame: pd.DataFrame) -> frozenset[str]:
-    """The area codes of the cached ``areas.csv`` frame (and code -> name), computed once per frame."""
-    hit = _CODES.get(id(frame))
-    if hit is None or hit[0] is not frame:
-        _CODES.clear()
-        names = {str(c): str(n) for c, n in zip(frame["area_code"], frame["area_name"], strict=True)}
-        hit = _CODES[id(frame)] = (frame, frozenset(frame["area_code"]), names)
-    return hit[1]
+    """The area codes of the cached ``areas.csv`` frame, computed once per frame."""
+    return _codes_and_names(frame)[0]
 
 
 def check_area(code: str, extracts_dir: str | Path | None = None) -> str:
@@ -168,6 +171,4 @@ def check_areas(areas_: str | Iterable[str], extracts_dir: str | Path | None = N
 
 def area_name(code: str, extracts_dir: str | Path | None = None) -> str:
     code = check_area(code, extracts_dir)
-    frame = shared_extract("areas.csv", extracts_dir)
-    _codes(frame)
-    return _CODES[id(frame)][2][code]
+    return _codes_and_names(shared_extract("areas.csv", extracts_dir))[1][code]

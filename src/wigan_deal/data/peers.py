@@ -13,28 +13,29 @@ from .. import config
 from .errors import DataError
 from .geography import CODE_CHANGES, ENGLAND
 from .loaders import areas_with_data
-from .lookup import _CODES, _codes, check_area
-from .store import read_extract, shared_extract
+from .lookup import check_area
+from .store import SourceMemo, read_extract, shared_extract
 
 COMPARATOR_KINDS = ("england", "gm", "region", "nearest", "all", "deprivation")
 
 
+#: extracts folder -> the area codes in its cached ``indicators.csv``
+_WITH_ANY_DATA = SourceMemo(maxsize=2)
+
+
 def _with_data(codes: list[str], indicator: str | None, vintage: str | None, extracts_dir) -> list[str]:
     if indicator is None:
-        frame = shared_extract("indicators.csv", extracts_dir)
-        _codes(shared_extract("areas.csv", extracts_dir))
-        hit = _CODES.get(("indicators", id(frame)))
-        if hit is None or hit[0] is not frame:  # the set of ~40,000 rows' codes, made once per extract
-            hit = _CODES[("indicators", id(frame))] = (frame, frozenset(frame["area_code"]), {})
-        present = hit[1]
+        frame = shared_extract("indicators.csv", extracts_dir)  # the set of its ~40,000 rows' codes, once per extract
+        present = _WITH_ANY_DATA.get(None if extracts_dir is None else str(extracts_dir), (frame,),
+                                     lambda: frozenset(frame["area_code"]))
     else:
         present = areas_with_data(indicator, vintage, extracts_dir)
     return [c for c in codes if c in present]
 
 
-#: memo of :func:`comparators`: key -> (the extracts it was computed from, codes); reused only while those
-#: very frames are the cached extracts (a rebuilt or cleared extract recomputes)
-_COMPARATORS: dict[tuple, tuple[tuple[pd.DataFrame, ...], tuple[str, ...]]] = {}
+#: memo of :func:`comparators`: key -> codes, reused only while the extracts they were computed from are the very
+#: frames cached (a rebuilt or cleared extract recomputes)
+_COMPARATORS = SourceMemo(maxsize=4096)
 _COMPARATOR_SOURCES = ("areas.csv", "similar_areas.csv", "indicators.csv")
 
 
@@ -47,14 +48,8 @@ def comparators(area_code: str, kind: str = "nearest", indicator: str | None = N
         return _comparators(area_code, kind, indicator, vintage, extracts_dir)
     key = (area_code, kind, indicator, vintage, None if extracts_dir is None else str(extracts_dir))
     sources = tuple(shared_extract(name, extracts_dir) for name in _COMPARATOR_SOURCES)
-    hit = _COMPARATORS.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
-        return list(hit[1])
-    codes = _comparators(area_code, kind, indicator, vintage, extracts_dir)
-    if len(_COMPARATORS) > 4096:
-        _COMPARATORS.clear()
-    _COMPARATORS[key] = (sources, tuple(codes))
-    return codes
+    return list(_COMPARATORS.get(key, sources, lambda: tuple(_comparators(area_code, kind, indicator, vintage,
+                                                                          extracts_dir))))
 
 
 def _comparators(area_code: str, kind: str = "nearest", indicator: str | None = None,
@@ -106,9 +101,9 @@ def _comparators(area_code: str, kind: str = "nearest", indicator: str | None = 
     return codes
 
 
-#: (area code, extracts dir) -> (the extracts the neighbours came from, the neighbours): the same for every
-#: indicator, which :func:`comparators` memoises separately
-_DEPRIVATION: dict[tuple, tuple[tuple[pd.DataFrame, ...], tuple[str, ...]]] = {}
+#: (area code, extracts dir) -> the neighbours, kept while the extracts they came from are the cached ones: the
+#: same for every indicator, which :func:`comparators` memoises separately
+_DEPRIVATION = SourceMemo(maxsize=1024)
 
 
 def _deprivation_neighbours(code: str, upper: pd.DataFrame, extracts_dir) -> list[str]:
@@ -116,14 +111,7 @@ def _deprivation_neighbours(code: str, upper: pd.DataFrame, extracts_dir) -> lis
     they come from (``upper`` is the areas extract's councils) are the cached ones."""
     sources = tuple(shared_extract(name, extracts_dir) for name in (*_COMPARATOR_SOURCES, "deprivation.csv"))
     key = (code, None if extracts_dir is None else str(extracts_dir))
-    hit = _DEPRIVATION.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
-        return list(hit[1])
-    codes = _deprivation_ranking(code, upper, extracts_dir)
-    if len(_DEPRIVATION) > 1024:
-        _DEPRIVATION.clear()
-    _DEPRIVATION[key] = (sources, tuple(codes))
-    return codes
+    return list(_DEPRIVATION.get(key, sources, lambda: tuple(_deprivation_ranking(code, upper, extracts_dir))))
 
 
 def _deprivation_ranking(code: str, upper: pd.DataFrame, extracts_dir) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,10 +10,10 @@ import pandas as pd
 from .errors import DataError
 from .geography import harmonise_codes
 from .social_care import BREAKDOWNS, GM_INDICATORS, MEASURES, SOURCE_LABELS, fy_of
-from .store import shared_extract
+from .store import SourceMemo, shared_extract
 
-#: the last :func:`_all_rows` result and the very extracts it came from (reused only while they are cached)
-_ALL_ROWS: dict[str | None, tuple[tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {}
+#: the last :func:`_all_rows` result, reused only while the very extracts it came from are the cached ones
+_ALL_ROWS = SourceMemo(maxsize=1)
 
 
 def _all_rows(extracts_dir: str | Path | None) -> pd.DataFrame:
@@ -22,15 +21,13 @@ def _all_rows(extracts_dir: str | Path | None) -> pd.DataFrame:
     extracts: a report asks ~50 times, an atlas worker's kernel keeps it across councils. Callers filter
     it into new frames (never modify it in place)."""
     sources = (shared_extract("social_care_outcomes.csv", extracts_dir), shared_extract("indicators.csv", extracts_dir))
-    key = None if extracts_dir is None else str(extracts_dir)
-    hit = _ALL_ROWS.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
-        return hit[1]
-    frame = pd.concat([sources[0], _gm_rows(lambda: sources[1])], ignore_index=True)
-    frame["derived"] = frame["derived"].astype(bool)
-    _ALL_ROWS.clear()
-    _ALL_ROWS[key] = (sources, frame)
-    return frame
+
+    def build() -> pd.DataFrame:
+        frame = pd.concat([sources[0], _gm_rows(lambda: sources[1])], ignore_index=True)
+        frame["derived"] = frame["derived"].astype(bool)
+        return frame
+
+    return _ALL_ROWS.get(None if extracts_dir is None else str(extracts_dir), sources, build)
 
 
 def _gm_rows(read_indicators) -> pd.DataFrame:
@@ -71,23 +68,15 @@ def load_social_care(measures: str | Iterable[str] | None = None, areas: str | I
     """
     base = _all_rows(extracts_dir)
     key = _selection_key(measures, areas, sources, breakdown, extracts_dir)
-    hit = _SELECTIONS.get(key) if key is not None else None
-    if hit is not None and hit[0] is base:
-        _SELECTIONS.move_to_end(key)
-        return hit[1].copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
-    out = _select(base, measures, areas, sources, breakdown)
-    if key is not None:
-        _SELECTIONS[key] = (base, out)
-        while len(_SELECTIONS) > _SELECTIONS_MAX:
-            _SELECTIONS.popitem(last=False)
-        return out.copy(deep=False)
-    return out
+    if key is None:
+        return _select(base, measures, areas, sources, breakdown)
+    out = _SELECTIONS.get(key, (base,), lambda: _select(base, measures, areas, sources, breakdown))
+    return out.copy(deep=False)  # copy-on-write: the caller's edits never reach the cached frame
 
 
-#: the last :func:`load_social_care` selections: key -> (the :func:`_all_rows` frame they were cut from, rows);
-#: an atlas worker asks the same ones for every council (all councils of a measure) and a few of its own.
-_SELECTIONS: OrderedDict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
-_SELECTIONS_MAX = 256
+#: the last :func:`load_social_care` selections, kept while the :func:`_all_rows` frame they were cut from is the
+#: current one: an atlas worker asks the same ones for every council (all councils of a measure) and a few of its own.
+_SELECTIONS = SourceMemo(maxsize=256)
 
 
 def _selection_key(measures, areas, sources, breakdown, extracts_dir) -> tuple | None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -252,3 +255,35 @@ def data_cache(maxsize: int = 32):
         return wrapper
 
     return decorate
+
+
+class SourceMemo:
+    """Results kept while the objects they were computed from are the very same objects (``is``): the memo of a
+    selection from a cached extract (:func:`shared_extract`) follows a rebuilt, changed or cleared extract and any
+    extracts folder, where :func:`data_cache` follows the default folder's version. Least recently used results
+    go first beyond ``maxsize``. Results are shared: callers must not modify them."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, tuple[tuple[object, ...], Any]] = OrderedDict()
+
+    def get(self, key: Hashable, sources: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+        """The result kept under ``key`` if it came from ``sources`` (the same objects), else ``compute()``, kept."""
+        hit = self._items.get(key)
+        if hit is not None and len(hit[0]) == len(sources) and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+            self._items.move_to_end(key)
+            return hit[1]
+        value = compute()
+        self._items[key] = (sources, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+        return value
+
+    def sources(self, key: Hashable) -> tuple[object, ...] | None:
+        """The objects the result under ``key`` was computed from (``None``: nothing kept)."""
+        hit = self._items.get(key)
+        return None if hit is None else hit[0]
+
+    def clear(self) -> None:
+        self._items.clear()

@@ -28,21 +28,21 @@ def _value(frame: pd.DataFrame, code: str, sex: str, period: str) -> float:
 
 
 
-_VALUES: dict[int, tuple[pd.DataFrame, dict]] = {}
-
+#: the last frame's value table, kept while that frame is the one asked about
+_VALUES = wd.SourceMemo(maxsize=1)
 
 
 def _values(frame: pd.DataFrame) -> dict:
     """(area_code, sex, period_start, period_end) -> first value, built once per frame."""
-    hit = _VALUES.get(id(frame))
-    if hit is None or hit[0] is not frame:
+
+    def build() -> dict:
         keys = zip(frame["area_code"], frame["sex"], frame["period_start"], frame["period_end"], strict=True)
         table: dict = {}
         for key, v in zip(keys, frame["value"], strict=True):
             table.setdefault(key, float(v))
-        _VALUES.clear()
-        hit = _VALUES[id(frame)] = (frame, table)
-    return hit[1]
+        return table
+
+    return _VALUES.get(None, (frame,), build)
 
 
 
