@@ -22,7 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "result_cache": {"config"},  # area-independent results kept on disk, keyed by a code+data fingerprint
     "parameters": {"config", "periods", "data", "its"},
     "finance": {"config", "periods", "data", "fmt"},
-    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt", "result_cache"},
+    "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt", "result_cache",
+               "plots"},  # a claim's panel: its title fitted to the panel, whole-year ticks
     "plots": {"config", "periods", "data", "fmt"},
     "inference": {"config", "periods", "data", "its", "fmt", "plots"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
@@ -34,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     # council studies (one module per notebook question; their result objects record and display themselves)
     "studies": {"config", "periods", "data", "its", "hle_ci", "fmt", "plots", "lasting", "hle_noise", "finance", "claims",
                 "inference", "outcomes", "panel_coverage", "speccurve", "synth", "synth_whole", "studies"},
-    "outcomes": {"config", "periods", "data", "fmt"},  # notebook 07: social care pathway measures vs peers
+    "outcomes": {"config", "periods", "data", "fmt", "plots"},  # notebook 07: social care pathway measures vs peers
     "lasting": {"config", "periods", "data", "hle_ci", "fmt"},  # "did it last" end points; GM devolution windows
     "notebook": {"config", "periods", "data", "its", "parameters", "results"},  # the notebooks' one-call preamble
     "report": {"config", "periods", "data", "its", "parameters", "results", "report", "fmt", "finance",

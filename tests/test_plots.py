@@ -155,3 +155,87 @@ def test_coverage_heatmap_leaves_empty_cells_blank_so_a_missing_series_is_a_blan
     assert texts == [("3", (0.5, 0.5)), ("1", (1.5, 0.5)), ("12,000", (0.5, 2.5))]  # row by row; 0 = no data, blank
     assert "2 of 3 series have data; no data in: b (2019-05)." in plots.describe(ax.figure)
     plt.close(ax.figure)
+
+
+LONG = ("premature_mortality: Over the past six years premature mortality from cardiovascular disease and from cancer "
+        "have both fallen faster in Wigan than in England.")
+
+
+def _words_kept(shown: str, full: str) -> list[str]:
+    """The words of ``full`` that ``shown`` keeps, checking it breaks and cuts only between whole words."""
+    words = shown.replace("\n", " ").split(" ")
+    cut = words[-1].endswith(plots.ELLIPSIS)
+    words[-1] = words[-1].removesuffix(plots.ELLIPSIS)
+    assert words == full.split(" ")[:len(words)] and cut == (len(words) < len(full.split(" "))), (shown, full)
+    return words
+
+
+def test_fit_text_breaks_at_word_boundaries_within_the_width():
+    assert plots.fit_text("smoking: A significant reduction.", 4.0, 9) == "smoking: A significant reduction."
+    two = plots.fit_text(LONG, 4.5, 9)
+    assert two.count("\n") == 1 and all(plots.text_width_inches(line, 9) <= 4.5 for line in two.split("\n"))
+    assert _words_kept(two, LONG) != LONG.split(" ")  # too long for two lines: ends in an ellipsis after a word
+    three = plots.fit_text(LONG, 4.5, 9, lines=3)
+    assert three.count("\n") == 2 and _words_kept(three, LONG) == LONG.split(" ")  # whole, on three lines
+    # the wider line holds more words; one line fitted to the width of the whole text holds it all
+    assert len(_words_kept(plots.fit_text(LONG, 5.5, 9), LONG)) > len(_words_kept(two, LONG))
+    assert plots.fit_text(LONG, plots.text_width_inches(LONG, 9), 9, lines=1) == LONG
+    # a single word wider than its line is the one thing cut inside a word
+    word = plots.fit_text("Supercalifragilisticexpialidocious", 0.5, 9)
+    assert word.endswith(plots.ELLIPSIS) and plots.text_width_inches(word, 9) <= 0.5
+    with pytest.raises(ValueError, match="lines=0"):
+        plots.fit_text(LONG, 4.0, 9, lines=0)
+
+
+def test_text_is_measured_at_the_widest_of_the_resolutions_drawn():
+    """Hinted to the pixel grid, a 9 pt line is 4.07 inches at 720 dpi but 4.26 at 100 dpi (the report's); the sum of
+    the hinted advances is at least the width Agg draws at each resolution, by at most 1 %."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    for text, size in (("1J: Adjusted social care-related quality of life (impact of services)", 9),
+                       ("2B(1) Older people (65+) still at home 91 days after discharge into reablement", 8),
+                       ("Wigan: adult social care pathway at a glance (description, not attribution)", 10)):
+        drawn = [RendererAgg(1, 1, dpi).get_text_width_height_descent(text, FontProperties(size=size), False)[0] / dpi
+                 for dpi in plots.MEASURED_DPIS]
+        assert max(drawn) <= plots.text_width_inches(text, size) <= 1.01 * max(drawn), (text, drawn)
+
+
+def test_fitted_titles_get_the_room_of_their_laid_out_panels_and_whole_alt_text():
+    fig, axes = plt.subplots(1, 3, figsize=(16, 3.6))
+    for ax in axes:
+        ax.plot([2010.5, 2016.5], [1, 2])
+        plots.whole_years(ax)
+    before = plots.panel_width_inches(axes[0])
+    plots.fit_title(axes[0], LONG, fontsize=9)
+    plots.fit_title(axes[1], "smoking: A significant reduction in smoking rates.", fontsize=9)
+    kept = len(_words_kept(axes[0].get_title(), LONG))
+    plots.fit_titles_to_layout(fig)
+    after = plots.panel_width_inches(axes[0])
+    assert after > before and len(_words_kept(axes[0].get_title(), LONG)) > kept  # wider once laid out: more words
+    assert axes[0].get_title().count("\n") == 1
+    assert axes[1].get_title() == "smoking: A significant reduction in smoking rates."
+    assert f"titled '{LONG}'" in plots.describe(fig)  # the alt text keeps the whole title
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in axes[0].get_xticks())  # 2010, 2011, ... never 2010.5
+
+
+def test_titles_whole_on_one_line_are_not_laid_out_again():
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3))
+    for ax in axes:
+        plots.fit_title(ax, "short")
+    params = dict(vars(fig.subplotpars))
+    plots.fit_titles_to_layout(fig)
+    assert dict(vars(fig.subplotpars)) == params and [ax.get_position().width for ax in axes] == \
+        [ax.get_position().width for ax in plt.subplots(1, 2, figsize=(10, 3))[1]]
+
+
+def test_fitted_tick_labels_keep_their_whole_text_in_the_alt_text():
+    fig, ax = plt.subplots(figsize=(6, 3))
+    labels = ["2B(1) Older people (65+) still at home 91 days after discharge into reablement", "3A Users"]
+    ax.scatter([10, 20], [0, 1])
+    ax.set_yticks([0, 1])
+    plots.fit_tick_labels(ax, labels, 1.5, fontsize=8, lines=2)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert shown[1] == "3A Users" and "\n" in shown[0] and _words_kept(shown[0], labels[0])
+    assert f"2 areas from {labels[0]} to 3A Users" in plots.describe(fig)

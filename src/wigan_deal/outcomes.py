@@ -20,9 +20,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
-from wigan_deal import config, fmt
+from wigan_deal import config, fmt, plots
 from wigan_deal import data as wd
 
 #: Measures of the pathway figure, in reading order (reablement -> care homes -> hospital -> experience).
@@ -180,12 +179,25 @@ def latest(table: pd.DataFrame, measures: Sequence[str] = PATHWAY) -> pd.DataFra
     return out.sort_values("measure_code", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+#: The pathway figure's width (inches): a phone figure's (:data:`wigan_deal.plots.PHONE_INCHES`), so that its text
+#: stays legible in a 390 px column; its measure labels take up to two lines of PATHWAY_LABEL_INCHES each.
+PATHWAY_INCHES = plots.PHONE_INCHES
+PATHWAY_LABEL_INCHES = 2.5
+
+
 def pathway_figure(area_code: str, table: pd.DataFrame, measures: Sequence[str] = PATHWAY, ax=None):
     """One row per pathway measure: the area's percentile among councils (100 = best) in each year and
-    source, England's percentile as a black bar; measures the area lacks say so on their row."""
+    source, England's percentile as a black bar; measures the area lacks say so on their row. Labels and titles
+    break at word boundaries to fit (:func:`wigan_deal.plots.fit_text`); the alt text keeps them whole."""
     name = wd.area_name(area_code) if area_code != config.ENGLAND else "England"
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * len(measures) + 1.2))
+        height = 0.45 * len(measures) + 1.6
+        fig, ax = plt.subplots(figsize=(PATHWAY_INCHES, height))
+        # margins in inches, not measured by a layout: the labels' column and the tick pads on the left, two lines of
+        # tick and axis labels below, up to three title lines above (a displayed figure is cropped to what is drawn)
+        fig.subplots_adjust(left=(PATHWAY_LABEL_INCHES + 0.2) / PATHWAY_INCHES, right=1 - 0.1 / PATHWAY_INCHES,
+                            bottom=0.8 / height, top=1 - 0.65 / height)
+    width = plots.panel_width_inches(ax)
     colours = {"ascof_processed": "#d62728", "lginform_gm": "#ff7f0e", "oflog": "#9467bd"}
     for i, code in enumerate(measures):
         part = table[table["measure_code"] == code]
@@ -206,15 +218,18 @@ def pathway_figure(area_code: str, table: pd.DataFrame, measures: Sequence[str] 
             p = _percentile(ref, float(last["value"]), wd.SOCIAL_CARE_MEASURES[code].higher_is_better)
             ax.plot([p, p], [i - 0.3, i + 0.3], color="black", lw=1.5)
     ax.set_yticks(range(len(measures)))
-    ax.set_yticklabels([f"{m} {wd.SOCIAL_CARE_MEASURES[m].title[:48]}" for m in measures], fontsize=8)
+    plots.fit_tick_labels(ax, [f"{m} {wd.SOCIAL_CARE_MEASURES[m].title}" for m in measures], PATHWAY_LABEL_INCHES,
+                          fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(-2, 102)
     ax.axvline(50, color="grey", lw=0.6, ls=":")
-    ax.set_xlabel("percentile among English councils (100 = best; darker = later year; | = England)")
+    plots.fit_xlabel(ax, "percentile among English councils (100 = best; darker = later year; | = England)",
+                     width_inches=width)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles, strict=False))
-    ax.legend(uniq.values(), uniq.keys(), fontsize=7, frameon=False, loc="lower right")
-    ax.set_title(f"{name}: adult social care pathway at a glance (description, not attribution)")
+    ax.legend(uniq.values(), uniq.keys(), fontsize=7, frameon=False, loc="best")
+    plots.fit_title(ax, f"{name}: adult social care pathway at a glance (description, not attribution)", fontsize=10,
+                    width_inches=width, lines=3)  # a long name keeps the caveat
     return ax
 
 
@@ -240,9 +255,9 @@ def measure_figure(area_code: str, code: str, groups: dict[str, list[str]], ax=N
             m = g[g["area_code"].isin([c for c in codes if c != area_code])].groupby("period_start")["value"].mean()
             if len(m):
                 ax.plot(m.index, m.values, marker=".", ls=ls, lw=1, zorder=2, label=f"{label} ({source})")
-    ax.set_title(f"{code}: {wd.SOCIAL_CARE_MEASURES[code].title}", fontsize=9)
+    plots.fit_title(ax, f"{code}: {wd.SOCIAL_CARE_MEASURES[code].title}", fontsize=9)  # never into a neighbour's
     ax.set_xlabel("financial year (start)")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never "2018.4" on a two-year measure
+    plots.whole_years(ax)  # years, never "2018.4" on a two-year measure
     ax.set_ylabel(wd.SOCIAL_CARE_MEASURES[code].unit, fontsize=8)
     ax.legend(fontsize=6, frameon=False)
     return ax

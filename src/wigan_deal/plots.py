@@ -7,6 +7,7 @@ comparator groups take the next colours of :data:`GROUP_COLOURS` in order. Every
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -14,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.font_manager import FontProperties
 
 from wigan_deal import config, fmt
 
@@ -95,6 +97,162 @@ def _titled(title: str | None) -> str:
 
 def _ax_alt(ax, text: str) -> None:
     ax._wigan_alt = text  # noqa: SLF001 - read by describe()
+
+
+# --- titles and labels that fit their panel -----------------------------------------------------
+
+#: What a fitted text ends with when its words do not all fit its lines (placed after a whole word).
+ELLIPSIS = "…"
+
+
+#: Resolutions a fitted text is measured at (the atlas's, the phone variant's, matplotlib's default, which the report
+#: draws at): hinted to the pixel grid, a line's width in inches differs by up to ~8 % from one resolution to another
+#: (9 pt, 4.07 inches at 720 dpi, 4.26 at 100), so it must fit at the widest of them.
+MEASURED_DPIS = (72, 80, 100)
+
+
+def text_width_inches(text: str, font: FontProperties | float) -> float:
+    """Width (inches) of one line of ``text`` drawn in ``font`` (font properties or a size in points), the widest at
+    any of :data:`MEASURED_DPIS`: the sum of its characters' hinted advances, which the line Agg draws never exceeds
+    but by kerning (measured 0.1-0.5 % narrower on this project's titles and labels). Laying the line out instead
+    costs ~1 ms a resolution; the advances are kept per character."""
+    from matplotlib.font_manager import findfont
+
+    prop = font if isinstance(font, FontProperties) else FontProperties(size=font)
+    path, size = findfont(prop), prop.get_size_in_points()
+    return max(sum(_advance(ch, path, size, dpi) for ch in text) for dpi in MEASURED_DPIS)
+
+
+@functools.lru_cache(maxsize=8192)
+def _advance(char: str, path: str, size: float, dpi: int) -> float:
+    """Hinted advance (inches) of one character in the font file ``path`` at ``size`` points, drawn at ``dpi``."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import get_font
+
+    font = get_font(path)  # matplotlib's shared font object: its renderer sets the size again before each use
+    font.set_size(size, dpi)
+    return font.load_char(ord(char), flags=get_hinting_flag()).horiAdvance / 64 / dpi
+
+
+def _most_words(words: Sequence[str], fits, end: str = "") -> int:
+    """The most leading ``words`` that fit on one line followed by ``end`` (at least one): all of them (a short
+    title or label: one measure), else found by bisection, as a line only widens as words are added."""
+    if fits(" ".join(words) + end):
+        return len(words)
+    lo, hi = 1, len(words) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(" ".join(words[:mid]) + end):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def fit_text(text: str, width_inches: float, font: FontProperties | float, *, lines: int = 2) -> str:
+    """``text`` broken at word boundaries into at most ``lines`` lines, each at most ``width_inches`` wide in
+    ``font`` (measured with matplotlib's own font metrics). If the words need more lines, the last line ends at the
+    last whole word that fits before :data:`ELLIPSIS`. Only a single word wider than a whole line is cut inside it."""
+    if lines < 1 or width_inches <= 0:
+        raise ValueError(f"fit_text needs at least one line of positive width (got lines={lines}, "
+                         f"width_inches={width_inches}).")
+
+    def fits(line: str) -> bool:
+        return text_width_inches(line, font) <= width_inches
+
+    words, out = text.split(), []
+    while words and len(out) < lines:
+        n = _most_words(words, fits)
+        out.append(" ".join(words[:n]))
+        words = words[n:]
+    if not out:
+        return ""
+    if words:  # more words than lines: the last line ends in an ellipsis after a whole word
+        last = out[-1].split(" ")
+        out[-1] = " ".join(last[:_most_words(last, fits, ELLIPSIS)]) + ELLIPSIS
+    for i, line in enumerate(out):  # a single word wider than its line (no boundary to break at): cut inside it
+        while len(line) > 1 and not fits(line):
+            line = line.removesuffix(ELLIPSIS)[:-1] + ELLIPSIS
+        out[i] = line
+    return "\n".join(out)
+
+
+def _remember_full(ax, shown: str, full: str) -> None:
+    """Keep the full text of a fitted title or label on its panel: :func:`describe` writes it into the alt text."""
+    if shown != full:
+        vars(ax).setdefault("_wigan_full_text", {})[shown] = full
+
+
+def _full_text(ax, shown: str) -> str:
+    """The full text of a title or label shown as ``shown`` (fitted by :func:`fit_title` or
+    :func:`fit_tick_labels`), on one line."""
+    return vars(ax).get("_wigan_full_text", {}).get(shown, shown.replace("\n", " "))
+
+
+def panel_width_inches(ax) -> float:
+    """The panel's width (inches) where it is now placed: before a tight layout, its place by the subplot
+    parameters, narrower than after the layout (which trims the margins), so a text fitted to it fits both."""
+    return ax.get_position().width * ax.figure.get_figwidth()
+
+
+def _fit(ax, artist, full: str, width_inches: float, lines: int) -> None:
+    """Show ``full`` in ``artist`` (a title or label of ``ax``) fitted to ``width_inches`` in its own font."""
+    shown = fit_text(full, width_inches, artist.get_fontproperties(), lines=lines)
+    artist.set_text(shown)
+    _remember_full(ax, shown, full)
+
+
+def fit_title(ax, text: str, *, fontsize: float | str | None = None, width_inches: float | None = None,
+              lines: int = 2):
+    """Set the panel's title to ``text`` fitted to its width (:func:`fit_text`; ``width_inches`` defaults to
+    :func:`panel_width_inches`), so it never runs into a neighbour's. The alt text keeps the whole title; a title
+    shortened before the figure is laid out gets the room of its laid-out panel from :func:`fit_titles_to_layout`."""
+    title = ax.set_title(text, **({} if fontsize is None else {"fontsize": fontsize}))
+    _fit(ax, title, text, width_inches or panel_width_inches(ax), lines)
+    ax._wigan_title = (title.get_text(), text)  # noqa: SLF001 - (shown, whole): refitted by fit_titles_to_layout
+    return title
+
+
+def fit_titles_to_layout(fig, *, lines: int = 2) -> None:
+    """Refit the titles set by :func:`fit_title` to their panels' widths once the figure is laid out tightly (wider
+    than before: the layout trims the margins), so a title takes no more lines, and loses no more words, than it
+    must. Costs one tight layout (~0.1 CPU-s for a 9-panel figure), only when a title was wrapped or shortened. The
+    horizontal layout does not depend on titles no wider than their panels, so the widths hold when it is drawn."""
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    fitted = [(ax, full) for ax in fig.axes
+              if (shown_full := vars(ax).get("_wigan_title")) and shown_full[0] == ax.get_title()
+              for full in shown_full[1:]]
+    if all(ax.get_title() == full for ax, full in fitted):  # every title whole on one line: nothing to gain
+        return
+    with _panels_measured_once(fig):
+        TightLayoutEngine().execute(fig)
+    for ax, full in fitted:
+        _fit(ax, ax.title, full, panel_width_inches(ax), lines)
+        ax._wigan_title = (ax.get_title(), full)  # noqa: SLF001
+
+
+def fit_xlabel(ax, text: str, *, width_inches: float | None = None, lines: int = 2):
+    """Set the x-axis label to ``text`` fitted to the panel's width (:func:`fit_title`'s rule)."""
+    label = ax.set_xlabel(text)
+    _fit(ax, label, text, width_inches or panel_width_inches(ax), lines)
+    return label
+
+
+def fit_tick_labels(ax, labels: Sequence[str], width_inches: float, *, fontsize: float = 8, lines: int = 2) -> None:
+    """Set the y tick labels to ``labels``, each fitted to ``width_inches`` (:func:`fit_text`: broken at word
+    boundaries, never mid-word); the alt text keeps the whole labels."""
+    shown = [fit_text(text, width_inches, fontsize, lines=lines) for text in labels]
+    ax.set_yticklabels(shown, fontsize=fontsize)
+    for s, text in zip(shown, labels, strict=True):
+        _remember_full(ax, s, text)
+
+
+def whole_years(ax) -> None:
+    """Ticks of a year x axis at whole years only (never 2016.5 or 2016.25 between them)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def change_plot(table: pd.DataFrame, area_code: str, ax=None, *, sex: str | None = None,
@@ -360,7 +518,6 @@ def figure_method(*, is_headline: bool = False):
     """Decorate a method or function that builds a figure: its new figures are marked :func:`headline` when
     ``is_headline``; otherwise, in "headline" mode, it builds nothing, displays :func:`left_out_note` instead
     and returns ``None``."""
-    import functools
 
     def decorate(build):
         @functools.wraps(build)
@@ -396,8 +553,9 @@ def _panel_cells(fig) -> list[tuple[int, int]] | None:
 
 
 #: Inches drawn around a displayed figure on every side, for what lies beyond its edges (long tick labels, a
-#: legend outside the panel): the image is then cropped to what was drawn (see :func:`_save_png`). Notebook 07's
-#: pathway labels reach 2.2 inches past the left edge; a wider margin costs next to nothing (a few ms).
+#: legend outside the panel): the image is then cropped to what was drawn (see :func:`_save_png`). A figure's tick
+#: labels can reach inches past its left edge (notebook 07's pathway labels reached 2.2 before that figure was laid
+#: out tightly); a wider margin costs next to nothing (a few ms).
 MARGIN_INCHES = 4.0
 
 #: zlib level of displayed PNGs: 3 encodes a council's figures in two thirds of the time of Pillow's default (6),
@@ -652,7 +810,7 @@ def _data_lines(ax) -> list:
 
 
 def _describe_axes(ax) -> str:
-    title = ax.get_title() or (ax.figure._suptitle.get_text() if getattr(ax.figure, "_suptitle", None) else "")
+    title = _full_text(ax, ax.get_title() or (ax.figure._suptitle.get_text() if getattr(ax.figure, "_suptitle", None) else ""))
     if _data_lines(ax):
         kind = "line chart"
     elif any(type(c).__name__ == "QuadMesh" for c in ax.collections) or ax.images:
@@ -664,7 +822,7 @@ def _describe_axes(ax) -> str:
     else:
         kind = "chart"
     parts = [f"{kind.capitalize()}" + (f" titled '{title}'" if title else "")]
-    x, y = ax.get_xlabel(), ax.get_ylabel()
+    x, y = _full_text(ax, ax.get_xlabel()), _full_text(ax, ax.get_ylabel())
     lo, hi = ax.get_xlim()
     if x:
         parts.append(f"x axis: {x} ({fmt.rounded(min(lo, hi), missing='not available')} to {fmt.rounded(max(lo, hi), missing='not available')})")
@@ -672,7 +830,7 @@ def _describe_axes(ax) -> str:
     if y:
         parts.append(f"y axis: {y} ({fmt.rounded(min(lo, hi), missing='not available')} to {fmt.rounded(max(lo, hi), missing='not available')})")
     elif kind == "dot plot" and ax.get_yticklabels():
-        names = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        names = [_full_text(ax, t.get_text()) for t in ax.get_yticklabels() if t.get_text()]
         if names:
             parts.append(f"{len(names)} areas from {names[0]} to {names[-1]}")
     legend = ax.get_legend()
@@ -780,4 +938,5 @@ __all__ = [
     "coverage_heatmap", "finance_plot", "rank_plot", "trend_plot", "vintage_plot",
     "alt_text", "describe", "figure_mode", "install_alt_text", "narrow_png", "phone_png", "same_for_every_area",
     "set_figure_mode", "stacked_png", "headline", "left_out", "left_out_note", "figure_method", "show_left_out_note",
+    "fit_text", "fit_tick_labels", "fit_title", "fit_titles_to_layout", "fit_xlabel", "panel_width_inches", "text_width_inches", "whole_years",
 ]

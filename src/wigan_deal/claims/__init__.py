@@ -270,8 +270,12 @@ def plot_claim(
     comparator: str = config.ENGLAND,
     register: list[Claim] | None = None,
 ):
-    """Small line chart of the series behind a claim, with the periods the rule reads marked."""
+    """Small line chart of the series behind a claim, with the periods the rule reads marked; the title (claim id and
+    wording) fitted to the panel's width at word boundaries, the year axis ticked at whole years."""
+    # imported only to draw: the register and its rules do not load seaborn
     import matplotlib.pyplot as plt
+
+    from wigan_deal import plots
 
     series = claim_series(claim_id, area_code, comparator=comparator, register=register)
     claim = get_claim(claim_id, register)
@@ -282,7 +286,8 @@ def plot_claim(
         ax.plot(g["time"], g["value"], style, marker="o", ms=3, label=f"{name} ({sex})")
         used = g[g["used"]]
         ax.plot(used["time"], used["value"], "o", ms=8, mfc="none", color="black")
-    ax.set_title(f"{claim.id}: {claim.wording[:60]}{'...' if len(claim.wording) > 60 else ''}", fontsize=9)
+    plots.fit_title(ax, f"{claim.id}: {claim.wording}", fontsize=9)
     ax.set_xlabel("year (period midpoint)")
+    plots.whole_years(ax)
     ax.legend(fontsize=7)
     return ax

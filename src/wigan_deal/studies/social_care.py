@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from wigan_deal import config, fmt, lasting, outcomes
+from wigan_deal import config, fmt, lasting, outcomes, plots
 from wigan_deal import data as wd
 from wigan_deal.studies.compare import describe_groups
 from wigan_deal.studies.summary import EffectSummary, Study
@@ -84,6 +84,7 @@ class PathwayStudy(Study):
             outcomes.measure_figure(self.area_code, code, peers, ax=ax)
             eng = wd.load_social_care(code, areas=[config.ENGLAND])
             ax.plot(eng["period_start"], eng["value"], marker="s", color="black", lw=1, label="England")
+        plots.fit_titles_to_layout(fig)  # a wrapped measure title gets the room of its laid-out panel
         fig.set_layout_engine("tight")  # laid out when drawn: the atlas draws only the stacked phone variant
         return fig
 

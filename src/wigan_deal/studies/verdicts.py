@@ -135,6 +135,7 @@ def plot_series(area_code: str) -> tuple[Any, list[str]]:
             skipped.append(f"{cid} ({exc})")
     for ax in list(axes.flat)[len(plottable):]:
         ax.set_axis_off()
+    plots.fit_titles_to_layout(fig)  # the claims' wordings given the room of their laid-out panels
     fig.set_layout_engine("tight")  # laid out when drawn (the atlas draws only the phone variant)
     return fig, skipped
 
