@@ -3,8 +3,8 @@
 Runs the same pytest commands as the Makefile's targets (the Makefile passes its worker and tier
 settings, so there is one definition) and prints, per tier: tests passed/skipped/failed, wall time
 against the budget (2 min for the whole suite, 30 s for the unit tier, on a quiet 2-core machine),
-the CPU time of every process involved (pytest, its xdist workers, report workers, Jupyter kernels)
-and CPU time / cores, the wall time an idle machine could reach at best. The load average is printed
+the CPU time of every process involved (pytest, its xdist workers, report workers, Jupyter kernels),
+split by kind of process, and CPU time / cores, the wall time an idle machine could reach at best. The load average is printed
 too: on shared cores wall time rises with other work, CPU time hardly does. Then the slowest tests.
 
     make bench-tests            # both tiers
@@ -58,6 +58,8 @@ def report(tier: str, measured: Measured, cores: int) -> bool:
           f" (load average {measured.load_before:.1f} before, {measured.load_after:.1f} after, {cores} cores)")
     print(f"  CPU time      {measured.cpu:7.1f} s   / {cores} cores = {measured.cpu / cores:.1f} s: the best wall"
           " time on an idle machine")
+    for kind, (cpu, count) in sorted(measured.by_kind.items(), key=lambda kv: -kv[1][0]):
+        print(f"    {cpu:7.1f} s   {kind} ({count} process{'es' if count != 1 else ''})")
     if not ok:
         failed = [ln for ln in measured.proc.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))]
         print(f"  pytest exited {measured.proc.returncode}" + "".join(f"\n    {ln}" for ln in failed))

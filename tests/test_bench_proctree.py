@@ -1,0 +1,47 @@
+"""``make bench-tests`` splits the suite's CPU by kind of process (benchmarks/proctree.py): the split must name each
+process by its program, never by an argument such as a temporary folder under /tmp/pytest-of-..."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from proctree import kind_of, run_measured  # noqa: E402
+
+PY = "/work/.venv/bin/python"
+
+
+@pytest.mark.parametrize(("cmdline", "kind"), [
+    ([PY, "-m", "ipykernel_launcher", "-f", "/tmp/kernel.json"], "Jupyter kernels"),
+    ([PY, "-c", "from multiprocessing.forkserver import main; main(10, 11)"], "report, sweep and atlas workers"),
+    ([PY, "-c", "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=18)", "--multiprocessing-fork"],
+     "Dask workers"),
+    (["/bin/sh", "/usr/bin/chromium", "--headless"], "Chromium and its driver"),
+    (["/usr/lib/chromium/chromium", "--type=renderer"], "Chromium and its driver"),
+    (["/x/playwright/driver/node", "/x/playwright/driver/package/cli.js", "run-driver"], "Chromium and its driver"),
+    ([PY, "-m", "pytest", "-q"], "pytest and its xdist workers"),
+    ([PY, "-u", "-c", "import sys;exec(eval(sys.stdin.readline()))"], "pytest and its xdist workers"),
+    ([PY, "-m", "wigan_deal.cli", "its", "/tmp/pytest-of-root/pytest-1/test_its0/panel.csv"],
+     "other Python (command-line runs)"),
+    ([PY, "-m", "wigan_deal.report", "--out", "/tmp/pytest-of-root/test_a_sweep_on_a_dask_local0/dask"],
+     "other Python (command-line runs)"),
+    (["git", "clone", "/tmp/pytest-of-root/repo"], "other"),
+    ([], "other"),
+])
+def test_a_process_is_named_by_its_program_not_its_arguments(cmdline, kind):
+    assert kind_of(cmdline) == kind
+
+
+@pytest.mark.integration  # two real processes
+def test_the_split_adds_up_to_the_tree_s_cpu():
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass"
+    child = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}]); exec({spin!r})"
+    measured = run_measured([sys.executable, "-c", child])
+    assert measured.proc.returncode == 0
+    cpu, count = measured.by_kind["other Python (command-line runs)"]
+    # both processes, each 0.5 CPU-s; sampled every 0.25 s, so at most the last 0.25 s of each is missed
+    assert count == 2 and cpu == pytest.approx(measured.cpu) and 0.5 <= cpu <= 1.1
