@@ -185,5 +185,20 @@ def test_claim_series_and_plot():
         claim_series("care_homes")
 
 
+def test_a_claim_series_with_no_value_is_not_drawn_as_an_empty_panel():
+    """North Northamptonshire was created in 2021: the savings claim's finance series (2010/11-2017/18) has no value
+    for it nor for England (the outturns have no England row). ``plot_claim`` raises, so notebook 06 leaves the panel
+    out with the reason (``verdicts.plot_series`` lists it as skipped), instead of drawing an empty panel whose
+    legend printed matplotlib's "No artists with labels" warning into the report."""
+    import warnings
+
+    code = "E06000061"
+    assert claim_series("savings", code).empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would show in the report
+        with pytest.raises(LookupError, match="no values of this claim's series for North Northamptonshire or England"):
+            plot_claim("savings", code)
+
+
 def test_register_round_trip_matches_default():
     assert [c.id for c in load_register()] == evaluate(config.WIGAN).claim_id.tolist()

@@ -271,7 +271,8 @@ def plot_claim(
     register: list[Claim] | None = None,
 ):
     """Small line chart of the series behind a claim, with the periods the rule reads marked; the title (claim id and
-    wording) fitted to the panel's width at word boundaries, the year axis ticked at whole years."""
+    wording) fitted to the panel's width at word boundaries, the year axis ticked at whole years. Raises
+    :class:`LookupError` where neither the area nor the comparator has a value of the series (no empty panel)."""
     # imported only to draw: the register and its rules do not load seaborn
     import matplotlib.pyplot as plt
 
@@ -279,6 +280,9 @@ def plot_claim(
 
     series = claim_series(claim_id, area_code, comparator=comparator, register=register)
     claim = get_claim(claim_id, register)
+    if series.empty:  # e.g. a council created after the claim's years, against a comparator without the series
+        raise LookupError(f"no values of this claim's series for {wd.area_name(area_code)} or "
+                          f"{wd.area_name(comparator)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     for (role, sex, name), g in series.groupby(["role", "sex", "area_name"], sort=False):
