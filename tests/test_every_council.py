@@ -457,7 +457,8 @@ def test_county_claims_say_why_they_are_not_testable():
 
 
 def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
-    """Every page invariant broken in a rendered report folder (index and reader pages)."""
+    """Every page invariant broken in a rendered report folder (index and reader pages), and every stderr output of
+    its executed notebooks (a warning printed into a page)."""
     import json
 
     from invariants import (
@@ -476,6 +477,10 @@ def _rendered_problems(folder, area: str, vintage: str) -> list[str]:
         problems += page_problems(text, area, page.name)
         problems += [f"{page.name}: a table shows '–' without saying why (columns {t!r})" for t in bare_dash_tables(text)]
     problems += recorded_vintage_problems(load_results(folder), area, vintage)
+    for executed in sorted(folder.glob("0*.ipynb")):  # a warning or message a notebook printed shows in its page
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+        problems += [f"{executed.name}: stderr {''.join(o['text'])[:160]!r}" for c in cells for o in c.get("outputs", [])
+                     if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     shown = json.loads((folder / "report.json").read_text(encoding="utf-8"))["parameters"]
     assert shown["HLE vintage"] == vintage
     return problems
