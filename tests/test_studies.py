@@ -440,3 +440,33 @@ def test_coverage_names_the_series_an_area_lacks():
     assert "finance: adult_social_care" in text and (north.table.loc["finance: adult_social_care"] == 0).all()
     kent = overview.coverage_study("E10000016", "Kent").summary().text
     assert "**25 of 37**" in kent and "hle_birth (2026-05)" in kent
+
+
+def test_claim_panels_without_data_leave_no_gap(monkeypatch):
+    """Notebook 06's claim panels: a claim that cannot be drawn for the area (no data) gives its panel to the next
+    claim, so the drawn panels come first in the grid and only the last ones are switched off."""
+    import matplotlib.pyplot as plt
+
+    from wigan_deal import claims
+    from wigan_deal.studies import verdicts
+
+    register = claims.load_register()
+    plottable = [c.id for c in register if c.testable or c.context is not None]
+    missing = set(plottable[:2])
+
+    def fake_plot_claim(claim_id, area_code, ax=None, **_):
+        if claim_id in missing:
+            raise LookupError(f"no data for {claim_id}")
+        ax.plot([2011, 2017], [1, 2], label=claim_id)
+        ax.set_title(claim_id)
+        return ax
+
+    monkeypatch.setattr(claims, "plot_claim", fake_plot_claim)
+    fig, skipped = verdicts.plot_series(config.WIGAN)
+    try:
+        assert [s.split(" (")[0] for s in skipped] == plottable[:2]
+        shown = [ax.get_title() if ax.axison else None for ax in fig.axes]
+        drawn = len(plottable) - 2
+        assert shown[:drawn] == plottable[2:] and shown[drawn:] == [None] * (len(fig.axes) - drawn)
+    finally:
+        plt.close(fig)

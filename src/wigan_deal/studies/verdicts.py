@@ -126,14 +126,16 @@ def plot_series(area_code: str) -> tuple[Any, list[str]]:
     ncols = 3
     nrows = -(-len(plottable) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(16, 3.6 * nrows), squeeze=False)
-    skipped = []
-    for ax, cid in zip(axes.flat, plottable, strict=False):
+    skipped, free = [], list(axes.flat)  # a claim without data leaves no gap: the next one takes its panel
+    for cid in plottable:
         try:
-            claims.plot_claim(cid, area_code, ax=ax)
+            claims.plot_claim(cid, area_code, ax=free[0])
         except (LookupError, ValueError) as exc:
-            ax.set_axis_off()
+            free[0].cla()  # raised before drawing; cleared all the same
             skipped.append(f"{cid} ({exc})")
-    for ax in list(axes.flat)[len(plottable):]:
+        else:
+            free.pop(0)
+    for ax in free:
         ax.set_axis_off()
     plots.fit_titles_to_layout(fig)  # the claims' wordings given the room of their laid-out panels
     fig.set_layout_engine("tight")  # laid out when drawn (the atlas draws only the phone variant)
