@@ -128,7 +128,9 @@ def test_index_renders_tables_and_every_link_opens(browser, built_report, tmp_pa
 
 
 @pytest.mark.parametrize("variant", ["03_figure.html", "03_figure.reader.html"])
-def test_notebook_page_shows_its_figure_without_errors(browser, built_report, tmp_path, variant):
+def test_notebook_page_shows_its_figure_without_errors(browser, axe_script, built_report, tmp_path, variant):
+    """Both versions of a notebook page, with an axe-core audit: the version with code (whose prompts, code colours
+    and scrolling code boxes the report's other audits do not reach) as well as the reader version."""
     page, problems = _open(browser, (built_report / variant).as_uri())
     images = page.locator("img")
     assert images.count() >= 1
@@ -136,6 +138,7 @@ def test_notebook_page_shows_its_figure_without_errors(browser, built_report, tm
     assert max(widths) > 100, widths
     _screenshot(page, tmp_path / f"{variant}.png")
     assert problems == []
+    assert axe_violations(page, axe_script) == []
     page.close()
 
 

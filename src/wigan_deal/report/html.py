@@ -106,14 +106,14 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return heading
 
 
-_TABLE_TAG = re.compile(r"<table(?![^>]*\btabindex=)(?=[\s>])")
+_SCROLL_BOX_TAG = re.compile(r"<(table|pre)(?![^>]*\btabindex=)(?=[\s>])")
 
 
-def focusable_tables(body: str) -> str:
-    """Give every table a ``tabindex="0"``: the reader CSS lets a wide table scroll sideways inside its own
-    box, and a keyboard user must be able to reach that box to scroll it (axe-core's
-    ``scrollable-region-focusable``)."""
-    return _TABLE_TAG.sub('<table tabindex="0"', body)
+def focusable_scroll_boxes(body: str) -> str:
+    """Give every table and ``<pre>`` (code, printed output) a ``tabindex="0"``: the reader CSS lets a wide one
+    scroll sideways inside its own box, and a keyboard user must be able to reach that box to scroll it
+    (axe-core's ``scrollable-region-focusable``)."""
+    return _SCROLL_BOX_TAG.sub(r'<\1 tabindex="0"', body)
 
 
 _HEAD_STYLE = re.compile(r'<style type="text/css">.*?</style>\s*', flags=re.S)
@@ -155,7 +155,7 @@ def notebook_to_html(
     resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
                  "wigan_missing_alt": MISSING_ALT}
     body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
-    body = focusable_tables(body)
+    body = focusable_scroll_boxes(body)
     if assets is not None:
         body = share_stylesheet(body, assets, Path(path))
     Path(path).write_text(body, encoding="utf-8")
