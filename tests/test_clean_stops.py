@@ -108,13 +108,22 @@ def _start_runner(tmp_path: Path, via_make: bool = False) -> tuple[subprocess.Po
     return runner, out, family
 
 
+def _cmdline(proc: psutil.Process) -> str:
+    """``proc``'s command line, or "" for a process that has just exited (gone, or a zombie its parent has not yet
+    reaped: a short-lived child of make or of the runner, seen while the kernels start)."""
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def _wait_for_kernels(started: subprocess.Popen, out: Path, folders: int, seconds: float = 90) -> None:
     """Wait until ``started`` has two kernels among its descendants and ``folders`` temporary report folders in
     ``out``; kill it and fail the test if that takes more than ``seconds``."""
     proc = psutil.Process(started.pid)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        kernels = [p for p in proc.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [p for p in proc.children(recursive=True) if "ipykernel" in _cmdline(p)]
         if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) >= folders:
             return
         time.sleep(0.1)
