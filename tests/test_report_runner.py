@@ -218,8 +218,12 @@ def test_notebooks_run_in_parallel_worker_processes(report):
     a, b = results["01_values"]["values"], results["02_claims"]["values"]
     assert a["worker_pid"]["value"] != b["worker_pid"]["value"]
     assert a["worker_pid"]["value"] != os.getpid()
-    # each notebook sleeps 1 s; with two workers their run intervals overlap
-    assert a["t_start"]["value"] < b["t_end"]["value"] and b["t_start"]["value"] < a["t_end"]["value"]
+    # two workers at once: each one's kernel (started with its first task) was up before the other's notebook ended.
+    # Not the notebooks' own intervals: on a busy machine one kernel can take over a second longer to start than the
+    # other, longer than a notebook's 1 s sleep (a CI run saw 02 start 1.1 s after 01 ended, both dispatched at once).
+    for x, y in ((a, b), (b, a)):
+        assert x["t_kernel_start"]["value"] < x["t_start"]["value"] < x["t_end"]["value"]
+        assert x["t_kernel_start"]["value"] < y["t_end"]["value"]
 
 
 @pytest.mark.slow
