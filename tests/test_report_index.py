@@ -325,3 +325,26 @@ def test_verdicts_under_another_vintage_say_which_vintage_their_numbers_are():
     assert "HLE numbers in them are vintage 2019-05" in other and "this report's HLE vintage 2026-05" in other
     same = render_index(title="t", parameters={"HLE vintage": "2019-05"}, vintage="v", notebooks=[], results=results)
     assert "HLE numbers in them are vintage" not in same
+
+
+def test_a_forest_plot_of_one_estimate_keeps_its_labels_inside_the_image():
+    """One primary estimate (a council with little data): the plot used to be 0.63 in tall, tight_layout gave up
+    (a UserWarning) and the row label ran off the image's left edge, the tick labels and axis label off its foot."""
+    import io
+    import warnings
+
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from wigan_deal.report.answers import FOREST_MIN_HEIGHT, forest_plot
+
+    estimate = {"value": -3.5, "lower": -9.6, "upper": 2.6, "unit": "per 100,000",
+                "label": "PRIMARY: Wigan minus the pool: level change (u75 cancer mortality)"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = base64.b64decode(forest_plot([estimate]))
+    pixels = mpimg.imread(io.BytesIO(png), format="png")
+    assert pixels.shape[0] == round(FOREST_MIN_HEIGHT * 100)
+    ink = (pixels[..., :3] < 0.9).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert cols[0] > 0 and rows[-1] < pixels.shape[0] - 1, "a label touches the image's edge (cut off)"

@@ -97,6 +97,11 @@ def _pyplot():
     return plt
 
 
+#: Inches: the forest plot's least height, which leaves room for one row with its tick labels and axis label
+#: (below it tight_layout gives up and the labels are cut).
+FOREST_MIN_HEIGHT = 1.3
+
+
 def forest_plot(estimates: Sequence[Mapping[str, Any]]) -> str:
     """Base64 PNG: one panel per unit, stacked in one column (readable at phone width), one row per
     estimate (its short label at the left, the point and its 95% interval, zero marked). The lead and
@@ -105,7 +110,8 @@ def forest_plot(estimates: Sequence[Mapping[str, Any]]) -> str:
     lead, tail = _common_parts([_short_label(e) for e in estimates])
     units = list(dict.fromkeys(str(e.get("unit") or "") for e in estimates))
     heights = [len([e for e in estimates if str(e.get("unit") or "") == u]) + 0.6 for u in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(4.6, 0.18 * sum(heights) + 0.34 * len(units)),
+    height = max(0.18 * sum(heights) + 0.34 * len(units), FOREST_MIN_HEIGHT)
+    fig, axes = plt.subplots(len(units), 1, figsize=(4.6, height),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, unit in zip(axes[:, 0], units, strict=True):
         rows = [e for e in estimates if str(e.get("unit") or "") == unit]
