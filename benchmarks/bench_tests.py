@@ -9,11 +9,12 @@ too: on shared cores wall time rises with other work, CPU time hardly does. Then
 
     make bench-tests            # both tiers
     python benchmarks/bench_tests.py --xdist "-n auto --dist loadgroup" \\
-        --fast-tier "not integration and not slow and not browser" --full-tier "not every_council" \\
+        --fast-tier "not integration and not slow and not browser" \\
+        --full-tier "not every_council and not variants" --breadth-tier "every_council or variants" \\
         [--only fast|full|councils] [--check] [--log LOG]
 
-``make test-councils`` (the all-council run beyond make test's sample; CI runs it after make test) has no budget:
-it is timed only with ``--only councils``.
+``make test-councils`` (the breadth tier: the all-council run beyond make test's sample and the rendered variant
+reports; CI runs it after make test) has no budget: it is timed only with ``--only councils``.
 
 With ``--check`` the exit status is 1 when a tier fails or is over its budget.
 """
@@ -70,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--xdist", required=True, help="pytest-xdist options, as the Makefile's XDIST")
     parser.add_argument("--fast-tier", required=True, help="marker expression of the unit tier (FAST_TIER)")
-    parser.add_argument("--full-tier", default="not every_council", help="marker expression of make test (FULL_TIER)")
+    parser.add_argument("--full-tier", required=True, help="marker expression of make test (FULL_TIER)")
+    parser.add_argument("--breadth-tier", required=True, help="marker expression of make test-councils (BREADTH_TIER)")
     parser.add_argument("--only", choices=sorted(BUDGETS), help="time one tier only")
     parser.add_argument("--durations", type=int, default=10, help="slowest tests to list (full tier)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a tier fails or is over budget")
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     all_ok = True
-    markers = {"fast": args.fast_tier, "full": args.full_tier, "councils": "every_council"}
+    markers = {"fast": args.fast_tier, "full": args.full_tier, "councils": args.breadth_tier}
     for tier in ("fast", "full", "councils"):
         if (args.only and tier != args.only) or (not args.only and tier == "councils"):
             continue

@@ -5,7 +5,10 @@ Test tiers (markers, registered in pyproject.toml and enforced by ``--strict-mar
 - unmarked: unit tests, in-process and quick (``make test-fast`` runs only these);
 - ``integration``: real subprocesses, kernels, git clones, the raw data or every council;
 - ``slow``: executes notebooks or the report pipeline (seconds to a minute each);
-- ``browser``: needs headless Chromium.
+- ``browser``: needs headless Chromium;
+- ``every_council`` and ``variants``: the breadth tier, which ``make test-councils`` runs (``.ci/run`` runs it after
+  ``make test``): the all-council run beyond a pre-specified sample, and the readers of :func:`report_sweep` (the
+  rendered reports of other councils and variant parameters), which the hook below marks ``variants``.
 
 Sharing work: the reports below are session-scoped, so one ``pytest`` run renders each of them once,
 however many tests read it. Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) a
@@ -36,6 +39,8 @@ FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
 # session fixtures that render a report; their readers share one xdist worker (one group per fixture)
 SHARED_REPORTS = ("wigan_report", "report_sweep", "fixture_report", "atlas_run")
+#: the shared report whose readers are the ``variants`` tier (make test-councils, not make test)
+VARIANT_REPORTS = "report_sweep"
 
 #: the councils of the one real atlas run the tests share: Wigan, three hard cases of issue 11 (City of London,
 #: Isles of Scilly, North Northamptonshire: the hard-case render tests read their reports) and a region, which
@@ -167,7 +172,8 @@ def _set_nodeid(item, nodeid: str) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Put every reader of a shared report in that report's ``xdist_group`` (unless it names one).
+    """Put every reader of a shared report in that report's ``xdist_group`` (unless it names one), and mark
+    every reader of :data:`VARIANT_REPORTS` ``variants`` (before the marker expression deselects).
 
     pytest-xdist's ``--dist loadgroup`` sends the tests of one group to one worker by appending
     ``@<group>`` to their node ids in the workers; with pytest 9.2's structured node ids its rename no
@@ -179,6 +185,8 @@ def pytest_collection_modifyitems(config, items):
         group = shared_report_group(item)
         if group and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
+        if group == VARIANT_REPORTS and not item.get_closest_marker("variants"):
+            item.add_marker(pytest.mark.variants)
     result = yield
     if os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "loadgroup", False):
         for item in items:

@@ -1,7 +1,8 @@
 """The test suite's own set-up: tiers by marker, shared reports rendered once, one definition of each tier.
 
-``make test`` runs everything but the ``every_council`` tier across the cores (pytest-xdist, ``--dist loadgroup``);
-``make test-councils`` runs that tier (the all-council run beyond a pre-specified sample; ``.ci/run`` runs both);
+``make test`` runs everything but the breadth tier across the cores (pytest-xdist, ``--dist loadgroup``);
+``make test-councils`` runs that tier (``every_council``: the all-council run beyond a pre-specified sample;
+``variants``: the readers of the rendered reports of other councils and variant parameters; ``.ci/run`` runs both);
 ``make test-fast`` runs the unit tier (no ``integration``, ``slow`` or ``browser`` marker). ``make bench-tests``
 times make test and make test-fast.
 """
@@ -16,17 +17,19 @@ import tomllib
 
 import pytest
 
-from conftest import SHARED_REPORTS, shared_report_group
+from conftest import SHARED_REPORTS, VARIANT_REPORTS, shared_report_group
 from wigan_deal import config
 
 PYPROJECT = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
 TIERS = ("integration", "slow", "browser")
-FULL_TIER = "not every_council"
+BREADTH = ("every_council", "variants")
+FULL_TIER = " and ".join(f"not {t}" for t in BREADTH)
+BREADTH_TIER = " or ".join(BREADTH)
 
 
 def test_markers_are_registered_and_strict():
     registered = {line.split(":")[0] for line in PYPROJECT["markers"]}
-    assert registered == {*TIERS, "every_council"}
+    assert registered == {*TIERS, *BREADTH}
     assert "--strict-markers" in PYPROJECT["addopts"].split()
 
 
@@ -42,12 +45,12 @@ def test_make_targets_run_the_tiers_across_the_cores():
     full, fast, councils = _make_dry_run("test"), _make_dry_run("test-fast"), _make_dry_run("test-councils")
     for line in (full, fast, councils):
         assert "-m wigan_deal.make_args pytest -n auto --dist loadgroup TEST_WORKERS=-n" in line
-    assert f' -m "{FULL_TIER}" ' in full and ' -m every_council ' in councils  # together: everything
+    assert f' -m "{FULL_TIER}" ' in full and f' -m "{BREADTH_TIER}" ' in councils  # together: everything
     tier = re.search(r'-m "([^"]+)"', fast)
     assert tier and tier.group(1) == " and ".join(f"not {t}" for t in TIERS)
     bench = _make_dry_run("bench-tests")
     assert f'--fast-tier="{tier.group(1)}"' in bench and '--xdist="-n auto --dist loadgroup"' in bench
-    assert f'--full-tier="{FULL_TIER}"' in bench
+    assert f'--full-tier="{FULL_TIER}"' in bench and f'--breadth-tier="{BREADTH_TIER}"' in bench
 
 
 def test_ci_runs_make_test_and_the_council_tier():
@@ -72,19 +75,24 @@ def test_the_council_sample_is_the_rule_and_the_tiers_cover_every_council():
 
 def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
     """Every test that reads one of the shared reports is in the slow tier and in that report's group;
-    under ``--dist loadgroup`` its node id carries the group, so one worker renders the report once."""
+    under ``--dist loadgroup`` its node id carries the group, so one worker renders the report once. The readers
+    of the variant sweep are marked ``variants`` (the breadth tier): make test reads every other shared report
+    and renders no variant sweep."""
     readers = {name: [] for name in SHARED_REPORTS}
     for item in request.session.items:
         group = shared_report_group(item)
+        assert bool(item.get_closest_marker("variants")) == (group == VARIANT_REPORTS), item.nodeid
+        if group in readers:
+            readers[group].append(item.nodeid)
         used = [name for name in SHARED_REPORTS if name in getattr(item, "fixturenames", ())]
         if not used:
             continue
         assert item.get_closest_marker("slow"), f"{item.nodeid} renders a report but is not marked slow"
         assert group == used[0], item.nodeid
-        readers[group].append(item.nodeid)
         if os.environ.get("PYTEST_XDIST_WORKER") and getattr(request.config.option, "loadgroup", False):
             assert item.nodeid.endswith(f"@{group}"), f"{item.nodeid}: xdist would not keep it with its report"
     options = request.config.option
-    whole = not options.keyword and options.markexpr in ("", FULL_TIER)
-    if len(request.session.items) > 500 and whole:  # the whole suite (make test):
-        assert all(readers.values()), {k: len(v) for k, v in readers.items()}  # every report is read
+    if len(request.session.items) > 500 and not options.keyword and options.markexpr in ("", FULL_TIER):
+        # the whole suite: every report is read; make test (FULL_TIER) reads each one but the variant sweep
+        expected = {name: options.markexpr == "" or name != VARIANT_REPORTS for name in SHARED_REPORTS}
+        assert {k: bool(v) for k, v in readers.items()} == expected, {k: len(v) for k, v in readers.items()}
