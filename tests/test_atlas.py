@@ -89,6 +89,7 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(a
         "04_adult_social_care_finance": 1, "05_robustness": 1, "06_report_claims": 0, "07_social_care_outcomes": 1}
     assert 'class="wd-stacked"' in pages["03_mortality_and_life_expectancy_its"]
     assert all(f"wigan-deal report --area {config.WIGAN}" in page for page in pages.values())
+    assert not [nb for nb, page in pages.items() if "Figure size" in page]  # no text stand-in for a figure left out
     assert "not written (reader pages only)" in (wigan / "index.html").read_text()
     # the atlas page and its data come from each report's recorded JSON
     data = json.loads((page.parent / "atlas.json").read_text())

@@ -51,6 +51,17 @@ def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
         assert not [o["text"][:200] for o in streams if "ERROR" in o["text"]], f"{name} printed an ERROR"
 
 
+def test_the_report_draws_wide_figures_for_desktop_and_phone(wigan):
+    """A report's figure mode ("both"): every figure at its own size, and a wide one again as its phone variant."""
+    outputs = [o for name in NOTEBOOKS for c in nbformat.read(wigan / f"{name}.ipynb", as_version=4).cells
+               for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    shapes = [o["metadata"].get("image/png", {}) for o in outputs]
+    wide = [m for m in shapes if m.get("wide")]
+    assert wide and all("phone_png" in m for m in wide)
+    assert [m for m in shapes if not m.get("wide")] and not [m for m in shapes if not m.get("wide") and "phone_png" in m]
+    assert not [m for m in shapes if m.get("stacked")]  # the stacked layout only as the phone variant
+
+
 def test_wigan_hle_changes(wigan):
     v = values(wigan, "02_healthy_life_expectancy")
     assert v["hle_change_male"]["value"] == pytest.approx(1.6, abs=1e-9)  # 58.9 -> 60.5
