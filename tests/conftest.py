@@ -15,6 +15,10 @@ however many tests read it. Under pytest-xdist (``make test`` runs ``-n auto --d
 session fixture would otherwise be rendered once per worker, so every test that uses one of these
 fixtures is put in an ``xdist_group`` named after it and all its readers run on the worker that
 rendered it (see ``pytest_collection_modifyitems``).
+
+One headless Chromium per test process (the session-scoped ``browser`` fixture), launched by the first browser
+test and shared by ``test_browser.py`` and the atlas page's sort test: a launch with its Playwright driver costs
+about 1 CPU-s, an idle browser nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +56,42 @@ ATLAS_CODES = ("E08000010", "E09000001", "E06000053", "E06000061", "E12000002")
 # Wigan report and the runner's and clean-stop tests keep two workers, as `make report` does, so the
 # parallel path is still exercised on the real notebooks.
 REPORT_JOBS = 1
+
+
+#: Debian's Chromium, driven through Playwright's Python API (Playwright's own browser download is not needed)
+CHROMIUM = Path(os.environ.get("WIGAN_DEAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def browser_required() -> bool:
+    """Whether a missing browser (or axe-core) fails the browser tests instead of skipping them: ``CI=true`` or
+    ``WIGAN_DEAL_REQUIRE_BROWSER=1`` (.ci/run installs Chromium)."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("WIGAN_DEAL_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, launched once per test process (so once per xdist worker) and closed at the end;
+    each test opens its own pages. Skips when Chromium is absent, unless :func:`browser_required`."""
+    if not CHROMIUM.exists():
+        if browser_required():
+            pytest.fail(
+                f"Chromium not found at {CHROMIUM} but the browser check is required (CI=true or "
+                "WIGAN_DEAL_REQUIRE_BROWSER=1): install it with `apt-get install -y chromium "
+                "fonts-dejavu-core` (as .ci/run does)."
+            )
+        pytest.skip(f"headless Chromium not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def run_real_report(out, area: str, jobs: int = REPORT_JOBS):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -109,39 +108,31 @@ def test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results(a
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_atlas_page_sorts_in_a_real_browser_without_overflow(tmp_path):
-    from pathlib import Path
-
-    chromium = Path(os.environ.get("WIGAN_DEAL_CHROMIUM", "/usr/bin/chromium"))
-    if not chromium.exists():
-        pytest.skip(f"headless Chromium not installed at {chromium}")
-    from playwright.sync_api import sync_playwright
-
+def test_atlas_page_sorts_in_a_real_browser_without_overflow(browser, tmp_path):
+    """In headless Chromium (the session's ``browser``, tests/conftest.py) at 390 and 1280 px: the atlas table
+    scrolls in its box (the page does not), a header click sorts ascending and a second descending, no console
+    errors."""
     rows = [dict(_rows()[0]), dict(_rows()[1]),
             {"area_code": "E08000002", "area_name": "Bury", "seconds": 2.0, "hle_diff_male": 0.5}]
     (tmp_path / "atlas").mkdir()
     page_path = tmp_path / "atlas" / "index.html"
     page_path.write_text(atlas.render_atlas(rows, [], [], highlight="E08000010", elapsed=6.0, jobs=2))
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), headless=True,
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+    for width in (390, 1280):
+        page = browser.new_page(viewport={"width": width, "height": 800})
         try:
-            for width in (390, 1280):
-                page = browser.new_page(viewport={"width": width, "height": 800})
-                errors: list[str] = []
-                page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-                page.goto(page_path.as_uri())
-                assert page.evaluate("document.documentElement.scrollWidth") <= width  # the table scrolls in its box
-                header = page.locator("#atlas thead th", has_text="HLE change minus England's, male")
-                first = "document.querySelector('#atlas tbody tr td').textContent"
-                header.click()
-                assert page.evaluate(first) == "Bolton <&>"  # ascending: -0.3, 0.5, 1.2
-                header.click()
-                assert page.evaluate(first) == "Wigan"  # descending
-                assert errors == []
-                page.close()
+            errors: list[str] = []
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+            page.goto(page_path.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # the table scrolls in its box
+            header = page.locator("#atlas thead th", has_text="HLE change minus England's, male")
+            first = "document.querySelector('#atlas tbody tr td').textContent"
+            header.click()
+            assert page.evaluate(first) == "Bolton <&>"  # ascending: -0.3, 0.5, 1.2
+            header.click()
+            assert page.evaluate(first) == "Wigan"  # descending
+            assert errors == []
         finally:
-            browser.close()
+            page.close()
 
 
 # --- safe runs (issue 17, item 2) ---------------------------------------------------------------------
