@@ -15,12 +15,8 @@ import pytest
 
 from wigan_deal import config
 from wigan_deal.report.__main__ import build_parser, main, merged_settings
-from wigan_deal.report.runner import (
-    _remove_stale_temporaries,
-    discover_notebooks,
-    error_outputs,
-    publish,
-)
+from wigan_deal.report.execute import error_outputs
+from wigan_deal.report.runner import _remove_stale_temporaries, discover_notebooks, publish
 from wigan_deal.results import load_results
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
