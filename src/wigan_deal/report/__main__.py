@@ -203,7 +203,8 @@ def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> in
         print(f"No notebooks yet: {args.notebook_dir} has no NN_*.ipynb files, so there is nothing to run "
               "and no report was written.")
         return 0
-    # the arguments were good: only now papermill, nbconvert and the kernels' machinery are imported
+    # the arguments were good: only now the runner and the kernels' machinery are imported (papermill and nbconvert
+    # only in the workers, report.execute)
     from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
     from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
 

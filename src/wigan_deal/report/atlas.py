@@ -36,7 +36,7 @@ from typing import Any
 
 from wigan_deal import config
 
-# pandas (through fmt), matplotlib and the runner's papermill and nbconvert are imported by the functions that use
+# pandas (through fmt), matplotlib, the runner and the kernels' machinery are imported by the functions that use
 # them: `python -m wigan_deal.report.atlas --help` and a bad argument are answered without them
 
 ATLAS_FOLDER = "atlas"
@@ -566,7 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # the arguments were good: only now papermill, nbconvert and the kernels' machinery are imported
+    # the arguments were good: only now the runner and the kernels' machinery are imported
     from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
 
     try:

@@ -322,7 +322,8 @@ def worker_pool(workers: int):
     the workers are terminated (each kills its kernel) instead of being waited for.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wigan_deal.report.runner", "wigan_deal.report.execute"])  # and this module
+    # the workers' code, and through it this module, papermill and nbconvert
+    context.set_forkserver_preload(["wigan_deal.report.runner", "wigan_deal.report.execute"])
     _remove_stale_kernel_folders()
     kernel_files = tempfile.mkdtemp(prefix=f"{KERNEL_FILES_PREFIX}{os.getpid()}-")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
