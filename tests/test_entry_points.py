@@ -111,6 +111,7 @@ BAD_INPUT = [
     ("wigan_deal.readme", ("--check", "--readme", "missing.md")),
     ("wigan_deal.data", ("origins", "--check", "--raw-dir", "missing")),
     ("wigan_deal.report", ("--area", "Atlantis")),
+    ("wigan_deal.report", ("--area", "E08000999", "--out", "reports")),
     ("wigan_deal.report", ("--pages", "everything")),
     ("wigan_deal.report.atlas", ("--areas", "Atlantis")),
     ("wigan_deal.report.atlas", ("--highlight", "XYZ")),
@@ -159,5 +160,6 @@ def test_bad_input_is_one_paragraph(answers, run):
     proc, folder, _ = answers[run]
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert any(value in proc.stderr for value in run[1] if not value.startswith("--")), "the value is named"
     assert "Traceback" not in proc.stderr
     assert list(folder.iterdir()) == []

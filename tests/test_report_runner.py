@@ -159,17 +159,6 @@ def test_no_notebooks_yet_exits_0_with_message_and_writes_nothing(tmp_path, caps
     assert not (tmp_path / "reports").exists()
 
 
-@pytest.mark.integration
-def test_module_entry_point_rejects_bad_area(tmp_path):
-    out = tmp_path / "reports"
-    proc = subprocess.run(
-        [sys.executable, "-m", "wigan_deal.report", "--area", "E08000999", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 2, proc.stderr
-    assert "E08000999" in proc.stderr and not out.exists()
-
-
 # --- real runs (slow: each starts Jupyter kernels) ---------------------------------------------------
 @pytest.mark.slow
 def test_success_publishes_complete_report(report):
