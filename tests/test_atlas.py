@@ -213,6 +213,8 @@ def test_a_full_disk_in_the_atlas_is_one_message(tmp_path, monkeypatch, capsys):
     assert str(tmp_path / atlas.REPORTS_FOLDER) in err
 
 def _primary_rows():
+    from wigan_deal.report import atlas_views
+
     rows = []
     for i, (code, name) in enumerate([("E08000010", "Wigan"), ("E08000001", "Bolton"), ("E06000053", "Isles of Scilly"),
                                       ("E06000060", "Buckinghamshire")]):
@@ -220,7 +222,7 @@ def _primary_rows():
             "value": -3.5 + i, "lower": -9.6 + i, "upper": 2.6 + i, "unit": "per 100,000",
             "label": f"PRIMARY: {name} cancer level change"}}}}
         row = {"area_code": code, "area_name": name, "seconds": 1.0}
-        atlas.add_primary(row, results)
+        atlas_views.add_primary(row, results)
         rows.append(row)
     return rows
 

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import NamedTuple
 
 import pytest
 
@@ -37,6 +38,26 @@ def _run(*args: str, tmp_path) -> subprocess.CompletedProcess:
                           cwd=tmp_path, env=env)
 
 
+#: Libraries a command answers ``--help`` and an unknown option without (it parses its arguments before it imports
+#: the work): each takes a few tenths of a CPU-second to import, in every process that does.
+HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert", "nbformat",
+         "jupyter_client", "dask", "distributed")
+#: The entry points that do so. The others are library modules with a maintenance command (hle_ci, inference,
+#: panel_coverage, the README blocks' generators) or packages whose ``__init__`` exports the pandas-based data
+#: layer or the claims register (data, claims).
+LIGHT = ("wigan_deal.cli", "wigan_deal.report", "wigan_deal.report.atlas", "wigan_deal.report.own_series",
+         "wigan_deal.report.pairs", "wigan_deal.report.sweep")
+
+
+class Answer(NamedTuple):
+    """One run: the finished "process", its working folder, and the :data:`HEAVY` libraries imported by the end
+    of it (in the batch's one process: only those of runs before it too, so :data:`LIGHT` runs go first)."""
+
+    proc: subprocess.CompletedProcess
+    folder: object
+    heavy: list[str]
+
+
 #: Runs ``python -m MODULE ARGS`` for many (module, args, folder) in ONE process (``runpy``, as ``-m`` does), each
 #: with its own working folder, stdout and stderr: the same answers as one process each, without paying the
 #: package's imports 40 times. A module that replaces its process (``make_args`` execs its target) runs alone.
@@ -44,7 +65,8 @@ _DRIVER = r"""
 import contextlib, io, json, os, runpy, sys, traceback, warnings
 warnings.filterwarnings("ignore", category=RuntimeWarning, module="runpy")  # a module re-run as __main__
 answers = []
-for module, args, folder in json.loads(sys.argv[1]):
+runs, heavy = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+for module, args, folder in runs:
     os.chdir(folder)
     out, err, code = io.StringIO(), io.StringIO(), 0
     sys.argv = [module, *args]
@@ -56,14 +78,14 @@ for module, args, folder in json.loads(sys.argv[1]):
         except BaseException:
             traceback.print_exc()
             code = 1
-    answers.append([code, out.getvalue(), err.getvalue()])
+    answers.append([code, out.getvalue(), err.getvalue(), [m for m in heavy if m in sys.modules]])
 sys.stdout.write("ANSWERS " + json.dumps(answers))
 """
 IN_ITS_OWN_PROCESS = {"wigan_deal.make_args"}
 
 
-def _run_many(runs: list[tuple[str, tuple[str, ...]]], folder) -> dict:
-    """``{(module, args): (CompletedProcess, its working folder)}``, each run in a new folder under ``folder``."""
+def _run_many(runs: list[tuple[str, tuple[str, ...]]], folder) -> dict[tuple[str, tuple[str, ...]], Answer]:
+    """``{(module, args): Answer}``, each run in a new folder under ``folder``, in the order given."""
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
     answers, folders, batch = {}, {}, []
     for i, run in enumerate(runs):
@@ -74,12 +96,13 @@ def _run_many(runs: list[tuple[str, tuple[str, ...]]], folder) -> dict:
         else:
             batch.append(run)
     proc = subprocess.run([sys.executable, "-c", _DRIVER,
-                           json.dumps([[m, list(a), str(folders[(m, a)])] for m, a in batch])],
+                           json.dumps([[m, list(a), str(folders[(m, a)])] for m, a in batch]), json.dumps(HEAVY)],
                           capture_output=True, text=True, timeout=600, cwd=folder, env=env)
     assert proc.returncode == 0 and "ANSWERS " in proc.stdout, proc.stderr[-3000:]
-    for run, (code, out, err) in zip(batch, json.loads(proc.stdout.rsplit("ANSWERS ", 1)[1]), strict=True):
-        answers[run] = subprocess.CompletedProcess([run[0], *run[1]], code, out, err)
-    return {run: (answers[run], folders[run]) for run in runs}
+    heavy = {}
+    for run, (code, out, err, loaded) in zip(batch, json.loads(proc.stdout.rsplit("ANSWERS ", 1)[1]), strict=True):
+        answers[run], heavy[run] = subprocess.CompletedProcess([run[0], *run[1]], code, out, err), loaded
+    return {run: Answer(answers[run], folders[run], heavy.get(run, [])) for run in runs}
 
 
 BAD_INPUT = [
@@ -88,6 +111,7 @@ BAD_INPUT = [
     ("wigan_deal.readme", ("--check", "--readme", "missing.md")),
     ("wigan_deal.data", ("origins", "--check", "--raw-dir", "missing")),
     ("wigan_deal.report", ("--area", "Atlantis")),
+    ("wigan_deal.report", ("--area", "E08000999", "--out", "reports")),
     ("wigan_deal.report", ("--pages", "everything")),
     ("wigan_deal.report.atlas", ("--areas", "Atlantis")),
     ("wigan_deal.report.atlas", ("--highlight", "XYZ")),
@@ -96,8 +120,10 @@ BAD_INPUT = [
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict:
-    """Every entry point's answer to ``--help``, to an unknown option and to the bad inputs below."""
-    runs = [(m, (flag,)) for m in entry_points() for flag in ("--help", "--no-such-option")] + BAD_INPUT
+    """Every entry point's answer to ``--help``, to an unknown option and to the bad inputs below (the
+    :data:`LIGHT` entry points first, before any run has imported a heavy library)."""
+    modules = sorted(entry_points(), key=lambda m: m not in LIGHT)
+    runs = [(m, (flag,)) for m in modules for flag in ("--help", "--no-such-option")] + BAD_INPUT
     return _run_many(runs, tmp_path_factory.mktemp("entry_points"))
 
 
@@ -108,18 +134,32 @@ def test_the_entry_points_are_found():
 
 @pytest.mark.parametrize("module", entry_points())
 def test_help_and_an_unknown_option_answer_without_a_traceback(answers, module):
-    shown, folder = answers[(module, ("--help",))]
+    shown, folder, _ = answers[(module, ("--help",))]
     assert shown.returncode == 0, shown.stderr
     assert "usage" in shown.stdout.lower() and "Traceback" not in shown.stdout + shown.stderr
-    bad, other = answers[(module, ("--no-such-option",))]
+    bad, other, _ = answers[(module, ("--no-such-option",))]
     assert bad.returncode != 0 and "Traceback" not in bad.stdout + bad.stderr, bad.stderr
     assert list(folder.iterdir()) == [] and list(other.iterdir()) == []  # nothing written
 
 
+@pytest.mark.parametrize("module", LIGHT)
+def test_help_and_an_unknown_option_are_answered_before_the_heavy_libraries_are_imported(answers, module):
+    assert answers[(LIGHT[0], ("--help",))].heavy == []  # the batch's first run: nothing heavy imported before it
+    for flag in ("--help", "--no-such-option"):
+        heavy = answers[(module, (flag,))].heavy
+        assert heavy == [], f"python -m {module} {flag}: {heavy} imported (by it, or by the first LIGHT run that failed)"
+
+
+def test_the_heavy_library_check_sees_an_import(answers):
+    assert "wigan_deal.claims" not in LIGHT  # its package exports the claims register, which imports pandas
+    assert "pandas" in answers[("wigan_deal.claims", ("--help",))].heavy
+
+
 @pytest.mark.parametrize("run", BAD_INPUT, ids=[f"{m} {' '.join(a)}" for m, a in BAD_INPUT])
 def test_bad_input_is_one_paragraph(answers, run):
-    proc, folder = answers[run]
+    proc, folder, _ = answers[run]
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert any(value in proc.stderr for value in run[1] if not value.startswith("--")), "the value is named"
     assert "Traceback" not in proc.stderr
     assert list(folder.iterdir()) == []

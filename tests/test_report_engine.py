@@ -62,7 +62,7 @@ def test_a_failure_still_writes_the_started_cells(writes, monkeypatch):
 
 
 def test_the_runner_executes_notebooks_with_the_engine(tmp_path, monkeypatch):
-    from wigan_deal.report import runner
+    from wigan_deal.report import execute, runner
 
     seen: dict = {}
 
@@ -70,7 +70,7 @@ def test_the_runner_executes_notebooks_with_the_engine(tmp_path, monkeypatch):
         seen.update(kwargs)
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(runner.pm, "execute_notebook", fake_execute)
+    monkeypatch.setattr(execute.pm, "execute_notebook", fake_execute)
     task = runner.NotebookTask(name="01_x", source=str(tmp_path / "01_x.ipynb"), folder=str(tmp_path),
                                parameters={}, cwd=str(tmp_path), fresh_kernel=True)
     outcome = runner.execute_one(task)

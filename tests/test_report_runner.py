@@ -15,12 +15,8 @@ import pytest
 
 from wigan_deal import config
 from wigan_deal.report.__main__ import build_parser, main, merged_settings
-from wigan_deal.report.runner import (
-    _remove_stale_temporaries,
-    discover_notebooks,
-    error_outputs,
-    publish,
-)
+from wigan_deal.report.execute import error_outputs
+from wigan_deal.report.runner import _remove_stale_temporaries, discover_notebooks, publish
 from wigan_deal.results import load_results
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -161,17 +157,6 @@ def test_no_notebooks_yet_exits_0_with_message_and_writes_nothing(tmp_path, caps
     assert run_cli(out=tmp_path / "reports", notebook_dir=empty) == 0
     assert "No notebooks yet" in capsys.readouterr().out
     assert not (tmp_path / "reports").exists()
-
-
-@pytest.mark.integration
-def test_module_entry_point_rejects_bad_area(tmp_path):
-    out = tmp_path / "reports"
-    proc = subprocess.run(
-        [sys.executable, "-m", "wigan_deal.report", "--area", "E08000999", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 2, proc.stderr
-    assert "E08000999" in proc.stderr and not out.exists()
 
 
 # --- real runs (slow: each starts Jupyter kernels) ---------------------------------------------------

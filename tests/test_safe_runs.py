@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from wigan_deal import config, make_args
-from wigan_deal.report import runner
+from wigan_deal.report import execute, runner
 from wigan_deal.report.__main__ import main
 
 ROOT = config.PROJECT_ROOT
@@ -177,7 +177,7 @@ def test_enospc_raised_in_the_worker_is_recognised(tmp_path, monkeypatch):
     def no_space(*_a, **_k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "01_n.ipynb"))
 
-    monkeypatch.setattr(runner.pm, "execute_notebook", no_space)
+    monkeypatch.setattr(execute.pm, "execute_notebook", no_space)
     task = runner.NotebookTask(name="01_n", source=str(tmp_path / "01_n.ipynb"), folder=str(tmp_path),
                                parameters={}, cwd=str(tmp_path), fresh_kernel=True)
     outcome = runner.execute_one(task)

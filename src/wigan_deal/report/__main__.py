@@ -179,7 +179,7 @@ def plan(args: argparse.Namespace) -> Plan:
         sex=settings["sex"],
         post_rule=settings["post_rule"],
     )
-    from wigan_deal.report.runner import check_output_folder, discover_notebooks, parse_pages
+    from wigan_deal.report.selection import check_output_folder, discover_notebooks, parse_pages
 
     pages = parse_pages(args.pages)
     out, notebook_dir = Path(args.out), Path(args.notebook_dir)
@@ -199,13 +199,15 @@ def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> in
     except ValueError as exc:  # ParameterError, UsageError, OutputFolderError: one paragraph each
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
-    from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
-
     if not chosen.notebooks:
         print(f"No notebooks yet: {args.notebook_dir} has no NN_*.ipynb files, so there is nothing to run "
               "and no report was written.")
         return 0
+    # the arguments were good: only now the runner and the kernels' machinery are imported (papermill and nbconvert
+    # only in the workers, report.execute)
+    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
+    from wigan_deal.report.runner import OutputFolderError, ReportError, run_report
+
     params = chosen.params
     print(f"Report for {params.area_name} ({params.area_code}), break year {params.break_year}, "
           f"vintage {params.vintage}, sex {params.sex}, post rule {params.post_rule}")

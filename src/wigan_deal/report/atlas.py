@@ -34,8 +34,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from wigan_deal import config, fmt
-from wigan_deal.report.atlas_views import add_primary, funnel_plot, hex_map, write_downloads
+from wigan_deal import config
+
+# pandas (through fmt), matplotlib, the runner and the kernels' machinery are imported by the functions that use
+# them: `python -m wigan_deal.report.atlas --help` and a bad argument are answered without them
 
 ATLAS_FOLDER = "atlas"
 #: The councils' reader-only reports (``<out>/atlas-reports/<code>/``), apart from full reports.
@@ -195,14 +197,14 @@ def run_atlas(
 ) -> tuple[Path, list[CouncilOutcome]]:
     """Render every council in ``codes`` (default: all) and the atlas page; return its path and outcomes.
     Council pages draw each notebook's headline figure only, or every figure with ``all_figures``."""
-    from wigan_deal.report import runner
+    from wigan_deal.report import runner, selection
 
-    out = runner.check_output_folder(out_dir)
+    out = selection.check_output_folder(out_dir)
     runner._remove_stale_temporaries(out)
-    reports = runner.check_output_folder(reports_dir(out))
+    reports = selection.check_output_folder(reports_dir(out))
     runner._remove_stale_temporaries(reports)
     if notebooks is None:
-        notebooks = runner.discover_notebooks(config.NOTEBOOKS_DIR)
+        notebooks = selection.discover_notebooks(config.NOTEBOOKS_DIR)
     names = dict(councils())
     codes = list(dict.fromkeys(codes)) if codes else list(names)
     sources = tuple(str(Path(nb).resolve()) for nb in notebooks)
@@ -244,6 +246,7 @@ def run_atlas(
 # --- the atlas page ---------------------------------------------------------------------------------
 def collect_rows(out: Path, outcomes: Sequence[CouncilOutcome]) -> list[dict[str, Any]]:
     """One row per successful council: its headline values read from the report's recorded JSON."""
+    from wigan_deal.report.atlas_views import add_primary
     from wigan_deal.results import load_results
 
     rows = []
@@ -331,6 +334,8 @@ def draw_figures(folder: Path, rows: Sequence[dict[str, Any]], highlight: str,
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    from wigan_deal import fmt
+
     if panel is None:
         from wigan_deal.report.atlas_panel import distributions
 
@@ -380,6 +385,8 @@ def column_digits(key: str) -> int | None:
 
 def cell_text(value: Any, key: str = "") -> str:
     """A table cell's text, by :mod:`wigan_deal.fmt` with the column's decimals (missing: '–')."""
+    from wigan_deal import fmt
+
     digits = column_digits(key)
     return fmt.p_value(value) if digits is None else fmt.number(value, digits)
 
@@ -405,6 +412,7 @@ def render_atlas(rows: Sequence[dict[str, Any]], failures: Sequence[CouncilOutco
                  *, highlight: str, elapsed: float, jobs: int, generated: date | None = None,
                  downloads: Sequence[str] = (), unmapped: Sequence[str] | None = None) -> str:
     """The atlas page (template ``atlas.html.j2``): the table, the reasons of its '–' cells, figures, failures."""
+    from wigan_deal import fmt
     from wigan_deal.report.templates import render
 
     total = len(rows) + len(failures)
@@ -453,6 +461,7 @@ def write_atlas(out: Path, outcomes: Sequence[CouncilOutcome], *, highlight: str
 
     Raises :class:`AtlasKept` (writing nothing) when the page would list fewer councils than the existing one.
     """
+    from wigan_deal.report.atlas_views import funnel_plot, hex_map, write_downloads
     from wigan_deal.report.runner import publish
 
     rows = collect_rows(out, outcomes)
@@ -551,13 +560,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Exit codes: 0 every council written and the page published; 1 a council failed or the existing page
     was kept; 2 bad arguments or reports folder (nothing run); 130/143 stopped."""
     from wigan_deal.report.__main__ import UsageError
-    from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
 
     try:
         args, codes = parse_args(argv)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # the arguments were good: only now the runner and the kernels' machinery are imported
+    from wigan_deal.report.runner import OutputFolderError, Stopped, stop_on_signals
+
     try:
         with stop_on_signals():
             _page, outcomes = run_atlas(codes, out_dir=args.out, jobs=args.jobs, highlight=args.highlight,

@@ -316,12 +316,14 @@ def worker_pool(workers: int):
     """A process pool whose workers (and their kernels) die with this process.
 
     forkserver: workers are forked from a clean server process (never from this possibly
-    multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
+    multi-threaded one) that has already imported papermill/nbconvert (:mod:`wigan_deal.report.execute`; the
+    runner's own process never imports them), so they start instantly.
     If the block is left by an exception (Ctrl-C, SIGTERM via :func:`stop_on_signals`, an error),
     the workers are terminated (each kills its kernel) instead of being waited for.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wigan_deal.report.runner"])  # execute_one, and this module
+    # the workers' code, and through it this module, papermill and nbconvert
+    context.set_forkserver_preload(["wigan_deal.report.runner", "wigan_deal.report.execute"])
     _remove_stale_kernel_folders()
     kernel_files = tempfile.mkdtemp(prefix=f"{KERNEL_FILES_PREFIX}{os.getpid()}-")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,

@@ -55,14 +55,15 @@ def folder_name(panel: Path, treated: str, name: str | None = None) -> str:
 def run(panel: Path, treated: str, break_year: int, outcome: str, out_dir: Path,
         name: str | None = None, log=print) -> Path:
     """Validate, execute notebook 08, export, publish; return the report folder."""
-    import nbformat
+    from wigan_deal.data.user_panel import read_user_panel
+
+    read_user_panel(panel, treated, break_year, outcome)  # raises UserPanelError before anything runs
+    import nbformat  # a panel that cannot be used is answered before papermill and nbconvert are imported
     import papermill as pm
 
-    from wigan_deal.data.user_panel import read_user_panel
     from wigan_deal.report.html import write_html_pair
     from wigan_deal.report.runner import publish
 
-    read_user_panel(panel, treated, break_year, outcome)  # raises UserPanelError before anything runs
     final = Path(out_dir) / FOLDER / folder_name(panel, treated, name)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))

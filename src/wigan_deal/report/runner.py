@@ -21,6 +21,10 @@ left by a runner killed outright is swept by the next run. The folder name encod
 parameter (:func:`report_folder_name`); a file in its place is refused, never renamed away, and a full
 disk is one message (:func:`disk_full_message`).
 
+The notebooks are executed by :mod:`wigan_deal.report.execute` in the workers (whose forkserver has imported
+papermill and nbconvert); this module, which plans, starts and watches them and publishes the folder, imports
+neither, so the runner's own process does not pay for them.
+
 Everything is written into ``<out>/.tmp-<area>-<pid>/`` first; only when every notebook ran
 without error is the previous report replaced (old folder renamed to a backup, temporary folder
 renamed into place, backup deleted). On failure the temporary folder is deleted and the previous
@@ -32,52 +36,28 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-import logging
 import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import nbformat
-import papermill as pm
-from papermill.exceptions import PapermillExecutionError
-
 from wigan_deal import config
 from wigan_deal.data import short_repr
-from wigan_deal.report import engine, kernels
-from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
-from wigan_deal.report.kernels import LOG_FOLDER, pid_alive, warm_kernel, worker_pool
+from wigan_deal.report.kernels import LOG_FOLDER, pid_alive, worker_pool
 from wigan_deal.report.kernels import Stopped as Stopped  # noqa: F401  (report.atlas imports it from here)
 from wigan_deal.report.kernels import stop_on_signals as stop_on_signals  # noqa: F401  (likewise)
+from wigan_deal.report.selection import PAGES, OutputFolderError, check_output_folder
+from wigan_deal.report.selection import discover_notebooks as discover_notebooks  # noqa: F401  (report.__init__)
+from wigan_deal.report.selection import parse_pages as parse_pages  # noqa: F401  (kept importable from here)
+from wigan_deal.report.tasks import CELL_TIMEOUT, KERNEL_NAME, NotebookOutcome, NotebookTask
 
-NOTEBOOK_PATTERN = re.compile(r"^\d\d_[^.]+\.ipynb$")
-KERNEL_NAME = "python3"
-#: What a report writes: "both" (a reader page and a page with code per notebook) or "reader" (reader pages only,
-#: every figure drawn once, as the atlas does; ``--pages reader``).
-PAGES = ("both", "reader")
 READER_PAGES_SUFFIX = "--reader-pages"
-
-
-def parse_pages(value: str | None) -> str:
-    """``--pages`` as given (any case, spaces around): one of :data:`PAGES` (``None``: the first); else one
-    sentence naming the value and what is valid (``ValueError``)."""
-    if value is None:
-        return PAGES[0]
-    pages = str(value).strip().lower()
-    if pages not in PAGES:
-        raise ValueError(f"--pages must be {' or '.join(PAGES)}, got {short_repr(value)}; nothing was run.")
-    return pages
-#: Seconds any one cell may run before the notebook is failed.
-CELL_TIMEOUT = 1800
-#: Kernel stderr logs inside the temporary folder (removed before publishing).
 
 
 class ReportError(RuntimeError):
@@ -91,208 +71,6 @@ class DiskFullError(ReportError):
 #: Free space a report needs in its folder: a full report (executed notebooks with figures, full and
 #: reader HTML) measured 16 MB for v0.2, and kernel logs and matplotlib caches come on top while it runs.
 REPORT_SPACE_BYTES = 50 * 2**20
-
-
-@dataclass(frozen=True)
-class NotebookTask:
-    """Everything a worker process needs to execute one notebook (picklable)."""
-
-    name: str
-    source: str
-    folder: str
-    parameters: dict[str, Any]
-    cwd: str
-    kernel_name: str = KERNEL_NAME
-    timeout: int | None = CELL_TIMEOUT
-    fresh_kernel: bool = False
-    #: "both" (full and reader HTML) or "reader" (the atlas: code-hidden page only).
-    html: str = "both"
-    #: Figure resolution (matplotlib ``figure.dpi``); ``None`` keeps matplotlib's default (100).
-    figure_dpi: int | None = None
-    #: Figure rendering (:data:`wigan_deal.plots.FIGURE_MODES`); ``None`` keeps the report's two renders of wide
-    #: figures, "single" (the atlas) renders every figure once.
-    figure_mode: str | None = None
-    #: Folder for a shared notebook stylesheet (the atlas); ``None`` inlines it in every page.
-    assets: str | None = None
-    #: Save the output notebook after every cell (papermill's default; shows where a dead kernel
-    #: stopped). The atlas saves once at the end.
-    save_each_cell: bool = True
-
-
-@dataclass
-class NotebookOutcome:
-    name: str
-    ok: bool
-    seconds: float
-    error: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def discover_notebooks(notebook_dir: Path, select: Sequence[str] | None = None) -> list[Path]:
-    """Notebooks ``NN_*.ipynb`` in ``notebook_dir`` (sorted); ``select`` keeps a subset.
-
-    ``select`` items are two-digit prefixes (``"02"``) or full names (``"02_x"``, ``"02_x.ipynb"``).
-    Raises ``ValueError`` naming unknown selections and the available notebooks.
-    """
-    found = _candidates(Path(notebook_dir))
-    if not select:
-        return found
-    chosen: list[Path] = []
-    unknown = []
-    for item in select:
-        key = item.strip().removesuffix(".ipynb")
-        matches = [p for p in found if p.stem == key or p.stem.split("_", 1)[0] == key]
-        if not matches:
-            unknown.append(item)
-        chosen.extend(m for m in matches if m not in chosen)
-    if unknown:
-        available = ", ".join(p.stem for p in found) or "none"
-        raise ValueError(
-            f"Unknown notebook selection {short_repr(', '.join(unknown))}: give two-digit prefixes "
-            f"(e.g. '02,05') or names of notebooks in {notebook_dir}; available: {available}."
-        )
-    return sorted(chosen)
-
-
-def _candidates(notebook_dir: Path) -> list[Path]:
-    """The project's notebooks: exactly :data:`config.NOTEBOOKS`, in that order (a stray copy such as
-    ``02_x.nbconvert.ipynb`` is never run). Another folder (tests, ``--notebook-dir``): every
-    ``NN_name.ipynb`` whose name has no further dot."""
-    if notebook_dir.resolve() == Path(config.NOTEBOOKS_DIR).resolve():
-        listed = [notebook_dir / f"{stem}.ipynb" for stem in config.NOTEBOOKS]
-        return [p for p in listed if p.exists()]
-    return sorted(p for p in notebook_dir.glob("*.ipynb") if NOTEBOOK_PATTERN.match(p.name))
-
-
-def error_outputs(nb: Any) -> list[str]:
-    """Descriptions of error outputs and stderr tracebacks in an executed notebook."""
-    problems = []
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                problems.append(
-                    f"cell {index} ({_first_line(cell.get('source', ''))}) has an error output: "
-                    f"{out.get('ename')}: {out.get('evalue')}"
-                )
-            elif out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in out.get("text", ""):
-                problems.append(
-                    f"cell {index} ({_first_line(cell.get('source', ''))}) printed a traceback to stderr"
-                )
-    return problems
-
-
-def _last_started_cell(path: Path) -> str | None:
-    """``"cell N (first line):"`` for the last cell papermill started in a partial output notebook."""
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return None
-    started = [
-        i for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")
-    ]
-    if not started:
-        return None
-    return f"cell {started[-1]} ({_first_line(nb.cells[started[-1]].source)}):"
-
-
-def _first_line(source: str) -> str:
-    lines = [line for line in str(source).splitlines() if line.strip()]
-    text = lines[0].strip() if lines else "<empty>"
-    return text if len(text) <= 100 else text[:97] + "..."
-
-
-def execute_one(task: NotebookTask) -> NotebookOutcome:
-    """Worker: execute one notebook with papermill, check it, write its HTML pair."""
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    log_path = Path(task.folder) / LOG_FOLDER / f"{task.name}.log"
-    log_path.parent.mkdir(exist_ok=True)
-    with _stderr_to(log_path):
-        return _execute(task, log_path)
-
-
-def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
-    folder = Path(task.folder)
-    output = folder / f"{task.name}.ipynb"
-    start = time.perf_counter()
-    try:
-        engine_kwargs = {} if task.fresh_kernel else {"km": warm_kernel(task.kernel_name, folder, task.cwd,
-                                                                           task.figure_dpi, task.figure_mode)}
-        nb = pm.execute_notebook(
-            task.source,
-            str(output),
-            parameters=task.parameters,
-            kernel_name=task.kernel_name,
-            cwd=task.cwd,
-            log_output=False,
-            progress_bar=False,
-            execution_timeout=task.timeout,
-            request_save_on_cell_execute=task.save_each_cell,
-            engine_name=engine.ENGINE_NAME,
-            run_folder=str(folder),  # the engine strips the run's paths before papermill writes the notebook
-            **engine_kwargs,
-        )
-    except PapermillExecutionError as exc:
-        return NotebookOutcome(
-            task.name, False, time.perf_counter() - start,
-            f"cell {exc.cell_index} (In [{exc.exec_count}]: {_first_line(exc.source)}) raised "
-            f"{exc.ename}: {exc.evalue}",
-            {"cell_index": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue,
-             "source": _first_line(exc.source)},
-        )
-    except Exception as exc:  # kernel death, timeout, missing kernel, unreadable notebook...
-        where = _last_started_cell(output)
-        kernel_log = kernels.worker_kernel_log()
-        tail = _tail(log_path if task.fresh_kernel or kernel_log is None else kernel_log)
-        return NotebookOutcome(
-            task.name, False, time.perf_counter() - start,
-            (f"{where} " if where else "") + f"{type(exc).__name__}: {exc}"
-            + (f"\n    kernel stderr (last lines):\n{tail}" if tail else ""),
-        )
-    problems = error_outputs(nb)
-    if problems:
-        return NotebookOutcome(task.name, False, time.perf_counter() - start, "; ".join(problems))
-    try:
-        if task.html == "reader":
-            # atlas: reader page only, so no link to a "version with code" that is not written
-            notebook_to_html(nb, folder / f"{task.name}.reader.html", reader=True,
-                             title=notebook_title(nb, task.name), other=None,
-                             assets=Path(task.assets) if task.assets else None)
-        else:
-            write_html_pair(nb, folder, task.name)
-    except Exception as exc:
-        return NotebookOutcome(
-            task.name, False, time.perf_counter() - start, f"HTML conversion failed: {type(exc).__name__}: {exc}"
-        )
-    return NotebookOutcome(task.name, True, time.perf_counter() - start)
-
-
-@contextlib.contextmanager
-def _stderr_to(path: Path):
-    """Send this process's stderr (inherited by the kernel it starts) to ``path``.
-
-    Kernels print start-up warnings to stderr; they would interleave with the progress lines.
-    The log's tail is shown when a kernel dies.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(path, "ab") as fh:
-        os.dup2(fh.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    kept = [ln for ln in text.splitlines() if ln.strip() and "without encryption" not in ln]
-    return "\n".join("      " + ln for ln in kept[-lines:])
 
 
 def _remove_stale_temporaries(out_dir: Path, area_code: str = "") -> None:
@@ -325,36 +103,6 @@ def publish(tmp: Path, final: Path) -> None:
             os.rename(backup, final)
         raise
     remove_path(backup)
-
-
-class OutputFolderError(ValueError):
-    """The reports folder cannot be used (a file, read-only, ...); nothing was run."""
-
-
-def check_output_folder(out_dir: Path) -> Path:
-    """Create ``out_dir`` if needed and check a report can be written into it; return it resolved.
-
-    Raises :class:`OutputFolderError` with one paragraph naming the folder and what to do.
-    """
-    out = Path(out_dir).expanduser()
-    hint = "Give --out a folder you can write to (it is created if missing), such as reports/."
-    blocking = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise OutputFolderError(
-            f"The reports folder {out} cannot be used: {blocking} is a file, not a folder, and a report is "
-            f"a folder of HTML files. {hint}"
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
-        probe.mkdir()
-        probe.rmdir()
-    except OSError as exc:
-        raise OutputFolderError(
-            f"The reports folder {out} is not writable ({exc.strerror or exc}), so no report can be written "
-            f"there; nothing was run and nothing in it was changed. {hint}"
-        ) from None
-    return out.resolve()
 
 
 #: The scalar parameters a variant can change: (attribute, folder-name prefix, label in the index).
@@ -545,6 +293,15 @@ def start_order(tasks: Sequence[NotebookTask]) -> list[NotebookTask]:
     return sorted(tasks, key=lambda t: rank.get(t.name, len(rank)))
 
 
+def execute_one(task: NotebookTask) -> NotebookOutcome:
+    """Execute one notebook here (a pool worker, or a process that runs its notebooks itself):
+    :func:`wigan_deal.report.execute.execute_one`, imported on first use, so the runner's own process never
+    imports papermill and nbconvert (a pool's workers have them from their forkserver)."""
+    from wigan_deal.report.execute import execute_one as execute_here
+
+    return execute_here(task)
+
+
 def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:
     total = len(tasks)
     if jobs == 0:  # this process is the worker (run_report's docstring)
@@ -559,7 +316,7 @@ def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None
     log(f"Running {total} notebook(s) with {workers} worker process(es)...")
     outcomes: dict[str, NotebookOutcome] = {}
     # forkserver: workers are forked from a clean server process (never from this possibly
-    # multi-threaded one) that has already imported papermill/nbconvert, so they start instantly.
+    # multi-threaded one) that has already imported papermill/nbconvert (report.execute), so they start instantly.
     with worker_pool(workers) as pool:
         futures = {pool.submit(execute_one, task): task for task in start_order(tasks)}
         for done, future in enumerate(as_completed(futures), start=1):

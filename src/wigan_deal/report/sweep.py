@@ -91,7 +91,7 @@ def make_tasks(areas: Sequence[str], break_years: Sequence[int], vintages: Seque
                sexes: Sequence[str], notebooks: Sequence[str] = (), pages: str = "both") -> list[SweepTask]:
     """Every combination, checked by the same validation as a single report (a bad value is an error)."""
     from wigan_deal.parameters import validate
-    from wigan_deal.report.runner import parse_pages
+    from wigan_deal.report.selection import parse_pages
 
     pages = parse_pages(pages)
     tasks = [SweepTask(a, int(b), v, s, tuple(notebooks), pages)
@@ -253,7 +253,7 @@ def run_sweep(tasks: Sequence[SweepTask], out: Path = config.REPORTS_DIR, *, sch
               jobs: int = config.DEFAULT_JOBS, log: Callable[[str], None] = print,
               bar: bool | None = None) -> list[SweepOutcome]:
     """Run ``tasks`` (skipping those already done with the same inputs); return every outcome."""
-    from wigan_deal.report.runner import check_output_folder
+    from wigan_deal.report.selection import check_output_folder
 
     out = check_output_folder(Path(out))
     shared = shared_inputs()
@@ -343,8 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> int:
     args = build_parser().parse_args(argv)
     from wigan_deal.parameters import ParameterError
-    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
-    from wigan_deal.report.runner import OutputFolderError
+    from wigan_deal.report.selection import OutputFolderError
 
     try:
         if args.jobs < 1:
@@ -370,6 +369,9 @@ def main(argv: Sequence[str] | None = None, *, exit_on_stop: bool = False) -> in
     except (ParameterError, ValueError, OutputFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # the arguments were good: only now the kernels' machinery is imported
+    from wigan_deal.report.kernels import Stopped, exit_after_stop, stop_on_signals
+
     try:
         with stop_on_signals():
             outcomes = run_sweep(tasks, args.out, scheduler=args.scheduler, jobs=args.jobs)
