@@ -1,8 +1,8 @@
 """Run a command and measure it: wall time and the CPU time of its whole process tree.
 
 CPU time is sampled (every 0.25 s) from the command and all its descendants (workers, forkserver,
-Jupyter kernels), keeping each process's last reading, so a process that lives less than one sample
-is missed: the figure is a lower bound. Unlike wall time it hardly changes with other work on shared
+Jupyter kernels), keeping each process's last reading (of its CPU time and of its command line), so a
+process that lives less than one sample is missed: the figure is a lower bound. Unlike wall time it hardly changes with other work on shared
 cores, so it is the number to compare between a busy and a quiet machine. It is also split by kind of
 process (:func:`kind_of`), which says where a budget goes: kernels, test workers, report workers, browsers.
 """
@@ -70,8 +70,11 @@ def run_measured(cmd: list[str], **popen) -> Measured:
             with contextlib.suppress(psutil.Error):
                 t = proc.cpu_times()
                 cpu_seen[proc.pid] = t.user + t.system
-                if proc.pid not in kinds:
-                    kinds[proc.pid] = kind_of(proc.cmdline())
+                # the latest command line: a process seen between its fork and its exec still shows its parent's
+                # (a zombie's is empty)
+                cmdline = proc.cmdline()
+                if cmdline:
+                    kinds[proc.pid] = kind_of(cmdline)
         try:  # a timed-out communicate() can be retried without losing output
             stdout, stderr = runner.communicate(timeout=0.25)
             break

@@ -45,3 +45,15 @@ def test_the_split_adds_up_to_the_tree_s_cpu():
     cpu, count = measured.by_kind["other Python (command-line runs)"]
     # both processes, each 0.5 CPU-s; sampled every 0.25 s, so at most the last 0.25 s of each is missed
     assert count == 2 and cpu == pytest.approx(measured.cpu) and 0.5 <= cpu <= 1.1
+
+
+@pytest.mark.integration  # a real process that execs
+def test_a_process_is_named_by_the_program_it_runs_after_its_exec():
+    """A process first seen before its exec shows its parent's command line (here a shell's): it is named by what it
+    runs in the end, as a test process is when the sampler reads it between fork and exec on a busy machine."""
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    measured = run_measured(["/bin/sh", "-c", f'sleep 0.6; exec "{sys.executable}" -c "{spin}"'])
+    assert measured.proc.returncode == 0, measured.proc.stderr
+    # the shell, later Python, and its `sleep` (a program of its own, "other")
+    assert measured.by_kind["other Python (command-line runs)"][1] == 1, measured.by_kind
+    assert measured.by_kind.get("other", (0.0, 0))[1] <= 1, measured.by_kind
