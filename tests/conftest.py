@@ -38,6 +38,10 @@ from wigan_deal import config as _config  # noqa: E402
 
 for _name, _value in _config.BLAS_THREADS.items():
     os.environ.setdefault(_name, _value)
+# The report package skips jsonschema's 'iri' format checker, whose grammar takes 2-3 CPU-s to compile in every process
+# that imports nbformat (wigan_deal/report/__init__.py): imported here, before any test module imports nbformat, so
+# a run of one test file that does (pytest tests/test_report_runner.py) skips it as the whole suite does.
+import wigan_deal.report  # noqa: E402, F401
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 

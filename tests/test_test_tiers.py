@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -96,3 +97,18 @@ def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
         # the whole suite: every report is read; make test (FULL_TIER) reads each one but the variant sweep
         expected = {name: options.markexpr == "" or name != VARIANT_REPORTS for name in SHARED_REPORTS}
         assert {k: bool(v) for k, v in readers.items()} == expected, {k: len(v) for k, v in readers.items()}
+
+
+@pytest.mark.integration
+def test_a_run_of_one_test_file_skips_the_iri_grammar_as_the_whole_suite_does(tmp_path):
+    """conftest imports the report package (and its guard) before any test module imports nbformat: without it,
+    ``pytest tests/test_report_runner.py`` compiled jsonschema's 'iri' grammar (rfc3987_syntax) in each process,
+    about 6 of its 8 CPU-seconds of collection."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pytest", "--collect-only", "-q", "-s", "-p",
+                           "no:cacheprovider", "tests/test_report_runner.py"], capture_output=True, text=True,
+                          cwd=config.PROJECT_ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    imported = set(re.findall(r"^import time:.*\|\s+([\w.]+)$", done.stderr, re.M))
+    assert "nbformat" in imported  # the module imports it (else this test checks nothing)
+    assert "lark" not in imported  # the parser rfc3987_syntax compiles its grammar with

@@ -161,6 +161,7 @@ def run_council(task: CouncilTask) -> CouncilOutcome:
                 parameters=runner.notebook_parameters(params, tmp / f"{stem}.json"),
                 cwd=str(Path(source).parent), timeout=task.timeout or runner.CELL_TIMEOUT, html="reader",
                 figure_dpi=FIGURE_DPI, figure_mode=task.figure_mode, save_each_cell=False, assets=str(out / ASSETS_FOLDER),
+                area_name=params.area_name,
             )
             outcome = runner.execute_one(nb_task)
             outcomes.append(outcome)
@@ -198,6 +199,7 @@ def run_atlas(
     """Render every council in ``codes`` (default: all) and the atlas page; return its path and outcomes.
     Council pages draw each notebook's headline figure only, or every figure with ``all_figures``."""
     from wigan_deal.report import runner, selection
+    from wigan_deal.report.kernels import EXECUTE_MODULE
 
     out = selection.check_output_folder(out_dir)
     runner._remove_stale_temporaries(out)
@@ -215,7 +217,8 @@ def run_atlas(
     log(f"Atlas: {total} council(s), {len(sources)} notebook(s) each, {workers} worker process(es)...")
     start = time.perf_counter()
     outcomes: dict[str, CouncilOutcome] = {}
-    with runner.worker_pool(workers) as pool:
+    # the councils' workers run run_council: this module, the runner and the notebooks' execution
+    with runner.worker_pool(workers, preload=("wigan_deal.report.atlas", "wigan_deal.report.runner", EXECUTE_MODULE)) as pool:
         futures = {pool.submit(run_council, task): task for task in tasks}
         for done, future in enumerate(as_completed(futures), start=1):
             task = futures[future]

@@ -119,10 +119,10 @@ def _execute(task: NotebookTask, log_path: Path) -> NotebookOutcome:
         if task.html == "reader":
             # atlas: reader page only, so no link to a "version with code" that is not written
             notebook_to_html(nb, folder / f"{task.name}.reader.html", reader=True,
-                             title=notebook_title(nb, task.name), other=None,
+                             title=notebook_title(nb, task.name, task.area_name), other=None,
                              assets=Path(task.assets) if task.assets else None)
         else:
-            write_html_pair(nb, folder, task.name)
+            write_html_pair(nb, folder, task.name, task.area_name)
     except Exception as exc:
         return NotebookOutcome(
             task.name, False, time.perf_counter() - start, f"HTML conversion failed: {type(exc).__name__}: {exc}"

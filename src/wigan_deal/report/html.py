@@ -85,8 +85,9 @@ def reader_css() -> str:
     return (Path(__file__).with_name("reader.css")).read_text(encoding="utf-8")
 
 
-def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    """'<area name> – <first heading of the notebook>' (the heading alone if the area is unknown)."""
+def notebook_title(nb: nbformat.NotebookNode, fallback: str, area_name: str | None = None) -> str:
+    """'<area name> – <first heading of the notebook>' (the heading alone if the area is unknown). ``area_name``
+    if given, else the name of the notebook's ``area_code`` parameter (from the data layer)."""
     heading = fallback
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -95,6 +96,8 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
                     heading = line[2:].strip()
                     break
             break
+    if area_name:
+        return f"{area_name} – {heading}"
     code = nb.metadata.get("papermill", {}).get("parameters", {}).get("area_code")
     if code:
         try:
@@ -162,9 +165,11 @@ def notebook_to_html(
     return Path(path)
 
 
-def write_html_pair(nb: nbformat.NotebookNode, folder: Path, name: str) -> tuple[Path, Path]:
-    """Write ``<name>.html`` (with code) and ``<name>.reader.html`` (code hidden) into ``folder``."""
-    title = notebook_title(nb, name)
+def write_html_pair(nb: nbformat.NotebookNode, folder: Path, name: str,
+                    area_name: str | None = None) -> tuple[Path, Path]:
+    """Write ``<name>.html`` (with code) and ``<name>.reader.html`` (code hidden) into ``folder`` (titles:
+    :func:`notebook_title`)."""
+    title = notebook_title(nb, name, area_name)
     full = notebook_to_html(nb, Path(folder) / f"{name}.html", title=f"{title} (with code)",
                             other=(f"{name}.reader.html", "Reader version (code hidden)"))
     reader = notebook_to_html(nb, Path(folder) / f"{name}.reader.html", reader=True, title=title,

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -311,19 +311,24 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+#: The workers' side of a report: papermill, nbconvert and this module, without the runner, the data layer or pandas.
+EXECUTE_MODULE = "wigan_deal.report.execute"
+
+
 @contextlib.contextmanager
-def worker_pool(workers: int):
+def worker_pool(workers: int, preload: Sequence[str] = (EXECUTE_MODULE,)):
     """A process pool whose workers (and their kernels) die with this process.
 
     forkserver: workers are forked from a clean server process (never from this possibly
-    multi-threaded one) that has already imported papermill/nbconvert (:mod:`wigan_deal.report.execute`; the
-    runner's own process never imports them), so they start instantly.
+    multi-threaded one) that has already imported the modules ``preload`` (default: papermill and nbconvert through
+    :mod:`wigan_deal.report.execute`, all a report's workers run; the runner's own process never imports them), so
+    they start instantly. A pool whose workers run more (the atlas's councils, the sweep's reports) preloads the
+    module of the function it sends them.
     If the block is left by an exception (Ctrl-C, SIGTERM via :func:`stop_on_signals`, an error),
     the workers are terminated (each kills its kernel) instead of being waited for.
     """
     context = multiprocessing.get_context("forkserver")
-    # the workers' code, and through it this module, papermill and nbconvert
-    context.set_forkserver_preload(["wigan_deal.report.runner", "wigan_deal.report.execute"])
+    context.set_forkserver_preload(list(preload))
     _remove_stale_kernel_folders()
     kernel_files = tempfile.mkdtemp(prefix=f"{KERNEL_FILES_PREFIX}{os.getpid()}-")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,

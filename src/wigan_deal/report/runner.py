@@ -49,6 +49,7 @@ from typing import Any
 
 from wigan_deal import config
 from wigan_deal.data import short_repr
+from wigan_deal.report.dispatch import execute_one
 from wigan_deal.report.kernels import LOG_FOLDER, pid_alive, worker_pool
 from wigan_deal.report.kernels import Stopped as Stopped  # noqa: F401  (report.atlas imports it from here)
 from wigan_deal.report.kernels import stop_on_signals as stop_on_signals  # noqa: F401  (likewise)
@@ -211,6 +212,7 @@ def run_report(
             kernel_name=kernel_name,
             timeout=timeout,
             fresh_kernel=fresh_kernels,
+            area_name=params.area_name,
             **({"html": "reader", "figure_mode": "single"} if pages == "reader" else {}),
         )
         for nb in notebooks
@@ -291,15 +293,6 @@ def start_order(tasks: Sequence[NotebookTask]) -> list[NotebookTask]:
     """``tasks`` longest first (:data:`config.LONGEST_FIRST`), the rest after them in their own order."""
     rank = {name: i for i, name in enumerate(config.LONGEST_FIRST)}
     return sorted(tasks, key=lambda t: rank.get(t.name, len(rank)))
-
-
-def execute_one(task: NotebookTask) -> NotebookOutcome:
-    """Execute one notebook here (a pool worker, or a process that runs its notebooks itself):
-    :func:`wigan_deal.report.execute.execute_one`, imported on first use, so the runner's own process never
-    imports papermill and nbconvert (a pool's workers have them from their forkserver)."""
-    from wigan_deal.report.execute import execute_one as execute_here
-
-    return execute_here(task)
 
 
 def _execute_all(tasks: list[NotebookTask], jobs: int, log: Callable[[str], None]) -> list[NotebookOutcome]:

@@ -242,9 +242,11 @@ def _futures(todo: list[SweepTask], out: Path, scheduler: str | None, jobs: int,
         futures = {client.submit(run_task, t, str(out), pure=False, key=f"report-{i}-{t.area}"): t
                    for i, t in enumerate(todo)}
         return futures, dask_completed(list(futures))
-    from wigan_deal.report.kernels import worker_pool
+    from wigan_deal.report.kernels import EXECUTE_MODULE, worker_pool
 
-    pool = stack.enter_context(worker_pool(max(1, min(jobs, len(todo)))))
+    # the workers run run_task_here: this module, the report's command line and runner, the notebooks' execution
+    preload = ("wigan_deal.report.sweep", "wigan_deal.report.__main__", "wigan_deal.report.runner", EXECUTE_MODULE)
+    pool = stack.enter_context(worker_pool(max(1, min(jobs, len(todo))), preload=preload))
     futures = {pool.submit(run_task_here, t, str(out)): t for t in todo}
     return futures, as_completed(futures)
 

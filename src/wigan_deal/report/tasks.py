@@ -37,6 +37,9 @@ class NotebookTask:
     #: Save the output notebook after every cell (papermill's default; shows where a dead kernel
     #: stopped). The atlas saves once at the end.
     save_each_cell: bool = True
+    #: The area's name, for the pages' titles (the runner has it); ``None``: looked up from the notebook's
+    #: ``area_code`` parameter, which imports the data layer (and pandas) into the worker.
+    area_name: str | None = None
 
 
 @dataclass
@@ -46,3 +49,4 @@ class NotebookOutcome:
     seconds: float
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
