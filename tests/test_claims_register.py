@@ -207,3 +207,22 @@ def test_noise_and_end_points_are_validated(raw_doc, where, value, message):
         hle["later_checks"][-1]["end_points"] = value
     with pytest.raises(ClaimsRegisterError, match=r"claim 'hle_increase'.*" + message):
         parse_register(_dump(doc))
+
+
+@pytest.mark.integration
+def test_reading_the_register_through_the_package_imports_neither_the_rules_nor_pandas():
+    """``from wigan_deal.claims import get_claim`` (a report's index asks which vintage the claims are graded on)
+    loads the register alone: the package imports each module on first use, and the evaluators' statsmodels and
+    scipy (about 1.2 CPU-s) only when a claim is graded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from wigan_deal.claims import get_claim; print(get_claim('hle_increase').spec().vintage); "
+            "print(sorted(m for m in ('pandas', 'scipy', 'statsmodels', 'wigan_deal.claims.evaluators') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    vintage, heavy = done.stdout.splitlines()
+    from wigan_deal.claims import get_claim
+
+    assert vintage == str(get_claim("hle_increase").spec().vintage)
+    assert heavy == "[]"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wigan_deal import config, fmt
-from wigan_deal.claims import evaluate, evaluate_later_vintages
-from wigan_deal.data.errors import DataError
+from wigan_deal import config
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help and bad options are answered before the rules are imported
+    from wigan_deal import fmt
+    from wigan_deal.claims import evaluate, evaluate_later_vintages
+    from wigan_deal.data.errors import DataError
+
     area, comparator = args.area, args.comparator
     try:
         table = evaluate(area, comparator=comparator)
