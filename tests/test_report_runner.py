@@ -416,6 +416,21 @@ def test_a_kernel_that_dies_on_a_port_taken_meanwhile_is_started_again(tmp_path,
         taken.close()
 
 
+#: A report run in a process of its own (a process starts its forkserver once, with the first pool's preload, and
+#: keeps it: in a test worker an earlier atlas run's forkserver would be reused), reporting what its worker imported.
+_WORKER_IMPORTS = """
+import json, pickle, sys
+from wigan_deal.report import kernels, runner
+task = pickle.loads(bytes.fromhex(sys.argv[1]))
+probe = "sorted(m for m in __import__('sys').modules if m in %r)" % (sys.argv[2].split(","),)
+with kernels.worker_pool(1) as pool:  # eval: a builtin, so sending it imports nothing in the worker
+    before = pool.submit(eval, probe).result()
+    outcome = pool.submit(runner.execute_one, task).result()
+    after = pool.submit(eval, probe).result()
+print(json.dumps({"before": before, "after": after, "ok": outcome.ok, "error": outcome.error}))
+"""
+
+
 @pytest.mark.integration
 def test_a_report_s_workers_execute_and_write_pages_without_the_runner_the_data_layer_or_pandas(tmp_path):
     """A plain report's pool preloads only :mod:`wigan_deal.report.execute` (papermill, nbconvert); the function it
@@ -424,7 +439,7 @@ def test_a_report_s_workers_execute_and_write_pages_without_the_runner_the_data_
     layer or pandas (each report's workers used to: about 0.3 CPU-s each, and 0.4 in their forkserver)."""
     import pickle
 
-    from wigan_deal.report import kernels, runner
+    from wigan_deal.report import runner
 
     assert b"wigan_deal.report.dispatch" in pickle.dumps(runner.execute_one)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · A title"),
@@ -434,12 +449,11 @@ def test_a_report_s_workers_execute_and_write_pages_without_the_runner_the_data_
     nbformat.write(nb, tmp_path / "01_t.ipynb")
     task = runner.NotebookTask(name="01_t", source=str(tmp_path / "01_t.ipynb"), folder=str(tmp_path),
                                parameters={"area_code": config.WIGAN}, cwd=str(tmp_path), area_name="Wigan")
-    watched = ("pandas", "wigan_deal.data", "wigan_deal.report.runner", "wigan_deal.report.execute")
-    probe = f"sorted(m for m in __import__('sys').modules if m in {watched!r})"
-    with kernels.worker_pool(1) as pool:  # eval: a builtin, so sending it imports nothing in the worker
-        before = pool.submit(eval, probe).result()
-        outcome = pool.submit(runner.execute_one, task).result()
-        after = pool.submit(eval, probe).result()
-    assert outcome.ok, outcome.error
+    watched = "pandas,wigan_deal.data,wigan_deal.report.runner,wigan_deal.report.execute"
+    done = subprocess.run([sys.executable, "-c", _WORKER_IMPORTS, pickle.dumps(task).hex(), watched],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["ok"], seen["error"]
     assert "<title>Wigan – 01 · A title</title>" in (tmp_path / "01_t.reader.html").read_text(encoding="utf-8")
-    assert before == after == ["wigan_deal.report.execute"]
+    assert seen["before"] == seen["after"] == ["wigan_deal.report.execute"]

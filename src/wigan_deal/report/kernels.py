@@ -323,7 +323,9 @@ def worker_pool(workers: int, preload: Sequence[str] = (EXECUTE_MODULE,)):
     multi-threaded one) that has already imported the modules ``preload`` (default: papermill and nbconvert through
     :mod:`wigan_deal.report.execute`, all a report's workers run; the runner's own process never imports them), so
     they start instantly. A pool whose workers run more (the atlas's councils, the sweep's reports) preloads the
-    module of the function it sends them.
+    module of the function it sends them. A process starts its forkserver once, with the first pool's ``preload``,
+    and later pools fork from it (a longer-lived process, such as a test worker or a notebook session, may run an
+    atlas after a report): their workers import what is missing on first use.
     If the block is left by an exception (Ctrl-C, SIGTERM via :func:`stop_on_signals`, an error),
     the workers are terminated (each kills its kernel) instead of being waited for.
     """
