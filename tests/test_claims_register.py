@@ -226,3 +226,16 @@ def test_reading_the_register_through_the_package_imports_neither_the_rules_nor_
 
     assert vintage == str(get_claim("hle_increase").spec().vintage)
     assert heavy == "[]"
+
+
+def test_every_name_the_claims_package_exports_resolves_from_its_module():
+    """The package's ``__getattr__`` maps each exported name to the module holding it: a name added to ``__all__``
+    without a place in that map (or moved away from its module) fails here, not in a user's import."""
+    import wigan_deal.claims as claims
+    from wigan_deal.claims import evaluators, grading, register, shares
+
+    homes = {**dict.fromkeys(claims._REGISTER, register), **dict.fromkeys(claims._EVALUATORS, evaluators),
+             **dict.fromkeys(claims._SHARES, shares), **dict.fromkeys(claims._GRADING, grading)}
+    assert set(claims.__all__) <= set(homes)
+    assert {name: getattr(claims, name) is getattr(module, name) for name, module in homes.items()} == dict.fromkeys(
+        homes, True)
