@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod.families import Poisson
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from wigan_deal import fmt
 from wigan_deal.its._series import check_single_series
@@ -226,7 +227,7 @@ def fit_count_its(
         log_off = np.log(off)
     else:
         off, log_off = np.ones_like(y), None
-    glm = sm.GLM(y, X, family=sm.families.Poisson(), offset=log_off)
+    glm = GLM(y, X, family=Poisson(), offset=log_off)
     res = glm.fit(scale="X2") if family == "quasipoisson" else glm.fit()
     dispersion = float(res.pearson_chi2 / res.df_resid)
     beta = np.asarray(res.params)

@@ -29,7 +29,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+
+# the models themselves, not statsmodels.api, which imports every model statsmodels has (about 0.5 CPU-s more in
+# every kernel and command that fits an ITS; tests/test_its_segmented.py checks)
+from statsmodels.regression.linear_model import GLSAR, OLS
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
@@ -64,7 +67,7 @@ class _Fit:
 def _fit_core(series: Series, method: str, hac_lags: int, small_sample: bool = True) -> _Fit:
     y, X = series.y, series.X
     if method == "ols":
-        ols = sm.OLS(y, X)
+        ols = OLS(y, X)
         if hac_lags > 0:
             res = ols.fit(
                 cov_type="HAC",
@@ -75,7 +78,7 @@ def _fit_core(series: Series, method: str, hac_lags: int, small_sample: bool = T
             res = ols.fit(use_t=True)
         return _Fit(res.params, res.cov_params(), res.df_resid, res.scale, res.resid, res, plain_ols=True)
     if method == "glsar":
-        model = sm.GLSAR(y, X, rho=1)
+        model = GLSAR(y, X, rho=1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = model.iterative_fit(maxiter=100)
@@ -128,7 +131,7 @@ def _diagnostics(series: Series, fit: _Fit) -> dict[str, Any]:
         out["ljung_box"] = None
     # the plain OLS fit of the Breusch-Godfrey test: an OLS fit's own results (the same coefficients and residuals;
     # the test reads no covariance) unless the method is another
-    ols = fit.model if fit.plain_ols else sm.OLS(series.y, series.X).fit()
+    ols = fit.model if fit.plain_ols else OLS(series.y, series.X).fit()
     e = ols.resid
     out["ols_resid_acf1"] = float(np.corrcoef(e[:-1], e[1:])[0, 1]) if n > 3 else float("nan")
     if n - series.X.shape[1] - lags >= 3:
