@@ -73,3 +73,83 @@ def test_a_report_kernel_runs_with_one_blas_thread_when_the_user_set_none(tmp_pa
                            str(tmp_path / "out"), "--jobs", "1"], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads((folder / "blas.json").read_text()) == BLAS_THREADS
+
+
+
+class _Channel:
+    """A fake ZeroMQ channel: each ``get_msg`` returns the next queued message, or raises Empty for a queued None
+    (nothing within the timeout) and once the queue is used up; counts its calls."""
+
+    def __init__(self, messages):
+        self.messages, self.calls = list(messages), 0
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.calls += 1
+        message = self.messages.pop(0) if self.messages else None
+        if message is None:
+            raise Empty
+        return message
+
+
+def _msg(parent: str, msg_type: str, **content) -> dict:
+    return {"parent_header": {"msg_id": parent}, "msg_type": msg_type, "content": content}
+
+
+def _reply(parent: str) -> dict:
+    return _msg(parent, "kernel_info_reply", protocol_version="5.3")
+
+
+def _idle(parent: str) -> dict:
+    return _msg(parent, "status", execution_state="idle")
+
+
+@pytest.fixture
+def fake_client(monkeypatch):
+    """Makes a SharedKernelClient whose kernel_info requests get the ids r1, r2, ... and whose channels are fakes."""
+    from wigan_deal.report.kernels import SharedKernelClient
+
+    monkeypatch.setattr(SharedKernelClient, "shell_channel", property(lambda self: self.fake_shell), raising=False)
+    monkeypatch.setattr(SharedKernelClient, "iopub_channel", property(lambda self: self.fake_iopub), raising=False)
+
+    def make(shell: list, iopub: list, alive: bool = True):
+        client = SharedKernelClient()
+        client.sent, client.fake_shell, client.fake_iopub = [], _Channel(shell), _Channel(iopub)
+
+        def kernel_info():
+            client.sent.append(f"r{len(client.sent) + 1}")
+            return client.sent[-1]
+
+        async def is_alive():
+            return alive
+
+        client.kernel_info, client._async_is_alive = kernel_info, is_alive
+        return client
+
+    return make
+
+
+def test_a_kernel_is_ready_at_the_idle_of_its_kernel_info_request_without_a_quiet_period(fake_client):
+    import asyncio
+
+    later = _msg("r1", "stream", text="later")
+    client = fake_client([_reply("r0"), _reply("r1")],  # a stray reply of another request is skipped
+                         [_idle("r0"), _msg("r1", "status", execution_state="busy"), _idle("r1"), later])
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.sent == ["r1"] and client._ready
+    # it stopped at r1's idle: the next message was not waited for (jupyter_client waits for 0.2 s of quiet)
+    assert client.fake_iopub.calls == 3 and client.fake_iopub.messages == [later]
+    asyncio.run(client.wait_for_ready(timeout=5))  # ready once: nothing is sent again
+    assert client.sent == ["r1"]
+
+
+def test_a_kernel_whose_iopub_is_silent_is_asked_again_and_a_dead_one_is_an_error(fake_client):
+    import asyncio
+
+    client = fake_client([_reply("r1"), _reply("r2")], [None, _idle("r2")])  # IOPub connected after the first ask
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.sent == ["r1", "r2"] and client._ready
+    dead = fake_client([], [], alive=False)
+    with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
+        asyncio.run(dead.wait_for_ready(timeout=5))

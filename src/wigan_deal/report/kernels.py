@@ -205,9 +205,45 @@ class SharedKernelClient(AsyncKernelClient):
             super().start_channels(*args, **kwargs)
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        if not self._ready:
-            await super()._async_wait_for_ready(timeout=timeout)
-            self._ready = True
+        """Ready once the kernel has answered ``kernel_info`` on the shell channel and said ``idle`` for that
+        request on IOPub (so IOPub is connected and that request's messages are all in).
+
+        jupyter_client's own check then waits until IOPub has been quiet for 0.2 s, a fixed wait on every kernel
+        start; nothing of the request can come after its ``idle`` (the kernel sends it last), and stray messages
+        of earlier requests are skipped by every reader here, which match replies and outputs to their request.
+        As there: a request whose IOPub messages do not come within 0.2 s (IOPub not connected yet) is sent
+        again, a kernel that dies or does not answer within ``timeout`` s is a RuntimeError."""
+        if self._ready:
+            return
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            msg_id = self.kernel_info()
+            if await self._answered(msg_id):
+                self._ready = True
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _answered(self, msg_id: str) -> bool:
+        """True once request ``msg_id``'s reply (within 1 s) and its ``idle`` status (IOPub quiet no longer than
+        0.2 s between messages) have come; False to send the request again."""
+        from queue import Empty
+
+        try:
+            while True:
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["parent_header"].get("msg_id") == msg_id and reply["msg_type"] == "kernel_info_reply":
+                    break
+            while True:
+                msg = await self.iopub_channel.get_msg(timeout=0.2)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    self._handle_kernel_info_reply(reply)
+                    return True
+        except Empty:
+            return False
 
     wait_for_ready = _async_wait_for_ready
 
