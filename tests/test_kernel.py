@@ -153,3 +153,23 @@ def test_a_kernel_whose_iopub_is_silent_is_asked_again_and_a_dead_one_is_an_erro
     dead = fake_client([], [], alive=False)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
         asyncio.run(dead.wait_for_ready(timeout=5))
+
+
+def test_a_stopped_kernel_is_looked_at_every_few_ms_until_it_has_exited(monkeypatch):
+    import asyncio
+
+    from wigan_deal.report import kernels
+
+    km = kernels.SharedClientKernelManager(kernel_name="python3")
+    looks, slept = iter([True, True, False]), []
+
+    async def is_alive():
+        return next(looks)
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(km, "_async_is_alive", is_alive)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    asyncio.run(km._async_wait())  # jupyter_client's own default is 0.1 s between looks
+    assert slept == [kernels.EXIT_POLL, kernels.EXIT_POLL] and kernels.EXIT_POLL <= 0.01

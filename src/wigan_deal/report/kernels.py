@@ -254,6 +254,10 @@ class SharedKernelClient(AsyncKernelClient):
         super().stop_channels()
 
 
+#: Seconds between looks at a stopped kernel's process until it has exited (a killed kernel takes a few ms).
+EXIT_POLL = 0.005
+
+
 class SharedClientKernelManager(AsyncKernelManager):
     """A kernel manager whose :meth:`client` always returns the same :class:`SharedKernelClient`."""
 
@@ -266,6 +270,11 @@ class SharedClientKernelManager(AsyncKernelManager):
             self._shared_client = SharedKernelClient(**settings)
             _worker_clients.append(self._shared_client)
         return self._shared_client
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Wait for the stopped kernel process to exit, looking every :data:`EXIT_POLL` s (jupyter_client looks
+        every 0.1 s, so each stop took 0.1 s however fast the kernel went)."""
+        await super()._async_wait(pollinterval=min(pollinterval, EXIT_POLL))
 
 
 #: Starts a worker makes of its kernel when the kernel dies at start-up because a port it was given is taken:
