@@ -126,7 +126,7 @@ def _wait_for_kernels(started: subprocess.Popen, out: Path, folders: int, second
         kernels = [p for p in proc.children(recursive=True) if "ipykernel" in _cmdline(p)]
         if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) >= folders:
             return
-        time.sleep(0.1)
+        time.sleep(0.02)
     started.kill()
     pytest.fail(f"kernels did not start: {started.communicate()}")
 
@@ -137,7 +137,7 @@ def _wait_for_files(started: subprocess.Popen, files: list[Path], seconds: float
     while time.monotonic() < deadline:
         if all(f.exists() for f in files):
             return
-        time.sleep(0.05)
+        time.sleep(0.02)
     started.kill()
     pytest.fail(f"the notebooks did not reach their sleeping cell: {started.communicate()}")
 
@@ -145,7 +145,7 @@ def _wait_for_files(started: subprocess.Popen, files: list[Path], seconds: float
 def _wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
     deadline = time.monotonic() + seconds
     while _alive(pids) and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.02)
     return _alive(pids)
 
 

@@ -256,7 +256,7 @@ def test_a_disk_that_fills_up_during_a_real_run_is_one_message(tmp_path):
     # each notebook says it is running (a file in its working folder, the notebooks' folder), then waits until
     # the disk is full, then prints: its output can no longer be written
     wait = (f"import os, time\nopen('started-{{}}', 'w').close()\ndeadline = time.monotonic() + 120\n"
-            f"while not os.path.exists({str(filled)!r}) and time.monotonic() < deadline:\n    time.sleep(0.1)")
+            f"while not os.path.exists({str(filled)!r}) and time.monotonic() < deadline:\n    time.sleep(0.02)")
     for i in (1, 2):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell("area_code = None\nresults_path = None", metadata={"tags": ["parameters"]}),
@@ -268,7 +268,7 @@ def test_a_disk_that_fills_up_during_a_real_run_is_one_message(tmp_path):
 mkdir -p '{mnt}' && mount -t tmpfs -o size=64m tmpfs '{mnt}' || exit 97
 '{sys.executable}' -m wigan_deal.report --notebook-dir '{nbs}' --out '{mnt}/reports' --jobs 2 &
 R=$!
-for i in $(seq 1 1200); do [ -e '{nbs}/started-1' ] && [ -e '{nbs}/started-2' ] && ls -d '{mnt}'/reports/.tmp-* >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 1 2400); do [ -e '{nbs}/started-1' ] && [ -e '{nbs}/started-2' ] && ls -d '{mnt}'/reports/.tmp-* >/dev/null 2>&1 && break; sleep 0.05; done
 head -c 100000000 /dev/zero > '{mnt}/filler' 2>/dev/null
 touch '{filled}'
 wait $R; echo "rc=$?"; ls -A '{mnt}/reports'
