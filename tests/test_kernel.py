@@ -9,6 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# coroutines run as the runner runs them (a test worker may already have a running event loop)
+from jupyter_core.utils import run_sync
+
 from wigan_deal import config
 from wigan_deal.report import runner
 
@@ -131,28 +134,24 @@ def fake_client(monkeypatch):
 
 
 def test_a_kernel_is_ready_at_the_idle_of_its_kernel_info_request_without_a_quiet_period(fake_client):
-    import asyncio
-
     later = _msg("r1", "stream", text="later")
     client = fake_client([_reply("r0"), _reply("r1")],  # a stray reply of another request is skipped
                          [_idle("r0"), _msg("r1", "status", execution_state="busy"), _idle("r1"), later])
-    asyncio.run(client.wait_for_ready(timeout=5))
+    run_sync(client.wait_for_ready)(timeout=5)
     assert client.sent == ["r1"] and client._ready
     # it stopped at r1's idle: the next message was not waited for (jupyter_client waits for 0.2 s of quiet)
     assert client.fake_iopub.calls == 3 and client.fake_iopub.messages == [later]
-    asyncio.run(client.wait_for_ready(timeout=5))  # ready once: nothing is sent again
+    run_sync(client.wait_for_ready)(timeout=5)  # ready once: nothing is sent again
     assert client.sent == ["r1"]
 
 
 def test_a_kernel_whose_iopub_is_silent_is_asked_again_and_a_dead_one_is_an_error(fake_client):
-    import asyncio
-
     client = fake_client([_reply("r1"), _reply("r2")], [None, _idle("r2")])  # IOPub connected after the first ask
-    asyncio.run(client.wait_for_ready(timeout=5))
+    run_sync(client.wait_for_ready)(timeout=5)
     assert client.sent == ["r1", "r2"] and client._ready
     dead = fake_client([], [], alive=False)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
-        asyncio.run(dead.wait_for_ready(timeout=5))
+        run_sync(dead.wait_for_ready)(timeout=5)
 
 
 def test_a_stopped_kernel_is_looked_at_every_few_ms_until_it_has_exited(monkeypatch):
@@ -171,5 +170,5 @@ def test_a_stopped_kernel_is_looked_at_every_few_ms_until_it_has_exited(monkeypa
 
     monkeypatch.setattr(km, "_async_is_alive", is_alive)
     monkeypatch.setattr(asyncio, "sleep", sleep)
-    asyncio.run(km._async_wait())  # jupyter_client's own default is 0.1 s between looks
+    run_sync(km._async_wait)()  # jupyter_client's own default is 0.1 s between looks
     assert slept == [kernels.EXIT_POLL, kernels.EXIT_POLL] and kernels.EXIT_POLL <= 0.01
