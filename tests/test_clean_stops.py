@@ -126,7 +126,7 @@ def _wait_for_kernels(started: subprocess.Popen, out: Path, folders: int, second
         kernels = [p for p in proc.children(recursive=True) if "ipykernel" in _cmdline(p)]
         if len(kernels) == 2 and len(list(out.glob(".tmp-*"))) >= folders:
             return
-        time.sleep(0.02)
+        time.sleep(0.05)  # psutil walks the process tree each time
     started.kill()
     pytest.fail(f"kernels did not start: {started.communicate()}")
 
