@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 # the models themselves, not statsmodels.api, which imports every model statsmodels has (about 0.5 CPU-s more in
-# every kernel and command that fits an ITS; tests/test_its_segmented.py checks)
+# every kernel and command that fits an ITS; a test in tests/test_its_segmented.py reads the code for it)
 from statsmodels.regression.linear_model import GLSAR, OLS
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
