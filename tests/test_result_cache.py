@@ -115,3 +115,56 @@ def test_all_council_shares_are_kept_on_disk(tmp_path, monkeypatch):
     second = shares.all_council_shares()
     assert calls == [1] and second.loc[0, "councils"] == 151
     assert list(tmp_path.glob("verdict_shares-*.pkl"))
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(result_cache.PACKAGE).with_suffix("").parts
+    return ".".join([result_cache.PACKAGE.name, *(p for p in parts if p != "__init__")])
+
+
+@pytest.mark.parametrize("path", sorted(result_cache.PACKAGE.rglob("*.py")), ids=lambda p: p.name)
+def test_the_key_s_import_scan_finds_every_package_import_python_s_parser_finds(path):
+    """The scan is a regular expression (a parse of every file would cost each kernel ~0.15 CPU-s); here Python's
+    own parser says which package modules each file imports, and none may be missing from the scan."""
+    import ast
+
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    parsed = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            parsed.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                head = package.split(".")[: package.count(".") + 2 - node.level]
+                base = ".".join([*head, base] if base else head)
+            parsed.update([base, *(f"{base}.{alias.name}" for alias in node.names)])
+    ours = {m for m in parsed if m.split(".")[0] == "wigan_deal" and result_cache._module_file(m)}
+    assert ours <= result_cache._imported(path, name)
+
+
+def test_shares_are_keyed_by_the_code_they_run_not_the_pages():
+    files = {str(p.relative_to(result_cache.PACKAGE)) for p in result_cache.source_files(["wigan_deal.claims.shares"])}
+    assert {"claims/shares.py", "claims/evaluators.py", "claims/rules.py", "finance.py", "data/loaders.py",
+            "its/segmented.py", "config.py", "__init__.py"} <= files
+    assert not files & {"report/html.py", "report/runner.py", "studies/hle.py", "speccurve.py", "notebook.py"}
+
+
+def test_an_edit_outside_the_modules_imports_keeps_the_key_and_one_inside_changes_it(tmp_path, monkeypatch):
+    package = tmp_path / "wigan_deal"
+    (package / "sub").mkdir(parents=True)
+    files = {"__init__.py": "", "sub/__init__.py": "", "a.py": "from .sub import b\n\ndef f():\n    import wigan_deal.c\n",
+             "sub/b.py": "from .. import d  # a relative import from the package above\n", "c.py": "", "d.py": "",
+             "page.py": "import wigan_deal.a\n"}
+    for name, text in files.items():
+        (package / name).write_text(text)
+    monkeypatch.setattr(result_cache, "PACKAGE", package)
+    assert [str(p.relative_to(package)) for p in result_cache.source_files(["wigan_deal.a"])] == [
+        "__init__.py", "a.py", "c.py", "d.py", "sub/__init__.py", "sub/b.py"]
+    key = result_cache.fingerprint(["wigan_deal.a"])
+    (package / "page.py").write_text("import wigan_deal.a  # edited\n")
+    assert result_cache.fingerprint(["wigan_deal.a"]) == key
+    assert result_cache.fingerprint() != result_cache.fingerprint(["wigan_deal.a"])  # no module: every file
+    (package / "d.py").write_text("x = 1\n")
+    assert result_cache.fingerprint(["wigan_deal.a"]) != key

@@ -1,11 +1,13 @@
 """Results that are the same for every council, computed once per machine and kept on disk.
 
 Some tables do not depend on the chosen area at all: the share of councils that get each verdict under every
-rule takes ~20 CPU-s and was recomputed by every kernel of every report (each atlas worker, each report a test
-renders). :func:`cached` keeps such a result in :data:`config.RESULT_CACHE_DIR` under a key that is a
+rule takes about 9 CPU-s and was recomputed by every kernel of every report (each atlas worker, each report a
+test renders). :func:`cached` keeps such a result in :data:`config.RESULT_CACHE_DIR` under a key that is a
 fingerprint of everything it can depend on:
 
-- the bytes of every source file of the package;
+- the bytes of the package's source files it can run: those the modules that compute it import, directly or
+  through others (their import closure, read from the code: :func:`source_files`), or every source file when
+  the caller names no module;
 - the bytes of every file under ``data/`` (extracts, register, analysis plan, flags...), except raw downloads;
 - the name, size and modification time of every raw file (``config.RAW_DIR`` and ``data/raw``);
 - the versions of the numerical libraries (numpy, pandas, scipy, statsmodels) and of Python.
@@ -24,8 +26,9 @@ import hashlib
 import os
 import pickle
 import platform
+import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
@@ -59,13 +62,82 @@ def _files(folder: Path, pattern: str = "*") -> list[Path]:
     return sorted(p for p in folder.rglob(pattern) if p.is_file()) if folder.is_dir() else []
 
 
-def fingerprint() -> str:
-    """sha256 over the package's source, the data folder's files, the raw files' names, sizes and times, and
-    the library versions (see the module docstring)."""
+#: the package's own folder (its modules' source files)
+PACKAGE = Path(__file__).resolve().parent
+_closures: dict[tuple, list[Path]] = {}  # (modules, the package files' sizes and times) -> source files
+
+
+def _module_file(name: str) -> Path | None:
+    """The source file of package module ``name`` (``wigan_deal.x.y``), or None (another library, or a name that
+    is not a module)."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE.name:
+        return None
+    base = PACKAGE.joinpath(*parts[1:])
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+#: an import statement at the start of a line or after ``;``: ``import a.b as c, d`` or ``from .a import (b, c)``
+#: (the names may span lines inside parentheses). Matches inside strings only add files: the key covers more.
+_IMPORT = re.compile(r"(?:^|;)[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*))",
+                     re.M)
+
+
+def _imported(path: Path, name: str) -> set[str]:
+    """Every module ``path`` (module ``name``) imports anywhere (also inside functions), with the packages above
+    each (Python runs their ``__init__`` first); ``from a import b`` counts ``a.b`` as well, in case it is one."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for plain, source, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
+        if plain:
+            found.update(part.split()[0] for part in plain.split(",") if part.strip())
+            continue
+        level = len(source) - len(source.lstrip("."))
+        base = source[level:]
+        if level:
+            head = package.split(".")[: len(package.split(".")) - level + 1]
+            base = ".".join([*head, base] if base else head)
+        found.add(base)
+        found.update(f"{base}.{part.split()[0]}" for part in names.strip("()").split(",") if part.strip())
+    return {".".join(m.split(".")[:i]) for m in found if m for i in range(1, m.count(".") + 2)}
+
+
+def source_files(modules: Iterable[str]) -> list[Path]:
+    """The package's source files ``modules`` run when imported and used: theirs and those of every package
+    module they import, directly or through others (statically, from the code; the package imports no module
+    by a computed name)."""
+    modules = tuple(sorted(modules))
+    state = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(PACKAGE, "*.py"))
+    if (modules, state) not in _closures:
+        seen: dict[str, Path] = {}
+        todo = [m for name in modules for m in _imported_parents(name)]
+        while todo:
+            name = todo.pop()
+            path = _module_file(name)
+            if name in seen or path is None:
+                continue
+            seen[name] = path
+            todo.extend(_imported(path, name))
+        _closures[(modules, state)] = sorted(set(seen.values()))
+    return _closures[(modules, state)]
+
+
+def _imported_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def fingerprint(modules: Iterable[str] = ()) -> str:
+    """sha256 over the package's source (the files :func:`source_files` finds for ``modules``, or all of it), the
+    data folder's files, the raw files' names, sizes and times, and the library versions (see the module
+    docstring)."""
     h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in _files(package, "*.py"):
-        h.update(f"src {path.relative_to(package)} {_digest(path)}\n".encode())
+    modules = tuple(modules)
+    for path in source_files(modules) if modules else _files(PACKAGE, "*.py"):
+        h.update(f"src {path.relative_to(PACKAGE)} {_digest(path)}\n".encode())
     raw_downloads = config.DOWNLOAD_DIR.resolve()
     for path in _files(config.DATA_DIR):
         if raw_downloads in path.resolve().parents:
@@ -82,11 +154,11 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def path_for(name: str, folder: Path | None = None) -> Path:
-    """The file that holds result ``name`` for the current fingerprint."""
+def path_for(name: str, folder: Path | None = None, modules: Iterable[str] = ()) -> Path:
+    """The file that holds result ``name`` for the current fingerprint (of ``modules``' source, or all of it)."""
     if not name.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"result name {name!r}: use letters, digits, '_' and '-' only")
-    return Path(folder or config.RESULT_CACHE_DIR) / f"{name}-{fingerprint()[:24]}.pkl"
+    return Path(folder or config.RESULT_CACHE_DIR) / f"{name}-{fingerprint(modules)[:24]}.pkl"
 
 
 def _read(path: Path) -> tuple[bool, object]:
@@ -119,12 +191,16 @@ def _write(path: Path, value: object) -> None:
         raise
 
 
-def cached(name: str, compute: Callable[[], T], *, folder: Path | None = None) -> T:
+def cached(name: str, compute: Callable[[], T], *, folder: Path | None = None, modules: Iterable[str] = ()) -> T:
     """``compute()``'s result, read from the disk cache when this fingerprint's result is there, else computed
-    (once, even with several processes asking at the same time) and kept. Callers must not mutate it."""
+    (once, even with several processes asking at the same time) and kept. Callers must not mutate it.
+
+    ``modules``: the package modules ``compute`` belongs to; the key then covers only the source files they can
+    run (:func:`source_files`), so editing other code (a page template, a figure) keeps the result. Without it,
+    every source file is in the key."""
     if not enabled():
         return compute()
-    path = path_for(name, folder)
+    path = path_for(name, folder, modules)
     found, value = _read(path)
     if found:
         return value  # type: ignore[return-value]

@@ -90,11 +90,12 @@ def asc_change_pct() -> pd.Series:
 
 def distributions() -> dict[str, pd.Series]:
     """Every atlas figure's values over the full panel, keyed like :data:`wigan_deal.report.atlas.FIGURES`: the
-    same for every atlas page, so computed once per version of the code and data (:mod:`wigan_deal.result_cache`;
+    same for every atlas page, so computed once per version of the code it runs and the data (:mod:`wigan_deal.result_cache`;
     ~2 CPU-s, mostly the 150 councils' ITS fits)."""
     from wigan_deal import result_cache
 
-    return {k: v.copy() for k, v in result_cache.cached("atlas_distributions", compute_distributions).items()}
+    return {k: v.copy() for k, v in result_cache.cached("atlas_distributions", compute_distributions,
+                                                        modules=(__name__,)).items()}
 
 
 def compute_distributions() -> dict[str, pd.Series]:
