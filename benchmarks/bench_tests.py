@@ -11,7 +11,12 @@ too: on shared cores wall time rises with other work, CPU time hardly does. Then
     python benchmarks/bench_tests.py --xdist "-n auto --dist loadgroup" \\
         --fast-tier "not integration and not slow and not browser" \\
         --full-tier "not every_council and not variants" --breadth-tier "every_council or variants" \\
-        [--only fast|full|councils] [--check] [--log LOG]
+        [--only fast|full|councils] [--cold] [--check] [--log LOG]
+
+The area-independent results kept on disk (``wigan_deal.result_cache``: the verdict shares, the atlas
+distributions) make a run faster once computed for the code and data at hand. Each tier says whether they were
+there (``result cache: kept`` or ``computed in this run``); ``--cold`` gives the run an empty cache folder of its
+own (``WIGAN_DEAL_CACHE_DIR``), as a fresh clone, or the first run after an edit of the code they run, has.
 
 ``make test-councils`` (the breadth tier: the all-council run beyond make test's sample and the rendered variant
 reports; CI runs it after make test) has no budget: it is timed only with ``--only councils``.
@@ -26,6 +31,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from proctree import Measured, run_measured
@@ -46,6 +52,18 @@ def _command(tier: str, xdist: str, markers: dict[str, str], durations: int) -> 
 def _summary(output: str) -> str:
     found = [m.group("body") for m in SUMMARY.finditer(output)]
     return found[-1] if found else "no pytest summary line (see the output above)"
+
+
+#: the results kept on disk that the tiers' reports and tests read: (name, the module that computes it)
+KEPT = (("verdict_shares", "wigan_deal.claims.shares"), ("atlas_distributions", "wigan_deal.report.atlas_panel"))
+
+
+def cache_state(folder: Path | None = None) -> str:
+    """Which of :data:`KEPT` the result cache holds for the code and data at hand (read in this process)."""
+    from wigan_deal import result_cache
+
+    kept = [name for name, module in KEPT if result_cache.path_for(name, folder, (module,)).exists()]
+    return f"kept: {', '.join(kept)}" if kept else "none kept (computed in this run)"
 
 
 def report(tier: str, measured: Measured, cores: int) -> bool:
@@ -76,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(BUDGETS), help="time one tier only")
     parser.add_argument("--durations", type=int, default=10, help="slowest tests to list (full tier)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a tier fails or is over budget")
+    parser.add_argument("--cold", action="store_true",
+                        help="an empty result cache for each tier (as a fresh clone has), not the project's")
     parser.add_argument("--log", type=Path, help="also write each tier's full pytest output to LOG.<tier>.txt")
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
@@ -85,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         if (args.only and tier != args.only) or (not args.only and tier == "councils"):
             continue
         cmd = _command(tier, args.xdist, markers, args.durations if tier == "full" else 0)
-        measured = run_measured(cmd, cwd=ROOT)
+        with tempfile.TemporaryDirectory(prefix="bench-tests-cache-") as empty:
+            folder = Path(empty) if args.cold else None
+            state = cache_state(folder)
+            env = {**os.environ, "WIGAN_DEAL_CACHE_DIR": empty} if args.cold else None
+            measured = run_measured(cmd, cwd=ROOT, env=env)
+        print(f"{LABELS[tier]:15s} result cache before the run: {state}")
         if args.log:
             args.log.with_name(f"{args.log.name}.{tier}.txt").write_text(measured.proc.stdout + measured.proc.stderr)
         if measured.proc.returncode not in (0, 1):  # 1 = some test failed; anything else = no run

@@ -57,3 +57,26 @@ def test_a_process_is_named_by_the_program_it_runs_after_its_exec():
     # the shell, later Python, and its `sleep` (a program of its own, "other")
     assert measured.by_kind["other Python (command-line runs)"][1] == 1, measured.by_kind
     assert measured.by_kind.get("other", (0.0, 0))[1] <= 1, measured.by_kind
+
+
+def test_bench_tests_says_whether_the_kept_results_were_there_and_cold_runs_get_an_empty_cache(tmp_path, monkeypatch):
+    import subprocess
+
+    import bench_tests
+    from proctree import Measured
+    from wigan_deal import result_cache
+
+    assert bench_tests.cache_state(tmp_path) == "none kept (computed in this run)"
+    result_cache.cached("verdict_shares", lambda: "table", folder=tmp_path, modules=("wigan_deal.claims.shares",))
+    assert bench_tests.cache_state(tmp_path) == "kept: verdict_shares"
+    seen = []
+
+    def fake_run(cmd, cwd, env=None):
+        seen.append(env)
+        proc = subprocess.CompletedProcess(cmd, 0, "1 passed in 0.1s\n", "")
+        return Measured(proc, wall=1.0, cpu=1.0, load_before=0.0, load_after=0.0)
+
+    monkeypatch.setattr(bench_tests, "run_measured", fake_run)
+    args = ["--xdist", "-n 2", "--fast-tier", "a", "--full-tier", "b", "--breadth-tier", "c", "--only", "fast"]
+    assert bench_tests.main(args) == 0 and bench_tests.main([*args, "--cold"]) == 0
+    assert seen[0] is None and "bench-tests-cache-" in seen[1]["WIGAN_DEAL_CACHE_DIR"]
