@@ -56,8 +56,10 @@ def _connection_files(folder: Path) -> list[Path]:
 
 
 def _interruptible() -> None:
-    """In the child before exec: SIGINT back to its default action (a terminal's foreground job)."""
+    """In the child before exec: SIGINT and SIGHUP back to their default action (a terminal's foreground job;
+    under ``nohup make test`` every process inherits SIGHUP ignored, and the SIGHUP test waited 30 s and failed)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 _SHORT_FOLDERS: list[Path] = []
