@@ -168,3 +168,5 @@ def test_an_edit_outside_the_modules_imports_keeps_the_key_and_one_inside_change
     assert result_cache.fingerprint() != result_cache.fingerprint(["wigan_deal.a"])  # no module: every file
     (package / "d.py").write_text("x = 1\n")
     assert result_cache.fingerprint(["wigan_deal.a"]) != key
+    with pytest.raises(ValueError, match="wigan_deal.typo is not a module of wigan_deal"):
+        result_cache.fingerprint(["wigan_deal.typo"])  # a key over no source at all would never go stale

@@ -110,6 +110,10 @@ def source_files(modules: Iterable[str]) -> list[Path]:
     module they import, directly or through others (statically, from the code; the package imports no module
     by a computed name)."""
     modules = tuple(sorted(modules))
+    unknown = [name for name in modules if _module_file(name) is None]
+    if unknown:
+        raise ValueError(f"result_cache: {', '.join(unknown)} is not a module of {PACKAGE.name}; name the module "
+                         "that computes the result (its __name__), or none to key it by every source file.")
     state = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(PACKAGE, "*.py"))
     if (modules, state) not in _closures:
         seen: dict[str, Path] = {}
