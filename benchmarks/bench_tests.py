@@ -14,8 +14,8 @@ too: on shared cores wall time rises with other work, CPU time hardly does. Then
         [--only fast|full|councils] [--cold] [--check] [--log LOG]
 
 The area-independent results kept on disk (``wigan_deal.result_cache``: the verdict shares, the atlas
-distributions) make a run faster once computed for the code and data at hand. Each tier says whether they were
-there (``result cache: kept`` or ``computed in this run``); ``--cold`` gives the run an empty cache folder of its
+distributions) make a run faster once computed for the code and data at hand. Each tier says which were there
+before it ran (``kept: ...`` or ``none kept (computed in this run)``); ``--cold`` gives the run an empty cache folder of its
 own (``WIGAN_DEAL_CACHE_DIR``), as a fresh clone, or the first run after an edit of the code they run, has.
 
 ``make test-councils`` (the breadth tier: the all-council run beyond make test's sample and the rendered variant

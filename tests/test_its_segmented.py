@@ -230,7 +230,6 @@ def test_estimate_str_and_plot():
     plt.close("all")
 
 
-
 def test_no_package_module_imports_statsmodels_api():
     """statsmodels.api imports every model statsmodels has, about 0.5 CPU-s more in every kernel and command;
     the ITS fits import the models they use (read from the code: a fresh interpreter per check would cost more

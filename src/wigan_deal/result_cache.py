@@ -102,7 +102,12 @@ def _imported(path: Path, name: str) -> set[str]:
             base = ".".join([*head, base] if base else head)
         found.add(base)
         found.update(f"{base}.{part.split()[0]}" for part in names.strip("()").split(",") if part.strip())
-    return {".".join(m.split(".")[:i]) for m in found if m for i in range(1, m.count(".") + 2)}
+    return _with_parents(m for m in found if m)
+
+
+def _with_parents(names: Iterable[str]) -> set[str]:
+    """``names`` and every package above each (``a.b.c``: ``a``, ``a.b``, ``a.b.c``)."""
+    return {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 2)}
 
 
 def source_files(modules: Iterable[str]) -> list[Path]:
@@ -117,7 +122,7 @@ def source_files(modules: Iterable[str]) -> list[Path]:
     state = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(PACKAGE, "*.py"))
     if (modules, state) not in _closures:
         seen: dict[str, Path] = {}
-        todo = [m for name in modules for m in _imported_parents(name)]
+        todo = sorted(_with_parents(modules))
         while todo:
             name = todo.pop()
             path = _module_file(name)
@@ -127,11 +132,6 @@ def source_files(modules: Iterable[str]) -> list[Path]:
             todo.extend(_imported(path, name))
         _closures[(modules, state)] = sorted(set(seen.values()))
     return _closures[(modules, state)]
-
-
-def _imported_parents(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def fingerprint(modules: Iterable[str] = ()) -> str:
