@@ -185,3 +185,39 @@ def test_a_figure_page_round_trips_through_notebook_to_html(tmp_path):
     soup = BeautifulSoup(page, features="html.parser")
     assert soup.title.get_text() == "T" and soup.select_one("link[rel=stylesheet]")["href"].startswith("_assets/")
     assert all(t.get("tabindex") == "0" for t in soup.select("table")) and len(soup.select("table")) == 3
+
+
+def _compiled_while(monkeypatch, action) -> list[str]:
+    """The templates jinja2 compiles while ``action()`` runs."""
+    compiled, compile_ = [], jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    action()
+    return compiled
+
+
+def test_prepared_exporters_leave_no_template_to_compile_for_a_page(monkeypatch, tmp_path):
+    """After :func:`prepare_exporters`, a page with every kind of output a report has (a wide figure with its phone
+    variant too) compiles no template, in either variant: a worker forked from a prepared server compiles nothing."""
+    nb = _notebook()
+    nb.cells[1].outputs[3]["metadata"]["image/png"]["phone_png"] = PNG
+    report_html.html_exporter.cache_clear()
+    assert len(_compiled_while(monkeypatch, report_html.prepare_exporters)) > 10  # it did compile them
+    assert _compiled_while(monkeypatch, lambda: report_html.write_html_pair(nb, tmp_path, "p", "Wigan")) == []
+    assert (tmp_path / "p.html").exists() and (tmp_path / "p.reader.html").exists()
+
+
+def test_importing_the_worker_module_prepares_the_exporters():
+    """The forkserver of a report's workers imports :mod:`wigan_deal.report.execute` (kernels.worker_pool), and so
+    builds both exporters before it forks a worker."""
+    import importlib
+
+    from wigan_deal.report import execute
+
+    report_html.html_exporter.cache_clear()
+    importlib.reload(execute)
+    assert report_html.html_exporter.cache_info().currsize == 2

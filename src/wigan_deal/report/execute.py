@@ -22,9 +22,19 @@ import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
 from wigan_deal.report import engine, kernels
-from wigan_deal.report.html import notebook_title, notebook_to_html, write_html_pair
+from wigan_deal.report.html import (
+    notebook_title,
+    notebook_to_html,
+    prepare_exporters,
+    write_html_pair,
+)
 from wigan_deal.report.kernels import LOG_FOLDER, warm_kernel
 from wigan_deal.report.tasks import NotebookOutcome, NotebookTask
+
+# Here, once per forkserver, and not in each worker it forks: the pages' exporters and compiled templates
+# (html.prepare_exporters). A failure is left to the first real conversion, which reports it for its notebook.
+with contextlib.suppress(Exception):
+    prepare_exporters()
 
 
 def error_outputs(nb: Any) -> list[str]:

@@ -143,6 +143,41 @@ def share_stylesheet(body: str, assets: Path, page: Path) -> str:
     return head + body[head_end:]
 
 
+def render_html(nb: nbformat.NotebookNode, *, reader: bool = False, title: str,
+                other: tuple[str, str] | None = None) -> str:
+    """The page :func:`notebook_to_html` writes, as text (its stylesheet inlined)."""
+    nb = nbformat.from_dict(nb)  # the title is set on a copy
+    nb.metadata["title"] = title
+    resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
+                 "wigan_missing_alt": MISSING_ALT}
+    body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
+    return focusable_scroll_boxes(body)
+
+
+#: a notebook with one output of each kind a report page shows (markdown, code, text, an image with its phone
+#: variant, HTML): rendering it loads and compiles every template a report page uses
+_EVERY_KIND = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_markdown_cell("# -"),
+    nbformat.v4.new_code_cell("-", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="-"),
+        nbformat.v4.new_output("display_data", data={"image/png": "", "text/plain": "-"},
+                               metadata={"image/png": {"alt": "-", "wide": True, "phone_png": ""}}),
+        nbformat.v4.new_output("execute_result", data={"text/html": "<b>-</b>", "text/markdown": "-"},
+                               execution_count=1)]),
+])
+
+
+def prepare_exporters() -> None:
+    """Build both exporters and compile their templates, by rendering a small notebook with each (writing nothing).
+
+    :mod:`wigan_deal.report.execute` calls it on import, and a report's workers are forked from a server that has
+    imported that module (:func:`wigan_deal.report.kernels.worker_pool`): so the templates are compiled once per
+    server, not again in every worker before its first page (about 0.2 CPU-s, and as long in wall time, per
+    worker)."""
+    for reader in (False, True):
+        render_html(_EVERY_KIND, reader=reader, title="-")
+
+
 def notebook_to_html(
     nb: nbformat.NotebookNode, path: Path, *, reader: bool = False, title: str | None = None,
     other: tuple[str, str] | None = None,
@@ -152,13 +187,7 @@ def notebook_to_html(
     ``index.html`` and (``other`` = (href, text)) to its other variant; figures carry their alt text.
     With ``assets`` (a folder), nbconvert's stylesheet is shared there instead of inlined (the atlas:
     one copy for every council's pages)."""
-    title = title or Path(path).name.split(".")[0]
-    nb = nbformat.from_dict(nb)  # the title is set on a copy
-    nb.metadata["title"] = title
-    resources = {"metadata": {"name": title}, "wigan_css": reader_css(), "wigan_other": other,
-                 "wigan_missing_alt": MISSING_ALT}
-    body, _ = html_exporter(reader=reader).from_notebook_node(nb, resources=resources)
-    body = focusable_scroll_boxes(body)
+    body = render_html(nb, reader=reader, title=title or Path(path).name.split(".")[0], other=other)
     if assets is not None:
         body = share_stylesheet(body, assets, Path(path))
     Path(path).write_text(body, encoding="utf-8")
