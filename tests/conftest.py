@@ -13,12 +13,14 @@ Test tiers (markers, registered in pyproject.toml and enforced by ``--strict-mar
 Sharing work: the reports below are session-scoped, so one ``pytest`` run renders each of them once,
 however many tests read it. Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) a
 session fixture would otherwise be rendered once per worker, so every test that uses one of these
-fixtures is put in an ``xdist_group`` named after it and all its readers run on the worker that
-rendered it (see ``pytest_collection_modifyitems``).
+fixtures is put in the ``xdist_group`` of its report (:data:`REPORT_GROUPS`) and all its readers run on the
+worker that rendered it (see ``pytest_collection_modifyitems``). ``make test``'s three reports (the Wigan report,
+the fixture report, the atlas run) and every browser test share one group, :data:`RENDERED`: one worker renders
+the three one after another, while the other runs the rest of the suite, and launches one Chromium.
 
 One headless Chromium per test process (the session-scoped ``browser`` fixture), launched by the first browser
 test and shared by ``test_browser.py`` and the atlas page's sort test: a launch with its Playwright driver costs
-about 1 CPU-s, an idle browser nothing.
+about 1.7 CPU-s, an idle browser nothing.
 """
 
 from __future__ import annotations
@@ -45,10 +47,18 @@ import wigan_deal.report  # noqa: E402, F401
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
-# session fixtures that render a report; their readers share one xdist worker (one group per fixture)
+# session fixtures that render a report; the readers of each share one xdist worker (REPORT_GROUPS)
 SHARED_REPORTS = ("wigan_report", "report_sweep", "fixture_report", "atlas_run")
 #: the shared report whose readers are the ``variants`` tier (make test-councils, not make test)
 VARIANT_REPORTS = "report_sweep"
+#: the xdist group of make test's three reports and of every test that drives the browser. On one worker the
+#: renders run one after another, not at once on both workers (four kernels and their workers on two cores), and
+#: one Chromium serves every browser test: two runs of make test took 118 and 120 s, against 123 and 125 s with
+#: a group per report (2026-12-07).
+RENDERED = "rendered_reports"
+#: the xdist group of each shared report's readers
+REPORT_GROUPS = {"wigan_report": RENDERED, "fixture_report": RENDERED, "atlas_run": RENDERED,
+                 VARIANT_REPORTS: VARIANT_REPORTS}
 
 #: the councils of the one real atlas run the tests share: Wigan, three hard cases of issue 11 (City of London,
 #: Isles of Scilly, North Northamptonshire: the hard-case render tests read their reports) and a region, which
@@ -196,12 +206,16 @@ def atlas_run(tmp_path_factory) -> dict:
 
 
 def shared_report_group(item) -> str | None:
-    """The shared report ``item`` reads (its xdist group), or None."""
+    """The xdist group of ``item``: the one it names, that of the shared report it reads (:data:`REPORT_GROUPS`),
+    :data:`RENDERED` for a test that drives the browser, or None."""
     marks = [m.args[0] if m.args else m.kwargs.get("name") for m in item.iter_markers("xdist_group")]
     if marks:
         return str(marks[0])
-    shared = [name for name in SHARED_REPORTS if name in getattr(item, "fixturenames", ())]
-    return shared[0] if shared else None
+    names = getattr(item, "fixturenames", ())
+    shared = [name for name in SHARED_REPORTS if name in names]
+    if shared:
+        return REPORT_GROUPS[shared[0]]
+    return RENDERED if "browser" in names else None
 
 
 def _set_nodeid(item, nodeid: str) -> None:

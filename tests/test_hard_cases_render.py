@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from conftest import ATLAS_CODES
+from conftest import ATLAS_CODES, REPORT_GROUPS
 from wigan_deal import claims, parameters
 
 pytestmark = pytest.mark.slow
@@ -29,8 +29,8 @@ CASES = {
 IN_ATLAS = sorted(code for code, (extra, _reason) in CASES.items() if not extra)
 
 
-@pytest.mark.parametrize("area", [pytest.param(a, marks=pytest.mark.xdist_group("atlas_run" if a in IN_ATLAS
-                                                                                 else "report_sweep"))
+@pytest.mark.parametrize("area", [pytest.param(a, marks=pytest.mark.xdist_group(
+                                      REPORT_GROUPS["atlas_run" if a in IN_ATLAS else "report_sweep"]))
                                   for a in sorted(CASES)])
 def test_hard_case_renders_a_complete_report_with_no_data_notes(area, tmp_path, request):
     extra, reason = CASES[area]

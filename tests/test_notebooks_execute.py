@@ -10,6 +10,8 @@ import re
 import nbformat
 import pytest
 
+from conftest import REPORT_GROUPS
+
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = [
@@ -33,8 +35,8 @@ def values(folder, name):
     return json.loads((folder / f"{name}.json").read_text())["values"]
 
 
-@pytest.mark.parametrize("area", [pytest.param("wigan", marks=pytest.mark.xdist_group("wigan_report")),
-                                  pytest.param("leeds", marks=pytest.mark.xdist_group("report_sweep"))])
+@pytest.mark.parametrize("area", [pytest.param("wigan", marks=pytest.mark.xdist_group(REPORT_GROUPS["wigan_report"])),
+                                  pytest.param("leeds", marks=pytest.mark.xdist_group(REPORT_GROUPS["report_sweep"]))])
 def test_every_notebook_has_html_with_a_figure_and_no_error(area, request):
     folder = request.getfixturevalue(area)
     assert [p.stem for p in sorted(folder.glob("0*.ipynb"))] == NOTEBOOKS

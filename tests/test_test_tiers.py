@@ -18,7 +18,7 @@ import tomllib
 
 import pytest
 
-from conftest import SHARED_REPORTS, VARIANT_REPORTS, shared_report_group
+from conftest import RENDERED, REPORT_GROUPS, SHARED_REPORTS, VARIANT_REPORTS, shared_report_group
 from wigan_deal import config
 
 PYPROJECT = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
@@ -75,28 +75,35 @@ def test_the_council_sample_is_the_rule_and_the_tiers_cover_every_council():
 
 
 def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
-    """Every test that reads one of the shared reports is in the slow tier and in that report's group;
-    under ``--dist loadgroup`` its node id carries the group, so one worker renders the report once. The readers
-    of the variant sweep are marked ``variants`` (the breadth tier): make test reads every other shared report
-    and renders no variant sweep."""
+    """Every test that reads one of the shared reports is in the slow tier and in that report's group
+    (``REPORT_GROUPS``: make test's three reports share one, with every browser test); under ``--dist loadgroup``
+    its node id carries the group, so one worker renders each report once and launches the one browser. The
+    readers of the variant sweep are marked ``variants`` (the breadth tier): make test reads every other shared
+    report and renders no variant sweep."""
     readers = {name: [] for name in SHARED_REPORTS}
+    grouped = os.environ.get("PYTEST_XDIST_WORKER") and getattr(request.config.option, "loadgroup", False)
     for item in request.session.items:
         group = shared_report_group(item)
         assert bool(item.get_closest_marker("variants")) == (group == VARIANT_REPORTS), item.nodeid
-        if group in readers:
-            readers[group].append(item.nodeid)
-        used = [name for name in SHARED_REPORTS if name in getattr(item, "fixturenames", ())]
+        names = getattr(item, "fixturenames", ())
+        if "browser" in names:
+            assert group == RENDERED, item.nodeid
+            assert not grouped or item.nodeid.endswith(f"@{RENDERED}"), f"{item.nodeid}: a second browser"
+        used = [name for name in SHARED_REPORTS if name in names]
+        for name in used:
+            readers[name].append(item.nodeid)
         if not used:
             continue
         assert item.get_closest_marker("slow"), f"{item.nodeid} renders a report but is not marked slow"
-        assert group == used[0], item.nodeid
-        if os.environ.get("PYTEST_XDIST_WORKER") and getattr(request.config.option, "loadgroup", False):
+        assert group == REPORT_GROUPS[used[0]] and {REPORT_GROUPS[name] for name in used} == {group}, item.nodeid
+        if grouped:
             assert item.nodeid.endswith(f"@{group}"), f"{item.nodeid}: xdist would not keep it with its report"
     options = request.config.option
     if len(request.session.items) > 500 and not options.keyword and options.markexpr in ("", FULL_TIER):
         # the whole suite: every report is read; make test (FULL_TIER) reads each one but the variant sweep
         expected = {name: options.markexpr == "" or name != VARIANT_REPORTS for name in SHARED_REPORTS}
         assert {k: bool(v) for k, v in readers.items()} == expected, {k: len(v) for k, v in readers.items()}
+
 
 
 @pytest.mark.integration
