@@ -77,6 +77,11 @@ def test_the_runner_executes_notebooks_with_the_engine(tmp_path, monkeypatch):
     assert not outcome.ok and "stop here" in outcome.error
     assert seen["engine_name"] == engine.ENGINE_NAME
     assert pm_engines.papermill_engines.get_engine(engine.ENGINE_NAME) is engine.FinalSaveEngine
+    # nbclient starts a fresh kernel with a reused one's arguments and stops it at once, as a reused one is stopped:
+    # asked to shut down, a kernel without its history database lingers until SIGTERM, 2.5 s later
+    from wigan_deal.report.kernels import KERNEL_ARGUMENTS
+
+    assert seen["extra_arguments"] == KERNEL_ARGUMENTS and seen["shutdown_kernel"] == "immediate"
 
 
 def test_a_stop_never_waits_for_a_pool_shutdown_that_blocks(monkeypatch):

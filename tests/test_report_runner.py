@@ -303,6 +303,7 @@ rec.record("open_figures", len(plt.get_fignums()))
 rec.record("cwd", os.getcwd())
 rec.record("garbage_left", getattr(sys, "_wigan_garbage", lambda: None)() is not None)
 rec.record("frozen_objects", gc.get_freeze_count())
+rec.record("history_database", get_ipython().history_manager.enabled)
 warnings.warn("harmless")  # raises if the 'error' filter leaked"""
 
 
@@ -338,6 +339,8 @@ def test_notebooks_sharing_a_worker_kernel_cannot_see_each_other(tmp_path, fresh
     # the next notebook's collections skip the warm kernel's modules and caches
     assert second["garbage_left"]["value"] is False
     assert (second["frozen_objects"]["value"] > 10_000) is (not fresh)
+    # a fresh kernel gets a reused one's arguments: no IPython history database for concurrent kernels to share
+    assert second["history_database"]["value"] is False
     executed = nbformat.read(folder / "02_checks_state.ipynb", as_version=4)
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == [1, 2]  # injected parameters, then the cell: the counter restarts per notebook
