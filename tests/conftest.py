@@ -14,9 +14,11 @@ Sharing work: the reports below are session-scoped, so one ``pytest`` run render
 however many tests read it. Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) a
 session fixture would otherwise be rendered once per worker, so every test that uses one of these
 fixtures is put in the ``xdist_group`` of its report (:data:`REPORT_GROUPS`) and all its readers run on the
-worker that rendered it (see ``pytest_collection_modifyitems``). ``make test``'s three reports (the Wigan report,
-the fixture report, the atlas run) and every browser test share one group, :data:`RENDERED`: one worker renders
-the three one after another, while the other runs the rest of the suite, and launches one Chromium.
+worker that rendered it (see ``pytest_collection_modifyitems``). On two workers (``make test`` on a 2-core
+machine), ``make test``'s three reports (the Wigan report, the fixture report, the atlas run) and every browser
+test share one group, :data:`RENDERED`: one worker renders the three one after another, while the other runs the
+rest of the suite, and launches one Chromium. With more workers each report keeps a group of its own, so that
+they render at once.
 
 One headless Chromium per test process (the session-scoped ``browser`` fixture), launched by the first browser
 test and shared by ``test_browser.py`` and the atlas page's sort test: a launch with its Playwright driver costs
@@ -51,14 +53,25 @@ FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 SHARED_REPORTS = ("wigan_report", "report_sweep", "fixture_report", "atlas_run")
 #: the shared report whose readers are the ``variants`` tier (make test-councils, not make test)
 VARIANT_REPORTS = "report_sweep"
-#: the xdist group of make test's three reports and of every test that drives the browser. On one worker the
-#: renders run one after another, not at once on both workers (four kernels and their workers on two cores), and
-#: one Chromium serves every browser test: two runs of make test took 118 and 120 s, against 123 and 125 s with
-#: a group per report (2026-12-07).
+#: the xdist group of make test's three reports and of every test that drives the browser, on two workers or
+#: fewer. On one worker the renders run one after another, not at once on both workers (four kernels and their
+#: workers on two cores), and one Chromium serves every browser test: make test took 115-118 s in three runs,
+#: against 123 and 125 s with a group per report (2026-12-07). With more workers (more cores), one group would
+#: make the three renders, one after another, the run's longest chain, so each report keeps its own.
 RENDERED = "rendered_reports"
-#: the xdist group of each shared report's readers
-REPORT_GROUPS = {"wigan_report": RENDERED, "fixture_report": RENDERED, "atlas_run": RENDERED,
-                 VARIANT_REPORTS: VARIANT_REPORTS}
+#: the workers up to which :data:`RENDERED` holds the three reports
+SHARED_GROUP_WORKERS = 2
+
+
+def report_groups(workers: int) -> dict[str, str]:
+    """The xdist group of each shared report's readers in a run with ``workers`` xdist workers (0: none)."""
+    one = workers <= SHARED_GROUP_WORKERS
+    return {name: RENDERED if one and name != VARIANT_REPORTS else name for name in SHARED_REPORTS}
+
+
+#: the xdist group of each shared report's readers in this process's run (pytest-xdist tells each worker how many
+#: there are: PYTEST_XDIST_WORKER_COUNT)
+REPORT_GROUPS = report_groups(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")))
 
 #: the councils of the one real atlas run the tests share: Wigan, three hard cases of issue 11 (City of London,
 #: Isles of Scilly, North Northamptonshire: the hard-case render tests read their reports) and a region, which
@@ -207,7 +220,7 @@ def atlas_run(tmp_path_factory) -> dict:
 
 def shared_report_group(item) -> str | None:
     """The xdist group of ``item``: the one it names, that of the shared report it reads (:data:`REPORT_GROUPS`),
-    :data:`RENDERED` for a test that drives the browser, or None."""
+    :data:`RENDERED` for a test that drives the browser when that group holds the reports, or None."""
     marks = [m.args[0] if m.args else m.kwargs.get("name") for m in item.iter_markers("xdist_group")]
     if marks:
         return str(marks[0])
@@ -215,7 +228,7 @@ def shared_report_group(item) -> str | None:
     shared = [name for name in SHARED_REPORTS if name in names]
     if shared:
         return REPORT_GROUPS[shared[0]]
-    return RENDERED if "browser" in names else None
+    return RENDERED if "browser" in names and RENDERED in REPORT_GROUPS.values() else None
 
 
 def _set_nodeid(item, nodeid: str) -> None:

@@ -18,7 +18,14 @@ import tomllib
 
 import pytest
 
-from conftest import RENDERED, REPORT_GROUPS, SHARED_REPORTS, VARIANT_REPORTS, shared_report_group
+from conftest import (
+    RENDERED,
+    REPORT_GROUPS,
+    SHARED_REPORTS,
+    VARIANT_REPORTS,
+    report_groups,
+    shared_report_group,
+)
 from wigan_deal import config
 
 PYPROJECT = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
@@ -76,17 +83,17 @@ def test_the_council_sample_is_the_rule_and_the_tiers_cover_every_council():
 
 def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
     """Every test that reads one of the shared reports is in the slow tier and in that report's group
-    (``REPORT_GROUPS``: make test's three reports share one, with every browser test); under ``--dist loadgroup``
-    its node id carries the group, so one worker renders each report once and launches the one browser. The
-    readers of the variant sweep are marked ``variants`` (the breadth tier): make test reads every other shared
-    report and renders no variant sweep."""
+    (``REPORT_GROUPS``: on two workers make test's three reports share one, with every browser test); under
+    ``--dist loadgroup`` its node id carries the group, so one worker renders each report once (and, on two workers,
+    launches the one browser). The readers of the variant sweep are marked ``variants`` (the breadth tier): make
+    test reads every other shared report and renders no variant sweep."""
     readers = {name: [] for name in SHARED_REPORTS}
     grouped = os.environ.get("PYTEST_XDIST_WORKER") and getattr(request.config.option, "loadgroup", False)
     for item in request.session.items:
         group = shared_report_group(item)
         assert bool(item.get_closest_marker("variants")) == (group == VARIANT_REPORTS), item.nodeid
         names = getattr(item, "fixturenames", ())
-        if "browser" in names:
+        if "browser" in names and RENDERED in REPORT_GROUPS.values():
             assert group == RENDERED, item.nodeid
             assert not grouped or item.nodeid.endswith(f"@{RENDERED}"), f"{item.nodeid}: a second browser"
         used = [name for name in SHARED_REPORTS if name in names]
@@ -104,6 +111,16 @@ def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
         expected = {name: options.markexpr == "" or name != VARIANT_REPORTS for name in SHARED_REPORTS}
         assert {k: bool(v) for k, v in readers.items()} == expected, {k: len(v) for k, v in readers.items()}
 
+
+
+def test_two_workers_render_make_tests_reports_on_one_and_more_workers_at_once():
+    """Up to two workers, one group holds make test's three reports (rendered one after another on one worker,
+    with one browser); with more, each report has its own group, so they render at once on separate workers. The
+    variant sweep (the breadth tier) always has its own."""
+    one = {"wigan_report": RENDERED, "fixture_report": RENDERED, "atlas_run": RENDERED, VARIANT_REPORTS: VARIANT_REPORTS}
+    assert report_groups(2) == report_groups(0) == one
+    assert report_groups(4) == {name: name for name in SHARED_REPORTS}
+    assert REPORT_GROUPS == report_groups(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")))
 
 
 @pytest.mark.integration
