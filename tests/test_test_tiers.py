@@ -112,7 +112,6 @@ def test_readers_of_a_rendered_report_are_marked_slow_and_grouped(request):
         assert {k: bool(v) for k, v in readers.items()} == expected, {k: len(v) for k, v in readers.items()}
 
 
-
 def test_two_workers_render_make_tests_reports_on_one_and_more_workers_at_once():
     """Up to two workers, one group holds make test's three reports (rendered one after another on one worker,
     with one browser); with more, each report has its own group, so they render at once on separate workers. The
