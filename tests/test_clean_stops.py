@@ -277,3 +277,41 @@ def test_reused_kernel_does_not_leak_sockets_or_memory(tmp_path):
     finally:
         kernels._shutdown_worker_kernel()
 
+
+
+#: a report worker whose stop (SIGTERM) comes just after its kernel's process has started, before the kernel
+#: manager has recorded it: the worker's stop must still kill that kernel and leave no connection file
+_STOP_DURING_LAUNCH = """
+import os, signal, sys
+from pathlib import Path
+from jupyter_client.provisioning import local_provisioner
+from wigan_deal.report import kernels
+
+folder = Path(sys.argv[1])
+kernels.worker_init(os.getpid(), str(folder / (kernels.KERNEL_FILES_PREFIX + "test")))
+launch = local_provisioner.launch_kernel
+
+def launch_then_stop(cmd, **kwargs):
+    process = launch(cmd, **kwargs)
+    print(process.pid, flush=True)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return process
+
+local_provisioner.launch_kernel = launch_then_stop
+kernels.warm_kernel("python3", folder, str(folder))
+print("the worker ran on", flush=True)
+"""
+
+
+def test_a_worker_stopped_while_its_kernel_starts_kills_it_and_leaves_no_connection_file(tmp_path):
+    """The stop's SIGTERM arrives between the kernel process's start and the kernel manager's record of it.
+    The worker used to find no kernel to kill and end. The kernel ran on as an orphan, wrote its connection file
+    again (ipykernel re-creates a missing one), and left it when its parent poller ended it with ``os._exit``."""
+    worker = subprocess.run([sys.executable, "-c", _STOP_DURING_LAUNCH, str(tmp_path)], capture_output=True,
+                            text=True, timeout=60)
+    assert worker.returncode == 128 + signal.SIGTERM, worker.stderr
+    kernel = int(worker.stdout.split()[0])
+    assert "ran on" not in worker.stdout
+    assert _wait_gone([kernel], seconds=0.5) == []  # killed with the worker, not ended later by its parent poller
+    time.sleep(1.5)  # an orphaned kernel would have written its connection file by now
+    assert _connection_files(tmp_path) == []

@@ -90,10 +90,29 @@ def _kill_worker_kernel() -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+#: True while this worker launches its kernel (:func:`_start_worker_kernel`), a stop's SIGTERM is then held back
+_launching = False
+#: held by the main thread while it launches the kernel; the runner watch waits for it before it ends the worker
+_launch_lock = threading.Lock()
+#: the signal of a stop that came during a launch, acted on when the launch is done
+_exit_requested: list[int] = []
+
+
 def _worker_exit(signum: int = signal.SIGTERM, _frame: Any = None) -> None:
-    _kill_worker_kernel()
-    _remove_kernel_files()
-    os._exit(128 + signum)
+    """Kill this worker's kernel, remove its connection files and end the worker at once.
+
+    A stop that comes while the kernel is being launched waits for the launch to finish: between the kernel
+    process's start and the moment its process id is recorded, the worker cannot kill it, and a kernel left behind
+    would write its connection file again (ipykernel re-creates a removed one) and leave it when its parent poller
+    ends it with ``os._exit``. The signal handler (main thread) defers to the launch; the runner watch (another
+    thread) waits for it."""
+    if threading.current_thread() is threading.main_thread() and _launching:
+        _exit_requested.append(signum)
+        return
+    with _launch_lock:
+        _kill_worker_kernel()
+        _remove_kernel_files()
+        os._exit(128 + signum)
 
 
 #: Prefix of the runner's private folder (in the system temporary folder) for kernel connection files.
@@ -331,9 +350,24 @@ def _start_worker_kernel(kernel_name: str, folder: Path, cwd: str) -> tuple[Any,
     # (make, tee, CI) open until it ends.
     _worker_kernel = km
     Finalize(km, _shutdown_worker_kernel, exitpriority=10)
-    with open(_worker_kernel_log, "ab") as err:
+    with open(_worker_kernel_log, "ab") as err, _launch_window():
         run_sync(km.start_kernel)(cwd=cwd, stdout=err, stderr=err, extra_arguments=KERNEL_ARGUMENTS)
     return km, started_at
+
+
+@contextlib.contextmanager
+def _launch_window():
+    """The kernel launch, during which a stop waits (see :func:`_worker_exit`); a stop that came meanwhile is
+    acted on as the launch ends, the kernel's process id known."""
+    global _launching
+    _launching = True
+    try:
+        with _launch_lock:
+            yield
+    finally:
+        _launching = False
+        if _exit_requested:
+            _worker_exit(_exit_requested[0])
 
 
 def _lost_a_port(started_at: int) -> bool:
