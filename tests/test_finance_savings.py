@@ -80,3 +80,62 @@ def test_savings_verdicts_amended():
 def test_bad_exclusion_is_one_clear_error():
     with pytest.raises(ValueError, match="Cannot exclude"):
         finance.real_terms_savings(WIGAN, excluded=("education", "police"))
+
+
+def _councils_with_both(res: finance.SavingsResult) -> list[str]:
+    return list(res.all_councils.loc[res.all_councils["both"], "area_code"])
+
+
+def test_shared_all_council_summaries_are_those_of_each_result_s_own_table():
+    """England, the distribution and the type medians are computed once per measure and shared by every council's
+    result: they equal what the result's own table gives, for each measure the claims use."""
+    for years, excluded in ((config.SAVINGS_YEARS, finance.SAVINGS_EXCLUDED),
+                            (("2011/12", "2017/18"), finance.CONTROLLED_EXCLUDED)):
+        shared = finance.real_terms_savings(WIGAN, years=years, excluded=excluded)
+        own = finance.SavingsReference.of(shared.all_councils)
+        assert shared.reference is not own
+        assert shared.england.equals(own.england) and shared.distribution().equals(own.distribution)
+        ok = shared.all_councils[shared.all_councils["both"]]
+        assert own.england["n_councils"] == own.distribution["n_councils"] == len(ok) == len(own.both)
+        assert own.england["real_start_gbp000"] == ok["real_start_gbp000"].sum()
+        assert own.distribution["median"] == ok["real_change_pct"].median()
+        for cls in ("MD", "UA", "SC", "L"):
+            assert own.class_medians[cls] == ok.loc[ok["la_class"] == cls, "real_change_pct"].median()
+        for code in (WIGAN, LEEDS, "E10000002"):
+            res = finance.real_terms_savings(code, years=years, excluded=excluded)
+            alone = finance.SavingsResult(res.area_code, res.area_name, res.row, res.all_councils, res.years, res.base,
+                                          excluded=res.excluded)
+            assert res.effect_summary() == alone.effect_summary()
+            assert res.summary_table().equals(alone.summary_table())
+
+
+def test_every_council_s_spending_power_neighbours_are_the_nearest_others():
+    """For every council with the measure: its neighbours are the k other councils (with the measure and a
+    spending-power change) nearest in that change, nearest first, and its percentile is among them."""
+    sp = finance.spending_power_change()
+    base = finance.real_terms_savings(WIGAN, years=("2011/12", "2017/18"), excluded=finance.CONTROLLED_EXCLUDED)
+    for code in _councils_with_both(base):
+        if code not in sp.index:
+            continue
+        res = finance.real_terms_savings(code, years=("2011/12", "2017/18"), excluded=finance.CONTROLLED_EXCLUDED)
+        ok = res.all_councils[res.all_councils["both"] & (res.all_councils["area_code"] != code)]
+        others = sp.reindex(ok["area_code"]).dropna()
+        expected = (others - sp[code]).abs().sort_values(kind="stable").index[:finance.CSP_NEIGHBOURS]
+        near = res.spending_power_neighbours()
+        assert list(near["area_code"]) == list(expected), code
+        values = ok.set_index("area_code").loc[expected, "real_change_pct"]
+        x = res.row["real_change_pct"]
+        assert res.percentile_among_neighbours() == 100 * ((values < x).sum() + 0.5 * (values == x).sum()) / len(values)
+
+
+def test_every_council_s_baseline_check_names_its_own_flagged_lines():
+    check = finance.baseline_line_check("2010/11")
+    flagged = check[check["outlier"] & check["in_measure"]]
+    assert flagged["area_code"].nunique() > 1  # more than Wigan, so the per-council split is exercised
+    for code in check["area_code"].unique():
+        text = finance.baseline_check_text(code)
+        mine = list(flagged.loc[flagged["area_code"] == code, "explanation"])
+        if mine:
+            assert text.endswith("outliers: " + "; ".join(mine) + "."), code
+        else:
+            assert text.endswith("controllable measure is an outlier."), code

@@ -56,3 +56,15 @@ def test_later_vintage_flags_contradict_a_constant_width_for_wigan():
     f = hle_ci.council_halfwidths("Female", "2026-05").set_index("area_code").loc[config.WIGAN]
     assert f.flag_lower > f.flag_upper and "contradict" in f.source
     assert hle_ci.halfwidth(config.ENGLAND, "Female", "2026-05")[0] == config.HLE_ENGLAND_CI_HALFWIDTH
+
+
+def test_every_council_s_regression_to_the_mean_ranks_count_the_councils_above_it():
+    """Rank 1 = the largest increase; a council's rank is one more than the number of councils strictly above it
+    (ties share the best rank), for the raw and the adjusted change, every council and sex."""
+    for sex in config.SEXES:
+        change, _, _, adjusted = hle_ci._rtm_fit(sex, config.REPORT_VINTAGE, hle_ci.START, hle_ci.END)
+        assert change.duplicated().any()  # tied changes exist (values to 0.1 year), so ties are exercised
+        for code in change.index:
+            row = hle_ci.rtm_adjusted(code).set_index("sex").loc[sex]
+            assert row["rank raw"] == (change > change[code]).sum() + 1, code
+            assert row["rank adjusted"] == (adjusted > adjusted[code]).sum() + 1, code

@@ -225,27 +225,33 @@ class BudgetOutturnResult:
     base: str = config.DEFLATOR_BASE
 
     def year(self, financial_year: str) -> pd.Series:
-        row = self.table[self.table["financial_year"] == _label(financial_year)]
-        if row.empty:
+        rows = np.flatnonzero(self.table["financial_year"].to_numpy() == _label(financial_year))
+        if not len(rows):
             raise FinanceDataError(f"{self.area_name} has no budget-vs-outturn row for {financial_year}.")
-        return row.iloc[0]
+        return self.table.iloc[rows[0]]
 
     def summary_table(self) -> pd.DataFrame:
         """Compact per-year table for display (GBP m, %, percentile, median and IQR of all councils)."""
-        t = self.table.merge(self.distribution, on="financial_year", suffixes=("", "_all"))
+        t = self.table.reset_index(drop=True)
+        d = self.distribution.set_index("financial_year").reindex(t["financial_year"])
+
+        def rounded(column: str, digits: int, scale: float = 1.0, source: pd.DataFrame = t) -> np.ndarray:
+            return np.round(source[column].to_numpy(dtype=float) / scale, digits)
+
+        q1, q3 = rounded("q1", 1, source=d).astype(str), rounded("q3", 1, source=d).astype(str)
         return pd.DataFrame({
             "year": t["financial_year"],
-            "budget £m": (t["budget_gbp000"] / 1000).round(1),
-            "outturn £m": (t["outturn_gbp000"] / 1000).round(1),
-            "variance £m": (t["variance_gbp000"] / 1000).round(1),
-            "variance %": t["variance_pct"].round(1),
-            f"variance £m ({self.base} prices)": (t["variance_real_gbp000"] / 1000).round(1),
-            "outturn £ per adult (real)": t["outturn_real_per_adult_gbp"].round(0),
-            "outturn £ per 65+ (real)": t["outturn_real_per_65_plus_gbp"].round(0),
-            "percentile": t["variance_percentile"].round(0),
+            "budget £m": rounded("budget_gbp000", 1, 1000),
+            "outturn £m": rounded("outturn_gbp000", 1, 1000),
+            "variance £m": rounded("variance_gbp000", 1, 1000),
+            "variance %": rounded("variance_pct", 1),
+            f"variance £m ({self.base} prices)": rounded("variance_real_gbp000", 1, 1000),
+            "outturn £ per adult (real)": rounded("outturn_real_per_adult_gbp", 0),
+            "outturn £ per 65+ (real)": rounded("outturn_real_per_65_plus_gbp", 0),
+            "percentile": rounded("variance_percentile", 0),
             "rank (1 = most over)": t["variance_rank"].astype("string") + " of " + t["n_councils"].astype(str),
-            "all-council median %": t["median"].round(1),
-            "all-council IQR %": t["q1"].round(1).astype(str) + " to " + t["q3"].round(1).astype(str),
+            "all-council median %": rounded("median", 1, source=d),
+            "all-council IQR %": [f"{a} to {b}" for a, b in zip(q1, q3, strict=True)],
         })
 
     def effect_summary(self) -> str:
@@ -372,7 +378,8 @@ def budget_vs_outturn(area: str, years: tuple[str, str] = config.BUDGET_OUTTURN_
     all_councils = _budget_outturn_all(first, last, _label(base)).copy()
     rows = all_councils[all_councils["area_code"] == code]
     wanted = _years(first, last)
-    missing = [y for y in wanted if y not in set(rows.loc[rows["both"], "financial_year"])]
+    present = set(rows.loc[rows["both"], "financial_year"])
+    missing = [y for y in wanted if y not in present]
     if missing:
         raise FinanceDataError(
             f"{wd.area_name(code)} ({code}) {missing_returns_text(code, rows, missing)}: the comparison needs both "
@@ -563,12 +570,21 @@ def _explain(r) -> str:
 def baseline_check_text(area: str, base: str = SAVINGS_BASE_YEARS[0]) -> str:
     """The area's flagged baseline lines inside the controllable measure, in words (or that none was flagged)."""
     check = baseline_line_check(base)
-    hits = check[(check["area_code"] == area) & check["outlier"] & check["in_measure"]]
+    hits = _baseline_outliers(base).get(area, [])
     head = (f"Baseline check of every service line, {check['base_year'].iloc[0]} against "
             f"{check['next_year'].iloc[0]} and against all councils")
-    if hits.empty:
+    if not hits:
         return f"{head}: no line inside {wd.area_name(area)}'s controllable measure is an outlier."
-    return f"{head}, outliers: " + "; ".join(hits["explanation"]) + "."
+    return f"{head}, outliers: " + "; ".join(hits) + "."
+
+
+@wd.data_cache(maxsize=4)
+def _baseline_outliers(base: str) -> dict[str, list[str]]:
+    """Area code -> the explanations of its flagged lines inside the measure (:func:`baseline_line_check`, in its
+    order), for every council at once (shared: never modified)."""
+    check = baseline_line_check(base)
+    hits = check[check["outlier"] & check["in_measure"]]
+    return {code: list(rows["explanation"]) for code, rows in hits.groupby("area_code", sort=False)}
 
 
 def savings_overview(area: str, end: str = config.SAVINGS_YEARS[1], base: str = config.DEFLATOR_BASE) -> pd.DataFrame:
@@ -590,6 +606,37 @@ def savings_overview(area: str, end: str = config.SAVINGS_YEARS[1], base: str = 
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class SavingsReference:
+    """What a savings table says about all councils, the same for each of them: the councils with both years
+    (indexed by area code), England as their sum, the distribution of their real-terms % change and each type's
+    median. Built once per table (:func:`_savings_reference`) and shared: callers must not modify it."""
+
+    both: pd.DataFrame
+    england: pd.Series
+    distribution: pd.Series
+    class_medians: dict[str, float]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> SavingsReference:
+        ok = table[table["both"]]
+        e = ok[["cash_start_gbp000", "cash_end_gbp000", "real_start_gbp000", "real_end_gbp000",
+                "population_start", "population_end"]].sum()
+        e["real_change_pct"] = 100 * (e["real_end_gbp000"] / e["real_start_gbp000"] - 1)
+        e["cash_change_pct"] = 100 * (e["cash_end_gbp000"] / e["cash_start_gbp000"] - 1)
+        e["n_councils"] = len(ok)
+        v = ok["real_change_pct"]
+        distribution = pd.Series({"n_councils": len(v), "p10": v.quantile(0.1), "q1": v.quantile(0.25),
+                                  "median": v.median(), "q3": v.quantile(0.75), "p90": v.quantile(0.9)})
+        medians = {c: float(ok.loc[ok["la_class"] == c, "real_change_pct"].median()) for c in table["la_class"].unique()}
+        return cls(ok.set_index("area_code"), e, distribution, medians)
+
+
+@wd.data_cache(maxsize=8)
+def _savings_reference(first: str, last: str, base: str, excluded: tuple[str, ...]) -> SavingsReference:
+    return SavingsReference.of(_savings_all(first, last, base, excluded))
+
+
 @dataclass
 class SavingsResult:
     """Real-terms change in net current expenditure excluding ``excluded`` lines, one area vs all councils."""
@@ -602,6 +649,12 @@ class SavingsResult:
     base: str = config.DEFLATOR_BASE
     claimed_gbp000: float = 140000.0
     excluded: tuple[str, ...] = SAVINGS_EXCLUDED
+    #: the all-council summaries of ``all_councils`` (``None``: computed from it)
+    reference: SavingsReference | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.reference is None:
+            self.reference = SavingsReference.of(self.all_councils)
 
     @property
     def measure(self) -> str:
@@ -616,39 +669,39 @@ class SavingsResult:
         """The ``k`` other councils whose real-terms revenue spending power change over :data:`CSP_YEARS` is
         nearest the area's, with their change in this measure; raises :class:`FinanceDataError` without one."""
         sp = spending_power_change(CSP_YEARS, self.base)
+        near = self._neighbour_codes(k)
+        return self.reference.both.loc[near, ["area_name", "la_class", "real_change_pct"]].assign(
+            spending_power_change_pct=sp[near]).reset_index()
+
+    def _neighbour_codes(self, k: int) -> pd.Index:
+        """The codes of :meth:`spending_power_neighbours`, nearest first (ties in area-code order)."""
+        sp = spending_power_change(CSP_YEARS, self.base)
         if self.area_code not in sp.index:
             raise FinanceDataError(f"{self.area_name} has no revenue spending power for {' and '.join(CSP_YEARS)}.")
-        ok = self.all_councils[self.all_councils["both"]].set_index("area_code")
-        others = sp.drop(self.area_code).reindex(ok.index.drop(self.area_code, errors="ignore")).dropna()
-        near = (others - sp[self.area_code]).abs().sort_values(kind="stable").index[:k]
-        return ok.loc[near, ["area_name", "la_class", "real_change_pct"]].assign(
-            spending_power_change_pct=sp[near]).reset_index()
+        codes = self.reference.both.index
+        change = sp.reindex(codes).to_numpy()
+        others = np.asarray(codes != self.area_code) & ~np.isnan(change)
+        distance = np.abs(change[others] - sp[self.area_code])
+        return codes[others][np.argsort(distance, kind="stable")[:k]]
 
     def percentile_among_neighbours(self, k: int = CSP_NEIGHBOURS) -> float:
         """The area's percentile (0 = largest fall) among its ``k`` spending-power neighbours."""
-        near = self.spending_power_neighbours(k).set_index("area_code")["real_change_pct"]
+        near = self.reference.both.loc[self._neighbour_codes(k), "real_change_pct"]
         return percentile_among_others(pd.concat([near, pd.Series({self.area_code: self.row["real_change_pct"]})]),
                                        self.area_code)
 
     def class_median(self) -> float:
-        ok = self.all_councils[self.all_councils["both"]]
-        return float(ok.loc[ok["la_class"] == self.row["la_class"], "real_change_pct"].median())
+        """The median real-terms % change of the councils of the area's type."""
+        return self.reference.class_medians.get(self.row["la_class"], math.nan)
 
     @property
     def england(self) -> pd.Series:
         """Sum over every council with both years (like-for-like)."""
-        ok = self.all_councils[self.all_councils["both"]]
-        s = ok[["cash_start_gbp000", "cash_end_gbp000", "real_start_gbp000", "real_end_gbp000",
-                "population_start", "population_end"]].sum()
-        s["real_change_pct"] = 100 * (s["real_end_gbp000"] / s["real_start_gbp000"] - 1)
-        s["cash_change_pct"] = 100 * (s["cash_end_gbp000"] / s["cash_start_gbp000"] - 1)
-        s["n_councils"] = len(ok)
-        return s
+        return self.reference.england.copy()
 
     def distribution(self) -> pd.Series:
-        v = self.all_councils.loc[self.all_councils["both"], "real_change_pct"]
-        return pd.Series({"n_councils": len(v), "p10": v.quantile(0.1), "q1": v.quantile(0.25), "median": v.median(),
-                          "q3": v.quantile(0.75), "p90": v.quantile(0.9)})
+        """Councils with both years, and the 10th, 25th, 50th, 75th and 90th percentiles of their % change."""
+        return self.reference.distribution.copy()
 
     def summary_table(self) -> pd.DataFrame:
         r, e = self.row, self.england
@@ -721,16 +774,16 @@ def real_terms_savings(area: str, years: tuple[str, str] = config.SAVINGS_YEARS,
     first, last = _label(years[0]), _label(years[1])
     for y in (first, last):
         wd.real_terms_factor(y, base)  # DeflatorYearError naming the year if outside the deflator
-    table = _savings_all(first, last, _label(base), tuple(excluded)).copy()
-    hit = table[table["area_code"] == code]
-    if hit.empty or not bool(hit["both"].iloc[0]):
+    table = _savings_all(first, last, _label(base), tuple(excluded))
+    hit = np.flatnonzero(table["area_code"].to_numpy() == code)
+    if not len(hit) or not bool(table["both"].iat[hit[0]]):
         raise FinanceDataError(
             f"{wd.area_name(code)} ({code}) has no RS net current expenditure and education outturn for both "
             f"{first} and {last} (the RS workbooks cover social-care councils; England has no row), so its "
             f"real-terms change cannot be computed. {_instead(code)}"
         )
-    return SavingsResult(code, wd.area_name(code), hit.iloc[0], table, (first, last), _label(base),
-                         excluded=tuple(excluded))
+    return SavingsResult(code, wd.area_name(code), table.iloc[hit[0]], table.copy(), (first, last), _label(base),
+                         excluded=tuple(excluded), reference=_savings_reference(first, last, _label(base), tuple(excluded)))
 
 
 def controlled_savings(area: str, base: str = config.DEFLATOR_BASE) -> SavingsResult:

@@ -137,15 +137,25 @@ def rtm_adjusted(area: str = config.WIGAN, vintage: str = config.REPORT_VINTAGE,
         if area not in c.index:
             continue
         change, slope, intercept, adjusted = _rtm_fit(sex, vintage, start, end)
+        ranks = _rtm_ranks(sex, vintage, start, end)
         rows.append({
             "sex": sex, "councils": len(c), "baseline": float(c.loc[area, start]),
             "change": float(change[area]), "slope on baseline": float(slope),
             "expected change": float(intercept + slope * c.loc[area, start]),
             "adjusted change": float(adjusted[area]),
-            "rank raw": int((change > change[area]).sum() + 1),
-            "rank adjusted": int((adjusted > adjusted[area]).sum() + 1),
+            "rank raw": int(ranks.at[area, "raw"]),
+            "rank adjusted": int(ranks.at[area, "adjusted"]),
         })
     return pd.DataFrame(rows)
+
+
+@wd.data_cache(maxsize=32)
+def _rtm_ranks(sex: str, vintage: str, start: str, end: str) -> pd.DataFrame:
+    """Each council's rank (1 = largest increase; ties share the best rank) for the raw and the adjusted change
+    of :func:`_rtm_fit`, by area code (shared: never modified)."""
+    change, _, _, adjusted = _rtm_fit(sex, vintage, start, end)
+    return pd.DataFrame({"raw": change.rank(ascending=False, method="min"),
+                         "adjusted": adjusted.rank(ascending=False, method="min")})
 
 
 @wd.data_cache(maxsize=32)

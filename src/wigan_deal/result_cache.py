@@ -1,7 +1,7 @@
 """Results that are the same for every council, computed once per machine and kept on disk.
 
 Some tables do not depend on the chosen area at all: the share of councils that get each verdict under every
-rule takes about 9 CPU-s and was recomputed by every kernel of every report (each atlas worker, each report a
+rule takes about 6 CPU-s and was recomputed by every kernel of every report (each atlas worker, each report a
 test renders). :func:`cached` keeps such a result in :data:`config.RESULT_CACHE_DIR` under a key that is a
 fingerprint of everything it can depend on:
 

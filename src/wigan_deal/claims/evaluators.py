@@ -145,9 +145,14 @@ def data_used(spec: Spec, vintage: str | None = None) -> str:
 
 
 def _names(frame: pd.DataFrame, area: str, comparator: str) -> tuple[str, str]:
+    """The area's and the comparator's names as ``frame`` spells them (its first row of each); the code if none."""
+    if "area_name" not in frame:
+        return area, comparator
+    codes, names = frame["area_code"].to_numpy(), frame["area_name"].to_numpy()
+
     def name(code: str) -> str:
-        sel = frame.loc[frame["area_code"] == code, "area_name"] if "area_name" in frame else pd.Series()
-        return str(sel.iloc[0]) if len(sel) else code
+        rows = np.flatnonzero(codes == code)
+        return str(names[rows[0]]) if len(rows) else code
 
     return name(area), name(comparator)
 
@@ -155,13 +160,15 @@ def _names(frame: pd.DataFrame, area: str, comparator: str) -> tuple[str, str]:
 # --- change_vs_comparator ------------------------------------------------------------------------
 
 
-def _end_periods(frame: pd.DataFrame, base: str, end: str, how: str | None) -> list[str]:
-    """The end period(s) a change is measured to: ``end`` alone, or (``how='non_overlapping'``) every period
-    counted back from ``end`` in steps of its own length that overlaps neither ``base`` nor the next one."""
+def _end_periods(frame: pd.DataFrame, area: str, base: str, end: str, how: str | None) -> list[str]:
+    """The end period(s) a change is measured to: ``end`` alone, or (``how='non_overlapping'``) every period of
+    ``area`` in ``frame`` counted back from ``end`` in steps of its own length that overlaps neither ``base`` nor
+    the next one."""
     if how in (None, "single"):
         return [end]
     if how != "non_overlapping":
         raise ValueError(f"end_points {how!r} is not valid; use 'single' or 'non_overlapping'.")
+    frame = frame[frame["area_code"] == area]
     periods = [(int(s), int(e), str(p)) for s, e, p in zip(frame["period_start"], frame["period_end"],
                                                              frame["period"], strict=True)]
     return hle_ci.non_overlapping_ends(periods, _period_key(base), _period_key(end)) or [end]
@@ -197,7 +204,7 @@ def change_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
     unit, kind = indicator_meta(spec.indicator)
     rows, texts = [], []
     for sex in spec.sexes:
-        ends = _end_periods(frame[frame["area_code"] == area], base, end, params.get("end_points"))
+        ends = _end_periods(frame, area, base, end, params.get("end_points"))
         k = len(ends)
         a0, c0 = point(frame, area, base, sex), point(frame, comparator, base, sex)
         a1_rows = [point(frame, area, p, sex) for p in ends]
@@ -317,14 +324,12 @@ def linear_trend(time: np.ndarray, value: np.ndarray, name: str = "slope") -> Es
 
 
 def _series(frame: pd.DataFrame, code: str, first: int, last: int, sex: str) -> pd.DataFrame:
-    sel = frame[
-        (frame["area_code"] == code)
-        & (frame["period_start"] >= first)
-        & (frame["period_end"] <= last)
-        & ((frame["sex"] == sex) if "sex" in frame.columns else True)
-        & frame["value"].notna()
-    ].sort_values("period_start")
-    return sel
+    """``code``'s rows of ``sex`` with a value in periods inside ``first``-``last``, by period start."""
+    keep = ((frame["area_code"].to_numpy() == code) & (frame["period_start"].to_numpy() >= first)
+            & (frame["period_end"].to_numpy() <= last) & frame["value"].notna().to_numpy())
+    if "sex" in frame.columns:
+        keep &= frame["sex"].to_numpy() == sex
+    return frame.iloc[np.flatnonzero(keep)].sort_values("period_start")
 
 
 def trend_vs_comparator(spec: Spec, area: str, comparator: str) -> ClaimResult:
@@ -378,6 +383,12 @@ def cohort_size(area: str, how: str | None) -> tuple[float, str]:
         return math.nan, "no cohort size"
     if how != "population_0_17_div_18":
         raise ValueError(f"cohort_size {how!r} is not valid; use 'population_0_17_div_18' or 'none'.")
+    return _cohort_from_population(area)
+
+
+@wd.data_cache(maxsize=256)
+def _cohort_from_population(area: str) -> tuple[float, str]:
+    """:func:`cohort_size` from the population aged 0-17 (once per area and data version: two rules ask)."""
     pop = wd.load_population_by_age(areas=[area], sex="Persons")
     sel = pop[pop["area_code"] == area] if "aged_0_17" in pop.columns else pop.iloc[0:0]
     if sel.empty or sel["aged_0_17"].isna().all():
@@ -537,8 +548,9 @@ def budget_vs_outturn(spec: Spec, area: str, comparator: str) -> ClaimResult:
     except finance.FinanceDataError as exc:
         raise NoDataError(str(exc)) from None
     a, b = res.year(spec.periods[0]), res.year(spec.periods[-1])
-    years = "; ".join(f"{r.financial_year} {fmt.percent(r.variance_pct, signed=True)} (p{fmt.number(r.variance_percentile, 0)})"
-                      for r in res.table.itertuples())
+    t = res.table
+    years = "; ".join(f"{year} {fmt.percent(pct, signed=True)} (p{fmt.number(percentile, 0)})" for year, pct, percentile
+                      in zip(t["financial_year"], t["variance_pct"], t["variance_percentile"], strict=True))
     evidence = f"{res.effect_summary()} Every year, variance and percentile: {years}."
     noise_rule = spec.params.get("balanced_band")
     if noise_rule is None:  # the rule of 2026-11-28: percentiles against the all-council median

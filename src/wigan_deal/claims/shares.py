@@ -61,7 +61,7 @@ def verdict_shares(register: list[Claim] | None = None, areas: list[str] | None 
 
 def all_council_shares() -> pd.DataFrame:
     """:func:`verdict_shares` over every upper-tier council with the committed register. The table does not
-    depend on the chosen area (about 9 CPU-s), so it is computed once per machine for given code and data and
+    depend on the chosen area (about 6 CPU-s), so it is computed once per machine for given code and data and
     kept on disk (:mod:`wigan_deal.result_cache`), keyed by the code this module runs (not the pages or notebooks)."""
     return result_cache.cached("verdict_shares", verdict_shares, modules=(__name__,)).copy()
 
