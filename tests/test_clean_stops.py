@@ -315,3 +315,35 @@ def test_a_worker_stopped_while_its_kernel_starts_kills_it_and_leaves_no_connect
     assert _wait_gone([kernel], seconds=0.5) == []  # killed with the worker, not ended later by its parent poller
     time.sleep(1.5)  # an orphaned kernel would have written its connection file by now
     assert _connection_files(tmp_path) == []
+
+
+#: a report worker that gets a second SIGTERM while it handles the first (the runner's and the forkserver's death
+#: signal can both come): it must still end at once
+_SECOND_SIGNAL_DURING_EXIT = """
+import os, signal, time
+from wigan_deal.report import kernels
+
+kernels.worker_init(os.getpid())
+kill = kernels._kill_worker_kernel
+sent = []
+
+def kill_after_a_second_signal():
+    if not sent:
+        sent.append(True)
+        os.kill(os.getpid(), signal.SIGTERM)
+    kill()
+
+kernels._kill_worker_kernel = kill_after_a_second_signal
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(30)
+"""
+
+
+def test_a_worker_that_gets_a_second_stop_signal_while_it_stops_still_ends_at_once():
+    """The second signal runs the handler again inside the first. A handler that waited for a lock the first one
+    held waited for itself, and the runner killed the worker only after its 5 s grace."""
+    start = time.monotonic()
+    worker = subprocess.run([sys.executable, "-c", _SECOND_SIGNAL_DURING_EXIT], capture_output=True, text=True,
+                            timeout=20)
+    assert worker.returncode == 128 + signal.SIGTERM, worker.stderr
+    assert time.monotonic() - start < 10  # the worker's start-up and exit: seconds, not the 30 s sleep

@@ -105,14 +105,21 @@ def _worker_exit(signum: int = signal.SIGTERM, _frame: Any = None) -> None:
     process's start and the moment its process id is recorded, the worker cannot kill it, and a kernel left behind
     would write its connection file again (ipykernel re-creates a removed one) and leave it when its parent poller
     ends it with ``os._exit``. The signal handler (main thread) defers to the launch; the runner watch (another
-    thread) waits for it."""
-    if threading.current_thread() is threading.main_thread() and _launching:
+    thread) waits for it. The handler takes no lock: a second signal (the runner's SIGTERM and the forkserver's
+    death signal can both come) runs it again inside the first, which would wait for itself."""
+    if threading.current_thread() is not threading.main_thread():
+        with _launch_lock:
+            _exit_now(signum)
+    if _launching:
         _exit_requested.append(signum)
         return
-    with _launch_lock:
-        _kill_worker_kernel()
-        _remove_kernel_files()
-        os._exit(128 + signum)
+    _exit_now(signum)
+
+
+def _exit_now(signum: int) -> None:
+    _kill_worker_kernel()
+    _remove_kernel_files()
+    os._exit(128 + signum)
 
 
 #: Prefix of the runner's private folder (in the system temporary folder) for kernel connection files.
