@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from wigan_deal import claims, config, fmt, hle_noise, parameters, results
+from wigan_deal import claims, config, finance, fmt, hle_noise, parameters, results
 from wigan_deal.studies import asc_finance, hle
 
 README = (config.PROJECT_ROOT / "README.md").read_text()
@@ -147,3 +147,19 @@ def test_did_it_last_block_is_the_text_notebook_02_shows(recorded):
     text = hle.lasting_study(hle.change_study(p, "Wigan")).summary().text
     assert text.strip() in _block("did_it_last")
     assert any(k.startswith("lasting_trend_") for k in recorded)
+
+
+def test_england_asc_cash_change_is_the_register_context_s(recorded):
+    """Notebook 04's England change in adult social care spending is the one computation the asc_balance claim's
+    original context states (:func:`wigan_deal.finance.cash_change`, the councils reporting in both years); notebook
+    04 once took it from its index table's councils with every year (+4.042% against the context's +4.044%)."""
+    rule = _earliest("asc_balance")
+    start, end = rule.context_spec().periods[0], rule.context_spec().periods[-1]
+    rec = recorded["england_asc_change_pct"]
+    england = finance.cash_change(config.ENGLAND, "adult_social_care", (start, end))
+    assert f"change {start} to {end} (cash)" in rec["label"]
+    assert rec["value"] == england.change_pct
+    evidence = claims.evaluate_claim(rule, config.WIGAN).evidence
+    assert f"in cash vs {england.area_name} {fmt.percent(rec['value'], signed=True)}." in evidence
+    shown = asc_finance.asc_cash_study(parameters.validate(area_code=config.WIGAN), "Wigan").summary().text
+    assert f"England (sum of councils) **{fmt.percent(rec['value'], signed=True)}**" in shown

@@ -325,10 +325,12 @@ class AscCashStudy(Study):
     def _own(self) -> pd.DataFrame:
         return self.table[self.table["role"] == "area"].set_index("financial_year")
 
-    def change(self, first: str, last: str) -> finance.CashChange:
-        """The area's cash change ``first`` to ``last`` (:func:`wigan_deal.finance.cash_change`, as the claims
-        register's adult social care context)."""
-        return finance.cash_change(self.area_code, "adult_social_care", (first, last))
+    def change(self, first: str, last: str, area: str | None = None) -> finance.CashChange:
+        """The area's (or ``area``'s, e.g. ``config.ENGLAND``) cash change ``first`` to ``last``
+        (:func:`wigan_deal.finance.cash_change`, as the claims register's adult social care context). England's
+        is the sum of the councils reporting in both years, not only of those reporting in every year of
+        :attr:`table`, whose index and per-head lines need a council in every year."""
+        return finance.cash_change(area or self.area_code, "adult_social_care", (first, last))
 
     def summary(self) -> EffectSummary:
         asc = self.table
@@ -336,7 +338,7 @@ class AscCashStudy(Study):
             return EffectSummary(text=note_markdown(self.no_data, "no change in adult social care spending is computed"))
         own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
-        pct_area, pct_eng = self.change(first, last).change_pct, pct_change(asc, config.ENGLAND, first, last)
+        pct_area, pct_eng = self.change(first, last).change_pct, self.change(first, last, config.ENGLAND).change_pct
         others = "; ".join(f"{k}: {fmt.percent(pct_change(asc, k, first, last), signed=True)}"
                            for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
         eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
@@ -357,7 +359,7 @@ class AscCashStudy(Study):
     def record(self, rec: Any) -> None:
         if self.no_data:
             return
-        own, name, asc = self._own(), self.name, self.table
+        own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
         rec.record("asc_2011_12", own.loc[first, "value_gbp000"], unit="GBP thousand",
                    label=f"{name} net adult social care expenditure {first} (cash)")
@@ -365,7 +367,7 @@ class AscCashStudy(Study):
                    label=f"{name} net adult social care expenditure {last} (cash)")
         rec.record("asc_change_pct", self.change(first, last).change_pct, unit="%",
                    label=f"{name} net adult social care change {first} to {last} (cash)")
-        rec.record("england_asc_change_pct", pct_change(asc, config.ENGLAND, first, last), unit="%",
+        rec.record("england_asc_change_pct", self.change(first, last, config.ENGLAND).change_pct, unit="%",
                    label=f"England (sum of upper-tier councils) net adult social care change {first} to {last} (cash)")
         rec.record("asc_per_head_2017_18", own.loc[last, "per_head_gbp"], unit="GBP per resident",
                    label=f"{name} net adult social care per head {last} (cash)")
@@ -407,13 +409,13 @@ class TseCashStudy(Study):
 
     def figures(self) -> dict[str, Any]:
         """The change first to last year of the table: ``whole`` and ``excl_ph`` (:class:`~wigan_deal.finance.CashChange`),
-        England's % change (sum of the councils reporting every year of the table)."""
+        England's % change (:func:`wigan_deal.finance.cash_change`: the sum of the councils reporting both years)."""
         years = self.table.loc[self.table["role"] == "area", "financial_year"]
         t0, t1 = years.iloc[0], years.iloc[-1]
         service = "total_service_expenditure"
         return {"t0": t0, "t1": t1, "whole": finance.cash_change(self.area_code, service, (t0, t1)),
                 "excl_ph": finance.cash_change(self.area_code, service, (t0, t1), subtract=("public_health",)),
-                "england_pct": pct_change(self.table, config.ENGLAND, t0, t1)}
+                "england_pct": finance.cash_change(config.ENGLAND, service, (t0, t1)).change_pct}
 
     def summary(self) -> EffectSummary:
         if self.no_data:
