@@ -84,12 +84,13 @@ class _Channel:
     (nothing within the timeout) and once the queue is used up; counts its calls."""
 
     def __init__(self, messages):
-        self.messages, self.calls = list(messages), 0
+        self.messages, self.calls, self.timeouts = list(messages), 0, []
 
     async def get_msg(self, timeout=None):
         from queue import Empty
 
         self.calls += 1
+        self.timeouts.append(timeout)
         message = self.messages.pop(0) if self.messages else None
         if message is None:
             raise Empty
@@ -152,6 +153,37 @@ def test_a_kernel_whose_iopub_is_silent_is_asked_again_and_a_dead_one_is_an_erro
     dead = fake_client([], [], alive=False)
     with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
         run_sync(dead.wait_for_ready)(timeout=5)
+    # found after one short wait for the reply (jupyter_client waits 1 s before it looks at the kernel)
+    from wigan_deal.report.kernels import REPLY_WAIT
+
+    assert dead.fake_shell.timeouts == [REPLY_WAIT] and REPLY_WAIT <= 0.25
+
+
+def test_a_closed_client_drops_what_it_has_not_sent(monkeypatch):
+    """Closing the reused kernel's client sets every socket's linger to 0 first: a request queued for a kernel
+    that has died would otherwise hold the close for the sockets' 1 s linger."""
+    import zmq
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    from wigan_deal.report.kernels import SharedKernelClient
+
+    class Socket:
+        closed, linger = False, 1000
+
+        def setsockopt(self, option, value):
+            assert option == zmq.LINGER
+            self.linger = value
+
+    client = SharedKernelClient()
+    sockets = {name: Socket() for name in ("_shell_channel", "_iopub_channel", "_stdin_channel", "_hb_channel",
+                                           "_control_channel")}
+    for name, socket in sockets.items():
+        setattr(client, name, type("Channel", (), {"socket": socket})())
+    seen = []
+    monkeypatch.setattr(AsyncKernelClient, "stop_channels", lambda self: seen.append(
+        {name: socket.linger for name, socket in sockets.items()}))
+    client.close()
+    assert seen == [dict.fromkeys(sockets, 0)]
 
 
 def test_a_stopped_kernel_is_looked_at_every_few_ms_until_it_has_exited(monkeypatch):

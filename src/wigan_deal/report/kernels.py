@@ -253,13 +253,14 @@ class SharedKernelClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
     async def _answered(self, msg_id: str) -> bool:
-        """True once request ``msg_id``'s reply (within 1 s) and its ``idle`` status (IOPub quiet no longer than
-        0.2 s between messages) have come; False to send the request again."""
+        """True once request ``msg_id``'s reply (within :data:`REPLY_WAIT` s) and its ``idle`` status (IOPub quiet no
+        longer than 0.2 s between messages) have come; False to look whether the kernel is alive and send the request
+        again."""
         from queue import Empty
 
         try:
             while True:
-                reply = await self.shell_channel.get_msg(timeout=1)
+                reply = await self.shell_channel.get_msg(timeout=REPLY_WAIT)
                 if reply["parent_header"].get("msg_id") == msg_id and reply["msg_type"] == "kernel_info_reply":
                     break
             while True:
@@ -277,11 +278,22 @@ class SharedKernelClient(AsyncKernelClient):
         """Kept open for the next notebook (see :meth:`close`)."""
 
     def close(self) -> None:
+        """Stop the channels at once: a message not yet sent (to a kernel that has died, say) is dropped. Each
+        socket lingers 1 s over unsent messages otherwise, which held every close after a kernel died for 1 s."""
+        import zmq
+
+        for name in ("_shell_channel", "_iopub_channel", "_stdin_channel", "_hb_channel", "_control_channel"):
+            socket = getattr(getattr(self, name, None), "socket", None)
+            if socket is not None and not socket.closed:
+                socket.setsockopt(zmq.LINGER, 0)
         super().stop_channels()
 
 
 #: Seconds between looks at a stopped kernel's process until it has exited (a killed kernel takes a few ms).
 EXIT_POLL = 0.005
+#: Seconds a starting kernel's ``kernel_info`` reply is waited for before the kernel is looked at (dead: an error)
+#: and asked again (jupyter_client waits 1 s, so a kernel dead at start-up was found 1 s late).
+REPLY_WAIT = 0.2
 
 
 class SharedClientKernelManager(AsyncKernelManager):
