@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import ATLAS_CODES
@@ -140,10 +141,22 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 RUN_ATLAS = atlas.run_atlas
 
 
-def _atlas_with(monkeypatch, notebook: str) -> None:
+def _atlas_with(monkeypatch, notebook: str | Path) -> None:
     """``main`` runs the atlas with one fixture notebook per council instead of the real seven."""
     monkeypatch.setattr(atlas, "run_atlas", lambda codes, **kw: RUN_ATLAS(
         codes, notebooks=[FIXTURES / notebook], log=lambda _m: None, **kw))
+
+
+def _without_overlap_wait(folder: Path, notebook: str = "01_values.ipynb") -> Path:
+    """A copy of a fixture notebook in ``folder`` without its 1 s sleep, which only gives the parallel-execution
+    test a window in which two workers' notebooks overlap (an atlas with one worker waited 1 s per council)."""
+    nb = nbformat.read(FIXTURES / notebook, as_version=4)
+    sleeps = [c for c in nb.cells if "time.sleep(1.0)" in c.source]
+    assert len(sleeps) == 1, notebook
+    sleeps[0].source = sleeps[0].source.replace("time.sleep(1.0)", "pass")
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / notebook)
+    return folder / notebook
 
 
 @pytest.mark.integration  # runs kernels on fixture notebooks
@@ -153,7 +166,7 @@ def test_atlas_keeps_full_reports_and_a_better_page_and_exits_1_when_councils_fa
     full.mkdir(parents=True)
     (full / "index.html").write_text("the full report")
     # a good run: the reader-only report goes to atlas-reports/, the full report is untouched
-    _atlas_with(monkeypatch, "01_values.ipynb")
+    _atlas_with(monkeypatch, _without_overlap_wait(tmp_path / "notebooks"))
     assert atlas.main(["--areas", f"{config.WIGAN},E08000001", "--out", str(out), "--jobs", "1"]) == 0
     assert (full / "index.html").read_text() == "the full report" and sorted(p.name for p in full.iterdir()) == ["index.html"]
     assert (out / atlas.REPORTS_FOLDER / config.WIGAN / "01_values.reader.html").exists()
