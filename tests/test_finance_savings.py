@@ -93,7 +93,7 @@ def test_shared_all_council_summaries_are_those_of_each_result_s_own_table():
                             (("2011/12", "2017/18"), finance.CONTROLLED_EXCLUDED)):
         shared = finance.real_terms_savings(WIGAN, years=years, excluded=excluded)
         own = finance.SavingsReference.of(shared.all_councils)
-        assert shared.reference is not own
+        assert finance.real_terms_savings(LEEDS, years=years, excluded=excluded).reference is shared.reference  # once
         assert shared.england.equals(own.england) and shared.distribution().equals(own.distribution)
         ok = shared.all_councils[shared.all_councils["both"]]
         assert own.england["n_councils"] == own.distribution["n_councils"] == len(ok) == len(own.both)
