@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from wigan_deal import config, inference
@@ -68,6 +69,24 @@ def test_selection_rule_applied_to_the_committed_real_panel_study():
     assert not ranking.loc["sdid", "eligible"] and ranking.loc["sdid", "min_coverage"] < 0.93
     assert not ranking.loc["conformal_sc", "eligible"]
     assert np.isinf(ranking.loc["conformal_sc", "score"])
+
+
+def test_coverage_line_of_the_committed_study_is_made_once_and_follows_an_edited_table(tmp_path, monkeypatch):
+    """Every council's primary table states the committed study's coverage line: it is the line of the table read
+    and selected afresh, made once per process (no read of the table on a later call), and made again from a
+    table file that changed."""
+    from wigan_deal import panel_coverage as pc
+
+    line = pc.coverage_line()
+    fresh = pc.load_panel_table()
+    assert line == pc.coverage_line(fresh) and line.startswith("ITS outcomes: `poolmean_raw`, coverage ")
+    monkeypatch.setattr(pc, "load_panel_table", lambda: pytest.fail("the committed study was read again"))
+    assert pc.coverage_line() == line
+    monkeypatch.undo()
+    edited = tmp_path / "panel.csv"
+    fresh.assign(coverage=fresh["coverage"] * 0.5).to_csv(edited, index=False)
+    monkeypatch.setattr(pc, "PANEL_FILE", edited)
+    assert pc.coverage_line() != line and pc.coverage_line() == pc.coverage_line(pd.read_csv(edited))
 
 
 def test_wigan_comparative_primary_names_its_estimand():

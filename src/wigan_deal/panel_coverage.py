@@ -411,10 +411,23 @@ def primary_table(area: str = config.WIGAN) -> pd.DataFrame:
 
 
 def coverage_line(table: pd.DataFrame | None = None) -> str:
-    """One sentence: the chosen method per design and its coverage range in the real-panel study."""
-    table = load_panel_table() if table is None else table
+    """One sentence: the chosen method per design and its coverage range in the real-panel study (without
+    ``table``: the committed study, the sentence made once per process and version of the table and plan files)."""
+    if table is None:
+        from wigan_deal.inference import file_stamp
+
+        return _committed_coverage_line(file_stamp(PANEL_FILE), file_stamp(config.ANALYSIS_PLAN_FILE))
+    return _coverage_line(table, select(table))
+
+
+@lru_cache(maxsize=4)
+def _committed_coverage_line(_table_stamp: tuple, _plan_stamp: tuple) -> str:
+    return _coverage_line(load_panel_table(), select())
+
+
+def _coverage_line(table: pd.DataFrame, chosen: dict[str, dict]) -> str:
     parts = []
-    for dsg, sel in sorted(select(table).items(), key=lambda kv: kv[0] != "its"):
+    for dsg, sel in sorted(chosen.items(), key=lambda kv: kv[0] != "its"):
         name = "ITS outcomes" if dsg == "its" else "HLE before/after"
         c = sel["choice"]
         if c is None:
