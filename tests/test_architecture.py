@@ -24,7 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "finance": {"config", "periods", "data", "fmt"},
     "claims": {"config", "periods", "data", "its", "finance", "claims", "hle_ci", "fmt", "result_cache",
                "plots"},  # a claim's panel: its title fitted to the panel, whole-year ticks
-    "plots": {"config", "periods", "data", "fmt"},
+    "figure_modes": set(),  # which figures a page draws: set in a report's kernel without the plotting stack
+    "plots": {"config", "periods", "data", "fmt", "figure_modes"},
     "inference": {"config", "periods", "data", "its", "fmt", "plots"},  # coverage study at the real designs
     "hle_ci": {"config", "periods", "data", "fmt"},  # one change-with-CI function; per-council HLE half-widths
     "panel_coverage": {"config", "periods", "data", "its", "inference", "fmt"},  # comparative primary: real-panel study

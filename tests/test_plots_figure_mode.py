@@ -232,6 +232,8 @@ def test_a_figure_the_same_for_every_area_is_drawn_once_per_kernel(shell, render
 
 
 _WIDE_NOTEBOOK = """\
+import sys
+print("plotting stack before the notebook:", [m for m in ("wigan_deal.plots", "seaborn", "scipy.stats") if m in sys.modules])
 from wigan_deal import plots
 import matplotlib.pyplot as plt
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -267,7 +269,8 @@ def _pngs(executed: Path) -> list[dict]:
 
 @pytest.mark.integration  # runs a kernel for the atlas
 def test_an_all_figures_atlas_kernel_draws_every_figure_once(tmp_path):
-    """``--all-figures``: both figures of the notebook, each once (a wide one as its stacked phone variant only).
+    """``--all-figures``: both figures of the notebook, each once (a wide one as its stacked phone variant only); the
+    kernel's figure mode is set without importing the plotting stack (matplotlib, seaborn, scipy.stats).
     The other two modes are checked on the shared real runs: the atlas's headline figures in
     ``test_atlas.py::test_atlas_run_on_a_few_councils_lists_failures_and_reads_recorded_results``, a report's two
     renders of a wide figure in ``test_notebooks_execute.py::test_the_report_draws_wide_figures_for_desktop_and_phone``."""
@@ -280,7 +283,9 @@ def test_an_all_figures_atlas_kernel_draws_every_figure_once(tmp_path):
     every = _pngs(executed)
     assert [o["metadata"]["image/png"].get("stacked") for o in every] == [True, None]
     assert not [o for o in every if "phone_png" in o["metadata"]["image/png"]]
-    assert "single" in executed.read_text(encoding="utf-8")  # the mode the notebook printed
+    text = executed.read_text(encoding="utf-8")
+    assert "single" in text  # the mode the notebook printed: set in the kernel before the notebook imported plots,
+    assert "plotting stack before the notebook: []" in text  # which setting it did not import
 
 
 def _pixels(png: bytes):

@@ -17,7 +17,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.font_manager import FontProperties
 
-from wigan_deal import config, fmt
+from wigan_deal import config, figure_modes, fmt
 
 AREA_COLOUR = "#c0392b"
 ENGLAND_COLOUR = "#222222"
@@ -455,28 +455,17 @@ PHONE_PANEL_MAX_INCHES = 4.5
 #: Resolution of the phone variant: 480 px wide, more than a 390 px phone column, at a modest file size.
 PHONE_DPI = 80
 
-#: How displayed figures are rendered: "both" (a report: every figure once at its own size, and a wide one
-#: again as its phone variant, the page choosing by screen width), "single" (reader-page variants: every figure
-#: ONCE; a wide one with panels side by side only as its stacked phone variant, shown on desktops and phones
-#: alike; a wide one with one column of panels only at its own size, scrolling sideways on phones) or
-#: "headline" (the atlas: as "single", but only HEADLINE figures, see :func:`headline`, are drawn; every other
-#: figure is left out with a one-line note, :func:`left_out_note`, and a study's plot method does not even build
-#: it). Set in the kernel by :func:`wigan_deal.report.kernels.warm_kernel`, never by a notebook.
-FIGURE_MODES = ("both", "single", "headline")
-_figure_mode = "both"
-
-
-def set_figure_mode(mode: str) -> None:
-    """Choose how displayed figures are rendered (one of :data:`FIGURE_MODES`)."""
-    global _figure_mode
-    if mode not in FIGURE_MODES:
-        raise ValueError(f"Unknown figure mode {mode!r}: use one of {', '.join(FIGURE_MODES)}.")
-    _figure_mode = mode
-
-
-def figure_mode() -> str:
-    """The current figure mode (see :data:`FIGURE_MODES`)."""
-    return _figure_mode
+#: How displayed figures are rendered (:mod:`wigan_deal.figure_modes`, which holds the mode): "both" (a report:
+#: every figure once at its own size, and a wide one again as its phone variant, the page choosing by screen
+#: width), "single" (reader-page variants: every figure ONCE; a wide one with panels side by side only as its
+#: stacked phone variant, shown on desktops and phones alike; a wide one with one column of panels only at its own
+#: size, scrolling sideways on phones) or "headline" (the atlas: as "single", but only HEADLINE figures, see
+#: :func:`headline`, are drawn; every other figure is left out with a one-line note, :func:`left_out_note`, and a
+#: study's plot method does not even build it). Set in the kernel by
+#: :func:`wigan_deal.report.kernels.warm_kernel`, never by a notebook.
+FIGURE_MODES = figure_modes.FIGURE_MODES
+set_figure_mode = figure_modes.set_figure_mode
+figure_mode = figure_modes.figure_mode
 
 
 def headline(*figures) -> None:
@@ -489,7 +478,7 @@ def headline(*figures) -> None:
 def left_out(fig=None) -> bool:
     """Whether a figure (``fig``; or any figure not yet built, when ``None``) is left out in the current figure
     mode: in "headline" mode every figure not marked by :func:`headline`."""
-    return _figure_mode == "headline" and not getattr(fig, "_wigan_headline", False)
+    return figure_mode() == "headline" and not getattr(fig, "_wigan_headline", False)
 
 
 def left_out_note() -> str:
@@ -888,7 +877,7 @@ def install_alt_text(shell=None) -> bool:
             same = getattr(fig, "_wigan_same", None)
             if same is None:
                 return _png_and_metadata(fig, _inner)
-            key = (same, _figure_mode, float(fig.dpi), tuple(float(x) for x in fig.get_size_inches()))
+            key = (same, figure_mode(), float(fig.dpi), tuple(float(x) for x in fig.get_size_inches()))
             if key not in _rendered_once:
                 _rendered_once[key] = _png_and_metadata(fig, _inner)
             out = _rendered_once[key]
@@ -898,7 +887,7 @@ def install_alt_text(shell=None) -> bool:
             import base64
 
             wide = fig.get_figwidth() >= WIDE_INCHES
-            if wide and _figure_mode != "both" and (fig.axes or fig.lines):
+            if wide and figure_mode() != "both" and (fig.axes or fig.lines):
                 stacked = stacked_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if stacked:  # the one image, for every screen (HTML class 'wd-stacked')
                     return base64.b64encode(stacked).decode("ascii"), {"alt": describe(fig), "stacked": True}
@@ -908,7 +897,7 @@ def install_alt_text(shell=None) -> bool:
             data, md = out if isinstance(out, tuple) else (out, {})
             md = dict(md or {})
             md["alt"] = describe(fig)
-            if wide and _figure_mode == "both":
+            if wide and figure_mode() == "both":
                 md["wide"] = True
                 phone = phone_png(fig, dpi=min(fig.dpi, PHONE_DPI))
                 if phone:

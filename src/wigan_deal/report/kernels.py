@@ -30,7 +30,7 @@ LOG_FOLDER = ".logs"
 
 #: Run in a reused kernel before each notebook: restore warnings filters (snapshot taken before the
 #: first notebook), close figures, restore matplotlib rcParams and pandas options, change to the
-#: notebook's folder, restore the report figure mode (:func:`wigan_deal.plots.set_figure_mode`), clear the
+#: notebook's folder, restore the report figure mode (:func:`wigan_deal.figure_modes.set_figure_mode`), clear the
 #: user namespace and start a new history session (which restarts the execution counter), collect the cleared
 #: namespace's garbage (IPython's reset collects BEFORE it clears the namespace), then move every object still
 #: alive (modules, data and result caches) to the garbage collector's permanent generation (``gc.freeze``): the
@@ -49,8 +49,8 @@ with __import__("warnings").catch_warnings():
         __import__("matplotlib").rcdefaults()
     if "pandas" in __import__("sys").modules:
         __import__("sys").modules["pandas"].reset_option("all")
-    if "wigan_deal.plots" in __import__("sys").modules:
-        __import__("sys").modules["wigan_deal.plots"].set_figure_mode("both")
+    if "wigan_deal.figure_modes" in __import__("sys").modules:
+        __import__("sys").modules["wigan_deal.figure_modes"].set_figure_mode("both")
 __import__("os").chdir({cwd!r})
 get_ipython().reset(new_session=True)
 __import__("gc").collect()
@@ -336,7 +336,7 @@ def warm_kernel(kernel_name: str, folder: Path, cwd: str, figure_dpi: int | None
 
     extra = f'__import__("matplotlib").rcParams["figure.dpi"] = {int(figure_dpi)}\n' if figure_dpi else ""
     if figure_mode:
-        extra += f'__import__("wigan_deal.plots").plots.set_figure_mode({str(figure_mode)!r})\n'
+        extra += f'__import__("wigan_deal.figure_modes").figure_modes.set_figure_mode({str(figure_mode)!r})\n'
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         km, started_at = _worker_kernel, None
         if km is None or km.kernel_name != kernel_name or not run_sync(km.is_alive)():
