@@ -135,3 +135,60 @@ def test_a_run_of_one_test_file_skips_the_iri_grammar_as_the_whole_suite_does(tm
     imported = set(re.findall(r"^import time:.*\|\s+([\w.]+)$", done.stderr, re.M))
     assert "nbformat" in imported  # the module imports it (else this test checks nothing)
     assert "lark" not in imported  # the parser rfc3987_syntax compiles its grammar with
+
+
+EARLY_PLUGIN = '''
+import atexit, gc, os
+
+
+def _record():  # registered before conftest's handler, so it runs after it
+    with open(os.environ["EXIT_RECORD"], "w") as f:
+        f.write(str(gc.get_freeze_count()))
+
+
+atexit.register(_record)
+'''
+
+LATE_GARBAGE = '''
+import gc
+
+import pytest
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        raise RuntimeError("a cycle made garbage by a session fixture's teardown")
+
+
+@pytest.fixture(scope="session")
+def late_garbage():
+    gc.disable()  # only an explicit collection finds the cycle
+    kept = [Cycle()]
+    yield
+    kept.clear()
+
+
+def test_uses_it(late_garbage):
+    pass
+'''
+
+
+@pytest.mark.integration
+def test_a_test_process_exits_with_its_objects_frozen_after_pytests_own_last_collections(tmp_path):
+    """conftest freezes a test process's objects at exit (``gc.freeze``), sparing the interpreter's last collection
+    over all of them; the freeze comes after pytest's end-of-session collections, which still report an
+    unraisable exception from garbage made as late as a session fixture's teardown."""
+    (tmp_path / "early_exit_plugin.py").write_text(EARLY_PLUGIN)
+    (tmp_path / "test_late_garbage.py").write_text(LATE_GARBAGE)
+    record = tmp_path / "frozen_at_exit"
+    env = {**os.environ, "EXIT_RECORD": str(record),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(config.PROJECT_ROOT / "tests")])}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "early_exit_plugin",
+                           "-p", "conftest", "--rootdir", str(tmp_path), str(tmp_path / "test_late_garbage.py")],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert "1 passed" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "a cycle made garbage by a session fixture's teardown" in done.stdout + done.stderr
+    assert int(record.read_text()) > 0  # frozen when the earliest-registered exit handler ran
