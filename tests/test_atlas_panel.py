@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wigan_deal import config, hle_noise, its
+from wigan_deal import config, finance, hle_noise, its
 from wigan_deal.report import atlas, atlas_panel
 from wigan_deal.studies import asc_finance, compare, hle
 
@@ -45,9 +45,9 @@ def test_panel_values_equal_the_notebooks_definitions(panel, code):
     else:
         fit = its.fit_its(cancer, config.DEFAULT_BREAK_YEAR, post_rule=config.DEFAULT_POST_RULE)
         assert panel["its_cancer_level"][code] == pytest.approx(fit.level_change.estimate, abs=1e-9)
-    fin = asc_finance.finance_table(code, {}, "adult_social_care")  # notebook 04
+    fin = asc_finance.finance_table(code, {}, "adult_social_care")  # notebook 04 (its asc_change_pct)
     own = fin[fin.role == "area"].set_index("financial_year")
-    pct = asc_finance.pct_change(fin, code, own.index[0], own.index[-1])
+    pct = finance.cash_change(code, "adult_social_care", (own.index[0], own.index[-1])).change_pct
     assert panel["asc_change_pct"][code] == pytest.approx(pct, abs=1e-9)
 
 

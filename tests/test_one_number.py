@@ -163,3 +163,21 @@ def test_england_asc_cash_change_is_the_register_context_s(recorded):
     assert f"in cash vs {england.area_name} {fmt.percent(rec['value'], signed=True)}." in evidence
     shown = asc_finance.asc_cash_study(parameters.validate(area_code=config.WIGAN), "Wigan").summary().text
     assert f"England (sum of councils) **{fmt.percent(rec['value'], signed=True)}**" in shown
+
+
+def test_a_comparator_group_s_asc_change_follows_england_s_rule():
+    """Notebook 04's sentence states each comparator group's cash change in adult social care by England's rule
+    (the sum of the group's councils reporting in both years: :func:`wigan_deal.finance.group_cash_change`), not
+    by its index line's councils with every year. Gloucestershire's regional peers are a group where the two
+    differ: 15 of 18 report both years, and the every-year sum read +14.8% where the both-years one reads +14.9%."""
+    p = parameters.validate(area_code="E10000013")
+    study = asc_finance.asc_cash_study(p, "Gloucestershire")
+    label = "regional peers (sum; area is not in GM)"
+    members = study.groups["regional peers (mean; area is not in GM)"]
+    change = finance.group_cash_change(label, members, "adult_social_care", ("2011/12", "2017/18"))
+    assert change.area_name == f"{label}, n=15" and len(members) == 18
+    line = study.table[study.table.area_code == label].set_index("financial_year")["value_gbp000"]
+    every_year = 100 * (line["2017/18"] / line["2011/12"] - 1)
+    assert fmt.percent(every_year, signed=True) != fmt.percent(change.change_pct, signed=True)
+    assert f"{label}: {fmt.percent(change.change_pct, signed=True)}" in study.summary().text
+    assert study.group_changes("2011/12", "2017/18")[label] == change.change_pct

@@ -108,7 +108,8 @@ def test_finance_table_wigan_asc_and_england_sum(wigan):
     expected = fin[fin.area_code.isin(complete) & (fin.financial_year == "2017/18")].value_gbp000.sum()
     assert eng.loc["2017/18", "value_gbp000"] == pytest.approx(expected)
     assert eng["n_areas"].iloc[0] == len(complete)
-    assert asc_finance.pct_change(t, WIGAN, "2011/12", "2017/18") == pytest.approx(100 * (79329 - 79716) / 79716)
+    assert finance.cash_change(WIGAN, "adult_social_care", ("2011/12", "2017/18")).change_pct == pytest.approx(
+        100 * (79329 - 79716) / 79716)
     assert set(t.loc[t.role == "comparator", "area_code"]) == {"other GM boroughs (sum)", "ONS similar areas (sum)"}
 
 

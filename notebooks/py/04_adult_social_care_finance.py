@@ -130,6 +130,9 @@ check  # every flagged line in England, with its explanation
 # ## Net outturn against comparators (cash)
 #
 # The outturn path itself, in cash, against England and the comparator groups of the parameters.
+# A change stated in words, England's or a comparator group's, sums the councils reporting in both of its years,
+# as the claims register does; the index and per-head lines sum those reporting in every year, so that each line
+# is like-for-like.
 
 # %% [markdown]
 # ## Net adult social care spend, 2011-12 to 2017-18

@@ -9,7 +9,8 @@ Two analyses, each returning a result object with tidy tables and an ``effect_su
   expenditure excluding education and public health, total and per head, every council, with percentiles.
 * :func:`cash_change` - the one cash change in net current expenditure on a service line, less other lines
   (e.g. total service expenditure excluding public health), between two financial years the caller names: the
-  claims register's cash rule and notebook 04 both call it, each with its own years.
+  claims register's cash rule and notebook 04 both call it, each with its own years; England's is the sum of the
+  councils reporting the line in both years, and :func:`group_cash_change` gives a comparator group's by that rule.
 
 Definitions (also in ``docs/finance.md``):
 
@@ -453,6 +454,18 @@ def cash_change(area: str, service: str, years: tuple[str, str], subtract: Seque
         names.append(str(sel["area_name"].iloc[0]))
     return CashChange(area, names[0], service, tuple(services[1:]), (years[0], years[1]), values[0], values[1])
 
+
+
+def group_cash_change(label: str, members: Sequence[str], service: str, years: tuple[str, str]) -> CashChange:
+    """:class:`CashChange` of a group of councils named ``label`` (a comparator group): ``service``'s sum over those
+    of ``members`` that report it in both ``years``, the rule England's sum follows in :func:`cash_change`
+    (:func:`wigan_deal.data.england_finance_councils`). Raises :class:`FinanceDataError` when none does."""
+    codes = wd.england_finance_councils(service, list(years), areas=members)
+    if not codes:
+        raise FinanceDataError(f"no council of {label} reports {service} in both {years[0]} and {years[1]}")
+    fin = wd.load_finance(areas=codes, services=[service])
+    start, end = (float(fin.loc[fin["financial_year"] == year, "value_gbp000"].sum()) for year in years)
+    return CashChange(label, f"{label}, n={len(codes)}", service, (), (years[0], years[1]), start, end)
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------
 @wd.data_cache(maxsize=8)

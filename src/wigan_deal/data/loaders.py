@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -275,12 +275,14 @@ def _finance_rows(services: tuple[str, ...] | None, extracts_dir) -> pd.DataFram
 ENGLAND_FINANCE_NAME = "England (sum of upper-tier councils)"
 
 
-def england_finance_councils(service: str, financial_years=None,
-                             extracts_dir: str | Path | None = None) -> list[str]:
-    """Upper-tier councils that report ``service`` in EVERY one of ``financial_years`` (labels such as
-    ``"2011/12"``; default: every year the service exists). The RS extract has no England row and no
-    shire districts, so an England figure is a like-for-like sum over these councils."""
-    fin = load_finance(services=[service], extracts_dir=extracts_dir).dropna(subset=["value_gbp000"])
+def england_finance_councils(service: str, financial_years=None, extracts_dir: str | Path | None = None,
+                             areas: Sequence[str] | None = None) -> list[str]:
+    """Upper-tier councils (or those of ``areas``) that report ``service`` in EVERY one of ``financial_years``
+    (labels such as ``"2011/12"``; default: every year the service exists). The RS extract has no England row and
+    no shire districts, so an England figure is a like-for-like sum over these councils, and a group's (``areas``)
+    follows the same rule."""
+    fin = load_finance(areas=None if areas is None else list(areas), services=[service],
+                       extracts_dir=extracts_dir).dropna(subset=["value_gbp000"])
     if financial_years is not None:
         labels = [financial_years] if isinstance(financial_years, str) else list(financial_years)
         keys = {parse_period(y)[:2] for y in labels}

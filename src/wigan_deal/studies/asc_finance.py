@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -67,6 +67,11 @@ def _sum_with_population(fin: pd.DataFrame) -> pd.DataFrame:
 
 
 
+def comparator_line_label(label: str) -> str:
+    """A comparator group's label on a finance line: its councils are summed, not averaged."""
+    return label.replace("(mean", "(sum")
+
+
 def finance_table(area_code: str, groups: dict[str, list[str]], service: str) -> pd.DataFrame:
     """Cash (GBP thousand) and per-head (GBP) net current expenditure on ``service`` by financial year
     for the area, England (:func:`england_finance`) and each comparator group (sum over the group's
@@ -93,7 +98,7 @@ def finance_table(area_code: str, groups: dict[str, list[str]], service: str) ->
         if fin.empty:
             continue
         g = _sum_with_population(fin)
-        g["area_code"] = g["area_name"] = label.replace("(mean", "(sum")
+        g["area_code"] = g["area_name"] = comparator_line_label(label)
         frames.append(g.assign(role="comparator"))
     out = pd.concat(frames, ignore_index=True)
     order = out["role"].map({"area": 0, "England": 1, "comparator": 2})
@@ -103,15 +108,6 @@ def finance_table(area_code: str, groups: dict[str, list[str]], service: str) ->
     cols = ["area_code", "area_name", "role", "financial_year", "period_start", "value_gbp000", "population",
             "per_head_gbp", "index", "n_areas", "n_areas_per_head"]
     return out[cols].reset_index(drop=True)
-
-
-
-def pct_change(table: pd.DataFrame, code: str, first: str, last: str, column: str = "value_gbp000") -> float:
-    """Percentage change of ``column`` for ``code`` between two financial years (NaN if missing)."""
-    sel = table[table["area_code"] == code].set_index("financial_year")[column]
-    if first not in sel or last not in sel:
-        return math.nan
-    return float(100 * (sel[last] - sel[first]) / sel[first])
 
 
 
@@ -315,12 +311,15 @@ def savings_study(area_code: str, name: str) -> SavingsStudy:
 @dataclass(frozen=True, eq=False, repr=False)
 class AscCashStudy(Study):
     """Net adult social care outturn in cash and per head, first to last year, for the area, England (sum of
-    councils) and the comparator groups (:func:`finance_table`). Descriptive administrative totals: no CI."""
+    councils) and the comparator groups (:func:`finance_table`). Descriptive administrative totals: no CI.
+
+    ``groups``: the comparator groups' members by label, for their cash changes (:meth:`group_changes`)."""
 
     area_code: str
     name: str
     table: pd.DataFrame
     no_data: str | None
+    groups: dict[str, list[str]] = field(default_factory=dict)
 
     def _own(self) -> pd.DataFrame:
         return self.table[self.table["role"] == "area"].set_index("financial_year")
@@ -332,6 +331,18 @@ class AscCashStudy(Study):
         :attr:`table`, whose index and per-head lines need a council in every year."""
         return finance.cash_change(area or self.area_code, "adult_social_care", (first, last))
 
+    def group_changes(self, first: str, last: str) -> dict[str, float]:
+        """The cash change % ``first`` to ``last`` of each comparator group with a line in :attr:`table` (labels as
+        there), by England's rule in :meth:`change`: the sum of the group's councils reporting in both years
+        (:func:`wigan_deal.finance.group_cash_change`; the table's index and per-head lines need every year)."""
+        shown = set(self.table.loc[self.table["role"] == "comparator", "area_code"])
+        changes = {}
+        for label, members in self.groups.items():
+            key = comparator_line_label(label)
+            if key in shown:
+                changes[key] = finance.group_cash_change(key, members, "adult_social_care", (first, last)).change_pct
+        return changes
+
     def summary(self) -> EffectSummary:
         asc = self.table
         if self.no_data:
@@ -339,8 +350,7 @@ class AscCashStudy(Study):
         own, name = self._own(), self.name
         first, last = own.index[0], own.index[-1]
         pct_area, pct_eng = self.change(first, last).change_pct, self.change(first, last, config.ENGLAND).change_pct
-        others = "; ".join(f"{k}: {fmt.percent(pct_change(asc, k, first, last), signed=True)}"
-                           for k in asc.loc[asc["role"] == "comparator", "area_code"].unique())
+        others = "; ".join(f"{k}: {fmt.percent(pct, signed=True)}" for k, pct in self.group_changes(first, last).items())
         eng_head = asc.loc[(asc["area_code"] == config.ENGLAND) & (asc["financial_year"] == last), "per_head_gbp"]
         text = (f"{name}: £{fmt.number(own.loc[first, 'value_gbp000'], 0)}k in {first} → "
                 f"£{fmt.number(own.loc[last, 'value_gbp000'], 0)}k in {last} (**{fmt.percent(pct_area, signed=True)}** "
@@ -391,9 +401,9 @@ def _comparator_groups(params: Any) -> dict[str, list[str]]:
 
 def asc_cash_study(params: Any, name: str) -> AscCashStudy:
     """:class:`AscCashStudy` of validated ``params`` (its comparator groups)."""
-    return AscCashStudy(params.area_code, name, finance_table(params.area_code, _comparator_groups(params),
-                                                              "adult_social_care"),
-                        no_finance_note(params.area_code, "adult_social_care"))
+    groups = _comparator_groups(params)
+    return AscCashStudy(params.area_code, name, finance_table(params.area_code, groups, "adult_social_care"),
+                        no_finance_note(params.area_code, "adult_social_care"), groups)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
