@@ -339,8 +339,9 @@ class AscCashStudy(Study):
         changes = {}
         for label, members in self.groups.items():
             key = comparator_line_label(label)
-            if key in shown:
-                changes[key] = finance.group_cash_change(key, members, "adult_social_care", (first, last)).change_pct
+            if key in shown:  # England's own row is not a member (as in finance_table)
+                councils = [c for c in members if c != config.ENGLAND]
+                changes[key] = finance.group_cash_change(key, councils, "adult_social_care", (first, last)).change_pct
         return changes
 
     def summary(self) -> EffectSummary:
