@@ -251,6 +251,14 @@ def _set_nodeid(item, nodeid: str) -> None:
         item._nodeid = nodeid
 
 
+def pytest_collection_finish(session):
+    """Freeze what the imports and the collection made (modules, test items, data read at import): they live for
+    the whole run, and every full garbage collection during it walked them again (make test: 7.1 -> 3.6 s of full
+    collections over both workers). As the report kernels freeze their survivors before each notebook; objects the
+    tests make are collected as before, and pytest's end-of-session collections still see their garbage."""
+    gc.freeze()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Put every reader of a shared report in that report's ``xdist_group`` (unless it names one), and mark

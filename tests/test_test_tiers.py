@@ -173,14 +173,19 @@ def late_garbage():
 
 def test_uses_it(late_garbage):
     pass
+
+
+def test_what_the_collection_made_is_frozen():
+    assert gc.get_freeze_count() > 0
 '''
 
 
 @pytest.mark.integration
-def test_a_test_process_exits_with_its_objects_frozen_after_pytests_own_last_collections(tmp_path):
-    """conftest freezes a test process's objects at exit (``gc.freeze``), sparing the interpreter's last collection
-    over all of them; the freeze comes after pytest's end-of-session collections, which still report an
-    unraisable exception from garbage made as late as a session fixture's teardown."""
+def test_a_test_process_freezes_after_collection_and_at_exit_after_pytests_own_last_collections(tmp_path):
+    """conftest freezes what the collection made (``gc.freeze``: later full collections skip it) and, at exit,
+    every object left, sparing the interpreter's last collection over all of them; that freeze comes after pytest's
+    end-of-session collections, which still report an unraisable exception from garbage made as late as a session
+    fixture's teardown."""
     (tmp_path / "early_exit_plugin.py").write_text(EARLY_PLUGIN)
     (tmp_path / "test_late_garbage.py").write_text(LATE_GARBAGE)
     record = tmp_path / "frozen_at_exit"
@@ -189,6 +194,6 @@ def test_a_test_process_exits_with_its_objects_frozen_after_pytests_own_last_col
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "early_exit_plugin",
                            "-p", "conftest", "--rootdir", str(tmp_path), str(tmp_path / "test_late_garbage.py")],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
-    assert "1 passed" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "2 passed" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
     assert "a cycle made garbage by a session fixture's teardown" in done.stdout + done.stderr
     assert int(record.read_text()) > 0  # frozen when the earliest-registered exit handler ran
