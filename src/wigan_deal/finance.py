@@ -455,7 +455,6 @@ def cash_change(area: str, service: str, years: tuple[str, str], subtract: Seque
     return CashChange(area, names[0], service, tuple(services[1:]), (years[0], years[1]), values[0], values[1])
 
 
-
 def group_cash_change(label: str, members: Sequence[str], service: str, years: tuple[str, str]) -> CashChange:
     """:class:`CashChange` of a group of councils named ``label`` (a comparator group): ``service``'s sum over those
     of ``members`` that report it in both ``years``, the rule England's sum follows in :func:`cash_change`
@@ -466,6 +465,7 @@ def group_cash_change(label: str, members: Sequence[str], service: str, years: t
     fin = wd.load_finance(areas=codes, services=[service])
     start, end = (float(fin.loc[fin["financial_year"] == year, "value_gbp000"].sum()) for year in years)
     return CashChange(label, f"{label}, n={len(codes)}", service, (), (years[0], years[1]), start, end)
+
 
 # --- "GBP 140m saved" in real terms ------------------------------------------------------------------------
 @wd.data_cache(maxsize=8)
